@@ -1,0 +1,62 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { ApikeyError, ERROR_CODES } from "./errors.ts";
+
+// The one module that reads process.env. Everything else takes a Config.
+
+const EnvSchema = z.object({
+  APIKEY_HOME: z.string().min(1).optional(),
+  XDG_DATA_HOME: z.string().min(1).optional(),
+  APIKEY_MASTER_KEY: z.string().min(1).optional(),
+  APIKEY_PASSPHRASE: z.string().min(1).optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  APIKEY_VALIDATE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  NO_COLOR: z.string().optional(),
+});
+
+export interface Config {
+  /** Directory holding the store; created 0700. */
+  dataDir: string;
+  /** base64 of 32 bytes, when the operator supplies the KEK directly. */
+  masterKey: string | undefined;
+  passphrase: string | undefined;
+  /** The environment's key, shown as a read-only `env` key. */
+  envApiKey: string | undefined;
+  anthropicBaseUrl: string | undefined;
+  validateTimeoutMs: number;
+  color: boolean;
+}
+
+export const STORE_FILE = "apikey.db";
+export const KEY_FILE = "master.key";
+
+export function dataDirFrom(env: Record<string, string | undefined>): string {
+  if (env.APIKEY_HOME) return env.APIKEY_HOME;
+  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
+  return join(base, "apikey");
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, the way shells treat `FOO=`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    // Name the variable, never echo its value: it may be a secret.
+    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))].join(", ");
+    throw new ApikeyError(ERROR_CODES.USAGE, `Invalid environment variable: ${names}.`, {
+      hint: "Fix or unset it and try again.",
+    });
+  }
+  const e = parsed.data;
+  return {
+    dataDir: dataDirFrom(env),
+    masterKey: e.APIKEY_MASTER_KEY,
+    passphrase: e.APIKEY_PASSPHRASE,
+    envApiKey: e.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    validateTimeoutMs: e.APIKEY_VALIDATE_TIMEOUT_MS ?? 10_000,
+    color: e.NO_COLOR === undefined && !("NO_COLOR" in env),
+  };
+}

@@ -1,0 +1,94 @@
+// Plain domain types shared by every package. No behaviour here.
+
+export const KEY_KINDS = ["api", "admin", "oauth"] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+
+export const KEY_SOURCES = ["manual", "env", "oauth", "import"] as const;
+export type KeySource = (typeof KEY_SOURCES)[number];
+
+export const KEY_STATUSES = ["active", "disabled", "rotated"] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/** What the last validation against the Anthropic API concluded. */
+export const VALIDATION_OUTCOMES = [
+  "valid",
+  "invalid",
+  "forbidden",
+  "rate_limited",
+  "billing",
+  "unverified",
+] as const;
+export type ValidationOutcome = (typeof VALIDATION_OUTCOMES)[number];
+
+export const KEK_PROVIDERS = ["env", "keychain", "passphrase", "keyfile"] as const;
+export type KekProviderName = (typeof KEK_PROVIDERS)[number];
+
+export interface ScryptParams {
+  name: "scrypt";
+  N: number;
+  r: number;
+  p: number;
+  /** base64 */
+  salt: string;
+}
+
+/** A stored key. The secret is only ever present as ciphertext. */
+export interface KeyRecord {
+  id: string;
+  name: string;
+  profile: string;
+  provider: "anthropic";
+  kind: KeyKind;
+  source: KeySource;
+  organization: string | null;
+  status: KeyStatus;
+  /** AES-256-GCM ciphertext with the 16-byte tag appended. */
+  ciphertext: Uint8Array;
+  nonce: Uint8Array;
+  /** Masked form safe to show, e.g. `sk-ant-api03-…wxyz`. */
+  hint: string;
+  /** Keyed hash of the secret, for de-duplication without decrypting. */
+  fingerprint: string;
+  createdAt: Date;
+  updatedAt: Date;
+  lastUsedAt: Date | null;
+  lastValidatedAt: Date | null;
+  validation: ValidationOutcome | null;
+  validationMessage: string | null;
+  rotatedFromId: string | null;
+  rotatedToId: string | null;
+  upstreamId: string | null;
+  monthlyBudgetUsd: number | null;
+}
+
+export interface ProfileRecord {
+  name: string;
+  activeKeyId: string | null;
+  createdAt: Date;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  /** `cli:<user>@<host>`, `slack:<user id>`, `raycast:<user>` */
+  actor: string;
+  front: string;
+  action: string;
+  keyId: string | null;
+  profile: string | null;
+  /** Never a secret: names, outcomes, counts. */
+  details: Record<string, unknown>;
+}
+
+/** The store's own metadata: how its data key is wrapped. One row per store. */
+export interface StoreMeta {
+  kekProvider: KekProviderName;
+  kdf: ScryptParams | null;
+  /** The data key (DEK), AES-256-GCM-wrapped by the key-encryption key, tag appended. */
+  wrappedDek: Uint8Array;
+  dekNonce: Uint8Array;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const DEFAULT_PROFILE = "default";

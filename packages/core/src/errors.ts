@@ -1,0 +1,48 @@
+// Coded errors: fronts switch on `code`, never on wording. Messages and hints never contain a secret.
+
+export const ERROR_CODES = {
+  USAGE: "E_USAGE",
+  KEY_FORMAT: "E_KEY_FORMAT",
+  KEY_EMPTY: "E_KEY_EMPTY",
+  KEY_NOT_FOUND: "E_KEY_NOT_FOUND",
+  KEY_DUPLICATE: "E_KEY_DUPLICATE",
+  NAME_TAKEN: "E_NAME_TAKEN",
+  NAME_INVALID: "E_NAME_INVALID",
+  KEY_DISABLED: "E_KEY_DISABLED",
+  KEY_READONLY: "E_KEY_READONLY",
+  NO_ACTIVE_KEY: "E_NO_ACTIVE_KEY",
+  PROFILE_NOT_FOUND: "E_PROFILE_NOT_FOUND",
+  PROFILE_EXISTS: "E_PROFILE_EXISTS",
+  PROFILE_IN_USE: "E_PROFILE_IN_USE",
+  KEY_INVALID: "E_KEY_INVALID",
+  VALIDATION_FAILED: "E_VALIDATION_FAILED",
+  WRONG_MASTER_KEY: "E_WRONG_MASTER_KEY",
+  MASTER_KEY_MISSING: "E_MASTER_KEY_MISSING",
+  MASTER_KEY_FORMAT: "E_MASTER_KEY_FORMAT",
+  KEYCHAIN_UNAVAILABLE: "E_KEYCHAIN_UNAVAILABLE",
+  STORE_CORRUPT: "E_STORE_CORRUPT",
+  STORE_READONLY: "E_STORE_READONLY",
+  STORE_BUSY: "E_STORE_BUSY",
+  STORE_TOO_NEW: "E_STORE_TOO_NEW",
+  CANCELLED: "E_CANCELLED",
+  INTERNAL: "E_INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export class ApikeyError extends Error {
+  override readonly name: string = this.constructor.name;
+  readonly code: ErrorCode;
+  /** What the user can do next. */
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+export function isApikeyError(value: unknown, code?: ErrorCode): value is ApikeyError {
+  return value instanceof ApikeyError && (code === undefined || value.code === code);
+}

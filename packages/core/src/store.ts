@@ -1,0 +1,54 @@
+import type { AuditEntry, KeyRecord, ProfileRecord, StoreMeta } from "./domain.ts";
+
+/**
+ * The persistence port. Core depends on this interface only; @apikey/storage implements it over SQLite.
+ * Lookups return `null` / `[]` for "not found"; they never throw for it.
+ */
+export interface Store {
+  /** Where the store lives, for messages (a directory or file path). */
+  readonly location: string;
+
+  getMeta(): Promise<StoreMeta | null>;
+  /** Insert or replace the single metadata row. */
+  setMeta(meta: StoreMeta): Promise<void>;
+
+  readonly keys: KeyRepository;
+  readonly profiles: ProfileRepository;
+  readonly audit: AuditRepository;
+
+  /**
+   * Runs `fn` in one write transaction (BEGIN IMMEDIATE): all of it commits, or none of it.
+   * Calls are serialised per store instance; nested calls join the outer transaction.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type KeyPatch = Partial<Omit<KeyRecord, "id" | "createdAt">>;
+
+export interface KeyRepository {
+  insert(key: KeyRecord): Promise<void>;
+  update(id: string, patch: KeyPatch): Promise<void>;
+  delete(id: string): Promise<void>;
+  byId(id: string): Promise<KeyRecord | null>;
+  /** The non-rotated key with this name in this profile. */
+  byName(profile: string, name: string): Promise<KeyRecord | null>;
+  byFingerprint(fingerprint: string): Promise<KeyRecord | null>;
+  /** Ordered by profile, then name. */
+  list(filter?: { profile?: string }): Promise<KeyRecord[]>;
+}
+
+export interface ProfileRepository {
+  create(profile: ProfileRecord): Promise<void>;
+  get(name: string): Promise<ProfileRecord | null>;
+  /** Ordered by name. */
+  list(): Promise<ProfileRecord[]>;
+  delete(name: string): Promise<void>;
+  setActiveKey(name: string, keyId: string | null): Promise<void>;
+}
+
+export interface AuditRepository {
+  append(entry: Omit<AuditEntry, "id">): Promise<void>;
+  /** Newest first. */
+  list(filter?: { limit?: number; keyId?: string; since?: Date }): Promise<AuditEntry[]>;
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+// One project per package so `vitest run --project <name>` runs a slice; the node:sqlite contract pass
+// runs separately under Node 22 (see scripts/run-node22-tests.mjs).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
+      {
+        test: {
+          name: "storage",
+          root: "packages/storage",
+          include: ["src/**/*.test.ts"],
+          exclude: ["src/**/*.node-sqlite.test.ts"],
+        },
+      },
+      { test: { name: "cli", root: "apps/cli", include: ["src/**/*.test.ts"] } },
+      { test: { name: "e2e", root: "tests", include: ["e2e/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 } },
+    ],
+  },
+});
