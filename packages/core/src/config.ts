@@ -1,7 +1,6 @@
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { z } from "zod";
 import { ApikeyError, ERROR_CODES } from "./errors.ts";
+import { dataDirFrom } from "./paths.ts";
 
 // The one module that reads process.env. Everything else takes a Config.
 
@@ -27,15 +26,6 @@ export interface Config {
   anthropicBaseUrl: string | undefined;
   validateTimeoutMs: number;
   color: boolean;
-}
-
-export const STORE_FILE = "apikey.db";
-export const KEY_FILE = "master.key";
-
-export function dataDirFrom(env: Record<string, string | undefined>): string {
-  if (env.APIKEY_HOME) return env.APIKEY_HOME;
-  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
-  return join(base, "apikey");
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -1,0 +1,140 @@
+import type { KeyView, ValidationResult } from "@apikey/core";
+import type { Command } from "commander";
+import { ago, type Output, table } from "../io/output.ts";
+import { EXIT, UsageError } from "../io/errors.ts";
+import { confirm, readSecret } from "../io/secret-input.ts";
+import type { Action } from "../program.ts";
+
+export function registerKeyCommands(program: Command, action: Action): void {
+  program
+    .command("add <name>")
+    .description("store a key: from a hidden prompt, or from stdin when piped (never from arguments)")
+    .option("--no-validate", "store without checking the key against the Anthropic API")
+    .option("--from-env", "import the key in ANTHROPIC_API_KEY")
+    .action(
+      action(async (ctx, name: string, opts: { validate: boolean; fromEnv?: boolean }) => {
+        const input = { profile: ctx.profile, validate: opts.validate };
+        const result = opts.fromEnv
+          ? await ctx.vault.addFromEnv(name, input)
+          : await ctx.vault.add({ name, secret: await readSecret(`Anthropic key for "${name}"`), ...input });
+        ctx.out.result(result, () => {
+          const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
+          if (result.validation) lines.push(validationLine(ctx.out, result.validation));
+          if (result.key.active) lines.push(`It is the active key of profile ${result.key.profile}.`);
+          else lines.push(`Make it active with: apikey${profileFlag(ctx.profile)} use ${result.key.name}`);
+          return lines.join("\n");
+        });
+      }),
+    );
+
+  program
+    .command("list")
+    .alias("ls")
+    .description("list keys (masked)")
+    .option("--all-profiles", "list every profile's keys (default: all, unless --profile is given)")
+    .action(
+      action(async (ctx, _opts, cmd: Command) => {
+        const profileGiven = cmd.parent?.getOptionValueSource("profile") !== "default";
+        const keys = await ctx.vault.list(profileGiven ? { profile: ctx.profile } : {});
+        ctx.out.result(keys, () => (keys.length === 0 ? "No keys yet. Add one with: apikey add NAME" : keyTable(ctx.out, keys)));
+      }),
+    );
+
+  program
+    .command("use <name>")
+    .description("make a key the profile's active key")
+    .action(
+      action(async (ctx, name: string) => {
+        const key = await ctx.vault.use(name, ctx.profile);
+        ctx.out.result({ key }, () => `Profile ${key.profile} now uses ${key.name} (${key.masked}).`);
+      }),
+    );
+
+  program
+    .command("rename <name> <new-name>")
+    .description("rename a key")
+    .action(
+      action(async (ctx, name: string, newName: string) => {
+        const key = await ctx.vault.rename(name, newName, ctx.profile);
+        ctx.out.result({ key }, () => `Renamed ${name} to ${key.name}.`);
+      }),
+    );
+
+  for (const verb of ["disable", "enable"] as const) {
+    program
+      .command(`${verb} <name>`)
+      .description(verb === "disable" ? "stop a key from being used (it stays stored)" : "allow a disabled key again")
+      .action(
+        action(async (ctx, name: string) => {
+          const key = await ctx.vault[verb](name, ctx.profile);
+          ctx.out.result({ key }, () => `${key.name} is now ${key.status}.`);
+        }),
+      );
+  }
+
+  program
+    .command("delete <name>")
+    .alias("rm")
+    .description("delete a key from the store (asks first; --yes for scripts)")
+    .option("-y, --yes", "do not ask")
+    .action(
+      action(async (ctx, name: string, opts: { yes?: boolean }) => {
+        const key = await ctx.vault.get(name, ctx.profile);
+        if (!opts.yes) {
+          if (!process.stdin.isTTY) {
+            throw new UsageError("Refusing to delete without confirmation.", "Pass --yes when running non-interactively.");
+          }
+          if (!(await confirm(`Delete ${key.name} (${key.masked}) from profile ${key.profile}?`))) {
+            ctx.out.note("Nothing deleted.");
+            return;
+          }
+        }
+        const deleted = await ctx.vault.delete(name, ctx.profile);
+        ctx.out.result({ key: deleted }, () => `Deleted ${deleted.name}.`);
+      }),
+    );
+
+  program
+    .command("validate <name>")
+    .description("check a stored key against the Anthropic API (spends no tokens)")
+    .action(
+      action(async (ctx, name: string) => {
+        const result = await ctx.vault.validate(name, ctx.profile);
+        ctx.out.result(result, () => `${result.key.name}: ${validationLine(ctx.out, result.validation)}`);
+        return validationExit(result.validation);
+      }),
+    );
+}
+
+/** 0 usable, 1 refused by Anthropic, 3 could not verify. */
+function validationExit(v: ValidationResult): number {
+  if (v.outcome === "valid" || v.outcome === "rate_limited") return EXIT.OK;
+  if (v.outcome === "unverified") return EXIT.UNVERIFIED;
+  return EXIT.FAILURE;
+}
+
+function validationLine(out: Output, v: ValidationResult): string {
+  const good = v.outcome === "valid" || v.outcome === "rate_limited";
+  const mark = good ? out.style("green", "✓") : out.style("yellow", "!");
+  const extra = v.outcome === "unverified" ? " The key was stored, marked unverified; run `apikey validate` later." : "";
+  return `${mark} ${v.message}${extra}`;
+}
+
+function keyTable(out: Output, keys: KeyView[]): string {
+  return table(
+    ["", "NAME", "PROFILE", "KIND", "SOURCE", "STATUS", "KEY", "LAST USED", "VALIDATION"],
+    keys.map((k) => [
+      k.active ? out.style("green", "*") : "",
+      k.name,
+      k.profile,
+      k.kind,
+      k.source,
+      k.status,
+      k.masked,
+      k.readOnly ? "-" : ago(k.lastUsedAt),
+      k.readOnly ? "(read-only: ANTHROPIC_API_KEY)" : (k.validation ?? "not checked"),
+    ]),
+  );
+}
+
+const profileFlag = (profile: string) => (profile === "default" ? "" : ` --profile ${profile}`);

@@ -1,0 +1,46 @@
+import type { Command } from "commander";
+import { table } from "../io/output.ts";
+import type { Action } from "../program.ts";
+
+export function registerProfileCommands(program: Command, action: Action): void {
+  const profile = program.command("profile").description("named sets of keys (dev, staging, prod, a team…)");
+
+  profile
+    .command("create <name>")
+    .description("create a profile")
+    .action(
+      action(async (ctx, name: string) => {
+        await ctx.vault.createProfile(name);
+        ctx.out.result({ profile: name }, () => `Created profile ${name}. Add keys with: apikey --profile ${name} add NAME`);
+      }),
+    );
+
+  profile
+    .command("list")
+    .alias("ls")
+    .description("list profiles and their active keys")
+    .action(
+      action(async (ctx) => {
+        const profiles = await ctx.vault.listProfiles();
+        ctx.out.result(profiles, () =>
+          profiles.length === 0
+            ? "No profiles yet; `default` is created with the first key."
+            : table(
+                ["PROFILE", "ACTIVE KEY", "KEYS"],
+                profiles.map((p) => [p.name, p.activeKey ?? "-", String(p.keyCount)]),
+              ),
+        );
+      }),
+    );
+
+  profile
+    .command("delete <name>")
+    .alias("rm")
+    .description("delete an empty profile")
+    .action(
+      action(async (ctx, name: string) => {
+        await ctx.vault.deleteProfile(name);
+        ctx.out.result({ profile: name }, () => `Deleted profile ${name}.`);
+      }),
+    );
+}

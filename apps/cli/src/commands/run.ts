@@ -1,0 +1,71 @@
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import type { Command } from "commander";
+import { UsageError } from "../io/errors.ts";
+import type { Action } from "../program.ts";
+
+// The three commands that print or pass on the secret itself, by design.
+
+export function registerRunCommands(program: Command, action: Action): void {
+  program
+    .command("current")
+    .description("print the active key and a newline, nothing else (for Claude Code's apiKeyHelper)")
+    .action(
+      action(async (ctx) => {
+        const { secret } = await ctx.vault.activeSecret(ctx.profile);
+        process.stdout.write(`${secret}\n`);
+      }),
+    );
+
+  program
+    .command("env")
+    .description("print `export ANTHROPIC_API_KEY=…` for eval")
+    .option("--shell <shell>", "sh (bash, zsh), fish or powershell", "sh")
+    .action(
+      action(async (ctx, opts: { shell: string }) => {
+        const format = SHELLS[opts.shell as keyof typeof SHELLS];
+        if (!format) throw new UsageError(`Unknown shell "${opts.shell}".`, "Use sh, fish or powershell.");
+        const { secret } = await ctx.vault.activeSecret(ctx.profile);
+        process.stdout.write(`${format(secret)}\n`);
+      }),
+    );
+
+  program
+    .command("exec")
+    .description("run a command with ANTHROPIC_API_KEY set to the active key: apikey exec -- CMD [ARGS…]")
+    .argument("<command>", "the program to run")
+    .argument("[args...]", "its arguments")
+    .action(
+      action(async (ctx, command: string, args: string[]) => {
+        const { secret } = await ctx.vault.activeSecret(ctx.profile);
+        await ctx.close();
+        return runChild(command, args, { ...process.env, ANTHROPIC_API_KEY: secret });
+      }),
+    );
+}
+
+// Keys hold only [A-Za-z0-9_-], but quote anyway so nothing in a value can reach the shell as syntax.
+const SHELLS = {
+  sh: (s: string) => `export ANTHROPIC_API_KEY='${s.replaceAll("'", `'\\''`)}'`,
+  fish: (s: string) => `set -gx ANTHROPIC_API_KEY '${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`,
+  powershell: (s: string) => `$env:ANTHROPIC_API_KEY = '${s.replaceAll("'", "''")}'`,
+};
+
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit", env });
+    // Forward the usual termination signals so Ctrl-C reaches the child, not just us.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, forward);
+    child.on("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "ENOENT"
+          ? new UsageError(`Command not found: ${command}`, "Check the spelling or your PATH.")
+          : err,
+      ),
+    );
+    child.on("exit", (code, signal) => {
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
+    });
+  });
+}

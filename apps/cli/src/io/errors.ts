@@ -1,0 +1,36 @@
+import { ApikeyError, ERROR_CODES, type ErrorCode } from "@apikey/core/errors";
+
+// The one place the CLI turns an error into output and an exit code.
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, UNVERIFIED: 3 } as const;
+
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([ERROR_CODES.USAGE, ERROR_CODES.NAME_INVALID]);
+
+export class UsageError extends ApikeyError {
+  constructor(message: string, hint?: string) {
+    super(ERROR_CODES.USAGE, message, hint === undefined ? {} : { hint });
+  }
+}
+
+export function renderError(err: unknown, json: boolean): number {
+  const e = toApikeyError(err);
+  if (json) {
+    process.stderr.write(`${JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint ?? null } })}\n`);
+  } else {
+    process.stderr.write(`apikey: ${e.message}\n`);
+    if (e.hint) process.stderr.write(`  ${e.hint}\n`);
+    if (e.code === ERROR_CODES.INTERNAL && process.env.APIKEY_DEBUG) {
+      process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
+    }
+  }
+  return USAGE_CODES.has(e.code) ? EXIT.USAGE : EXIT.FAILURE;
+}
+
+function toApikeyError(err: unknown): ApikeyError {
+  if (err instanceof ApikeyError) return err;
+  // Anything unexpected: say so without its message, which could carry data we never meant to print.
+  return new ApikeyError(ERROR_CODES.INTERNAL, "Unexpected internal error.", {
+    hint: "Run again with APIKEY_DEBUG=1 for details, and please report it.",
+    cause: err,
+  });
+}

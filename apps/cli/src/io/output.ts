@@ -1,0 +1,55 @@
+import { styleText } from "node:util";
+
+// All stdout/stderr writing goes through here so --json and NO_COLOR are decided in one place.
+
+export interface Output {
+  json: boolean;
+  color: boolean;
+  /** A result: JSON when --json, else the human text. */
+  result(value: unknown, human: () => string): void;
+  /** A remark for the person (progress, warnings): stderr, never in the way of piped stdout. */
+  note(text: string): void;
+  warn(text: string): void;
+  style(format: Parameters<typeof styleText>[0], text: string): string;
+}
+
+export function createOutput(options: { json: boolean; color: boolean }): Output {
+  const color = options.color && process.stderr.isTTY === true;
+  const style: Output["style"] = (format, text) => (color ? styleText(format, text) : text);
+  return {
+    json: options.json,
+    color,
+    style,
+    result(value, human) {
+      const text = options.json ? JSON.stringify(value, null, 2) : human();
+      if (text) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    },
+    note(text) {
+      if (!options.json) process.stderr.write(`${text}\n`);
+    },
+    warn(text) {
+      process.stderr.write(`${style("yellow", "warning:")} ${text}\n`);
+    },
+  };
+}
+
+/** A plain text table; columns sized to content. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join("\n");
+}
+
+/** "3 min ago", "2 d ago", or "never". */
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return "never";
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}

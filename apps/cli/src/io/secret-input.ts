@@ -1,0 +1,42 @@
+import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
+
+// Secrets come from a hidden prompt on a terminal or from stdin when piped — never from argv.
+
+export async function readSecret(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) return askHidden(prompt);
+  return readStdin();
+}
+
+export async function askHidden(message: string): Promise<string> {
+  const { default: password } = await import("@inquirer/password");
+  try {
+    // The prompt draws on stderr so stdout stays clean for scripts.
+    return await password({ message, mask: "*" }, { output: process.stderr });
+  } catch (cause) {
+    throw new ApikeyError(ERROR_CODES.CANCELLED, "Cancelled.", { cause });
+  }
+}
+
+export async function askNewPassphrase(): Promise<string> {
+  const first = await askHidden("New passphrase for this store");
+  const second = await askHidden("Repeat the passphrase");
+  if (first !== second) {
+    throw new ApikeyError(ERROR_CODES.USAGE, "The passphrases did not match.", { hint: "Run the command again." });
+  }
+  return first;
+}
+
+export async function confirm(message: string): Promise<boolean> {
+  const { default: ask } = await import("@inquirer/confirm");
+  try {
+    return await ask({ message, default: false }, { output: process.stderr });
+  } catch (cause) {
+    throw new ApikeyError(ERROR_CODES.CANCELLED, "Cancelled.", { cause });
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

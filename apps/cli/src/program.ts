@@ -1,0 +1,70 @@
+import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
+import { Command, CommanderError } from "commander";
+import { registerKeyCommands } from "./commands/keys.ts";
+import { registerProfileCommands } from "./commands/profiles.ts";
+import { registerRunCommands } from "./commands/run.ts";
+import { registerStatusCommands } from "./commands/status.ts";
+import { type Context, type GlobalOptions, openContext } from "./context.ts";
+import { EXIT, renderError } from "./io/errors.ts";
+import { createOutput } from "./io/output.ts";
+
+/** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
+export type Action = <A extends unknown[]>(
+  body: (ctx: Context, ...args: A) => Promise<number | undefined | void>,
+) => (...args: A) => Promise<void>;
+
+export async function run(argv: string[]): Promise<void> {
+  // Only our own flags count: whatever follows `--` belongs to the command `exec` runs.
+  const dashDash = argv.indexOf("--");
+  const jsonRequested = (dashDash === -1 ? argv : argv.slice(0, dashDash)).includes("--json");
+  const program = new Command("apikey")
+    .description("Keep your Anthropic API keys in one encrypted store; add, switch, validate and use them.")
+    .option("-p, --profile <profile>", "the profile to act on", "default")
+    .option("--json", "machine-readable output (errors too, on stderr)")
+    .version("0.1.0")
+    .showHelpAfterError("(run `apikey --help` for usage)")
+    .exitOverride()
+    .configureOutput({
+      // Usage errors become our JSON error shape under --json.
+      outputError: (text, write) => {
+        if (!jsonRequested) write(text);
+      },
+    });
+
+  const action: Action =
+    (body) =>
+    async (...args) => {
+      const globals = program.opts<GlobalOptions>();
+      const out = createOutput({ json: globals.json === true, color: !("NO_COLOR" in process.env) });
+      let ctx: Context | undefined;
+      try {
+        ctx = await openContext(globals, out);
+        const code = await body(ctx, ...args);
+        process.exitCode = typeof code === "number" ? code : EXIT.OK;
+      } finally {
+        await ctx?.close().catch(() => {});
+      }
+    };
+
+  registerKeyCommands(program, action);
+  registerRunCommands(program, action);
+  registerProfileCommands(program, action);
+  registerStatusCommands(program, action);
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    process.exitCode = handle(err, jsonRequested);
+  }
+}
+
+function handle(err: unknown, json: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+      return EXIT.OK;
+    }
+    if (json) renderError(new ApikeyError(ERROR_CODES.USAGE, err.message.replace(/^error: /, "")), true);
+    return EXIT.USAGE;
+  }
+  return renderError(err, json);
+}

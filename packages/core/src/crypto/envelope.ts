@@ -1,0 +1,48 @@
+import { createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { DEK_AAD, open, type Sealed, seal, secretAad } from "./aead.ts";
+
+// Envelope encryption: one random data key (DEK) encrypts every secret; only the DEK is wrapped by the
+// key-encryption key (KEK), so changing the KEK re-wraps 32 bytes and touches no key rows.
+
+export const generateDek = (): Buffer => randomBytes(32);
+
+export function wrapDek(kek: Uint8Array, dek: Uint8Array): Sealed {
+  return seal(kek, dek, DEK_AAD);
+}
+
+export function unwrapDek(kek: Uint8Array, wrapped: Uint8Array, nonce: Uint8Array): Buffer {
+  try {
+    return open(kek, wrapped, nonce, DEK_AAD);
+  } catch (cause) {
+    throw new ApikeyError(ERROR_CODES.WRONG_MASTER_KEY, "The master key or passphrase does not unlock this store.", {
+      hint: "Check APIKEY_MASTER_KEY / APIKEY_PASSPHRASE (or the key file / keychain entry this store was created with).",
+      cause,
+    });
+  }
+}
+
+export function encryptSecret(dek: Uint8Array, keyId: string, secret: string): Sealed {
+  return seal(dek, Buffer.from(secret, "utf8"), secretAad(keyId));
+}
+
+export function decryptSecret(dek: Uint8Array, keyId: string, ciphertext: Uint8Array, nonce: Uint8Array): string {
+  try {
+    return open(dek, ciphertext, nonce, secretAad(keyId)).toString("utf8");
+  } catch (cause) {
+    // The DEK unwrapped, so this row was altered or moved from another row.
+    throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "A stored key failed its integrity check.", {
+      hint: "The row was modified outside apikey. Delete the key and add it again, or restore a backup.",
+      cause,
+    });
+  }
+}
+
+/**
+ * A keyed hash (HMAC-SHA256 under a key derived from the DEK), so that two stores' fingerprints cannot be
+ * compared and a stolen database does not let anyone test guesses without the DEK.
+ */
+export function fingerprintSecret(dek: Uint8Array, secret: string): string {
+  const fpKey = Buffer.from(hkdfSync("sha256", dek, Buffer.alloc(0), "apikey:fingerprint:v1", 32));
+  return createHmac("sha256", fpKey).update(secret, "utf8").digest("hex");
+}

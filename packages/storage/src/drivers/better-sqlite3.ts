@@ -1,0 +1,31 @@
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import type { SQLiteSession, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import type { Connection } from "./types.ts";
+
+// dialect/session are @internal in Drizzle's typings; drizzle-orm/better-sqlite3/migrator reaches them the same way.
+interface SyncInternals {
+  dialect: SQLiteSyncDialect;
+  // biome-ignore lint/suspicious/noExplicitAny: mirrors the dialect's own parameter type
+  session: SQLiteSession<"sync", unknown, any, any>;
+}
+
+export function connectBetterSqlite3(path: string): Connection {
+  const client = new Database(path);
+  const db = drizzle(client);
+  return {
+    db,
+    exec: (sql) => {
+      client.exec(sql);
+    },
+    scalar: (sql) => client.prepare(sql).pluck().get(),
+    migrate: async (migrations: MigrationMeta[]) => {
+      const internals = db as unknown as SyncInternals;
+      internals.dialect.migrate(migrations, internals.session);
+    },
+    close: () => {
+      if (client.open) client.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// The single place where rows become domain objects and back.
+import type { AuditEntry, KeyRecord, ProfileRecord, ScryptParams, StoreMeta } from "@apikey/core";
+import type { KeyPatch } from "@apikey/core/store";
+import type { auditLog, keys, profiles, storeMeta } from "./schema.ts";
+
+type KeyRow = typeof keys.$inferSelect;
+type KeyInsert = typeof keys.$inferInsert;
+type ProfileRow = typeof profiles.$inferSelect;
+type AuditRow = typeof auditLog.$inferSelect;
+type AuditInsert = typeof auditLog.$inferInsert;
+type MetaRow = typeof storeMeta.$inferSelect;
+type MetaInsert = typeof storeMeta.$inferInsert;
+
+/** Drivers hand back Buffers (better-sqlite3) or Uint8Arrays; the domain sees plain Uint8Array copies. */
+function bytes(value: Uint8Array): Uint8Array {
+  return new Uint8Array(value);
+}
+
+function buffer(value: Uint8Array): Buffer {
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+export function keyFromRow(row: KeyRow): KeyRecord {
+  return { ...row, ciphertext: bytes(row.ciphertext), nonce: bytes(row.nonce) };
+}
+
+export function keyToRow(key: KeyRecord): KeyInsert {
+  return { ...key, ciphertext: buffer(key.ciphertext), nonce: buffer(key.nonce) };
+}
+
+export function keyPatchToRow(patch: KeyPatch): Partial<KeyInsert> {
+  const { ciphertext, nonce, ...rest } = patch;
+  const row: Partial<KeyInsert> = { ...rest };
+  if (ciphertext !== undefined) row.ciphertext = buffer(ciphertext);
+  if (nonce !== undefined) row.nonce = buffer(nonce);
+  // An explicit `undefined` in a patch means "leave alone", not "set NULL".
+  for (const [field, value] of Object.entries(row)) {
+    if (value === undefined) delete row[field as keyof KeyInsert];
+  }
+  return row;
+}
+
+export function profileFromRow(row: ProfileRow): ProfileRecord {
+  return { name: row.name, activeKeyId: row.activeKeyId, createdAt: row.createdAt };
+}
+
+export function auditFromRow(row: AuditRow): AuditEntry {
+  return { ...row, details: JSON.parse(row.details) as Record<string, unknown> };
+}
+
+export function auditToRow(entry: Omit<AuditEntry, "id">): AuditInsert {
+  return {
+    at: entry.at,
+    actor: entry.actor,
+    front: entry.front,
+    action: entry.action,
+    keyId: entry.keyId,
+    profile: entry.profile,
+    details: JSON.stringify(entry.details),
+  };
+}
+
+export function metaFromRow(row: MetaRow): StoreMeta {
+  return {
+    kekProvider: row.kekProvider,
+    kdf: row.kdf === null ? null : (JSON.parse(row.kdf) as ScryptParams),
+    wrappedDek: bytes(row.wrappedDek),
+    dekNonce: bytes(row.dekNonce),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function metaToRow(meta: StoreMeta): MetaInsert {
+  return {
+    id: 1,
+    kekProvider: meta.kekProvider,
+    kdf: meta.kdf === null ? null : JSON.stringify(meta.kdf),
+    wrappedDek: buffer(meta.wrappedDek),
+    dekNonce: buffer(meta.dekNonce),
+    createdAt: meta.createdAt,
+    updatedAt: meta.updatedAt,
+  };
+}

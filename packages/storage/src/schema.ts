@@ -1,0 +1,115 @@
+import { sql } from "drizzle-orm";
+import {
+  type AnySQLiteColumn,
+  blob,
+  check,
+  index,
+  integer,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+// Timestamps are integer milliseconds; secrets only ever appear as ciphertext blobs.
+
+export const profiles = sqliteTable("profiles", {
+  name: text("name").primaryKey(),
+  // keys -> profiles and profiles -> keys form a cycle; SQLite resolves FK targets lazily, so both tables can be
+  // created in either order. The explicit return type breaks the TypeScript inference cycle.
+  activeKeyId: text("active_key_id").references((): AnySQLiteColumn => keys.id, { onDelete: "set null" }),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export const keys = sqliteTable(
+  "keys",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    profile: text("profile")
+      .notNull()
+      .references((): AnySQLiteColumn => profiles.name, { onDelete: "restrict" }),
+    provider: text("provider", { enum: ["anthropic"] }).notNull(),
+    kind: text("kind", { enum: ["api", "admin", "oauth"] }).notNull(),
+    source: text("source", { enum: ["manual", "env", "oauth", "import"] }).notNull(),
+    organization: text("organization"),
+    status: text("status", { enum: ["active", "disabled", "rotated"] }).notNull(),
+    ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
+    nonce: blob("nonce", { mode: "buffer" }).notNull(),
+    hint: text("hint").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    lastValidatedAt: integer("last_validated_at", { mode: "timestamp_ms" }),
+    validation: text("validation", {
+      enum: ["valid", "invalid", "forbidden", "rate_limited", "billing", "unverified"],
+    }),
+    validationMessage: text("validation_message"),
+    rotatedFromId: text("rotated_from_id"),
+    rotatedToId: text("rotated_to_id"),
+    upstreamId: text("upstream_id"),
+    monthlyBudgetUsd: real("monthly_budget_usd"),
+  },
+  (t) => [
+    // Partial: a rotated key keeps its name beside its successor.
+    uniqueIndex("keys_profile_name_live_uq").on(t.profile, t.name).where(sql`status != 'rotated'`),
+    uniqueIndex("keys_fingerprint_uq").on(t.fingerprint),
+    index("keys_profile_idx").on(t.profile),
+  ],
+);
+
+export const usageEvents = sqliteTable(
+  "usage_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    keyId: text("key_id")
+      .notNull()
+      .references(() => keys.id, { onDelete: "cascade" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cacheCreationTokens: integer("cache_creation_tokens").notNull().default(0),
+    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+    costUsd: real("cost_usd"),
+    requestId: text("request_id"),
+    front: text("front").notNull(),
+  },
+  (t) => [index("usage_events_key_at_idx").on(t.keyId, t.at), index("usage_events_at_idx").on(t.at)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    actor: text("actor").notNull(),
+    front: text("front").notNull(),
+    action: text("action").notNull(),
+    // No FK on purpose: the audit trail outlives the keys it mentions.
+    keyId: text("key_id"),
+    profile: text("profile"),
+    details: text("details").notNull(),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_key_id_idx").on(t.keyId)],
+);
+
+export const storeMeta = sqliteTable(
+  "store_meta",
+  {
+    id: integer("id").primaryKey(),
+    kekProvider: text("kek_provider", { enum: ["env", "keychain", "passphrase", "keyfile"] }).notNull(),
+    kdf: text("kdf"),
+    wrappedDek: blob("wrapped_dek", { mode: "buffer" }).notNull(),
+    dekNonce: blob("dek_nonce", { mode: "buffer" }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  () => [check("store_meta_single_row", sql`id = 1`)],
+);
+
+export type KeyRow = typeof keys.$inferSelect;
+export type ProfileRow = typeof profiles.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
+export type StoreMetaRow = typeof storeMeta.$inferSelect;

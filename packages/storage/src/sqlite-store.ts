@@ -1,0 +1,63 @@
+import type { Store } from "@apikey/core/store";
+import type { Connection } from "./drivers/types.ts";
+import { toStoreError } from "./errors.ts";
+import { auditRepository } from "./repositories/audit.ts";
+import { keyRepository } from "./repositories/keys.ts";
+import { metaRepository } from "./repositories/meta.ts";
+import { profileRepository } from "./repositories/profiles.ts";
+import { SerialQueue } from "./serial.ts";
+
+/** Wraps every method of a repository so it runs through the queue and throws only ApikeyErrors. */
+function serialised<T extends object>(repo: T, guard: <R>(work: () => Promise<R>) => Promise<R>): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(repo)) {
+    wrapped[name] =
+      typeof method === "function" ? (...args: unknown[]) => guard(() => method.apply(repo, args)) : method;
+  }
+  return wrapped as T;
+}
+
+export function createSqliteStore(conn: Connection, location: string): Store {
+  const queue = new SerialQueue();
+  let closed = false;
+  const guard = <R>(work: () => Promise<R>): Promise<R> =>
+    queue.run(work).catch((err: unknown) => {
+      throw toStoreError(err, location);
+    });
+  const meta = serialised(metaRepository(conn.db), guard);
+
+  const store: Store = {
+    location,
+    keys: serialised(keyRepository(conn.db), guard),
+    profiles: serialised(profileRepository(conn.db), guard),
+    audit: serialised(auditRepository(conn.db), guard),
+    getMeta: () => meta.get(),
+    setMeta: (value) => meta.set(value),
+    transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+      // Nested: already inside this store's transaction, so join it.
+      if (queue.inside) return fn(store);
+      return guard(async () => {
+        conn.exec("BEGIN IMMEDIATE");
+        try {
+          const result = await fn(store);
+          conn.exec("COMMIT");
+          return result;
+        } catch (err) {
+          try {
+            conn.exec("ROLLBACK");
+          } catch {
+            // SQLite may already have rolled back (e.g. on a failed COMMIT); the original error matters.
+          }
+          throw err;
+        }
+      });
+    },
+    close: () =>
+      guard(async () => {
+        if (closed) return;
+        closed = true;
+        conn.close();
+      }),
+  };
+  return store;
+}
