@@ -15,7 +15,15 @@ export default defineConfig({
         },
       },
       { test: { name: "cli", root: "apps/cli", include: ["src/**/*.test.ts"] } },
-      { test: { name: "e2e", root: "tests", include: ["e2e/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 } },
+      {
+        test: {
+          name: "e2e",
+          root: "tests",
+          include: ["e2e/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

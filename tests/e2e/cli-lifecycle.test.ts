@@ -80,7 +80,13 @@ describe("key lifecycle through the CLI", () => {
     ]) {
       expect(row, `field ${field}`).toHaveProperty(field);
     }
-    expect(row).toMatchObject({ name: "work", profile: "default", kind: "api", source: "manual", status: "active" });
+    expect(row).toMatchObject({
+      name: "work",
+      profile: "default",
+      kind: "api",
+      source: "manual",
+      status: "active",
+    });
     expect(validationOutcome(row)).toBe("valid");
     expect(row.masked).not.toBe(WORK);
     expect(row.masked.endsWith(WORK.slice(-4))).toBe(true);
@@ -226,8 +232,19 @@ describe("key lifecycle through the CLI", () => {
     }
     const actions = entries.map((e) => e.action.toLowerCase());
     // Action names are the CLI's to choose; each mutation must be recognisable in one.
-    for (const pattern of [/add|create.*key|import/, /use|activ/, /renam/, /disabl/, /enabl/, /validat/, /delet|remov/]) {
-      expect(actions.some((a) => pattern.test(a)), `an audit action matching ${pattern} in ${actions}`).toBe(true);
+    for (const pattern of [
+      /add|create.*key|import/,
+      /use|activ/,
+      /renam/,
+      /disabl/,
+      /enabl/,
+      /validat/,
+      /delet|remov/,
+    ]) {
+      expect(
+        actions.some((a) => pattern.test(a)),
+        `an audit action matching ${pattern} in ${actions}`,
+      ).toBe(true);
     }
     expect(actions.filter((a) => /profile/.test(a)).length).toBeGreaterThanOrEqual(2);
   });

@@ -11,7 +11,12 @@ import {
   type TestHome,
   validationOutcome,
 } from "../fixtures/cli.ts";
-import { ANTHROPIC_VERSIONS, type FakeAnthropic, type FakeStatus, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import {
+  ANTHROPIC_VERSIONS,
+  type FakeAnthropic,
+  type FakeStatus,
+  startFakeAnthropic,
+} from "../fixtures/fake-anthropic.ts";
 import { fakeAdminKey, fakeApiKey, fakeOauthToken, keyBody } from "../fixtures/keys.ts";
 
 // Each validation outcome of `add`, driven through the local fake. Outcome names are core's ValidationOutcome.

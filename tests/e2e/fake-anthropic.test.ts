@@ -92,14 +92,20 @@ describe("GET /v1/models", () => {
     };
     expect(first.data).toHaveLength(1);
     expect(first.has_more).toBe(true);
-    const next = (await (await get(`/v1/models?limit=1&after_id=${first.last_id}`, withKey(VALID))).json()) as {
+    const next = (await (
+      await get(`/v1/models?limit=1&after_id=${first.last_id}`, withKey(VALID))
+    ).json()) as {
       data: Array<{ id: string }>;
     };
     expect(next.data[0]?.id).not.toBe(first.last_id);
   });
 
   it("rejects an unknown key with 401 authentication_error 'invalid x-api-key'", async () => {
-    const body = await expectErrorShape(await get("/v1/models", withKey(UNKNOWN)), 401, "authentication_error");
+    const body = await expectErrorShape(
+      await get("/v1/models", withKey(UNKNOWN)),
+      401,
+      "authentication_error",
+    );
     expect(body.error.message).toBe("invalid x-api-key");
   });
 
@@ -184,7 +190,9 @@ describe("configured behaviours", () => {
   it("hang never answers, so the client's timeout fires", async () => {
     const key = fakeApiKey("HANG");
     fake.setBehaviour(key, { status: 200, hang: true });
-    const err = await get("/v1/models", withKey(key), { signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
+    const err = await get("/v1/models", withKey(key), { signal: AbortSignal.timeout(300) }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).name).toBe("TimeoutError");
     const rec = fake.requestsFor(key);
     expect(rec).toHaveLength(1);
@@ -244,7 +252,9 @@ describe("admin api_keys", () => {
     expect(body.data[0]?.partial_key_hint).toMatch(/^sk-ant-api03-.{3}\.\.\..{4}$/);
     expect(body.first_id).toBe(body.data[0]?.id);
 
-    const inactive = (await (await get("/v1/organizations/api_keys?status=inactive", withKey(ADMIN))).json()) as {
+    const inactive = (await (
+      await get("/v1/organizations/api_keys?status=inactive", withKey(ADMIN))
+    ).json()) as {
       data: Array<{ name: string }>;
     };
     expect(inactive.data.map((k) => k.name)).toEqual(["two"]);
@@ -269,7 +279,11 @@ describe("admin api_keys", () => {
   });
 
   it("refuses a non-admin key", async () => {
-    await expectErrorShape(await get("/v1/organizations/api_keys", withKey(VALID)), 401, "authentication_error");
+    await expectErrorShape(
+      await get("/v1/organizations/api_keys", withKey(VALID)),
+      401,
+      "authentication_error",
+    );
   });
 });
 

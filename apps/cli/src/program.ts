@@ -60,7 +60,11 @@ export async function run(argv: string[]): Promise<void> {
 
 function handle(err: unknown, json: boolean): number {
   if (err instanceof CommanderError) {
-    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+    if (
+      err.code === "commander.helpDisplayed" ||
+      err.code === "commander.version" ||
+      err.code === "commander.help"
+    ) {
       return EXIT.OK;
     }
     if (json) renderError(new ApikeyError(ERROR_CODES.USAGE, err.message.replace(/^error: /, "")), true);

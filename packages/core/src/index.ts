@@ -1,11 +1,17 @@
 export { type Config, loadConfig } from "./config.ts";
-export { dataDirFrom, KEY_FILE, STORE_FILE, storeFileIn } from "./paths.ts";
 export * from "./domain.ts";
 export { ApikeyError, ERROR_CODES, type ErrorCode, isApikeyError } from "./errors.ts";
 export { describeKekProvider, KEYFILE_WARNING, type PassphrasePrompt } from "./kek/index.ts";
 export { isRecognisedKey, maskKey, type RecognisedKey, recogniseKey } from "./key-format.ts";
+export { dataDirFrom, KEY_FILE, STORE_FILE, storeFileIn } from "./paths.ts";
 export type { AuditRepository, KeyPatch, KeyRepository, ProfileRepository, Store } from "./store.ts";
-export { classifyFailure, type ValidationResult } from "./validate/classify.ts";
 export { type ValidateOptions, type Validator, validateKey } from "./validate/anthropic.ts";
-export { type AddKeyInput, type AddKeyResult, type StatusReport, Vault, type VaultOptions } from "./vault/vault.ts";
+export { classifyFailure, type ValidationResult } from "./validate/classify.ts";
+export {
+  type AddKeyInput,
+  type AddKeyResult,
+  type StatusReport,
+  Vault,
+  type VaultOptions,
+} from "./vault/vault.ts";
 export type { KeyView } from "./vault/views.ts";

@@ -23,7 +23,7 @@ export function recogniseKey(input: string): RecognisedKey {
   const secret = input.trim();
   if (secret.length === 0) {
     throw new ApikeyError(ERROR_CODES.KEY_EMPTY, "No key was given.", {
-      hint: "Paste the key at the prompt, or pipe it on stdin: printf %s \"$KEY\" | apikey add NAME",
+      hint: 'Paste the key at the prompt, or pipe it on stdin: printf %s "$KEY" | apikey add NAME',
     });
   }
   for (const shape of SHAPES) {
@@ -31,9 +31,13 @@ export function recogniseKey(input: string): RecognisedKey {
       return { kind: shape.kind, secret };
     }
   }
-  throw new ApikeyError(ERROR_CODES.KEY_FORMAT, `That does not look like an Anthropic key (${describe(secret)}).`, {
-    hint: SHAPE_HELP,
-  });
+  throw new ApikeyError(
+    ERROR_CODES.KEY_FORMAT,
+    `That does not look like an Anthropic key (${describe(secret)}).`,
+    {
+      hint: SHAPE_HELP,
+    },
+  );
 }
 
 export function isRecognisedKey(input: string): boolean {
@@ -48,10 +52,12 @@ export function isRecognisedKey(input: string): boolean {
 // Says what is wrong in terms that reveal nothing of the secret beyond its length and a public prefix.
 function describe(secret: string): string {
   if (/\s/.test(secret)) return "it contains whitespace";
-  if (secret.startsWith("sk-ant-ort01-")) return "it is an OAuth refresh token, not an access token or API key";
+  if (secret.startsWith("sk-ant-ort01-"))
+    return "it is an OAuth refresh token, not an access token or API key";
   const shape = SHAPES.find((s) => secret.startsWith(s.prefix));
   if (!shape) return `unknown prefix, ${secret.length} characters`;
-  if (/[^A-Za-z0-9_-]/.test(secret.slice(shape.prefix.length))) return "it contains characters keys never have";
+  if (/[^A-Za-z0-9_-]/.test(secret.slice(shape.prefix.length)))
+    return "it contains characters keys never have";
   return `${shape.prefix} prefix but ${secret.length} characters`;
 }
 

@@ -16,6 +16,7 @@ const PRIMARY_CODES: Record<number, string> = {
 const EXTENDED_CODES: Record<number, string> = {
   787: "SQLITE_CONSTRAINT_FOREIGNKEY",
   1555: "SQLITE_CONSTRAINT_PRIMARYKEY",
+  1811: "SQLITE_CONSTRAINT_TRIGGER",
   2067: "SQLITE_CONSTRAINT_UNIQUE",
 };
 
@@ -29,7 +30,8 @@ interface DriverError {
 export function driverError(err: unknown): DriverError & Error {
   let current = err;
   for (let depth = 0; depth < 5; depth++) {
-    if (current instanceof Error && (sqliteCode(current) !== undefined || fsCode(current) !== undefined)) break;
+    if (current instanceof Error && (sqliteCode(current) !== undefined || fsCode(current) !== undefined))
+      break;
     const cause = (current as { cause?: unknown } | null)?.cause;
     if (cause === undefined || cause === null) break;
     current = cause;
@@ -63,20 +65,18 @@ function message(err: unknown): string {
 
 /** A UNIQUE or PRIMARY KEY violation; `columns` narrows it to one index, e.g. "keys.fingerprint". */
 export function isUniqueViolation(err: unknown, columns?: string): boolean {
-  const code = sqliteErrorCode(err);
-  const unique =
-    code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
-    (code === "SQLITE_CONSTRAINT" && message(err).includes("UNIQUE constraint failed"));
+  const unique = isConstraint(err, "UNIQUE constraint failed");
   return unique && (columns === undefined || message(err).includes(`failed: ${columns}`));
 }
 
+/** Any FK failure, including ON DELETE RESTRICT (which SQLite reports as SQLITE_CONSTRAINT_TRIGGER). */
 export function isForeignKeyViolation(err: unknown): boolean {
-  const code = sqliteErrorCode(err);
-  return (
-    code === "SQLITE_CONSTRAINT_FOREIGNKEY" ||
-    (code === "SQLITE_CONSTRAINT" && message(err).includes("FOREIGN KEY constraint failed"))
-  );
+  return isConstraint(err, "FOREIGN KEY constraint failed");
+}
+
+// ON DELETE RESTRICT reports SQLITE_CONSTRAINT_TRIGGER, not _FOREIGNKEY, so the message decides the kind.
+function isConstraint(err: unknown, text: string): boolean {
+  return sqliteErrorCode(err)?.startsWith("SQLITE_CONSTRAINT") === true && message(err).includes(text);
 }
 
 const UNIQUE_INDEXES: { columns: string; code: ErrorCode; message: string }[] = [
@@ -99,21 +99,33 @@ export function toStoreError(err: unknown, location: string): ApikeyError {
   const code = sqliteCode(cause);
   const text = message(err);
 
-  if (code !== undefined && code.startsWith("SQLITE_CONSTRAINT") && isUniqueViolation(cause)) {
+  if (isUniqueViolation(cause)) {
     const index = UNIQUE_INDEXES.find((u) => text.includes(`failed: ${u.columns}`));
     if (index) return new ApikeyError(index.code, index.message, { cause });
   }
   if (code?.startsWith("SQLITE_BUSY") || code?.startsWith("SQLITE_LOCKED")) {
-    return new ApikeyError("E_STORE_BUSY", "The key store is busy: another apikey process held it too long.", {
-      cause,
-      hint: "Try again in a moment. If it keeps happening, look for a stuck apikey process using the store.",
-    });
+    return new ApikeyError(
+      "E_STORE_BUSY",
+      "The key store is busy: another apikey process held it too long.",
+      {
+        cause,
+        hint: "Try again in a moment. If it keeps happening, look for a stuck apikey process using the store.",
+      },
+    );
   }
-  if (code?.startsWith("SQLITE_NOTADB") || code?.startsWith("SQLITE_CORRUPT") || /not a database/.test(text)) {
-    return new ApikeyError("E_STORE_CORRUPT", `The key store at ${location} is damaged or not an apikey store.`, {
-      cause,
-      hint: `Move ${location} aside and restore it from a backup (or an \`apikey export\` file), then retry.`,
-    });
+  if (
+    code?.startsWith("SQLITE_NOTADB") ||
+    code?.startsWith("SQLITE_CORRUPT") ||
+    /not a database/.test(text)
+  ) {
+    return new ApikeyError(
+      "E_STORE_CORRUPT",
+      `The key store at ${location} is damaged or not an apikey store.`,
+      {
+        cause,
+        hint: `Move ${location} aside and restore it from a backup (or an \`apikey export\` file), then retry.`,
+      },
+    );
   }
   const fs = fsCode(cause);
   if (
@@ -124,7 +136,7 @@ export function toStoreError(err: unknown, location: string): ApikeyError {
   ) {
     return new ApikeyError("E_STORE_READONLY", `The key store at ${location} cannot be opened for writing.`, {
       cause,
-      hint: `Check that ${location} and its directory exist, are directories/files as expected, and are writable by you (or set APIKEY_HOME to a writable directory).`,
+      hint: `Make sure the directory of ${location} is writable by you, or set APIKEY_HOME to one that is.`,
     });
   }
   return new ApikeyError("E_INTERNAL", "The key store failed unexpectedly.", { cause });

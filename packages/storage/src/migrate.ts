@@ -16,7 +16,11 @@ export function appliedMigrationMillis(conn: Connection): number {
  * Two processes opening a new store at once can race here; the loser's migration fails ("table already exists")
  * and rolls back, so if the database is current afterwards, the failure was that race and is harmless.
  */
-export async function migrateStore(conn: Connection, migrations: MigrationMeta[], location: string): Promise<void> {
+export async function migrateStore(
+  conn: Connection,
+  migrations: MigrationMeta[],
+  location: string,
+): Promise<void> {
   const known = migrations.at(-1)?.folderMillis ?? 0;
   const applied = appliedMigrationMillis(conn);
   if (applied > known) {

@@ -14,7 +14,13 @@ export interface OpenStoreOptions {
   driver?: StoreDriver;
 }
 
-const BUSY_TIMEOUT_MS = 5000;
+/** Knobs tests turn; callers get the defaults. */
+export interface OpenTuning {
+  /** How long a statement waits for another connection's write lock before E_STORE_BUSY. */
+  busyTimeoutMs: number;
+}
+
+const DEFAULT_TUNING: OpenTuning = { busyTimeoutMs: 5000 };
 
 /** Opens a connection without any setup. Drivers load lazily so neither native module loads unless used. */
 export async function connect(driver: StoreDriver, path: string): Promise<Connection> {
@@ -30,8 +36,12 @@ export function openStore(options: OpenStoreOptions): Promise<Store> {
   return openStoreWith(options, embedded);
 }
 
-/** openStore with an explicit migration list; tests use it to build older schemas. */
-export async function openStoreWith(options: OpenStoreOptions, migrations: MigrationMeta[]): Promise<Store> {
+/** openStore with an explicit migration list and tuning; tests use it to build older schemas. */
+export async function openStoreWith(
+  options: OpenStoreOptions,
+  migrations: MigrationMeta[],
+  tuning: OpenTuning = DEFAULT_TUNING,
+): Promise<Store> {
   const { path, driver = "better-sqlite3" } = options;
   let conn: Connection | undefined;
   try {
@@ -39,7 +49,7 @@ export async function openStoreWith(options: OpenStoreOptions, migrations: Migra
     ensureDatabaseFile(path);
     conn = await connect(driver, path);
     // busy_timeout first: switching to WAL needs a lock another process may hold.
-    conn.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    conn.exec(`PRAGMA busy_timeout = ${Math.trunc(tuning.busyTimeoutMs)}`);
     conn.exec("PRAGMA journal_mode = WAL");
     conn.exec("PRAGMA synchronous = NORMAL");
     conn.exec("PRAGMA foreign_keys = ON");

@@ -36,17 +36,25 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested: already inside this store's transaction, so join it.
       if (queue.inside) return fn(store);
-      return guard(async () => {
-        conn.exec("BEGIN IMMEDIATE");
+      const exec = (sql: string) => {
+        try {
+          conn.exec(sql);
+        } catch (err) {
+          throw toStoreError(err, location);
+        }
+      };
+      // fn's own errors reach the caller untouched; repository calls inside fn already map theirs.
+      return queue.run(async () => {
+        exec("BEGIN IMMEDIATE");
         try {
           const result = await fn(store);
-          conn.exec("COMMIT");
+          exec("COMMIT");
           return result;
         } catch (err) {
           try {
             conn.exec("ROLLBACK");
           } catch {
-            // SQLite may already have rolled back (e.g. on a failed COMMIT); the original error matters.
+            // SQLite may already have rolled back (e.g. after a failed COMMIT); the original error matters.
           }
           throw err;
         }

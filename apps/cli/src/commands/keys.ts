@@ -1,7 +1,7 @@
 import type { KeyView, ValidationResult } from "@apikey/core";
 import type { Command } from "commander";
-import { ago, type Output, table } from "../io/output.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
+import { ago, type Output, table } from "../io/output.ts";
 import { confirm, readSecret } from "../io/secret-input.ts";
 import type { Action } from "../program.ts";
 
@@ -36,7 +36,9 @@ export function registerKeyCommands(program: Command, action: Action): void {
       action(async (ctx, _opts, cmd: Command) => {
         const profileGiven = cmd.parent?.getOptionValueSource("profile") !== "default";
         const keys = await ctx.vault.list(profileGiven ? { profile: ctx.profile } : {});
-        ctx.out.result(keys, () => (keys.length === 0 ? "No keys yet. Add one with: apikey add NAME" : keyTable(ctx.out, keys)));
+        ctx.out.result(keys, () =>
+          keys.length === 0 ? "No keys yet. Add one with: apikey add NAME" : keyTable(ctx.out, keys),
+        );
       }),
     );
 
@@ -63,7 +65,9 @@ export function registerKeyCommands(program: Command, action: Action): void {
   for (const verb of ["disable", "enable"] as const) {
     program
       .command(`${verb} <name>`)
-      .description(verb === "disable" ? "stop a key from being used (it stays stored)" : "allow a disabled key again")
+      .description(
+        verb === "disable" ? "stop a key from being used (it stays stored)" : "allow a disabled key again",
+      )
       .action(
         action(async (ctx, name: string) => {
           const key = await ctx.vault[verb](name, ctx.profile);
@@ -82,7 +86,10 @@ export function registerKeyCommands(program: Command, action: Action): void {
         const key = await ctx.vault.get(name, ctx.profile);
         if (!opts.yes) {
           if (!process.stdin.isTTY) {
-            throw new UsageError("Refusing to delete without confirmation.", "Pass --yes when running non-interactively.");
+            throw new UsageError(
+              "Refusing to delete without confirmation.",
+              "Pass --yes when running non-interactively.",
+            );
           }
           if (!(await confirm(`Delete ${key.name} (${key.masked}) from profile ${key.profile}?`))) {
             ctx.out.note("Nothing deleted.");
@@ -116,7 +123,8 @@ function validationExit(v: ValidationResult): number {
 function validationLine(out: Output, v: ValidationResult): string {
   const good = v.outcome === "valid" || v.outcome === "rate_limited";
   const mark = good ? out.style("green", "✓") : out.style("yellow", "!");
-  const extra = v.outcome === "unverified" ? " The key was stored, marked unverified; run `apikey validate` later." : "";
+  const extra =
+    v.outcome === "unverified" ? " The key was stored, marked unverified; run `apikey validate` later." : "";
   return `${mark} ${v.message}${extra}`;
 }
 

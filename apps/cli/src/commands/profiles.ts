@@ -11,7 +11,10 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .action(
       action(async (ctx, name: string) => {
         await ctx.vault.createProfile(name);
-        ctx.out.result({ profile: name }, () => `Created profile ${name}. Add keys with: apikey --profile ${name} add NAME`);
+        ctx.out.result(
+          { profile: name },
+          () => `Created profile ${name}. Add keys with: apikey --profile ${name} add NAME`,
+        );
       }),
     );
 

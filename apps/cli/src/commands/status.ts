@@ -20,7 +20,13 @@ export function registerStatusCommands(program: Command, action: Action): void {
             `env key:    ${s.envKeyPresent ? "ANTHROPIC_API_KEY is set (listed as read-only `env`)" : "ANTHROPIC_API_KEY not set"}`,
           ];
           if (s.profiles.length > 0) {
-            lines.push("", table(["PROFILE", "ACTIVE KEY", "KEYS"], s.profiles.map((p) => [p.name, p.activeKey ?? "-", String(p.keyCount)])));
+            lines.push(
+              "",
+              table(
+                ["PROFILE", "ACTIVE KEY", "KEYS"],
+                s.profiles.map((p) => [p.name, p.activeKey ?? "-", String(p.keyCount)]),
+              ),
+            );
           } else {
             lines.push("", "No keys yet. Add one with: apikey add NAME   (paste the key when asked)");
           }

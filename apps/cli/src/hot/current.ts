@@ -1,4 +1,4 @@
-import { open, secretAad, DEK_AAD } from "@apikey/core/aead";
+import { DEK_AAD, open, secretAad } from "@apikey/core/aead";
 import { unlockKekFast } from "@apikey/core/kek/unlock-fast";
 import { dataDirFrom, storeFileIn } from "@apikey/core/paths";
 import { readActiveKeyRow } from "@apikey/storage/fast";

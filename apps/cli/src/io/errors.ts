@@ -15,7 +15,9 @@ export class UsageError extends ApikeyError {
 export function renderError(err: unknown, json: boolean): number {
   const e = toApikeyError(err);
   if (json) {
-    process.stderr.write(`${JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint ?? null } })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint ?? null } })}\n`,
+    );
   } else {
     process.stderr.write(`apikey: ${e.message}\n`);
     if (e.hint) process.stderr.write(`  ${e.hint}\n`);

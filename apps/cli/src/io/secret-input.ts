@@ -21,7 +21,9 @@ export async function askNewPassphrase(): Promise<string> {
   const first = await askHidden("New passphrase for this store");
   const second = await askHidden("Repeat the passphrase");
   if (first !== second) {
-    throw new ApikeyError(ERROR_CODES.USAGE, "The passphrases did not match.", { hint: "Run the command again." });
+    throw new ApikeyError(ERROR_CODES.USAGE, "The passphrases did not match.", {
+      hint: "Run the command again.",
+    });
   }
   return first;
 }

@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../errors.ts";
 import { fakeApiKey } from "../test-keys.ts";
-import { decryptSecret, encryptSecret, fingerprintSecret, generateDek, unwrapDek, wrapDek } from "./envelope.ts";
+import {
+  decryptSecret,
+  encryptSecret,
+  fingerprintSecret,
+  generateDek,
+  unwrapDek,
+  wrapDek,
+} from "./envelope.ts";
 
 describe("envelope encryption", () => {
   it("round-trips a secret bound to its row id", () => {

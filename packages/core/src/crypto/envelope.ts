@@ -15,10 +15,14 @@ export function unwrapDek(kek: Uint8Array, wrapped: Uint8Array, nonce: Uint8Arra
   try {
     return open(kek, wrapped, nonce, DEK_AAD);
   } catch (cause) {
-    throw new ApikeyError(ERROR_CODES.WRONG_MASTER_KEY, "The master key or passphrase does not unlock this store.", {
-      hint: "Check APIKEY_MASTER_KEY / APIKEY_PASSPHRASE (or the key file / keychain entry this store was created with).",
-      cause,
-    });
+    throw new ApikeyError(
+      ERROR_CODES.WRONG_MASTER_KEY,
+      "The master key or passphrase does not unlock this store.",
+      {
+        hint: "Check APIKEY_MASTER_KEY / APIKEY_PASSPHRASE (or the key file / keychain entry this store was created with).",
+        cause,
+      },
+    );
   }
 }
 
@@ -26,7 +30,12 @@ export function encryptSecret(dek: Uint8Array, keyId: string, secret: string): S
   return seal(dek, Buffer.from(secret, "utf8"), secretAad(keyId));
 }
 
-export function decryptSecret(dek: Uint8Array, keyId: string, ciphertext: Uint8Array, nonce: Uint8Array): string {
+export function decryptSecret(
+  dek: Uint8Array,
+  keyId: string,
+  ciphertext: Uint8Array,
+  nonce: Uint8Array,
+): string {
   try {
     return open(dek, ciphertext, nonce, secretAad(keyId)).toString("utf8");
   } catch (cause) {

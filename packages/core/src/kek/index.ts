@@ -7,8 +7,8 @@ import { parseMasterKey } from "./master-key.ts";
 import { checkNewPassphrase, derivePassphraseKek, newScryptParams } from "./passphrase.ts";
 
 export { keyFilePath } from "./key-file.ts";
-export { DEFAULT_SCRYPT, derivePassphraseKek, MIN_PASSPHRASE_LENGTH } from "./passphrase.ts";
 export { parseMasterKey } from "./master-key.ts";
+export { DEFAULT_SCRYPT, derivePassphraseKek, MIN_PASSPHRASE_LENGTH } from "./passphrase.ts";
 
 /** How a front asks the person for a passphrase; absent when nobody can be asked (no TTY). */
 export type PassphrasePrompt = (purpose: "unlock" | "create") => Promise<string>;
@@ -72,7 +72,8 @@ export async function unlockKek(meta: StoreMeta, ctx: KekContext): Promise<Buffe
       if (!config.masterKey) throw missingMasterKey();
       return parseMasterKey(config.masterKey);
     case "passphrase": {
-      if (!meta.kdf) throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "The store's passphrase parameters are missing.");
+      if (!meta.kdf)
+        throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "The store's passphrase parameters are missing.");
       const passphrase = config.passphrase ?? (await askPassphrase(ctx, "unlock"));
       return derivePassphraseKek(passphrase, meta.kdf);
     }
@@ -106,7 +107,11 @@ async function askPassphrase(ctx: KekContext, purpose: "unlock" | "create"): Pro
 }
 
 function missingMasterKey(): ApikeyError {
-  return new ApikeyError(ERROR_CODES.MASTER_KEY_MISSING, "This store is locked with APIKEY_MASTER_KEY, which is not set.", {
-    hint: "Export APIKEY_MASTER_KEY with the base64 key this store was created with.",
-  });
+  return new ApikeyError(
+    ERROR_CODES.MASTER_KEY_MISSING,
+    "This store is locked with APIKEY_MASTER_KEY, which is not set.",
+    {
+      hint: "Export APIKEY_MASTER_KEY with the base64 key this store was created with.",
+    },
+  );
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KEY_FILE } from "../paths.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { KEY_FILE } from "../paths.ts";
 
 // Last-resort KEK: a random key in a 0600 file beside the store. It protects against a copied database
 // file, not against someone who can read the whole data directory; `apikey status` says so.

@@ -36,10 +36,14 @@ export function readKeychainKek(account: string): Buffer {
   try {
     value = entry(account).getPassword();
   } catch (cause) {
-    throw new ApikeyError(ERROR_CODES.KEYCHAIN_UNAVAILABLE, "The OS keychain holding this store's master key is not available.", {
-      hint: "Unlock your keychain (or start your Secret Service, e.g. gnome-keyring) and try again.",
-      cause,
-    });
+    throw new ApikeyError(
+      ERROR_CODES.KEYCHAIN_UNAVAILABLE,
+      "The OS keychain holding this store's master key is not available.",
+      {
+        hint: "Unlock your keychain (or start your Secret Service, e.g. gnome-keyring) and try again.",
+        cause,
+      },
+    );
   }
   const kek = value ? Buffer.from(value, "base64") : Buffer.alloc(0);
   if (kek.length !== 32) {

@@ -13,10 +13,17 @@ export type Validator = (secret: string, kind: KeyKind) => Promise<ValidationRes
  * GET /v1/organizations/api_keys for Admin keys (which cannot call the model endpoints).
  * The SDK is imported lazily: it is large, and most commands never validate.
  */
-export async function validateKey(secret: string, kind: KeyKind, opts: ValidateOptions): Promise<ValidationResult> {
-  const { default: Anthropic, APIError, APIConnectionError, APIConnectionTimeoutError } = await import(
-    "@anthropic-ai/sdk"
-  );
+export async function validateKey(
+  secret: string,
+  kind: KeyKind,
+  opts: ValidateOptions,
+): Promise<ValidationResult> {
+  const {
+    default: Anthropic,
+    APIError,
+    APIConnectionError,
+    APIConnectionTimeoutError,
+  } = await import("@anthropic-ai/sdk");
   const client = new Anthropic({
     ...(kind === "oauth"
       ? { apiKey: null, authToken: secret, defaultHeaders: { "anthropic-beta": "oauth-2025-04-20" } }

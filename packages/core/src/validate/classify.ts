@@ -36,7 +36,11 @@ export function classifyFailure(f: ApiFailure): ValidationResult {
     ...(f.requestId && { requestId: f.requestId }),
   };
   if (f.network === "timeout") {
-    return { outcome: "unverified", message: "Could not verify: the Anthropic API did not answer in time.", ...base };
+    return {
+      outcome: "unverified",
+      message: "Could not verify: the Anthropic API did not answer in time.",
+      ...base,
+    };
   }
   if (f.network === "connection" || f.status === undefined) {
     return {
@@ -47,11 +51,16 @@ export function classifyFailure(f: ApiFailure): ValidationResult {
   }
   switch (f.status) {
     case 401:
-      return { outcome: "invalid", message: "Anthropic rejected this key as invalid (401 authentication_error).", ...base };
+      return {
+        outcome: "invalid",
+        message: "Anthropic rejected this key as invalid (401 authentication_error).",
+        ...base,
+      };
     case 402:
       return {
         outcome: "billing",
-        message: "The key is recognised but its organisation has a billing problem (402): add credits in the Console.",
+        message:
+          "The key is recognised but its organisation has a billing problem (402): add credits in the Console.",
         ...base,
       };
     case 403:
@@ -70,7 +79,11 @@ export function classifyFailure(f: ApiFailure): ValidationResult {
       };
     }
     case 400:
-      return { outcome: "unverified", message: "Could not verify: the API rejected the check as malformed (400).", ...base };
+      return {
+        outcome: "unverified",
+        message: "Could not verify: the API rejected the check as malformed (400).",
+        ...base,
+      };
     case 404:
       return {
         outcome: "unverified",
@@ -78,11 +91,23 @@ export function classifyFailure(f: ApiFailure): ValidationResult {
         ...base,
       };
     case 413:
-      return { outcome: "unverified", message: "Could not verify: the API said the request was too large (413).", ...base };
+      return {
+        outcome: "unverified",
+        message: "Could not verify: the API said the request was too large (413).",
+        ...base,
+      };
     case 504:
-      return { outcome: "unverified", message: "Could not verify: the Anthropic API timed out (504).", ...base };
+      return {
+        outcome: "unverified",
+        message: "Could not verify: the Anthropic API timed out (504).",
+        ...base,
+      };
     case 529:
-      return { outcome: "unverified", message: "Could not verify: the Anthropic API is overloaded (529).", ...base };
+      return {
+        outcome: "unverified",
+        message: "Could not verify: the Anthropic API is overloaded (529).",
+        ...base,
+      };
     default:
       return {
         outcome: "unverified",

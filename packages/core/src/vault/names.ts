@@ -6,9 +6,13 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function checkName(name: string, what: "key" | "profile"): string {
   if (/^sk-ant-/.test(name)) {
     // Someone pasted a key where a name goes; argv is visible to other processes, so say so.
-    throw new ApikeyError(ERROR_CODES.NAME_INVALID, `That ${what} name looks like a key. Never pass keys as arguments.`, {
-      hint: "Give a name, then paste the key at the prompt or pipe it on stdin. Consider rotating the exposed key.",
-    });
+    throw new ApikeyError(
+      ERROR_CODES.NAME_INVALID,
+      `That ${what} name looks like a key. Never pass keys as arguments.`,
+      {
+        hint: "Give a name, then paste the key at the prompt or pipe it on stdin. Consider rotating the exposed key.",
+      },
+    );
   }
   // The name is not echoed: a bad name may be a mistyped secret.
   if (!NAME.test(name)) {
@@ -17,9 +21,13 @@ export function checkName(name: string, what: "key" | "profile"): string {
     });
   }
   if (what === "key" && name === "env") {
-    throw new ApikeyError(ERROR_CODES.NAME_INVALID, `"env" is reserved for the ANTHROPIC_API_KEY environment key.`, {
-      hint: "Pick another name.",
-    });
+    throw new ApikeyError(
+      ERROR_CODES.NAME_INVALID,
+      `"env" is reserved for the ANTHROPIC_API_KEY environment key.`,
+      {
+        hint: "Pick another name.",
+      },
+    );
   }
   return name;
 }

@@ -1,13 +1,26 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config.ts";
-import { decryptSecret, encryptSecret, fingerprintSecret, generateDek, unwrapDek, wrapDek } from "../crypto/index.ts";
-import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus, type StoreMeta } from "../domain.ts";
+import {
+  decryptSecret,
+  encryptSecret,
+  fingerprintSecret,
+  generateDek,
+  unwrapDek,
+  wrapDek,
+} from "../crypto/index.ts";
+import {
+  DEFAULT_PROFILE,
+  type KeyRecord,
+  type KeySource,
+  type KeyStatus,
+  type StoreMeta,
+} from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { createKek, type KekContext, type PassphrasePrompt, unlockKek } from "../kek/index.ts";
 import { maskKey, recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
-import { STORABLE, type ValidationResult } from "../validate/classify.ts";
 import { type Validator, validateKey } from "../validate/anthropic.ts";
+import { STORABLE, type ValidationResult } from "../validate/classify.ts";
 import { checkName } from "./names.ts";
 import { type KeyView, toView } from "./views.ts";
 
@@ -70,7 +83,11 @@ export class Vault {
 
   async status(): Promise<StatusReport> {
     const { store, config } = this.#o;
-    const [meta, keys, profiles] = await Promise.all([store.getMeta(), store.keys.list(), store.profiles.list()]);
+    const [meta, keys, profiles] = await Promise.all([
+      store.getMeta(),
+      store.keys.list(),
+      store.profiles.list(),
+    ]);
     const live = keys.filter((k) => k.status !== "rotated");
     return {
       location: store.location,
@@ -91,7 +108,9 @@ export class Vault {
     if (this.#dek) return this.#dek;
     const meta = await this.#o.store.getMeta();
     if (!meta) {
-      throw new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, "The store is empty.", { hint: "Add a key with `apikey add NAME`." });
+      throw new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, "The store is empty.", {
+        hint: "Add a key with `apikey add NAME`.",
+      });
     }
     this.#dek = unwrapDek(await unlockKek(meta, this.#kekContext()), meta.wrappedDek, meta.dekNonce);
     return this.#dek;
@@ -116,9 +135,13 @@ export class Vault {
       dek,
       commit: async (tx) => {
         if (await tx.getMeta()) {
-          throw new ApikeyError(ERROR_CODES.STORE_BUSY, "Another process created this store at the same moment.", {
-            hint: "Run the command again.",
-          });
+          throw new ApikeyError(
+            ERROR_CODES.STORE_BUSY,
+            "Another process created this store at the same moment.",
+            {
+              hint: "Run the command again.",
+            },
+          );
         }
         const now = this.#now();
         await tx.setMeta({
@@ -231,7 +254,10 @@ export class Vault {
     return { key: toView(record, becameActive ? id : null), validation };
   }
 
-  async addFromEnv(name: string, options: { profile?: string; validate?: boolean } = {}): Promise<AddKeyResult> {
+  async addFromEnv(
+    name: string,
+    options: { profile?: string; validate?: boolean } = {},
+  ): Promise<AddKeyResult> {
     const secret = this.#o.config.envApiKey;
     if (!secret) {
       throw new ApikeyError(ERROR_CODES.KEY_EMPTY, "ANTHROPIC_API_KEY is not set in this environment.", {
@@ -314,7 +340,10 @@ export class Vault {
     });
   }
 
-  async validate(name: string, profile = DEFAULT_PROFILE): Promise<{ key: KeyView; validation: ValidationResult }> {
+  async validate(
+    name: string,
+    profile = DEFAULT_PROFILE,
+  ): Promise<{ key: KeyView; validation: ValidationResult }> {
     const key = await this.#find(this.#o.store, name, profile);
     const dek = await this.unlock();
     const secret = decryptSecret(dek, key.id, key.ciphertext, key.nonce);
@@ -328,7 +357,12 @@ export class Vault {
         updatedAt: now,
       });
       await this.#audit(tx, "key.validate", key.id, profile, { name, outcome: validation.outcome });
-      const view = await this.#viewIn(tx, { ...key, validation: validation.outcome, validationMessage: validation.message, lastValidatedAt: now });
+      const view = await this.#viewIn(tx, {
+        ...key,
+        validation: validation.outcome,
+        validationMessage: validation.message,
+        lastValidatedAt: now,
+      });
       return { key: view, validation };
     });
   }
@@ -358,9 +392,13 @@ export class Vault {
       if (!(await tx.profiles.get(name))) throw profileNotFound(name);
       const keys = await tx.keys.list({ profile: name });
       if (keys.length > 0) {
-        throw new ApikeyError(ERROR_CODES.PROFILE_IN_USE, `Profile "${name}" still holds ${keys.length} key(s).`, {
-          hint: `Delete them first (apikey --profile ${name} delete NAME).`,
-        });
+        throw new ApikeyError(
+          ERROR_CODES.PROFILE_IN_USE,
+          `Profile "${name}" still holds ${keys.length} key(s).`,
+          {
+            hint: `Delete them first (apikey --profile ${name} delete NAME).`,
+          },
+        );
       }
       await tx.profiles.delete(name);
       await this.#audit(tx, "profile.delete", null, name, { name });
@@ -385,7 +423,8 @@ export class Vault {
     const { config } = this.#o;
     const validator =
       this.#o.validator ??
-      ((s, k) => validateKey(s, k, { baseURL: config.anthropicBaseUrl, timeoutMs: config.validateTimeoutMs }));
+      ((s, k) =>
+        validateKey(s, k, { baseURL: config.anthropicBaseUrl, timeoutMs: config.validateTimeoutMs }));
     return validator(secret, kind);
   }
 
@@ -424,7 +463,13 @@ export class Vault {
     return created;
   }
 
-  #audit(tx: Store, action: string, keyId: string | null, profile: string | null, details: Record<string, unknown>) {
+  #audit(
+    tx: Store,
+    action: string,
+    keyId: string | null,
+    profile: string | null,
+    details: Record<string, unknown>,
+  ) {
     return tx.audit.append({
       at: this.#now(),
       actor: this.#o.actor,
@@ -470,13 +515,20 @@ function profileNotFound(profile: string): ApikeyError {
 }
 
 function nameTaken(name: string, profile: string): ApikeyError {
-  return new ApikeyError(ERROR_CODES.NAME_TAKEN, `A key named "${name}" already exists in profile "${profile}".`, {
-    hint: "Pick another name, or rename the existing key.",
-  });
+  return new ApikeyError(
+    ERROR_CODES.NAME_TAKEN,
+    `A key named "${name}" already exists in profile "${profile}".`,
+    {
+      hint: "Pick another name, or rename the existing key.",
+    },
+  );
 }
 
 function notUsable(key: KeyRecord): ApikeyError {
   return new ApikeyError(ERROR_CODES.KEY_DISABLED, `Key "${key.name}" is ${key.status}.`, {
-    hint: key.status === "disabled" ? `Enable it with \`apikey enable ${key.name}\`.` : "Use its successor instead.",
+    hint:
+      key.status === "disabled"
+        ? `Enable it with \`apikey enable ${key.name}\`.`
+        : "Use its successor instead.",
   });
 }

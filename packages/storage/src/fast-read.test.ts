@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import type { Store } from "@apikey/core/store";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readActiveKeyRow } from "./fast-read.ts";
+import { openStore } from "./open.ts";
+import { at, fakeKey, fakeMeta, T0, tempDir } from "./testing/fixtures.ts";
+
+describe("readActiveKeyRow", () => {
+  let dir: string;
+  let cleanup: () => void;
+  let path: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    path = join(dir, "apikey.db");
+    store = await openStore({ path });
+    await store.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+  });
+  afterEach(async () => {
+    await store.close();
+    cleanup();
+  });
+
+  async function activeKey() {
+    const meta = fakeMeta({
+      kekProvider: "passphrase",
+      kdf: { name: "scrypt", N: 16384, r: 8, p: 1, salt: "dGVzdC1zYWx0" },
+    });
+    const key = fakeKey({ status: "disabled", kind: "admin" });
+    await store.setMeta(meta);
+    await store.keys.insert(key);
+    await store.profiles.setActiveKey("default", key.id);
+    return { key, meta };
+  }
+
+  it("returns the active key with the store's wrapped data key", async () => {
+    const { key, meta } = await activeKey();
+    const row = readActiveKeyRow(path, "default");
+    expect(row).toEqual({
+      keyId: key.id,
+      name: "test-key",
+      status: "disabled",
+      kind: "admin",
+      ciphertext: Buffer.from(key.ciphertext),
+      nonce: Buffer.from(key.nonce),
+      kekProvider: "passphrase",
+      kdf: JSON.stringify(meta.kdf),
+      wrappedDek: Buffer.from(meta.wrappedDek),
+      dekNonce: Buffer.from(meta.dekNonce),
+    });
+    expect((await store.keys.byId(key.id))?.lastUsedAt).toBeNull();
+  });
+
+  it("touches last_used_at when asked", async () => {
+    const { key } = await activeKey();
+    readActiveKeyRow(path, "default", { touch: at(42) });
+    expect((await store.keys.byId(key.id))?.lastUsedAt).toEqual(at(42));
+    readActiveKeyRow(path, "default", { touch: at(43).getTime() });
+    expect((await store.keys.byId(key.id))?.lastUsedAt).toEqual(at(43));
+  });
+
+  it("returns null for a missing file, an unknown profile or no active key", async () => {
+    expect(readActiveKeyRow(join(dir, "nothing-here.db"), "default")).toBeNull();
+    await activeKey();
+    expect(readActiveKeyRow(path, "prod")).toBeNull();
+    await store.profiles.setActiveKey("default", null);
+    expect(readActiveKeyRow(path, "default")).toBeNull();
+  });
+
+  it("returns null before the store has its metadata", async () => {
+    const key = fakeKey();
+    await store.keys.insert(key);
+    await store.profiles.setActiveKey("default", key.id);
+    expect(readActiveKeyRow(path, "default")).toBeNull();
+  });
+
+  it('returns "stale" when the schema is not the one this build knows', async () => {
+    await activeKey();
+    const db = new Database(path);
+    db.exec("UPDATE __drizzle_migrations SET created_at = created_at - 1");
+    expect(readActiveKeyRow(path, "default")).toBe("stale");
+    db.exec("DROP TABLE __drizzle_migrations");
+    db.close();
+    expect(readActiveKeyRow(path, "default")).toBe("stale");
+  });
+
+  it('returns "stale" for a file that is not a store, so the full path can report it', async () => {
+    const empty = join(dir, "empty.db");
+    new Database(empty).close();
+    expect(readActiveKeyRow(empty, "default")).toBe("stale");
+  });
+});

@@ -1,0 +1,3 @@
+import { describeStoreContract } from "./store.contract.ts";
+
+describeStoreContract("better-sqlite3", "better-sqlite3");

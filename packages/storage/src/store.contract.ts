@@ -1,0 +1,527 @@
+// The Store port's behaviour, written once and run against every driver (lucia's adapter-test pattern).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Store } from "@apikey/core/store";
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { StoreDriver } from "./drivers/types.ts";
+import { isUniqueViolation } from "./errors.ts";
+import { migrations } from "./migrations.generated.ts";
+import { connect, openStore, openStoreWith } from "./open.ts";
+import { at, fakeAudit, fakeKey, fakeMeta, makeDirReadOnly, T0, tempDir } from "./testing/fixtures.ts";
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+export function describeStoreContract(name: string, driver: StoreDriver): void {
+  describe(`Store contract: ${name}`, () => {
+    let dir: string;
+    let cleanup: () => void;
+    let path: string;
+    let store: Store;
+    const open = (file = path) => openStore({ path: file, driver });
+
+    /** Raw SQL on the file, through the same driver, bypassing the store. */
+    async function raw<T>(file: string, work: (c: Awaited<ReturnType<typeof connect>>) => T): Promise<T> {
+      const conn = await connect(driver, file);
+      try {
+        return work(conn);
+      } finally {
+        conn.close();
+      }
+    }
+
+    beforeEach(async () => {
+      ({ dir, cleanup } = tempDir());
+      path = join(dir, "apikey.db");
+      store = await open();
+      await store.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+    });
+    afterEach(async () => {
+      await store.close();
+      cleanup();
+    });
+
+    describe("keys", () => {
+      it("inserts and reads back every field", async () => {
+        const key = fakeKey({ organization: "org-test", monthlyBudgetUsd: 12.5, lastUsedAt: at(1) });
+        await store.keys.insert(key);
+        expect(await store.keys.byId(key.id)).toEqual(key);
+        expect(await store.keys.byFingerprint(key.fingerprint)).toEqual(key);
+        expect(await store.keys.byName("default", "test-key")).toEqual(key);
+      });
+
+      it("returns null for what is not there", async () => {
+        expect(await store.keys.byId("missing")).toBeNull();
+        expect(await store.keys.byName("default", "missing")).toBeNull();
+        expect(await store.keys.byFingerprint("fp-missing")).toBeNull();
+        expect(await store.keys.list()).toEqual([]);
+      });
+
+      it("updates only the patched fields", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        const ciphertext = new Uint8Array(randomBytes(40));
+        await store.keys.update(key.id, {
+          name: "renamed-key",
+          status: "disabled",
+          ciphertext,
+          validation: "valid",
+          lastValidatedAt: at(5),
+          monthlyBudgetUsd: 3,
+          organization: undefined,
+        });
+        await store.keys.update(key.id, {});
+        expect(await store.keys.byId(key.id)).toEqual({
+          ...key,
+          name: "renamed-key",
+          status: "disabled",
+          ciphertext,
+          validation: "valid",
+          lastValidatedAt: at(5),
+          monthlyBudgetUsd: 3,
+        });
+        await store.keys.update(key.id, { monthlyBudgetUsd: null });
+        expect((await store.keys.byId(key.id))?.monthlyBudgetUsd).toBeNull();
+      });
+
+      it("deletes, and deleting nothing is not an error", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.keys.delete(key.id);
+        await store.keys.delete(key.id);
+        expect(await store.keys.byId(key.id)).toBeNull();
+      });
+
+      it("lists by profile, then name, and filters by profile", async () => {
+        await store.profiles.create({ name: "prod", activeKeyId: null, createdAt: T0 });
+        await store.keys.insert(fakeKey({ profile: "prod", name: "b-key" }));
+        await store.keys.insert(fakeKey({ profile: "default", name: "z-key" }));
+        await store.keys.insert(fakeKey({ profile: "prod", name: "a-key" }));
+        await store.keys.insert(fakeKey({ profile: "default", name: "c-key" }));
+        const all = await store.keys.list();
+        expect(all.map((k) => `${k.profile}/${k.name}`)).toEqual([
+          "default/c-key",
+          "default/z-key",
+          "prod/a-key",
+          "prod/b-key",
+        ]);
+        const prod = await store.keys.list({ profile: "prod" });
+        expect(prod.map((k) => k.name)).toEqual(["a-key", "b-key"]);
+      });
+
+      it("lets a rotated key keep its name beside its successor; byName skips the rotated one", async () => {
+        const old = fakeKey({ status: "rotated" });
+        const successor = fakeKey({ rotatedFromId: old.id });
+        await store.keys.insert(old);
+        await store.keys.insert(successor);
+        await store.keys.update(old.id, { rotatedToId: successor.id });
+        expect((await store.keys.byName("default", "test-key"))?.id).toBe(successor.id);
+        expect((await store.keys.byId(old.id))?.rotatedToId).toBe(successor.id);
+        // A second rotated key of the same name is fine too.
+        await store.keys.insert(fakeKey({ status: "rotated" }));
+        expect(await store.keys.list()).toHaveLength(3);
+      });
+
+      it("refuses two live keys with one name in one profile (E_NAME_TAKEN)", async () => {
+        await store.keys.insert(fakeKey());
+        const err = await store.keys.insert(fakeKey({ status: "disabled" })).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: "E_NAME_TAKEN" });
+        expect(isUniqueViolation(err)).toBe(true);
+        await store.profiles.create({ name: "prod", activeKeyId: null, createdAt: T0 });
+        await store.keys.insert(fakeKey({ profile: "prod" }));
+      });
+
+      it("refuses a second key with the same fingerprint (E_KEY_DUPLICATE)", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.profiles.create({ name: "prod", activeKeyId: null, createdAt: T0 });
+        const err = await store.keys
+          .insert(fakeKey({ profile: "prod", name: "other-key", fingerprint: key.fingerprint }))
+          .catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: "E_KEY_DUPLICATE" });
+        expect(isUniqueViolation(err, "keys.fingerprint")).toBe(true);
+      });
+
+      it("refuses a key in a profile that does not exist (E_PROFILE_NOT_FOUND)", async () => {
+        await expect(store.keys.insert(fakeKey({ profile: "nope" }))).rejects.toMatchObject({
+          code: "E_PROFILE_NOT_FOUND",
+        });
+      });
+
+      it("never puts query parameters in error messages", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        const err = (await store.keys
+          .insert({ ...fakeKey(), fingerprint: key.fingerprint })
+          .catch((e) => e)) as Error;
+        expect(err.message).not.toContain(key.fingerprint);
+        expect(String((err.cause as Error).message)).not.toContain(key.fingerprint);
+      });
+    });
+
+    describe("profiles", () => {
+      it("creates, gets, lists by name and deletes", async () => {
+        await store.profiles.create({ name: "staging", activeKeyId: null, createdAt: at(2) });
+        await store.profiles.create({ name: "prod", activeKeyId: null, createdAt: at(1) });
+        expect(await store.profiles.get("prod")).toEqual({
+          name: "prod",
+          activeKeyId: null,
+          createdAt: at(1),
+        });
+        expect(await store.profiles.get("missing")).toBeNull();
+        expect((await store.profiles.list()).map((p) => p.name)).toEqual(["default", "prod", "staging"]);
+        await store.profiles.delete("staging");
+        expect(await store.profiles.get("staging")).toBeNull();
+      });
+
+      it("refuses a duplicate profile (E_PROFILE_EXISTS)", async () => {
+        await expect(
+          store.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 }),
+        ).rejects.toMatchObject({ code: "E_PROFILE_EXISTS" });
+      });
+
+      it("sets and clears the active key; deleting the key clears it (ON DELETE SET NULL)", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.profiles.setActiveKey("default", key.id);
+        expect((await store.profiles.get("default"))?.activeKeyId).toBe(key.id);
+        await store.profiles.setActiveKey("default", null);
+        expect((await store.profiles.get("default"))?.activeKeyId).toBeNull();
+        await store.profiles.setActiveKey("default", key.id);
+        await store.keys.delete(key.id);
+        expect((await store.profiles.get("default"))?.activeKeyId).toBeNull();
+      });
+
+      it("refuses an active key that does not exist (E_KEY_NOT_FOUND)", async () => {
+        await expect(store.profiles.setActiveKey("default", "missing")).rejects.toMatchObject({
+          code: "E_KEY_NOT_FOUND",
+        });
+      });
+
+      it("refuses to delete a profile that still holds keys (E_PROFILE_IN_USE)", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await expect(store.profiles.delete("default")).rejects.toMatchObject({ code: "E_PROFILE_IN_USE" });
+        await store.keys.delete(key.id);
+        await store.profiles.delete("default");
+        expect(await store.profiles.list()).toEqual([]);
+      });
+    });
+
+    describe("audit", () => {
+      it("appends and lists newest first, with limit and filters", async () => {
+        await store.audit.append(fakeAudit({ at: at(1), action: "first", keyId: "key-a" }));
+        await store.audit.append(fakeAudit({ at: at(3), action: "third", keyId: "key-b" }));
+        await store.audit.append(fakeAudit({ at: at(2), action: "second", keyId: "key-a" }));
+        await store.audit.append(fakeAudit({ at: at(3), action: "fourth", keyId: null, profile: null }));
+        const all = await store.audit.list();
+        expect(all.map((e) => e.action)).toEqual(["fourth", "third", "second", "first"]);
+        expect(all[0]).toMatchObject({ keyId: null, profile: null, details: { name: "test-key" } });
+        expect(typeof all[0]?.id).toBe("number");
+        expect((await store.audit.list({ limit: 2 })).map((e) => e.action)).toEqual(["fourth", "third"]);
+        expect((await store.audit.list({ keyId: "key-a" })).map((e) => e.action)).toEqual([
+          "second",
+          "first",
+        ]);
+        expect((await store.audit.list({ since: at(2) })).map((e) => e.action)).toEqual([
+          "fourth",
+          "third",
+          "second",
+        ]);
+        expect((await store.audit.list({ keyId: "key-a", since: at(2), limit: 5 })).length).toBe(1);
+      });
+
+      it("keeps entries about a key after the key is deleted", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.audit.append(
+          fakeAudit({ keyId: key.id, details: { nested: { count: 2 }, list: [1, "a"] } }),
+        );
+        await store.keys.delete(key.id);
+        const [entry] = await store.audit.list({ keyId: key.id });
+        expect(entry?.details).toEqual({ nested: { count: 2 }, list: [1, "a"] });
+      });
+    });
+
+    describe("meta", () => {
+      it("is null until set, then round-trips and replaces", async () => {
+        expect(await store.getMeta()).toBeNull();
+        const meta = fakeMeta();
+        await store.setMeta(meta);
+        expect(await store.getMeta()).toEqual(meta);
+        const rewrapped = fakeMeta({
+          kekProvider: "passphrase",
+          kdf: { name: "scrypt", N: 16384, r: 8, p: 1, salt: "dGVzdC1zYWx0" },
+          updatedAt: at(9),
+        });
+        await store.setMeta(rewrapped);
+        expect(await store.getMeta()).toEqual(rewrapped);
+      });
+    });
+
+    describe("transactions", () => {
+      it("commits everything fn did and returns its value", async () => {
+        const key = fakeKey();
+        const result = await store.transaction(async (tx) => {
+          await tx.keys.insert(key);
+          await tx.profiles.setActiveKey("default", key.id);
+          await tx.audit.append(fakeAudit({ keyId: key.id }));
+          return "done";
+        });
+        expect(result).toBe("done");
+        expect((await store.profiles.get("default"))?.activeKeyId).toBe(key.id);
+        expect(await store.audit.list()).toHaveLength(1);
+      });
+
+      it("rolls everything back when fn throws, and rethrows that error", async () => {
+        const failure = new Error("test failure");
+        const key = fakeKey();
+        const err = await store
+          .transaction(async (tx) => {
+            await tx.keys.insert(key);
+            await tx.setMeta(fakeMeta());
+            await tx.audit.append(fakeAudit());
+            throw failure;
+          })
+          .catch((e: unknown) => e);
+        expect(err).toBe(failure);
+        expect(await store.keys.byId(key.id)).toBeNull();
+        expect(await store.getMeta()).toBeNull();
+        expect(await store.audit.list()).toEqual([]);
+      });
+
+      it("rolls back when a statement inside fails", async () => {
+        const key = fakeKey();
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.audit.append(fakeAudit());
+            await tx.keys.insert(key);
+            await tx.keys.insert({ ...fakeKey(), fingerprint: key.fingerprint });
+          }),
+        ).rejects.toMatchObject({ code: "E_KEY_DUPLICATE" });
+        expect(await store.audit.list()).toEqual([]);
+        expect(await store.keys.list()).toEqual([]);
+      });
+
+      it("joins nested transactions into the outer one", async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.audit.append(fakeAudit({ action: "outer" }));
+            await tx.transaction(async (inner) => {
+              await inner.audit.append(fakeAudit({ action: "inner" }));
+            });
+            // The root store, called from inside, joins too instead of deadlocking.
+            await store.audit.append(fakeAudit({ action: "root" }));
+            throw new Error("test failure");
+          }),
+        ).rejects.toThrow("test failure");
+        expect(await store.audit.list()).toEqual([]);
+        await store.transaction((tx) => tx.transaction((inner) => inner.audit.append(fakeAudit())));
+        expect(await store.audit.list()).toHaveLength(1);
+      });
+
+      it("serialises concurrent transactions and keeps outside writes out of them", async () => {
+        const log: string[] = [];
+        const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+        const run = (label: string, fail: boolean) =>
+          store.transaction(async (tx) => {
+            log.push(`${label}:begin`);
+            await tx.audit.append(fakeAudit({ action: label }));
+            await tick();
+            await tick();
+            log.push(`${label}:end`);
+            if (fail) throw new Error("test failure");
+          });
+        const results = await Promise.allSettled([
+          run("a", true),
+          run("b", false),
+          store.audit.append(fakeAudit({ action: "outside" })),
+          run("c", false),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled", "fulfilled"]);
+        expect(log).toEqual(["a:begin", "a:end", "b:begin", "b:end", "c:begin", "c:end"]);
+        const actions = (await store.audit.list()).map((e) => e.action).sort();
+        expect(actions).toEqual(["b", "c", "outside"]);
+      });
+    });
+
+    describe("busy", () => {
+      it("waits for another connection's write lock, then reports E_STORE_BUSY", async () => {
+        const impatient = await openStoreWith({ path, driver }, migrations, { busyTimeoutMs: 100 });
+        const holder = await connect(driver, path);
+        try {
+          holder.exec("BEGIN IMMEDIATE");
+          await expect(impatient.audit.append(fakeAudit())).rejects.toMatchObject({ code: "E_STORE_BUSY" });
+          await expect(impatient.transaction(async () => "never")).rejects.toMatchObject({
+            code: "E_STORE_BUSY",
+          });
+          holder.exec("COMMIT");
+          await impatient.transaction((tx) => tx.audit.append(fakeAudit()));
+          expect(await impatient.audit.list()).toHaveLength(1);
+        } finally {
+          holder.close();
+          await impatient.close();
+        }
+      });
+    });
+
+    describe("files", () => {
+      it("keeps data across reopening", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.setMeta(fakeMeta());
+        await store.close();
+        store = await open();
+        expect(await store.keys.byId(key.id)).toEqual(key);
+        expect(await store.getMeta()).not.toBeNull();
+      });
+
+      it("creates the directory 0700 and the database, -wal and -shm 0600", async () => {
+        const nested = join(dir, "fresh", "data", "apikey.db");
+        const other = await open(nested);
+        try {
+          await other.audit.append(fakeAudit());
+          expect(mode(join(dir, "fresh"))).toBe(0o700);
+          expect(mode(join(dir, "fresh", "data"))).toBe(0o700);
+          for (const file of [nested, `${nested}-wal`, `${nested}-shm`]) {
+            expect(existsSync(file), file).toBe(true);
+            expect(mode(file), file).toBe(0o600);
+          }
+        } finally {
+          await other.close();
+        }
+      });
+
+      it("reports a damaged file as E_STORE_CORRUPT, naming the file", async () => {
+        const bad = join(dir, "bad", "apikey.db");
+        mkdirSync(join(dir, "bad"));
+        writeFileSync(bad, randomBytes(8192));
+        const err = await open(bad).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: "E_STORE_CORRUPT" });
+        expect((err as { hint: string }).hint).toContain(bad);
+      });
+
+      it("reports a directory that refuses writes as E_STORE_READONLY", async (ctx) => {
+        const roDir = join(dir, "ro");
+        mkdirSync(roDir);
+        const existing = join(roDir, "existing.db");
+        await (await open(existing)).close();
+        if (!makeDirReadOnly(roDir)) {
+          ctx.skip("running as root without chattr +i support: no way to make a directory refuse root");
+        }
+        await expect(open(join(roDir, "new.db"))).rejects.toMatchObject({ code: "E_STORE_READONLY" });
+        await expect(open(join(roDir, "sub", "new.db"))).rejects.toMatchObject({ code: "E_STORE_READONLY" });
+        // The file exists, but SQLite cannot create its -wal beside it.
+        await expect(open(existing)).rejects.toMatchObject({ code: "E_STORE_READONLY" });
+      });
+
+      it("reports a path under a regular file as E_STORE_READONLY", async () => {
+        writeFileSync(join(dir, "plain-file"), "x");
+        await expect(open(join(dir, "plain-file", "apikey.db"))).rejects.toMatchObject({
+          code: "E_STORE_READONLY",
+        });
+      });
+    });
+
+    describe("migrations", () => {
+      const latest = migrations.at(-1)?.folderMillis ?? 0;
+      const applied = (file: string) =>
+        raw(file, (c) => Number(c.scalar("SELECT max(created_at) FROM __drizzle_migrations")));
+
+      it("upgrades a database with no tables", async () => {
+        const empty = join(dir, "empty.db");
+        await raw(empty, (c) => c.exec("PRAGMA user_version = 0"));
+        const s = await open(empty);
+        await s.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+        await s.close();
+        expect(await applied(empty)).toBe(latest);
+      });
+
+      it("upgrades a database written by an older schema and keeps its rows", async () => {
+        const older = join(dir, "older.db");
+        const next: MigrationMeta = {
+          sql: ["CREATE INDEX `keys_test_upgrade_idx` ON `keys` (`hint`);"],
+          bps: true,
+          folderMillis: latest + 1000,
+          hash: "test-upgrade",
+        };
+        const s1 = await openStoreWith({ path: older, driver }, migrations);
+        await s1.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+        const key = fakeKey();
+        await s1.keys.insert(key);
+        await s1.close();
+        const s2 = await openStoreWith({ path: older, driver }, [...migrations, next]);
+        expect(await s2.keys.byId(key.id)).toEqual(key);
+        await s2.close();
+        expect(await applied(older)).toBe(latest + 1000);
+        const index = await raw(older, (c) =>
+          c.scalar("SELECT name FROM sqlite_master WHERE name = 'keys_test_upgrade_idx'"),
+        );
+        expect(index).toBe("keys_test_upgrade_idx");
+      });
+
+      it("refuses a database written by a newer apikey (E_STORE_TOO_NEW)", async () => {
+        await store.close();
+        await raw(path, (c) =>
+          c.exec(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', ${latest + 1})`),
+        );
+        const err = await open().catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: "E_STORE_TOO_NEW" });
+        expect((err as { hint: string }).hint).toMatch(/upgrade apikey/i);
+        await raw(path, (c) => c.exec("DELETE FROM __drizzle_migrations WHERE hash = 'future'"));
+        store = await open();
+      });
+    });
+
+    describe("two processes", () => {
+      it("lets another process write at the same time without errors", { timeout: 60_000 }, async () => {
+        const count = 150;
+        const child = spawn(
+          process.execPath,
+          [
+            fileURLToPath(new URL("./testing/writer-child.mjs", import.meta.url)),
+            driver,
+            path,
+            String(count),
+          ],
+          { stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk;
+        });
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk;
+        });
+        const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on("data", () => stdout.includes("ready") && resolve());
+          child.on("close", () => reject(new Error(`child exited early: ${stderr}`)));
+        });
+        for (let i = 0; i < count; i++) {
+          if (i % 2 === 0) {
+            await store.audit.append(fakeAudit({ actor: "test:parent", action: "parent.write" }));
+          } else {
+            await store.transaction((tx) =>
+              tx.audit.append(fakeAudit({ actor: "test:parent", action: "parent.write" })),
+            );
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(await exited, stderr).toBe(0);
+        expect(stdout).toContain("done");
+        const entries = await store.audit.list();
+        expect(entries.filter((e) => e.actor === "test:parent")).toHaveLength(count);
+        expect(entries.filter((e) => e.actor === "test:child")).toHaveLength(count);
+        // The writes really overlapped in time: in commit order, the two writers alternate more than once.
+        const order = entries.sort((a, b) => a.id - b.id).map((e) => e.actor);
+        const switches = order.filter((actor, i) => i > 0 && actor !== order[i - 1]).length;
+        expect(switches).toBeGreaterThan(2);
+      });
+    });
+  });
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// Startup benchmark: `apikey current` (the apiKeyHelper hot path), `list` and `status`, each against a bare
+// `node -e 0` measured in the same run, interleaved so drift in machine load hits every command alike.
+//
+//   node tests/bench/run.mjs [--runs 40] [--warmup 5] [--json] [--check] [--cli path/to/apikey.mjs]
+//
+// --check exits 1 when `current` is slower than the target ratio. Needs the built CLI (apps/cli/dist/apikey.mjs).
+
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const TARGET_RATIO = 1.3;
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: "string", default: "40" },
+    warmup: { type: "string", default: "5" },
+    json: { type: "boolean", default: false },
+    check: { type: "boolean", default: false },
+    cli: { type: "string" },
+  },
+});
+const CLI = resolve(flags.cli ?? fileURLToPath(new URL("../../apps/cli/dist/apikey.mjs", import.meta.url)));
+const RUNS = Number(flags.runs);
+const WARMUP = Number(flags.warmup);
+if (!(RUNS > 0 && WARMUP >= 0)) {
+  console.error("bench: --runs must be > 0 and --warmup >= 0");
+  process.exit(2);
+}
+if (!existsSync(CLI)) {
+  console.error(`bench: CLI not built: ${CLI} (run \`pnpm build\` first)`);
+  process.exit(1);
+}
+
+// Same shape as tests/fixtures/keys.ts (kept inline so this script needs no TypeScript step).
+function fakeApiKey(label) {
+  let body = `FAKE_TEST_${label}_`;
+  let seed = Buffer.from(`api:${label}`);
+  while (body.length < 93) {
+    seed = createHash("sha256").update(seed).digest();
+    body += seed.toString("base64url");
+  }
+  return `sk-ant-api03-${body.slice(0, 93)}AA`;
+}
+
+class BenchError extends Error {}
+
+function fail(message) {
+  throw new BenchError(message);
+}
+
+const root = mkdtempSync(join(tmpdir(), "apikey-bench-"));
+const home = join(root, "home");
+mkdirSync(home);
+const env = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  HOME: home,
+  APIKEY_HOME: join(root, "data"),
+  APIKEY_MASTER_KEY: randomBytes(32).toString("base64"),
+  // Nothing listens here: the bench never reaches the network.
+  ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+  NO_COLOR: "1",
+  TZ: "UTC",
+};
+
+function run(args, input) {
+  const r = spawnSync(process.execPath, args, { env, cwd: home, input: input ?? "", encoding: "utf8" });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function setup() {
+  const key = fakeApiKey("BENCH");
+  const add = run([CLI, "add", "--no-validate", "bench"], key);
+  if (add.status !== 0) fail(`add failed (exit ${add.status}): ${add.stderr.trim()}`);
+  const use = run([CLI, "use", "bench"]);
+  if (use.status !== 0) fail(`use failed (exit ${use.status}): ${use.stderr.trim()}`);
+  const cur = run([CLI, "current"]);
+  if (cur.stdout !== `${key}\n`)
+    fail(`current did not print the key (exit ${cur.status}): ${cur.stderr.trim()}`);
+}
+
+const commands = [
+  { name: "node -e 0", args: ["-e", "0"] },
+  { name: "apikey current", args: [CLI, "current"] },
+  { name: "apikey list", args: [CLI, "list"] },
+  { name: "apikey status", args: [CLI, "status"] },
+];
+
+function timeOnce(cmd) {
+  const t0 = process.hrtime.bigint();
+  const r = run(cmd.args);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) fail(`${cmd.name} exited ${r.status}: ${r.stderr.trim()}`);
+  return ms;
+}
+
+function quantile(sorted, q) {
+  // Linear interpolation between closest ranks.
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+function measure() {
+  const samples = new Map(commands.map((c) => [c.name, []]));
+  for (let i = 0; i < WARMUP; i++) for (const c of commands) timeOnce(c);
+  for (let i = 0; i < RUNS; i++) {
+    // Rotate the order each round so no command always runs right after the same neighbour.
+    for (let j = 0; j < commands.length; j++) {
+      const c = commands[(i + j) % commands.length];
+      samples.get(c.name).push(timeOnce(c));
+    }
+  }
+  const baseline = summarise(samples.get("node -e 0"));
+  return commands.map((c) => {
+    const s = summarise(samples.get(c.name));
+    return { command: c.name, ...s, ratio: s.median / baseline.median };
+  });
+}
+
+function summarise(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return {
+    runs: xs.length,
+    median: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    min: sorted[0],
+    max: sorted.at(-1),
+  };
+}
+
+function printTable(rows, meta) {
+  const fmt = (n) => n.toFixed(1).padStart(8);
+  console.log(`apikey startup benchmark — ${meta.runs} runs each after ${meta.warmup} warm-up, interleaved`);
+  console.log(`node ${meta.node} on ${meta.platform}, ${meta.cpus} CPUs\n`);
+  console.log(
+    `${"command".padEnd(16)}${"median ms".padStart(10)}${"p90 ms".padStart(10)}${"min ms".padStart(10)}  ratio`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.command.padEnd(16)}${fmt(r.median).padStart(10)}${fmt(r.p90).padStart(10)}${fmt(r.min).padStart(10)}  ${r.ratio.toFixed(2)}×`,
+    );
+  }
+  const cur = rows.find((r) => r.command === "apikey current");
+  const verdict = cur.ratio <= TARGET_RATIO ? "meets" : "MISSES";
+  console.log(
+    `\ntarget: apikey current ≤ ${TARGET_RATIO}× node -e 0 (median) — ${verdict} (${cur.ratio.toFixed(2)}×)`,
+  );
+}
+
+let exitCode = 0;
+try {
+  setup();
+  const rows = measure();
+  const meta = {
+    runs: RUNS,
+    warmup: WARMUP,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    target: TARGET_RATIO,
+  };
+  const current = rows.find((r) => r.command === "apikey current");
+  const meetsTarget = current.ratio <= TARGET_RATIO;
+  if (flags.json) console.log(JSON.stringify({ ...meta, meetsTarget, results: rows }, null, 2));
+  else printTable(rows, meta);
+  if (flags.check && !meetsTarget) exitCode = 1;
+} catch (err) {
+  if (!(err instanceof BenchError)) throw err;
+  console.error(`bench: ${err.message}`);
+  exitCode = 1;
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+process.exit(exitCode);
