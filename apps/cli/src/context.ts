@@ -1,5 +1,5 @@
 import { hostname, userInfo } from "node:os";
-import { type Config, loadConfig, storeFileIn, Vault } from "@apikey/core";
+import { type Config, loadConfig, type Store, storeFileIn, Vault } from "@apikey/core";
 import { openStore } from "@apikey/storage";
 import type { Output } from "./io/output.ts";
 import { askHidden, askNewPassphrase } from "./io/secret-input.ts";
@@ -11,7 +11,8 @@ export interface GlobalOptions {
 
 export interface Context {
   config: Config;
-  vault: Vault;
+  /** Opens the store on first use, so input errors found before it (a malformed key) write nothing. */
+  vault(): Promise<Vault>;
   out: Output;
   profile: string;
   close(): Promise<void>;
@@ -27,19 +28,35 @@ export function cliActor(): string {
   return `cli:${user}@${hostname()}`;
 }
 
-export async function openContext(globals: GlobalOptions, out: Output): Promise<Context> {
+export function createContext(globals: GlobalOptions, out: Output): Context {
   const config = loadConfig();
-  const store = await openStore({ path: storeFileIn(config.dataDir) });
-  const vault = new Vault({
-    store,
+  let opened: Promise<{ store: Store; vault: Vault }> | undefined;
+  const open = async () => {
+    const store = await openStore({ path: storeFileIn(config.dataDir) });
+    const vault = new Vault({
+      store,
+      config,
+      actor: cliActor(),
+      front: "cli",
+      onWarning: (text) => out.warn(text),
+      ...(process.stdin.isTTY && {
+        promptPassphrase: (purpose: "unlock" | "create") =>
+          purpose === "create" ? askNewPassphrase() : askHidden("Passphrase for the apikey store"),
+      }),
+    });
+    return { store, vault };
+  };
+  return {
     config,
-    actor: cliActor(),
-    front: "cli",
-    onWarning: (text) => out.warn(text),
-    ...(process.stdin.isTTY && {
-      promptPassphrase: (purpose: "unlock" | "create") =>
-        purpose === "create" ? askNewPassphrase() : askHidden("Passphrase for the apikey store"),
-    }),
-  });
-  return { config, vault, out, profile: globals.profile, close: () => store.close() };
+    out,
+    profile: globals.profile,
+    vault: async () => {
+      opened ??= open();
+      return (await opened).vault;
+    },
+    close: async () => {
+      if (opened) await (await opened).store.close();
+      opened = undefined;
+    },
+  };
 }

@@ -4,8 +4,8 @@ import { registerKeyCommands } from "./commands/keys.ts";
 import { registerProfileCommands } from "./commands/profiles.ts";
 import { registerRunCommands } from "./commands/run.ts";
 import { registerStatusCommands } from "./commands/status.ts";
-import { type Context, type GlobalOptions, openContext } from "./context.ts";
-import { EXIT, renderError } from "./io/errors.ts";
+import { type Context, createContext, type GlobalOptions } from "./context.ts";
+import { EXIT, renderError, UsageError } from "./io/errors.ts";
 import { createOutput } from "./io/output.ts";
 
 /** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
@@ -16,18 +16,29 @@ export type Action = <A extends unknown[]>(
 export async function run(argv: string[]): Promise<void> {
   // Only our own flags count: whatever follows `--` belongs to the command `exec` runs.
   const dashDash = argv.indexOf("--");
-  const jsonRequested = (dashDash === -1 ? argv : argv.slice(0, dashDash)).includes("--json");
+  const ours = dashDash === -1 ? argv : argv.slice(0, dashDash);
+  const jsonRequested = ours.includes("--json");
+  if (ours.some(looksLikeSecret)) {
+    // argv is visible to every process on the machine and lands in shell history: refuse, and never echo it.
+    process.exitCode = renderError(
+      new UsageError(
+        "A key was passed as a command-line argument; apikey never reads keys from arguments.",
+        'Paste it at the prompt or pipe it on stdin (printf %s "$KEY" | apikey add NAME). Consider rotating that key.',
+      ),
+      jsonRequested,
+    );
+    return;
+  }
   const program = new Command("apikey")
     .description("Keep your Anthropic API keys in one encrypted store; add, switch, validate and use them.")
     .option("-p, --profile <profile>", "the profile to act on", "default")
     .option("--json", "machine-readable output (errors too, on stderr)")
     .version("0.1.0")
-    .showHelpAfterError("(run `apikey --help` for usage)")
     .exitOverride()
     .configureOutput({
-      // Usage errors become our JSON error shape under --json.
+      // Usage errors become our JSON error shape under --json; either way nothing secret-shaped is echoed.
       outputError: (text, write) => {
-        if (!jsonRequested) write(text);
+        if (!jsonRequested) write(`${redact(text)}(run \`apikey --help\` for usage)\n`);
       },
     });
 
@@ -38,7 +49,7 @@ export async function run(argv: string[]): Promise<void> {
       const out = createOutput({ json: globals.json === true, color: !("NO_COLOR" in process.env) });
       let ctx: Context | undefined;
       try {
-        ctx = await openContext(globals, out);
+        ctx = createContext(globals, out);
         const code = await body(ctx, ...args);
         process.exitCode = typeof code === "number" ? code : EXIT.OK;
       } finally {
@@ -67,8 +78,16 @@ function handle(err: unknown, json: boolean): number {
     ) {
       return EXIT.OK;
     }
-    if (json) renderError(new ApikeyError(ERROR_CODES.USAGE, err.message.replace(/^error: /, "")), true);
+    if (json)
+      renderError(new ApikeyError(ERROR_CODES.USAGE, redact(err.message.replace(/^error: /, ""))), true);
     return EXIT.USAGE;
   }
   return renderError(err, json);
+}
+
+const looksLikeSecret = (arg: string): boolean => /sk-ant-[a-z]+\d{2}-/i.test(arg);
+
+/** Commander quotes the offending arguments; drop anything after a key prefix. */
+function redact(text: string): string {
+  return text.replace(/sk-ant-[A-Za-z0-9_-]*/g, "[redacted]");
 }

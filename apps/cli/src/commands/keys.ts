@@ -1,5 +1,6 @@
-import type { KeyView, ValidationResult } from "@apikey/core";
+import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
 import type { Command } from "commander";
+import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
 import { ago, type Output, table } from "../io/output.ts";
 import { confirm, readSecret } from "../io/secret-input.ts";
@@ -14,16 +15,13 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string, opts: { validate: boolean; fromEnv?: boolean }) => {
         const input = { profile: ctx.profile, validate: opts.validate };
-        const result = opts.fromEnv
-          ? await ctx.vault.addFromEnv(name, input)
-          : await ctx.vault.add({ name, secret: await readSecret(`Anthropic key for "${name}"`), ...input });
-        ctx.out.result(result, () => {
-          const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
-          if (result.validation) lines.push(validationLine(ctx.out, result.validation));
-          if (result.key.active) lines.push(`It is the active key of profile ${result.key.profile}.`);
-          else lines.push(`Make it active with: apikey${profileFlag(ctx.profile)} use ${result.key.name}`);
-          return lines.join("\n");
-        });
+        if (opts.fromEnv) {
+          const result = await (await ctx.vault()).addFromEnv(name, input);
+          return reportAdded(ctx, result);
+        }
+        // Check the input before the store is opened, so a bad paste leaves no trace.
+        const { secret } = recogniseKey(await readSecret(`Anthropic key for "${name}"`));
+        return reportAdded(ctx, await (await ctx.vault()).add({ name, secret, ...input }));
       }),
     );
 
@@ -35,7 +33,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, _opts, cmd: Command) => {
         const profileGiven = cmd.parent?.getOptionValueSource("profile") !== "default";
-        const keys = await ctx.vault.list(profileGiven ? { profile: ctx.profile } : {});
+        const keys = await (await ctx.vault()).list(profileGiven ? { profile: ctx.profile } : {});
         ctx.out.result(keys, () =>
           keys.length === 0 ? "No keys yet. Add one with: apikey add NAME" : keyTable(ctx.out, keys),
         );
@@ -47,7 +45,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .description("make a key the profile's active key")
     .action(
       action(async (ctx, name: string) => {
-        const key = await ctx.vault.use(name, ctx.profile);
+        const key = await (await ctx.vault()).use(name, ctx.profile);
         ctx.out.result({ key }, () => `Profile ${key.profile} now uses ${key.name} (${key.masked}).`);
       }),
     );
@@ -57,7 +55,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .description("rename a key")
     .action(
       action(async (ctx, name: string, newName: string) => {
-        const key = await ctx.vault.rename(name, newName, ctx.profile);
+        const key = await (await ctx.vault()).rename(name, newName, ctx.profile);
         ctx.out.result({ key }, () => `Renamed ${name} to ${key.name}.`);
       }),
     );
@@ -70,7 +68,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
       )
       .action(
         action(async (ctx, name: string) => {
-          const key = await ctx.vault[verb](name, ctx.profile);
+          const key = await (await ctx.vault())[verb](name, ctx.profile);
           ctx.out.result({ key }, () => `${key.name} is now ${key.status}.`);
         }),
       );
@@ -83,7 +81,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .option("-y, --yes", "do not ask")
     .action(
       action(async (ctx, name: string, opts: { yes?: boolean }) => {
-        const key = await ctx.vault.get(name, ctx.profile);
+        const key = await (await ctx.vault()).get(name, ctx.profile);
         if (!opts.yes) {
           if (!process.stdin.isTTY) {
             throw new UsageError(
@@ -96,7 +94,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
             return;
           }
         }
-        const deleted = await ctx.vault.delete(name, ctx.profile);
+        const deleted = await (await ctx.vault()).delete(name, ctx.profile);
         ctx.out.result({ key: deleted }, () => `Deleted ${deleted.name}.`);
       }),
     );
@@ -106,7 +104,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .description("check a stored key against the Anthropic API (spends no tokens)")
     .action(
       action(async (ctx, name: string) => {
-        const result = await ctx.vault.validate(name, ctx.profile);
+        const result = await (await ctx.vault()).validate(name, ctx.profile);
         ctx.out.result(result, () => `${result.key.name}: ${validationLine(ctx.out, result.validation)}`);
         return validationExit(result.validation);
       }),
@@ -146,3 +144,13 @@ function keyTable(out: Output, keys: KeyView[]): string {
 }
 
 const profileFlag = (profile: string) => (profile === "default" ? "" : ` --profile ${profile}`);
+
+function reportAdded(ctx: Context, result: AddKeyResult): void {
+  ctx.out.result(result, () => {
+    const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
+    if (result.validation) lines.push(validationLine(ctx.out, result.validation));
+    if (result.key.active) lines.push(`It is the active key of profile ${result.key.profile}.`);
+    else lines.push(`Make it active with: apikey${profileFlag(ctx.profile)} use ${result.key.name}`);
+    return lines.join("\n");
+  });
+}

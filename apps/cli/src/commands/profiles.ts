@@ -10,7 +10,7 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .description("create a profile")
     .action(
       action(async (ctx, name: string) => {
-        await ctx.vault.createProfile(name);
+        await (await ctx.vault()).createProfile(name);
         ctx.out.result(
           { profile: name },
           () => `Created profile ${name}. Add keys with: apikey --profile ${name} add NAME`,
@@ -24,7 +24,7 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .description("list profiles and their active keys")
     .action(
       action(async (ctx) => {
-        const profiles = await ctx.vault.listProfiles();
+        const profiles = await (await ctx.vault()).listProfiles();
         ctx.out.result(profiles, () =>
           profiles.length === 0
             ? "No profiles yet; `default` is created with the first key."
@@ -42,7 +42,7 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .description("delete an empty profile")
     .action(
       action(async (ctx, name: string) => {
-        await ctx.vault.deleteProfile(name);
+        await (await ctx.vault()).deleteProfile(name);
         ctx.out.result({ profile: name }, () => `Deleted profile ${name}.`);
       }),
     );

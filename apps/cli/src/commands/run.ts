@@ -12,7 +12,7 @@ export function registerRunCommands(program: Command, action: Action): void {
     .description("print the active key and a newline, nothing else (for Claude Code's apiKeyHelper)")
     .action(
       action(async (ctx) => {
-        const { secret } = await ctx.vault.activeSecret(ctx.profile);
+        const { secret } = await (await ctx.vault()).activeSecret(ctx.profile);
         process.stdout.write(`${secret}\n`);
       }),
     );
@@ -25,7 +25,7 @@ export function registerRunCommands(program: Command, action: Action): void {
       action(async (ctx, opts: { shell: string }) => {
         const format = SHELLS[opts.shell as keyof typeof SHELLS];
         if (!format) throw new UsageError(`Unknown shell "${opts.shell}".`, "Use sh, fish or powershell.");
-        const { secret } = await ctx.vault.activeSecret(ctx.profile);
+        const { secret } = await (await ctx.vault()).activeSecret(ctx.profile);
         process.stdout.write(`${format(secret)}\n`);
       }),
     );
@@ -37,7 +37,7 @@ export function registerRunCommands(program: Command, action: Action): void {
     .argument("[args...]", "its arguments")
     .action(
       action(async (ctx, command: string, args: string[]) => {
-        const { secret } = await ctx.vault.activeSecret(ctx.profile);
+        const { secret } = await (await ctx.vault()).activeSecret(ctx.profile);
         await ctx.close();
         return runChild(command, args, { ...process.env, ANTHROPIC_API_KEY: secret });
       }),

@@ -9,7 +9,7 @@ export function registerStatusCommands(program: Command, action: Action): void {
     .description("where the store is, how it is protected, and which keys are active")
     .action(
       action(async (ctx) => {
-        const s = await ctx.vault.status();
+        const s = await (await ctx.vault()).status();
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
         const warnings = s.kekProvider === "keyfile" ? [KEYFILE_WARNING] : [];
         ctx.out.result({ ...s, kekDescription: kek, warnings }, () => {
@@ -43,7 +43,9 @@ export function registerStatusCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, opts: { limit: string }) => {
         const limit = Number.parseInt(opts.limit, 10);
-        const entries = await ctx.vault.audit({ limit: Number.isFinite(limit) && limit > 0 ? limit : 50 });
+        const entries = await (await ctx.vault()).audit({
+          limit: Number.isFinite(limit) && limit > 0 ? limit : 50,
+        });
         const rows = entries.map((e) => ({ ...e, at: e.at.toISOString() }));
         ctx.out.result(rows, () =>
           rows.length === 0
