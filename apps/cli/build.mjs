@@ -1,25 +1,48 @@
-// Bundles the CLI into dist/ so `apikey current` loads one small chunk instead of hundreds of modules.
-// Native addons stay external and resolve from this package's node_modules.
+// Two bundles. dist/apikey.cjs is the entry: CommonJS, with the `apikey current` hot path (and the JavaScript
+// of better-sqlite3) inlined, so that path reads one file and one native addon. dist/program.mjs is everything
+// else, an ES module bundle with lazily loaded chunks (the Anthropic SDK, prompts). Native addons stay external
+// and resolve from this package's node_modules.
 import { chmod, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
-await rm(new URL("./dist", import.meta.url), { recursive: true, force: true });
-await build({
-  entryPoints: { apikey: "src/main.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".mjs" },
+const dist = new URL("./dist/", import.meta.url);
+await rm(dist, { recursive: true, force: true });
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
-  external: ["better-sqlite3", "@napi-rs/keyring"],
-  // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __apikeyCreateRequire } from 'node:module';\nconst require = __apikeyCreateRequire(import.meta.url);",
-  },
-  chunkNames: "chunks/[name]-[hash]",
   legalComments: "none",
   logLevel: "warning",
+};
+
+await build({
+  ...common,
+  entryPoints: { apikey: "src/main.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  external: ["@napi-rs/keyring"],
+  // The keychain module finds its addon with createRequire(import.meta.url), which CommonJS lacks.
+  define: { "import.meta.url": "__apikeyImportMetaUrl" },
+  banner: {
+    js: "#!/usr/bin/env node\nconst __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+  },
 });
-await chmod(new URL("./dist/apikey.mjs", import.meta.url), 0o755);
+
+await build({
+  ...common,
+  entryPoints: { program: "src/program.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  splitting: true,
+  format: "esm",
+  external: ["better-sqlite3", "@napi-rs/keyring"],
+  chunkNames: "chunks/[name]-[hash]",
+  // Some bundled CommonJS dependencies call require(); give the ES module bundle one.
+  banner: {
+    js: "import { createRequire as __apikeyCreateRequire } from 'node:module';\nconst require = __apikeyCreateRequire(import.meta.url);",
+  },
+});
+
+await chmod(new URL("apikey.cjs", dist), 0o755);

@@ -2,9 +2,9 @@
 // Startup benchmark: `apikey current` (the apiKeyHelper hot path), `list` and `status`, each against a bare
 // `node -e 0` measured in the same run, interleaved so drift in machine load hits every command alike.
 //
-//   node tests/bench/run.mjs [--runs 40] [--warmup 5] [--json] [--check] [--cli path/to/apikey.mjs]
+//   node tests/bench/run.mjs [--runs 40] [--warmup 5] [--json] [--check] [--cli path/to/apikey.cjs]
 //
-// --check exits 1 when `current` is slower than the target ratio. Needs the built CLI (apps/cli/dist/apikey.mjs).
+// --check exits 1 when `current` is slower than the target ratio. Needs the built CLI (apps/cli/dist/apikey.cjs).
 
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -25,7 +25,7 @@ const { values: flags } = parseArgs({
     cli: { type: "string" },
   },
 });
-const CLI = resolve(flags.cli ?? fileURLToPath(new URL("../../apps/cli/dist/apikey.mjs", import.meta.url)));
+const CLI = resolve(flags.cli ?? fileURLToPath(new URL("../../apps/cli/dist/apikey.cjs", import.meta.url)));
 const RUNS = Number(flags.runs);
 const WARMUP = Number(flags.warmup);
 if (!(RUNS > 0 && WARMUP >= 0)) {

@@ -1,5 +1,8 @@
-// Entry point. `apikey current` is called by Claude Code's apiKeyHelper and by shells many times a day, so
-// it gets a lean path that loads only SQLite and node:crypto; everything else loads the full program.
+// Entry point, bundled as CommonJS on purpose. `apikey current` is called by Claude Code's apiKeyHelper and by
+// shells many times a day; a CommonJS entry skips the ES module loader's start-up, and the hot path loads only
+// SQLite's addon and node:crypto. Every other command loads the full program (an ES module bundle).
+
+import { pathToFileURL } from "node:url";
 
 const argv = process.argv.slice(2);
 
@@ -9,7 +12,9 @@ async function main(): Promise<void> {
     const { tryPrintCurrent } = await import("./hot/current.ts");
     if (await tryPrintCurrent(profile, process.env)) return;
   }
-  const { run } = await import("./program.ts");
+  // Resolved at run time next to this file, so the bundler leaves the full program in its own bundle.
+  const programUrl = pathToFileURL(`${__dirname}/program.mjs`).href;
+  const { run } = (await import(programUrl)) as typeof import("./program.ts");
   await run(argv);
 }
 
@@ -25,4 +30,8 @@ function hotPathProfile(args: string[]): string | null {
   return null;
 }
 
-await main();
+main().catch((err: unknown) => {
+  // Only reached when the program bundle itself fails to load; it renders all other errors.
+  process.stderr.write(`apikey: could not start (${(err as Error)?.message ?? "unknown error"}).\n`);
+  process.exitCode = 1;
+});

@@ -2,9 +2,10 @@
 // migrations: when the schema is not exactly the one this build knows, answer "stale" and let the caller take
 // the full openStore path, which migrates and reports errors properly.
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { KekProviderName, KeyKind, KeyStatus } from "@apikey/core";
-import type BetterSqlite3 from "better-sqlite3";
+// A static import so a bundler can inline better-sqlite3's JavaScript: on this path each separately loaded
+// module file costs about a millisecond. Only the native addon is loaded from disk (see `nativeBinding`).
+import Database from "better-sqlite3";
 import { LATEST_MIGRATION_MILLIS } from "./migrations.latest.ts";
 
 export interface FastRow {
@@ -24,6 +25,8 @@ export interface FastRow {
 export interface FastReadOptions {
   /** Also set the key's last_used_at to this time, a Date or epoch ms (best effort: a read-only store still answers). */
   touch?: Date | number;
+  /** Path of better_sqlite3.node, for bundles in which better-sqlite3 cannot find its own addon. */
+  nativeBinding?: string;
 }
 
 const ACTIVE_KEY_SQL = `
@@ -46,10 +49,14 @@ export function readActiveKeyRow(
   options: FastReadOptions = {},
 ): FastRow | null | "stale" {
   if (!existsSync(dbPath)) return null;
-  const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
-  let db: BetterSqlite3.Database | undefined;
+  let db: Database.Database | undefined;
   try {
-    db = new Database(dbPath, { fileMustExist: true });
+    db = new Database(dbPath, {
+      fileMustExist: true,
+      // Read-only unless we write last_used_at: closing a read-only connection never checkpoints the WAL.
+      readonly: options.touch === undefined,
+      ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }),
+    });
     db.pragma("busy_timeout = 5000");
     const applied = db.prepare("SELECT max(created_at) FROM __drizzle_migrations").pluck().get();
     if (Number(applied) !== LATEST_MIGRATION_MILLIS) return "stale";

@@ -1,7 +1,16 @@
+import { join } from "node:path";
 import { DEK_AAD, open, secretAad } from "@apikey/core/aead";
 import { unlockKekFast } from "@apikey/core/kek/unlock-fast";
 import { dataDirFrom, storeFileIn } from "@apikey/core/paths";
 import { readActiveKeyRow } from "@apikey/storage/fast";
+
+/**
+ * better-sqlite3's JavaScript is bundled in; its addon stays in this package's node_modules. The path is built,
+ * not resolved: resolution would read package.json files on every call.
+ */
+function addonPath(): string {
+  return join(__dirname, "..", "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+}
 
 /**
  * Prints the active key and returns true, or returns false so the full program can handle the case
@@ -10,7 +19,10 @@ import { readActiveKeyRow } from "@apikey/storage/fast";
 export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
     const dataDir = dataDirFrom(env);
-    const row = readActiveKeyRow(storeFileIn(dataDir), profile, { touch: Date.now() });
+    const row = readActiveKeyRow(storeFileIn(dataDir), profile, {
+      touch: Date.now(),
+      nativeBinding: addonPath(),
+    });
     if (row === null || row === "stale" || row.status !== "active") return false;
     const kdf = row.kdf ? JSON.parse(row.kdf) : null;
     const kek = await unlockKekFast(row.kekProvider, kdf, dataDir, env);
