@@ -19,7 +19,8 @@ import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 const CANARY = fakeApiKey("CANARY");
 const SECOND = fakeApiKey("CANARY_SECOND");
 const NEEDLES = leakNeedles(CANARY, keyBody(CANARY));
-const MAY_PRINT = new Set(["current", "env", "exec"]);
+// `reveal` prints the secret only when asked by name, like current/env/exec.
+const MAY_PRINT = new Set(["current", "env", "exec", "reveal"]);
 
 let fake: FakeAnthropic;
 let home: TestHome;
@@ -41,6 +42,9 @@ const steps: Step[] = [
   { label: "list", command: "list", args: ["list"] },
   { label: "list --json", command: "list", args: ["--json", "list"] },
   { label: "use", command: "use", args: ["use", "canary"] },
+  { label: "show", command: "show", args: ["show", "canary"] },
+  { label: "show --json", command: "show", args: ["--json", "show", "canary"] },
+  { label: "reveal", command: "reveal", args: ["reveal", "canary"] },
   { label: "current", command: "current", args: ["current"] },
   { label: "env", command: "env", args: ["env"] },
   {
@@ -95,6 +99,7 @@ async function expectExercised() {
   expect(byLabel("add")?.code).toBe(0);
   expect(byLabel("current")?.stdout).toBe(`${CANARY}\n`);
   expect(byLabel("exec")?.stdout).toBe(CANARY);
+  expect(byLabel("reveal")?.stdout).toBe(`${CANARY}\n`);
 }
 
 describe("the canary secret does not leak", () => {

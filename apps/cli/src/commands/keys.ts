@@ -41,6 +41,50 @@ export function registerKeyCommands(program: Command, action: Action): void {
     );
 
   program
+    .command("show <name>")
+    .description("show one key's details (masked)")
+    .action(
+      action(async (ctx, name: string) => {
+        const key = await (await ctx.vault()).get(name, ctx.profile);
+        ctx.out.result(key, () =>
+          [
+            `name:        ${key.name}${key.active ? "  (active)" : ""}`,
+            `profile:     ${key.profile}`,
+            `key:         ${key.masked}`,
+            `kind:        ${key.kind}`,
+            `source:      ${key.source}`,
+            `status:      ${key.status}`,
+            `created:     ${key.createdAt}`,
+            `last used:   ${key.lastUsedAt ?? "never"}`,
+            `validation:  ${key.validation ?? "not checked"}${key.lastValidatedAt ? ` (${key.lastValidatedAt})` : ""}`,
+            ...(key.validationMessage ? [`             ${key.validationMessage}`] : []),
+          ].join("\n"),
+        );
+      }),
+    );
+
+  program
+    .command("reveal <name>")
+    .description("print a key's secret (audited; asks first on a terminal unless --yes)")
+    .option("-y, --yes", "do not ask")
+    .action(
+      action(async (ctx, name: string, opts: { yes?: boolean }) => {
+        const vault = await ctx.vault();
+        const key = await vault.get(name, ctx.profile);
+        if (
+          !opts.yes &&
+          process.stdin.isTTY &&
+          !(await confirm(`Print the secret of ${key.name} on screen?`))
+        ) {
+          ctx.out.note("Nothing revealed.");
+          return;
+        }
+        const secret = await vault.reveal(name, ctx.profile, "cli reveal");
+        process.stdout.write(`${secret}\n`);
+      }),
+    );
+
+  program
     .command("use <name>")
     .description("make a key the profile's active key")
     .action(
