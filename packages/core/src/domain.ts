@@ -59,6 +59,54 @@ export interface KeyRecord {
   rotatedToId: string | null;
   upstreamId: string | null;
   monthlyBudgetUsd: number | null;
+  /** What happens past the monthly budget: warn only, or refuse requests. */
+  budgetMode: BudgetMode;
+  /** OAuth keys only: the encrypted refresh token (AAD binds it to the row, like the secret). */
+  refreshCiphertext: Uint8Array | null;
+  refreshNonce: Uint8Array | null;
+  /** OAuth keys only: when the access token expires. */
+  expiresAt: Date | null;
+  /** OAuth keys only: the provider name that issued it. */
+  oauthProvider: string | null;
+}
+
+export type BudgetMode = "warn" | "block";
+
+/** An upstream deactivation owed after a rotation (Admin API), retried until done. */
+export interface PendingDeactivation {
+  id: number;
+  keyId: string;
+  profile: string;
+  /** The old key's masked hint, matched against the organisation's `partial_key_hint`. */
+  keyHint: string;
+  upstreamId: string | null;
+  dueAt: Date;
+  state: "pending" | "done" | "failed";
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An OAuth 2.0 provider registered by the operator. */
+export interface OAuthProviderRecord {
+  name: string;
+  issuer: string | null;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  clientId: string;
+  scopes: string[];
+  keyMintingUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A named secret of the store itself (e.g. the gateway token), encrypted under the DEK. */
+export interface StoreSecretRecord {
+  name: string;
+  ciphertext: Uint8Array;
+  nonce: Uint8Array;
+  updatedAt: Date;
 }
 
 export interface ProfileRecord {

@@ -4,7 +4,18 @@ export { ApikeyError, ERROR_CODES, type ErrorCode, isApikeyError } from "./error
 export { describeKekProvider, KEYFILE_WARNING, type PassphrasePrompt } from "./kek/index.ts";
 export { isRecognisedKey, maskKey, type RecognisedKey, recogniseKey } from "./key-format.ts";
 export { dataDirFrom, KEY_FILE, STORE_FILE, storeFileIn } from "./paths.ts";
-export type { AuditRepository, KeyPatch, KeyRepository, ProfileRepository, Store } from "./store.ts";
+export type {
+  AuditRepository,
+  DeactivationRepository,
+  KeyPatch,
+  KeyRepository,
+  OAuthProviderRepository,
+  ProfileRepository,
+  SettingsRepository,
+  Store,
+  StoreSecretRepository,
+} from "./store.ts";
+export type { UsageEvent, UsageRepository } from "./usage/port.ts";
 export { type ValidateOptions, type Validator, validateKey } from "./validate/anthropic.ts";
 export { classifyFailure, type ValidationResult } from "./validate/classify.ts";
 export {

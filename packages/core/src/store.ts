@@ -1,4 +1,13 @@
-import type { AuditEntry, KeyRecord, ProfileRecord, StoreMeta } from "./domain.ts";
+import type {
+  AuditEntry,
+  KeyRecord,
+  OAuthProviderRecord,
+  PendingDeactivation,
+  ProfileRecord,
+  StoreMeta,
+  StoreSecretRecord,
+} from "./domain.ts";
+import type { UsageRepository } from "./usage/port.ts";
 
 /**
  * The persistence port. Core depends on this interface only; @apikey/storage implements it over SQLite.
@@ -15,6 +24,11 @@ export interface Store {
   readonly keys: KeyRepository;
   readonly profiles: ProfileRepository;
   readonly audit: AuditRepository;
+  readonly usage: UsageRepository;
+  readonly deactivations: DeactivationRepository;
+  readonly oauthProviders: OAuthProviderRepository;
+  readonly secrets: StoreSecretRepository;
+  readonly settings: SettingsRepository;
 
   /**
    * Runs `fn` in one write transaction (BEGIN IMMEDIATE): all of it commits, or none of it.
@@ -51,4 +65,34 @@ export interface AuditRepository {
   append(entry: Omit<AuditEntry, "id">): Promise<void>;
   /** Newest first. */
   list(filter?: { limit?: number; keyId?: string; since?: Date }): Promise<AuditEntry[]>;
+}
+
+export interface DeactivationRepository {
+  /** Returns the new row's id. */
+  add(entry: Omit<PendingDeactivation, "id">): Promise<number>;
+  update(id: number, patch: Partial<Omit<PendingDeactivation, "id" | "createdAt">>): Promise<void>;
+  /** Ordered by dueAt. */
+  list(filter?: { state?: PendingDeactivation["state"]; keyId?: string }): Promise<PendingDeactivation[]>;
+}
+
+export interface OAuthProviderRepository {
+  /** Insert or replace by name. */
+  put(provider: OAuthProviderRecord): Promise<void>;
+  get(name: string): Promise<OAuthProviderRecord | null>;
+  /** Ordered by name. */
+  list(): Promise<OAuthProviderRecord[]>;
+  delete(name: string): Promise<void>;
+}
+
+export interface StoreSecretRepository {
+  /** Insert or replace by name. */
+  put(secret: StoreSecretRecord): Promise<void>;
+  get(name: string): Promise<StoreSecretRecord | null>;
+  delete(name: string): Promise<void>;
+}
+
+export interface SettingsRepository {
+  get(name: string): Promise<unknown | null>;
+  /** Values are JSON; never put a secret here. */
+  set(name: string, value: unknown, at: Date): Promise<void>;
 }

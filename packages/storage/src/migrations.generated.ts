@@ -22,5 +22,22 @@ export const migrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1795752645548,
     "hash": "3523afc1f1882ae37eb3ec43b69be8b024bbee6e1f3e001806e6ddc954783f4a"
+  },
+  {
+    "sql": [
+      "CREATE TABLE `oauth_providers` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`issuer` text,\n\t`authorization_endpoint` text NOT NULL,\n\t`token_endpoint` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`key_minting_url` text,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n",
+      "\nCREATE TABLE `pending_deactivations` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`key_id` text NOT NULL,\n\t`profile` text NOT NULL,\n\t`key_hint` text NOT NULL,\n\t`upstream_id` text,\n\t`due_at` integer NOT NULL,\n\t`state` text NOT NULL,\n\t`attempts` integer DEFAULT 0 NOT NULL,\n\t`last_error` text,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n",
+      "\nCREATE INDEX `pending_deactivations_state_due_idx` ON `pending_deactivations` (`state`,`due_at`);",
+      "\nCREATE TABLE `settings` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`value` text NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n",
+      "\nCREATE TABLE `store_secrets` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`ciphertext` blob NOT NULL,\n\t`nonce` blob NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n",
+      "\nALTER TABLE `keys` ADD `budget_mode` text DEFAULT 'warn' NOT NULL;",
+      "\nALTER TABLE `keys` ADD `refresh_ciphertext` blob;",
+      "\nALTER TABLE `keys` ADD `refresh_nonce` blob;",
+      "\nALTER TABLE `keys` ADD `expires_at` integer;",
+      "\nALTER TABLE `keys` ADD `oauth_provider` text;"
+    ],
+    "bps": true,
+    "folderMillis": 1795754103224,
+    "hash": "71dfa4d9741318e1633ecda56702ca52db46d78ec7817fa80f891ba844090aa0"
   }
 ];

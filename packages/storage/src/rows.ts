@@ -1,7 +1,26 @@
 // The single place where rows become domain objects and back.
-import type { AuditEntry, KeyRecord, ProfileRecord, ScryptParams, StoreMeta } from "@apikey/core";
+import type {
+  AuditEntry,
+  KeyRecord,
+  OAuthProviderRecord,
+  PendingDeactivation,
+  ProfileRecord,
+  ScryptParams,
+  StoreMeta,
+  StoreSecretRecord,
+  UsageEvent,
+} from "@apikey/core";
 import type { KeyPatch } from "@apikey/core/store";
-import type { auditLog, keys, profiles, storeMeta } from "./schema.ts";
+import type {
+  auditLog,
+  keys,
+  oauthProviders,
+  pendingDeactivations,
+  profiles,
+  storeMeta,
+  storeSecrets,
+  usageEvents,
+} from "./schema.ts";
 
 type KeyRow = typeof keys.$inferSelect;
 type KeyInsert = typeof keys.$inferInsert;
@@ -20,19 +39,36 @@ function buffer(value: Uint8Array): Buffer {
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
+const maybeBytes = (value: Uint8Array | null): Uint8Array | null => (value === null ? null : bytes(value));
+const maybeBuffer = (value: Uint8Array | null): Buffer | null => (value === null ? null : buffer(value));
+
 export function keyFromRow(row: KeyRow): KeyRecord {
-  return { ...row, ciphertext: bytes(row.ciphertext), nonce: bytes(row.nonce) };
+  return {
+    ...row,
+    ciphertext: bytes(row.ciphertext),
+    nonce: bytes(row.nonce),
+    refreshCiphertext: maybeBytes(row.refreshCiphertext),
+    refreshNonce: maybeBytes(row.refreshNonce),
+  };
 }
 
 export function keyToRow(key: KeyRecord): KeyInsert {
-  return { ...key, ciphertext: buffer(key.ciphertext), nonce: buffer(key.nonce) };
+  return {
+    ...key,
+    ciphertext: buffer(key.ciphertext),
+    nonce: buffer(key.nonce),
+    refreshCiphertext: maybeBuffer(key.refreshCiphertext),
+    refreshNonce: maybeBuffer(key.refreshNonce),
+  };
 }
 
 export function keyPatchToRow(patch: KeyPatch): Partial<KeyInsert> {
-  const { ciphertext, nonce, ...rest } = patch;
+  const { ciphertext, nonce, refreshCiphertext, refreshNonce, ...rest } = patch;
   const row: Partial<KeyInsert> = { ...rest };
   if (ciphertext !== undefined) row.ciphertext = buffer(ciphertext);
   if (nonce !== undefined) row.nonce = buffer(nonce);
+  if (refreshCiphertext !== undefined) row.refreshCiphertext = maybeBuffer(refreshCiphertext);
+  if (refreshNonce !== undefined) row.refreshNonce = maybeBuffer(refreshNonce);
   // An explicit `undefined` in a patch means "leave alone", not "set NULL".
   for (const [field, value] of Object.entries(row)) {
     if (value === undefined) delete row[field as keyof KeyInsert];
@@ -81,4 +117,32 @@ export function metaToRow(meta: StoreMeta): MetaInsert {
     createdAt: meta.createdAt,
     updatedAt: meta.updatedAt,
   };
+}
+
+export function usageFromRow(row: typeof usageEvents.$inferSelect): UsageEvent {
+  return { ...row };
+}
+
+export function usageToRow(event: Omit<UsageEvent, "id">): typeof usageEvents.$inferInsert {
+  return { ...event };
+}
+
+export function deactivationFromRow(row: typeof pendingDeactivations.$inferSelect): PendingDeactivation {
+  return { ...row };
+}
+
+export function oauthProviderFromRow(row: typeof oauthProviders.$inferSelect): OAuthProviderRecord {
+  return { ...row, scopes: row.scopes.split(" ").filter((s) => s.length > 0) };
+}
+
+export function oauthProviderToRow(p: OAuthProviderRecord): typeof oauthProviders.$inferInsert {
+  return { ...p, scopes: p.scopes.join(" ") };
+}
+
+export function storeSecretFromRow(row: typeof storeSecrets.$inferSelect): StoreSecretRecord {
+  return { ...row, ciphertext: bytes(row.ciphertext), nonce: bytes(row.nonce) };
+}
+
+export function storeSecretToRow(s: StoreSecretRecord): typeof storeSecrets.$inferInsert {
+  return { ...s, ciphertext: buffer(s.ciphertext), nonce: buffer(s.nonce) };
 }

@@ -50,6 +50,16 @@ export const keys = sqliteTable(
     rotatedToId: text("rotated_to_id"),
     upstreamId: text("upstream_id"),
     monthlyBudgetUsd: real("monthly_budget_usd"),
+    // "warn" only warns past the budget; "block" makes the gateway and clients refuse requests.
+    budgetMode: text("budget_mode", { enum: ["warn", "block"] })
+      .notNull()
+      .default("warn"),
+    // OAuth keys: the refresh token (encrypted like the secret), when the access token expires, and which
+    // operator-configured provider issued it.
+    refreshCiphertext: blob("refresh_ciphertext", { mode: "buffer" }),
+    refreshNonce: blob("refresh_nonce", { mode: "buffer" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    oauthProvider: text("oauth_provider"),
   },
   (t) => [
     // Partial: a rotated key keeps its name beside its successor.
@@ -108,6 +118,55 @@ export const storeMeta = sqliteTable(
   },
   () => [check("store_meta_single_row", sql`id = 1`)],
 );
+
+/** Upstream deactivations owed after a rotation; they survive restarts and are retried by `rotate --finish`. */
+export const pendingDeactivations = sqliteTable(
+  "pending_deactivations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    // No FK: the old key may be deleted locally before Anthropic has deactivated it.
+    keyId: text("key_id").notNull(),
+    profile: text("profile").notNull(),
+    keyHint: text("key_hint").notNull(),
+    upstreamId: text("upstream_id"),
+    dueAt: integer("due_at", { mode: "timestamp_ms" }).notNull(),
+    state: text("state", { enum: ["pending", "done", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("pending_deactivations_state_due_idx").on(t.state, t.dueAt)],
+);
+
+/** OAuth 2.0 providers the operator registered (we ship none). */
+export const oauthProviders = sqliteTable("oauth_providers", {
+  name: text("name").primaryKey(),
+  issuer: text("issuer"),
+  authorizationEndpoint: text("authorization_endpoint").notNull(),
+  tokenEndpoint: text("token_endpoint").notNull(),
+  clientId: text("client_id").notNull(),
+  /** Space-separated, as in OAuth. */
+  scopes: text("scopes").notNull(),
+  keyMintingUrl: text("key_minting_url"),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** Named secrets of the store itself (the gateway token, OAuth client secrets), encrypted under the DEK. */
+export const storeSecrets = sqliteTable("store_secrets", {
+  name: text("name").primaryKey(),
+  ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
+  nonce: blob("nonce", { mode: "buffer" }).notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** Store-wide settings as JSON values (e.g. the rotation age). Never secrets. */
+export const settings = sqliteTable("settings", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
 
 export type KeyRow = typeof keys.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;

@@ -2,9 +2,14 @@ import type { Store } from "@apikey/core/store";
 import type { Connection } from "./drivers/types.ts";
 import { toStoreError } from "./errors.ts";
 import { auditRepository } from "./repositories/audit.ts";
+import { deactivationRepository } from "./repositories/deactivations.ts";
 import { keyRepository } from "./repositories/keys.ts";
 import { metaRepository } from "./repositories/meta.ts";
+import { oauthProviderRepository } from "./repositories/oauth-providers.ts";
 import { profileRepository } from "./repositories/profiles.ts";
+import { settingsRepository } from "./repositories/settings.ts";
+import { storeSecretRepository } from "./repositories/store-secrets.ts";
+import { usageRepository } from "./repositories/usage.ts";
 import { SerialQueue } from "./serial.ts";
 
 /** Wraps every method of a repository so it runs through the queue and throws only ApikeyErrors. */
@@ -31,6 +36,11 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     keys: serialised(keyRepository(conn.db), guard),
     profiles: serialised(profileRepository(conn.db), guard),
     audit: serialised(auditRepository(conn.db), guard),
+    usage: serialised(usageRepository(conn.db), guard),
+    deactivations: serialised(deactivationRepository(conn.db), guard),
+    oauthProviders: serialised(oauthProviderRepository(conn.db), guard),
+    secrets: serialised(storeSecretRepository(conn.db), guard),
+    settings: serialised(settingsRepository(conn.db), guard),
     getMeta: () => meta.get(),
     setMeta: (value) => meta.set(value),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

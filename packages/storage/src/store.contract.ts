@@ -262,6 +262,150 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
       });
     });
 
+    describe("oauth key fields", () => {
+      it("stores and patches the encrypted refresh token, expiry and provider", async () => {
+        const key = fakeKey({
+          kind: "oauth",
+          budgetMode: "block",
+          refreshCiphertext: new Uint8Array(randomBytes(48)),
+          refreshNonce: new Uint8Array(randomBytes(12)),
+          expiresAt: at(3_600_000),
+          oauthProvider: "test-idp",
+        });
+        await store.keys.insert(key);
+        expect(await store.keys.byId(key.id)).toEqual(key);
+        await store.keys.update(key.id, { refreshCiphertext: null, refreshNonce: null, expiresAt: null });
+        expect(await store.keys.byId(key.id)).toMatchObject({
+          refreshCiphertext: null,
+          expiresAt: null,
+          budgetMode: "block",
+        });
+      });
+    });
+
+    describe("usage", () => {
+      it("records one event and many, and lists newest first with filters", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        const event = (offset: number, model = "claude-test") => ({
+          keyId: key.id,
+          at: at(offset),
+          model,
+          inputTokens: 10,
+          outputTokens: 20,
+          cacheCreationTokens: 3,
+          cacheReadTokens: 4,
+          costUsd: offset === 2 ? null : 0.001,
+          requestId: `req_test_${offset}`,
+          front: "api",
+        });
+        await store.usage.record(event(1));
+        await store.transaction((tx) =>
+          tx.usage.recordMany(Array.from({ length: 1200 }, (_, i) => event(10 + i))),
+        );
+        await store.usage.record(event(2, "unknown-model"));
+        expect(await store.usage.list({ limit: 2 })).toMatchObject([{ at: at(1209) }, { at: at(1208) }]);
+        expect(await store.usage.list({ since: at(1205) })).toHaveLength(5);
+        expect((await store.usage.list()).length).toBe(1202);
+        expect((await store.usage.list({ keyId: "other" })).length).toBe(0);
+        const [unknown] = (await store.usage.list()).filter((e) => e.model === "unknown-model");
+        expect(unknown).toMatchObject({ costUsd: null, requestId: "req_test_2", cacheReadTokens: 4 });
+      });
+
+      it("removes a key's events with the key", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.usage.record({
+          keyId: key.id,
+          at: at(1),
+          model: "m",
+          inputTokens: 1,
+          outputTokens: 1,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          costUsd: null,
+          requestId: null,
+          front: "cli",
+        });
+        await store.keys.delete(key.id);
+        expect(await store.usage.list()).toEqual([]);
+      });
+    });
+
+    describe("pending deactivations", () => {
+      it("adds, updates and lists by state in due order", async () => {
+        const base = {
+          keyId: "key-test-old",
+          profile: "default",
+          keyHint: "sk-ant-api03-…FAKE",
+          upstreamId: null,
+          state: "pending" as const,
+          attempts: 0,
+          lastError: null,
+          createdAt: T0,
+          updatedAt: T0,
+        };
+        const later = await store.deactivations.add({ ...base, dueAt: at(2000) });
+        const sooner = await store.deactivations.add({ ...base, keyId: "key-test-other", dueAt: at(1000) });
+        expect((await store.deactivations.list({ state: "pending" })).map((d) => d.id)).toEqual([
+          sooner,
+          later,
+        ]);
+        await store.deactivations.update(sooner, { state: "done", attempts: 1, updatedAt: at(5) });
+        expect((await store.deactivations.list({ state: "pending" })).map((d) => d.id)).toEqual([later]);
+        expect(await store.deactivations.list({ keyId: "key-test-other" })).toMatchObject([
+          { state: "done", attempts: 1 },
+        ]);
+      });
+    });
+
+    describe("oauth providers, store secrets, settings", () => {
+      it("puts, replaces, lists and deletes providers", async () => {
+        const provider = {
+          name: "test-idp",
+          issuer: "http://127.0.0.1:1/",
+          authorizationEndpoint: "http://127.0.0.1:1/auth",
+          tokenEndpoint: "http://127.0.0.1:1/token",
+          clientId: "client-test",
+          scopes: ["openid", "offline_access"],
+          keyMintingUrl: null,
+          createdAt: T0,
+          updatedAt: T0,
+        };
+        await store.oauthProviders.put(provider);
+        expect(await store.oauthProviders.get("test-idp")).toEqual(provider);
+        await store.oauthProviders.put({ ...provider, scopes: ["openid"], updatedAt: at(1) });
+        expect(await store.oauthProviders.list()).toMatchObject([{ name: "test-idp", scopes: ["openid"] }]);
+        await store.oauthProviders.delete("test-idp");
+        expect(await store.oauthProviders.get("test-idp")).toBeNull();
+      });
+
+      it("puts, replaces and deletes store secrets", async () => {
+        const secret = {
+          name: "gateway-token",
+          ciphertext: new Uint8Array(randomBytes(40)),
+          nonce: new Uint8Array(randomBytes(12)),
+          updatedAt: T0,
+        };
+        await store.secrets.put(secret);
+        expect(await store.secrets.get("gateway-token")).toEqual(secret);
+        const replaced = { ...secret, ciphertext: new Uint8Array(randomBytes(40)), updatedAt: at(1) };
+        await store.secrets.put(replaced);
+        expect(await store.secrets.get("gateway-token")).toEqual(replaced);
+        await store.secrets.delete("gateway-token");
+        expect(await store.secrets.get("gateway-token")).toBeNull();
+      });
+
+      it("keeps settings as JSON values", async () => {
+        expect(await store.settings.get("rotation.maxAgeDays")).toBeNull();
+        await store.settings.set("rotation.maxAgeDays", 90, T0);
+        await store.settings.set("rotation.maxAgeDays", 30, at(1));
+        await store.settings.set("gateway", { port: 8787 }, T0);
+        expect(await store.settings.get("rotation.maxAgeDays")).toBe(30);
+        expect(await store.settings.get("gateway")).toEqual({ port: 8787 });
+      });
+    });
+
     describe("transactions", () => {
       it("commits everything fn did and returns its value", async () => {
         const key = fakeKey();
@@ -461,6 +605,32 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
           c.scalar("SELECT name FROM sqlite_master WHERE name = 'keys_test_upgrade_idx'"),
         );
         expect(index).toBe("keys_test_upgrade_idx");
+      });
+
+      it("upgrades a real first-release store (migration 0000 only) to the current schema", async () => {
+        const first = join(dir, "first.db");
+        const [initial] = migrations;
+        if (!initial || migrations.length < 2) throw new Error("expected at least two real migrations");
+        await raw(first, (c) => c.migrate([initial]));
+        // A key row as the first release wrote it, before budget and OAuth columns existed.
+        await raw(first, (c) => {
+          c.exec("INSERT INTO profiles (name, created_at) VALUES ('default', 1)");
+          c.exec(
+            "INSERT INTO keys (id, name, profile, provider, kind, source, status, ciphertext, nonce, hint, fingerprint, created_at, updated_at) " +
+              "VALUES ('key-test-0', 'old', 'default', 'anthropic', 'api', 'manual', 'active', x'00', x'01', 'sk-ant-api03-…TEST', 'fp-test-0', 1, 1)",
+          );
+        });
+        const s = await open(first);
+        expect(await s.keys.byId("key-test-0")).toMatchObject({
+          name: "old",
+          budgetMode: "warn",
+          refreshCiphertext: null,
+          expiresAt: null,
+          oauthProvider: null,
+        });
+        await s.settings.set("probe", true, T0);
+        await s.close();
+        expect(await applied(first)).toBe(latest);
       });
 
       it("refuses a database written by a newer apikey (E_STORE_TOO_NEW)", async () => {

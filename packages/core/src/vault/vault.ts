@@ -231,6 +231,11 @@ export class Vault {
       rotatedToId: null,
       upstreamId: null,
       monthlyBudgetUsd: null,
+      budgetMode: "warn",
+      refreshCiphertext: null,
+      refreshNonce: null,
+      expiresAt: null,
+      oauthProvider: null,
     };
     let becameActive = false;
     await this.#o.store.transaction(async (tx) => {

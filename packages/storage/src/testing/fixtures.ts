@@ -37,6 +37,11 @@ export function fakeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     rotatedToId: null,
     upstreamId: null,
     monthlyBudgetUsd: null,
+    budgetMode: "warn",
+    refreshCiphertext: null,
+    refreshNonce: null,
+    expiresAt: null,
+    oauthProvider: null,
     ...overrides,
   };
 }

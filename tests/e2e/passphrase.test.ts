@@ -1,0 +1,251 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  addKey,
+  type CliResult,
+  jsonError,
+  jsonOut,
+  listKeys,
+  makeHome,
+  type RunOptions,
+  runCli,
+  type TestHome,
+  walk,
+} from "../fixtures/cli.ts";
+import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
+
+// The two master keys that need no operator-supplied key: a passphrase (scrypt) and, last resort, a key file.
+
+const WORK = fakeApiKey("PASS_WORK");
+const OTHER = fakeApiKey("PASS_OTHER");
+const FILE_KEY = fakeApiKey("KEYFILE_WORK");
+const PASSPHRASE = "test passphrase, not a secret";
+const WRONG = "wrong passphrase, also not a secret";
+
+interface Status {
+  initialised: boolean;
+  kekProvider: string | null;
+  keyCount: number;
+  warnings: string[];
+}
+
+function expectError(r: CliResult, exit: number, code: string) {
+  expect(r.code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(exit);
+  expect(jsonError(r).code).toBe(code);
+  expect(r.stdout).toBe("");
+}
+
+function expectNoSecret(r: CliResult, ...secrets: string[]) {
+  for (const s of secrets) expect(r.stdout + r.stderr).not.toContain(keyBody(s));
+}
+
+/** Everything a failed command must leave as it was: the keys, the audit log, and the bytes of every store file. */
+async function storeState(opts: RunOptions, dataDir: string) {
+  return {
+    list: await listKeys(opts),
+    audit: jsonOut(await runCli(["--json", "audit", "--limit", "1000"], opts)),
+    files: await fileHashes(dataDir),
+  };
+}
+
+/** sha256 of every file under dir (-wal and -shm included), so a failed comparison prints short. */
+async function fileHashes(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of await walk(dir)) {
+    out[relative(dir, file)] = createHash("sha256")
+      .update(await readFile(file))
+      .digest("hex");
+  }
+  return out;
+}
+
+describe("a store created with APIKEY_PASSPHRASE", () => {
+  let home: TestHome;
+  // No APIKEY_MASTER_KEY anywhere in this block.
+  const opts = (passphrase: string | undefined): RunOptions => ({
+    home,
+    env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: passphrase },
+  });
+
+  beforeAll(async () => {
+    home = await makeHome();
+    const r = await addKey("work", WORK, opts(PASSPHRASE), ["--no-validate"]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await home?.cleanup();
+  });
+
+  it("is protected by the passphrase: status says so, and there is no key file", async () => {
+    const s = jsonOut<Status>(await runCli(["--json", "status"], opts(PASSPHRASE)));
+    expect(s).toMatchObject({ initialised: true, kekProvider: "passphrase", keyCount: 1, warnings: [] });
+    expect(await readdir(home.dataDir)).not.toContain("master.key");
+  });
+
+  it("current with the same passphrase prints the key", async () => {
+    const r = await runCli(["current"], opts(PASSPHRASE));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${WORK}\n`);
+  });
+
+  it("the passphrase is not needed to list (nothing is decrypted)", async () => {
+    expect((await listKeys(opts(undefined))).map((k) => k.name)).toEqual(["work"]);
+  });
+
+  it("a wrong passphrase: current --json → E_WRONG_MASTER_KEY, exit 1, nothing written", async () => {
+    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const r = await runCli(["--json", "current"], opts(WRONG));
+    expectError(r, 1, "E_WRONG_MASTER_KEY");
+    expectNoSecret(r, WORK);
+    expect(r.stderr).not.toContain(WRONG);
+    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+  });
+
+  // Plain `current` is the apiKeyHelper hot path, a separate code path from `--json current`.
+  it("a wrong passphrase: plain current (the hot path) → exit 1, no output on stdout, nothing written", async () => {
+    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const r = await runCli(["current"], opts(WRONG));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toContain(WRONG);
+    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+  });
+
+  it("a wrong passphrase: add → E_WRONG_MASTER_KEY, exit 1, nothing written", async () => {
+    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const r = await addKey("other", OTHER, opts(WRONG), ["--no-validate"]);
+    expectError(r, 1, "E_WRONG_MASTER_KEY");
+    expectNoSecret(r, OTHER);
+    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+  });
+
+  it("no passphrase and no terminal → E_MASTER_KEY_MISSING for current and add, nothing written", async () => {
+    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    expectError(await runCli(["--json", "current"], opts(undefined)), 1, "E_MASTER_KEY_MISSING");
+    const add = await addKey("other", OTHER, opts(undefined), ["--no-validate"]);
+    expectError(add, 1, "E_MASTER_KEY_MISSING");
+    expectNoSecret(add, OTHER);
+    const plain = await runCli(["current"], opts(undefined));
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toBe("");
+    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+  });
+
+  it("an empty APIKEY_PASSPHRASE counts as unset → E_MASTER_KEY_MISSING", async () => {
+    expectError(await runCli(["--json", "current"], opts("")), 1, "E_MASTER_KEY_MISSING");
+  });
+
+  it("after all that, the right passphrase still works and adds", async () => {
+    const r = await addKey("other", OTHER, opts(PASSPHRASE), ["--no-validate"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await runCli(["current"], opts(PASSPHRASE))).stdout).toBe(`${WORK}\n`);
+    expect((await listKeys(opts(PASSPHRASE))).map((k) => k.name).sort()).toEqual(["other", "work"]);
+  });
+});
+
+describe("creating a passphrase store", () => {
+  let home: TestHome;
+  beforeAll(async () => {
+    home = await makeHome();
+  });
+  afterAll(async () => {
+    await home?.cleanup();
+  });
+  const opts = (passphrase: string): RunOptions => ({
+    home,
+    env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: passphrase },
+  });
+
+  it("a passphrase shorter than 8 characters → E_USAGE (exit 2), no store initialised, no key file", async () => {
+    const r = await addKey("work", WORK, opts("seven77"), ["--no-validate"]);
+    expectError(r, 2, "E_USAGE");
+    expectNoSecret(r, WORK);
+    expect(r.stderr).not.toContain("seven77");
+    const s = jsonOut<Status>(await runCli(["--json", "status"], opts("seven77")));
+    expect(s).toMatchObject({ initialised: false, kekProvider: null, keyCount: 0 });
+    expect(await readdir(home.dataDir).catch(() => [])).not.toContain("master.key");
+  });
+
+  it("8 characters is enough, and the store is then a passphrase store", async () => {
+    const r = await addKey("work", WORK, opts("eight888"), ["--no-validate"]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = jsonOut<Status>(await runCli(["--json", "status"], opts("eight888")));
+    expect(s).toMatchObject({ initialised: true, kekProvider: "passphrase", keyCount: 1 });
+    expect((await runCli(["current"], opts("eight888"))).stdout).toBe(`${WORK}\n`);
+  });
+});
+
+// No APIKEY_MASTER_KEY, no APIKEY_PASSPHRASE, and no D-Bus session bus in the CLI's environment (cliEnv passes
+// none), so no OS keychain answers and the store falls back to a key file.
+describe("a key-file store (nothing else available)", () => {
+  let home: TestHome;
+  const opts = (): RunOptions => ({ home, env: { APIKEY_MASTER_KEY: undefined } });
+  const keyFile = () => join(home.dataDir, "master.key");
+  let created: CliResult;
+
+  beforeAll(async () => {
+    home = await makeHome();
+    created = await addKey("work", FILE_KEY, opts(), ["--no-validate"]);
+  });
+  afterAll(async () => {
+    await home?.cleanup();
+  });
+
+  it("is created with a warning, and uses master.key (0600, in a 0700 directory)", async () => {
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toMatch(/warning/i);
+    const s = jsonOut<Status>(await runCli(["--json", "status"], opts()));
+    expect(s).toMatchObject({ initialised: true, kekProvider: "keyfile", keyCount: 1 });
+    expect((await stat(keyFile())).mode & 0o777).toBe(0o600);
+    expect((await stat(home.dataDir)).mode & 0o777).toBe(0o700);
+    const text = (await readFile(keyFile(), "utf8")).trim();
+    expect(Buffer.from(text, "base64")).toHaveLength(32);
+  });
+
+  it("status warns, in --json and in text", async () => {
+    const s = jsonOut<Status>(await runCli(["--json", "status"], opts()));
+    expect(s.warnings.length).toBeGreaterThan(0);
+    const text = await runCli(["status"], opts());
+    expect(text.code).toBe(0);
+    expect(text.stdout + text.stderr).toMatch(/warning/i);
+  });
+
+  it("current prints the key", async () => {
+    expect((await runCli(["current"], opts())).stdout).toBe(`${FILE_KEY}\n`);
+  });
+
+  it("a master.key from another store → E_WRONG_MASTER_KEY, never garbage", async () => {
+    const original = await readFile(keyFile());
+    try {
+      await writeFile(keyFile(), `${Buffer.alloc(32, 0x33).toString("base64")}\n`, { mode: 0o600 });
+      expectError(await runCli(["--json", "current"], opts()), 1, "E_WRONG_MASTER_KEY");
+      const plain = await runCli(["current"], opts());
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toBe("");
+    } finally {
+      await writeFile(keyFile(), original, { mode: 0o600 });
+    }
+    expect((await runCli(["current"], opts())).stdout).toBe(`${FILE_KEY}\n`);
+  });
+
+  it("with master.key deleted: a coded E_MASTER_KEY_MISSING, no crash, no new key file, nothing written", async () => {
+    await rm(keyFile());
+    const before = await storeState(opts(), home.dataDir);
+
+    expectError(await runCli(["--json", "current"], opts()), 1, "E_MASTER_KEY_MISSING");
+    const plain = await runCli(["current"], opts());
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toBe("");
+    expect(plain.stderr).toMatch(/^apikey: /);
+    expect(plain.stderr).not.toMatch(/\n\s+at |could not start|internal/i);
+
+    const add = await addKey("other", OTHER, opts(), ["--no-validate"]);
+    expectError(add, 1, "E_MASTER_KEY_MISSING");
+    expectNoSecret(add, OTHER);
+
+    expect(await readdir(home.dataDir)).not.toContain("master.key");
+    expect(await storeState(opts(), home.dataDir)).toEqual(before);
+  });
+});
