@@ -14,6 +14,7 @@ export default defineConfig({
           exclude: ["src/**/*.node-sqlite.test.ts"],
         },
       },
+      { test: { name: "gateway", root: "packages/gateway", include: ["src/**/*.test.ts"] } },
       { test: { name: "cli", root: "apps/cli", include: ["src/**/*.test.ts"] } },
       {
         test: {

@@ -127,6 +127,11 @@ describe("a store created with APIKEY_PASSPHRASE", () => {
     const add = await addKey("other", OTHER, opts(undefined), ["--no-validate"]);
     expectError(add, 1, "E_MASTER_KEY_MISSING");
     expectNoSecret(add, OTHER);
+    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+  });
+
+  it("no passphrase and no terminal: plain current (the hot path) → exit 1, no stdout, nothing written", async () => {
+    const before = await storeState(opts(PASSPHRASE), home.dataDir);
     const plain = await runCli(["current"], opts(undefined));
     expect(plain.code).toBe(1);
     expect(plain.stdout).toBe("");
@@ -235,16 +240,22 @@ describe("a key-file store (nothing else available)", () => {
     const before = await storeState(opts(), home.dataDir);
 
     expectError(await runCli(["--json", "current"], opts()), 1, "E_MASTER_KEY_MISSING");
+    const add = await addKey("other", OTHER, opts(), ["--no-validate"]);
+    expectError(add, 1, "E_MASTER_KEY_MISSING");
+    expectNoSecret(add, OTHER);
+
+    expect(await readdir(home.dataDir)).not.toContain("master.key");
+    expect(await storeState(opts(), home.dataDir)).toEqual(before);
+  });
+
+  it("with master.key deleted: plain current (the hot path) → a message, not a crash, and nothing written", async () => {
+    await rm(keyFile(), { force: true });
+    const before = await storeState(opts(), home.dataDir);
     const plain = await runCli(["current"], opts());
     expect(plain.code).toBe(1);
     expect(plain.stdout).toBe("");
     expect(plain.stderr).toMatch(/^apikey: /);
     expect(plain.stderr).not.toMatch(/\n\s+at |could not start|internal/i);
-
-    const add = await addKey("other", OTHER, opts(), ["--no-validate"]);
-    expectError(add, 1, "E_MASTER_KEY_MISSING");
-    expectNoSecret(add, OTHER);
-
     expect(await readdir(home.dataDir)).not.toContain("master.key");
     expect(await storeState(opts(), home.dataDir)).toEqual(before);
   });

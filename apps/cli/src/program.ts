@@ -1,9 +1,14 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import { Command, CommanderError } from "commander";
 import { registerKeyCommands } from "./commands/keys.ts";
+import { registerOAuthCommands } from "./commands/oauth.ts";
 import { registerProfileCommands } from "./commands/profiles.ts";
+import { registerProxyCommands } from "./commands/proxy.ts";
+import { registerRotateCommands } from "./commands/rotate.ts";
 import { registerRunCommands } from "./commands/run.ts";
 import { registerStatusCommands } from "./commands/status.ts";
+import { registerTransferCommands } from "./commands/transfer.ts";
+import { registerUsageCommands } from "./commands/usage.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
 import { EXIT, renderError, UsageError } from "./io/errors.ts";
 import { createOutput } from "./io/output.ts";
@@ -61,6 +66,11 @@ export async function run(argv: string[]): Promise<void> {
   registerRunCommands(program, action);
   registerProfileCommands(program, action);
   registerStatusCommands(program, action);
+  registerRotateCommands(program, action);
+  registerTransferCommands(program, action);
+  registerOAuthCommands(program, action);
+  registerUsageCommands(program, action);
+  registerProxyCommands(program, action);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -52,6 +52,13 @@ export interface AddKeyResult {
   validation: ValidationResult | null;
 }
 
+/** From `prepareWrite`: call `commit(tx)` first inside the write's transaction, `discard()` if it fails. */
+export interface PreparedWrite {
+  dek: Buffer;
+  commit(tx: Store): Promise<void>;
+  discard(): void;
+}
+
 export interface StatusReport {
   location: string;
   initialised: boolean;
@@ -77,8 +84,41 @@ export class Vault {
     return this.#o.store;
   }
 
-  #now(): Date {
+  get config(): Config {
+    return this.#o.config;
+  }
+
+  /** Feature modules (rotation, bundles, OAuth, usage) build on these instead of reaching into the Vault. */
+  now(): Date {
     return this.#o.now?.() ?? new Date();
+  }
+
+  #now(): Date {
+    return this.now();
+  }
+
+  /** Appends an audit entry inside the caller's transaction, with this Vault's actor and front. */
+  auditIn(tx: Store, action: string, keyId: string | null, profile: string | null, details: Record<string, unknown>) {
+    return this.#audit(tx, action, keyId, profile, details);
+  }
+
+  /** Checks a secret against the Anthropic API with this Vault's validator and settings. */
+  validateSecret(secret: string, kind: KeyRecord["kind"]): Promise<ValidationResult> {
+    return this.#validate(secret, kind);
+  }
+
+  warn(message: string): void {
+    this.#o.onWarning?.(message);
+  }
+
+  /** Forgets the cached data key (after a re-key, say), so the next unlock reads the store again. */
+  lock(): void {
+    this.#dek = undefined;
+  }
+
+  /** The KEK context (config and prompt) for modules that create or unlock master keys. */
+  kekContext(): KekContext {
+    return this.#kekContext();
   }
 
   async status(): Promise<StatusReport> {
@@ -121,10 +161,10 @@ export class Vault {
   }
 
   /**
-   * The data key for a write. A new store gets its key here, but nothing is written until `commit` runs inside
+   * The data key for a write that adds secrets. A new store gets its key here, but nothing is written until `commit` runs inside
    * the write's own transaction, so a failed first write (say, an invalid key) leaves no store behind.
    */
-  async #dekForWrite(): Promise<{ dek: Buffer; commit(tx: Store): Promise<void>; discard(): void }> {
+  async prepareWrite(): Promise<PreparedWrite> {
     if ((await this.#o.store.getMeta()) !== null) {
       return { dek: await this.unlock(), commit: async () => {}, discard: () => {} };
     }
@@ -180,7 +220,7 @@ export class Vault {
     const profile = input.profile ?? DEFAULT_PROFILE;
     const name = checkName(input.name, "key");
     const { kind, secret } = recogniseKey(input.secret);
-    const writer = await this.#dekForWrite();
+    const writer = await this.prepareWrite();
     try {
       return await this.#insertNew(writer, { ...input, name, profile, kind, secret });
     } catch (err) {
