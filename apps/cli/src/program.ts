@@ -15,7 +15,7 @@ import { createOutput } from "./io/output.ts";
 
 /** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
 export type Action = <A extends unknown[]>(
-  body: (ctx: Context, ...args: A) => Promise<number | undefined | void>,
+  body: (ctx: Context, ...args: A) => Promise<number | undefined> | Promise<void>,
 ) => (...args: A) => Promise<void>;
 
 export async function run(argv: string[]): Promise<void> {

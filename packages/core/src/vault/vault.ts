@@ -98,7 +98,13 @@ export class Vault {
   }
 
   /** Appends an audit entry inside the caller's transaction, with this Vault's actor and front. */
-  auditIn(tx: Store, action: string, keyId: string | null, profile: string | null, details: Record<string, unknown>) {
+  auditIn(
+    tx: Store,
+    action: string,
+    keyId: string | null,
+    profile: string | null,
+    details: Record<string, unknown>,
+  ) {
     return this.#audit(tx, action, keyId, profile, details);
   }
 
