@@ -2,8 +2,14 @@ import { defineConfig } from "vitest/config";
 
 // One project per package so `vitest run --project <name>` runs a slice; the node:sqlite contract pass
 // runs separately under Node 22 (see scripts/run-node22-tests.mjs).
+// In CI a JSON report is written too, so .ci/run can print one plain "N passed, N failed" line.
+const reporters = process.env.APIKEY_TEST_REPORT
+  ? ["default", ["json", { outputFile: process.env.APIKEY_TEST_REPORT }] as const]
+  : ["default"];
+
 export default defineConfig({
   test: {
+    reporters,
     projects: [
       { test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
       {

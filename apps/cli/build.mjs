@@ -2,10 +2,13 @@
 // of better-sqlite3) inlined, so that path reads one file and one native addon. dist/program.mjs is everything
 // else, an ES module bundle with lazily loaded chunks (the Anthropic SDK, prompts). Native addons stay external
 // and resolve from this package's node_modules.
-import { chmod, rm } from "node:fs/promises";
+import { chmod, rename, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
-const dist = new URL("./dist/", import.meta.url);
+// Build beside dist/ and swap it in at the end, so a CLI run (a test, a script) never sees a half-written dist/.
+const final = new URL("./dist/", import.meta.url);
+const staging = `dist.${process.pid}.tmp`;
+const dist = new URL(`./${staging}/`, import.meta.url);
 await rm(dist, { recursive: true, force: true });
 
 const common = {
@@ -19,7 +22,7 @@ const common = {
 await build({
   ...common,
   entryPoints: { apikey: "src/main.ts" },
-  outdir: "dist",
+  outdir: staging,
   outExtension: { ".js": ".cjs" },
   format: "cjs",
   external: ["@napi-rs/keyring"],
@@ -33,7 +36,7 @@ await build({
 await build({
   ...common,
   entryPoints: { program: "src/program.ts" },
-  outdir: "dist",
+  outdir: staging,
   outExtension: { ".js": ".mjs" },
   splitting: true,
   format: "esm",
@@ -46,3 +49,10 @@ await build({
 });
 
 await chmod(new URL("apikey.cjs", dist), 0o755);
+
+const old = new URL(`./dist.${process.pid}.old/`, import.meta.url);
+await rename(final, old).catch((err) => {
+  if (err.code !== "ENOENT") throw err;
+});
+await rename(dist, final);
+await rm(old, { recursive: true, force: true });

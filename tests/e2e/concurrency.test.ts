@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
   type CliResult,
+  jsonError,
   jsonOut,
   type ListedKey,
   listKeys,
@@ -35,7 +36,9 @@ const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({ home, timeoutMs
 const failures = (runs: Run[]) =>
   runs
     .filter((r) => r.result.code !== 0 || BUSY.test(r.result.stderr))
-    .map((r) => `${r.label}: exit ${r.result.code} ${r.result.signal ?? ""} ${r.result.stderr.slice(0, 300)}`);
+    .map(
+      (r) => `${r.label}: exit ${r.result.code} ${r.result.signal ?? ""} ${r.result.stderr.slice(0, 300)}`,
+    );
 
 describe("concurrent CLI processes on one store", () => {
   const writes: Run[] = [];
@@ -100,7 +103,10 @@ describe("concurrent CLI processes on one store", () => {
   it("every list was valid JSON holding the seed and only whole rows", () => {
     for (const { label, result } of reads.filter((r) => r.label.endsWith(" list"))) {
       const rows = jsonOut<ListedKey[]>(result);
-      expect(rows.map((r) => r.name), label).toContain("seed");
+      expect(
+        rows.map((r) => r.name),
+        label,
+      ).toContain("seed");
       for (const row of rows) expect(row.masked, label).toMatch(/^sk-ant-api03-…[A-Za-z0-9_-]{4}$/);
     }
   });
@@ -126,7 +132,9 @@ describe("concurrent CLI processes on one store", () => {
   });
 
   it("the audit log has one key.add per add", async () => {
-    const audit = jsonOut<Array<{ action: string }>>(await runCli(["--json", "audit", "--limit", "1000"], opts()));
+    const audit = jsonOut<Array<{ action: string }>>(
+      await runCli(["--json", "audit", "--limit", "1000"], opts()),
+    );
     expect(audit.filter((e) => e.action === "key.add")).toHaveLength(WRITERS * KEYS_PER_WRITER + 1);
   });
 });
@@ -136,4 +144,55 @@ function extractKey(doc: unknown): unknown {
   if (typeof doc === "string") return doc;
   const o = doc as Record<string, unknown>;
   return o.secret ?? o.key ?? o.apiKey ?? o.value;
+}
+
+describe("several processes creating a fresh store at once", () => {
+  // The race is timing-dependent; five rounds of four processes hit it nearly every run here.
+  const ROUNDS = 5;
+  const PROCESSES = 4;
+
+  // Each process sees no store, makes a data key, and only one can record it. The others must fail cleanly with
+  // E_STORE_BUSY ("run the command again"), never an internal error, and every key reported added must be readable.
+  for (const [label, env] of [
+    ["APIKEY_MASTER_KEY", {}],
+    ["key file (no master key, no keychain)", { APIKEY_MASTER_KEY: undefined }],
+  ] as const) {
+    it(`${label}: each add succeeds or reports E_STORE_BUSY; every key reported added reads back`, async () => {
+      const problems: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const fresh = await makeHome();
+        const run: RunOptions = { home: fresh, env, timeoutMs: 30_000 };
+        try {
+          const keys = Array.from({ length: PROCESSES }, (_, i) => fakeApiKey(`CONC_FRESH_R${round}_P${i}`));
+          const results = await Promise.all(keys.map((k, i) => addKey(`p${i}`, k, run, ["--no-validate"])));
+          results.forEach((r, i) => {
+            if (r.code === 0) return;
+            const code = errorCode(r);
+            if (code !== "E_STORE_BUSY") problems.push(`round ${round} p${i}: exit ${r.code} ${code}`);
+          });
+          const added = results.flatMap((r, i) => (r.code === 0 ? [i] : []));
+          if (added.length === 0) problems.push(`round ${round}: no process succeeded`);
+          for (const i of added) {
+            const reveal = await runCli(["reveal", "--yes", `p${i}`], run);
+            if (reveal.stdout !== `${keys[i]}\n`) {
+              problems.push(
+                `round ${round} p${i} was added but does not read back: ${reveal.stderr.slice(0, 200)}`,
+              );
+            }
+          }
+        } finally {
+          await fresh.cleanup();
+        }
+      }
+      expect(problems).toEqual([]);
+    }, 120_000);
+  }
+});
+
+function errorCode(r: CliResult): string {
+  try {
+    return jsonError(r).code;
+  } catch {
+    return `(no JSON error) ${r.stderr.slice(0, 200)}`;
+  }
 }

@@ -1,4 +1,5 @@
 import { readdir } from "node:fs/promises";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
@@ -17,7 +18,7 @@ import { type SecretService, startSecretService } from "../fixtures/secret-servi
 
 // The OS-keychain master key for real: @napi-rs/keyring talking to gnome-keyring over a private D-Bus session bus
 // (Secret Service API). keyring-rs stores the item with attributes `service` and `username`; apikey uses service
-// "apikey" and the store's data directory as the user name. The tools come from .ci/run; where they are missing the
+// "apikey" and the store's data directory plus a per-creation suffix as the user name. The tools come from .ci/run; where they are missing the
 // suite fails (beforeAll) naming them.
 
 const WORK = fakeApiKey("KEYCHAIN_WORK");
@@ -38,7 +39,21 @@ let homeB: TestHome;
 const onBus = (home: TestHome): RunOptions => ({ home, env: { APIKEY_MASTER_KEY: undefined, ...ss.env } });
 /** The same store with no session bus at all. */
 const offBus = (home: TestHome): RunOptions => ({ home, env: { APIKEY_MASTER_KEY: undefined } });
-const entryOf = (home: TestHome) => ({ service: "apikey", username: home.dataDir });
+/**
+ * Each store creation gets its own keychain entry (user = the data directory plus a random suffix), recorded in
+ * the store's metadata, so concurrent creators cannot overwrite each other's master key. Read it from there.
+ */
+function entryOf(home: TestHome) {
+  const db = new Database(home.storePath, { readonly: true, fileMustExist: true });
+  try {
+    const kdf = db.prepare("SELECT kdf FROM store_meta WHERE id = 1").pluck().get() as string | undefined;
+    const account = kdf ? (JSON.parse(kdf) as { account?: string }).account : undefined;
+    expect(account?.startsWith(`${home.dataDir}#`), `keychain account in store_meta: ${account}`).toBe(true);
+    return { service: "apikey", username: account ?? "" };
+  } finally {
+    db.close();
+  }
+}
 const KEYCHAIN_ERRORS = ["E_MASTER_KEY_MISSING", "E_KEYCHAIN_UNAVAILABLE"];
 
 function expectCoded(r: CliResult, codes: string[]) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addKey, listKeys, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
-import { ptyUnavailable, type PtySession, spawnInPty, stripAnsi } from "../fixtures/pty.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
+import { type PtySession, ptyUnavailable, spawnInPty, stripAnsi } from "../fixtures/pty.ts";
 
 // The interactive paths on a real pseudo-terminal: the hidden key prompt, delete's confirmation, the passphrase
 // prompt. The terminal keeps its echo on, as a real one does, so anything the CLI fails to hide shows up.
@@ -105,9 +105,12 @@ describe("a passphrase store on a terminal without APIKEY_PASSPHRASE", () => {
   const noEnvKek = { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: undefined };
 
   beforeEach(async () => {
-    const r = await addKey("work", SEEDED, opts({ env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: PASSPHRASE } }), [
-      "--no-validate",
-    ]);
+    const r = await addKey(
+      "work",
+      SEEDED,
+      opts({ env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: PASSPHRASE } }),
+      ["--no-validate"],
+    );
     expect(r.code, r.stderr).toBe(0);
   });
 

@@ -23,6 +23,12 @@ export type ValidationOutcome = (typeof VALIDATION_OUTCOMES)[number];
 export const KEK_PROVIDERS = ["env", "keychain", "passphrase", "keyfile"] as const;
 export type KekProviderName = (typeof KEK_PROVIDERS)[number];
 
+/** Where a keychain-held master key lives: one entry per store creation, so concurrent creators never collide. */
+export interface KeychainParams {
+  name: "keychain";
+  account: string;
+}
+
 export interface ScryptParams {
   name: "scrypt";
   N: number;
@@ -131,7 +137,8 @@ export interface AuditEntry {
 /** The store's own metadata: how its data key is wrapped. One row per store. */
 export interface StoreMeta {
   kekProvider: KekProviderName;
-  kdf: ScryptParams | null;
+  /** The provider's parameters: scrypt's for a passphrase, the entry for the keychain; null otherwise. */
+  kdf: ScryptParams | KeychainParams | null;
   /** The data key (DEK), AES-256-GCM-wrapped by the key-encryption key, tag appended. */
   wrappedDek: Uint8Array;
   dekNonce: Uint8Array;

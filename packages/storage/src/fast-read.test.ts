@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Store } from "@apikey/core/store";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readActiveKeyRow } from "./fast-read.ts";
+import { openActiveKey, readActiveKeyRow } from "./fast-read.ts";
 import { openStore } from "./open.ts";
 import { at, fakeKey, fakeMeta, T0, tempDir } from "./testing/fixtures.ts";
 
@@ -53,11 +53,18 @@ describe("readActiveKeyRow", () => {
     expect((await store.keys.byId(key.id))?.lastUsedAt).toBeNull();
   });
 
-  it("touches last_used_at when asked", async () => {
+  it("sets last_used_at only when the caller marks the key used", async () => {
     const { key } = await activeKey();
-    readActiveKeyRow(path, "default", { touch: at(42) });
+    const handle = openActiveKey(path, "default");
+    if (handle === null || handle === "stale") throw new Error("expected a handle");
+    expect((await store.keys.byId(key.id))?.lastUsedAt).toBeNull();
+    handle.markUsed(at(42));
+    handle.close();
     expect((await store.keys.byId(key.id))?.lastUsedAt).toEqual(at(42));
-    readActiveKeyRow(path, "default", { touch: at(43).getTime() });
+    const again = openActiveKey(path, "default");
+    if (again === null || again === "stale") throw new Error("expected a handle");
+    again.markUsed(at(43).getTime());
+    again.close();
     expect((await store.keys.byId(key.id))?.lastUsedAt).toEqual(at(43));
   });
 

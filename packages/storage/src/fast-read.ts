@@ -23,10 +23,16 @@ export interface FastRow {
 }
 
 export interface FastReadOptions {
-  /** Also set the key's last_used_at to this time, a Date or epoch ms (best effort: a read-only store still answers). */
-  touch?: Date | number;
   /** Path of better_sqlite3.node, for bundles in which better-sqlite3 cannot find its own addon. */
   nativeBinding?: string;
+}
+
+/** An open store positioned on the active key. Close it; call markUsed only once the key was really handed out. */
+export interface ActiveKeyHandle {
+  row: FastRow;
+  /** Sets last_used_at (best effort: a read-only store still answers). */
+  markUsed(at: Date | number): void;
+  close(): void;
 }
 
 const ACTIVE_KEY_SQL = `
@@ -42,40 +48,63 @@ function isSqliteError(err: unknown): boolean {
   return typeof code === "string" && code.startsWith("SQLITE_");
 }
 
-/** The active key of `profile` with what is needed to decrypt it; null when there is none; "stale" = use openStore. */
-export function readActiveKeyRow(
+/**
+ * The active key of `profile` with what is needed to decrypt it, on a connection kept open so that
+ * last_used_at can be set after the caller has decrypted it (a failed `current` must not count as a use).
+ * null when there is none; "stale" = use openStore.
+ */
+export function openActiveKey(
   dbPath: string,
   profile: string,
   options: FastReadOptions = {},
-): FastRow | null | "stale" {
+): ActiveKeyHandle | null | "stale" {
   if (!existsSync(dbPath)) return null;
   let db: Database.Database | undefined;
   try {
     db = new Database(dbPath, {
       fileMustExist: true,
-      // Read-only unless we write last_used_at: closing a read-only connection never checkpoints the WAL.
-      readonly: options.touch === undefined,
       ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }),
     });
     db.pragma("busy_timeout = 5000");
     const applied = db.prepare("SELECT max(created_at) FROM __drizzle_migrations").pluck().get();
-    if (Number(applied) !== LATEST_MIGRATION_MILLIS) return "stale";
-    const row = db.prepare(ACTIVE_KEY_SQL).get(profile) as FastRow | undefined;
-    if (row === undefined) return null;
-    if (options.touch !== undefined) {
-      try {
-        db.pragma("synchronous = NORMAL");
-        db.prepare("UPDATE keys SET last_used_at = ? WHERE id = ?").run(Number(options.touch), row.keyId);
-      } catch {
-        // last_used_at is bookkeeping; never fail a read over it.
-      }
+    if (Number(applied) !== LATEST_MIGRATION_MILLIS) {
+      db.close();
+      return "stale";
     }
-    return row;
+    const row = db.prepare(ACTIVE_KEY_SQL).get(profile) as FastRow | undefined;
+    if (row === undefined) {
+      db.close();
+      return null;
+    }
+    const conn = db;
+    return {
+      row,
+      markUsed(at) {
+        try {
+          conn.pragma("synchronous = NORMAL");
+          conn.prepare("UPDATE keys SET last_used_at = ? WHERE id = ?").run(Number(at), row.keyId);
+        } catch {
+          // last_used_at is bookkeeping; never fail a read over it.
+        }
+      },
+      close: () => conn.close(),
+    };
   } catch (err) {
+    db?.close();
     // No migrations table, a damaged file, a busy store: the full path knows how to report or fix each.
     if (isSqliteError(err)) return "stale";
     throw err;
-  } finally {
-    db?.close();
   }
+}
+
+/** The active key's row, read and closed at once (no bookkeeping). */
+export function readActiveKeyRow(
+  dbPath: string,
+  profile: string,
+  options: FastReadOptions = {},
+): FastRow | null | "stale" {
+  const handle = openActiveKey(dbPath, profile, options);
+  if (handle === null || handle === "stale") return handle;
+  handle.close();
+  return handle.row;
 }

@@ -5,7 +5,6 @@ import type {
   OAuthProviderRecord,
   PendingDeactivation,
   ProfileRecord,
-  ScryptParams,
   StoreMeta,
   StoreSecretRecord,
   UsageEvent,
@@ -99,7 +98,7 @@ export function auditToRow(entry: Omit<AuditEntry, "id">): AuditInsert {
 export function metaFromRow(row: MetaRow): StoreMeta {
   return {
     kekProvider: row.kekProvider,
-    kdf: row.kdf === null ? null : (JSON.parse(row.kdf) as ScryptParams),
+    kdf: row.kdf === null ? null : (JSON.parse(row.kdf) as StoreMeta["kdf"]),
     wrappedDek: bytes(row.wrappedDek),
     dekNonce: bytes(row.dekNonce),
     createdAt: row.createdAt,

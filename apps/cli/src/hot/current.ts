@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { DEK_AAD, open, secretAad } from "@apikey/core/aead";
 import { unlockKekFast } from "@apikey/core/kek/unlock-fast";
 import { dataDirFrom, storeFileIn } from "@apikey/core/paths";
-import { readActiveKeyRow } from "@apikey/storage/fast";
+import { openActiveKey } from "@apikey/storage/fast";
 
 /**
  * better-sqlite3's JavaScript is bundled in; its addon stays in this package's node_modules. The path is built,
@@ -14,25 +14,30 @@ function addonPath(): string {
 
 /**
  * Prints the active key and returns true, or returns false so the full program can handle the case
- * (no store, no active key, a prompt needed, an error to render). It never prints anything else.
+ * (no store, no active key, a prompt needed, an OAuth token to refresh, an error to render). It never prints
+ * anything else, and marks the key used only once it has been decrypted.
  */
 export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  let handle: ReturnType<typeof openActiveKey> = null;
   try {
     const dataDir = dataDirFrom(env);
-    const row = readActiveKeyRow(storeFileIn(dataDir), profile, {
-      touch: Date.now(),
-      nativeBinding: addonPath(),
-    });
-    if (row === null || row === "stale" || row.status !== "active") return false;
+    handle = openActiveKey(storeFileIn(dataDir), profile, { nativeBinding: addonPath() });
+    if (handle === null || handle === "stale") return false;
+    const { row } = handle;
+    // OAuth tokens expire and may need a refresh, which only the full path can do.
+    if (row.status !== "active" || row.kind === "oauth") return false;
     const kdf = row.kdf ? JSON.parse(row.kdf) : null;
     const kek = await unlockKekFast(row.kekProvider, kdf, dataDir, env);
     if (!kek) return false;
     const dek = open(kek, row.wrappedDek, row.dekNonce, DEK_AAD);
     const secret = open(dek, row.ciphertext, row.nonce, secretAad(row.keyId)).toString("utf8");
+    handle.markUsed(Date.now());
     process.stdout.write(`${secret}\n`);
     return true;
   } catch {
     // The full path repeats the work and reports the error properly.
     return false;
+  } finally {
+    if (handle !== null && handle !== "stale") handle.close();
   }
 }

@@ -1,8 +1,8 @@
 import type { Config } from "../config.ts";
-import type { KekProviderName, ScryptParams, StoreMeta } from "../domain.ts";
+import type { KekProviderName, KeychainParams, ScryptParams, StoreMeta } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { createKeyFile, keyFilePath, readKeyFile, removeKeyFile } from "./key-file.ts";
-import { readKeychainKek, tryCreateKeychainKek } from "./keychain.ts";
+import { deleteKeychainEntry, keychainAccount, readKeychainKek, tryCreateKeychainKek } from "./keychain.ts";
 import { parseMasterKey } from "./master-key.ts";
 import { checkNewPassphrase, derivePassphraseKek, newScryptParams } from "./passphrase.ts";
 
@@ -21,7 +21,7 @@ export interface KekContext {
 export interface NewKek {
   provider: KekProviderName;
   kek: Buffer;
-  kdf: ScryptParams | null;
+  kdf: ScryptParams | KeychainParams | null;
   /** Shown to the person when the choice weakens protection. */
   warning?: string;
   /** Undoes side effects (a written key file) when the store's creation does not commit. */
@@ -48,20 +48,31 @@ export async function createKek(ctx: KekContext, prefer?: KekProviderName): Prom
     return { provider: "passphrase", kek: await derivePassphraseKek(passphrase, kdf), kdf };
   }
   if (choice === undefined || choice === "keychain") {
-    const kek = tryCreateKeychainKek(config.dataDir);
-    if (kek) return { provider: "keychain", kek, kdf: null };
+    const made = tryCreateKeychainKek(config.dataDir);
+    if (made) {
+      return {
+        provider: "keychain",
+        kek: made.kek,
+        kdf: made.params,
+        discard: () => deleteKeychainEntry(made.params.account),
+      };
+    }
     if (choice === "keychain") {
       throw new ApikeyError(ERROR_CODES.KEYCHAIN_UNAVAILABLE, "No usable OS keychain was found.", {
         hint: "Use APIKEY_MASTER_KEY or a passphrase instead.",
       });
     }
   }
+  const file = createKeyFile(config.dataDir);
   return {
     provider: "keyfile",
-    kek: createKeyFile(config.dataDir),
+    kek: file.kek,
     kdf: null,
     warning: KEYFILE_WARNING,
-    discard: () => removeKeyFile(config.dataDir),
+    // Only a file this call created is ours to remove; an existing one may belong to a concurrent creator.
+    discard: () => {
+      if (file.created) removeKeyFile(config.dataDir);
+    },
   };
 }
 
@@ -72,13 +83,14 @@ export async function unlockKek(meta: StoreMeta, ctx: KekContext): Promise<Buffe
       if (!config.masterKey) throw missingMasterKey();
       return parseMasterKey(config.masterKey);
     case "passphrase": {
-      if (!meta.kdf)
+      if (meta.kdf?.name !== "scrypt") {
         throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "The store's passphrase parameters are missing.");
+      }
       const passphrase = config.passphrase ?? (await askPassphrase(ctx, "unlock"));
       return derivePassphraseKek(passphrase, meta.kdf);
     }
     case "keychain":
-      return readKeychainKek(config.dataDir);
+      return readKeychainKek(keychainAccount(meta.kdf, config.dataDir));
     case "keyfile":
       return readKeyFile(config.dataDir);
   }

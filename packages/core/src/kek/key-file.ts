@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { KEY_FILE } from "../paths.ts";
@@ -9,13 +9,27 @@ import { KEY_FILE } from "../paths.ts";
 
 export const keyFilePath = (dataDir: string): string => join(dataDir, KEY_FILE);
 
-export function createKeyFile(dataDir: string): Buffer {
-  const kek = randomBytes(32);
+/**
+ * Creates the key file atomically (written in full under a temporary name, then hard-linked into place, which
+ * fails if the file exists). When it already exists — another process creating the store at the same moment,
+ * or a creation that crashed before its database commit — its key is used instead, so every creator agrees.
+ */
+export function createKeyFile(dataDir: string): { kek: Buffer; created: boolean } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // `wx` so two processes initialising at once cannot overwrite each other's key.
-  writeFileSync(keyFilePath(dataDir), `${kek.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-  chmodSync(keyFilePath(dataDir), 0o600);
-  return kek;
+  const final = keyFilePath(dataDir);
+  const tmp = `${final}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const kek = randomBytes(32);
+  writeFileSync(tmp, `${kek.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(tmp, 0o600);
+  try {
+    linkSync(tmp, final);
+    return { kek, created: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    return { kek: readKeyFile(dataDir), created: false };
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 export function readKeyFile(dataDir: string): Buffer {

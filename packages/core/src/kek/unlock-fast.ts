@@ -1,6 +1,6 @@
-import type { KekProviderName, ScryptParams } from "../domain.ts";
+import type { KekProviderName, KeychainParams, ScryptParams } from "../domain.ts";
 import { readKeyFile } from "./key-file.ts";
-import { readKeychainKek } from "./keychain.ts";
+import { keychainAccount, readKeychainKek } from "./keychain.ts";
 import { parseMasterKey } from "./master-key.ts";
 import { derivePassphraseKek } from "./passphrase.ts";
 
@@ -11,7 +11,7 @@ import { derivePassphraseKek } from "./passphrase.ts";
  */
 export async function unlockKekFast(
   provider: KekProviderName,
-  kdf: ScryptParams | null,
+  kdf: ScryptParams | KeychainParams | null,
   dataDir: string,
   env: { APIKEY_MASTER_KEY?: string | undefined; APIKEY_PASSPHRASE?: string | undefined },
 ): Promise<Buffer | null> {
@@ -21,8 +21,8 @@ export async function unlockKekFast(
     case "keyfile":
       return readKeyFile(dataDir);
     case "keychain":
-      return readKeychainKek(dataDir);
+      return readKeychainKek(keychainAccount(kdf, dataDir));
     case "passphrase":
-      return env.APIKEY_PASSPHRASE && kdf ? derivePassphraseKek(env.APIKEY_PASSPHRASE, kdf) : null;
+      return env.APIKEY_PASSPHRASE && kdf?.name === "scrypt" ? derivePassphraseKek(env.APIKEY_PASSPHRASE, kdf) : null;
   }
 }
