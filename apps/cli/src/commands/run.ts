@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
+import type { Context } from "../context.ts";
 import type { Action } from "../program.ts";
 
 // The three commands that print or pass on the secret itself, by design.
@@ -12,7 +13,7 @@ export function registerRunCommands(program: Command, action: Action): void {
     .description("print the active key and a newline, nothing else (for Claude Code's apiKeyHelper)")
     .action(
       action(async (ctx) => {
-        const { secret } = await (await ctx.vault()).activeSecret(ctx.profile);
+        const { secret } = await activeSecret(ctx);
         process.stdout.write(`${secret}\n`);
       }),
     );
@@ -25,7 +26,7 @@ export function registerRunCommands(program: Command, action: Action): void {
       action(async (ctx, opts: { shell: string }) => {
         const format = SHELLS[opts.shell as keyof typeof SHELLS];
         if (!format) throw new UsageError(`Unknown shell "${opts.shell}".`, "Use sh, fish or powershell.");
-        const { secret } = await (await ctx.vault()).activeSecret(ctx.profile);
+        const { secret } = await activeSecret(ctx);
         process.stdout.write(`${format(secret)}\n`);
       }),
     );
@@ -37,7 +38,7 @@ export function registerRunCommands(program: Command, action: Action): void {
     .argument("[args...]", "its arguments")
     .action(
       action(async (ctx, command: string, args: string[]) => {
-        const { secret } = await (await ctx.vault()).activeSecret(ctx.profile);
+        const { secret } = await activeSecret(ctx);
         await ctx.close();
         return runChild(command, args, { ...process.env, ANTHROPIC_API_KEY: secret });
       }),
@@ -68,4 +69,10 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
       resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
     });
   });
+}
+
+/** The active key, refreshing an OAuth token first when it is about to expire (OAuth code loads only then). */
+async function activeSecret(ctx: Context): Promise<{ secret: string }> {
+  const { freshActiveSecret } = await import("@apikey/core/oauth");
+  return freshActiveSecret(await ctx.vault(), ctx.profile);
 }

@@ -1,0 +1,85 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApikeyError, ERROR_CODES } from "../errors.ts";
+
+// The RFC 8252 §7.3 loopback redirect: an HTTP listener on 127.0.0.1 (not "localhost", which may resolve to
+// another interface), on a port the OS picks, for one response only.
+
+export const CALLBACK_PATH = "/callback";
+
+export interface LoopbackReceiver {
+  redirectUri: string;
+  /** The query of the first request to the callback path; the listener closes after it. */
+  wait(timeoutMs: number): Promise<URLSearchParams>;
+  close(): void;
+}
+
+const PAGE = (title: string, text: string) =>
+  `<!doctype html><meta charset="utf-8"><title>${title}</title>` +
+  `<body style="font-family:system-ui,sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body>`;
+
+export async function startLoopback(): Promise<LoopbackReceiver> {
+  let deliver: ((params: URLSearchParams) => void) | undefined;
+  let received: URLSearchParams | undefined;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // Only GET on the callback path counts; a favicon request or a stray probe must not end the wait.
+    if (req.method !== "GET" || url.pathname !== CALLBACK_PATH || received) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
+      return;
+    }
+    received = url.searchParams;
+    const failed = url.searchParams.has("error");
+    res
+      .writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "referrer-policy": "no-referrer",
+        connection: "close",
+      })
+      .end(
+        failed
+          ? PAGE(
+              "Login not completed",
+              "apikey received the provider's answer. You can close this tab and return to the terminal.",
+            )
+          : PAGE(
+              "Login received",
+              "apikey received the login. You can close this tab and return to the terminal.",
+            ),
+      );
+    server.close();
+    deliver?.(received);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
+    wait: (timeoutMs) =>
+      new Promise<URLSearchParams>((resolve, reject) => {
+        if (received) return resolve(received);
+        const timer = setTimeout(() => {
+          server.close();
+          server.closeAllConnections();
+          reject(
+            new ApikeyError(ERROR_CODES.OAUTH_CODE, "No login arrived before the time limit.", {
+              hint: "Run `apikey login` again (or use --paste when the browser runs on another machine).",
+            }),
+          );
+        }, timeoutMs);
+        timer.unref();
+        deliver = (params) => {
+          clearTimeout(timer);
+          resolve(params);
+        };
+      }),
+    close: () => {
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
