@@ -9,6 +9,7 @@ const EnvSchema = z.object({
   XDG_DATA_HOME: z.string().min(1).optional(),
   APIKEY_MASTER_KEY: z.string().min(1).optional(),
   APIKEY_PASSPHRASE: z.string().min(1).optional(),
+  APIKEY_EXPORT_PASSPHRASE: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   APIKEY_VALIDATE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
@@ -21,6 +22,8 @@ export interface Config {
   /** base64 of 32 bytes, when the operator supplies the KEK directly. */
   masterKey: string | undefined;
   passphrase: string | undefined;
+  /** For `export`/`import` of encrypted bundles, when no terminal can ask. */
+  exportPassphrase: string | undefined;
   /** The environment's key, shown as a read-only `env` key. */
   envApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
@@ -44,6 +47,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: dataDirFrom(env),
     masterKey: e.APIKEY_MASTER_KEY,
     passphrase: e.APIKEY_PASSPHRASE,
+    exportPassphrase: e.APIKEY_EXPORT_PASSPHRASE,
     envApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     validateTimeoutMs: e.APIKEY_VALIDATE_TIMEOUT_MS ?? 10_000,
