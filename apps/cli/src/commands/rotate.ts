@@ -1,5 +1,189 @@
+import { KEK_PROVIDERS, type KekProviderName, recogniseKey } from "@apikey/core";
+import {
+  type DeactivationOutcome,
+  finishDeactivations,
+  parseGrace,
+  type RekeyInput,
+  type RotateResult,
+  rekeyStore,
+  rotateKey,
+  setMaxAgeDays,
+} from "@apikey/core/rotation";
 import type { Command } from "commander";
+import type { Context } from "../context.ts";
+import { EXIT, UsageError } from "../io/errors.ts";
+import { askHidden, askNewPassphrase, readSecret } from "../io/secret-input.ts";
 import type { Action } from "../program.ts";
 
-// Placeholder: filled in by its feature's work.
-export function registerRotateCommands(_program: Command, _action: Action): void {}
+interface RotateOptions {
+  grace: string;
+  validate: boolean;
+  finish?: boolean;
+  maxAgeDays?: string;
+}
+
+export function registerRotateCommands(program: Command, action: Action): void {
+  program
+    .command("rotate [name]")
+    .description(
+      "replace a key with a new one (new key from a hidden prompt or stdin); the old one is deactivated upstream " +
+        "when the profile holds an Admin key",
+    )
+    .option("--grace <duration>", "how long the old key keeps working upstream: 0, 90s, 15m, 2h, 1d", "15m")
+    .option("--no-validate", "do not check the new key against the Anthropic API first")
+    .option("--finish", "retry the upstream deactivations that are due (of NAME, or of the whole profile)")
+    .option("--max-age-days <days>", "flag keys older than this as due for rotation (0 = never); default 90")
+    .action(
+      action(async (ctx, name: string | undefined, opts: RotateOptions) => {
+        if (opts.maxAgeDays !== undefined) {
+          if (name !== undefined || opts.finish) {
+            throw new UsageError("--max-age-days is a setting of its own; give it without a key name.");
+          }
+          const days = /^\d+$/.test(opts.maxAgeDays) ? Number(opts.maxAgeDays) : Number.NaN;
+          const changed = await setMaxAgeDays(await ctx.vault(), days);
+          ctx.out.result({ maxAgeDays: changed.to }, () =>
+            changed.to === 0
+              ? "Keys will no longer be flagged for rotation."
+              : `Keys older than ${changed.to} days are now flagged as due for rotation.`,
+          );
+          return;
+        }
+        if (opts.finish) return finish(ctx, name);
+        if (name === undefined) {
+          throw new UsageError(
+            "Which key?",
+            "apikey rotate NAME (then paste the new key), or apikey rotate --finish.",
+          );
+        }
+        const graceMs = parseGrace(opts.grace);
+        // The new key is checked before the store is opened, so a bad paste leaves no trace.
+        const { secret } = recogniseKey(await readSecret(`New Anthropic key for "${name}"`));
+        const result = await rotateKey(await ctx.vault(), {
+          name,
+          profile: ctx.profile,
+          newSecret: secret,
+          graceMs,
+          validate: opts.validate,
+        });
+        ctx.out.result(result, () => rotatedText(ctx, result));
+      }),
+    );
+
+  program
+    .command("rekey")
+    .description("move the store to another master key (re-wraps the data key; keys are not re-encrypted)")
+    .option(
+      "--to <provider>",
+      `env | passphrase | keychain | keyfile (default: a new passphrase or master key for the current one)`,
+    )
+    .action(
+      action(async (ctx, opts: { to?: string }) => {
+        const vault = await ctx.vault();
+        const from = (await vault.store.getMeta())?.kekProvider;
+        const to = pickProvider(opts.to, from);
+        const input = await newKekInput(ctx, to, from);
+        const result = await rekeyStore(vault, input);
+        ctx.out.result(result, () => {
+          const lines = [`The store's master key moved from ${result.from} to ${result.to}.`];
+          if (result.to === "env") {
+            lines.push(
+              "From now on APIKEY_MASTER_KEY must hold the new master key wherever this store is used.",
+            );
+          }
+          if (result.to === "passphrase" && result.from !== "passphrase") {
+            lines.push(
+              "Unset APIKEY_PASSPHRASE where it held something else; apikey asks when it is not set.",
+            );
+          }
+          for (const left of result.leftovers) lines.push(`Could not remove ${left}; delete it by hand.`);
+          return lines.join("\n");
+        });
+      }),
+    );
+}
+
+async function finish(ctx: Context, name: string | undefined): Promise<number> {
+  const outcomes = await finishDeactivations(await ctx.vault(), {
+    profile: ctx.profile,
+    ...(name !== undefined && { name }),
+  });
+  ctx.out.result({ deactivations: outcomes }, () =>
+    outcomes.length === 0
+      ? `No upstream deactivation is due${name ? ` for ${name}` : ""}.`
+      : outcomes.map(outcomeLine).join("\n"),
+  );
+  return outcomes.every((o) => o.state === "done") ? EXIT.OK : EXIT.FAILURE;
+}
+
+function outcomeLine(o: DeactivationOutcome): string {
+  const who = o.keyName ?? o.keyId;
+  if (o.state === "done")
+    return `✓ old ${who} deactivated upstream${o.upstreamId ? ` (${o.upstreamId})` : ""}.`;
+  const next = o.state === "pending" ? "will be retried by `apikey rotate --finish`" : "needs you";
+  return `! old ${who} not deactivated (${next}): ${o.error}`;
+}
+
+function rotatedText(ctx: Context, r: RotateResult): string {
+  const flag = ctx.profile === "default" ? "" : ` --profile ${ctx.profile}`;
+  const lines = r.changed
+    ? [`Rotated ${r.new.name}: ${r.new.masked} replaces ${r.old.masked}, which is now rotated.`]
+    : [`${r.new.name} already holds this key (rotated from ${r.old.masked}); nothing changed.`];
+  if (r.changed && r.new.active) lines.push(`It is the active key of profile ${r.new.profile}.`);
+  const d = r.deactivation;
+  if (d.outcome) lines.push(outcomeLine(d.outcome));
+  if (d.outcome?.state !== "done") {
+    if (d.plan === "pending" && d.outcome) {
+      lines.push(`Retry with: apikey${flag} rotate --finish ${r.new.name}`);
+    } else if (d.plan === "pending") {
+      lines.push(
+        `The old key keeps working upstream until ${d.dueAt}; then run: apikey${flag} rotate --finish ${r.new.name}`,
+      );
+    } else if (d.plan === "manual") {
+      lines.push(`Deactivate the old key (${r.old.masked}) in the Anthropic Console: ${d.reason}`);
+    } else if (r.changed) {
+      lines.push(
+        `Deactivate the old key (${r.old.masked}) in the Anthropic Console when nothing uses it any more.`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+function pickProvider(to: string | undefined, from: KekProviderName | undefined): KekProviderName {
+  if (to === undefined) {
+    if (from === "passphrase" || from === "env") return from;
+    throw new UsageError(
+      "Which master key should the store move to?",
+      `Pass --to ${KEK_PROVIDERS.join("|")}.`,
+    );
+  }
+  if (!(KEK_PROVIDERS as readonly string[]).includes(to)) {
+    throw new UsageError(`Unknown master-key provider "${to}".`, `Use one of: ${KEK_PROVIDERS.join(", ")}.`);
+  }
+  return to as KekProviderName;
+}
+
+/**
+ * The new passphrase or master key, when the environment does not already hold it: asked on a terminal (a passphrase
+ * twice), else read from stdin. Never from argv, and no new environment variable.
+ */
+async function newKekInput(
+  ctx: Context,
+  to: KekProviderName,
+  from: KekProviderName | undefined,
+): Promise<RekeyInput> {
+  const { config } = ctx;
+  if (to === "passphrase" && (from === "passphrase" || !config.passphrase)) {
+    const newPassphrase = process.stdin.isTTY
+      ? await askNewPassphrase()
+      : (await readSecret("")).replace(/\r?\n$/, "");
+    return { to, newPassphrase };
+  }
+  if (to === "env" && (from === "env" || !config.masterKey)) {
+    const newMasterKey = process.stdin.isTTY
+      ? await askHidden("New master key (base64 of 32 bytes)")
+      : (await readSecret("")).trim();
+    return { to, newMasterKey };
+  }
+  return { to };
+}

@@ -1,4 +1,5 @@
 import { describeKekProvider, KEYFILE_WARNING } from "@apikey/core";
+import { dueForRotation } from "@apikey/core/rotation";
 import type { Command } from "commander";
 import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
@@ -10,13 +11,20 @@ export function registerStatusCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx) => {
         const s = await (await ctx.vault()).status();
+        const due = await dueForRotation(await ctx.vault());
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
         const warnings = s.kekProvider === "keyfile" ? [KEYFILE_WARNING] : [];
-        ctx.out.result({ ...s, kekDescription: kek, warnings }, () => {
+        const rotation = { rotationDue: due.keys.length > 0, rotationDueKeys: due.keys };
+        ctx.out.result({ ...s, kekDescription: kek, warnings, ...rotation }, () => {
           const lines = [
             `store:      ${s.location}`,
             `protection: ${kek ?? "not set yet (chosen when the first key is added)"}`,
             `keys:       ${s.keyCount}`,
+            ...(rotation.rotationDue
+              ? [
+                  `rotation:   due for ${due.keys.join(", ")} (older than ${due.maxAgeDays} days; apikey rotate NAME)`,
+                ]
+              : []),
             `env key:    ${s.envKeyPresent ? "ANTHROPIC_API_KEY is set (listed as read-only `env`)" : "ANTHROPIC_API_KEY not set"}`,
           ];
           if (s.profiles.length > 0) {

@@ -1,0 +1,11 @@
+// Key rotation, upstream deactivation, the key-age policy and master-key changes: the front-neutral API the CLI,
+// the Slack bot and Raycast call.
+export { type RekeyInput, type RekeyResult, rekeyStore } from "../rekey/rekey.ts";
+export { pickAdminKey } from "./admin-key.ts";
+export { type DeactivationOutcome, type FinishOptions, finishDeactivations } from "./deactivate.ts";
+export { checkMaxAgeDays, DEFAULT_MAX_AGE_DAYS, getMaxAgeDays, MAX_AGE_SETTING, rotationDue } from "./due.ts";
+export { dueForRotation, listWithRotationDue } from "./flags.ts";
+export { DEFAULT_GRACE_MS, parseGrace } from "./grace.ts";
+export { matchesPartialHint } from "./partial-hint.ts";
+export { type RotateInput, type RotateResult, rotateKey } from "./rotate.ts";
+export { setMaxAgeDays } from "./settings.ts";

@@ -1,0 +1,13 @@
+import type { Vault } from "../vault/vault.ts";
+import { checkMaxAgeDays, getMaxAgeDays, MAX_AGE_SETTING } from "./due.ts";
+
+/** Sets the age after which keys are flagged as due for rotation (0 = never). Audited like every change. */
+export async function setMaxAgeDays(vault: Vault, days: number): Promise<{ from: number; to: number }> {
+  const to = checkMaxAgeDays(days);
+  return vault.store.transaction(async (tx) => {
+    const from = await getMaxAgeDays(tx);
+    await tx.settings.set(MAX_AGE_SETTING, to, vault.now());
+    await vault.auditIn(tx, "settings.set", null, null, { name: MAX_AGE_SETTING, from, to });
+    return { from, to };
+  });
+}
