@@ -7,7 +7,9 @@ const report = process.env.APIKEY_TEST_REPORT;
 export default defineConfig({
   test: {
     // A second report beside the main run's, for .ci/run's summary line.
-    reporters: report ? ["default", ["json", { outputFile: report.replace(/\.json$/, ".node22.json") }]] : ["default"],
+    reporters: report
+      ? ["default", ["json", { outputFile: report.replace(/\.json$/, ".node22.json") }]]
+      : ["default"],
     name: "storage-node-sqlite",
     root: import.meta.dirname,
     include: ["src/**/*.node-sqlite.test.ts"],

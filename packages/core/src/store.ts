@@ -31,6 +31,13 @@ export interface Store {
   readonly settings: SettingsRepository;
 
   /**
+   * A number that changes whenever another connection (another process) commits to the store; cheap enough to
+   * call per request, so long-running fronts (the gateway, the bot) can cache what they read and re-read only
+   * after someone else changed something. Commits through this same Store do not change it.
+   */
+  dataVersion(): Promise<number>;
+
+  /**
    * Runs `fn` in one write transaction (BEGIN IMMEDIATE): all of it commits, or none of it.
    * Calls are serialised per store instance; nested calls join the outer transaction.
    */

@@ -42,6 +42,7 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     secrets: serialised(storeSecretRepository(conn.db), guard),
     settings: serialised(settingsRepository(conn.db), guard),
     getMeta: () => meta.get(),
+    dataVersion: () => guard(async () => Number(conn.scalar("PRAGMA data_version"))),
     setMeta: (value) => meta.set(value),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested: already inside this store's transaction, so join it.

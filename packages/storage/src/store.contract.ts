@@ -262,6 +262,21 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
       });
     });
 
+    describe("data version", () => {
+      it("changes when another connection commits, not for this store's own writes", async () => {
+        const other = await open();
+        try {
+          const before = await store.dataVersion();
+          await store.keys.insert(fakeKey());
+          expect(await store.dataVersion()).toBe(before);
+          await other.keys.insert(fakeKey({ name: "other-key" }));
+          expect(await store.dataVersion()).not.toBe(before);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
     describe("oauth key fields", () => {
       it("stores and patches the encrypted refresh token, expiry and provider", async () => {
         const key = fakeKey({
@@ -329,6 +344,105 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
         });
         await store.keys.delete(key.id);
         expect(await store.usage.list()).toEqual([]);
+      });
+    });
+
+    describe("usage reports", () => {
+      const DAY = 86_400_000;
+      const day0 = new Date("2026-03-01T00:00:00.000Z");
+      const on = (days: number, hours = 0) => new Date(day0.getTime() + days * DAY + hours * 3_600_000);
+      const event = (keyId: string, when: Date, model: string, costUsd: number | null, n = 1) => ({
+        keyId,
+        at: when,
+        model,
+        inputTokens: 10 * n,
+        outputTokens: 20 * n,
+        cacheCreationTokens: 3 * n,
+        cacheReadTokens: 4 * n,
+        costUsd,
+        requestId: null,
+        front: "api",
+      });
+
+      async function seed() {
+        const a = fakeKey({ name: "key-a", fingerprint: "fp-usage-a" });
+        const b = fakeKey({ name: "key-b", fingerprint: "fp-usage-b" });
+        await store.keys.insert(a);
+        await store.keys.insert(b);
+        await store.transaction((tx) =>
+          tx.usage.recordMany([
+            event(a.id, on(0, 1), "claude-sonnet-4-5", 0.25),
+            event(a.id, on(0, 23), "claude-haiku-4-5", 0.5, 2),
+            event(a.id, on(1, 0), "mystery-model", null),
+            event(b.id, on(1, 12), "claude-sonnet-4-5", 1),
+            event(b.id, on(3, 0), "claude-sonnet-4-5", 2), // outside [day 0, day 3)
+            event(b.id, on(-1, 23), "claude-sonnet-4-5", 4), // before the window
+          ]),
+        );
+        return { a, b };
+      }
+
+      it("returns the new event's id from record", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        const first = await store.usage.record(event(key.id, on(0), "m", null));
+        const second = await store.usage.record(event(key.id, on(0), "m", null));
+        expect(second).toBeGreaterThan(first);
+      });
+
+      it("sums per UTC day, model and key inside [since, until), counting unpriced events", async () => {
+        const { a, b } = await seed();
+        const window = { since: on(0), until: on(3) };
+        expect(await store.usage.summarise({ ...window, by: "day" })).toEqual([
+          {
+            group: "2026-03-01",
+            requests: 2,
+            inputTokens: 30,
+            outputTokens: 60,
+            cacheCreationTokens: 9,
+            cacheReadTokens: 12,
+            costUsd: 0.75,
+            unpricedRequests: 0,
+          },
+          {
+            group: "2026-03-02",
+            requests: 2,
+            inputTokens: 20,
+            outputTokens: 40,
+            cacheCreationTokens: 6,
+            cacheReadTokens: 8,
+            costUsd: 1,
+            unpricedRequests: 1,
+          },
+        ]);
+        const byModel = await store.usage.summarise({ ...window, by: "model" });
+        expect(byModel.map((r) => [r.group, r.requests, r.costUsd, r.unpricedRequests])).toEqual([
+          ["claude-haiku-4-5", 1, 0.5, 0],
+          ["claude-sonnet-4-5", 2, 1.25, 0],
+          ["mystery-model", 1, 0, 1],
+        ]);
+        const byKey = await store.usage.summarise({ ...window, by: "key" });
+        expect(Object.fromEntries(byKey.map((r) => [r.group, r.requests]))).toEqual({ [a.id]: 3, [b.id]: 1 });
+        const onlyB = await store.usage.summarise({ ...window, keyId: b.id, by: "model" });
+        expect(onlyB).toMatchObject([{ group: "claude-sonnet-4-5", requests: 1, costUsd: 1 }]);
+        expect(await store.usage.summarise({ since: on(10), by: "day" })).toEqual([]);
+      });
+
+      it("gives each key's spend over a window", async () => {
+        const { a, b } = await seed();
+        const spend = await store.usage.spendByKey({ since: on(0), until: on(3) });
+        expect(spend).toHaveLength(2);
+        expect(spend.find((s) => s.keyId === a.id)).toEqual({
+          keyId: a.id,
+          requests: 3,
+          costUsd: 0.75,
+          unpricedRequests: 1,
+        });
+        expect(spend.find((s) => s.keyId === b.id)).toMatchObject({ requests: 1, costUsd: 1 });
+        expect(await store.usage.spendByKey({ since: on(-30), keyId: b.id })).toEqual([
+          { keyId: b.id, requests: 3, costUsd: 7, unpricedRequests: 0 },
+        ]);
+        expect(await store.usage.spendByKey({ since: on(0), keyId: "missing" })).toEqual([]);
       });
     });
 
@@ -611,7 +725,13 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
         const first = join(dir, "first.db");
         const [initial] = migrations;
         if (!initial || migrations.length < 2) throw new Error("expected at least two real migrations");
-        await raw(first, (c) => c.migrate([initial]));
+        // raw() closes synchronously; migrate is async on the node:sqlite driver, so hold the connection here.
+        const conn = await connect(driver, first);
+        try {
+          await conn.migrate([initial]);
+        } finally {
+          conn.close();
+        }
         // A key row as the first release wrote it, before budget and OAuth columns existed.
         await raw(first, (c) => {
           c.exec("INSERT INTO profiles (name, created_at) VALUES ('default', 1)");

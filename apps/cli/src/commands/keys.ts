@@ -1,4 +1,6 @@
 import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
+import { listWithRotationDue } from "@apikey/core/rotation";
+import { type MonthSpendFields, withMonthSpend } from "@apikey/core/usage";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
@@ -33,7 +35,12 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, _opts, cmd: Command) => {
         const profileGiven = cmd.parent?.getOptionValueSource("profile") !== "default";
-        const keys = await (await ctx.vault()).list(profileGiven ? { profile: ctx.profile } : {});
+        const vault = await ctx.vault();
+        const keys = await withMonthSpend(
+          vault,
+          await listWithRotationDue(vault, profileGiven ? { profile: ctx.profile } : {}),
+        );
+        for (const k of keys) if (k.budgetMessage) ctx.out.warn(k.budgetMessage);
         ctx.out.result(keys, () =>
           keys.length === 0 ? "No keys yet. Add one with: apikey add NAME" : keyTable(ctx.out, keys),
         );
@@ -170,21 +177,35 @@ function validationLine(out: Output, v: ValidationResult): string {
   return `${mark} ${v.message}${extra}`;
 }
 
-function keyTable(out: Output, keys: KeyView[]): string {
+function keyTable(
+  out: Output,
+  keys: Array<KeyView & { rotationDue?: boolean } & Partial<MonthSpendFields>>,
+): string {
   return table(
-    ["", "NAME", "PROFILE", "KIND", "SOURCE", "STATUS", "KEY", "LAST USED", "VALIDATION"],
+    ["", "NAME", "PROFILE", "KIND", "SOURCE", "STATUS", "KEY", "LAST USED", "VALIDATION", "MONTH"],
     keys.map((k) => [
       k.active ? out.style("green", "*") : "",
       k.name,
       k.profile,
       k.kind,
       k.source,
-      k.status,
+      k.rotationDue ? `${k.status} (rotation due)` : k.status,
       k.masked,
       k.readOnly ? "-" : ago(k.lastUsedAt),
       k.readOnly ? "(read-only: ANTHROPIC_API_KEY)" : (k.validation ?? "not checked"),
+      monthSpend(k),
     ]),
   );
+}
+
+/** Month-to-date spend, and budget use when there is a budget: `$12.30 / $50.00 (25%)`. */
+function monthSpend(k: Partial<MonthSpendFields>): string {
+  if (k.spendMonthUsd == null) return "-";
+  const spent = `$${k.spendMonthUsd.toFixed(2)}`;
+  if (k.budgetUsd == null) return spent;
+  const pct = k.budgetUsd > 0 ? Math.floor((k.spendMonthUsd / k.budgetUsd) * 100) : 0;
+  const flag = k.budgetState === "over" ? " OVER" : k.budgetState === "warn" ? " !" : "";
+  return `${spent} / $${k.budgetUsd.toFixed(2)} (${pct}%${k.budgetMode === "block" ? ", block" : ""})${flag}`;
 }
 
 const profileFlag = (profile: string) => (profile === "default" ? "" : ` --profile ${profile}`);

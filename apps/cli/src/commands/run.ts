@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Command } from "commander";
-import { UsageError } from "../io/errors.ts";
 import type { Context } from "../context.ts";
+import { UsageError } from "../io/errors.ts";
 import type { Action } from "../program.ts";
 
 // The three commands that print or pass on the secret itself, by design.

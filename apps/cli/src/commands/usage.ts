@@ -1,5 +1,190 @@
+import type { KeyRecord } from "@apikey/core";
+import {
+  clearBudget,
+  parseSince,
+  setBudget,
+  toBudgetStatus,
+  type UsageGroupBy,
+  type UsageReport,
+  usageReport,
+  withMonthSpend,
+} from "@apikey/core/usage";
 import type { Command } from "commander";
+import type { Context } from "../context.ts";
+import { UsageError } from "../io/errors.ts";
+import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
 
-// Placeholder: filled in by its feature's work.
-export function registerUsageCommands(_program: Command, _action: Action): void {}
+const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key"];
+
+export function registerUsageCommands(program: Command, action: Action): void {
+  program
+    .command("usage")
+    .description("tokens and estimated cost per day, model or key, with a chart of spend per day")
+    .option("--key <name>", "only this key (in --profile)")
+    .option("--since <when>", "7d, 30d (days back, today included) or YYYY-MM-DD", "30d")
+    .option("--by <group>", "day, model or key", "day")
+    .action(
+      action(async (ctx, opts: { key?: string; since: string; by: string }) => {
+        if (!GROUPINGS.includes(opts.by as UsageGroupBy)) {
+          throw new UsageError(`--by must be day, model or key, not "${opts.by}".`);
+        }
+        const by = opts.by as UsageGroupBy;
+        const vault = await ctx.vault();
+        const now = vault.now();
+        const since = parseSince(opts.since, now);
+        const key = opts.key === undefined ? null : await findKey(ctx, opts.key);
+        const report = await usageReport(vault.store, { since, by, ...(key && { keyId: key.id }) }, now);
+        const names = await keyNames(ctx);
+        const rows = report.rows.map((r) => ({
+          ...r,
+          ...(by === "key" && { key: names.get(r.group) ?? r.group }),
+          unpriced: r.unpricedRequests > 0,
+        }));
+        const keys = await withMonthSpend(vault, await vault.list());
+        for (const k of keys) if (k.budgetMessage && (!key || k.id === key.id)) ctx.out.warn(k.budgetMessage);
+        ctx.out.result(
+          {
+            since: report.since.toISOString(),
+            until: now.toISOString(),
+            by,
+            key: key ? { id: key.id, name: key.name, profile: key.profile } : null,
+            rows,
+            totals: report.totals,
+            daily: report.daily,
+          },
+          () => render(report, rows, by, names),
+        );
+      }),
+    );
+
+  const budget = program
+    .command("budget")
+    .description("monthly spending limits per key (UTC calendar month)");
+
+  budget
+    .command("set <name> <usd>")
+    .description("set a key's monthly budget in US dollars; warns at 80 %")
+    .option("--block", "refuse requests past the budget (gateway and instrumented clients), not just warn")
+    .action(
+      action(async (ctx, name: string, amount: string, opts: { block?: boolean }) => {
+        const usd = parseUsd(amount);
+        const vault = await ctx.vault();
+        const key = await setBudget(vault, {
+          name,
+          profile: ctx.profile,
+          usd,
+          mode: opts.block ? "block" : "warn",
+        });
+        const [view] = await withMonthSpend(vault, [await vault.get(name, ctx.profile)]);
+        const status = toBudgetStatus(key, view?.spendMonthUsd ?? 0);
+        if (status.message) ctx.out.warn(status.message);
+        ctx.out.result(
+          { key: view, budgetUsd: status.budgetUsd, budgetMode: status.mode, spendMonthUsd: status.spentUsd },
+          () =>
+            `${key.name}: monthly budget ${money(usd)} (${status.mode === "block" ? "requests refused past it" : "warn only"}); ${money(status.spentUsd)} spent this month.`,
+        );
+      }),
+    );
+
+  budget
+    .command("clear <name>")
+    .description("remove a key's monthly budget")
+    .action(
+      action(async (ctx, name: string) => {
+        const vault = await ctx.vault();
+        const key = await clearBudget(vault, name, ctx.profile);
+        const view = await vault.get(name, ctx.profile);
+        ctx.out.result(
+          { key: view, budgetUsd: null, budgetMode: key.budgetMode },
+          () => `${key.name}: no monthly budget.`,
+        );
+      }),
+    );
+}
+
+async function findKey(ctx: Context, name: string): Promise<KeyRecord> {
+  const vault = await ctx.vault();
+  const view = await vault.get(name, ctx.profile); // throws E_KEY_NOT_FOUND / E_PROFILE_NOT_FOUND
+  const key = await vault.store.keys.byId(view.id);
+  if (!key) throw new UsageError(`No key named "${name}".`);
+  return key;
+}
+
+async function keyNames(ctx: Context): Promise<Map<string, string>> {
+  const keys = await (await ctx.vault()).store.keys.list();
+  return new Map(
+    keys.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`]),
+  );
+}
+
+/** Dollars as people type them: `50`, `12.5`, `$7.25`. */
+export function parseUsd(text: string): number {
+  const m = /^\$?(\d{1,10}(?:\.\d{1,2})?)$/.exec(text.trim());
+  const usd = m ? Number(m[1]) : Number.NaN;
+  if (!(usd > 0)) {
+    throw new UsageError(
+      `"${text}" is not an amount of US dollars above zero.`,
+      "For example `apikey budget set work 50`; to remove a budget, `apikey budget clear work`.",
+    );
+  }
+  return usd;
+}
+
+export const money = (usd: number): string =>
+  usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+const count = (n: number): string => n.toLocaleString("en-US");
+
+function render(
+  report: UsageReport,
+  rows: Array<UsageReport["rows"][number] & { key?: string; unpriced: boolean }>,
+  by: UsageGroupBy,
+  names: Map<string, string>,
+): string {
+  if (report.totals.requests === 0) return `No usage since ${report.since.toISOString().slice(0, 10)}.`;
+  const line = (label: string, r: Omit<UsageReport["rows"][number], "group">) => [
+    label,
+    count(r.requests),
+    count(r.inputTokens),
+    count(r.outputTokens),
+    count(r.cacheCreationTokens),
+    count(r.cacheReadTokens),
+    r.unpricedRequests === r.requests
+      ? "unpriced *"
+      : `${money(r.costUsd)}${r.unpricedRequests > 0 ? " *" : ""}`,
+  ];
+  const body = table(
+    [by.toUpperCase(), "REQUESTS", "INPUT", "OUTPUT", "CACHE WRITE", "CACHE READ", "COST"],
+    [
+      ...rows.map((r) => line(by === "key" ? (names.get(r.group) ?? r.group) : r.group, r)),
+      line("total", report.totals),
+    ],
+  );
+  const out = [body];
+  if (report.totals.unpricedRequests > 0) {
+    out.push(
+      `* ${count(report.totals.unpricedRequests)} request(s) on models without a price: tokens counted, cost unknown (not in the total).`,
+    );
+  }
+  out.push("", "Spend per day (UTC):", barChart(report.daily, process.stdout.columns ?? 80));
+  return out.join("\n");
+}
+
+/**
+ * Horizontal bars of plain characters, so it survives NO_COLOR, pipes and any font; sized to the terminal width.
+ * A day with some spend gets at least one mark, so it never looks like a day with none.
+ */
+export function barChart(days: Array<{ day: string; costUsd: number }>, columns: number): string {
+  if (days.length === 0) return "";
+  const labels = days.map((d) => money(d.costUsd));
+  const labelWidth = Math.max(...labels.map((l) => l.length));
+  const width = Math.max(10, Math.min(60, columns - 10 - 2 - 2 - labelWidth - 1));
+  const max = Math.max(...days.map((d) => d.costUsd));
+  return days
+    .map((d, i) => {
+      const n = max > 0 ? Math.round((d.costUsd / max) * width) : 0;
+      const bar = "#".repeat(d.costUsd > 0 ? Math.max(1, n) : 0);
+      return `${d.day}  ${bar.padEnd(width)}  ${(labels[i] ?? "").padStart(labelWidth)}`;
+    })
+    .join("\n");
+}

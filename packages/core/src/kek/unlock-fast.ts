@@ -23,6 +23,8 @@ export async function unlockKekFast(
     case "keychain":
       return readKeychainKek(keychainAccount(kdf, dataDir));
     case "passphrase":
-      return env.APIKEY_PASSPHRASE && kdf?.name === "scrypt" ? derivePassphraseKek(env.APIKEY_PASSPHRASE, kdf) : null;
+      return env.APIKEY_PASSPHRASE && kdf?.name === "scrypt"
+        ? derivePassphraseKek(env.APIKEY_PASSPHRASE, kdf)
+        : null;
   }
 }

@@ -1,0 +1,42 @@
+// Usage accounting, cost estimates and budgets (issue 3). The instrumented SDK client lives in ./client.ts and
+// loads the SDK lazily, so importing this module stays cheap for the gateway and the CLI.
+export {
+  type AnthropicErrorResponse,
+  BUDGET_WARN_RATIO,
+  type BudgetStatus,
+  budgetExceededApikeyError,
+  budgetExceededError,
+  budgetState,
+  budgetStatus,
+  toBudgetStatus,
+} from "./budget.ts";
+export { clearBudget, type SetBudgetInput, setBudget } from "./budget-admin.ts";
+export { type AnthropicClientOptions, createAnthropicClient } from "./client.ts";
+export { type MonthSpendFields, withMonthSpend } from "./list-spend.ts";
+export type {
+  KeySpend,
+  UsageEvent,
+  UsageGroupBy,
+  UsageRepository,
+  UsageSummaryRow,
+  UsageWindow,
+} from "./port.ts";
+export {
+  costOf,
+  DEFAULT_PRICES,
+  type ModelPrice,
+  type PriceTable,
+  priceOf,
+  type TokenCounts,
+} from "./prices.ts";
+export { recordUsage, recordUsageMany, toEvent, type UsageInput } from "./record.ts";
+export {
+  fillDays,
+  type KeyMonthSpend,
+  monthToDate,
+  type UsageReport,
+  type UsageReportOptions,
+  usageReport,
+} from "./report.ts";
+export { createUsageMeter, type MeteredUsage, type UsageMeter } from "./sse.ts";
+export { monthWindow, parseSince, utcDay } from "./window.ts";

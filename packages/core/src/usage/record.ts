@@ -1,0 +1,86 @@
+import type { Store } from "../store.ts";
+import type { UsageEvent } from "./port.ts";
+import { costOf, DEFAULT_PRICES, type PriceTable } from "./prices.ts";
+
+/** What a front knows about one finished request. */
+export interface UsageInput {
+  keyId: string;
+  /** When the response ended; defaults to `now`. */
+  at?: Date;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  requestId: string | null;
+  /** Who saw the request: `gateway`, `client`, `cli`, … */
+  front: string;
+}
+
+// Token counts arrive from HTTP bodies; anything but a finite non-negative integer is recorded as 0 rather
+// than poisoning the sums.
+const tokens = (n: number): number => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
+
+export function toEvent(
+  input: UsageInput,
+  now: Date,
+  prices: PriceTable = DEFAULT_PRICES,
+): Omit<UsageEvent, "id"> {
+  const counts = {
+    model: input.model,
+    inputTokens: tokens(input.inputTokens),
+    outputTokens: tokens(input.outputTokens),
+    cacheCreationTokens: tokens(input.cacheCreationTokens),
+    cacheReadTokens: tokens(input.cacheReadTokens),
+  };
+  return {
+    keyId: input.keyId,
+    at: input.at ?? now,
+    ...counts,
+    costUsd: costOf(counts, prices),
+    requestId: input.requestId,
+    front: input.front,
+  };
+}
+
+/** Records one request and moves the key's last-used time, in one transaction. */
+export async function recordUsage(
+  store: Store,
+  input: UsageInput,
+  now: Date = new Date(),
+): Promise<UsageEvent> {
+  const event = toEvent(input, now);
+  const id = await store.transaction(async (tx) => {
+    const id = await tx.usage.record(event);
+    await touch(tx, event.keyId, event.at);
+    return id;
+  });
+  return { id, ...event };
+}
+
+/** The bulk path: every event and each key's last-used time in one transaction. Returns the count. */
+export async function recordUsageMany(
+  store: Store,
+  inputs: UsageInput[],
+  now: Date = new Date(),
+): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const events = inputs.map((i) => toEvent(i, now));
+  const lastUsed = new Map<string, Date>();
+  for (const e of events) {
+    const seen = lastUsed.get(e.keyId);
+    if (!seen || e.at > seen) lastUsed.set(e.keyId, e.at);
+  }
+  await store.transaction(async (tx) => {
+    await tx.usage.recordMany(events);
+    for (const [keyId, at] of lastUsed) await touch(tx, keyId, at);
+  });
+  return events.length;
+}
+
+// Last-used only moves forward: a late or back-dated event must not make a key look idle longer than it is.
+async function touch(tx: Store, keyId: string, at: Date): Promise<void> {
+  const key = await tx.keys.byId(keyId);
+  if (key && (key.lastUsedAt === null || key.lastUsedAt < at))
+    await tx.keys.update(keyId, { lastUsedAt: at });
+}

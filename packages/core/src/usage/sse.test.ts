@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { createUsageMeter, usageFromJson } from "./sse.ts";
+
+const ev = (type: string, data: Record<string, unknown>) =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+const STREAM = [
+  ev("message_start", {
+    message: {
+      id: "msg_1",
+      model: "claude-sonnet-4-5-20250929",
+      usage: {
+        input_tokens: 100,
+        cache_creation_input_tokens: 20,
+        cache_read_input_tokens: 30,
+        output_tokens: 1,
+      },
+    },
+  }),
+  ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+  ev("ping", {}),
+  ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: "message_delta" } }),
+  ev("message_delta", { delta: {}, usage: { output_tokens: 5 } }),
+  ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: "héllo" } }),
+  ev("message_delta", { delta: { stop_reason: "end_turn" }, usage: { output_tokens: 9 } }),
+  ev("message_stop", {}),
+].join("");
+
+describe("stream usage", () => {
+  it("takes input from message_start and output from the last (cumulative) message_delta", () => {
+    const meter = createUsageMeter();
+    meter.push(new TextEncoder().encode(STREAM));
+    expect(meter.end()).toEqual({
+      model: "claude-sonnet-4-5-20250929",
+      messageId: "msg_1",
+      inputTokens: 100,
+      outputTokens: 9,
+      cacheCreationTokens: 20,
+      cacheReadTokens: 30,
+      complete: true,
+      error: null,
+    });
+  });
+
+  it("gives the same answer however the bytes are split, CRLF line ends included", () => {
+    const bytes = new TextEncoder().encode(STREAM.replaceAll("\n", "\r\n"));
+    for (const size of [1, 2, 7, 64]) {
+      const meter = createUsageMeter();
+      for (let i = 0; i < bytes.length; i += size) meter.push(bytes.subarray(i, i + size));
+      expect(meter.end(), `chunks of ${size}`).toMatchObject({
+        inputTokens: 100,
+        outputTokens: 9,
+        complete: true,
+      });
+    }
+  });
+
+  it("keeps what it saw when the stream breaks off, and reports an error event", () => {
+    const cut = STREAM.slice(0, STREAM.indexOf("event: message_delta", STREAM.indexOf("héllo")));
+    const meter = createUsageMeter();
+    meter.push(cut);
+    meter.push(ev("error", { error: { type: "overloaded_error", message: "Overloaded" } }));
+    expect(meter.end()).toMatchObject({
+      inputTokens: 100,
+      outputTokens: 5,
+      complete: false,
+      error: { type: "overloaded_error" },
+    });
+  });
+
+  it("ignores comments, junk data and events it does not need", () => {
+    const meter = createUsageMeter();
+    meter.push(": keep-alive\n\nevent: message_delta\ndata: {not json\n\n");
+    meter.push(ev("content_block_delta", { usage: { output_tokens: 999 } }));
+    expect(meter.end()).toMatchObject({ outputTokens: 0, model: null });
+  });
+});
+
+describe("JSON usage", () => {
+  it("reads a Message's usage, and an error body", () => {
+    expect(
+      usageFromJson({
+        type: "message",
+        id: "msg_2",
+        model: "claude-haiku-4-5",
+        usage: {
+          input_tokens: 3,
+          output_tokens: 4,
+          cache_creation_input_tokens: 5,
+          cache_read_input_tokens: 6,
+        },
+      }),
+    ).toMatchObject({
+      inputTokens: 3,
+      outputTokens: 4,
+      cacheCreationTokens: 5,
+      cacheReadTokens: 6,
+      complete: true,
+    });
+    expect(
+      usageFromJson({ type: "error", error: { type: "rate_limit_error", message: "slow down" } }),
+    ).toMatchObject({
+      outputTokens: 0,
+      error: { type: "rate_limit_error", message: "slow down" },
+    });
+    expect(usageFromJson("nope")).toMatchObject({ inputTokens: 0, complete: false });
+  });
+});

@@ -1,0 +1,45 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+
+// Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, never the
+// next; the client's credential is replaced, never forwarded.
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+]);
+
+const CLIENT_CREDENTIALS = new Set(["x-api-key", "authorization"]);
+
+function connectionListed(headers: IncomingHttpHeaders): Set<string> | null {
+  const c = headers.connection;
+  if (typeof c !== "string" || c === "" || c === "keep-alive" || c === "close") return null;
+  return new Set(c.split(",").map((t) => t.trim().toLowerCase()));
+}
+
+export function requestHeadersForUpstream(headers: IncomingHttpHeaders, host: string): OutgoingHttpHeaders {
+  const listed = connectionListed(headers);
+  const out: OutgoingHttpHeaders = { host };
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || CLIENT_CREDENTIALS.has(name) || listed?.has(name)) continue;
+    out[name] = headers[name];
+  }
+  return out;
+}
+
+export function responseHeadersForClient(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const listed = connectionListed(headers);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    out[name] = headers[name];
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import type { Store, UsageEvent } from "@apikey/core";
+import { recordUsageMany, toEvent, type UsageInput } from "@apikey/core/usage";
+
+// Group commit for usage events. The store runs one transaction at a time, so a transaction per response caps
+// the gateway at a few thousand responses a second; instead, events that arrive while a commit is running are
+// committed together in the next one (the bulk path: one transaction). An idle gateway still commits each
+// event at once, so no latency is added; a busy one amortises the transaction over many responses. Each caller
+// is told only after its own event is committed, which keeps "released to the client ⇒ durable".
+
+export interface UsageRecorder {
+  /** Resolves with the stored event once committed; null if the commit failed (reported through `onError`). */
+  record(input: UsageInput): Promise<Omit<UsageEvent, "id"> | null>;
+  /** Resolves when nothing is waiting or being written. */
+  idle(): Promise<void>;
+}
+
+export function usageRecorder(store: Store, now: () => Date, onError: (err: unknown) => void): UsageRecorder {
+  let waiting: Array<{ input: UsageInput; done: (ok: boolean) => void }> = [];
+  let draining: Promise<void> | null = null;
+
+  async function drain(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      let ok = true;
+      try {
+        await recordUsageMany(
+          store,
+          batch.map((b) => b.input),
+          now(),
+        );
+      } catch (err) {
+        ok = false;
+        onError(err);
+      }
+      for (const b of batch) b.done(ok);
+    }
+  }
+
+  return {
+    record(input) {
+      const at = input.at ?? now();
+      const event = toEvent({ ...input, at }, at);
+      return new Promise((resolve) => {
+        waiting.push({ input: { ...input, at }, done: (ok) => resolve(ok ? event : null) });
+        draining ??= drain().finally(() => {
+          draining = null;
+        });
+      });
+    },
+    idle: async () => {
+      while (draining) await draining;
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Store, Vault } from "@apikey/core";
+import { openStore } from "@apikey/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Gateway, startGateway } from "./server.ts";
+import { ensureGatewayToken, readGatewayToken, rotateGatewayToken } from "./token.ts";
+
+// The gateway in-process over a real store file and a real upstream on 127.0.0.1.
+
+const FAKE_KEY = `sk-ant-api03-${"FAKE_TEST_GATEWAY_UNIT_".padEnd(93, "x")}AA`;
+const USAGE = {
+  input_tokens: 11,
+  output_tokens: 5,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
+const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+let dir: string;
+let store: Store;
+let vault: Vault;
+let upstream: Server;
+let gateway: Gateway;
+let token: string;
+const seenAuth: string[] = [];
+
+function answer(req: IncomingMessage, res: import("node:http").ServerResponse, body: string) {
+  seenAuth.push(String(req.headers["x-api-key"] ?? req.headers.authorization));
+  if (body.includes('"stream":true')) {
+    res.writeHead(200, { "content-type": "text/event-stream", "request-id": "req_up_stream" });
+    res.write(
+      sse("message_start", { message: { model: "claude-haiku-4-5", usage: { ...USAGE, output_tokens: 1 } } }),
+    );
+    setTimeout(
+      () => {
+        res.write(sse("message_delta", { delta: {}, usage: { output_tokens: USAGE.output_tokens } }));
+        res.write(sse("message_stop", {}));
+        setTimeout(() => res.end(), Number(req.headers["x-test-end-delay"] ?? 0));
+      },
+      Number(req.headers["x-test-delay"] ?? 0),
+    );
+    return;
+  }
+  const json = JSON.stringify({ model: "claude-haiku-4-5", usage: USAGE });
+  res.writeHead(200, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(json),
+    "request-id": "req_up_json",
+  });
+  res.end(json);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "apikey-gateway-"));
+  const config = loadConfig({ APIKEY_HOME: dir, APIKEY_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") });
+  store = await openStore({ path: join(dir, "apikey.db") });
+  vault = new Vault({ store, config, actor: "test", front: "api" });
+  await vault.add({ name: "a", secret: FAKE_KEY, validate: false });
+  upstream = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => answer(req, res, body));
+  });
+  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+  token = (await ensureGatewayToken(vault)).token;
+  gateway = await startGateway({
+    vault,
+    port: 0,
+    token,
+    upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close({ graceMs: 100 });
+  upstream?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (body: object, headers: Record<string, string> = {}) =>
+  fetch(`${gateway.url}/v1/messages`, {
+    method: "POST",
+    headers: { "x-api-key": token, "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+
+/** Events as another process sees them: through a second connection to the same file. */
+async function eventsFromOutside() {
+  const other = await openStore({ path: join(dir, "apikey.db") });
+  try {
+    return await other.usage.list();
+  } finally {
+    await other.close();
+  }
+}
+
+describe("usage is committed before the response completes", () => {
+  it.each([
+    ["JSON", { stream: false }, "req_up_json"],
+    ["SSE", { stream: true }, "req_up_stream"],
+  ])(
+    "%s: a client that has read the whole response finds its event stored",
+    async (_kind, extra, requestId) => {
+      const before = (await eventsFromOutside()).length;
+      const res = await post({ model: "m", ...extra });
+      await res.text();
+      const events = await eventsFromOutside();
+      expect(events.length - before).toBe(1);
+      expect(events[0]).toMatchObject({ requestId, inputTokens: 11, outputTokens: 5, front: "gateway" });
+      expect(seenAuth.at(-1)).toBe(FAKE_KEY);
+    },
+  );
+});
+
+it("SSE: a client that has seen message_stop finds the event stored, before the stream itself ends", async () => {
+  const before = (await eventsFromOutside()).length;
+  const res = await post({ model: "m", stream: true }, { "x-test-end-delay": "1500" });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let seen = "";
+  while (!seen.includes("event: message_stop")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += Buffer.from(value).toString("utf8");
+  }
+  expect((await eventsFromOutside()).length - before).toBe(1);
+  await reader.cancel();
+});
+
+describe("the gateway token", () => {
+  it("is stored encrypted, audited, and replaced by a rotation", async () => {
+    const row = await store.secrets.get("gateway-token");
+    expect(row).not.toBeNull();
+    expect(Buffer.from(row?.ciphertext ?? []).includes(Buffer.from(token))).toBe(false);
+    expect(await readGatewayToken(vault)).toBe(token);
+    const rotated = await rotateGatewayToken(vault);
+    expect(rotated).not.toBe(token);
+    expect(await readGatewayToken(vault)).toBe(rotated);
+    const actions = (await store.audit.list()).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["gateway.token.create", "gateway.token.rotate"]));
+    // The running gateway takes the new token at once and refuses the old.
+    expect((await post({ model: "m" }, { "x-api-key": rotated })).status).toBe(200);
+    expect((await post({ model: "m" })).status).toBe(401);
+    token = rotated;
+  });
+});
+
+describe("shutdown", () => {
+  it("lets an in-flight stream finish, then refuses new connections", async () => {
+    const other = await startGateway({
+      vault,
+      port: 0,
+      token,
+      upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    });
+    const res = await fetch(`${other.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": token, "x-test-delay": "300" },
+      body: JSON.stringify({ model: "m", stream: true }),
+    });
+    const closing = other.close({ graceMs: 5000 });
+    const text = await res.text();
+    expect(text).toContain("message_stop");
+    await closing;
+    await expect(fetch(`${other.url}/v1/models`)).rejects.toThrow();
+  });
+});

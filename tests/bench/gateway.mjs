@@ -1,0 +1,357 @@
+#!/usr/bin/env node
+// Gateway benchmark: the same local upstream hit (a) directly, (b) through `apikey proxy` and (c) through
+// Portkey's open-source gateway (@portkey-ai/gateway, pointed at the upstream with x-portkey-custom-host), all in
+// one run so machine load hits each alike. Loopback only; every phase is bounded in time.
+//
+//   node tests/bench/gateway.mjs [--rate 1000] [--seconds 4] [--throughput-seconds 5] [--connections 32] [--json]
+//
+// Reports per target: p50/p99 latency at a fixed request rate (open loop, µs resolution) and the overhead added
+// over direct; maximum throughput (autocannon) against a zero-latency upstream and against one answering in
+// 50 ms at 64 connections; and time to first streamed byte (SSE). Needs `pnpm build` (apps/cli/dist).
+
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { fixedRate, timeToFirstByte } from "./gateway/load.mjs";
+
+const TARGETS = { addedP50Us: 300, addedP99Us: 2000, vsPortkey: 10, slowVsDirect: 0.95 };
+
+const { values: flags } = parseArgs({
+  options: {
+    rate: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "4" },
+    "throughput-seconds": { type: "string", default: "5" },
+    connections: { type: "string", default: "32" },
+    json: { type: "boolean", default: false },
+    cli: { type: "string" },
+  },
+});
+const RATE = Number(flags.rate);
+const SECONDS = Number(flags.seconds);
+const TP_SECONDS = Number(flags["throughput-seconds"]);
+const CONNECTIONS = Number(flags.connections);
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const CLI = resolve(flags.cli ?? here("../../apps/cli/dist/apikey.cjs"));
+const PORTKEY = here("../node_modules/@portkey-ai/gateway/build/start-server.js");
+for (const [what, path] of [
+  ["CLI (run `pnpm build`)", CLI],
+  ["@portkey-ai/gateway", PORTKEY],
+]) {
+  if (!existsSync(path)) {
+    console.error(`bench: missing ${what}: ${path}`);
+    process.exit(1);
+  }
+}
+const say = (text) => {
+  if (!flags.json) process.stderr.write(`${text}\n`);
+};
+
+// Same shape as tests/fixtures/keys.ts: well-formed, visibly fake; the upstream never checks it.
+function fakeApiKey(label) {
+  let body = `FAKE_TEST_${label}_`;
+  let seed = Buffer.from(`api:${label}`);
+  while (body.length < 93) {
+    seed = createHash("sha256").update(seed).digest();
+    body += seed.toString("base64url");
+  }
+  return `sk-ant-api03-${body.slice(0, 93)}AA`;
+}
+const KEY = fakeApiKey("GATEWAY_BENCH");
+
+const children = [];
+function cleanup() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+process.on("exit", cleanup);
+for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => process.exit(130));
+
+/** Spawns a child and resolves with what `ready(stdoutSoFar)` returns once it returns something. */
+function startChild(command, args, options, ready, label) {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+  children.push(child);
+  let out = "";
+  let err = "";
+  return new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start: ${err.slice(-500)}`)), 30_000);
+    child.stderr.on("data", (c) => {
+      if (err.length < 10_000) err += c;
+    });
+    child.stdout.on("data", (c) => {
+      if (out.length < 10_000) out += c;
+      const value = ready(out);
+      if (value !== undefined) {
+        clearTimeout(timer);
+        resolveReady({ child, value });
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited ${code}: ${err.slice(-500)}`));
+    });
+  });
+}
+
+const parseJson = (text) => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitForHttp(port) {
+  for (let i = 0; i < 300; i++) {
+    const ok = await new Promise((res) => {
+      const req = http.get({ host: "127.0.0.1", port, path: "/" }, (r) => {
+        r.resume();
+        res(true);
+      });
+      req.on("error", () => res(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing answered on port ${port}`);
+}
+
+const root = mkdtempSync(join(tmpdir(), "apikey-gwbench-"));
+process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+const home = join(root, "home");
+mkdirSync(home);
+
+async function main() {
+  say(
+    `gateway bench: ${cpus().length} cores, rate ${RATE}/s × ${SECONDS}s, throughput ${CONNECTIONS} connections × ${TP_SECONDS}s`,
+  );
+  const upstreamScript = here("./gateway/upstream.mjs");
+  const fast = (
+    await startChild(process.execPath, [upstreamScript, "--delay", "0"], {}, parseJson, "upstream")
+  ).value;
+  const slow = (
+    await startChild(process.execPath, [upstreamScript, "--delay", "50"], {}, parseJson, "slow upstream")
+  ).value;
+
+  const env = (baseUrl) => ({
+    PATH: process.env.PATH,
+    HOME: home,
+    APIKEY_HOME: join(root, "data"),
+    APIKEY_MASTER_KEY: Buffer.alloc(32, 0x5a).toString("base64"),
+    ANTHROPIC_BASE_URL: baseUrl,
+    NO_COLOR: "1",
+  });
+  const upstreamUrl = (u) => `http://127.0.0.1:${u.port}`;
+  const added = spawnSync(process.execPath, [CLI, "add", "bench", "--no-validate"], {
+    env: env(upstreamUrl(fast)),
+    input: KEY,
+  });
+  if (added.status !== 0) throw new Error(`apikey add failed: ${added.stderr}`);
+  const token = spawnSync(process.execPath, [CLI, "proxy", "token"], { env: env(upstreamUrl(fast)) })
+    .stdout.toString()
+    .trim();
+  if (!token.startsWith("apk-gw-")) throw new Error("apikey proxy token printed no token");
+
+  const startApikey = async (u) =>
+    (
+      await startChild(
+        process.execPath,
+        [CLI, "--json", "proxy", "--port", "0"],
+        // The per-request log line goes to stderr as in real use; here it is drained, not shown.
+        { env: env(upstreamUrl(u)) },
+        parseJson,
+        "apikey proxy",
+      )
+    ).value.port;
+  const apikeyFast = await startApikey(fast);
+  const apikeySlow = await startApikey(slow);
+
+  const portkeyPort = await freePort();
+  const portkey = spawn(process.execPath, [PORTKEY, `--port=${portkeyPort}`, "--headless"], {
+    stdio: "ignore",
+    // It refuses private and loopback custom hosts unless they are trusted explicitly.
+    env: { ...process.env, NODE_ENV: "production", TRUSTED_CUSTOM_HOSTS: "127.0.0.1,localhost" },
+  });
+  children.push(portkey);
+  await waitForHttp(portkeyPort);
+
+  const base = { "content-type": "application/json", "anthropic-version": "2023-06-01" };
+  const mk = (name, port, extra) => ({
+    name,
+    host: "127.0.0.1",
+    port,
+    url: `http://127.0.0.1:${port}/v1/messages`,
+    fixedHeaders: { ...base, ...extra },
+    headers(body) {
+      return { ...this.fixedHeaders, "content-length": Buffer.byteLength(body) };
+    },
+  });
+  const portkeyHeaders = (u) => ({
+    "x-api-key": KEY,
+    "x-portkey-provider": "anthropic",
+    "x-portkey-custom-host": `${upstreamUrl(u)}/v1`,
+  });
+  const targets = (u, apikeyPort) => [
+    mk("direct", u.port, { "x-api-key": KEY }),
+    mk("apikey", apikeyPort, { "x-api-key": token }),
+    mk("portkey", portkeyPort, portkeyHeaders(u)),
+  ];
+  const fastTargets = targets(fast, apikeyFast);
+  const slowTargets = targets(slow, apikeySlow);
+  const body = JSON.stringify({
+    model: "claude-haiku-4-5-20251001",
+    max_tokens: 16,
+    messages: [{ role: "user", content: "hi" }],
+  });
+  const streamBody = JSON.stringify({ ...JSON.parse(body), stream: true });
+
+  say("warming up…");
+  for (const t of [...fastTargets, ...slowTargets]) await fixedRate(t, { rate: 200, seconds: 1, body });
+
+  // Fixed rate, in two interleaved rounds so a burst of load from elsewhere does not land on one target only.
+  say(`fixed rate ${RATE}/s…`);
+  const rounds = Object.fromEntries(fastTargets.map((t) => [t.name, []]));
+  for (let round = 0; round < 2; round++) {
+    for (const t of fastTargets) {
+      rounds[t.name].push(await fixedRate(t, { rate: RATE, seconds: SECONDS / 2, body }));
+    }
+  }
+  const fixed = Object.fromEntries(
+    Object.entries(rounds).map(([name, rs]) => [
+      name,
+      {
+        // The better round for every target alike: a burst of load from elsewhere lands in one round, not both.
+        p50Us: Math.min(...rs.map((r) => r.p50Us)),
+        p99Us: Math.min(...rs.map((r) => r.p99Us)),
+        achievedRate: rs.reduce((a, r) => a + r.achievedRate, 0) / rs.length,
+        errors: rs.reduce((a, r) => a + r.errors, 0),
+        skipped: rs.reduce((a, r) => a + r.skipped, 0),
+      },
+    ]),
+  );
+
+  say("maximum throughput…");
+  const cannon = (t, connections) =>
+    autocannon({
+      url: t.url,
+      method: "POST",
+      // autocannon sets content-length itself; a second one would make every request a 400.
+      headers: t.fixedHeaders,
+      body,
+      connections,
+      duration: TP_SECONDS,
+    }).then((r) => ({ reqPerSec: r.requests.average, non2xx: r.non2xx, errors: r.errors + r.timeouts }));
+  const throughput = {};
+  for (const t of fastTargets) throughput[t.name] = await cannon(t, CONNECTIONS);
+  const throughputSlow = {};
+  for (const t of slowTargets) throughputSlow[t.name] = await cannon(t, 64);
+
+  say("time to first streamed byte…");
+  const ttfb = {};
+  for (const t of fastTargets) ttfb[t.name] = await timeToFirstByte(t, { count: 200, body: streamBody });
+
+  const d = fixed.direct;
+  const result = {
+    machine: { cores: cpus().length, node: process.version },
+    settings: { rate: RATE, seconds: SECONDS, throughputSeconds: TP_SECONDS, connections: CONNECTIONS },
+    fixedRate: fixed,
+    added: Object.fromEntries(
+      ["apikey", "portkey"].map((n) => [
+        n,
+        { p50Us: fixed[n].p50Us - d.p50Us, p99Us: fixed[n].p99Us - d.p99Us },
+      ]),
+    ),
+    throughput,
+    throughputSlow50ms: throughputSlow,
+    ttfb,
+    ratios: {
+      apikeyVsPortkey: throughput.apikey.reqPerSec / throughput.portkey.reqPerSec,
+      apikeyVsDirect: throughput.apikey.reqPerSec / throughput.direct.reqPerSec,
+      apikeyVsDirectSlow: throughputSlow.apikey.reqPerSec / throughputSlow.direct.reqPerSec,
+    },
+  };
+  result.targets = {
+    addedP50: { target: `≤ ${TARGETS.addedP50Us} µs`, met: result.added.apikey.p50Us <= TARGETS.addedP50Us },
+    addedP99: { target: `≤ ${TARGETS.addedP99Us} µs`, met: result.added.apikey.p99Us <= TARGETS.addedP99Us },
+    vsPortkey: { target: `≥ ${TARGETS.vsPortkey}×`, met: result.ratios.apikeyVsPortkey >= TARGETS.vsPortkey },
+    slowVsDirect: {
+      target: `≥ ${TARGETS.slowVsDirect}×`,
+      met: result.ratios.apikeyVsDirectSlow >= TARGETS.slowVsDirect,
+    },
+  };
+
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const us = (v) => (Number.isFinite(v) ? `${(v / 1000).toFixed(3)} ms` : "n/a");
+  const rps = (v) => `${Math.round(v).toLocaleString("en")}/s`;
+  const row = (cells) => cells.map((c, i) => String(c).padEnd(i === 0 ? 34 : 16)).join("");
+  const lines = [
+    "",
+    row(["", "direct", "apikey", "portkey"]),
+    row([`p50 @ ${RATE}/s`, us(d.p50Us), us(fixed.apikey.p50Us), us(fixed.portkey.p50Us)]),
+    row([`p99 @ ${RATE}/s`, us(d.p99Us), us(fixed.apikey.p99Us), us(fixed.portkey.p99Us)]),
+    row(["  added p50 over direct", "", us(result.added.apikey.p50Us), us(result.added.portkey.p50Us)]),
+    row(["  added p99 over direct", "", us(result.added.apikey.p99Us), us(result.added.portkey.p99Us)]),
+    row([
+      "  achieved rate",
+      rps(d.achievedRate),
+      rps(fixed.apikey.achievedRate),
+      rps(fixed.portkey.achievedRate),
+    ]),
+    row([
+      `max throughput (${CONNECTIONS} conn, 0 ms upstream)`,
+      rps(throughput.direct.reqPerSec),
+      rps(throughput.apikey.reqPerSec),
+      rps(throughput.portkey.reqPerSec),
+    ]),
+    row([
+      "max throughput (64 conn, 50 ms upstream)",
+      rps(throughputSlow.direct.reqPerSec),
+      rps(throughputSlow.apikey.reqPerSec),
+      rps(throughputSlow.portkey.reqPerSec),
+    ]),
+    row(["SSE first byte p50", us(ttfb.direct.p50Us), us(ttfb.apikey.p50Us), us(ttfb.portkey.p50Us)]),
+    row(["SSE first byte p99", us(ttfb.direct.p99Us), us(ttfb.apikey.p99Us), us(ttfb.portkey.p99Us)]),
+    "",
+    `apikey vs portkey throughput: ${result.ratios.apikeyVsPortkey.toFixed(1)}× (target ${result.targets.vsPortkey.target}: ${result.targets.vsPortkey.met ? "met" : "NOT met"})`,
+    `apikey vs direct, 0 ms upstream: ${result.ratios.apikeyVsDirect.toFixed(2)}× (ceiling ≈ 0.5× on 2 shared cores)`,
+    `apikey vs direct, 50 ms upstream @ 64: ${result.ratios.apikeyVsDirectSlow.toFixed(2)}× (target ${result.targets.slowVsDirect.target}: ${result.targets.slowVsDirect.met ? "met" : "NOT met"})`,
+    `added p50 ${us(result.added.apikey.p50Us)} (target ${result.targets.addedP50.target}: ${result.targets.addedP50.met ? "met" : "NOT met"}), added p99 ${us(result.added.apikey.p99Us)} (target ${result.targets.addedP99.target}: ${result.targets.addedP99.met ? "met" : "NOT met"})`,
+  ];
+  const problems = [
+    ...Object.entries(fixed).map(([n, r]) => [`fixed-rate ${n}`, r]),
+    ...Object.entries(throughput).map(([n, r]) => [`throughput ${n}`, r]),
+    ...Object.entries(throughputSlow).map(([n, r]) => [`throughput 50 ms ${n}`, r]),
+  ]
+    .filter(([, r]) => (r.non2xx ?? 0) + (r.errors ?? 0) + (r.skipped ?? 0) > 0)
+    .map(
+      ([n, r]) =>
+        `${n}: ${r.non2xx ?? 0} non-2xx, ${r.errors ?? 0} errors, ${r.skipped ?? 0} not sent (in-flight cap)`,
+    );
+  if (problems.length) lines.push(`note: ${problems.join("; ")}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((err) => {
+    console.error(`bench: ${err.message}`);
+    process.exit(1);
+  });

@@ -1,0 +1,392 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import Anthropic from "@anthropic-ai/sdk";
+import type { UsageEvent } from "@apikey/core";
+import { openStore } from "@apikey/storage";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  addKey,
+  CLI_PATH,
+  cliEnv,
+  jsonError,
+  jsonOut,
+  listKeys,
+  makeHome,
+  type RunOptions,
+  runCli,
+  type TestHome,
+} from "../fixtures/cli.ts";
+import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
+
+// `apikey proxy` end to end: the real CLI as a child process, the fake Anthropic API as its upstream, and the
+// official SDK (a client we did not write) pointed at the gateway with the gateway token as its API key.
+
+const KEY_A = fakeApiKey("PROXY_A");
+const KEY_B = fakeApiKey("PROXY_B");
+const MODEL = "claude-sonnet-4-5-20250929";
+const USAGE = {
+  input_tokens: 120,
+  output_tokens: 45,
+  cache_creation_input_tokens: 8,
+  cache_read_input_tokens: 30,
+};
+
+interface RunningProxy {
+  url: string;
+  child: ChildProcess;
+  stderr(): string;
+  /** Resolves with the exit code (or signal) once the child is gone. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<RunningProxy>();
+
+function startProxy(opts: RunOptions, args: string[] = []): Promise<RunningProxy> {
+  const child = spawn(process.execPath, [CLI_PATH, "--json", "proxy", "--port", "0", ...args], {
+    cwd: opts.home.homeDir,
+    env: cliEnv(opts),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`proxy did not start: ${err}`));
+    }, 15_000);
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      try {
+        const info = JSON.parse(out) as { url: string };
+        clearTimeout(timer);
+        const proxy: RunningProxy = { url: info.url, child, stderr: () => err, exited };
+        running.add(proxy);
+        void exited.then(() => running.delete(proxy));
+        resolve(proxy);
+      } catch {
+        // Not all of the JSON yet.
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`proxy exited ${code}: ${err}`));
+    });
+  });
+}
+
+async function usageEvents(home: TestHome): Promise<UsageEvent[]> {
+  const store = await openStore({ path: home.storePath });
+  try {
+    return await store.usage.list();
+  } finally {
+    await store.close();
+  }
+}
+
+function sdk(proxy: RunningProxy, apiKey: string): Anthropic {
+  return new Anthropic({ apiKey, baseURL: proxy.url, maxRetries: 0 });
+}
+
+const ask = (client: Anthropic) =>
+  client.messages.create({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "hi" }] });
+
+const askStreaming = (client: Anthropic) =>
+  client.messages
+    .stream({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
+    .finalMessage();
+
+let fake: FakeAnthropic;
+let home: TestHome;
+let opts: RunOptions;
+let token: string;
+let ids: Record<string, string>;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic({ validKeys: [KEY_A, KEY_B], usage: USAGE });
+  home = await makeHome();
+  opts = { home, baseUrl: fake.url };
+  expect((await addKey("a", KEY_A, opts)).code).toBe(0);
+  expect((await addKey("b", KEY_B, opts)).code).toBe(0);
+  ids = Object.fromEntries((await listKeys(opts)).map((k) => [k.name, k.id]));
+  const printed = await runCli(["proxy", "token"], opts);
+  expect(printed.code).toBe(0);
+  token = printed.stdout.trim();
+});
+
+afterEach(async () => {
+  for (const p of running) {
+    p.child.kill("SIGKILL");
+    await p.exited;
+  }
+  fake.clearBehaviour(KEY_A);
+  fake.clearBehaviour(KEY_B);
+  const used = await runCli(["use", "a"], opts);
+  expect(used.code).toBe(0);
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await home?.cleanup();
+});
+
+describe("apikey proxy token", () => {
+  it("prints a gateway token that is not shaped like an Anthropic key, the same one each time", async () => {
+    expect(token).toMatch(/^apk-gw-[A-Za-z0-9_-]{43}$/);
+    expect((await runCli(["proxy", "token"], opts)).stdout.trim()).toBe(token);
+    const audit = jsonOut<Array<{ action: string; details: unknown }>>(
+      await runCli(["--json", "audit"], opts),
+    );
+    expect(audit.some((e) => e.action === "gateway.token.create")).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(token);
+  });
+});
+
+describe("forwarding and accounting", () => {
+  it("records a JSON and a streamed response from the official SDK to the active key", async () => {
+    const proxy = await startProxy(opts);
+    const before = (await usageEvents(home)).length;
+    const client = sdk(proxy, token);
+    const message = await ask(client);
+    expect(message.usage).toMatchObject(USAGE);
+    const streamed = await askStreaming(client);
+    expect(streamed.usage).toMatchObject({
+      output_tokens: USAGE.output_tokens,
+      input_tokens: USAGE.input_tokens,
+    });
+
+    const events = (await usageEvents(home)).slice(0, (await usageEvents(home)).length - before);
+    expect(events).toHaveLength(2);
+    const upstream = fake.requestsFor(KEY_A).slice(-2);
+    for (const e of events) {
+      expect(e).toMatchObject({
+        keyId: ids.a,
+        model: MODEL,
+        inputTokens: USAGE.input_tokens,
+        outputTokens: USAGE.output_tokens,
+        cacheCreationTokens: USAGE.cache_creation_input_tokens,
+        cacheReadTokens: USAGE.cache_read_input_tokens,
+        front: "gateway",
+      });
+      expect(e.costUsd).toBeGreaterThan(0);
+      expect(upstream.map((r) => r.requestId)).toContain(e.requestId);
+    }
+    const a = (await listKeys(opts)).find((k) => k.name === "a");
+    expect(a?.lastUsedAt).not.toBeNull();
+  });
+
+  it("sends the real key upstream, never the gateway token, and never shows the real key to the client", async () => {
+    const proxy = await startProxy(opts);
+    fake.clearRequests();
+    // Both ways a client may send its key: the SDK's Bearer, and x-api-key as curl examples do.
+    await ask(sdk(proxy, token));
+    const raw = await fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": token, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, max_tokens: 8, messages: [{ role: "user", content: "hi" }] }),
+    });
+    const text = await raw.text();
+    expect(raw.status).toBe(200);
+
+    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests.map((r) => r.keyFingerprint)).toEqual([fingerprint(KEY_A), fingerprint(KEY_A)]);
+    expect(fake.requests.map((r) => r.auth)).toEqual(["bearer", "x-api-key"]);
+    expect(fake.requests.some((r) => r.keyFingerprint === fingerprint(token))).toBe(false);
+    const seen = JSON.stringify([...raw.headers]) + text + proxy.stderr();
+    expect(seen).not.toContain(keyBody(KEY_A));
+    expect(proxy.stderr()).not.toContain(token);
+  });
+
+  it("answers a missing or wrong token with a 401 in Anthropic's error shape, without calling upstream", async () => {
+    const proxy = await startProxy(opts);
+    fake.clearRequests();
+    const none = await fetch(`${proxy.url}/v1/messages`, { method: "POST", body: "{}" });
+    expect(none.status).toBe(401);
+    const body = (await none.json()) as { type: string; error: { type: string }; request_id: string };
+    expect(body).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+    expect(body.request_id).toMatch(/^req_/);
+
+    const wrong = await ask(sdk(proxy, `apk-gw-${"x".repeat(43)}`)).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect((wrong as InstanceType<typeof Anthropic.AuthenticationError>).status).toBe(401);
+    // A real Anthropic key is no gateway token either.
+    const real = await ask(sdk(proxy, KEY_A)).catch((e: unknown) => e);
+    expect(real).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("passes upstream errors through unchanged", async () => {
+    const proxy = await startProxy(opts);
+    fake.setBehaviour(KEY_A, { status: 529 });
+    const res = await fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": token, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, max_tokens: 8, messages: [] }),
+    });
+    expect(res.status).toBe(529);
+    expect(res.headers.get("x-should-retry")).toBe("true");
+    const last = fake.requests.at(-1);
+    expect(await res.json()).toEqual({
+      type: "error",
+      error: { type: "overloaded_error", message: "Overloaded" },
+      request_id: last?.requestId,
+    });
+    expect(res.headers.get("request-id")).toBe(last?.requestId);
+
+    const viaSdk = await ask(sdk(proxy, token)).catch((e: unknown) => e);
+    expect(viaSdk).toBeInstanceOf(Anthropic.APIError);
+    expect((viaSdk as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
+  });
+
+  it("forwards other /v1 paths with their query string", async () => {
+    const proxy = await startProxy(opts);
+    const page = await sdk(proxy, token).models.list({ limit: 2 });
+    expect(page.data).toHaveLength(2);
+    expect(fake.requests.at(-1)).toMatchObject({ path: "/v1/models", query: { limit: "2" } });
+  });
+
+  it("records every request from several concurrent clients", async () => {
+    const proxy = await startProxy(opts);
+    const before = (await usageEvents(home)).length;
+    const clients = Array.from({ length: 4 }, () => sdk(proxy, token));
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let i = 0; i < 25; i++) await (i % 2 === c % 2 ? ask(client) : askStreaming(client));
+      }),
+    );
+    const events = await usageEvents(home);
+    expect(events.length - before).toBe(100);
+    expect(new Set(events.map((e) => e.requestId)).size).toBe(events.length);
+  });
+
+  it("loses nothing when killed with SIGKILL right after the responses completed", async () => {
+    const proxy = await startProxy(opts);
+    const before = (await usageEvents(home)).length;
+    const client = sdk(proxy, token);
+    for (let i = 0; i < 5; i++) {
+      await ask(client);
+      await askStreaming(client);
+    }
+    proxy.child.kill("SIGKILL");
+    expect((await proxy.exited).signal).toBe("SIGKILL");
+    expect((await usageEvents(home)).length - before).toBe(10);
+  });
+
+  it("uses a key switched with `apikey use` in another process from the next request on", async () => {
+    const proxy = await startProxy(opts);
+    const client = sdk(proxy, token);
+    await ask(client);
+    expect((await runCli(["use", "b"], opts)).code).toBe(0);
+    fake.clearRequests();
+    await ask(client);
+    expect(fake.requests.map((r) => r.keyFingerprint)).toEqual([fingerprint(KEY_B)]);
+    expect((await usageEvents(home))[0]?.keyId).toBe(ids.b);
+  });
+
+  it("takes a rotated token at once and refuses the old one", async () => {
+    const proxy = await startProxy(opts);
+    const rotated = await runCli(["proxy", "token", "--rotate"], opts);
+    expect(rotated.code).toBe(0);
+    const fresh = rotated.stdout.trim();
+    expect(fresh).not.toBe(token);
+    await ask(sdk(proxy, fresh));
+    const old = await ask(sdk(proxy, token)).catch((e: unknown) => e);
+    expect(old).toBeInstanceOf(Anthropic.AuthenticationError);
+    token = fresh;
+  });
+});
+
+describe("budgets", () => {
+  it("refuses requests for a key over a blocking budget with an Anthropic-shaped error", async () => {
+    const store = await openStore({ path: home.storePath });
+    // Already spent more than this during the earlier tests this month.
+    await store.keys.update(ids.a as string, { monthlyBudgetUsd: 0.000001, budgetMode: "block" });
+    await store.close();
+    try {
+      const proxy = await startProxy(opts);
+      fake.clearRequests();
+      const refused = await ask(sdk(proxy, token)).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(Anthropic.APIError);
+      const e = refused as InstanceType<typeof Anthropic.APIError>;
+      expect(e.status).toBe(402);
+      expect(e.error).toMatchObject({ type: "error", error: { type: "billing_error" } });
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      const reopened = await openStore({ path: home.storePath });
+      await reopened.keys.update(ids.a as string, { monthlyBudgetUsd: null, budgetMode: "warn" });
+      await reopened.close();
+    }
+  });
+
+  it("warns in a response header from 80% of a warn-only budget", async () => {
+    const store = await openStore({ path: home.storePath });
+    await store.keys.update(ids.a as string, { monthlyBudgetUsd: 0.000001, budgetMode: "warn" });
+    await store.close();
+    try {
+      const proxy = await startProxy(opts);
+      const { response } = await sdk(proxy, token)
+        .messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: "user", content: "hi" }] })
+        .withResponse();
+      expect(response.status).toBe(200);
+      expect(response.headers.get("apikey-budget-warning")).toContain("budget");
+    } finally {
+      const reopened = await openStore({ path: home.storePath });
+      await reopened.keys.update(ids.a as string, { monthlyBudgetUsd: null });
+      await reopened.close();
+    }
+  });
+});
+
+describe("lifecycle", () => {
+  it("lets an in-flight stream finish on SIGTERM, then exits 0", async () => {
+    const slow = await startFakeAnthropic({
+      validKeys: [KEY_A, KEY_B],
+      usage: USAGE,
+      stream: { chunks: 5, chunkDelayMs: 150 },
+    });
+    try {
+      const proxy = await startProxy({ ...opts, baseUrl: slow.url });
+      const before = (await usageEvents(home)).length;
+      const stream = sdk(proxy, token).messages.stream({
+        model: MODEL,
+        max_tokens: 64,
+        messages: [{ role: "user", content: "hi" }],
+      });
+      const started = new Promise<void>((resolve) => stream.on("streamEvent", () => resolve()));
+      const final = stream.finalMessage();
+      await started;
+      proxy.child.kill("SIGTERM");
+      const message = await final;
+      expect(message.content[0]).toMatchObject({ text: "chunk 0 chunk 1 chunk 2 chunk 3 chunk 4 " });
+      expect(await proxy.exited).toEqual({ code: 0, signal: null });
+      expect((await usageEvents(home)).length - before).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("refuses a non-loopback host unless --allow-remote is given", async () => {
+    const r = await runCli(["--json", "proxy", "--port", "0", "--host", "0.0.0.0"], opts);
+    expect(r.code).toBe(1);
+    expect(jsonError(r).code).toBe("E_PROXY_UNSAFE_HOST");
+  });
+
+  it("reports a port in use as E_PROXY_BIND", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await runCli(["--json", "proxy", "--port", String(port)], opts);
+      expect(r.code).toBe(1);
+      expect(jsonError(r).code).toBe("E_PROXY_BIND");
+    } finally {
+      blocker.close();
+    }
+  });
+});
