@@ -39,5 +39,14 @@ export const migrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1795754103224,
     "hash": "71dfa4d9741318e1633ecda56702ca52db46d78ec7817fa80f891ba844090aa0"
+  },
+  {
+    "sql": [
+      "CREATE TABLE `usage_daily` (\n\t`day` integer NOT NULL,\n\t`key_id` text NOT NULL,\n\t`model` text NOT NULL,\n\t`requests` integer NOT NULL,\n\t`input_tokens` integer NOT NULL,\n\t`output_tokens` integer NOT NULL,\n\t`cache_creation_tokens` integer NOT NULL,\n\t`cache_read_tokens` integer NOT NULL,\n\t`cost_usd` real NOT NULL,\n\t`unpriced_requests` integer NOT NULL,\n\tPRIMARY KEY(`day`, `key_id`, `model`),\n\tFOREIGN KEY (`key_id`) REFERENCES `keys`(`id`) ON UPDATE no action ON DELETE cascade\n);\n",
+      "\n-- Hand-written backfill: stores that already hold events get their history in the rollup. The day is\n-- floor(at / 86400000); SQLite's integer division truncates, so a negative `at` would need one day less.\nINSERT INTO `usage_daily` (`day`, `key_id`, `model`, `requests`, `input_tokens`, `output_tokens`, `cache_creation_tokens`, `cache_read_tokens`, `cost_usd`, `unpriced_requests`)\nSELECT `at` / 86400000 - (`at` < 0 AND `at` % 86400000 != 0), `key_id`, `model`, count(*), sum(`input_tokens`), sum(`output_tokens`), sum(`cache_creation_tokens`), sum(`cache_read_tokens`), total(`cost_usd`), count(*) - count(`cost_usd`)\nFROM `usage_events` GROUP BY 1, 2, 3;\n"
+    ],
+    "bps": true,
+    "folderMillis": 1795756291011,
+    "hash": "134b464473eda69e3cd64c7db44ff99fcb5e42d1ab162b9f325faef983c466c4"
   }
 ];

@@ -5,6 +5,7 @@ import {
   check,
   index,
   integer,
+  primaryKey,
   real,
   sqliteTable,
   text,
@@ -87,6 +88,31 @@ export const usageEvents = sqliteTable(
     front: text("front").notNull(),
   },
   (t) => [index("usage_events_key_at_idx").on(t.keyId, t.at), index("usage_events_at_idx").on(t.at)],
+);
+
+/**
+ * usage_events summed per UTC day, key and model, kept in the same transaction as every event insert: reports and
+ * budget checks over whole days read this instead of scanning the events. `day` is floor(at / 86_400_000).
+ * Drizzle 0.45 cannot declare WITHOUT ROWID, so this is an ordinary table with a composite primary key.
+ */
+export const usageDaily = sqliteTable(
+  "usage_daily",
+  {
+    day: integer("day").notNull(),
+    keyId: text("key_id")
+      .notNull()
+      .references(() => keys.id, { onDelete: "cascade" }),
+    model: text("model").notNull(),
+    requests: integer("requests").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    cacheCreationTokens: integer("cache_creation_tokens").notNull(),
+    cacheReadTokens: integer("cache_read_tokens").notNull(),
+    // Priced events only; unpriced ones add 0 here and 1 to unpriced_requests.
+    costUsd: real("cost_usd").notNull(),
+    unpricedRequests: integer("unpriced_requests").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.keyId, t.model] })],
 );
 
 export const auditLog = sqliteTable(

@@ -446,6 +446,211 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
       });
     });
 
+    describe("usage rollup", () => {
+      type NewEvent = Parameters<Store["usage"]["record"]>[0];
+      type Window = { since: Date; until?: Date; keyId?: string };
+      type Row = Awaited<ReturnType<Store["usage"]["summarise"]>>[number];
+      const DAY = 86_400_000;
+      const day0 = Date.UTC(2026, 2, 1);
+      const on = (days: number, ms = 0) => new Date(day0 + days * DAY + ms);
+      const MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5", "mystery-model", "claude-opus-4-5"];
+      const BY = ["day", "model", "key"] as const;
+
+      // mulberry32: the same "random" events on every run and driver, so a failure reproduces.
+      function seeded(seed: number): () => number {
+        let s = seed;
+        return () => {
+          s = (s + 0x6d2b79f5) | 0;
+          let t = Math.imul(s ^ (s >>> 15), s | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        };
+      }
+
+      /** Events from day -1 to day 5, some exactly at midnight; "mystery-model" is unpriced. */
+      function makeEvents(keyIds: string[], n: number, seed: number): NewEvent[] {
+        const rnd = seeded(seed);
+        const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+        return Array.from({ length: n }, () => {
+          const model = pick(MODELS);
+          const day = Math.floor(rnd() * 7) - 1;
+          return {
+            keyId: pick(keyIds),
+            at: on(day, rnd() < 0.1 ? 0 : Math.floor(rnd() * DAY)),
+            model,
+            inputTokens: Math.floor(rnd() * 5000),
+            outputTokens: Math.floor(rnd() * 2000),
+            cacheCreationTokens: Math.floor(rnd() * 300),
+            cacheReadTokens: Math.floor(rnd() * 900),
+            costUsd: model === "mystery-model" ? null : rnd() / 10,
+            requestId: null,
+            front: "api",
+          };
+        });
+      }
+
+      /** What the store must answer, computed from the events alone. */
+      function bruteForce(events: NewEvent[], w: Window, by: (typeof BY)[number]): Row[] {
+        const groups = new Map<string, Row>();
+        for (const e of events) {
+          if (e.at < w.since || (w.until && e.at >= w.until) || (w.keyId && e.keyId !== w.keyId)) continue;
+          const group = by === "day" ? e.at.toISOString().slice(0, 10) : by === "model" ? e.model : e.keyId;
+          const g = groups.get(group) ?? {
+            group,
+            requests: 0,
+            inputTokens: 0,
+            outputTokens: 0,
+            cacheCreationTokens: 0,
+            cacheReadTokens: 0,
+            costUsd: 0,
+            unpricedRequests: 0,
+          };
+          g.requests += 1;
+          g.inputTokens += e.inputTokens;
+          g.outputTokens += e.outputTokens;
+          g.cacheCreationTokens += e.cacheCreationTokens;
+          g.cacheReadTokens += e.cacheReadTokens;
+          g.costUsd += e.costUsd ?? 0;
+          g.unpricedRequests += e.costUsd === null ? 1 : 0;
+          groups.set(group, g);
+        }
+        return [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+      }
+
+      // Counts are exact; costs are float sums added in another order, so equal to rounding.
+      function expectSame<R extends { costUsd: number }>(actual: R[], expected: R[]): void {
+        expect(actual.map((r) => ({ ...r, costUsd: 0 }))).toEqual(
+          expected.map((r) => ({ ...r, costUsd: 0 })),
+        );
+        for (const [i, r] of actual.entries()) {
+          expect(r.costUsd).toBeCloseTo(expected[i]?.costUsd ?? Number.NaN, 9);
+        }
+      }
+
+      async function expectReportsMatch(events: NewEvent[], keyIds: string[], s: Store = store) {
+        const windows: Window[] = [
+          { since: on(0), until: on(3) },
+          { since: on(-1) },
+          { since: on(2), until: on(6), keyId: keyIds[1] },
+          { since: on(-30), keyId: keyIds[0] },
+          // Not whole days: answered from the events.
+          { since: on(0, 5 * 3_600_000), until: on(4, 1) },
+        ];
+        for (const w of windows) {
+          for (const by of BY) expectSame(await s.usage.summarise({ ...w, by }), bruteForce(events, w, by));
+          const spend = bruteForce(events, w, "key").map((r) => ({
+            keyId: r.group,
+            requests: r.requests,
+            costUsd: r.costUsd,
+            unpricedRequests: r.unpricedRequests,
+          }));
+          expectSame(await s.usage.spendByKey(w), spend);
+        }
+      }
+
+      async function seedKeys(n: number, s: Store = store): Promise<string[]> {
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const key = fakeKey({ name: `rollup-${i}`, fingerprint: `fp-rollup-${i}` });
+          await s.keys.insert(key);
+          ids.push(key.id);
+        }
+        return ids;
+      }
+
+      it("answers whole-day reports and spend from the rollup exactly as from the events", async () => {
+        const ids = await seedKeys(3);
+        const events = makeEvents(ids, 400, 7);
+        // Every write path: single records, batches inside a transaction (later ones add to existing rows),
+        // and a batch outside one.
+        for (const e of events.slice(0, 40)) await store.usage.record(e);
+        for (let i = 40; i < 340; i += 100) {
+          await store.transaction((tx) => tx.usage.recordMany(events.slice(i, i + 100)));
+        }
+        await store.usage.recordMany(events.slice(340));
+        await expectReportsMatch(events, ids);
+      });
+
+      it("reads whole-day windows from the rollup, other windows from the events", async () => {
+        const [id = ""] = await seedKeys(1);
+        await store.usage.record(makeEvents([id], 1, 3)[0] as NewEvent);
+        await raw(path, (c) => c.exec("UPDATE usage_daily SET requests = requests + 1000"));
+        const [whole] = await store.usage.spendByKey({ since: on(-30) });
+        const [partial] = await store.usage.spendByKey({ since: on(-30, 1) });
+        expect(whole?.requests).toBe(1001);
+        expect(partial?.requests).toBe(1);
+      });
+
+      it("removes a key's rollup rows with the key", async () => {
+        const ids = await seedKeys(2);
+        const events = makeEvents(ids, 60, 11);
+        await store.usage.recordMany(events);
+        const [gone = "", kept = ""] = ids;
+        await store.keys.delete(gone);
+        expect(
+          await raw(path, (c) => c.scalar(`SELECT count(*) FROM usage_daily WHERE key_id = '${gone}'`)),
+        ).toBe(0);
+        await expectReportsMatch(
+          events.filter((e) => e.keyId === kept),
+          [kept, kept],
+        );
+      });
+
+      it("writes neither events nor rollup rows when a batch fails", async () => {
+        const [id = ""] = await seedKeys(1);
+        const events = [
+          ...makeEvents([id], 20, 5),
+          { ...(makeEvents([id], 1, 6)[0] as NewEvent), keyId: "missing" },
+        ];
+        await expect(store.usage.recordMany(events)).rejects.toBeDefined();
+        await expect(store.usage.record(events.at(-1) as NewEvent)).rejects.toBeDefined();
+        expect(await store.usage.list()).toEqual([]);
+        expect(await raw(path, (c) => c.scalar("SELECT count(*) FROM usage_daily"))).toBe(0);
+      });
+
+      it("backfills the rollup from the events of a store written before it existed", async () => {
+        const older = join(dir, "before-rollup.db");
+        const withoutRollup = migrations.filter((m) => !m.sql.some((s) => s.includes("usage_daily")));
+        expect(withoutRollup.length).toBe(migrations.length - 1);
+        const s1 = await openStoreWith({ path: older, driver }, withoutRollup);
+        await s1.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+        const ids = await seedKeys(3, s1);
+        await s1.close();
+        const events = makeEvents(ids, 200, 13);
+        const literal = (v: string | number | null) => (typeof v === "string" ? `'${v}'` : String(v));
+        await raw(older, (c) => {
+          for (const e of events) {
+            const values = [
+              e.keyId,
+              e.at.getTime(),
+              e.model,
+              e.inputTokens,
+              e.outputTokens,
+              e.cacheCreationTokens,
+              e.cacheReadTokens,
+              e.costUsd,
+              e.requestId,
+              e.front,
+            ];
+            c.exec(
+              "INSERT INTO usage_events (key_id, at, model, input_tokens, output_tokens, cache_creation_tokens, " +
+                `cache_read_tokens, cost_usd, request_id, front) VALUES (${values.map(literal).join(", ")})`,
+            );
+          }
+        });
+        const s2 = await open(older);
+        try {
+          await expectReportsMatch(events, ids, s2);
+          // New events add to the backfilled rows.
+          const more = makeEvents(ids, 50, 17);
+          await s2.usage.recordMany(more);
+          await expectReportsMatch([...events, ...more], ids, s2);
+        } finally {
+          await s2.close();
+        }
+      });
+    });
+
     describe("pending deactivations", () => {
       it("adds, updates and lists by state in due order", async () => {
         const base = {
