@@ -55,6 +55,8 @@ export interface KeyRepository {
   /** The non-rotated key with this name in this profile. */
   byName(profile: string, name: string): Promise<KeyRecord | null>;
   byFingerprint(fingerprint: string): Promise<KeyRecord | null>;
+  /** Moves last_used_at forward to `at` (never back), in one statement: the per-request bookkeeping path. */
+  touchLastUsed(id: string, at: Date): Promise<void>;
   /** Ordered by profile, then name. */
   list(filter?: { profile?: string }): Promise<KeyRecord[]>;
 }

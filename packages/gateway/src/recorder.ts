@@ -43,7 +43,9 @@ export function usageRecorder(store: Store, now: () => Date, onError: (err: unkn
       const event = toEvent({ ...input, at }, at);
       return new Promise((resolve) => {
         waiting.push({ input: { ...input, at }, done: (ok) => resolve(ok ? event : null) });
-        draining ??= drain().finally(() => {
+        // Wait one turn of the event loop before committing: the store's driver is synchronous, so without the
+        // pause no other response could ever join the batch, and every event would pay for its own commit.
+        draining ??= new Promise<void>((r) => setImmediate(r)).then(drain).finally(() => {
           draining = null;
         });
       });

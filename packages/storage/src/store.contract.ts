@@ -277,6 +277,20 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
       });
     });
 
+    describe("touchLastUsed", () => {
+      it("moves last_used_at forward only", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.keys.touchLastUsed(key.id, at(10));
+        expect((await store.keys.byId(key.id))?.lastUsedAt).toEqual(at(10));
+        await store.keys.touchLastUsed(key.id, at(5));
+        expect((await store.keys.byId(key.id))?.lastUsedAt).toEqual(at(10));
+        await store.keys.touchLastUsed(key.id, at(20));
+        expect((await store.keys.byId(key.id))?.lastUsedAt).toEqual(at(20));
+        await store.keys.touchLastUsed("missing", at(30));
+      });
+    });
+
     describe("oauth key fields", () => {
       it("stores and patches the encrypted refresh token, expiry and provider", async () => {
         const key = fakeKey({

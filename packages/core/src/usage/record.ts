@@ -79,8 +79,6 @@ export async function recordUsageMany(
 }
 
 // Last-used only moves forward: a late or back-dated event must not make a key look idle longer than it is.
-async function touch(tx: Store, keyId: string, at: Date): Promise<void> {
-  const key = await tx.keys.byId(keyId);
-  if (key && (key.lastUsedAt === null || key.lastUsedAt < at))
-    await tx.keys.update(keyId, { lastUsedAt: at });
+function touch(tx: Store, keyId: string, at: Date): Promise<void> {
+  return tx.keys.touchLastUsed(keyId, at);
 }

@@ -14,12 +14,25 @@ interface SyncInternals {
 export function connectBetterSqlite3(path: string): Connection {
   const client = new Database(path);
   const db = drizzle(client);
+  // The few fixed statements the store runs constantly (BEGIN, COMMIT, PRAGMA data_version on every gateway
+  // request) are prepared once: exec() and prepare() compile the SQL on every call.
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = client.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const FIXED = new Set(["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"]);
   return {
     db,
     exec: (sql) => {
-      client.exec(sql);
+      if (FIXED.has(sql)) prepared(sql).run();
+      else client.exec(sql);
     },
-    scalar: (sql) => client.prepare(sql).pluck().get(),
+    scalar: (sql) => prepared(sql).pluck().get(),
     migrate: async (migrations: MigrationMeta[]) => {
       const internals = db as unknown as SyncInternals;
       internals.dialect.migrate(migrations, internals.session);

@@ -1,6 +1,6 @@
 import { ApikeyError } from "@apikey/core/errors";
 import type { KeyRepository } from "@apikey/core/store";
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, ne, or } from "drizzle-orm";
 import type { StoreDb } from "../drivers/types.ts";
 import { driverError, isForeignKeyViolation } from "../errors.ts";
 import { keyFromRow, keyPatchToRow, keyToRow } from "../rows.ts";
@@ -47,6 +47,12 @@ export function keyRepository(db: StoreDb): KeyRepository {
         .where(and(eq(keys.profile, profile), eq(keys.name, name), ne(keys.status, "rotated")))
         .limit(1);
       return row ? keyFromRow(row) : null;
+    },
+    async touchLastUsed(id, at) {
+      await db
+        .update(keys)
+        .set({ lastUsedAt: at })
+        .where(and(eq(keys.id, id), or(isNull(keys.lastUsedAt), lt(keys.lastUsedAt, at))));
     },
     async byFingerprint(fingerprint) {
       const [row] = await db.select().from(keys).where(eq(keys.fingerprint, fingerprint)).limit(1);

@@ -225,6 +225,11 @@ async function addToRollup(db: StoreDb, events: ReadonlyArray<Omit<UsageEvent, "
  * store.transaction: a savepoint nests inside an open transaction and acts as BEGIN outside one.
  */
 async function atomically<T>(db: StoreDb, work: () => Promise<T>): Promise<T> {
+  // Inside store.transaction (the usual case) the transaction already makes it atomic; skip the savepoint's two
+  // extra statements on this per-request path. better-sqlite3 says so as `inTransaction`, node:sqlite as
+  // `isTransaction`; where neither is known, take the savepoint.
+  const client = (db as { $client?: { inTransaction?: boolean; isTransaction?: boolean } }).$client;
+  if (client?.inTransaction === true || client?.isTransaction === true) return work();
   await db.run(sql`SAVEPOINT usage_record`);
   try {
     const result = await work();
