@@ -1,4 +1,4 @@
-import { styleText } from "node:util";
+import { stripVTControlCharacters, styleText } from "node:util";
 
 // All stdout/stderr writing goes through here so --json and NO_COLOR are decided in one place.
 
@@ -35,10 +35,12 @@ export function createOutput(options: { json: boolean; color: boolean }): Output
 
 /** A plain text table; columns sized to content. */
 export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // Width as seen on screen: colour codes take no columns.
+  const width = (cell: string) => stripVTControlCharacters(cell).length;
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i] ?? ""))));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => c + " ".repeat(Math.max(0, (widths[i] ?? 0) - width(c))))
       .join("  ")
       .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");

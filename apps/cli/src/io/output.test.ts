@@ -1,0 +1,17 @@
+import { styleText } from "node:util";
+import { expect, it } from "vitest";
+import { table } from "./output.ts";
+
+it("aligns columns by what the terminal shows, not by colour codes", () => {
+  const coloured = styleText("green", "*");
+  const lines = table(
+    ["", "NAME", "KEY"],
+    [
+      [coloured, "work", "a"],
+      ["", "personal", "b"],
+    ],
+  ).split("\n");
+  const plain = lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""));
+  expect(plain[1]?.indexOf("a")).toBe(plain[2]?.indexOf("b"));
+  expect(plain[0]?.indexOf("KEY")).toBe(plain[1]?.indexOf("a"));
+});
