@@ -1,7 +1,7 @@
 import type { Config } from "../config.ts";
 import type { KekProviderName, KeychainParams, ScryptParams, StoreMeta } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import { createKeyFile, keyFilePath, readKeyFile, removeKeyFile } from "./key-file.ts";
+import { createKeyFile, keyFilePath, readKeyFile } from "./key-file.ts";
 import { deleteKeychainEntry, keychainAccount, readKeychainKek, tryCreateKeychainKek } from "./keychain.ts";
 import { parseMasterKey } from "./master-key.ts";
 import { checkNewPassphrase, derivePassphraseKek, newScryptParams } from "./passphrase.ts";
@@ -63,17 +63,10 @@ export async function createKek(ctx: KekContext, prefer?: KekProviderName): Prom
       });
     }
   }
-  const file = createKeyFile(config.dataDir);
-  return {
-    provider: "keyfile",
-    kek: file.kek,
-    kdf: null,
-    warning: KEYFILE_WARNING,
-    // Only a file this call created is ours to remove; an existing one may belong to a concurrent creator.
-    discard: () => {
-      if (file.created) removeKeyFile(config.dataDir);
-    },
-  };
+  // No `discard`: another process creating the store at the same moment may have read this very file and be
+  // about to commit with it, so removing it could orphan that store's keys. A leftover file is harmless: the next
+  // creation reuses it (createKeyFile), and it protects nothing until a store's data key is wrapped with it.
+  return { provider: "keyfile", kek: createKeyFile(config.dataDir).kek, kdf: null, warning: KEYFILE_WARNING };
 }
 
 export async function unlockKek(meta: StoreMeta, ctx: KekContext): Promise<Buffer> {

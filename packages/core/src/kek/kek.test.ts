@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -51,7 +51,11 @@ describe("KEK providers", () => {
     expect(made.warning).toBeTruthy();
     expect(statSync(join(dir, "master.key")).mode & 0o777).toBe(0o600);
     expect((await unlockKek(meta({ kekProvider: "keyfile" }), { config })).equals(made.kek)).toBe(true);
-    made.discard?.();
+    // Never removed on a failed creation: a concurrent creator may be committing with this very file.
+    expect(made.discard).toBeUndefined();
+    const again = await createKek({ config }, "keyfile");
+    expect(again.kek.equals(made.kek)).toBe(true);
+    rmSync(join(dir, "master.key"));
     await expect(unlockKek(meta({ kekProvider: "keyfile" }), { config })).rejects.toMatchObject({
       code: ERROR_CODES.MASTER_KEY_MISSING,
     });
