@@ -1,4 +1,4 @@
-import { styleText } from "node:util";
+import { stripVTControlCharacters, styleText } from "node:util";
 import { expect, it } from "vitest";
 import { table } from "./output.ts";
 
@@ -13,7 +13,7 @@ it("aligns columns by what the terminal shows, not by colour codes", () => {
       ["", "personal", "b"],
     ],
   ).split("\n");
-  const plain = lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""));
+  const plain = lines.map((l) => stripVTControlCharacters(l));
   expect(plain[1]?.indexOf("a")).toBe(plain[2]?.indexOf("b"));
   expect(plain[0]?.indexOf("KEY")).toBe(plain[1]?.indexOf("a"));
 });
