@@ -6,6 +6,7 @@ import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { maskKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { checkName } from "../vault/names.ts";
+import { newKeyRecord } from "../vault/new-key.ts";
 import type { Vault } from "../vault/vault.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import type { TokenSet } from "./tokens.ts";
@@ -143,29 +144,16 @@ export function openAccessToken(dek: Buffer, key: KeyRecord): string {
 }
 
 function newRecord(id: string, name: string, input: SaveTokensInput, f: TokenFields, now: Date): KeyRecord {
-  return {
+  return newKeyRecord({
     id,
     name,
     profile: input.profile,
-    provider: "anthropic",
     kind: "oauth",
     source: "oauth",
-    organization: null,
-    status: "active",
     ...f,
     createdAt: now,
-    updatedAt: now,
-    lastUsedAt: null,
-    lastValidatedAt: null,
-    validation: null,
-    validationMessage: null,
-    rotatedFromId: null,
-    rotatedToId: null,
-    upstreamId: null,
-    monthlyBudgetUsd: null,
-    budgetMode: "warn",
     oauthProvider: input.provider,
-  };
+  });
 }
 
 /** Like `apikey add`: the first key of a profile becomes its active key. */

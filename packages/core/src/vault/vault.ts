@@ -22,6 +22,7 @@ import type { Store } from "../store.ts";
 import { type Validator, validateKey } from "../validate/anthropic.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
 import { checkName } from "./names.ts";
+import { newKeyRecord } from "./new-key.ts";
 import { type KeyView, toView } from "./views.ts";
 
 export interface VaultOptions {
@@ -254,35 +255,22 @@ export class Vault {
     const now = this.#now();
     const id = randomUUID();
     const sealed = encryptSecret(writer.dek, id, secret);
-    const record: KeyRecord = {
+    const record = newKeyRecord({
       id,
       name,
       profile,
-      provider: "anthropic",
       kind,
       source: input.source ?? "manual",
       organization: input.organization ?? null,
-      status: "active",
       ciphertext: sealed.ciphertext,
       nonce: sealed.nonce,
       hint: maskKey(secret),
       fingerprint,
       createdAt: now,
-      updatedAt: now,
-      lastUsedAt: null,
       lastValidatedAt: validation ? now : null,
       validation: validation?.outcome ?? null,
       validationMessage: validation?.message ?? null,
-      rotatedFromId: null,
-      rotatedToId: null,
-      upstreamId: null,
-      monthlyBudgetUsd: null,
-      budgetMode: "warn",
-      refreshCiphertext: null,
-      refreshNonce: null,
-      expiresAt: null,
-      oauthProvider: null,
-    };
+    });
     let becameActive = false;
     await this.#o.store.transaction(async (tx) => {
       await writer.commit(tx);
