@@ -1,17 +1,20 @@
 export { type Config, loadConfig } from "./config.ts";
 export * from "./domain.ts";
-export { ApikeyError, ERROR_CODES, type ErrorCode, isApikeyError } from "./errors.ts";
-export { describeKekProvider, KEYFILE_WARNING, type PassphrasePrompt } from "./kek/index.ts";
+export { ApikeyError, ERROR_CODES, type ErrorCode, type ErrorDetails, isApikeyError } from "./errors.ts";
+export { describeKekProvider, type PassphrasePrompt } from "./kek/index.ts";
 export { isRecognisedKey, maskKey, type RecognisedKey, recogniseKey } from "./key-format.ts";
+export { KEYFILE_WARNING } from "./master-key/sources.ts";
 export { dataDirFrom, KEY_FILE, STORE_FILE, storeFileIn } from "./paths.ts";
 export type {
   AuditRepository,
   DeactivationRepository,
   KeyPatch,
   KeyRepository,
+  MarkRepository,
   OAuthProviderRepository,
   ProfileRepository,
   SettingsRepository,
+  SlotRepository,
   Store,
   StoreSecretRepository,
 } from "./store.ts";

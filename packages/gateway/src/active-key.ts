@@ -38,7 +38,7 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
       cached.checkedAt = Date.now();
       return cached;
     }
-    const secret = decryptSecret(await vault.unlock(), key.id, key.ciphertext, key.nonce);
+    const secret = decryptSecret(await vault.unlock(), key);
     cached = {
       keyId: key.id,
       name: key.name,

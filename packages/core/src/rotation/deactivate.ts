@@ -95,14 +95,14 @@ async function attempt(vault: Vault, row: PendingDeactivation): Promise<Attempt>
   const admin = await pickAdminKey(store, row.profile);
   if (!admin) return failed(NO_ADMIN_KEY_REASON);
   const dek = await vault.unlock();
-  const api = await adminApi(decryptSecret(dek, admin.id, admin.ciphertext, admin.nonce), {
+  const api = await adminApi(decryptSecret(dek, admin), {
     baseURL: config.anthropicBaseUrl,
     timeoutMs: config.validateTimeoutMs,
   });
   let upstreamId = row.upstreamId ?? old.upstreamId;
   try {
     if (!upstreamId) {
-      const found = await api.findKey(decryptSecret(dek, old.id, old.ciphertext, old.nonce));
+      const found = await api.findKey(decryptSecret(dek, old));
       if (!found) {
         return failed(
           "The old key was not found among the organisation's keys (another organisation, or already archived).",

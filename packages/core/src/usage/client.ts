@@ -57,7 +57,7 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
         hint: `Enable it with \`apikey enable ${key.name}\`, or pick another with \`apikey use NAME\`.`,
       });
     }
-    const secret = decryptSecret(await vault.unlock(), key.id, key.ciphertext, key.nonce);
+    const secret = decryptSecret(await vault.unlock(), key);
     return { key, secret };
   }
 
