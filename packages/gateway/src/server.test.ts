@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -169,5 +169,32 @@ describe("shutdown", () => {
     expect(text).toContain("message_stop");
     await closing;
     await expect(fetch(`${other.url}/v1/models`)).rejects.toThrow();
+  });
+});
+
+describe("item 7: the Host header", () => {
+  const raw = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: gateway.port,
+          path: "/v1/models",
+          headers: { host, "x-api-key": token },
+          setHost: false,
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("item 7: a request naming another host is refused with 403 before the token check", async () => {
+    expect(await raw(`evil.example:${gateway.port}`)).toBe(403);
+    expect(await raw(`localhost:${gateway.port}`)).toBe(200);
   });
 });
