@@ -15,7 +15,12 @@ export function isLoopbackHostname(hostname: string): boolean {
     .replace(/\.$/, "");
   if (h === "localhost" || h.endsWith(".localhost")) return true;
   if (h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
-  if (h.startsWith("::ffff:")) return isLoopbackHostname(h.slice(7));
+  if (h.startsWith("::ffff:")) {
+    // An IPv4-mapped address; the URL parser writes it in hex (::ffff:7f00:1 for 127.0.0.1).
+    const mapped = h.slice(7);
+    const hex = /^([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(mapped);
+    return hex ? Number.parseInt(hex[1] as string, 16) >> 8 === 127 : isLoopbackHostname(mapped);
+  }
   return isIPv4(h) && h.startsWith("127.");
 }
 
