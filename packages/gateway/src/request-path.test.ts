@@ -43,6 +43,7 @@ describe("item 5: request paths", () => {
     "/v1\\..\\admin",
     "/v1/%252e%252e/admin",
     "/v1/%25252e%25252e/admin",
+    "/v1/%2525252f",
     "/v1/..;/admin",
     "/v1/...",
     "/v1/%zz",

@@ -34,7 +34,8 @@ function decoded(segment: string): string | null {
       return null;
     }
   }
-  return s;
+  // Still encoded after that many rounds: whoever decodes once more gets a separator or a dot.
+  return /%(2e|2f|5c)/i.test(s) ? null : s;
 }
 
 /** A dot segment as some server may read it: `.`, `..`, more dots, or dots before a `;parameter` (Tomcat). */
