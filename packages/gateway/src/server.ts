@@ -112,18 +112,31 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let primed = false;
   let seenVersion: number | null = null;
   let lastRefresh = 0;
+  // Requests that arrive while a refresh is under way wait for it: they must not pass the token check with the
+  // token the refresh is about to replace.
+  let refreshing: Promise<void> | null = null;
   async function refreshIfChanged(): Promise<void> {
-    const version = await vault.store.dataVersion().catch(() => null);
-    if (primed && version !== null && version === seenVersion && Date.now() - lastRefresh < refreshMs) return;
-    // Before the first request nothing is cached yet but the token given at start.
-    if (primed) {
-      keys.invalidate();
-      budgets.invalidate();
+    for (;;) {
+      if (refreshing) await refreshing;
+      const version = await vault.store.dataVersion().catch(() => null);
+      if (primed && version !== null && version === seenVersion && Date.now() - lastRefresh < refreshMs)
+        return;
+      if (refreshing) continue;
+      refreshing = (async () => {
+        // Before the first request nothing is cached yet but the token given at start.
+        if (primed) {
+          keys.invalidate();
+          budgets.invalidate();
+        }
+        primed = true;
+        seenVersion = version;
+        lastRefresh = Date.now();
+        await pollToken();
+      })().finally(() => {
+        refreshing = null;
+      });
+      return refreshing;
     }
-    primed = true;
-    seenVersion = version;
-    lastRefresh = Date.now();
-    await pollToken();
   }
 
   // data_version does not move for this connection's own commits (a rotation made in this process): a token that
