@@ -506,7 +506,11 @@ export class Vault {
     const validator =
       this.#o.validator ??
       ((s, k) =>
-        validateKey(s, k, { baseURL: config.anthropicBaseUrl, timeoutMs: config.validateTimeoutMs }));
+        validateKey(s, k, {
+          baseURL: config.anthropicBaseUrl,
+          timeoutMs: config.validateTimeoutMs,
+          allowInsecureBaseUrl: config.allowInsecureBaseUrl,
+        }));
     return validator(secret, kind);
   }
 
