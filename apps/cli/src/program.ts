@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<void> {
       const out = createOutput({ json: globals.json === true, color: !("NO_COLOR" in process.env) });
       let ctx: Context | undefined;
       try {
-        ctx = createContext(globals, out);
+        ctx = createContext(globals, out, { readOnly: isReadOnly(args) });
         const code = await body(ctx, ...args);
         process.exitCode = typeof code === "number" ? code : EXIT.OK;
       } finally {
@@ -95,6 +95,18 @@ function handle(err: unknown, json: boolean): number {
     return EXIT.USAGE;
   }
   return renderError(err, json);
+}
+
+// Commands that only read: on a missing store they answer as an empty store and create nothing.
+const READ_ONLY = new Set(["list", "show", "status", "audit", "usage", "current", "env", "exec", "profile list", "slot list"]);
+
+/** Commander passes the options and then the Command itself as the last two action arguments. */
+function isReadOnly(args: unknown[]): boolean {
+  const cmd = args.at(-1);
+  if (!(cmd instanceof Command)) return false;
+  const path = cmd.parent && cmd.parent.name() !== "apikey" ? `${cmd.parent.name()} ${cmd.name()}` : cmd.name();
+  const opts = cmd.opts<{ dryRun?: boolean }>();
+  return READ_ONLY.has(path) || (path === "import" && opts.dryRun === true);
 }
 
 const looksLikeSecret = (arg: string): boolean => /sk-ant-[a-z]+\d{2}-/i.test(arg);
