@@ -12,6 +12,7 @@ import { registerUsageCommands } from "./commands/usage.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
 import { EXIT, renderError, UsageError } from "./io/errors.ts";
 import { createOutput } from "./io/output.ts";
+import { versionText } from "./version.ts";
 
 /** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
 export type Action = <A extends unknown[]>(
@@ -38,7 +39,7 @@ export async function run(argv: string[]): Promise<void> {
     .description("Keep your Anthropic API keys in one encrypted store; add, switch, validate and use them.")
     .option("-p, --profile <profile>", "the profile to act on", "default")
     .option("--json", "machine-readable output (errors too, on stderr)")
-    .version("0.1.0")
+    .version(versionText())
     .exitOverride()
     .configureOutput({
       // Usage errors become our JSON error shape under --json; either way nothing secret-shaped is echoed.
