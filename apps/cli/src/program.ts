@@ -1,5 +1,6 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import { Command, CommanderError } from "commander";
+import { registerCompletionCommands } from "./commands/completion.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerOAuthCommands } from "./commands/oauth.ts";
 import { registerProfileCommands } from "./commands/profiles.ts";
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<void> {
   registerOAuthCommands(program, action);
   registerUsageCommands(program, action);
   registerProxyCommands(program, action);
+  registerCompletionCommands(program);
 
   try {
     await program.parseAsync(argv, { from: "user" });
