@@ -68,7 +68,10 @@ describe("item 11: damage is refused by name", () => {
     expect((await addKey("work", KEY, opts, ["--no-validate"])).code).toBe(0);
     expect(readdirSync(home.dataDir)).toContain("master.key");
     truncateSync(home.storePath, 0);
-    for (const args of [["--json", "list"], ["--json", "current"]]) {
+    for (const args of [
+      ["--json", "list"],
+      ["--json", "current"],
+    ]) {
       const r = await runCli(args, opts);
       expect(jsonError(r).code).toBe("E_STORE_CORRUPT");
     }

@@ -1,7 +1,7 @@
 import { hostname, userInfo } from "node:os";
 import { type Config, loadConfig, storeFileIn, type Vault } from "@apikey/core";
-import { keyFilePath } from "@apikey/core/kek";
 import { type Apikey, openApikey } from "@apikey/core/app";
+import { keyFilePath } from "@apikey/core/kek";
 import {
   keyFileSource,
   type MasterKeySource,

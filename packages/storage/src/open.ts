@@ -88,8 +88,12 @@ function refuseDamage(path: string, evidence: string[]): void {
     return;
   }
   if (size === 0 && evidence.some((file) => existsSync(file))) {
-    throw new ApikeyError("E_STORE_CORRUPT", `The key store at ${path} is empty, but a store was created here.`, {
-      details: { reason: "empty_database", path },
-    });
+    throw new ApikeyError(
+      "E_STORE_CORRUPT",
+      `The key store at ${path} is empty, but a store was created here.`,
+      {
+        details: { reason: "empty_database", path },
+      },
+    );
   }
 }
