@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import type { OAuthProviderRecord } from "@apikey/core";
+import { childEnvironment } from "@apikey/core/child-env";
 import {
   addProvider,
   ensureFreshToken,
@@ -198,7 +199,12 @@ function openBrowser(url: string): boolean {
           : null;
   if (!opener) return false;
   try {
-    const child = spawn(opener.cmd, opener.args, { detached: true, stdio: "ignore" });
+    // A browser outlives us and runs anything: it inherits nothing that unlocks the store.
+    const child = spawn(opener.cmd, opener.args, {
+      detached: true,
+      stdio: "ignore",
+      env: childEnvironment(process.env),
+    });
     child.on("error", () => process.stderr.write("(Could not start a browser.)\n"));
     child.unref();
     return true;

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import { childEnvironment } from "@apikey/core/child-env";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
@@ -40,7 +41,8 @@ export function registerRunCommands(program: Command, action: Action): void {
       action(async (ctx, command: string, args: string[]) => {
         const { secret } = await activeSecret(ctx);
         await ctx.close();
-        return runChild(command, args, { ...process.env, ANTHROPIC_API_KEY: secret });
+        // The child gets the active key and nothing that unlocks the store.
+        return runChild(command, args, childEnvironment(process.env, secret));
       }),
     );
 }
@@ -52,7 +54,7 @@ const SHELLS = {
   powershell: (s: string) => `$env:ANTHROPIC_API_KEY = '${s.replaceAll("'", "''")}'`,
 };
 
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit", env });
     // Forward the usual termination signals so Ctrl-C reaches the child, not just us.
