@@ -4,6 +4,7 @@ import { childEnvironment } from "@apikey/core/child-env";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
+import { isShell, SHELLS, setVariableLine } from "../io/shell-quote.ts";
 import type { Action } from "../program.ts";
 
 // The three commands that print or pass on the secret itself, by design.
@@ -25,10 +26,10 @@ export function registerRunCommands(program: Command, action: Action): void {
     .option("--shell <shell>", "sh (bash, zsh), fish or powershell", "sh")
     .action(
       action(async (ctx, opts: { shell: string }) => {
-        const format = SHELLS[opts.shell as keyof typeof SHELLS];
-        if (!format) throw new UsageError(`Unknown shell "${opts.shell}".`, "Use sh, fish or powershell.");
+        const shell = opts.shell;
+        if (!isShell(shell)) throw new UsageError("Unknown shell for --shell.", `Use ${SHELLS.join(", ")}.`);
         const { secret } = await activeSecret(ctx);
-        process.stdout.write(`${format(secret)}\n`);
+        process.stdout.write(`${setVariableLine(shell, "ANTHROPIC_API_KEY", secret)}\n`);
       }),
     );
 
@@ -46,13 +47,6 @@ export function registerRunCommands(program: Command, action: Action): void {
       }),
     );
 }
-
-// Keys hold only [A-Za-z0-9_-], but quote anyway so nothing in a value can reach the shell as syntax.
-const SHELLS = {
-  sh: (s: string) => `export ANTHROPIC_API_KEY='${s.replaceAll("'", `'\\''`)}'`,
-  fish: (s: string) => `set -gx ANTHROPIC_API_KEY '${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`,
-  powershell: (s: string) => `$env:ANTHROPIC_API_KEY = '${s.replaceAll("'", "''")}'`,
-};
 
 function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
