@@ -16,6 +16,7 @@ const HOSTILE = [
   "\\",
   "ends with backslash\\",
   "\\'",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, on purpose
   '"double" $HOME ${HOME} $(id) `id`',
   "semi; rm -rf / #",
   "new\nline\nand\r\ncr",
