@@ -39,7 +39,7 @@ describe("KEK providers", () => {
 
   it("refuses a short new passphrase", async () => {
     const config = loadConfig({ APIKEY_HOME: "/nonexistent", APIKEY_PASSPHRASE: "short" });
-    await expect(createKek({ config })).rejects.toMatchObject({ code: ERROR_CODES.USAGE });
+    await expect(createKek({ config })).rejects.toMatchObject({ code: ERROR_CODES.PASSPHRASE_WEAK });
   });
 
   it("falls back to a 0600 key file with a warning when nothing else is available", async () => {
