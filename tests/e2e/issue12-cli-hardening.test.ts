@@ -16,6 +16,7 @@ import { fakeApiKey } from "../fixtures/keys.ts";
 
 const KEY = fakeApiKey("HARDEN_CLI");
 // Any raw C0/C1 control character other than the line breaks we print ourselves.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 let home: TestHome;
 const opts = (): RunOptions => ({ home });
@@ -100,7 +101,9 @@ describe("item 12: a loosened master key file", () => {
   let kf: TestHome;
   beforeAll(async () => {
     kf = await makeHome();
-    const r = await addKey("work", KEY, { home: kf, env: { APIKEY_MASTER_KEY: undefined } }, ["--no-validate"]);
+    const r = await addKey("work", KEY, { home: kf, env: { APIKEY_MASTER_KEY: undefined } }, [
+      "--no-validate",
+    ]);
     expect(r.code, r.stderr).toBe(0);
   });
   afterAll(() => kf?.cleanup());

@@ -2,7 +2,9 @@
 // line of output: control characters are shown escaped (`\x1b`, `\u009b`), never written raw.
 
 // C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or break lines on screen.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const SGR = /\u001b\[[0-9;]*m/g;
 
 function escapeChar(c: string): string {

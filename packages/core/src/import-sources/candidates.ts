@@ -20,7 +20,11 @@ export interface Naming {
 export function addCandidate(scan: SourceScan, raw: string, derivedName: string, naming: Naming): void {
   const index = scan.keys.length;
   const name =
-    naming.name === undefined ? derivedName : index === 0 ? naming.name : numberedName(naming.name, index + 1);
+    naming.name === undefined
+      ? derivedName
+      : index === 0
+        ? naming.name
+        : numberedName(naming.name, index + 1);
   let recognised: ReturnType<typeof recogniseKey>;
   try {
     recognised = recogniseKey(raw);
