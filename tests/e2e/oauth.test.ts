@@ -153,14 +153,20 @@ describe("apikey login (loopback redirect)", () => {
     expect((await listKeys(opts())).some((k) => k.name === "denied")).toBe(false);
   });
 
-  it("refuses a redirect whose state does not match (E_OAUTH_STATE)", async () => {
+  it("item 12: answers a redirect whose state does not match 400 and keeps waiting for the right one", async () => {
     const run = await startLogin(["--json", "login", "corp", "--no-browser", "--name", "forged"]);
     const back = await server.authorize(run.url.href);
-    back.searchParams.set("state", "not-the-state-we-sent");
-    await fetch(back);
-    const result = await run.done;
-    expect(loginError(result)).toBe("E_OAUTH_STATE");
-    expect((await listKeys(opts())).some((k) => k.name === "forged")).toBe(false);
+    const forged = new URL(back);
+    forged.searchParams.set("state", "not-the-state-we-sent");
+    const stray = await fetch(forged);
+    expect(stray.status).toBe(400);
+    expect(await stray.text()).not.toContain("Login received");
+    // The real redirect still completes the login.
+    const page = await fetch(back);
+    expect(page.status).toBe(200);
+    await page.text();
+    const result = jsonOut<{ key: { name: string } }>(await run.done);
+    expect(result.key.name).toBe("forged");
   });
 
   it("gives up after --timeout with nothing stored", async () => {

@@ -163,22 +163,23 @@ describe("creating a passphrase store", () => {
     env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: passphrase },
   });
 
-  it("a passphrase shorter than 8 characters → E_USAGE (exit 2), no store initialised, no key file", async () => {
-    const r = await addKey("work", WORK, opts("seven77"), ["--no-validate"]);
-    expectError(r, 2, "E_USAGE");
+  // Issue 12: one rule for the store's and bundles' passphrases (12 characters).
+  it("a passphrase shorter than 12 characters → E_PASSPHRASE_WEAK (exit 1), no store initialised, no key file", async () => {
+    const r = await addKey("work", WORK, opts("eleven11111"), ["--no-validate"]);
+    expectError(r, 1, "E_PASSPHRASE_WEAK");
     expectNoSecret(r, WORK);
-    expect(r.stderr).not.toContain("seven77");
-    const s = jsonOut<Status>(await runCli(["--json", "status"], opts("seven77")));
+    expect(r.stderr).not.toContain("eleven11111");
+    const s = jsonOut<Status>(await runCli(["--json", "status"], opts("eleven11111")));
     expect(s).toMatchObject({ initialised: false, kekProvider: null, keyCount: 0 });
     expect(await readdir(home.dataDir).catch(() => [])).not.toContain("master.key");
   });
 
-  it("8 characters is enough, and the store is then a passphrase store", async () => {
-    const r = await addKey("work", WORK, opts("eight888"), ["--no-validate"]);
+  it("12 characters is enough, and the store is then a passphrase store", async () => {
+    const r = await addKey("work", WORK, opts("twelve121212"), ["--no-validate"]);
     expect(r.code, r.stderr).toBe(0);
-    const s = jsonOut<Status>(await runCli(["--json", "status"], opts("eight888")));
+    const s = jsonOut<Status>(await runCli(["--json", "status"], opts("twelve121212")));
     expect(s).toMatchObject({ initialised: true, kekProvider: "passphrase", keyCount: 1 });
-    expect((await runCli(["current"], opts("eight888"))).stdout).toBe(`${WORK}\n`);
+    expect((await runCli(["current"], opts("twelve121212"))).stdout).toBe(`${WORK}\n`);
   });
 });
 

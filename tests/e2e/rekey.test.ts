@@ -91,7 +91,7 @@ describe("apikey rekey", () => {
   });
 
   it("a new passphrase from stdin; a short one is refused and nothing changes", async () => {
-    expectCode(await rekey("passphrase", passphrase(PASS_A), "short\n"), "E_USAGE");
+    expectCode(await rekey("passphrase", passphrase(PASS_A), "short\n"), "E_PASSPHRASE_WEAK");
     await expectOpens(passphrase(PASS_A));
     const wrongOld = await rekey("passphrase", passphrase(PASS_B), `${PASS_A}\n`);
     expectCode(wrongOld, "E_WRONG_MASTER_KEY");

@@ -12,7 +12,9 @@ import { registerStatusCommands } from "./commands/status.ts";
 import { registerTransferCommands } from "./commands/transfer.ts";
 import { registerUsageCommands } from "./commands/usage.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
+import { checkProfileArgument } from "./io/arguments.ts";
 import { EXIT, renderError, UsageError } from "./io/errors.ts";
+import { escapeControl } from "./io/escape.ts";
 import { createOutput } from "./io/output.ts";
 import { versionText } from "./version.ts";
 
@@ -46,7 +48,9 @@ export async function run(argv: string[]): Promise<void> {
     .configureOutput({
       // Usage errors become our JSON error shape under --json; either way nothing secret-shaped is echoed.
       outputError: (text, write) => {
-        if (!jsonRequested) write(`${redact(text)}(run \`apikey --help\` for usage)\n`);
+        if (!jsonRequested) {
+          write(`${escapeControl(redact(text).replace(/\n$/, ""))}\n(run \`apikey --help\` for usage)\n`);
+        }
       },
     });
 
@@ -57,6 +61,7 @@ export async function run(argv: string[]): Promise<void> {
       const out = createOutput({ json: globals.json === true, color: !("NO_COLOR" in process.env) });
       let ctx: Context | undefined;
       try {
+        checkProfileArgument(globals.profile);
         ctx = createContext(globals, out, { readOnly: isReadOnly(args) });
         const code = await body(ctx, ...args);
         process.exitCode = typeof code === "number" ? code : EXIT.OK;

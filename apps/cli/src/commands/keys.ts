@@ -1,8 +1,17 @@
-import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
+import {
+  type AddKeyResult,
+  ApikeyError,
+  DEFAULT_PROFILE,
+  ERROR_CODES,
+  type KeyView,
+  recogniseKey,
+  type ValidationResult,
+} from "@apikey/core";
 import { listWithRotationDue } from "@apikey/core/rotation";
 import { type MonthSpendFields, withMonthSpend } from "@apikey/core/usage";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
+import { checkKeyNameArgument } from "../io/arguments.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
 import { ago, type Output, table } from "../io/output.ts";
 import { confirm, readSecret } from "../io/secret-input.ts";
@@ -16,6 +25,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .option("--from-env", "import the key in ANTHROPIC_API_KEY")
     .action(
       action(async (ctx, name: string, opts: { validate: boolean; fromEnv?: boolean }) => {
+        checkKeyNameArgument(name);
         const input = { profile: ctx.profile, validate: opts.validate };
         if (opts.fromEnv) {
           const result = await (await ctx.vault()).addFromEnv(name, input);
@@ -36,6 +46,16 @@ export function registerKeyCommands(program: Command, action: Action): void {
       action(async (ctx, _opts, cmd: Command) => {
         const profileGiven = cmd.parent?.getOptionValueSource("profile") !== "default";
         const vault = await ctx.vault();
+        // Like `current` and `add`: a profile that does not exist is an error, not an empty list.
+        if (
+          profileGiven &&
+          ctx.profile !== DEFAULT_PROFILE &&
+          !(await vault.store.profiles.get(ctx.profile))
+        ) {
+          throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${ctx.profile}".`, {
+            hint: "See `apikey profile list`.",
+          });
+        }
         const keys = await withMonthSpend(
           vault,
           await listWithRotationDue(vault, profileGiven ? { profile: ctx.profile } : {}),
@@ -52,6 +72,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .description("show one key's details (masked)")
     .action(
       action(async (ctx, name: string) => {
+        checkKeyNameArgument(name);
         const key = await (await ctx.vault()).get(name, ctx.profile);
         ctx.out.result(key, () =>
           [
@@ -76,6 +97,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .option("-y, --yes", "do not ask")
     .action(
       action(async (ctx, name: string, opts: { yes?: boolean }) => {
+        checkKeyNameArgument(name);
         const vault = await ctx.vault();
         const key = await vault.get(name, ctx.profile);
         if (
@@ -96,6 +118,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .description("make a key the profile's active key")
     .action(
       action(async (ctx, name: string) => {
+        checkKeyNameArgument(name);
         const key = await (await ctx.vault()).use(name, ctx.profile);
         ctx.out.result({ key }, () => `Profile ${key.profile} now uses ${key.name} (${key.masked}).`);
       }),
@@ -106,6 +129,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .description("rename a key")
     .action(
       action(async (ctx, name: string, newName: string) => {
+        checkKeyNameArgument(name);
         const key = await (await ctx.vault()).rename(name, newName, ctx.profile);
         ctx.out.result({ key }, () => `Renamed ${name} to ${key.name}.`);
       }),
@@ -119,6 +143,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
       )
       .action(
         action(async (ctx, name: string) => {
+          checkKeyNameArgument(name);
           const key = await (await ctx.vault())[verb](name, ctx.profile);
           ctx.out.result({ key }, () => `${key.name} is now ${key.status}.`);
         }),
@@ -132,6 +157,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .option("-y, --yes", "do not ask")
     .action(
       action(async (ctx, name: string, opts: { yes?: boolean }) => {
+        checkKeyNameArgument(name);
         const key = await (await ctx.vault()).get(name, ctx.profile);
         if (!opts.yes) {
           if (!process.stdin.isTTY) {
@@ -155,6 +181,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .description("check a stored key against the Anthropic API (spends no tokens)")
     .action(
       action(async (ctx, name: string) => {
+        checkKeyNameArgument(name);
         const result = await (await ctx.vault()).validate(name, ctx.profile);
         ctx.out.result(result, () => `${result.key.name}: ${validationLine(ctx.out, result.validation)}`);
         return validationExit(result.validation);

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import type { OAuthProviderRecord } from "@apikey/core";
+import { childEnvironment } from "@apikey/core/child-env";
 import {
   addProvider,
   ensureFreshToken,
@@ -9,6 +10,7 @@ import {
   startLogin,
 } from "@apikey/core/oauth";
 import type { Command } from "commander";
+import { checkKeyNameArgument } from "../io/arguments.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import { readSecret } from "../io/secret-input.ts";
@@ -101,6 +103,7 @@ export function registerOAuthCommands(program: Command, action: Action): void {
     .description("refresh an OAuth key's access token now")
     .action(
       action(async (ctx, name: string) => {
+        checkKeyNameArgument(name);
         const outcome = await ensureFreshToken(await ctx.vault(), name, ctx.profile, { force: true });
         const expiresAt = outcome.expiresAt?.toISOString() ?? null;
         ctx.out.result(
@@ -121,6 +124,8 @@ export function registerOAuthCommands(program: Command, action: Action): void {
     .option("--timeout <seconds>", "how long to wait for the browser's redirect", "300")
     .action(
       action(async (ctx, providerName: string, opts: LoginFlags) => {
+        // Checked before a browser opens: the login would otherwise fail only after the person approved it.
+        if (opts.name !== undefined) checkKeyNameArgument(opts.name);
         const timeoutSeconds = Number(opts.timeout);
         if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
           throw new UsageError("--timeout must be a whole number of seconds between 1 and 3600.");
@@ -198,7 +203,12 @@ function openBrowser(url: string): boolean {
           : null;
   if (!opener) return false;
   try {
-    const child = spawn(opener.cmd, opener.args, { detached: true, stdio: "ignore" });
+    // A browser outlives us and runs anything: it inherits nothing that unlocks the store.
+    const child = spawn(opener.cmd, opener.args, {
+      detached: true,
+      stdio: "ignore",
+      env: childEnvironment(process.env),
+    });
     child.on("error", () => process.stderr.write("(Could not start a browser.)\n"));
     child.unref();
     return true;

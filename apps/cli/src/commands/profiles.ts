@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { checkProfileArgument } from "../io/arguments.ts";
 import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
 
@@ -42,6 +43,7 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .description("delete an empty profile")
     .action(
       action(async (ctx, name: string) => {
+        checkProfileArgument(name);
         await (await ctx.vault()).deleteProfile(name);
         ctx.out.result({ profile: name }, () => `Deleted profile ${name}.`);
       }),

@@ -1,5 +1,11 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
-import { DEFAULT_GATEWAY_PORT, ensureGatewayToken, rotateGatewayToken, startGateway } from "@apikey/gateway";
+import {
+  DEFAULT_GATEWAY_PORT,
+  ensureGatewayToken,
+  isLoopbackHost,
+  rotateGatewayToken,
+  startGateway,
+} from "@apikey/gateway";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
 import type { Action } from "../program.ts";
@@ -23,6 +29,16 @@ export function registerProxyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, opts: ProxyOptions) => {
         const port = parsePort(opts.port);
+        // Refused before the store is opened: a refused start must not create (and audit) a gateway token.
+        if (!opts.allowRemote && !isLoopbackHost(opts.host)) {
+          throw new ApikeyError(
+            ERROR_CODES.PROXY_UNSAFE_HOST,
+            "Refusing to listen on a non-loopback address: only loopback addresses are allowed by default.",
+            {
+              hint: "Anyone who can reach that address could spend your keys. If you mean it, add --allow-remote (clients then need the gateway token).",
+            },
+          );
+        }
         const vault = await ctx.vault();
         const profile = await vault.store.profiles.get(ctx.profile);
         if (!profile && ctx.profile !== "default") {
@@ -88,7 +104,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d{1,5}$/.test(value) || port > 65_535) {
-    throw new UsageError(`--port must be a number from 0 to 65535, not "${value}".`);
+    throw new UsageError("--port must be a number from 0 to 65535.");
   }
   return port;
 }

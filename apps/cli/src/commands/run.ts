@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import { childEnvironment } from "@apikey/core/child-env";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
+import { isShell, SHELLS, setVariableLine } from "../io/shell-quote.ts";
 import type { Action } from "../program.ts";
 
 // The three commands that print or pass on the secret itself, by design.
@@ -24,10 +26,10 @@ export function registerRunCommands(program: Command, action: Action): void {
     .option("--shell <shell>", "sh (bash, zsh), fish or powershell", "sh")
     .action(
       action(async (ctx, opts: { shell: string }) => {
-        const format = SHELLS[opts.shell as keyof typeof SHELLS];
-        if (!format) throw new UsageError(`Unknown shell "${opts.shell}".`, "Use sh, fish or powershell.");
+        const shell = opts.shell;
+        if (!isShell(shell)) throw new UsageError("Unknown shell for --shell.", `Use ${SHELLS.join(", ")}.`);
         const { secret } = await activeSecret(ctx);
-        process.stdout.write(`${format(secret)}\n`);
+        process.stdout.write(`${setVariableLine(shell, "ANTHROPIC_API_KEY", secret)}\n`);
       }),
     );
 
@@ -40,19 +42,13 @@ export function registerRunCommands(program: Command, action: Action): void {
       action(async (ctx, command: string, args: string[]) => {
         const { secret } = await activeSecret(ctx);
         await ctx.close();
-        return runChild(command, args, { ...process.env, ANTHROPIC_API_KEY: secret });
+        // The child gets the active key and nothing that unlocks the store.
+        return runChild(command, args, childEnvironment(process.env, secret));
       }),
     );
 }
 
-// Keys hold only [A-Za-z0-9_-], but quote anyway so nothing in a value can reach the shell as syntax.
-const SHELLS = {
-  sh: (s: string) => `export ANTHROPIC_API_KEY='${s.replaceAll("'", `'\\''`)}'`,
-  fish: (s: string) => `set -gx ANTHROPIC_API_KEY '${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`,
-  powershell: (s: string) => `$env:ANTHROPIC_API_KEY = '${s.replaceAll("'", "''")}'`,
-};
-
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit", env });
     // Forward the usual termination signals so Ctrl-C reaches the child, not just us.

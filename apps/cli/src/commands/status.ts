@@ -1,6 +1,8 @@
 import { describeKekProvider, KEYFILE_WARNING } from "@apikey/core";
+import { tightenKeyFile } from "@apikey/core/kek/key-file";
 import { dueForRotation } from "@apikey/core/rotation";
 import type { Command } from "commander";
+import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
 
@@ -14,6 +16,14 @@ export function registerStatusCommands(program: Command, action: Action): void {
         const due = await dueForRotation(await ctx.vault());
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
         const warnings = s.kekProvider === "keyfile" ? [KEYFILE_WARNING] : [];
+        // Someone loosened the key file: put it back, and say so, since whoever read it can decrypt the store.
+        const loosened = s.kekProvider === "keyfile" ? tightenKeyFile(ctx.config.dataDir) : null;
+        if (loosened !== null) {
+          warnings.push(
+            `The key file was readable by others (mode ${loosened.toString(8).padStart(4, "0")}); apikey set it back to 0600. ` +
+              "Anyone who read it can decrypt a copy of the store: consider moving to a new key (apikey rekey).",
+          );
+        }
         const rotation = { rotationDue: due.keys.length > 0, rotationDueKeys: due.keys };
         ctx.out.result({ ...s, kekDescription: kek, warnings, ...rotation }, () => {
           const lines = [
@@ -47,13 +57,11 @@ export function registerStatusCommands(program: Command, action: Action): void {
   program
     .command("audit")
     .description("the audit log of every change, newest first")
-    .option("-n, --limit <n>", "how many entries", "50")
+    .option("-n, --limit <n>", `how many entries (1–${MAX_AUDIT_LIMIT})`, "50")
     .action(
       action(async (ctx, opts: { limit: string }) => {
-        const limit = Number.parseInt(opts.limit, 10);
-        const entries = await (await ctx.vault()).audit({
-          limit: Number.isFinite(limit) && limit > 0 ? limit : 50,
-        });
+        const limit = parseLimit(opts.limit);
+        const entries = await (await ctx.vault()).audit({ limit });
         const rows = entries.map((e) => ({ ...e, at: e.at.toISOString() }));
         ctx.out.result(rows, () =>
           rows.length === 0
@@ -65,4 +73,15 @@ export function registerStatusCommands(program: Command, action: Action): void {
         );
       }),
     );
+}
+
+const MAX_AUDIT_LIMIT = 100_000;
+
+/** A whole number of entries from 1 to MAX_AUDIT_LIMIT; anything else is a usage error, never silently "all". */
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,6}$/.test(value) || n < 1 || n > MAX_AUDIT_LIMIT) {
+    throw new UsageError(`--limit must be a whole number from 1 to ${MAX_AUDIT_LIMIT}.`);
+  }
+  return n;
 }

@@ -1,4 +1,5 @@
 import { ApikeyError, ERROR_CODES, type ErrorCode } from "@apikey/core/errors";
+import { escapeControl } from "./escape.ts";
 
 // The one place the CLI turns an error into output and an exit code.
 
@@ -14,13 +15,14 @@ export class UsageError extends ApikeyError {
 
 export function renderError(err: unknown, json: boolean): number {
   const e = toApikeyError(err);
+  // Messages may quote an argument (a name, a path): escaped here, for both forms, so none can steer a terminal.
+  const message = escapeControl(e.message);
+  const hint = e.hint === undefined ? null : escapeControl(e.hint);
   if (json) {
-    process.stderr.write(
-      `${JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint ?? null } })}\n`,
-    );
+    process.stderr.write(`${JSON.stringify({ error: { code: e.code, message, hint } })}\n`);
   } else {
-    process.stderr.write(`apikey: ${e.message}\n`);
-    if (e.hint) process.stderr.write(`  ${e.hint}\n`);
+    process.stderr.write(`apikey: ${message}\n`);
+    if (hint) process.stderr.write(`  ${hint}\n`);
     if (e.code === ERROR_CODES.INTERNAL && process.env.APIKEY_DEBUG) {
       process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
     }

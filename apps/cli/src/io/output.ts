@@ -1,6 +1,8 @@
 import { stripVTControlCharacters, styleText } from "node:util";
+import { escapeBlock, escapeControl } from "./escape.ts";
 
-// All stdout/stderr writing goes through here so --json and NO_COLOR are decided in one place.
+// All stdout/stderr writing goes through here so --json and NO_COLOR are decided in one place, and so is escaping:
+// human text never carries a control character we did not put there (JSON escapes its own).
 
 export interface Output {
   json: boolean;
@@ -21,14 +23,14 @@ export function createOutput(options: { json: boolean; color: boolean }): Output
     color,
     style,
     result(value, human) {
-      const text = options.json ? JSON.stringify(value, null, 2) : human();
+      const text = options.json ? JSON.stringify(value, null, 2) : escapeBlock(human(), color);
       if (text) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     },
     note(text) {
-      if (!options.json) process.stderr.write(`${text}\n`);
+      if (!options.json) process.stderr.write(`${escapeControl(text)}\n`);
     },
     warn(text) {
-      process.stderr.write(`${style("yellow", "warning:")} ${text}\n`);
+      process.stderr.write(`${style("yellow", "warning:")} ${escapeControl(text)}\n`);
     },
   };
 }

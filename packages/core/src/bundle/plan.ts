@@ -1,5 +1,6 @@
 import { DEFAULT_PROFILE } from "../domain.ts";
 import type { Store } from "../store.ts";
+import { numberedName } from "../vault/names.ts";
 import type { BundleKey, BundleProfile } from "./payload.ts";
 
 // Deciding what an import changes, from what it brings and what the store holds. Reads only: the same plan is
@@ -102,11 +103,14 @@ export async function planImport(
   for (const profile of wanted) {
     if (existingProfiles.get(profile)?.activeKeyId) continue;
     const mine = add.filter((a) => a.key.profile === profile);
-    const preferred = batch.profiles.find((p) => p.name === profile)?.activeKey;
-    // The bundle's own choice when it came along; else, like `add`, the first usable key.
-    const pick =
-      mine.find((a) => a.key.name === preferred && a.key.status === "active") ??
-      mine.find((a) => a.key.status === "active");
+    const bundled = batch.profiles.find((p) => p.name === profile);
+    // A bundle's profile keeps its own choice, so a restore lists what was exported: its active key even when
+    // disabled, or none when it had none. Else (another tool's keys), like `add`, the first usable key.
+    const pick = bundled
+      ? bundled.activeKey === null
+        ? undefined
+        : (mine.find((a) => a.key.name === bundled.activeKey) ?? mine.find((a) => a.key.status === "active"))
+      : mine.find((a) => a.key.status === "active");
     if (pick) activate.push({ profile, name: pick.name });
   }
   return { add, skipped, profilesToCreate, activate };
@@ -119,7 +123,7 @@ function freeName(key: IncomingKey, taken: Set<string>): string | null {
   if (!taken.has(slot(key.profile, key.name))) return key.name;
   if (key.naming === "exact") return null;
   for (let n = 2; n < 1000; n++) {
-    const candidate = `${key.name.slice(0, 60)}-${n}`;
+    const candidate = numberedName(key.name, n);
     if (!taken.has(slot(key.profile, candidate))) return candidate;
   }
   return null;

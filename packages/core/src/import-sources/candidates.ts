@@ -1,5 +1,6 @@
 import type { IncomingKey, SkippedKey } from "../bundle/plan.ts";
 import { recogniseKey } from "../key-format.ts";
+import { MAX_NAME_LENGTH, numberedName } from "../vault/names.ts";
 
 // What a source file yields: keys ready to import, and entries left out with the reason. Never the secret of a
 // left-out entry, not even masked: a malformed value may be something else entirely (a password pasted by mistake).
@@ -19,7 +20,11 @@ export interface Naming {
 export function addCandidate(scan: SourceScan, raw: string, derivedName: string, naming: Naming): void {
   const index = scan.keys.length;
   const name =
-    naming.name === undefined ? derivedName : index === 0 ? naming.name : `${naming.name}-${index + 1}`;
+    naming.name === undefined
+      ? derivedName
+      : index === 0
+        ? naming.name
+        : numberedName(naming.name, index + 1);
   let recognised: ReturnType<typeof recogniseKey>;
   try {
     recognised = recogniseKey(raw);
@@ -48,11 +53,14 @@ export function addCandidate(scan: SourceScan, raw: string, derivedName: string,
   });
 }
 
-/** A key name from arbitrary text (a provider id, a file name): apikey's name rules, at most 64 characters. */
+/**
+ * A key name from arbitrary text (a provider id, a file name): apikey's name rules, and short enough that numbering
+ * (`-2` … `-999`) never has to cut into it.
+ */
 export function toKeyName(prefix: string, text: string): string {
   const cleaned = text
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "")
     .replace(/-+$/, "");
-  return (cleaned ? `${prefix}-${cleaned}` : prefix).slice(0, 56);
+  return (cleaned ? `${prefix}-${cleaned}` : prefix).slice(0, MAX_NAME_LENGTH - 8);
 }

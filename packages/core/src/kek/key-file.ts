@@ -1,5 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { KEY_FILE } from "../paths.ts";
@@ -35,7 +46,13 @@ export function createKeyFile(dataDir: string): { kek: Buffer; created: boolean 
 export function readKeyFile(dataDir: string): Buffer {
   let text: string;
   try {
-    text = readFileSync(keyFilePath(dataDir), "utf8");
+    const fd = openSync(keyFilePath(dataDir), "r");
+    try {
+      tightenOpenFile(fd);
+      text = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
   } catch (cause) {
     throw new ApikeyError(ERROR_CODES.MASTER_KEY_MISSING, "This store's key file is missing.", {
       hint: `Restore ${keyFilePath(dataDir)} from a backup; without it the stored keys cannot be decrypted.`,
@@ -53,4 +70,35 @@ export function readKeyFile(dataDir: string): Buffer {
 
 export function removeKeyFile(dataDir: string): void {
   rmSync(keyFilePath(dataDir), { force: true });
+}
+
+/**
+ * Sets the key file back to 0600 if someone loosened it; returns the mode it had when it was looser, else null
+ * (also when there is no key file). Reading the key always does this; `status` also reports it.
+ */
+export function tightenKeyFile(dataDir: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(keyFilePath(dataDir), "r");
+  } catch {
+    return null;
+  }
+  try {
+    return tightenOpenFile(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tightenOpenFile(fd: number): number | null {
+  // Windows has no such modes to speak of; there the file's ACL is what the data directory's is.
+  if (process.platform === "win32") return null;
+  const mode = fstatSync(fd).mode & 0o777;
+  if ((mode & 0o077) === 0) return null;
+  try {
+    fchmodSync(fd, 0o600);
+  } catch {
+    // Not ours to change (another owner, a read-only mount): the caller still gets the key; status still warns.
+  }
+  return mode;
 }

@@ -5,7 +5,8 @@ import { ApikeyError, ERROR_CODES } from "../errors.ts";
 // scrypt at N=2^17, r=8, p=1 (128 MiB, a few hundred ms here): the OWASP-recommended floor for
 // interactive use. The parameters are stored beside the wrapped DEK so they can be raised later.
 export const DEFAULT_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
-export const MIN_PASSPHRASE_LENGTH = 8;
+/** For the store and for bundles alike (a bundle is the store in a file that may travel). */
+export const MIN_PASSPHRASE_LENGTH = 12;
 
 export function newScryptParams(): ScryptParams {
   return { name: "scrypt", ...DEFAULT_SCRYPT, salt: randomBytes(16).toString("base64") };
@@ -51,12 +52,22 @@ export function derivePassphraseKek(passphrase: string, params: ScryptParams): P
   });
 }
 
-export function checkNewPassphrase(passphrase: string): void {
-  if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+/**
+ * The one rule for every new passphrase, the store's and a bundle's alike: at least MIN_PASSPHRASE_LENGTH characters
+ * (code points, so a passphrase of accented words counts what the person typed). Existing stores are not held to it:
+ * only new passphrases are checked. E_PASSPHRASE_WEAK.
+ */
+export function checkNewPassphrase(passphrase: string, purpose: "store" | "bundle" = "store"): void {
+  if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) {
     throw new ApikeyError(
-      ERROR_CODES.USAGE,
-      `A passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`,
-      { hint: "Choose a longer passphrase; several random words work well." },
+      ERROR_CODES.PASSPHRASE_WEAK,
+      `A${purpose === "bundle" ? "n export" : ""} passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`,
+      {
+        hint:
+          purpose === "bundle"
+            ? "The file may travel anywhere; use several random words."
+            : "Choose a longer passphrase; several random words work well.",
+      },
     );
   }
 }

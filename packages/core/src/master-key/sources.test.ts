@@ -61,7 +61,7 @@ describe("master-key sources", () => {
 
   it("refuses a short new passphrase", async () => {
     await expect(passphraseSource({ passphrase: "short" }).create?.()).rejects.toMatchObject({
-      code: ERROR_CODES.USAGE,
+      code: ERROR_CODES.PASSPHRASE_WEAK,
     });
   });
 

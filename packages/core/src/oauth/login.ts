@@ -50,6 +50,7 @@ export async function startLogin(vault: Vault, options: LoginOptions): Promise<L
   const redirectUri =
     receiver?.redirectUri ?? `http://127.0.0.1:${1024 + Math.floor(Math.random() * 64000)}${CALLBACK_PATH}`;
   const request = await buildAuthorizationRequest(server, redirectUri, provider.scopes);
+  receiver?.expectState(request.pending.state);
   const profile = options.profile ?? DEFAULT_PROFILE;
   const name = options.keyName ?? provider.name;
 

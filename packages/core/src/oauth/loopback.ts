@@ -1,15 +1,19 @@
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 
 // The RFC 8252 §7.3 loopback redirect: an HTTP listener on 127.0.0.1 (not "localhost", which may resolve to
-// another interface), on a port the OS picks, for one response only.
+// another interface), on a port the OS picks, for one response only: the first whose `state` is this login's. Any
+// other request to the callback (a stray tab, a page probing local ports) is answered 400 and the login keeps waiting.
 
 export const CALLBACK_PATH = "/callback";
 
 export interface LoopbackReceiver {
   redirectUri: string;
-  /** The query of the first request to the callback path; the listener closes after it. */
+  /** The state of the authorization request; until it is set, every callback is refused. */
+  expectState(state: string): void;
+  /** The query of the first callback carrying the expected state; the listener closes after it. */
   wait(timeoutMs: number): Promise<URLSearchParams>;
   close(): void;
 }
@@ -21,11 +25,23 @@ const PAGE = (title: string, text: string) =>
 export async function startLoopback(): Promise<LoopbackReceiver> {
   let deliver: ((params: URLSearchParams) => void) | undefined;
   let received: URLSearchParams | undefined;
+  let expected: Buffer | undefined;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     // Only GET on the callback path counts; a favicon request or a stray probe must not end the wait.
     if (req.method !== "GET" || url.pathname !== CALLBACK_PATH || received) {
       res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
+      return;
+    }
+    if (!stateMatches(url.searchParams.get("state"), expected)) {
+      res
+        .writeHead(400, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" })
+        .end(
+          PAGE(
+            "Not this login",
+            "This response does not belong to the login apikey is waiting for. Use the page the terminal opened.",
+          ),
+        );
       return;
     }
     received = url.searchParams;
@@ -59,6 +75,9 @@ export async function startLoopback(): Promise<LoopbackReceiver> {
 
   return {
     redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
+    expectState: (state) => {
+      expected = Buffer.from(state, "utf8");
+    },
     wait: (timeoutMs) =>
       new Promise<URLSearchParams>((resolve, reject) => {
         if (received) return resolve(received);
@@ -82,4 +101,10 @@ export async function startLoopback(): Promise<LoopbackReceiver> {
       server.closeAllConnections();
     },
   };
+}
+
+function stateMatches(got: string | null, expected: Buffer | undefined): boolean {
+  if (got === null || expected === undefined) return false;
+  const bytes = Buffer.from(got, "utf8");
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }

@@ -9,6 +9,7 @@ import { checkName } from "../vault/names.ts";
 import { newKeyRecord } from "../vault/new-key.ts";
 import type { Vault } from "../vault/vault.ts";
 import { type KeyView, toView } from "../vault/views.ts";
+import { checkIssuedTokens } from "./token-shape.ts";
 import type { TokenSet } from "./tokens.ts";
 
 // OAuth tokens kept as a key of kind "oauth": the access token is the key's secret (same envelope and AAD as every
@@ -19,9 +20,6 @@ import type { TokenSet } from "./tokens.ts";
 // safe is where they come from — only the token endpoint of a provider the operator registered, never user input —
 // and they are not validated against the Anthropic API either (an access token for someone else's API would fail).
 // The hint follows maskKey: a known public prefix, else the first three characters, then the last four.
-
-/** Tokens shorter than this would be too exposed by a hint, and no real provider issues them. */
-const MIN_TOKEN_LENGTH = 16;
 
 export { REFRESH_MARGIN_MS } from "./margin.ts";
 
@@ -42,15 +40,8 @@ export async function saveTokens(
 ): Promise<{ key: KeyView; replaced: boolean }> {
   const name = checkName(input.name, "key");
   const { tokens } = input;
-  if (tokens.accessToken.length < MIN_TOKEN_LENGTH || /\s/.test(tokens.accessToken)) {
-    throw new ApikeyError(
-      ERROR_CODES.OAUTH_CONFIG,
-      "The provider issued an access token apikey cannot store safely.",
-      {
-        hint: "Check that this provider issues ordinary bearer tokens.",
-      },
-    );
-  }
+  // Also checked where tokens arrive (tokens.ts); again here for any caller that builds a TokenSet itself.
+  checkIssuedTokens(tokens);
   const writer = await vault.prepareWrite();
   try {
     return await vault.store.transaction(async (tx) => {

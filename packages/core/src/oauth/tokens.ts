@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
 import { toOAuthError } from "./failures.ts";
 import type { ResolvedServer } from "./server.ts";
+import { checkIssuedTokens } from "./token-shape.ts";
 
 // The token endpoint: code exchange (PKCE) and refresh, both done by oauth4webapi.
 
@@ -62,10 +63,15 @@ export async function refreshTokens(
   }
 }
 
+/** Throws E_OAUTH_CONFIG for tokens outside the bounds of token-shape.ts: they are refused where they enter. */
 function toTokenSet(res: oauth.TokenEndpointResponse, now: Date): TokenSet {
-  return {
+  const tokens = {
     accessToken: res.access_token,
     refreshToken: res.refresh_token ?? null,
+  };
+  checkIssuedTokens(tokens);
+  return {
+    ...tokens,
     expiresAt: typeof res.expires_in === "number" ? new Date(now.getTime() + res.expires_in * 1000) : null,
     scope: res.scope ?? null,
   };

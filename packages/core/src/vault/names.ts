@@ -14,12 +14,7 @@ export function checkName(name: string, what: "key" | "profile" | "slot"): strin
       },
     );
   }
-  // The name is not echoed: a bad name may be a mistyped secret.
-  if (!NAME.test(name)) {
-    throw new ApikeyError(ERROR_CODES.NAME_INVALID, `That is not a valid ${what} name.`, {
-      hint: "Use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
-    });
-  }
+  checkNameShape(name, what);
   if (what === "key" && name === "env") {
     throw new ApikeyError(
       ERROR_CODES.NAME_INVALID,
@@ -30,4 +25,31 @@ export function checkName(name: string, what: "key" | "profile" | "slot"): strin
     );
   }
   return name;
+}
+
+/** The length of the longest name the rule allows. */
+export const MAX_NAME_LENGTH = 64;
+
+/**
+ * The name rule without the reservations: for a name that looks something up, so a bad one is refused (E_NAME_INVALID)
+ * instead of being echoed in a "not found" message. The name is never echoed: it may be a mistyped secret.
+ */
+export function checkNameShape(name: string, what: "key" | "profile" | "slot"): string {
+  if (!NAME.test(name)) {
+    throw new ApikeyError(ERROR_CODES.NAME_INVALID, `That is not a valid ${what} name.`, {
+      hint: "Use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+    });
+  }
+  return name;
+}
+
+export const isValidNameShape = (name: string): boolean => NAME.test(name);
+
+/**
+ * `base-n`, with `base` shortened so the result still fits the name rule: how every path that numbers names
+ * (imports of several keys, a taken name) makes them. `base` must itself be a valid name.
+ */
+export function numberedName(base: string, n: number): string {
+  const suffix = `-${n}`;
+  return `${base.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
 }
