@@ -24,6 +24,13 @@ export default defineConfig({
       { test: { name: "cli", root: "apps/cli", include: ["src/**/*.test.ts"] } },
       {
         test: {
+          name: "slack-bot",
+          root: "apps/slack-bot",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
           name: "e2e",
           root: "tests",
           include: ["e2e/**/*.test.ts"],

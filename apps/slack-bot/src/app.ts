@@ -1,0 +1,133 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, HTTPReceiver, type Logger, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import type { Policy } from "./authz/config-file.ts";
+import type { Directory } from "./authz/decide.ts";
+import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
+import type { SlackConfig } from "./config.ts";
+import { keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
+import * as apikeyCommand from "./listeners/commands/apikey.ts";
+import {
+  type ClaimOnce,
+  DELIVERY_PROPERTY,
+  httpDeliveryName,
+  memoryClaims,
+  replayGuard,
+  socketDeliveryName,
+} from "./replay.ts";
+
+export interface BotOptions {
+  config: SlackConfig;
+  policy: Policy;
+  logger: Logger;
+  /** Shared across replicas when the store backs it; in-memory otherwise. */
+  claims?: ClaimOnce;
+  /** How respond() reaches response_url; tests route it to their stand-in. */
+  fetch?: typeof fetch;
+  /** Replaces the Slack-backed directory (tests, the demo). */
+  directory?: Directory;
+  onRefusal?: OnRefusal;
+  now?: () => number;
+}
+
+/** What every listener gets besides Bolt's arguments. */
+export interface BotDeps {
+  policy: Policy;
+  directory: Directory;
+  logger: Logger;
+  onRefusal: OnRefusal;
+}
+
+export interface Bot {
+  app: App;
+  mode: "http" | "socket";
+  /** Starts listening (HTTP) or connects (Socket Mode). Resolves with the bound port in HTTP mode. */
+  start(): Promise<{ port: number | undefined }>;
+  stop(): Promise<void>;
+}
+
+const BODY_LIMIT = 256 * 1024;
+// Bolt checks that a timestamp is at most five minutes old; nothing stops one from the future, which would outlive
+// the replay memory. Slack's clock is never that far ahead of ours, so such a request is treated as unnamed.
+const MAX_FUTURE_S = 5 * 60;
+
+export function createBot(options: BotOptions): Bot {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const clientOptions = {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+
+  let receiver: Receiver;
+  let httpReceiver: HTTPReceiver | undefined;
+  if (config.appToken) {
+    receiver = new SocketModeReceiver({
+      appToken: config.appToken,
+      logger,
+      installerOptions: { clientOptions },
+      customPropertiesExtractor: (args: { envelope_id?: unknown }) => ({
+        [DELIVERY_PROPERTY]: socketDeliveryName(args.envelope_id),
+      }),
+    });
+  } else {
+    if (!config.signingSecret) throw new Error("HTTP mode needs a signing secret");
+    httpReceiver = new HTTPReceiver({
+      signingSecret: config.signingSecret,
+      logger,
+      bodyLimit: BODY_LIMIT,
+      customPropertiesExtractor: (req) => {
+        const ts = Number(req.headers["x-slack-request-timestamp"]);
+        const future = Number.isFinite(ts) && ts - now() / 1000 > MAX_FUTURE_S;
+        return { [DELIVERY_PROPERTY]: future ? undefined : httpDeliveryName(req.headers) };
+      },
+    });
+    receiver = httpReceiver;
+  }
+
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger,
+    clientOptions,
+    developerMode: false,
+  });
+  app.error(async (error) => {
+    // The error's code and message only: Bolt wraps listener errors whose text can quote a request.
+    logger.error(`listener failed: ${error.code ?? "unknown"} ${slackErrorCode(error.original ?? error)}`);
+  });
+
+  const onRefusal: OnRefusal = async (refusal) => {
+    logger.warn(
+      `refused ${refusal.where} from ${refusal.actor.teamId}/${refusal.actor.userId}: ${refusal.reason}`,
+    );
+    await options.onRefusal?.(refusal);
+  };
+  const deps: BotDeps = {
+    policy: options.policy,
+    directory: options.directory ?? slackDirectory(app.client, { logger }),
+    logger,
+    onRefusal,
+  };
+
+  app.use(replayGuard(options.claims ?? memoryClaims({ now })));
+  app.use(keyInTextGuard(onRefusal));
+  app.use(workspaceGuard(options.policy, onRefusal));
+  apikeyCommand.register(app, deps);
+
+  return {
+    app,
+    mode: config.appToken ? "socket" : "http",
+    async start() {
+      if (!httpReceiver) {
+        await app.start();
+        return { port: undefined };
+      }
+      const server = (await app.start({ port: config.port, host: config.host })) as Server;
+      return { port: (server.address() as AddressInfo).port };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}
