@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { isMap, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Range } from "yaml";
 import { z } from "zod";
 
 // The authorization file (APIKEY_SLACK_CONFIG). YAML because operators edit it by hand and want comments; the
@@ -85,9 +85,12 @@ export function parsePolicy(text: string, label = "APIKEY_SLACK_CONFIG"): Policy
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = (issue?.path ?? []) as (string | number)[];
-    throw new PolicyFileError(
-      `${label} line ${lineOf(doc, lines, path)}: ${describe(path)}: ${issue?.message}.`,
-    );
+    // An unknown key is reported on its mapping; its line is the key's own.
+    // Zod's text for an unknown key quotes the key; say it in words that quote nothing.
+    const what = issue?.code === "unrecognized_keys" ? "unknown setting (misspelt?)" : issue?.message;
+    const at =
+      issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
+    throw new PolicyFileError(`${label} line ${lineOf(doc, lines, at)}: ${describe(path)}: ${what}.`);
   }
   const f = parsed.data;
   return {
@@ -100,15 +103,17 @@ export function parsePolicy(text: string, label = "APIKEY_SLACK_CONFIG"): Policy
   };
 }
 
-// The deepest node of the path that exists: for an unknown key that is its parent mapping, which is near enough.
-function lineOf(
-  doc: ReturnType<typeof parseDocument>,
-  lines: LineCounter,
-  path: (string | number)[],
-): number {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === "object" && node.range) return lines.linePos(node.range[0]).line;
+// The line of the deepest part of the path that exists: a key's own line for a mapping entry (so a misspelt
+// key is found where it is written), the item's line in a list.
+function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number {
+  for (let n = path.length; n > 0; n--) {
+    const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
+    const segment = path[n - 1];
+    let node: { range?: Range | null } | undefined;
+    if (isMap(parent))
+      node = parent.items.find((p) => isScalar(p.key) && p.key.value === segment)?.key as never;
+    else if (isSeq(parent) && typeof segment === "number") node = parent.items[segment] as never;
+    if (node?.range) return lines.linePos(node.range[0]).line;
   }
   return 1;
 }
