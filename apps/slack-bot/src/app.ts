@@ -6,7 +6,7 @@ import type { Directory } from "./authz/decide.ts";
 import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
 import type { SlackConfig } from "./config.ts";
 import { keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
-import * as apikeyCommand from "./listeners/commands/apikey.ts";
+import { registerListeners } from "./listeners/index.ts";
 import {
   type ClaimOnce,
   DELIVERY_PROPERTY,
@@ -113,7 +113,7 @@ export function createBot(options: BotOptions): Bot {
   app.use(replayGuard(options.claims ?? memoryClaims({ now })));
   app.use(keyInTextGuard(onRefusal));
   app.use(workspaceGuard(options.policy, onRefusal));
-  apikeyCommand.register(app, deps);
+  registerListeners(app, deps);
 
   return {
     app,

@@ -1,0 +1,11 @@
+import type { App } from "@slack/bolt";
+import type { BotDeps } from "../app.ts";
+import * as apikeyCommand from "./commands/apikey.ts";
+import * as appHome from "./events/app-home.ts";
+
+// Every listener the bot has. The manifest test registers these against a recorder to check that the manifest
+// declares exactly what is handled.
+export function registerListeners(app: App, deps: BotDeps): void {
+  apikeyCommand.register(app, deps);
+  appHome.register(app, deps);
+}
