@@ -23,6 +23,8 @@ export function register(app: App, deps: BotDeps): void {
       return;
     }
     await ack();
+    // Let the acks of requests already waiting go out before this one's slow part starts.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       const actor = actorOf({ body: command, context } as never);
       await respond(await run(parsed.command, { ...deps, actor }));
