@@ -5,6 +5,7 @@ import type { Policy } from "./authz/config-file.ts";
 import type { Directory } from "./authz/decide.ts";
 import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
 import type { SlackConfig } from "./config.ts";
+import type { CoreFor } from "./core-port.ts";
 import { keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
 import { registerListeners } from "./listeners/index.ts";
 import {
@@ -28,10 +29,13 @@ export interface BotOptions {
   directory?: Directory;
   onRefusal?: OnRefusal;
   now?: () => number;
+  /** The core acting as a given person; without it only help, refusals and the Home tab's access summary work. */
+  core?: CoreFor;
 }
 
 /** What every listener gets besides Bolt's arguments. */
 export interface BotDeps {
+  core: CoreFor | undefined;
   policy: Policy;
   directory: Directory;
   logger: Logger;
@@ -104,6 +108,7 @@ export function createBot(options: BotOptions): Bot {
     await options.onRefusal?.(refusal);
   };
   const deps: BotDeps = {
+    core: options.core,
     policy: options.policy,
     directory: options.directory ?? slackDirectory(app.client, { logger }),
     logger,
