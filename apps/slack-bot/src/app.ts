@@ -5,7 +5,7 @@ import type { Policy } from "./authz/config-file.ts";
 import type { Directory } from "./authz/decide.ts";
 import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
 import type { SlackConfig } from "./config.ts";
-import type { CoreFor } from "./core-port.ts";
+import type { CoreFor, CorePort } from "./core-port.ts";
 import { keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
 import { registerListeners } from "./listeners/index.ts";
 import {
@@ -16,6 +16,8 @@ import {
   replayGuard,
   socketDeliveryName,
 } from "./replay.ts";
+import { type Clock, type Loop, startLoop } from "./scheduler/loop.ts";
+import { reminderPass } from "./scheduler/reminders.ts";
 
 export interface BotOptions {
   config: SlackConfig;
@@ -31,6 +33,8 @@ export interface BotOptions {
   now?: () => number;
   /** The core acting as a given person; without it only help, refusals and the Home tab's access summary work. */
   core?: CoreFor;
+  /** The reminder loop: the core as the bot itself, and the clock (tests step it and call `runNow`). */
+  reminders?: { core: CorePort; clock?: Clock; intervalMs?: number; autoStart?: boolean };
 }
 
 /** What every listener gets besides Bolt's arguments. */
@@ -45,6 +49,7 @@ export interface BotDeps {
 export interface Bot {
   app: App;
   mode: "http" | "socket";
+  reminders: Loop | undefined;
   /** Starts listening (HTTP) or connects (Socket Mode). Resolves with the bound port in HTTP mode. */
   start(): Promise<{ port: number | undefined }>;
   stop(): Promise<void>;
@@ -120,18 +125,45 @@ export function createBot(options: BotOptions): Bot {
   app.use(workspaceGuard(options.policy, onRefusal));
   registerListeners(app, deps);
 
+  const reminderOptions = options.reminders;
+  let reminders: Loop | undefined;
+  const startReminders = () => {
+    if (!reminderOptions) return;
+    const channel = options.policy.announcementChannel;
+    const post = channel
+      ? async (text: string) => {
+          await app.client.chat.postMessage({ channel, text, mrkdwn: true });
+        }
+      : undefined;
+    reminders = startLoop(
+      {
+        pass: (now) => reminderPass(now, { core: reminderOptions.core, post, logger }),
+        logger,
+        ...(reminderOptions.clock ? { clock: reminderOptions.clock } : {}),
+        ...(reminderOptions.intervalMs ? { intervalMs: reminderOptions.intervalMs } : {}),
+      },
+      reminderOptions.autoStart ?? true,
+    );
+  };
+
   return {
     app,
     mode: config.appToken ? "socket" : "http",
+    get reminders() {
+      return reminders;
+    },
     async start() {
-      if (!httpReceiver) {
-        await app.start();
-        return { port: undefined };
+      let port: number | undefined;
+      if (!httpReceiver) await app.start();
+      else {
+        const server = (await app.start({ port: config.port, host: config.host })) as Server;
+        port = (server.address() as AddressInfo).port;
       }
-      const server = (await app.start({ port: config.port, host: config.host })) as Server;
-      return { port: (server.address() as AddressInfo).port };
+      startReminders();
+      return { port };
     },
     async stop() {
+      await reminders?.stop();
       await app.stop();
     },
   };

@@ -38,6 +38,7 @@ export interface RotateOutcome {
 }
 
 export interface DeactivationRow {
+  id: number;
   keyName: string | null;
   profile: string;
   state: string;
@@ -75,7 +76,7 @@ export interface CorePort {
     disable(name: string, profile?: string): Promise<unknown>;
     enable(name: string, profile?: string): Promise<unknown>;
     delete(name: string, profile?: string): Promise<unknown>;
-    validate(name: string, profile?: string): Promise<unknown>;
+    validate(name: string, profile?: string): Promise<{ validation: Validation }>;
     rotate(input: {
       name: string;
       newSecret: string;
@@ -85,7 +86,7 @@ export interface CorePort {
       /** False: never deactivate the old key upstream (the person will, or it stays in use elsewhere). */
       deactivateUpstream?: boolean;
     }): Promise<RotateOutcome>;
-    finishDeactivations(opts?: { profile?: string; name?: string }): Promise<DeactivationRow[]>;
+    finishDeactivations(opts?: { profile?: string; name?: string; now?: Date }): Promise<DeactivationRow[]>;
     dueForRotation(): Promise<{ maxAgeDays: number; keys: string[] }>;
     /** Owed upstream deactivations, due or not (status and the Home tab); absent until the core offers it. */
     owedDeactivations?(): Promise<DeactivationRow[]>;

@@ -38,13 +38,8 @@ export async function runCommand(cmd: Command, env: CommandEnv): Promise<Reply> 
     case "validate": {
       const key = await resolveKey(env, cmd.name);
       await requireAccess(env, key.profile, "operate", "validate");
-      const result = (await env.core.keys.validate(key.name, key.profile)) as {
-        outcome?: string;
-        message?: string;
-        validation?: { outcome: string; message: string };
-      };
-      const v = result.validation ?? result;
-      return ephemeral(`${bold(key.name)}: ${v.outcome ?? "checked"}. ${v.message ?? ""}`.trim());
+      const { validation } = await env.core.keys.validate(key.name, key.profile);
+      return ephemeral(`${bold(key.name)}: ${validation.outcome}. ${validation.message}`);
     }
     case "disable":
     case "enable": {
