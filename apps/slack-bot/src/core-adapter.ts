@@ -40,7 +40,7 @@ export async function openBotCore(config: Config, options: OpenBotCoreOptions = 
     );
   }
   // Parsing it throws the core's E_MASTER_KEY_FORMAT now rather than at the first key added.
-  await masterKeySource(config.masterKey).open();
+  await masterKeySource(config.masterKey).create?.();
   const store = options.store ?? (await openSqliteStore(storeFileIn(config.dataDir)));
   const open = (actor: string) =>
     openApikey({

@@ -91,6 +91,9 @@ export interface CorePort {
     /** Owed upstream deactivations, due or not (status and the Home tab); absent until the core offers it. */
     owedDeactivations?(): Promise<DeactivationRow[]>;
   };
+  profiles: {
+    create(name: string): Promise<void>;
+  };
   usage: {
     report(opts: {
       since: Date;

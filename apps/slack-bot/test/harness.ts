@@ -38,12 +38,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  options: { mode?: "http" | "socket"; policy?: string } & Partial<
-    Omit<BotOptions, "config" | "policy" | "logger">
-  > = {},
-): Promise<Harness> {
-  const { mode = "http", policy = POLICY, ...rest } = options;
+export interface HarnessOptions extends Partial<Omit<BotOptions, "config" | "policy" | "logger">> {
+  mode?: "http" | "socket";
+  policy?: string;
+  /** Called after the bot stopped, before the stand-in closes (close the store there). */
+  onClose?: () => Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const { mode = "http", policy = POLICY, onClose, ...rest } = options;
   const slack = await startFakeSlack({ teamId: TEAM });
   slack.setGroup("S0ENG", ["U0DEV", "U0OPS"]);
   const logs: string[] = [];
@@ -75,6 +78,7 @@ export async function startHarness(
       postSigned(url, slashCommandBody(person, text, slack.responseUrl()), postOptions),
     async close() {
       await bot.stop();
+      await onClose?.();
       await slack.close();
     },
   };
