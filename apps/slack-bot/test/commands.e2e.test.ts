@@ -160,7 +160,7 @@ describe("reading and switching", () => {
     const [ask] = await h.slack.waitFor("response_url");
     expect(textOf(ask?.args)).toContain("Delete *work-2*");
     const button = (
-      ask?.args.blocks as { elements?: { action_id: string; value: string; confirm?: unknown }[] }[]
+      (ask?.args.blocks ?? []) as { elements?: { action_id: string; value: string; confirm?: unknown }[] }[]
     )
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === "apikey_delete");
@@ -184,7 +184,11 @@ describe("reading and switching", () => {
     const view = textOf(home?.args);
     expect(view).toContain("*work*");
     expect(view).toContain("apikey_home_use");
-    const use = (home?.args.view as { blocks: { accessory?: { action_id: string; value: string } }[] }).blocks
+    const use = (
+      (home?.args.view ?? { blocks: [] }) as {
+        blocks: { accessory?: { action_id: string; value: string } }[];
+      }
+    ).blocks
       .map((b) => b.accessory)
       .find((a) => a?.action_id === "apikey_home_use");
     await postSigned(

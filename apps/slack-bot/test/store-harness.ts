@@ -39,7 +39,12 @@ export async function startStoreHarness(
   const dataDir = await mkdtemp(join(tmpdir(), "apikey-slack-"));
   const anthropic = options.anthropic ?? (await startFakeAnthropic());
   let t = Date.parse("2026-11-02T09:00:00Z");
-  const clock = { now: () => new Date(t), advance: (ms: number) => void (t += ms) };
+  const clock = {
+    now: () => new Date(t),
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
   const config = loadConfig({
     APIKEY_HOME: dataDir,
     APIKEY_MASTER_KEY: MASTER_KEY,
