@@ -83,8 +83,6 @@ export interface CorePort {
       profile?: string;
       graceMs?: number;
       validate?: boolean;
-      /** False: never deactivate the old key upstream (the person will, or it stays in use elsewhere). */
-      deactivateUpstream?: boolean;
     }): Promise<RotateOutcome>;
     finishDeactivations(opts?: { profile?: string; name?: string; now?: Date }): Promise<DeactivationRow[]>;
     dueForRotation(): Promise<{ maxAgeDays: number; keys: string[] }>;

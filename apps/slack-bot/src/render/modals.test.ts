@@ -18,13 +18,11 @@ describe("forms", () => {
     }
   });
 
-  it("offer upstream deactivation only with an Admin key", () => {
-    const ids = (canDeactivate: boolean) =>
-      rotateModal({ profile: "p", name: "n", masked: "m", canDeactivate }, "{}").blocks.map((b) =>
-        "block_id" in b ? b.block_id : undefined,
-      );
-    expect(ids(true)).toContain("upstream");
-    expect(ids(false)).not.toContain("upstream");
+  it("say whether the old key will be deactivated at Anthropic, which needs an Admin key", () => {
+    const text = (canDeactivate: boolean) =>
+      JSON.stringify(rotateModal({ profile: "p", name: "n", masked: "m", canDeactivate }, "{}"));
+    expect(text(true)).toContain("the bot deactivates the old key at Anthropic");
+    expect(text(false)).toContain("do it in the Anthropic Console");
   });
 
   it("escape names so they cannot become mentions or links", () => {

@@ -108,33 +108,17 @@ export function rotateModal(input: RotateFormInput, metadata: string): types.Mod
       options: GRACE_CHOICES.map((c) => option(c.value)),
     },
   });
-  if (input.canDeactivate) {
-    blocks.push({
-      type: "input",
-      block_id: "upstream",
-      optional: true,
-      label: plain("At Anthropic"),
-      element: {
-        type: "checkboxes",
-        action_id: "value",
-        options: [upstreamOption],
-        initial_options: [upstreamOption],
-      },
-    });
-  } else {
-    blocks.push(
-      context(
-        "This profile has no Admin key, so the old key cannot be deactivated from here: do it in the Anthropic Console after the grace period.",
-      ),
-    );
-  }
+  // The core deactivates the old key upstream whenever the profile holds an Admin key; it has no switch to skip
+  // that, so the form states what will happen instead of offering a choice it could not honour.
+  blocks.push(
+    context(
+      input.canDeactivate
+        ? "When the grace period ends, the bot deactivates the old key at Anthropic with this profile's Admin key."
+        : "This profile has no Admin key, so the old key cannot be deactivated from here: do it in the Anthropic Console after the grace period.",
+    ),
+  );
   return modal(ROTATE_CALLBACK, "Rotate a key", blocks, metadata, "Rotate");
 }
-
-const upstreamOption = {
-  text: plain("Deactivate the old key when the grace period ends"),
-  value: "deactivate",
-};
 
 function option(value: string) {
   const choice = GRACE_CHOICES.find((c) => c.value === value) ?? GRACE_CHOICES[1];

@@ -17,7 +17,7 @@ import {
   ROTATE_CALLBACK,
   workingModal,
 } from "../../render/modals.ts";
-import { checked, decodeOrigin, encodeOrigin, selectedValue, textValue } from "../../render/submission.ts";
+import { decodeOrigin, encodeOrigin, selectedValue, textValue } from "../../render/submission.ts";
 import { envFrom } from "../env.ts";
 import { addedLines, rotatedLines, upstreamLine } from "./outcomes.ts";
 
@@ -125,7 +125,6 @@ export function register(app: App, deps: BotDeps): void {
     const { profile, name } = origin;
     const grace = Number(selectedValue(values, "grace") ?? DEFAULT_GRACE);
     const graceMs = GRACE_CHOICES.some((c) => Number(c.value) === grace) ? grace : Number(DEFAULT_GRACE);
-    const deactivateUpstream = checked(values, "upstream", "deactivate");
     await ack({
       response_action: "update",
       view: workingModal("Rotate a key", "Checking the new key and rotating…"),
@@ -140,8 +139,7 @@ export function register(app: App, deps: BotDeps): void {
         newSecret: secret,
         graceMs,
         validate: true,
-        deactivateUpstream,
-      });
+              });
       await update(client, view.id, outcomeModal("Key rotated", rotatedLines(result)));
       if (result.changed) {
         await announce(

@@ -35,6 +35,6 @@ export function upstreamLine(r: RotateOutcome): string {
   if (d.plan === "pending")
     return `:hourglass: The old key keeps working until ${d.dueAt?.slice(0, 16).replace("T", " ")} UTC, then the bot deactivates it at Anthropic.`;
   if (d.plan === "manual")
-    return ":warning: The old key still works at Anthropic: deactivate it in the Anthropic Console (this profile has no Admin key, or you chose to).";
+    return ":warning: The old key still works at Anthropic: deactivate it in the Anthropic Console (this profile has no Admin key).";
   return "Nothing to do at Anthropic.";
 }
