@@ -27,6 +27,8 @@ export default defineConfig({
           name: "slack-bot",
           root: "apps/slack-bot",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {

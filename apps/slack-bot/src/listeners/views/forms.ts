@@ -139,7 +139,7 @@ export function register(app: App, deps: BotDeps): void {
         newSecret: secret,
         graceMs,
         validate: true,
-              });
+      });
       await update(client, view.id, outcomeModal("Key rotated", rotatedLines(result)));
       if (result.changed) {
         await announce(
