@@ -28,7 +28,12 @@ const TEAM = "T0DEMO";
 type Who = Person & { label: string };
 const olga: Who = { teamId: TEAM, userId: "U0OLGA", userName: "olga", label: "Olga (operates prod)" };
 const dev: Who = { teamId: TEAM, userId: "U0DEV", userName: "dev", label: "Dev (may view prod)" };
-const eve: Who = { teamId: "T0ELSEWHERE", userId: "U0EVE", userName: "eve", label: "Eve (another workspace)" };
+const eve: Who = {
+  teamId: "T0ELSEWHERE",
+  userId: "U0EVE",
+  userName: "eve",
+  label: "Eve (another workspace)",
+};
 
 const POLICY = `
 workspaces: { teams: [${TEAM}] }
@@ -71,7 +76,8 @@ const show = (who: string, lines: string[]) => {
   for (const l of lines) out(`   │ ${l}`);
 };
 // Keys are fake here, but print them as a careful screen would: prefix and length only.
-const mask = (text: string) => text.replace(/(sk-ant-[a-z]+\d*-)[A-Za-z0-9_-]+/g, (k, p) => `${p}… (${k.length} characters)`);
+const mask = (text: string) =>
+  text.replace(/(sk-ant-[a-z]+\d*-)[A-Za-z0-9_-]+/g, (k, p) => `${p}… (${k.length} characters)`);
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), "apikey-slack-demo-"));
@@ -103,11 +109,14 @@ async function main(): Promise<void> {
   });
   const { port } = await bot.start();
   const url = `http://127.0.0.1:${port}/slack/events`;
-  out(`apikey Slack bot demo — bot on ${url}, Slack and Anthropic stand-ins on 127.0.0.1, store in ${dataDir}\n`);
+  out(
+    `apikey Slack bot demo — bot on ${url}, Slack and Anthropic stand-ins on 127.0.0.1, store in ${dataDir}\n`,
+  );
 
   const count = (method: string) => slack.callsTo(method).length;
   const announcements = async (before: number) => {
-    for (const c of slack.callsTo("chat.postMessage").slice(before)) show("#announcements", [String(c.args.text)]);
+    for (const c of slack.callsTo("chat.postMessage").slice(before))
+      show("#announcements", [String(c.args.text)]);
   };
 
   const command = async (who: Who, text: string) => {
@@ -139,7 +148,8 @@ async function main(): Promise<void> {
     const [outcome] = (await slack.waitFor("views.update", updates + 1)).slice(updates);
     show(`${who.userName} then sees`, flatten((outcome?.args.view ?? {}) as object));
     // The announcement follows the person's own answer; give it a moment.
-    for (let i = 0; i < 25 && count("chat.postMessage") === posts; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 25 && count("chat.postMessage") === posts; i++)
+      await new Promise((r) => setTimeout(r, 20));
     await announcements(posts);
     out();
   };
@@ -151,9 +161,14 @@ async function main(): Promise<void> {
   await command(olga, "use work-2 prod");
   await command(olga, "list");
   await command(olga, "rotate work-2");
-  await submit(olga, `new key ${NEXT}, grace 1 hour`, { new_key: NEXT }, {
-    grace: { type: "static_select", selected_option: { value: "3600000" } },
-  });
+  await submit(
+    olga,
+    `new key ${NEXT}, grace 1 hour`,
+    { new_key: NEXT },
+    {
+      grace: { type: "static_select", selected_option: { value: "3600000" } },
+    },
+  );
   await command(olga, "budget set work-2 50");
   await command(dev, "usage by key");
   await command(dev, "use work");
