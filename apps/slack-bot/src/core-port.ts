@@ -109,6 +109,7 @@ export interface CorePort {
   };
   audit(opts?: { limit?: number; keyId?: string; since?: Date }): Promise<AuditRow[]>;
   claimOnce(name: string): Promise<boolean>;
+  forgetClaimsBefore(before: Date): Promise<number>;
   /** Audits a refused request (not authorized, a key in a text field); absent until the core offers it. */
   auditRefusal?(input: { action: string; profile?: string; reason: string }): Promise<void>;
 }

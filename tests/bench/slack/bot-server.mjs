@@ -28,5 +28,8 @@ bot.app.command("/noop", async ({ ack }) => {
 const { port } = await bot.start();
 process.stdout.write(`${port}\n`);
 process.once("SIGTERM", () => {
-  bot.stop().finally(() => process.exit(0));
+  bot
+    .stop()
+    .then(() => core.close())
+    .finally(() => process.exit(0));
 });

@@ -38,7 +38,13 @@ export async function reminderPass(now: Date, deps: ReminderDeps): Promise<void>
       );
   }
   for (const k of keys) await keyReminders(k, now, once);
+  await deps.core.forgetClaimsBefore(new Date(now.getTime() - KEEP_MARKS_MS));
 }
+
+// Marks older than this are forgotten. Longer than a month, so a budget reminder (one per key and month) is never
+// sent twice in its month; a key still past its rotation age is reminded again after that long, which is wanted.
+// Request claims only matter for five minutes.
+const KEEP_MARKS_MS = 40 * 86_400_000;
 
 async function keyReminders(k: KeyRow, now: Date, once: (name: string, text: string) => Promise<void>) {
   if (k.status === "rotated" || k.readOnly) return;
