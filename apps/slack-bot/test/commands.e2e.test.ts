@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
-import { blockActionBody, eventBody, postSigned } from "../../../tests/fixtures/fake-slack-requests.ts";
+import {
+  blockActionBody,
+  eventBody,
+  postSigned,
+  slashCommandBody,
+} from "../../../tests/fixtures/fake-slack-requests.ts";
 import { fakeAdminKey, fakeApiKey } from "../../../tests/fixtures/keys.ts";
 import { DEV, OPS, OUTSIDER, STRANGER, TEAM } from "./harness.ts";
 import { type StoreHarness, startStoreHarness } from "./store-harness.ts";
@@ -95,6 +100,19 @@ describe("/apikey add (form)", () => {
     expect(h.anthropic.requests).toHaveLength(0);
   });
 
+  it("refuses a key typed into the name field: an inline error, nothing stored, told to rotate", async () => {
+    await h.command(OPS, "add prod");
+    await h.slack.waitFor("views.open");
+    const ack = await h.submitLastView(OPS, { name: WORK2, profile: "prod", key: WORK });
+    expect(ack.json).toMatchObject({
+      response_action: "errors",
+      errors: { name: expect.stringContaining("rotate") },
+    });
+    expect(ack.text).not.toContain("FAKE_TEST_SLK_WORK2");
+    expect(h.anthropic.requests).toHaveLength(0);
+    expect(await run(OPS, "list prod")).toContain("No keys you may see");
+  });
+
   it("checks rights again at submission", async () => {
     await h.command(OPS, "add prod");
     await h.slack.waitFor("views.open");
@@ -120,6 +138,25 @@ describe("reading and switching", () => {
     expect(post?.args).toMatchObject({ channel: "C0ANNOUNCE", text: "<@U0OPS> switched *prod* to *work-2*" });
     const status = await run(DEV, "status");
     expect(status).toContain("active: *work-2*");
+  });
+
+  it("changes nothing for a forged, stale or replayed switch", async () => {
+    const auditBefore = (await h.core.system.audit({ limit: 500 })).length;
+    const body = slashCommandBody(OPS, "use work-2 prod", h.slack.responseUrl());
+    const now = Math.floor(Date.now() / 1000);
+    expect((await postSigned(h.url, body, { secret: "fedcba9876543210fedcba9876543210" })).status).toBe(401);
+    expect((await postSigned(h.url, body, { timestamp: now - 6 * 60 })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await h.core.system.audit({ limit: 500 })).length).toBe(auditBefore);
+    expect(await run(OPS, "status")).toContain("active: *work*");
+    // Once genuinely, then the same request again: one switch, one audit row, one announcement.
+    await postSigned(h.url, body, { timestamp: now });
+    await postSigned(h.url, body, { timestamp: now });
+    await h.slack.waitFor("chat.postMessage");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.slack.callsTo("chat.postMessage")).toHaveLength(1);
+    const uses = (await h.core.system.audit({ limit: 500 })).filter((a) => a.action === "key.use");
+    expect(uses).toHaveLength(1);
   });
 
   it("lets a viewer read but not change, a stranger see nothing, another workspace nothing", async () => {
