@@ -16,7 +16,7 @@ import {
   replayGuard,
   socketDeliveryName,
 } from "./replay.ts";
-import { type Clock, type Loop, startLoop } from "./scheduler/loop.ts";
+import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
 import { reminderPass } from "./scheduler/reminders.ts";
 
 export interface BotOptions {
@@ -30,7 +30,10 @@ export interface BotOptions {
   /** Replaces the Slack-backed directory (tests, the demo). */
   directory?: Directory;
   onRefusal?: OnRefusal;
+  /** Wall-clock for request timestamps (the future-timestamp check). */
   now?: () => number;
+  /** The clock for what commands compute themselves (usage windows); the core's own clock must match it. */
+  clock?: Clock;
   /** The core acting as a given person; without it only help, refusals and the Home tab's access summary work. */
   core?: CoreFor;
   /** The reminder loop: the core as the bot itself, and the clock (tests step it and call `runNow`). */
@@ -40,6 +43,7 @@ export interface BotOptions {
 /** What every listener gets besides Bolt's arguments. */
 export interface BotDeps {
   core: CoreFor | undefined;
+  clock: Clock;
   policy: Policy;
   directory: Directory;
   logger: Logger;
@@ -114,6 +118,7 @@ export function createBot(options: BotOptions): Bot {
   };
   const deps: BotDeps = {
     core: options.core,
+    clock: options.clock ?? systemClock,
     policy: options.policy,
     directory: options.directory ?? slackDirectory(app.client, { logger }),
     logger,

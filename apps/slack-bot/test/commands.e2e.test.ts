@@ -1,3 +1,4 @@
+import { recordUsage } from "@apikey/core/usage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
 import {
@@ -187,9 +188,37 @@ describe("reading and switching", () => {
   it("reports usage, and refuses totals to someone who cannot see every key", async () => {
     const { outcome } = await addViaForm(OPS, "default", "private", PRIVATE);
     expect(outcome).toContain("Added *private*");
-    expect(await run(OPS, "usage 30d by model")).toContain("Usage, last 30 days by model");
+    const keys = await h.core.system.keys.list({});
+    const spend = async (name: string, inputTokens: number) => {
+      const key = keys.find((k) => k.name === name);
+      if (!key) throw new Error(`no key ${name}`);
+      // claude-opus-4-8 input is $5 per million tokens.
+      const usage = {
+        model: "claude-opus-4-8",
+        inputTokens,
+        outputTokens: 0,
+        cacheCreationTokens: 0,
+        cacheReadTokens: 0,
+      };
+      await recordUsage(h.store, {
+        keyId: key.id,
+        at: h.clock.now(),
+        requestId: null,
+        front: "gateway",
+        ...usage,
+      });
+    };
+    await spend("work", 170_000);
+    await spend("private", 400_000);
+    const all = await run(OPS, "usage 30d by model");
+    expect(all).toContain("Usage, last 30 days by model");
+    expect(all).toContain("claude-opus-4-8: $2.85");
     expect(await run(DEV, "usage")).toContain("may not see every key");
-    expect(await run(DEV, "usage by key")).toContain("Usage, last 7 days by key");
+    const byKey = await run(DEV, "usage by key");
+    expect(byKey).toContain("prod/work: $0.85");
+    expect(byKey).not.toContain("private");
+    expect(byKey).toContain("Total $0.85");
+    expect(await run(OPS, "usage key prod/work")).toContain("$0.85");
   });
 
   it("asks before deleting, and deletes on the confirmed click", async () => {

@@ -56,6 +56,7 @@ export async function startStoreHarness(
     core: core.coreFor,
     claims: core.claims,
     reminders: { core: core.system, clock, autoStart: false },
+    clock,
     ...options,
     onClose: async () => {
       await core.close();

@@ -16,6 +16,7 @@ export interface CommandEnv {
   logger: Logger;
   channelId: string | undefined;
   triggerId: string | undefined;
+  now: () => Date;
 }
 
 /** A refusal or a not-found that ends the command with a message for the person. */

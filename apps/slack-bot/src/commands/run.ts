@@ -120,7 +120,7 @@ async function usage(env: CommandEnv, cmd: Extract<Command, { kind: "usage" }>):
   }
   const days = cmd.window === "30d" ? 30 : 7;
   const report = await env.core.usage.report({
-    since: new Date(Date.now() - days * DAY_MS),
+    since: new Date(env.now().getTime() - days * DAY_MS),
     by: cmd.by,
     ...(key ? { keyId: key.id } : {}),
   });

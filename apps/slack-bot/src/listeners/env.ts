@@ -22,5 +22,6 @@ export function envFrom(
     logger: deps.logger,
     channelId: where.channelId,
     triggerId: where.triggerId,
+    now: () => deps.clock.now(),
   };
 }
