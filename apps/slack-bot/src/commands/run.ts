@@ -1,11 +1,11 @@
 import type { RespondArguments } from "@slack/bolt";
-import type { Command } from "../command/parse.ts";
 import { bold, context, section } from "../render/blocks.ts";
 import { auditBlocks, keyList, statusBlocks, usageBlocks } from "../render/keys.ts";
 import { addModal, rotateModal } from "../render/modals.ts";
 import { encodeOrigin } from "../render/submission.ts";
 import { announce } from "./announce.ts";
 import { allowedProfiles, type CommandEnv, ephemeral, requireAccess, resolveKey } from "./env.ts";
+import type { Command } from "./parse.ts";
 
 // One function per subcommand: authorize, call the core, render. No rule of the core's is repeated here.
 

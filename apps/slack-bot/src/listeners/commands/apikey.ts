@@ -1,8 +1,8 @@
 import type { App, RespondArguments } from "@slack/bolt";
 import type { BotDeps } from "../../app.ts";
-import { helpText } from "../../command/help.ts";
-import { parseCommand } from "../../command/parse.ts";
 import { Answer } from "../../commands/env.ts";
+import { helpText } from "../../commands/help.ts";
+import { parseCommand } from "../../commands/parse.ts";
 import { runCommand } from "../../commands/run.ts";
 import { REFUSALS, renderError } from "../../hints.ts";
 import { envFrom } from "../env.ts";
