@@ -24,6 +24,15 @@ export default defineConfig({
       { test: { name: "cli", root: "apps/cli", include: ["src/**/*.test.ts"] } },
       {
         test: {
+          name: "slack-bot",
+          root: "apps/slack-bot",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           root: "tests",
           include: ["e2e/**/*.test.ts"],

@@ -1,0 +1,175 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, HTTPReceiver, type Logger, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import type { Policy } from "./authz/config-file.ts";
+import type { Directory } from "./authz/decide.ts";
+import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
+import type { SlackConfig } from "./config.ts";
+import type { CoreFor, CorePort } from "./core-port.ts";
+import { keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
+import { registerListeners } from "./listeners/index.ts";
+import {
+  type ClaimOnce,
+  DELIVERY_PROPERTY,
+  httpDeliveryName,
+  memoryClaims,
+  replayGuard,
+  socketDeliveryName,
+} from "./replay.ts";
+import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
+import { reminderPass } from "./scheduler/reminders.ts";
+
+export interface BotOptions {
+  config: SlackConfig;
+  policy: Policy;
+  logger: Logger;
+  /** Shared across replicas when the store backs it; in-memory otherwise. */
+  claims?: ClaimOnce;
+  /** How respond() reaches response_url; tests route it to their stand-in. */
+  fetch?: typeof fetch;
+  /** Replaces the Slack-backed directory (tests, the demo). */
+  directory?: Directory;
+  onRefusal?: OnRefusal;
+  /** Wall-clock for request timestamps (the future-timestamp check). */
+  now?: () => number;
+  /** The clock for what commands compute themselves (usage windows); the core's own clock must match it. */
+  clock?: Clock;
+  /** The core acting as a given person; without it only help, refusals and the Home tab's access summary work. */
+  core?: CoreFor;
+  /** The reminder loop: the core as the bot itself, and the clock (tests step it and call `runNow`). */
+  reminders?: { core: CorePort; clock?: Clock; intervalMs?: number; autoStart?: boolean };
+}
+
+/** What every listener gets besides Bolt's arguments. */
+export interface BotDeps {
+  core: CoreFor | undefined;
+  clock: Clock;
+  policy: Policy;
+  directory: Directory;
+  logger: Logger;
+  onRefusal: OnRefusal;
+}
+
+export interface Bot {
+  app: App;
+  mode: "http" | "socket";
+  reminders: Loop | undefined;
+  /** Starts listening (HTTP) or connects (Socket Mode). Resolves with the bound port in HTTP mode. */
+  start(): Promise<{ port: number | undefined }>;
+  stop(): Promise<void>;
+}
+
+const BODY_LIMIT = 256 * 1024;
+// Bolt checks that a timestamp is at most five minutes old; nothing stops one from the future, which would outlive
+// the replay memory. Slack's clock is never that far ahead of ours, so such a request is treated as unnamed.
+const MAX_FUTURE_S = 5 * 60;
+
+export function createBot(options: BotOptions): Bot {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const clientOptions = {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+
+  let receiver: Receiver;
+  let httpReceiver: HTTPReceiver | undefined;
+  if (config.appToken) {
+    receiver = new SocketModeReceiver({
+      appToken: config.appToken,
+      logger,
+      installerOptions: { clientOptions },
+      customPropertiesExtractor: (args: { envelope_id?: unknown }) => ({
+        [DELIVERY_PROPERTY]: socketDeliveryName(args.envelope_id),
+      }),
+    });
+  } else {
+    if (!config.signingSecret) throw new Error("HTTP mode needs a signing secret");
+    httpReceiver = new HTTPReceiver({
+      signingSecret: config.signingSecret,
+      logger,
+      bodyLimit: BODY_LIMIT,
+      customPropertiesExtractor: (req) => {
+        const ts = Number(req.headers["x-slack-request-timestamp"]);
+        const future = Number.isFinite(ts) && ts - now() / 1000 > MAX_FUTURE_S;
+        return { [DELIVERY_PROPERTY]: future ? undefined : httpDeliveryName(req.headers) };
+      },
+    });
+    receiver = httpReceiver;
+  }
+
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger,
+    clientOptions,
+    developerMode: false,
+  });
+  app.error(async (error) => {
+    // The error's code and message only: Bolt wraps listener errors whose text can quote a request.
+    logger.error(`listener failed: ${error.code ?? "unknown"} ${slackErrorCode(error.original ?? error)}`);
+  });
+
+  const onRefusal: OnRefusal = async (refusal) => {
+    logger.warn(
+      `refused ${refusal.where} from ${refusal.actor.teamId}/${refusal.actor.userId}: ${refusal.reason}`,
+    );
+    await options.onRefusal?.(refusal);
+  };
+  const deps: BotDeps = {
+    core: options.core,
+    clock: options.clock ?? systemClock,
+    policy: options.policy,
+    directory: options.directory ?? slackDirectory(app.client, { logger }),
+    logger,
+    onRefusal,
+  };
+
+  app.use(replayGuard(options.claims ?? memoryClaims({ now })));
+  app.use(keyInTextGuard(onRefusal));
+  app.use(workspaceGuard(options.policy, onRefusal));
+  registerListeners(app, deps);
+
+  const reminderOptions = options.reminders;
+  let reminders: Loop | undefined;
+  const startReminders = () => {
+    if (!reminderOptions) return;
+    const channel = options.policy.announcementChannel;
+    const post = channel
+      ? async (text: string) => {
+          await app.client.chat.postMessage({ channel, text, mrkdwn: true });
+        }
+      : undefined;
+    reminders = startLoop(
+      {
+        pass: (now) => reminderPass(now, { core: reminderOptions.core, post, logger }),
+        logger,
+        ...(reminderOptions.clock ? { clock: reminderOptions.clock } : {}),
+        ...(reminderOptions.intervalMs ? { intervalMs: reminderOptions.intervalMs } : {}),
+      },
+      reminderOptions.autoStart ?? true,
+    );
+  };
+
+  return {
+    app,
+    mode: config.appToken ? "socket" : "http",
+    get reminders() {
+      return reminders;
+    },
+    async start() {
+      let port: number | undefined;
+      if (!httpReceiver) await app.start();
+      else {
+        const server = (await app.start({ port: config.port, host: config.host })) as Server;
+        port = (server.address() as AddressInfo).port;
+      }
+      startReminders();
+      return { port };
+    },
+    async stop() {
+      await reminders?.stop();
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { Logger, RespondArguments, webApi } from "@slack/bolt";
+import type { Policy } from "../authz/config-file.ts";
+import { type Access, type Actor, type Directory, decide } from "../authz/decide.ts";
+import type { CorePort, KeyRow } from "../core-port.ts";
+import { REFUSALS } from "../hints.ts";
+import { bold } from "../render/blocks.ts";
+
+// What a command runs with: the core as this person, who they are, and what they may do.
+
+export interface CommandEnv {
+  core: CorePort;
+  actor: Actor;
+  policy: Policy;
+  directory: Directory;
+  client: webApi.WebClient;
+  logger: Logger;
+  channelId: string | undefined;
+  triggerId: string | undefined;
+  now: () => Date;
+}
+
+/** A refusal or a not-found that ends the command with a message for the person. */
+export class Answer extends Error {
+  override readonly name = "Answer";
+  constructor(readonly reply: RespondArguments) {
+    super("answer");
+  }
+}
+
+export const ephemeral = (text: string): RespondArguments => ({ response_type: "ephemeral", text });
+
+export async function may(env: CommandEnv, profile: string, access: Access): Promise<boolean> {
+  return (await decide(env.policy, env.directory, env.actor, profile, access)).allowed;
+}
+
+/** Throws an Answer (and audits the refusal) unless the person may `access` the profile. */
+export async function requireAccess(
+  env: CommandEnv,
+  profile: string,
+  access: Access,
+  action: string,
+): Promise<void> {
+  if (await may(env, profile, access)) return;
+  env.logger.warn(
+    `refused ${action} on ${profile} for ${env.actor.teamId}/${env.actor.userId}: not authorized`,
+  );
+  await env.core.auditRefusal?.({ action, profile, reason: "not-authorized" });
+  throw new Answer(ephemeral(REFUSALS.notAllowed(profile, access)));
+}
+
+/** Profiles among `names` the person may see (or operate). */
+export async function allowedProfiles(env: CommandEnv, names: Iterable<string>, access: Access = "view") {
+  const out: string[] = [];
+  for (const p of new Set(names)) if (await may(env, p, access)) out.push(p);
+  return out.sort();
+}
+
+/**
+ * A key by `NAME` or `profile/NAME`, among the keys the person may see: a name in a profile they cannot see is
+ * reported as not found, so the bot does not tell strangers what exists.
+ */
+export async function resolveKey(env: CommandEnv, ref: string, profileArg?: string): Promise<KeyRow> {
+  const slash = ref.indexOf("/");
+  const profile = profileArg ?? (slash > 0 ? ref.slice(0, slash) : undefined);
+  const name = slash > 0 && profileArg === undefined ? ref.slice(slash + 1) : ref;
+  const keys = (await env.core.keys.list(profile ? { profile } : {})).filter(
+    (k) => k.name === name && k.status !== "rotated" && (profile === undefined || k.profile === profile),
+  );
+  const visible = await allowedProfiles(
+    env,
+    keys.map((k) => k.profile),
+  );
+  const found = keys.filter((k) => visible.includes(k.profile));
+  if (found.length === 1) return found[0] as KeyRow;
+  if (found.length === 0) {
+    throw new Answer(
+      ephemeral(
+        `No key named ${bold(name)}${profile ? ` in ${bold(profile)}` : ""} that you may see.\n\`/apikey list\` shows the names you can use.`,
+      ),
+    );
+  }
+  const where = found.map((k) => `\`${k.profile}/${k.name}\``).join(", ");
+  throw new Answer(ephemeral(`${bold(name)} is in several profiles: write one of ${where}.`));
+}

@@ -1,0 +1,76 @@
+import type { Validator } from "@apikey/core";
+import { type Config, loadConfig, storeFileIn } from "@apikey/core";
+import { openApikey } from "@apikey/core/app";
+import { masterKeySource } from "@apikey/core/master-key";
+import type { Store } from "@apikey/core/store";
+import { ConfigError } from "./config.ts";
+import type { CoreFor, CorePort, SlackActorInfo } from "./core-port.ts";
+import type { ClaimOnce } from "./replay.ts";
+
+// Opens the bot's store once and hands out the core acting as each person. One Store is shared; each person gets
+// a thin `openApikey` over it whose audit rows carry them (front `slack`). The store also backs replay protection
+// and the reminders' "sent" marks, so several replicas on one store agree.
+
+export function actorString(a: SlackActorInfo): string {
+  // Display names are the person's own choice: keep them short and free of characters that could fake structure.
+  const name = a.displayName?.replace(/[^\p{L}\p{N} ._-]/gu, "").slice(0, 40);
+  return `slack:${a.teamId ?? "?"}/${a.userId}${name ? ` (${name})` : ""}`;
+}
+
+export interface BotCore {
+  coreFor: CoreFor;
+  /** The bot itself, for the scheduler's reminders and owed deactivations. */
+  system: CorePort;
+  claims: ClaimOnce;
+  close(): Promise<void>;
+}
+
+export interface OpenBotCoreOptions {
+  /** Defaults to the better-sqlite3 store at the data directory's store file. */
+  store?: Store;
+  validator?: Validator;
+  now?: () => Date;
+}
+
+export async function openBotCore(config: Config, options: OpenBotCoreOptions = {}): Promise<BotCore> {
+  // A server has no keychain and no one at a prompt: the master key comes from the environment.
+  if (!config.masterKey) {
+    throw new ConfigError(
+      "APIKEY_MASTER_KEY is not set: it must be the base64 master key of the bot's store.",
+    );
+  }
+  // Parsing it throws the core's E_MASTER_KEY_FORMAT now rather than at the first key added.
+  await masterKeySource(config.masterKey).create?.();
+  const store = options.store ?? (await openSqliteStore(storeFileIn(config.dataDir)));
+  const open = (actor: string) =>
+    openApikey({
+      store,
+      masterKeys: [masterKeySource(config.masterKey)],
+      actor,
+      front: "slack",
+      config,
+      ...(options.validator ? { validator: options.validator } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  const system = open("slack:bot");
+  // Fail at start-up, with the core's coded error, when the master key is wrong. A new store has nothing to
+  // unlock yet: its first key creates it with this master key.
+  if ((await system.status()).initialised) await system.unlock();
+  return {
+    coreFor: (actor) => open(actorString(actor)),
+    system,
+    claims: { claimOnce: (name) => system.claimOnce(`slack:req:${name}`) },
+    close: () => store.close(),
+  };
+}
+
+// Loaded only here, so the bot's other modules (and its tests of pure parts) never load the native addon.
+async function openSqliteStore(path: string): Promise<Store> {
+  const { openStore } = await import("@apikey/storage/better-sqlite3");
+  return openStore({ path });
+}
+
+/** The core's own settings from the environment (APIKEY_HOME, APIKEY_MASTER_KEY, ANTHROPIC_BASE_URL…). */
+export function coreConfigFrom(env: Record<string, string | undefined>): Config {
+  return loadConfig(env);
+}

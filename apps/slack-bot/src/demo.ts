@@ -1,0 +1,196 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "@apikey/core";
+import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
+import { startFakeSlack } from "../../../tests/fixtures/fake-slack.ts";
+import {
+  eventBody,
+  type Person,
+  postSigned,
+  slashCommandBody,
+  stateValues,
+  TEST_SIGNING_SECRET,
+  viewSubmissionBody,
+} from "../../../tests/fixtures/fake-slack-requests.ts";
+import { fakeApiKey } from "../../../tests/fixtures/keys.ts";
+import { createBot } from "./app.ts";
+import { parsePolicy } from "./authz/config-file.ts";
+import { openBotCore } from "./core-adapter.ts";
+import { redactingLogger } from "./logger.ts";
+
+// `pnpm slack-bot:demo`: the bot in HTTP mode on 127.0.0.1 with a real store in a temporary directory, talking to
+// the local stand-ins of Slack and of the Anthropic API from the tests, fed a scripted session of signed commands
+// and form submissions. It prints what each person would see. No workspace, no network.
+
+const TEAM = "T0DEMO";
+type Who = Person & { label: string };
+const olga: Who = { teamId: TEAM, userId: "U0OLGA", userName: "olga", label: "Olga (operates prod)" };
+const dev: Who = { teamId: TEAM, userId: "U0DEV", userName: "dev", label: "Dev (may view prod)" };
+const eve: Who = {
+  teamId: "T0ELSEWHERE",
+  userId: "U0EVE",
+  userName: "eve",
+  label: "Eve (another workspace)",
+};
+
+const POLICY = `
+workspaces: { teams: [${TEAM}] }
+announcements: C0ANNOUNCE
+profiles:
+  prod:
+    view: { groups: [S0ENG] }
+    operate: { users: [U0OLGA] }
+`;
+
+const WORK = fakeApiKey("DEMO_WORK");
+const WORK2 = fakeApiKey("DEMO_WORK2");
+const NEXT = fakeApiKey("DEMO_NEXT");
+
+type Block = {
+  type?: string;
+  block_id?: string;
+  label?: { text?: string };
+  text?: { text?: string };
+  elements?: { text?: string }[];
+  fields?: { text?: string }[];
+};
+
+function flatten(message: { text?: unknown; blocks?: unknown; title?: { text?: string } }): string[] {
+  const blocks = Array.isArray(message.blocks) ? (message.blocks as Block[]) : [];
+  const lines = blocks.flatMap((b) => [
+    ...(b.type === "input" ? [`[ ${b.label?.text ?? ""}: ________ ]`] : []),
+    ...(b.text?.text ? [b.text.text] : []),
+    ...(b.fields ?? []).map((f) => f.text ?? ""),
+    ...(b.elements ?? []).map((e) => e.text ?? "").filter(Boolean),
+  ]);
+  const title = message.title?.text ? [`« ${message.title.text} »`] : [];
+  if (lines.length) return [...title, ...lines.flatMap((t) => t.split("\n"))];
+  return typeof message.text === "string" ? message.text.split("\n") : [];
+}
+
+const out = (line = "") => process.stdout.write(`${line}\n`);
+const show = (who: string, lines: string[]) => {
+  out(`   ${who}:`);
+  for (const l of lines) out(`   │ ${l}`);
+};
+// Keys are fake here, but print them as a careful screen would: prefix and length only.
+const mask = (text: string) =>
+  text.replace(/(sk-ant-[a-z]+\d*-)[A-Za-z0-9_-]+/g, (k, p) => `${p}… (${k.length} characters)`);
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), "apikey-slack-demo-"));
+  const anthropic = await startFakeAnthropic({ validKeys: [WORK, WORK2, NEXT] });
+  const slack = await startFakeSlack({ teamId: TEAM });
+  slack.setGroup("S0ENG", ["U0DEV", "U0OLGA"]);
+  const coreConfig = loadConfig({
+    APIKEY_HOME: dataDir,
+    APIKEY_MASTER_KEY: randomBytes(32).toString("base64"),
+    ANTHROPIC_BASE_URL: anthropic.url,
+  });
+  const core = await openBotCore(coreConfig);
+  const logs: string[] = [];
+  const bot = createBot({
+    config: {
+      botToken: slack.botToken,
+      appToken: undefined,
+      signingSecret: TEST_SIGNING_SECRET,
+      port: 0,
+      host: "127.0.0.1",
+      slackApiUrl: slack.apiUrl,
+      authzFile: "(demo)",
+    },
+    policy: parsePolicy(POLICY, "demo config"),
+    logger: redactingLogger({ write: (l) => logs.push(l) }),
+    core: core.coreFor,
+    claims: core.claims,
+    reminders: { core: core.system, autoStart: false },
+  });
+  const { port } = await bot.start();
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  out(
+    `apikey Slack bot demo — bot on ${url}, Slack and Anthropic stand-ins on 127.0.0.1, store in ${dataDir}\n`,
+  );
+
+  const count = (method: string) => slack.callsTo(method).length;
+  const announcements = async (before: number) => {
+    for (const c of slack.callsTo("chat.postMessage").slice(before))
+      show("#announcements", [String(c.args.text)]);
+  };
+
+  const command = async (who: Who, text: string) => {
+    out(`── ${who.label} types: /apikey ${mask(text)}`);
+    const [replies, opens, posts] = [count("response_url"), count("views.open"), count("chat.postMessage")];
+    const res = await postSigned(url, slashCommandBody(who, text, slack.responseUrl()));
+    if (res.json) show(`${who.userName} sees`, flatten(res.json as object));
+    else {
+      // Either an answer through response_url or a form opening: wait for whichever comes.
+      for (let i = 0; i < 100 && count("response_url") === replies && count("views.open") === opens; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const reply = slack.callsTo("response_url")[replies];
+      const form = slack.callsTo("views.open")[opens];
+      if (reply) show(`${who.userName} sees`, flatten(reply.args));
+      if (form) show(`${who.userName} sees a form`, flatten(form.args.view as object));
+    }
+    await announcements(posts);
+    out();
+  };
+
+  const submit = async (who: Who, what: string, text: Record<string, string>, raw = {}) => {
+    out(`── ${who.label} fills in the form: ${mask(what)}`);
+    const [updates, posts] = [count("views.update"), count("chat.postMessage")];
+    const form = slack.callsTo("views.open").at(-1)?.response?.view as Record<string, unknown>;
+    const ack = await postSigned(url, viewSubmissionBody(who, form, stateValues(text, raw)));
+    const view = (ack.json as { view?: object } | undefined)?.view;
+    if (view) show(`${who.userName} sees at once`, flatten(view));
+    const [outcome] = (await slack.waitFor("views.update", updates + 1)).slice(updates);
+    show(`${who.userName} then sees`, flatten((outcome?.args.view ?? {}) as object));
+    // The announcement follows the person's own answer; give it a moment.
+    for (let i = 0; i < 25 && count("chat.postMessage") === posts; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await announcements(posts);
+    out();
+  };
+
+  await command(olga, "add prod");
+  await submit(olga, `name work, key ${WORK}`, { name: "work", profile: "prod", key: WORK });
+  await command(olga, "add prod");
+  await submit(olga, `name work-2, key ${WORK2}`, { name: "work-2", profile: "prod", key: WORK2 });
+  await command(olga, "use work-2 prod");
+  await command(olga, "list");
+  await command(olga, "rotate work-2");
+  await submit(
+    olga,
+    `new key ${NEXT}, grace 1 hour`,
+    { new_key: NEXT },
+    {
+      grace: { type: "static_select", selected_option: { value: "3600000" } },
+    },
+  );
+  await command(olga, "budget set work-2 50");
+  await command(dev, "usage by key");
+  await command(dev, "use work");
+  await command(eve, "list");
+  await command(olga, `add prod ${fakeApiKey("DEMO_PASTED")}`);
+
+  out(`── ${dev.label} opens the bot's Home tab`);
+  await postSigned(url, eventBody(dev, { type: "app_home_opened", tab: "home", channel: "D0DEV" }));
+  const [home] = await slack.waitFor("views.publish");
+  show("dev sees", flatten((home?.args.view ?? {}) as object));
+  out();
+
+  out("── the bot's log (redacted):");
+  for (const l of logs) out(`   ${l.replace(/^\S+ /, "")}`);
+  await bot.stop();
+  await core.close();
+  await slack.close();
+  await anthropic.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${(err as Error).message}\n`);
+  process.exit(1);
+});

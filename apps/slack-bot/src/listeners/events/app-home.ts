@@ -1,0 +1,66 @@
+import type { App, webApi } from "@slack/bolt";
+import type { BotDeps } from "../../app.ts";
+import { type Actor, decide } from "../../authz/decide.ts";
+import type { CommandEnv } from "../../commands/env.ts";
+import type { DeactivationRow } from "../../core-port.ts";
+import { actorOf } from "../../guards.ts";
+import { type HomeProfile, homeView } from "../../render/home.ts";
+import { envFrom } from "../env.ts";
+
+// Bolt acks events before any listener runs, so publishing is the only work here. A failure is logged by code:
+// the Home tab keeps its previous content.
+export function register(app: App, deps: BotDeps): void {
+  app.event("app_home_opened", async (args) => {
+    if (args.event.tab !== "home") return;
+    await publishHome(deps, {
+      env: envFrom(args, deps),
+      client: args.client,
+      userId: args.event.user,
+      actor: actorOf(args as never),
+    });
+  });
+}
+
+export interface HomeTarget {
+  env: CommandEnv | undefined;
+  client: webApi.WebClient;
+  userId: string;
+  actor: Actor;
+}
+
+export async function publishHome(deps: BotDeps, target: HomeTarget): Promise<void> {
+  try {
+    const view = homeView(await gather(deps, target.env, target.actor));
+    await target.client.views.publish({ user_id: target.userId, view });
+  } catch (err) {
+    deps.logger.warn(
+      `home tab not published: ${(err as { data?: { error?: string }; code?: string }).data?.error ?? (err as { code?: string }).code ?? "unknown"}`,
+    );
+  }
+}
+
+async function gather(deps: BotDeps, env: CommandEnv | undefined, actor: Actor) {
+  const keys = env ? (await env.core.keys.list({})).filter((k) => k.status !== "rotated") : [];
+  const owed: DeactivationRow[] = env ? ((await env.core.keys.owedDeactivations?.()) ?? []) : [];
+  const configured = [...deps.policy.profiles.keys()].filter((p) => p !== "*");
+  const names = [...new Set([...configured, ...keys.map((k) => k.profile)])].sort();
+  const profiles: HomeProfile[] = [];
+  for (const name of names) {
+    const operate = (await decide(deps.policy, deps.directory, actor, name, "operate")).allowed;
+    const view = operate || (await decide(deps.policy, deps.directory, actor, name, "view")).allowed;
+    if (!view) continue;
+    profiles.push({
+      name,
+      access: operate ? "operate" : "view",
+      keys: keys.filter((k) => k.profile === name),
+      owed: owed.filter((d) => d.profile === name),
+    });
+  }
+  const visible = new Set(profiles.map((p) => p.name));
+  const audit = env
+    ? (await env.core.audit({ limit: 40 }))
+        .filter((r) => r.profile !== null && visible.has(r.profile))
+        .slice(0, 10)
+    : undefined;
+  return { profiles, audit };
+}
