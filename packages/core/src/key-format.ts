@@ -67,3 +67,8 @@ export function maskKey(secret: string): string {
   const prefix = shape ? shape.prefix : secret.slice(0, 3);
   return `${prefix}…${secret.slice(-4)}`;
 }
+
+/** Anything that starts like an Anthropic credential, well-formed or not: for refusing it where text goes. */
+export function looksLikeKey(text: string): boolean {
+  return /sk-ant-[a-z]+\d{2}-/i.test(text);
+}

@@ -6,12 +6,14 @@ import type { MasterKeySource } from "../master-key/source.ts";
 import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
 import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
+import { owedDeactivations } from "../rotation/owed.ts";
 import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
 import type { Store } from "../store.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { withMonthSpend } from "../usage/list-spend.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
 import type { Validator } from "../validate/anthropic.ts";
+import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
 
 // The one way a front opens the store and calls the use cases. A front brings a Store (from one of
@@ -70,6 +72,8 @@ export function openApikey(options: OpenApikeyOptions) {
       finishDeactivations: (opts: FinishOptions = {}) => finishDeactivations(vault, opts),
       refresh: (name: string, profile?: string) => ensureFreshToken(vault, name, profile, { force: true }),
       dueForRotation: () => dueForRotation(vault),
+      /** Upstream deactivations still owed (pending or needing the person), due or not, oldest due first. */
+      owedDeactivations: (filter: { profile?: string } = {}) => owedDeactivations(vault, filter),
     },
     /** The profile's active key and secret, refreshing an OAuth token that is about to expire. */
     active: (profile?: string) => freshActiveSecret(vault, profile),
@@ -84,6 +88,8 @@ export function openApikey(options: OpenApikeyOptions) {
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
     },
     audit: (filter: { limit?: number; keyId?: string; since?: Date } = {}) => vault.audit(filter),
+    /** Records a refused request (not authorized, a key pasted where it does not belong). Never pass a secret. */
+    auditRefusal: (input: RefusalInput) => auditRefusal(vault, input),
     slots: {
       list: () => listSlots(vault),
       add: (input: { name?: string; source: MasterKeySource }) => addSlot(vault, input),

@@ -20,6 +20,11 @@ export interface RotateInput {
   graceMs?: number;
   /** Check the new key against the API first (default true). */
   validate?: boolean;
+  /**
+   * Owe a deactivation of the old key upstream (default true). False: the person keeps the old key working (say, it
+   * is shared with something that cannot switch yet) and deactivates it themselves; the result says so.
+   */
+  deactivateUpstream?: boolean;
 }
 
 export interface RotateResult {
@@ -110,7 +115,7 @@ export async function rotateKey(vault: Vault, input: RotateInput): Promise<Rotat
     let plan: RotateResult["deactivation"]["plan"] = "none";
     let rowId: number | null = null;
     let dueAt: Date | null = null;
-    if (old.kind === "api") {
+    if (old.kind === "api" && input.deactivateUpstream !== false) {
       const admin = await pickAdminKey(tx, profile);
       plan = admin ? "pending" : "manual";
       dueAt = new Date(now.getTime() + graceMs);

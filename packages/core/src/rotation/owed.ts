@@ -1,0 +1,23 @@
+import type { Vault } from "../vault/vault.ts";
+import type { DeactivationOutcome } from "./deactivate.ts";
+
+/** Upstream deactivations still owed (pending, or failed and needing the person), due or not, oldest due first. */
+export async function owedDeactivations(
+  vault: Vault,
+  filter: { profile?: string } = {},
+): Promise<DeactivationOutcome[]> {
+  const rows = (await vault.store.deactivations.list()).filter(
+    (d) => d.state !== "done" && (filter.profile === undefined || d.profile === filter.profile),
+  );
+  return Promise.all(
+    rows.map(async (d) => ({
+      id: d.id,
+      keyId: d.keyId,
+      keyName: (await vault.store.keys.byId(d.keyId))?.name ?? null,
+      profile: d.profile,
+      state: d.state,
+      upstreamId: d.upstreamId,
+      error: d.lastError,
+    })),
+  );
+}
