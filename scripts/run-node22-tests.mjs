@@ -11,7 +11,7 @@ const vitest = join(
   dirname(createRequire(join(root, "package.json")).resolve("vitest/package.json")),
   "vitest.mjs",
 );
-const config = join(root, "packages", "storage", "vitest.node22.config.ts");
+const config = join(root, "vitest.node22.config.ts");
 const args = [vitest, "run", "--config", config, ...process.argv.slice(2)];
 
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
@@ -21,7 +21,8 @@ const [command, commandArgs] = current
   : [process.platform === "win32" ? "npx.cmd" : "npx", ["-y", "node@22", ...args]];
 
 // node:sqlite prints an ExperimentalWarning in every process; it says nothing about the tests.
-const env = { ...process.env, NODE_NO_WARNINGS: "1" };
+// Tests that spawn the built CLI run it on this (the workspace's) Node, for which better-sqlite3 was built.
+const env = { ...process.env, NODE_NO_WARNINGS: "1", APIKEY_CLI_NODE: process.env.APIKEY_CLI_NODE || process.execPath };
 // npx is a .cmd on Windows, which spawnSync only runs through a shell.
 const result = spawnSync(command, commandArgs, {
   cwd: root,

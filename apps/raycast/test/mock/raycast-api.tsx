@@ -269,11 +269,14 @@ export const LocalStorage = {
 
 /** Raycast's Cache writes plain files; so does this one (under <root>/cache), so a canary can scan them. */
 export class Cache {
-  readonly #dir: string;
+  readonly #namespace: string;
   readonly #subscribers = new Set<(key: string | undefined, data: string | undefined) => void>();
   constructor(options: { namespace?: string } = {}) {
-    this.#dir = join(mockState.root, "cache", options.namespace ?? "default");
-    mkdirSync(this.#dir, { recursive: true });
+    this.#namespace = options.namespace ?? "default";
+  }
+  // Resolved on every call: @raycast/utils keeps Cache instances for the module's lifetime, across tests.
+  get #dir() {
+    return join(mockState.root, "cache", this.#namespace);
   }
   #file(key: string) {
     return join(this.#dir, createHash("sha256").update(key).digest("hex"));
@@ -289,6 +292,7 @@ export class Cache {
     return this.get(key) !== undefined;
   }
   set(key: string, data: string) {
+    mkdirSync(this.#dir, { recursive: true });
     writeFileSync(this.#file(key), data);
     for (const s of this.#subscribers) s(key, data);
   }
@@ -299,7 +303,6 @@ export class Cache {
   }
   clear() {
     rmSync(this.#dir, { recursive: true, force: true });
-    mkdirSync(this.#dir, { recursive: true });
     for (const s of this.#subscribers) s(undefined, undefined);
   }
   get isEmpty() {

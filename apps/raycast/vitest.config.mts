@@ -13,6 +13,7 @@ export default defineConfig({
     name: "raycast",
     root: import.meta.dirname,
     include: ["src/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}"],
+    setupFiles: ["test/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
