@@ -10,6 +10,6 @@ export default async function CopyActiveApiKey() {
     await showHUD(`Copied ${name}`);
   } catch (err) {
     const hint = errorHint(err);
-    await showHUD(`${hint.title}. ${hint.message}`);
+    await showHUD(`${hint.title.replace(/\.$/, "")}. ${hint.message}`);
   }
 }

@@ -36,6 +36,11 @@ function Navigator({
   return <NavigationContext.Provider value={nav}>{stack.at(-1)}</NavigationContext.Provider>;
 }
 
+/** Things a person can trigger: actions, and menu-bar items. */
+const isAction = (n: ReactTestInstance) =>
+  typeof n.type === "string" &&
+  ((n.type.startsWith("Action") && !n.type.startsWith("ActionPanel")) || n.type === "MenuBarExtra.Item");
+
 export interface Seen {
   title: string;
   subtitle?: string;
@@ -90,9 +95,7 @@ export class View {
   }
 
   action(title: string, scope: ReactTestInstance = this.root): ReactTestInstance {
-    const found = scope.findAll(
-      (n) => typeof n.type === "string" && n.type.startsWith("Action") && n.props.title === title,
-    );
+    const found = scope.findAll((n) => isAction(n) && n.props.title === title);
     if (found.length === 0) throw new Error(`no action titled ${title}; have ${this.actionTitles(scope).join(", ")}`);
     return found[0] as ReactTestInstance;
   }

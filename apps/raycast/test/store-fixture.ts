@@ -15,12 +15,18 @@ export interface CliRun {
   stderr: string;
 }
 
-export function cli(home: TestHome, args: string[], opts: { stdin?: string; baseUrl?: string } = {}): Promise<CliRun> {
+export interface CliOptions {
+  stdin?: string;
+  baseUrl?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export function cli(home: TestHome, args: string[], opts: CliOptions = {}): Promise<CliRun> {
   const node = process.env.APIKEY_CLI_NODE || "node";
   return new Promise((resolve, reject) => {
     const child = spawn(node, [CLI_PATH, ...args], {
       cwd: home.homeDir,
-      env: cliEnv({ home, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) }),
+      env: cliEnv({ home, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), ...(opts.env ? { env: opts.env } : {}) }),
       stdio: ["pipe", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
@@ -36,7 +42,7 @@ export function cli(home: TestHome, args: string[], opts: { stdin?: string; base
   });
 }
 
-export async function cliOk(home: TestHome, args: string[], opts: { stdin?: string; baseUrl?: string } = {}) {
+export async function cliOk(home: TestHome, args: string[], opts: CliOptions = {}) {
   const run = await cli(home, args, opts);
   if (run.code !== 0) throw new Error(`apikey ${args.join(" ")} exited ${run.code}: ${run.stderr}`);
   return run.stdout;

@@ -88,8 +88,9 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
       return vault.reveal(name, profile, reason);
     },
     async activeSecret(profile) {
-      const { key, secret } = await vault.activeSecret(profile);
-      return { name: key.name, secret };
+      // activeSecret checks the key is usable and marks it used; the reveal audits the copy like Copy Key does.
+      const { key } = await vault.activeSecret(profile);
+      return { name: key.name, secret: await vault.reveal(key.name, profile, "copy") };
     },
     async add(input: AddInput): Promise<AddOutcome> {
       if (input.createProfile) {
