@@ -1,4 +1,5 @@
-// Runs the node:sqlite tests under Node 22 (node:sqlite needs >= 22.5; the workspace runs on Node 20).
+// Runs the node:sqlite tests under Node 22 (node:sqlite needs >= 22.5; the workspace runs on Node 20): the Store
+// contract's node:sqlite pass and the Raycast extension (vitest.node22.config.ts).
 // Uses the current node when it is already 22+, else `npx -y node@22` from the npm registry.
 // Extra arguments are passed to `vitest run`.
 import { spawnSync } from "node:child_process";
@@ -20,9 +21,13 @@ const [command, commandArgs] = current
   ? [process.execPath, args]
   : [process.platform === "win32" ? "npx.cmd" : "npx", ["-y", "node@22", ...args]];
 
-// node:sqlite prints an ExperimentalWarning in every process; it says nothing about the tests.
-// Tests that spawn the built CLI run it on this (the workspace's) Node, for which better-sqlite3 was built.
-const env = { ...process.env, NODE_NO_WARNINGS: "1", APIKEY_CLI_NODE: process.env.APIKEY_CLI_NODE || process.execPath };
+const env = {
+  ...process.env,
+  // node:sqlite prints an ExperimentalWarning in every process; it says nothing about the tests.
+  NODE_NO_WARNINGS: "1",
+  // Tests that spawn the built CLI (apps/raycast) run it on this Node, for which better-sqlite3 was built.
+  APIKEY_CLI_NODE: process.env.APIKEY_CLI_NODE || process.execPath,
+};
 // npx is a .cmd on Windows, which spawnSync only runs through a shell.
 const result = spawnSync(command, commandArgs, {
   cwd: root,

@@ -1,4 +1,12 @@
-import { Clipboard, Icon, LaunchType, launchCommand, MenuBarExtra, openExtensionPreferences, showHUD } from "@raycast/api";
+import {
+  Clipboard,
+  Icon,
+  LaunchType,
+  launchCommand,
+  MenuBarExtra,
+  openExtensionPreferences,
+  showHUD,
+} from "@raycast/api";
 import { readActiveSecret, switchToKey } from "./data/actions.ts";
 import { useKeys } from "./data/hooks.ts";
 import { errorHint, unavailableHint } from "./lib/hints.ts";

@@ -21,7 +21,10 @@ interface Values {
 export function addedMessage(o: AddOutcome): { title: string; message: string } {
   const active = o.key.active ? ` It is now the active key of ${o.key.profile}.` : "";
   if (o.validation === "unverified") {
-    return { title: `Stored ${o.key.name}, not verified`, message: `Anthropic could not be reached to check it.${active}` };
+    return {
+      title: `Stored ${o.key.name}, not verified`,
+      message: `Anthropic could not be reached to check it.${active}`,
+    };
   }
   return { title: `Added ${o.key.name}`, message: `${validationText(o.validation)}.${active}` };
 }
@@ -32,7 +35,8 @@ export default function AddApiKey() {
     initialValues: { name: "", profile: "default", newProfile: "", key: "" },
     validation: {
       name: (v) => (!v?.trim() ? "A name is required" : undefined),
-      key: (v) => (!v?.trim() ? "Paste the key" : !isRecognisedKey(v.trim()) ? "This is not an Anthropic API key" : undefined),
+      key: (v) =>
+        !v?.trim() ? "Paste the key" : !isRecognisedKey(v.trim()) ? "This is not an Anthropic API key" : undefined,
     },
     async onSubmit(v) {
       const creating = v.profile === NEW_PROFILE;
@@ -58,7 +62,10 @@ export default function AddApiKey() {
         // An invalid key is the key field's error; the person fixes it in place.
         if (isApikeyError(err) && (err.code === ERROR_CODES.KEY_INVALID || err.code === ERROR_CODES.KEY_DUPLICATE)) {
           setValidationError("key", hint.title);
-        } else if (isApikeyError(err) && (err.code === ERROR_CODES.NAME_TAKEN || err.code === ERROR_CODES.NAME_INVALID)) {
+        } else if (
+          isApikeyError(err) &&
+          (err.code === ERROR_CODES.NAME_TAKEN || err.code === ERROR_CODES.NAME_INVALID)
+        ) {
           setValidationError("name", hint.title);
         }
       }
@@ -84,7 +91,9 @@ export default function AddApiKey() {
         ))}
         <Form.Dropdown.Item value={NEW_PROFILE} title="New Profile…" />
       </Form.Dropdown>
-      {values.profile === NEW_PROFILE ? <Form.TextField title="New Profile" placeholder="staging" {...itemProps.newProfile} /> : null}
+      {values.profile === NEW_PROFILE ? (
+        <Form.TextField title="New Profile" placeholder="staging" {...itemProps.newProfile} />
+      ) : null}
       <Form.PasswordField title="API Key" placeholder="sk-ant-api03-…" {...itemProps.key} />
       <Form.Description text="The key is checked against the Anthropic API (no tokens spent) before it is stored, encrypted." />
     </Form>

@@ -37,9 +37,10 @@ function Navigator({
 }
 
 /** Things a person can trigger: actions, and menu-bar items. */
-const isAction = (n: ReactTestInstance) =>
-  typeof n.type === "string" &&
-  ((n.type.startsWith("Action") && !n.type.startsWith("ActionPanel")) || n.type === "MenuBarExtra.Item");
+const isAction = (n: ReactTestInstance) => {
+  const type: string = typeof n.type === "string" ? n.type : "";
+  return (type.startsWith("Action") && !type.startsWith("ActionPanel")) || type === "MenuBarExtra.Item";
+};
 
 export interface Seen {
   title: string;
@@ -89,9 +90,9 @@ export class View {
 
   /** The titles of the actions under `scope` (an item) or the whole view, in order. */
   actionTitles(scope: ReactTestInstance = this.root): string[] {
-    return scope.findAll((n) => typeof n.type === "string" && n.type.startsWith("Action")).flatMap((n) =>
-      String(n.type).startsWith("ActionPanel") ? [] : [String(n.props.title)],
-    );
+    return scope
+      .findAll((n) => typeof n.type === "string" && n.type.startsWith("Action"))
+      .flatMap((n) => (String(n.type).startsWith("ActionPanel") ? [] : [String(n.props.title)]));
   }
 
   action(title: string, scope: ReactTestInstance = this.root): ReactTestInstance {
@@ -135,7 +136,9 @@ export class View {
 
   formValues(): Record<string, unknown> {
     const values: Record<string, unknown> = {};
-    for (const field of this.root.findAll((n) => typeof n.type === "string" && n.type.startsWith("Form.") && n.props.id)) {
+    for (const field of this.root.findAll(
+      (n) => typeof n.type === "string" && n.type.startsWith("Form.") && n.props.id,
+    )) {
       const id = String(field.props.id);
       values[id] = field.props.value ?? (this.#typed.has(id) ? this.#typed.get(id) : field.props.defaultValue);
     }
@@ -182,7 +185,7 @@ export class View {
 }
 
 export async function render(element: ReactElement): Promise<View> {
-  let view: View | undefined;
+  let view: View | undefined = undefined;
   let renderer: ReactTestRenderer | undefined;
   const onStack = (n: number) => {
     if (view) view.depth = n;

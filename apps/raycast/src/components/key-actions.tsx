@@ -1,4 +1,4 @@
-import { Action, ActionPanel, Alert, Clipboard, confirmAlert, Icon, showHUD } from "@raycast/api";
+import { Action, ActionPanel, Alert, Clipboard, confirmAlert, Icon, Keyboard, showHUD } from "@raycast/api";
 import { deleteKey, readSecret, setKeyEnabled, switchToKey, validateKey } from "../data/actions.ts";
 import type { KeyItem } from "../data/types.ts";
 import { validationText } from "../lib/format.ts";
@@ -6,6 +6,11 @@ import { showFailure, withToast } from "../lib/toast.ts";
 import { RenameForm } from "./rename-form.tsx";
 import { RotateForm } from "./rotate-form.tsx";
 import { UsageView } from "./usage-view.tsx";
+
+/** ⌘ on macOS, Ctrl on Windows, plus `extra`. */
+function platformShortcut(extra: Keyboard.KeyModifier[], key: Keyboard.KeyEquivalent): Keyboard.Shortcut {
+  return { macOS: { modifiers: ["cmd", ...extra], key }, Windows: { modifiers: ["ctrl", ...extra], key } };
+}
 
 /** Everything a person does with one key from the list. `onChanged` reloads the list after a write. */
 export function KeyActions({ item, onChanged }: { item: KeyItem; onChanged: () => void }) {
@@ -63,7 +68,11 @@ export function KeyActions({ item, onChanged }: { item: KeyItem; onChanged: () =
       primaryAction: { title: "Delete Key", style: Alert.ActionStyle.Destructive },
     });
     if (!confirmed) return;
-    const done = await withToast(`Deleting ${item.name}…`, () => deleteKey(item), () => ({ title: `Deleted ${item.name}` }));
+    const done = await withToast(
+      `Deleting ${item.name}…`,
+      () => deleteKey(item),
+      () => ({ title: `Deleted ${item.name}` }),
+    );
     if (done.ok) onChanged();
   };
 
@@ -71,21 +80,21 @@ export function KeyActions({ item, onChanged }: { item: KeyItem; onChanged: () =
     <ActionPanel>
       <ActionPanel.Section>
         {item.status === "active" ? <Action title="Use This Key" icon={Icon.CheckCircle} onAction={use} /> : null}
-        <Action title="Copy Key" icon={Icon.Clipboard} shortcut={{ modifiers: ["cmd", "shift"], key: "c" }} onAction={copy} />
-        <Action title="Paste Key" icon={Icon.Text} shortcut={{ modifiers: ["cmd", "shift"], key: "v" }} onAction={paste} />
+        <Action title="Copy Key" icon={Icon.Clipboard} shortcut={Keyboard.Shortcut.Common.Copy} onAction={copy} />
+        <Action title="Paste Key" icon={Icon.Text} shortcut={platformShortcut(["shift"], "v")} onAction={paste} />
       </ActionPanel.Section>
       <ActionPanel.Section>
-        <Action title="Validate" icon={Icon.Checkmark} shortcut={{ modifiers: ["cmd"], key: "t" }} onAction={validate} />
+        <Action title="Validate" icon={Icon.Checkmark} shortcut={platformShortcut([], "t")} onAction={validate} />
         <Action.Push
           title="Rotate…"
           icon={Icon.ArrowClockwise}
-          shortcut={{ modifiers: ["cmd"], key: "r" }}
+          shortcut={platformShortcut(["shift"], "r")}
           target={<RotateForm initial={item} onDone={onChanged} />}
         />
         <Action.Push
           title="Rename"
           icon={Icon.Pencil}
-          shortcut={{ modifiers: ["cmd"], key: "e" }}
+          shortcut={Keyboard.Shortcut.Common.Edit}
           target={<RenameForm item={item} onDone={onChanged} />}
         />
         <Action
@@ -93,14 +102,19 @@ export function KeyActions({ item, onChanged }: { item: KeyItem; onChanged: () =
           icon={item.status === "disabled" ? Icon.Play : Icon.Pause}
           onAction={toggle}
         />
-        <Action.Push title="Show Usage" icon={Icon.BarChart} shortcut={{ modifiers: ["cmd"], key: "u" }} target={<UsageView />} />
+        <Action.Push
+          title="Show Usage"
+          icon={Icon.BarChart}
+          shortcut={platformShortcut([], "u")}
+          target={<UsageView />}
+        />
       </ActionPanel.Section>
       <ActionPanel.Section>
         <Action
           title="Delete…"
           icon={Icon.Trash}
           style={Action.Style.Destructive}
-          shortcut={{ modifiers: ["ctrl"], key: "x" }}
+          shortcut={Keyboard.Shortcut.Common.Remove}
           onAction={remove}
         />
       </ActionPanel.Section>

@@ -44,7 +44,8 @@ export function RotateForm({ initial, onDone }: { initial?: KeyItem; onDone?: ()
     initialValues: { key: initial ? ref(initial) : "", newKey: "", grace: "15" },
     validation: {
       key: (v) => (!v ? "Choose a key" : undefined),
-      newKey: (v) => (!v ? "Paste the new key" : !isRecognisedKey(v.trim()) ? "This is not an Anthropic API key" : undefined),
+      newKey: (v) =>
+        !v ? "Paste the new key" : !isRecognisedKey(v.trim()) ? "This is not an Anthropic API key" : undefined,
     },
     async onSubmit(values) {
       const target = keys.find((k) => ref(k) === values.key);

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { Action, ActionPanel, Color, Detail, environment, Icon } from "@raycast/api";
+import { Action, ActionPanel, Color, Detail, environment, Icon, Keyboard } from "@raycast/api";
 import { useState } from "react";
 import { useUsage } from "../data/hooks.ts";
 import type { UsageRow, UsageSummary } from "../data/types.ts";
@@ -17,8 +17,13 @@ function table(title: string, rows: UsageRow[]): string {
   const lines = rows
     .slice()
     .sort((a, b) => b.costUsd - a.costUsd)
-    .map((r) => `| ${r.label} | ${r.requests} | ${tokens(r.inputTokens)} | ${tokens(r.outputTokens)} | ${usd(r.costUsd)} |`);
-  return [`### ${title}`, "", "| | Requests | Input | Output | Cost |", "|---|---:|---:|---:|---:|", ...lines, ""].join("\n");
+    .map(
+      (r) =>
+        `| ${r.label} | ${r.requests} | ${tokens(r.inputTokens)} | ${tokens(r.outputTokens)} | ${usd(r.costUsd)} |`,
+    );
+  return [`### ${title}`, "", "| | Requests | Input | Output | Cost |", "|---|---:|---:|---:|---:|", ...lines, ""].join(
+    "\n",
+  );
 }
 
 /** Markdown for the Detail view; the chart is a file the command wrote beforehand. */
@@ -27,7 +32,8 @@ export function usageMarkdown(u: UsageSummary, chartPath: string | null): string
   if (chartPath) parts.push(`![Spend per day](${pathToFileURL(chartPath).href})`, "");
   if (u.totals.requests === 0) parts.push("No requests recorded in this window.", "");
   parts.push(table("By Model", u.byModel), table("By Key", u.byKey));
-  if (u.totals.unpricedRequests > 0) parts.push(`${u.totals.unpricedRequests} request(s) used a model without a known price.`);
+  if (u.totals.unpricedRequests > 0)
+    parts.push(`${u.totals.unpricedRequests} request(s) used a model without a known price.`);
   return parts.join("\n");
 }
 
@@ -75,7 +81,12 @@ export function UsageView({ initialDays = 30 }: { initialDays?: 7 | 30 }) {
             icon={Icon.Calendar}
             onAction={() => setDays(days === 30 ? 7 : 30)}
           />
-          <Action title="Refresh" icon={Icon.ArrowClockwise} shortcut={{ modifiers: ["cmd"], key: "r" }} onAction={revalidate} />
+          <Action
+            title="Refresh"
+            icon={Icon.ArrowClockwise}
+            shortcut={Keyboard.Shortcut.Common.Refresh}
+            onAction={revalidate}
+          />
         </ActionPanel>
       }
     />

@@ -6,8 +6,11 @@ import type { AddInput, ApikeyService, KeyItem, RotateInput } from "./types.ts";
 // Every command's reads and writes, one store connection per call: Raycast runs each command in a fresh process and
 // the CLI may write in between, so nothing is held open across actions.
 
-export async function withService<T>(run: (service: ApikeyService) => Promise<T>): Promise<T> {
-  const service = await openService(getPreferenceValues<Preferences>());
+export async function withService<T>(
+  run: (service: ApikeyService) => Promise<T>,
+  prefs: Preferences = getPreferenceValues<Preferences>(),
+): Promise<T> {
+  const service = await openService(prefs);
   try {
     return await run(service);
   } finally {
@@ -26,7 +29,9 @@ export async function refreshMenuBar(): Promise<void> {
   }
 }
 
-export const loadSnapshot = () => withService((s) => s.snapshot());
+/** `directory` is the preference's value, passed in so cached lists are kept per store. */
+export const loadSnapshot = (directory: string) =>
+  withService((s) => s.snapshot(), { ...getPreferenceValues<Preferences>(), directory });
 
 export async function switchToKey(key: Pick<KeyItem, "name" | "profile">): Promise<KeyItem> {
   const used = await withService((s) => s.use(key.name, key.profile));

@@ -13,7 +13,7 @@ const quiet = { onError: () => {} };
  */
 export function useKeys() {
   const { directory = "" } = getPreferenceValues<Preferences>();
-  return useCachedPromise((_dir: string) => loadSnapshot(), [directory], { keepPreviousData: true, ...quiet });
+  return useCachedPromise(loadSnapshot, [directory], { keepPreviousData: true, ...quiet });
 }
 
 export function useUsage(days: 7 | 30) {

@@ -12,7 +12,8 @@ export function keyAccessories(key: KeyItem, now = new Date()): List.Item.Access
   if (key.validation !== null && !["valid", "rate_limited", "unverified"].includes(key.validation)) {
     out.push({ tag: { value: validationText(key.validation), color: Color.Red }, tooltip: "Last validation" });
   }
-  if (key.rotationDue) out.push({ icon: Icon.ArrowClockwise, text: "Rotation Due", tooltip: "Older than the rotation policy allows" });
+  if (key.rotationDue)
+    out.push({ icon: Icon.ArrowClockwise, text: "Rotation Due", tooltip: "Older than the rotation policy allows" });
   const spend = spendText(key);
   if (spend) {
     out.push({

@@ -38,13 +38,15 @@ export function unavailableHint(err: unknown): Hint | null {
     case ERROR_CODES.KEYCHAIN_UNAVAILABLE:
       return {
         title: "This store is locked by the OS keychain, which Raycast cannot read",
-        message: "Make a master-key slot for Raycast and paste the device key it prints into the Master Key preference.",
+        message:
+          "Make a master-key slot for Raycast and paste the device key it prints into the Master Key preference.",
         command: SLOT_COMMAND,
       };
     case ERROR_CODES.MASTER_KEY_MISSING:
       return {
         title: "This store needs a master key",
-        message: "Make a master-key slot for Raycast and paste the device key it prints into the Master Key preference.",
+        message:
+          "Make a master-key slot for Raycast and paste the device key it prints into the Master Key preference.",
         command: SLOT_COMMAND,
       };
     case ERROR_CODES.MASTER_KEY_FORMAT:
@@ -77,7 +79,10 @@ export function errorHint(err: unknown): Hint {
   if (unavailable) return unavailable;
   if (!isApikeyError(err)) {
     const name = err instanceof Error ? err.name : "Error";
-    return { title: "Something went wrong", message: `${name}: run the command again; if it repeats, check \`apikey status\`.` };
+    return {
+      title: "Something went wrong",
+      message: `${name}: run the command again; if it repeats, check \`apikey status\`.`,
+    };
   }
   const title = err.message;
   switch (err.code) {

@@ -44,7 +44,9 @@ export function usageChartSvg(daily: Array<{ day: string; costUsd: number }>, op
   daily.forEach((d, i) => {
     if (i % labelEvery !== 0 && i !== daily.length - 1) return;
     const x = pad.left + i * slot + slot / 2;
-    parts.push(`<text x="${x.toFixed(1)}" y="${height - 8}" fill="${ink}" text-anchor="middle">${escapeXml(d.day.slice(5))}</text>`);
+    parts.push(
+      `<text x="${x.toFixed(1)}" y="${height - 8}" fill="${ink}" text-anchor="middle">${escapeXml(d.day.slice(5))}</text>`,
+    );
   });
   parts.push("</svg>");
   return parts.join("\n");

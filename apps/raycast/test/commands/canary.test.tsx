@@ -66,7 +66,9 @@ describe("canary", () => {
     // Errors thrown by the data module itself (what a failure report would carry).
     const errors: unknown[] = [];
     await addKey({ name: "dup", profile: "default", createProfile: false, secret: TWO }).catch((e) => errors.push(e));
-    await rotateKey({ name: "canary", profile: "default", newSecret: BAD, graceMinutes: 15 }).catch((e) => errors.push(e));
+    await rotateKey({ name: "canary", profile: "default", newSecret: BAD, graceMinutes: 15 }).catch((e) =>
+      errors.push(e),
+    );
     expect(errors).toHaveLength(2);
 
     // The store afterwards: the rotated key is active and `apikey current` gives the new secret.

@@ -27,7 +27,9 @@ describe("Switch API Key", () => {
     expect(items.map((i) => i.title)).toEqual(["work", "side", "main"]);
     const work = items[0];
     expect(work?.subtitle).toMatch(/^sk-ant-api03-…/);
-    expect(work?.props.accessories).toContainEqual(expect.objectContaining({ tag: expect.objectContaining({ value: "Active" }) }));
+    expect(work?.props.accessories).toContainEqual(
+      expect.objectContaining({ tag: expect.objectContaining({ value: "Active" }) }),
+    );
     expect(items[1]?.props.accessories).not.toContainEqual(
       expect.objectContaining({ tag: expect.objectContaining({ value: "Active" }) }),
     );
@@ -58,7 +60,9 @@ describe("Switch API Key", () => {
     expect(audit[0].actor).toMatch(/^raycast:/);
     // The list repaints with the new active key.
     await view.waitFor(() =>
-      (view.item("side").props.accessories as Array<{ tag?: { value: string } }>).some((a) => a.tag?.value === "Active"),
+      (view.item("side").props.accessories as Array<{ tag?: { value: string } }>).some(
+        (a) => a.tag?.value === "Active",
+      ),
     );
     view.unmount();
   });

@@ -80,7 +80,9 @@ describe("a store the extension cannot open", () => {
     await add.waitFor(() => add.all("List.EmptyView").length === 1);
     add.unmount();
     const bar = await render(<ActiveApiKey />);
-    await bar.waitFor(() => bar.all("MenuBarExtra.Item").some((i) => i.props.title === "This store needs a master key"));
+    await bar.waitFor(() =>
+      bar.all("MenuBarExtra.Item").some((i) => i.props.title === "This store needs a master key"),
+    );
     expect(bar.all("MenuBarExtra.Item").map((i) => i.props.title)).toContain('Copy "apikey slot add raycast"');
     bar.unmount();
   });

@@ -24,7 +24,8 @@ function host(type: string) {
 }
 
 /** Names as values: `Icon.Key === "Key"`, `Color.Green === "Green"`. */
-const names = () => new Proxy({}, { get: (_t, prop) => (typeof prop === "string" ? prop : undefined) }) as Record<string, string>;
+const names = () =>
+  new Proxy({}, { get: (_t, prop) => (typeof prop === "string" ? prop : undefined) }) as Record<string, string>;
 
 export const Icon = names();
 export const Color = names();
@@ -32,10 +33,15 @@ export const Image = { Mask: names() };
 export const Keyboard = { Shortcut: { Common: names() } };
 
 export const List = Object.assign(host("List"), {
-  Item: Object.assign(host("List.Item"), { Detail: Object.assign(host("List.Item.Detail"), { Metadata: host("List.Item.Detail.Metadata") }) }),
+  Item: Object.assign(host("List.Item"), {
+    Detail: Object.assign(host("List.Item.Detail"), { Metadata: host("List.Item.Detail.Metadata") }),
+  }),
   Section: host("List.Section"),
   EmptyView: host("List.EmptyView"),
-  Dropdown: Object.assign(host("List.Dropdown"), { Item: host("List.Dropdown.Item"), Section: host("List.Dropdown.Section") }),
+  Dropdown: Object.assign(host("List.Dropdown"), {
+    Item: host("List.Dropdown.Item"),
+    Section: host("List.Dropdown.Section"),
+  }),
 });
 
 const Metadata = Object.assign(host("Detail.Metadata"), {
@@ -51,7 +57,10 @@ export const Form = Object.assign(host("Form"), {
   PasswordField: host("Form.PasswordField"),
   TextArea: host("Form.TextArea"),
   Checkbox: host("Form.Checkbox"),
-  Dropdown: Object.assign(host("Form.Dropdown"), { Item: host("Form.Dropdown.Item"), Section: host("Form.Dropdown.Section") }),
+  Dropdown: Object.assign(host("Form.Dropdown"), {
+    Item: host("Form.Dropdown.Item"),
+    Section: host("Form.Dropdown.Section"),
+  }),
   Description: host("Form.Description"),
   Separator: host("Form.Separator"),
 });
@@ -203,7 +212,8 @@ export async function showToast(
   title?: string,
   message?: string,
 ): Promise<Toast> {
-  const options = typeof styleOrOptions === "string" ? { style: styleOrOptions, title: title ?? "", message } : styleOrOptions;
+  const options =
+    typeof styleOrOptions === "string" ? { style: styleOrOptions, title: title ?? "", message } : styleOrOptions;
   const toast = new Toast(options);
   await toast.show();
   return toast;
