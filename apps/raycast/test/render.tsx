@@ -163,7 +163,8 @@ export class View {
     await act(() => new Promise((r) => setTimeout(r, ms)));
   }
 
-  async waitFor<T>(check: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
+  /** Polls `check`; the benchmark polls with `intervalMs` 0 so the wait adds no sleep of its own. */
+  async waitFor<T>(check: () => T | undefined | false, timeoutMs = 8000, intervalMs = 15): Promise<T> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       let value: T | undefined | false;
@@ -175,7 +176,7 @@ export class View {
       }
       if (value) return value;
       if (Date.now() > until) throw failure ?? new Error("waitFor: condition never held");
-      await this.settle(15);
+      await this.settle(intervalMs);
     }
   }
 

@@ -72,14 +72,18 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
 
   return {
     async snapshot(): Promise<KeysSnapshot> {
-      const [keys, profiles] = await Promise.all([
+      const [listed, profileRows] = await Promise.all([
         listWithRotationDue(vault).then((ks) => withMonthSpend(vault, ks)),
-        vault.listProfiles(),
+        store.profiles.list(),
       ]);
-      return {
-        profiles,
-        keys: keys.filter((k) => k.status !== "rotated").map(item),
-      };
+      const keys = listed.filter((k) => k.status !== "rotated").map(item);
+      // Counted from the list already read, instead of a second pass over the store (vault.listProfiles).
+      const profiles = profileRows.map((p) => ({
+        name: p.name,
+        activeKey: keys.find((k) => k.profile === p.name && k.active)?.name ?? null,
+        keyCount: keys.filter((k) => k.profile === p.name).length,
+      }));
+      return { profiles, keys };
     },
     async use(name, profile) {
       return item(await vault.use(name, profile));

@@ -45,7 +45,7 @@ describe("accessories", () => {
       key({ status: "disabled", validation: "invalid", lastUsedAt: "2026-11-25T12:00:00Z" }),
       now,
     );
-    expect(acc.map((a) => a.tag?.valueOf() ?? a.tooltip)).toHaveLength(3);
+    expect(acc).toHaveLength(3);
     expect(acc[0]).toEqual({ tag: { value: "Disabled", color: "SecondaryText" } });
     expect(acc[1]).toMatchObject({ tag: { value: "Invalid", color: "Red" } });
     expect(acc[2]).toEqual({ date: new Date("2026-11-25T12:00:00Z"), tooltip: "Last used 3 days ago" });
