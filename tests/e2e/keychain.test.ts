@@ -14,7 +14,23 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
-import { type SecretService, startSecretService } from "../fixtures/secret-service.ts";
+import {
+  missingSecretServiceTools,
+  type SecretService,
+  startSecretService,
+} from "../fixtures/secret-service.ts";
+
+// These tests need a real Secret Service (gnome-keyring on a private D-Bus). On a machine without it the README's
+// `pnpm test` skips them and says how to enable them; under CI=true they are required (.ci/run installs the tools).
+const missingTools = missingSecretServiceTools();
+const unavailable = missingTools.length > 0 && process.env.CI !== "true";
+if (unavailable) {
+  console.warn(
+    `skipped: keychain tests need ${missingTools.join(", ")}; install them (apt-get install gnome-keyring ` +
+      "dbus libsecret-tools) or run with CI=true to require them.",
+  );
+}
+const suite = unavailable ? describe.skip : describe;
 
 // The OS-keychain master key for real: @napi-rs/keyring talking to gnome-keyring over a private D-Bus session bus
 // (Secret Service API). keyring-rs stores the item with attributes `service` and `username`; apikey uses service
@@ -46,9 +62,12 @@ const offBus = (home: TestHome): RunOptions => ({ home, env: { APIKEY_MASTER_KEY
 function entryOf(home: TestHome) {
   const db = new Database(home.storePath, { readonly: true, fileMustExist: true });
   try {
-    const kdf = db.prepare("SELECT kdf FROM store_meta WHERE id = 1").pluck().get() as string | undefined;
-    const account = kdf ? (JSON.parse(kdf) as { account?: string }).account : undefined;
-    expect(account?.startsWith(`${home.dataDir}#`), `keychain account in store_meta: ${account}`).toBe(true);
+    const params = db
+      .prepare("SELECT params FROM master_key_slots WHERE kind = 'keychain' ORDER BY created_at LIMIT 1")
+      .pluck()
+      .get() as string | undefined;
+    const account = params ? (JSON.parse(params) as { account?: string }).account : undefined;
+    expect(account?.startsWith(`${home.dataDir}#`), `keychain account in the slot: ${account}`).toBe(true);
     return { service: "apikey", username: account ?? "" };
   } finally {
     db.close();
@@ -69,6 +88,7 @@ function kekIn(home: TestHome): Buffer {
 }
 
 beforeAll(async () => {
+  if (unavailable) return;
   ss = await startSecretService();
   homeA = await makeHome();
   homeB = await makeHome();
@@ -79,7 +99,7 @@ afterAll(async () => {
   await homeB?.cleanup();
 });
 
-describe("a store created with only a Secret Service available", () => {
+suite("a store created with only a Secret Service available", () => {
   it("picks the OS keychain: status says keychain, no warning, no master.key", async () => {
     const r = await addKey("work", WORK, onBus(homeA), ["--no-validate"]);
     expect(r.code, r.stderr).toBe(0);
@@ -124,7 +144,7 @@ describe("a store created with only a Secret Service available", () => {
   });
 });
 
-describe("when the keychain cannot give the master key", () => {
+suite("when the keychain cannot give the master key", () => {
   it("no session bus: current and add fail with a coded error, no key file appears, nothing is added", async () => {
     const before = await listKeys(offBus(homeA));
     expectCoded(await runCli(["--json", "current"], offBus(homeA)), KEYCHAIN_ERRORS);
@@ -180,7 +200,7 @@ describe("when the keychain cannot give the master key", () => {
   });
 });
 
-describe("several processes creating one keychain store at once", () => {
+suite("several processes creating one keychain store at once", () => {
   const ROUNDS = 3;
   const PROCESSES = 4;
 

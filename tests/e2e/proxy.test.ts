@@ -1,13 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
-import type { UsageEvent } from "@apikey/core";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
-  CLI_PATH,
-  cliEnv,
   jsonError,
   jsonOut,
   listKeys,
@@ -18,6 +14,7 @@ import {
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
+import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
 // `apikey proxy` end to end: the real CLI as a child process, the fake Anthropic API as its upstream, and the
 // official SDK (a client we did not write) pointed at the gateway with the gateway token as its API key.
@@ -31,64 +28,6 @@ const USAGE = {
   cache_creation_input_tokens: 8,
   cache_read_input_tokens: 30,
 };
-
-interface RunningProxy {
-  url: string;
-  child: ChildProcess;
-  stderr(): string;
-  /** Resolves with the exit code (or signal) once the child is gone. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running = new Set<RunningProxy>();
-
-function startProxy(opts: RunOptions, args: string[] = []): Promise<RunningProxy> {
-  const child = spawn(process.execPath, [CLI_PATH, "--json", "proxy", "--port", "0", ...args], {
-    cwd: opts.home.homeDir,
-    env: cliEnv(opts),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`proxy did not start: ${err}`));
-    }, 15_000);
-    child.stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      try {
-        const info = JSON.parse(out) as { url: string };
-        clearTimeout(timer);
-        const proxy: RunningProxy = { url: info.url, child, stderr: () => err, exited };
-        running.add(proxy);
-        void exited.then(() => running.delete(proxy));
-        resolve(proxy);
-      } catch {
-        // Not all of the JSON yet.
-      }
-    });
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`proxy exited ${code}: ${err}`));
-    });
-  });
-}
-
-async function usageEvents(home: TestHome): Promise<UsageEvent[]> {
-  const store = await openStore({ path: home.storePath });
-  try {
-    return await store.usage.list();
-  } finally {
-    await store.close();
-  }
-}
 
 function sdk(proxy: RunningProxy, apiKey: string): Anthropic {
   return new Anthropic({ apiKey, baseURL: proxy.url, maxRetries: 0 });
@@ -121,10 +60,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const p of running) {
-    p.child.kill("SIGKILL");
-    await p.exited;
-  }
+  await stopAllProxies();
   fake.clearBehaviour(KEY_A);
   fake.clearBehaviour(KEY_B);
   const used = await runCli(["use", "a"], opts);

@@ -1,6 +1,14 @@
 import { hostname, userInfo } from "node:os";
-import { type Config, loadConfig, type Store, storeFileIn, Vault } from "@apikey/core";
-import { openStore } from "@apikey/storage";
+import { type Config, loadConfig, storeFileIn, type Vault } from "@apikey/core";
+import { type Apikey, openApikey } from "@apikey/core/app";
+import {
+  keyFileSource,
+  type MasterKeySource,
+  masterKeySource,
+  passphraseSource,
+} from "@apikey/core/master-key";
+import { keychainSource } from "@apikey/keychain";
+import { openStore } from "@apikey/storage/better-sqlite3";
 import type { Output } from "./io/output.ts";
 import { askHidden, askNewPassphrase } from "./io/secret-input.ts";
 
@@ -12,6 +20,7 @@ export interface GlobalOptions {
 export interface Context {
   config: Config;
   /** Opens the store on first use, so input errors found before it (a malformed key) write nothing. */
+  app(): Promise<Apikey>;
   vault(): Promise<Vault>;
   out: Output;
   profile: string;
@@ -28,34 +37,51 @@ export function cliActor(): string {
   return `cli:${user}@${hostname()}`;
 }
 
+/**
+ * The master keys the CLI can offer, in the order a new store picks from: APIKEY_MASTER_KEY, APIKEY_PASSPHRASE, the
+ * OS keychain, then (with a warning) a key file. On a terminal a passphrase slot is asked for last.
+ */
+export function cliMasterKeys(config: Config): MasterKeySource[] {
+  return [
+    masterKeySource(config.masterKey),
+    passphraseSource({
+      passphrase: config.passphrase,
+      prompt: process.stdin.isTTY
+        ? (purpose) =>
+            purpose === "create" ? askNewPassphrase() : askHidden("Passphrase for the apikey store")
+        : undefined,
+    }),
+    keychainSource(config.dataDir),
+    keyFileSource(config.dataDir),
+  ];
+}
+
 export function createContext(globals: GlobalOptions, out: Output): Context {
   const config = loadConfig();
-  let opened: Promise<{ store: Store; vault: Vault }> | undefined;
-  const open = async () => {
-    const store = await openStore({ path: storeFileIn(config.dataDir) });
-    const vault = new Vault({
-      store,
+  let opened: Promise<Apikey> | undefined;
+  const open = async () =>
+    openApikey({
+      store: await openStore({ path: storeFileIn(config.dataDir) }),
+      masterKeys: cliMasterKeys(config),
       config,
       actor: cliActor(),
       front: "cli",
       onWarning: (text) => out.warn(text),
-      ...(process.stdin.isTTY && {
-        promptPassphrase: (purpose: "unlock" | "create") =>
-          purpose === "create" ? askNewPassphrase() : askHidden("Passphrase for the apikey store"),
-      }),
     });
-    return { store, vault };
-  };
   return {
     config,
     out,
     profile: globals.profile,
+    app: () => {
+      opened ??= open();
+      return opened;
+    },
     vault: async () => {
       opened ??= open();
       return (await opened).vault;
     },
     close: async () => {
-      if (opened) await (await opened).store.close();
+      if (opened) await (await opened).close();
       opened = undefined;
     },
   };

@@ -6,6 +6,7 @@ import { registerProfileCommands } from "./commands/profiles.ts";
 import { registerProxyCommands } from "./commands/proxy.ts";
 import { registerRotateCommands } from "./commands/rotate.ts";
 import { registerRunCommands } from "./commands/run.ts";
+import { registerSlotCommands } from "./commands/slots.ts";
 import { registerStatusCommands } from "./commands/status.ts";
 import { registerTransferCommands } from "./commands/transfer.ts";
 import { registerUsageCommands } from "./commands/usage.ts";
@@ -71,6 +72,7 @@ export async function run(argv: string[]): Promise<void> {
   registerOAuthCommands(program, action);
   registerUsageCommands(program, action);
   registerProxyCommands(program, action);
+  registerSlotCommands(program, action);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -13,6 +13,9 @@ const EnvSchema = z.object({
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   APIKEY_VALIDATE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  APIKEY_ALLOW_INSECURE_BASE_URL: z.enum(["1", "0", "true", "false"]).optional(),
+  APIKEY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   NO_COLOR: z.string().optional(),
 });
 
@@ -27,7 +30,13 @@ export interface Config {
   /** The environment's key, shown as a read-only `env` key. */
   envApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
+  /** Plain http to a non-loopback ANTHROPIC_BASE_URL was explicitly accepted (see validate/base-url.ts). */
+  allowInsecureBaseUrl: boolean;
   validateTimeoutMs: number;
+  /** The gateway: how long the upstream may stay silent (before its response headers, or between body chunks). */
+  upstreamTimeoutMs: number;
+  /** The gateway: how long connecting to the upstream (TCP and TLS) may take. */
+  upstreamConnectTimeoutMs: number;
   color: boolean;
 }
 
@@ -50,7 +59,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exportPassphrase: e.APIKEY_EXPORT_PASSPHRASE,
     envApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    allowInsecureBaseUrl:
+      e.APIKEY_ALLOW_INSECURE_BASE_URL === "1" || e.APIKEY_ALLOW_INSECURE_BASE_URL === "true",
     validateTimeoutMs: e.APIKEY_VALIDATE_TIMEOUT_MS ?? 10_000,
+    // As long as the official SDKs wait for a whole request: a non-streamed answer sends nothing until it is done.
+    upstreamTimeoutMs: e.APIKEY_UPSTREAM_TIMEOUT_MS ?? 600_000,
+    upstreamConnectTimeoutMs: e.APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS ?? 10_000,
     color: e.NO_COLOR === undefined && !("NO_COLOR" in env),
   };
 }

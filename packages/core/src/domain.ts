@@ -74,6 +74,8 @@ export interface KeyRecord {
   expiresAt: Date | null;
   /** OAuth keys only: the provider name that issued it. */
   oauthProvider: string | null;
+  /** Which associated data sealed the secret (see crypto/aead.ts): 1 = row id only (legacy), 2 = full identity. */
+  seal: number;
 }
 
 export type BudgetMode = "warn" | "block";
@@ -134,16 +136,27 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-/** The store's own metadata: how its data key is wrapped. One row per store. */
+/** The store's own metadata: it exists once the store has been created. */
 export interface StoreMeta {
-  kekProvider: KekProviderName;
-  /** The provider's parameters: scrypt's for a passphrase, the entry for the keychain; null otherwise. */
-  kdf: ScryptParams | KeychainParams | null;
-  /** The data key (DEK), AES-256-GCM-wrapped by the key-encryption key, tag appended. */
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * One master key that opens the store: the data key wrapped under it. A store may have several (the OS keychain
+ * for the CLI, a device key for Raycast, APIKEY_MASTER_KEY for a server); the data key is the same in each.
+ */
+export interface MasterKeySlot {
+  id: string;
+  /** Unique per store; chosen by the person or named after the kind. */
+  name: string;
+  kind: KekProviderName;
+  /** scrypt's parameters for a passphrase, the entry for the keychain; null otherwise. Never key material. */
+  params: ScryptParams | KeychainParams | null;
   wrappedDek: Uint8Array;
   dekNonce: Uint8Array;
   createdAt: Date;
-  updatedAt: Date;
+  lastUsedAt: Date | null;
 }
 
 export const DEFAULT_PROFILE = "default";

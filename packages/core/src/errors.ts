@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   STORE_READONLY: "E_STORE_READONLY",
   STORE_BUSY: "E_STORE_BUSY",
   STORE_TOO_NEW: "E_STORE_TOO_NEW",
+  SLOT_NOT_FOUND: "E_SLOT_NOT_FOUND",
+  LAST_SLOT: "E_LAST_SLOT",
   CANCELLED: "E_CANCELLED",
   // rotation and re-keying
   ROTATE_SAME_KEY: "E_ROTATE_SAME_KEY",
@@ -53,16 +55,25 @@ export const ERROR_CODES = {
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
+/** Facts about an error that a front needs to say what to do next (names, amounts, limits). Never a secret. */
+export type ErrorDetails = Record<string, string | number | boolean | null | string[]>;
+
 export class ApikeyError extends Error {
   override readonly name: string = this.constructor.name;
   readonly code: ErrorCode;
-  /** What the user can do next. */
+  /** What the user can do next, in no front's syntax. Fronts prefer their own hint for the code (see details). */
   readonly hint: string | undefined;
+  readonly details: ErrorDetails;
 
-  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; details?: ErrorDetails } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.hint = options.hint;
+    this.details = options.details ?? {};
   }
 }
 

@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   KeyRecord,
+  MasterKeySlot,
   OAuthProviderRecord,
   PendingDeactivation,
   ProfileRecord,
@@ -29,6 +30,8 @@ export interface Store {
   readonly oauthProviders: OAuthProviderRepository;
   readonly secrets: StoreSecretRepository;
   readonly settings: SettingsRepository;
+  readonly slots: SlotRepository;
+  readonly marks: MarkRepository;
 
   /**
    * A number that changes whenever another connection (another process) commits to the store; cheap enough to
@@ -104,4 +107,21 @@ export interface SettingsRepository {
   get(name: string): Promise<unknown | null>;
   /** Values are JSON; never put a secret here. */
   set(name: string, value: unknown, at: Date): Promise<void>;
+}
+
+export interface SlotRepository {
+  insert(slot: MasterKeySlot): Promise<void>;
+  /** Ordered by creation. */
+  list(): Promise<MasterKeySlot[]>;
+  byName(name: string): Promise<MasterKeySlot | null>;
+  delete(id: string): Promise<void>;
+  /** Records that the slot opened the store. */
+  touch(id: string, at: Date): Promise<void>;
+}
+
+export interface MarkRepository {
+  /** True when this call set the mark; false when any process had set it before. */
+  claim(name: string, at: Date): Promise<boolean>;
+  /** Forgets marks older than `before`; returns how many. */
+  prune(before: Date): Promise<number>;
 }

@@ -1,10 +1,10 @@
 import { ApikeyError, ERROR_CODES, type KeyKind, type Vault } from "@apikey/core";
 import { decryptSecret } from "@apikey/core/crypto";
 
-// The profile's active key, decrypted once and kept in memory. Each request asks SQLite only whether another
-// process has committed since the last look (PRAGMA data_version); only then is the profile re-read, so
-// `apikey use` from any process takes effect on the next request. The key row itself (disabled? replaced?) is
-// re-read every `recheckMs` as well.
+// The profile's active key, decrypted once and kept in memory. The gateway calls `invalidate()` whenever another
+// process has committed to the store (PRAGMA data_version, checked per request), so `apikey use`, `disable` or a
+// rotation from any process takes effect on the next request; the profile and key rows are otherwise re-read
+// every `recheckMs` as a safety net.
 
 export interface ActiveKey {
   keyId: string;
@@ -15,17 +15,22 @@ export interface ActiveKey {
 
 export interface ActiveKeyCache {
   current(): Promise<ActiveKey>;
+  /** Forget what was read: the next `current()` reads the profile and the key row again. */
+  invalidate(): void;
   /** Drop the decrypted key (on shutdown, so it does not outlive its use longer than needed). */
   clear(): void;
 }
 
 export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000): ActiveKeyCache {
   let cached: (ActiveKey & { updatedAt: number; checkedAt: number }) | null = null;
-  let seenVersion = -1;
   let activeKeyId: string | null | undefined;
+  let profileReadAt = 0;
   let loading: { keyId: string; promise: Promise<ActiveKey> } | null = null;
+  // Bumped by invalidate(): a load that started before it must not put what it read back into the cache.
+  let generation = 0;
 
   async function load(keyId: string): Promise<ActiveKey> {
+    const started = generation;
     const key = await vault.store.keys.byId(keyId);
     if (!key) throw noActiveKey(profile);
     if (key.status !== "active") {
@@ -35,11 +40,11 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
       });
     }
     if (cached?.keyId === key.id && cached.updatedAt === key.updatedAt.getTime()) {
-      cached.checkedAt = Date.now();
+      if (started === generation) cached.checkedAt = Date.now();
       return cached;
     }
-    const secret = decryptSecret(await vault.unlock(), key.id, key.ciphertext, key.nonce);
-    cached = {
+    const secret = decryptSecret(await vault.unlock(), key);
+    const fresh = {
       keyId: key.id,
       name: key.name,
       kind: key.kind,
@@ -47,19 +52,15 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
       updatedAt: key.updatedAt.getTime(),
       checkedAt: Date.now(),
     };
-    return cached;
+    if (started === generation) cached = fresh;
+    return fresh;
   }
 
   return {
     async current() {
-      const version = await vault.store.dataVersion();
-      if (
-        version !== seenVersion ||
-        activeKeyId === undefined ||
-        Date.now() - (cached?.checkedAt ?? 0) >= recheckMs
-      ) {
+      if (activeKeyId === undefined || Date.now() - profileReadAt >= recheckMs) {
+        profileReadAt = Date.now();
         activeKeyId = (await vault.store.profiles.get(profile))?.activeKeyId;
-        seenVersion = version;
       }
       const keyId = activeKeyId;
       if (!keyId) throw noActiveKey(profile);
@@ -72,6 +73,12 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
         loading = { keyId, promise };
       }
       return loading.promise;
+    },
+    invalidate() {
+      generation++;
+      activeKeyId = undefined;
+      loading = null;
+      if (cached) cached.checkedAt = 0;
     },
     clear() {
       cached = null;

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, request, type Server } from "node:http";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Store, Vault } from "@apikey/core";
@@ -169,5 +169,58 @@ describe("shutdown", () => {
     expect(text).toContain("message_stop");
     await closing;
     await expect(fetch(`${other.url}/v1/models`)).rejects.toThrow();
+  });
+});
+
+describe("item 7: the Host header", () => {
+  const raw = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: gateway.port,
+          path: "/v1/models",
+          headers: { host, "x-api-key": token },
+          setHost: false,
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("item 7: a request naming another host is refused with 403 before the token check", async () => {
+    expect(await raw(`evil.example:${gateway.port}`)).toBe(403);
+    expect(await raw(`localhost:${gateway.port}`)).toBe(200);
+  });
+});
+
+describe("item 7: upstream timeouts", () => {
+  it("item 7: a TLS handshake that never completes ends in a 504 timeout_error after the connect timeout", async () => {
+    // Accepts TCP connections and never says a word: the https client waits for the server's TLS hello.
+    const mute = createNetServer(() => {});
+    await new Promise<void>((r) => mute.listen(0, "127.0.0.1", r));
+    const other = await startGateway({
+      vault,
+      port: 0,
+      token,
+      upstream: `https://127.0.0.1:${(mute.address() as AddressInfo).port}`,
+      timeouts: { connectMs: 300, silenceMs: 60_000 },
+    });
+    try {
+      const res = await fetch(`${other.url}/v1/models`, { headers: { "x-api-key": token } });
+      expect(res.status).toBe(504);
+      expect(await res.json()).toMatchObject({
+        type: "error",
+        error: { type: "timeout_error", message: expect.stringContaining("connect") },
+      });
+    } finally {
+      await other.close({ graceMs: 100 });
+      mute.close();
+    }
   });
 });

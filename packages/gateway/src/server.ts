@@ -1,20 +1,21 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { ApikeyError, ERROR_CODES, isApikeyError, type Vault } from "@apikey/core";
+import { ApikeyError, assertSafeBaseUrl, ERROR_CODES, isApikeyError, type Vault } from "@apikey/core";
 import { budgetExceededError } from "@apikey/core/usage";
 import { activeKeyCache } from "./active-key.ts";
 import { sendAnthropicError } from "./anthropic-error.ts";
 import { presentedCredential, type TokenChecker, tokenChecker } from "./auth.ts";
 import { budgetCache } from "./budget-cache.ts";
 import { requestHeadersForUpstream, responseHeadersForClient } from "./headers.ts";
-import { isLoopbackHost } from "./hosts.ts";
+import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
 import { type UsageRecorder, usageRecorder } from "./recorder.ts";
+import { checkRequestPath } from "./request-path.ts";
+import { tokenWatcher } from "./token.ts";
+import { upstreamTimer } from "./upstream-timer.ts";
+import { createUsageTap, type TappedUsage } from "./usage-tap.ts";
 
 type RecordedEvent = NonNullable<Awaited<ReturnType<UsageRecorder["record"]>>>;
-
-import { tokenWatcher } from "./token.ts";
-import { createUsageTap, type TappedUsage } from "./usage-tap.ts";
 
 export const DEFAULT_GATEWAY_PORT = 8787;
 export const DEFAULT_UPSTREAM = "https://api.anthropic.com";
@@ -33,10 +34,20 @@ export interface GatewayOptions {
   token: string;
   /** Base URL of the API; default ANTHROPIC_BASE_URL, else https://api.anthropic.com. */
   upstream?: string;
+  /**
+   * Accept a plain http:// upstream on a non-loopback host (the real key would cross the network in clear).
+   * Default: the config's APIKEY_ALLOW_INSECURE_BASE_URL.
+   */
+  allowInsecureUpstream?: boolean;
+  /** Upstream timeouts in ms; defaults from the config (APIKEY_UPSTREAM_TIMEOUT_MS, …_CONNECT_TIMEOUT_MS). */
+  timeouts?: { connectMs?: number; silenceMs?: number };
   /** One line per request, and warnings. Never given a secret. */
   log?: (line: string) => void;
   now?: () => Date;
-  /** How often cached state that may change elsewhere (key status, budgets, the token) is re-read. */
+  /**
+   * Cached state (active key, budgets, the token) is re-read whenever another process has committed to the store;
+   * also every `refreshMs` as a safety net (and for the turn of the month).
+   */
   refreshMs?: number;
 }
 
@@ -48,7 +59,10 @@ export interface Gateway {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
-/** Starts the local gateway. Throws E_PROXY_UNSAFE_HOST or E_PROXY_BIND before anything listens. */
+/**
+ * Starts the local gateway. Throws E_PROXY_UNSAFE_HOST, E_PROXY_BIND, or E_USAGE (a plain-http remote upstream)
+ * before anything listens.
+ */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { vault } = options;
   const host = options.host ?? "127.0.0.1";
@@ -58,7 +72,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const refreshMs = options.refreshMs ?? 2000;
   checkHost(host, options.allowRemote === true, options.token);
 
-  const upstream = new URL(options.upstream ?? vault.config.anthropicBaseUrl ?? DEFAULT_UPSTREAM);
+  const upstreamUrl = options.upstream ?? vault.config.anthropicBaseUrl ?? DEFAULT_UPSTREAM;
+  assertSafeBaseUrl(upstreamUrl, options.allowInsecureUpstream ?? vault.config.allowInsecureBaseUrl);
+  const upstream = new URL(upstreamUrl);
+  const timeouts = {
+    connectMs: options.timeouts?.connectMs ?? vault.config.upstreamConnectTimeoutMs,
+    silenceMs: options.timeouts?.silenceMs ?? vault.config.upstreamTimeoutMs,
+  };
   const secure = upstream.protocol === "https:";
   const transport = secure ? https : http;
   // One pool of kept-alive upstream connections: a TLS handshake per request would dwarf everything else here.
@@ -73,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const upstreamPort = upstream.port === "" ? (secure ? 443 : 80) : Number(upstream.port);
   const prefix = upstream.pathname.replace(/\/+$/, "");
 
-  const keys = activeKeyCache(vault, profile, Math.min(refreshMs, 1000));
+  const keys = activeKeyCache(vault, profile, refreshMs);
   const budgets = budgetCache(vault.store, now, refreshMs);
   const watcher = tokenWatcher(vault, options.token);
   let auth: TokenChecker = tokenChecker(options.token);
@@ -83,43 +103,87 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let inflight = 0;
   let closing = false;
   let idleWaiter: (() => void) | null = null;
+  // Set once listening: the Host values a request to this gateway can carry (null: not checked, see below).
+  let hostHeaders: Set<string> | null = null;
 
-  // The token may be rotated by another process: re-read it every `refreshMs`, and at once (at most once a
-  // second, so a client with a wrong token cannot make every request hit the store) when a token does not match.
-  let lastPoll = Date.now();
+  // Another process may rotate the token, disable or switch the key, or set a budget. SQLite's data_version moves
+  // whenever another connection commits, so one cheap PRAGMA per request tells whether anything cached may be
+  // stale; only then are the token, the active key and the budgets read again. `refreshMs` is a safety net.
+  let primed = false;
+  let seenVersion: number | null = null;
+  let lastRefresh = 0;
+  // Requests that arrive while a refresh is under way wait for it: they must not pass the token check with the
+  // token the refresh is about to replace.
+  let refreshing: Promise<void> | null = null;
+  async function refreshIfChanged(): Promise<void> {
+    for (;;) {
+      if (refreshing) await refreshing;
+      const version = await vault.store.dataVersion().catch(() => null);
+      if (primed && version !== null && version === seenVersion && Date.now() - lastRefresh < refreshMs)
+        return;
+      if (refreshing) continue;
+      refreshing = (async () => {
+        // Before the first request nothing is cached yet but the token given at start.
+        if (primed) {
+          keys.invalidate();
+          budgets.invalidate();
+        }
+        primed = true;
+        seenVersion = version;
+        lastRefresh = Date.now();
+        await pollToken();
+      })().finally(() => {
+        refreshing = null;
+      });
+      return refreshing;
+    }
+  }
+
+  // data_version does not move for this connection's own commits (a rotation made in this process): a token that
+  // does not match is also checked against the store, at most once a second so a client with a wrong token cannot
+  // make every request read it.
   let lastForcedPoll = 0;
-  async function pollToken(force: boolean): Promise<void> {
-    const t = Date.now();
-    if (force ? t - lastForcedPoll < 1000 : t - lastPoll < refreshMs) return;
-    if (force) lastForcedPoll = t;
-    lastPoll = t;
+  async function pollToken(): Promise<void> {
     const next = await watcher.poll().catch(() => null);
     if (next !== null) auth = tokenChecker(next);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = req.url ?? "/";
-    const path = url.split("?", 1)[0] ?? url;
     if (closing) res.setHeader("connection", "close");
-    if (!path.startsWith("/v1/")) {
-      return sendAnthropicError(res, 404, "not_found_error", "The apikey gateway forwards /v1/* paths only.");
+    // Before anything else: a web page that rebinds its own name to 127.0.0.1 sends its name as Host, and must not
+    // even learn whether its guess at the token was right.
+    if (hostHeaders !== null && !hostHeaders.has((req.headers.host ?? "").toLowerCase())) {
+      log(`${req.method} - 403 unexpected Host header`);
+      return sendAnthropicError(
+        res,
+        403,
+        "permission_error",
+        "apikey gateway: the Host header does not name this gateway's address (127.0.0.1, localhost or [::1] with its port).",
+      );
     }
+    const target = checkRequestPath(req.url ?? "/");
+    if (!target.ok) {
+      log(`${req.method} - ${target.status} refused path`);
+      return sendAnthropicError(res, target.status, target.type, target.message);
+    }
+    const { path } = target;
     const credential = presentedCredential(req.headers);
-    void pollToken(false);
+    await refreshIfChanged();
+    if (!auth.isValid(credential?.value) && Date.now() - lastForcedPoll >= 1000) {
+      lastForcedPoll = Date.now();
+      await pollToken();
+    }
     if (!auth.isValid(credential?.value)) {
-      await pollToken(true);
-      if (!auth.isValid(credential?.value)) {
-        log(`${req.method} ${path} 401 gateway token ${credential ? "invalid" : "missing"}`);
-        return sendAnthropicError(
-          res,
-          401,
-          "authentication_error",
-          credential
-            ? "Invalid gateway token. Use the token `apikey proxy token` prints."
-            : "Missing gateway token: send it as x-api-key (ANTHROPIC_API_KEY) or Authorization: Bearer. `apikey proxy token` prints it.",
-        );
-      }
+      log(`${req.method} ${path} 401 gateway token ${credential ? "invalid" : "missing"}`);
+      return sendAnthropicError(
+        res,
+        401,
+        "authentication_error",
+        credential
+          ? "Invalid gateway token. Use the token `apikey proxy token` prints."
+          : "Missing gateway token: send it as x-api-key (ANTHROPIC_API_KEY) or Authorization: Bearer. `apikey proxy token` prints it.",
+      );
     }
 
     let key: Awaited<ReturnType<typeof keys.current>>;
@@ -161,7 +225,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     inflight++;
     await new Promise<void>((resolve) => {
-      forward(req, res, headers, key, warning, path, started, resolve);
+      forward(req, res, headers, key, warning, path, target.target, started, resolve);
     });
     inflight--;
     if (inflight === 0) idleWaiter?.();
@@ -174,10 +238,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     key: { keyId: string; name: string },
     warning: string | null,
     path: string,
+    upstreamTarget: string,
     started: number,
     done: () => void,
   ): void {
     let finished = false;
+    // Which timeout ended the exchange, if one did: the upstream's events after that are only its teardown.
+    let timedOut: "connect" | "silence" | null = null;
+    let streaming = false;
     let tapped: (() => TappedUsage | null) | null = null;
     let recording: Promise<RecordedEvent | null> | null = null;
     let status = 0;
@@ -191,6 +259,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return recording;
       }
       const requestId = upstreamRequestId;
+      if (usage.refused) {
+        log(
+          `warning: usage refused for key ${key.name}: ${usage.refused}; recorded with no tokens and no cost`,
+        );
+      }
       recording = recorder
         .record({
           keyId: key.keyId,
@@ -227,12 +300,47 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       hostname: upstreamHostname,
       port: upstreamPort,
       method: req.method,
-      path: prefix + (req.url ?? "/"),
+      path: prefix + upstreamTarget,
       headers,
     });
     upReq.setNoDelay?.(true);
 
+    const timer = upstreamTimer(upReq, secure, timeouts, (phase) => {
+      timedOut = phase;
+      const seconds = `${(phase === "connect" ? timeouts.connectMs : timeouts.silenceMs) / 1000}`;
+      if (!res.headersSent) {
+        status = 504;
+        sendAnthropicError(
+          res,
+          504,
+          "timeout_error",
+          phase === "connect"
+            ? `apikey gateway: could not connect to the upstream API within ${seconds} s.`
+            : `apikey gateway: the upstream API sent nothing for ${seconds} s (APIKEY_UPSTREAM_TIMEOUT_MS).`,
+        );
+      } else if (streaming) {
+        // Mid-stream: end it the way the API reports a failure in a stream, so clients raise an error instead of
+        // taking a cut stream for a finished one.
+        res.end(
+          `event: error\ndata: ${JSON.stringify({
+            type: "error",
+            error: {
+              type: "timeout_error",
+              message: `apikey gateway: the upstream API sent nothing for ${seconds} s (APIKEY_UPSTREAM_TIMEOUT_MS).`,
+            },
+          })}\n\n`,
+        );
+      } else {
+        res.destroy();
+      }
+      upReq.destroy();
+      void record();
+      finish("upstream-timeout");
+    });
+
     upReq.on("error", (err: NodeJS.ErrnoException) => {
+      timer.stop();
+      if (timedOut) return;
       if (!res.headersSent) {
         status = 502;
         sendAnthropicError(
@@ -249,7 +357,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
 
     upReq.on("response", (upRes) => {
+      if (timedOut) return upRes.destroy();
+      timer.responseStarted(upRes);
       status = upRes.statusCode ?? 502;
+      streaming = (upRes.headers["content-type"] ?? "").toLowerCase().startsWith("text/event-stream");
       upstreamRequestId = upRes.headers["request-id"];
       const out = responseHeadersForClient(upRes.headers);
       if (warning !== null) out[BUDGET_WARNING_HEADER] = warning.replace(/[^\x20-\x7e]/g, "?");
@@ -262,17 +373,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           contentLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
         });
         tapped = tap.result;
-        pipeTapped(upRes, res, (chunk) => tap.push(chunk), record);
+        pipeTapped(upRes, res, (chunk) => tap.push(chunk), record, timer);
       } else {
-        pipeTapped(upRes, res, () => false, record);
+        pipeTapped(upRes, res, () => false, record, timer);
       }
       upRes.on("end", () => {
+        timer.stop();
+        if (timedOut) return;
         void record().then(() => {
           res.end();
           finish("ok");
         });
       });
       upRes.on("error", () => {
+        timer.stop();
+        if (timedOut) return;
         res.destroy();
         void record();
         finish("upstream-aborted");
@@ -281,7 +396,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     // The client went away before the response ended: stop the upstream call, keep whatever usage it reported.
     res.on("close", () => {
-      if (!res.writableFinished) {
+      timer.stop();
+      if (!res.writableFinished && !timedOut) {
         upReq.destroy();
         void record();
         finish("client-closed");
@@ -308,6 +424,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  // Only on loopback: with --allow-remote, clients reach the gateway by whatever name the machine has on their
+  // network, and the token is the guard.
+  if (isLoopbackHost(address.address)) hostHeaders = allowedHostHeaders(address.address, address.port);
 
   let closed: Promise<void> | null = null;
   return {
@@ -338,28 +457,40 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   };
 
-  /** Copies upstream bytes to the client with backpressure; a chunk the tap calls final waits for `record`. */
+  /**
+   * Copies upstream bytes to the client with backpressure; a chunk the tap calls final waits for `record`. While
+   * reading is paused (a slow client, a commit) the upstream's silence is ours, so the silence timer is stopped.
+   */
   function pipeTapped(
     from: IncomingMessage,
     to: ServerResponse,
     isFinal: (chunk: Buffer) => boolean,
     recordFirst: () => Promise<unknown>,
+    timer: { pause(): void; resume(): void },
   ): void {
+    const pause = () => {
+      from.pause();
+      timer.pause();
+    };
+    const resume = () => {
+      timer.resume();
+      from.resume();
+    };
     const write = (chunk: Buffer) => {
       if (!to.write(chunk)) {
-        from.pause();
-        to.once("drain", () => from.resume());
+        pause();
+        to.once("drain", resume);
       }
     };
     from.on("data", (chunk: Buffer) => {
       if (!isFinal(chunk)) return write(chunk);
       // Hold the bytes that complete the response until its usage is committed: a client that saw the whole
       // response can rely on the event being stored, even if the gateway is killed right after.
-      from.pause();
+      pause();
       void recordFirst().then(() => {
         if (to.destroyed) return;
-        if (to.write(chunk)) from.resume();
-        else to.once("drain", () => from.resume());
+        if (to.write(chunk)) resume();
+        else to.once("drain", resume);
       });
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createUsageTap } from "./usage-tap.ts";
+import { createUsageTap, usageFromJsonBody } from "./usage-tap.ts";
 
 const sse = (type: string, data: Record<string, unknown>) =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -49,6 +49,7 @@ describe("SSE streams", () => {
         outputTokens: 40,
         cacheCreationTokens: 3,
         cacheReadTokens: 5,
+        refused: null,
       });
       // Exactly one piece is final: the one holding the blank line that ends message_stop (the last byte).
       expect(finals).toEqual([Math.ceil(bytes.length / size) - 1]);
@@ -105,6 +106,7 @@ describe("JSON bodies", () => {
       outputTokens: 7,
       cacheCreationTokens: 0,
       cacheReadTokens: 2,
+      refused: null,
     });
   });
 
@@ -128,5 +130,56 @@ describe("JSON bodies", () => {
     const binary = createUsageTap({ contentType: "application/octet-stream", contentLength: body.length });
     expect(binary.push(body)).toBe(false);
     expect(binary.result()).toBeNull();
+  });
+});
+
+describe("item 8: usage figures out of range", () => {
+  const HOSTILE: Array<[string, unknown]> = [
+    ["1e308", 1e308],
+    ["a negative count", -1],
+    ["a fraction", 2.5],
+    ["more than 10^9", 1_000_000_001],
+    ["a string", "12"],
+    ["an unsafe integer", 2 ** 53 + 2],
+  ];
+
+  it.each(HOSTILE)("item 8: JSON: %s is refused, naming the field, never the value", (_what, value) => {
+    const usage = usageFromJsonBody(
+      Buffer.from(JSON.stringify({ model: "m", usage: { input_tokens: 3, output_tokens: value } })),
+    );
+    expect(usage?.refused).toMatch(/^output_tokens /);
+    expect(usage?.refused).not.toContain(String(value));
+  });
+
+  it.each(HOSTILE)("item 8: SSE: %s in message_delta is refused", (_what, value) => {
+    const tap = createUsageTap({ contentType: "text/event-stream", contentLength: undefined });
+    tap.push(
+      Buffer.from(
+        sse("message_start", { message: { model: "m", usage: { input_tokens: 3 } } }) +
+          sse("message_delta", { delta: {}, usage: { output_tokens: value } }) +
+          sse("message_stop", {}),
+      ),
+    );
+    expect(tap.result()?.refused).toMatch(/^output_tokens /);
+    expect(tap.result()?.outputTokens).not.toBe(value);
+  });
+
+  it("item 8: absent or null counters are 0, and 10^9 itself is accepted", () => {
+    const usage = usageFromJsonBody(
+      Buffer.from(
+        JSON.stringify({
+          model: "m",
+          usage: { input_tokens: 1_000_000_000, output_tokens: 0, cache_read_input_tokens: null },
+        }),
+      ),
+    );
+    expect(usage).toEqual({
+      model: "m",
+      inputTokens: 1_000_000_000,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      refused: null,
+    });
   });
 });

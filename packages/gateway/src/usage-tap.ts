@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+import { type CounterField, refusalReason, tokenCount } from "@apikey/core/usage";
 
 // Watches a response's bytes as they pass through, without changing or holding them, and pulls out the usage
 // the Messages API reports: the top-level `usage` + `model` of a JSON body, or, in a server-sent event stream,
@@ -11,6 +12,8 @@ export interface TappedUsage {
   outputTokens: number;
   cacheCreationTokens: number;
   cacheReadTokens: number;
+  /** Why the figures cannot be believed (a count out of range); they are then recorded as 0 with no cost. */
+  refused: string | null;
 }
 
 export interface UsageTap {
@@ -75,14 +78,39 @@ export function usageFromJsonBody(body: Buffer): TappedUsage | null {
     return null;
   }
   if (!isObject(doc) || !isObject(doc.usage)) return null;
-  const u = doc.usage;
+  const usage = emptyUsage(typeof doc.model === "string" ? doc.model : "unknown");
+  applyCounts(usage, doc.usage);
+  return usage;
+}
+
+function emptyUsage(model: string): TappedUsage {
   return {
-    model: typeof doc.model === "string" ? doc.model : "unknown",
-    inputTokens: count(u.input_tokens),
-    outputTokens: count(u.output_tokens),
-    cacheCreationTokens: count(u.cache_creation_input_tokens),
-    cacheReadTokens: count(u.cache_read_input_tokens),
+    model,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationTokens: 0,
+    cacheReadTokens: 0,
+    refused: null,
   };
+}
+
+// Every counter is cumulative, so a present field replaces the figure; an absent or null one keeps it (newer API
+// versions repeat the input side in message_delta, older ones do not). A figure out of range is not taken and
+// marks the usage refused.
+function applyCounts(usage: TappedUsage, u: Record<string, unknown>): void {
+  const take = (field: CounterField, current: number): number => {
+    const n = tokenCount(u[field]);
+    if (n === "absent") return current;
+    if (n === "invalid") {
+      usage.refused ??= refusalReason(field);
+      return current;
+    }
+    return n;
+  };
+  usage.inputTokens = take("input_tokens", usage.inputTokens);
+  usage.outputTokens = take("output_tokens", usage.outputTokens);
+  usage.cacheCreationTokens = take("cache_creation_input_tokens", usage.cacheCreationTokens);
+  usage.cacheReadTokens = take("cache_read_input_tokens", usage.cacheReadTokens);
 }
 
 /** Incremental SSE parsing per the WHATWG event-stream rules, keeping only the events that carry usage. */
@@ -114,29 +142,11 @@ function sseTap(maxLine: number): UsageTap {
     const type = typeof doc.type === "string" ? doc.type : name;
     if (type === "message_start" && isObject(doc.message)) {
       const m = doc.message;
-      const u = isObject(m.usage) ? m.usage : {};
-      usage = {
-        model: typeof m.model === "string" ? m.model : "unknown",
-        inputTokens: count(u.input_tokens),
-        outputTokens: count(u.output_tokens),
-        cacheCreationTokens: count(u.cache_creation_input_tokens),
-        cacheReadTokens: count(u.cache_read_input_tokens),
-      };
+      usage = emptyUsage(typeof m.model === "string" ? m.model : "unknown");
+      if (isObject(m.usage)) applyCounts(usage, m.usage);
     } else if (type === "message_delta" && isObject(doc.usage)) {
-      const u = doc.usage;
-      usage ??= {
-        model: "unknown",
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheCreationTokens: 0,
-        cacheReadTokens: 0,
-      };
-      // Every field here is cumulative; newer API versions repeat the input side too.
-      if (u.output_tokens !== undefined) usage.outputTokens = count(u.output_tokens);
-      if (u.input_tokens != null) usage.inputTokens = count(u.input_tokens);
-      if (u.cache_creation_input_tokens != null)
-        usage.cacheCreationTokens = count(u.cache_creation_input_tokens);
-      if (u.cache_read_input_tokens != null) usage.cacheReadTokens = count(u.cache_read_input_tokens);
+      usage ??= emptyUsage("unknown");
+      applyCounts(usage, doc.usage);
     }
     return type === "message_stop";
   }
@@ -189,8 +199,4 @@ function nextNewline(text: string, from: number): number {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.trunc(value) : 0;
 }

@@ -3,8 +3,8 @@ import type { Store } from "@apikey/core/store";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openActiveKey, readActiveKeyRow } from "./fast-read.ts";
-import { openStore } from "./open.ts";
-import { at, fakeKey, fakeMeta, T0, tempDir } from "./testing/fixtures.ts";
+import { openStore } from "./index.ts";
+import { at, fakeKey, fakeMeta, fakeSlot, T0, tempDir } from "./testing/fixtures.ts";
 
 describe("readActiveKeyRow", () => {
   let dir: string;
@@ -24,31 +24,39 @@ describe("readActiveKeyRow", () => {
   });
 
   async function activeKey() {
-    const meta = fakeMeta({
-      kekProvider: "passphrase",
-      kdf: { name: "scrypt", N: 16384, r: 8, p: 1, salt: "dGVzdC1zYWx0" },
+    const slot = fakeSlot({
+      kind: "passphrase",
+      name: "passphrase",
+      params: { name: "scrypt", N: 16384, r: 8, p: 1, salt: "dGVzdC1zYWx0" },
     });
     const key = fakeKey({ status: "disabled", kind: "admin" });
-    await store.setMeta(meta);
+    await store.setMeta(fakeMeta());
+    await store.slots.insert(slot);
     await store.keys.insert(key);
     await store.profiles.setActiveKey("default", key.id);
-    return { key, meta };
+    return { key, slot };
   }
 
-  it("returns the active key with the store's wrapped data key", async () => {
-    const { key, meta } = await activeKey();
+  it("returns the active key with the store's master-key slots", async () => {
+    const { key, slot } = await activeKey();
     const row = readActiveKeyRow(path, "default");
     expect(row).toEqual({
       keyId: key.id,
       name: "test-key",
+      profile: "default",
       status: "disabled",
       kind: "admin",
+      seal: 2,
       ciphertext: Buffer.from(key.ciphertext),
       nonce: Buffer.from(key.nonce),
-      kekProvider: "passphrase",
-      kdf: JSON.stringify(meta.kdf),
-      wrappedDek: Buffer.from(meta.wrappedDek),
-      dekNonce: Buffer.from(meta.dekNonce),
+      slots: [
+        {
+          kind: "passphrase",
+          params: JSON.stringify(slot.params),
+          wrappedDek: Buffer.from(slot.wrappedDek),
+          dekNonce: Buffer.from(slot.dekNonce),
+        },
+      ],
     });
     expect((await store.keys.byId(key.id))?.lastUsedAt).toBeNull();
   });
@@ -76,7 +84,7 @@ describe("readActiveKeyRow", () => {
     expect(readActiveKeyRow(path, "default")).toBeNull();
   });
 
-  it("returns null before the store has its metadata", async () => {
+  it("returns null before the store has a master-key slot", async () => {
     const key = fakeKey();
     await store.keys.insert(key);
     await store.profiles.setActiveKey("default", key.id);

@@ -2,7 +2,8 @@
 // migrations: when the schema is not exactly the one this build knows, answer "stale" and let the caller take
 // the full openStore path, which migrates and reports errors properly.
 import { existsSync } from "node:fs";
-import type { KekProviderName, KeyKind, KeyStatus } from "@apikey/core";
+import type { KeyKind, KeyStatus } from "@apikey/core";
+import type { FastSlot } from "@apikey/core/kek/unlock-fast";
 // A static import so a bundler can inline better-sqlite3's JavaScript: on this path each separately loaded
 // module file costs about a millisecond. Only the native addon is loaded from disk (see `nativeBinding`).
 import Database from "better-sqlite3";
@@ -11,15 +12,14 @@ import { LATEST_MIGRATION_MILLIS } from "./migrations.latest.ts";
 export interface FastRow {
   keyId: string;
   name: string;
+  profile: string;
   status: KeyStatus;
   kind: KeyKind;
+  seal: number;
   ciphertext: Uint8Array;
   nonce: Uint8Array;
-  kekProvider: KekProviderName;
-  /** store_meta.kdf as stored: JSON text or null. */
-  kdf: string | null;
-  wrappedDek: Uint8Array;
-  dekNonce: Uint8Array;
+  /** Every master-key slot of the store. */
+  slots: FastSlot[];
 }
 
 export interface FastReadOptions {
@@ -36,12 +36,13 @@ export interface ActiveKeyHandle {
 }
 
 const ACTIVE_KEY_SQL = `
-  SELECT k.id AS keyId, k.name, k.status, k.kind, k.ciphertext, k.nonce,
-         m.kek_provider AS kekProvider, m.kdf, m.wrapped_dek AS wrappedDek, m.dek_nonce AS dekNonce
+  SELECT k.id AS keyId, k.name, k.profile, k.status, k.kind, k.seal, k.ciphertext, k.nonce
   FROM profiles p
   JOIN keys k ON k.id = p.active_key_id
-  JOIN store_meta m ON m.id = 1
   WHERE p.name = ?`;
+
+const SLOTS_SQL = `
+  SELECT kind, params, wrapped_dek AS wrappedDek, dek_nonce AS dekNonce FROM master_key_slots ORDER BY created_at`;
 
 function isSqliteError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -71,11 +72,17 @@ export function openActiveKey(
       db.close();
       return "stale";
     }
-    const row = db.prepare(ACTIVE_KEY_SQL).get(profile) as FastRow | undefined;
-    if (row === undefined) {
+    const found = db.prepare(ACTIVE_KEY_SQL).get(profile) as Omit<FastRow, "slots"> | undefined;
+    if (found === undefined) {
       db.close();
       return null;
     }
+    const slots = db.prepare(SLOTS_SQL).all() as FastSlot[];
+    if (slots.length === 0) {
+      db.close();
+      return null;
+    }
+    const row: FastRow = { ...found, slots };
     const conn = db;
     return {
       row,

@@ -48,5 +48,22 @@ export const migrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1795756291011,
     "hash": "134b464473eda69e3cd64c7db44ff99fcb5e42d1ab162b9f325faef983c466c4"
+  },
+  {
+    "sql": [
+      "CREATE TABLE `marks` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`at` integer NOT NULL\n);\n",
+      "\nCREATE INDEX `marks_at_idx` ON `marks` (`at`);",
+      "\nCREATE TABLE `master_key_slots` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`params` text,\n\t`wrapped_dek` blob NOT NULL,\n\t`dek_nonce` blob NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`last_used_at` integer\n);\n",
+      "\nCREATE UNIQUE INDEX `master_key_slots_name_unique` ON `master_key_slots` (`name`);",
+      "\nALTER TABLE `keys` ADD `seal` integer DEFAULT 1 NOT NULL;",
+      "\n-- Existing stores: their one wrapped data key becomes the first slot, named after its provider. Hand-written.\nINSERT INTO `master_key_slots` (`id`, `name`, `kind`, `params`, `wrapped_dek`, `dek_nonce`, `created_at`, `last_used_at`)\nSELECT lower(hex(randomblob(16))), `kek_provider`, `kek_provider`, `kdf`, `wrapped_dek`, `dek_nonce`, `created_at`, NULL\nFROM `store_meta` WHERE `id` = 1;",
+      "\nALTER TABLE `store_meta` DROP COLUMN `kek_provider`;",
+      "\nALTER TABLE `store_meta` DROP COLUMN `kdf`;",
+      "\nALTER TABLE `store_meta` DROP COLUMN `wrapped_dek`;",
+      "\nALTER TABLE `store_meta` DROP COLUMN `dek_nonce`;"
+    ],
+    "bps": true,
+    "folderMillis": 1795860714830,
+    "hash": "5e8965b1d2eae52ee240e18d0404d2d1c12b2207fe8d1827606cd908f1bb06c6"
   }
 ];

@@ -2,6 +2,7 @@
 import type {
   AuditEntry,
   KeyRecord,
+  MasterKeySlot,
   OAuthProviderRecord,
   PendingDeactivation,
   ProfileRecord,
@@ -13,6 +14,7 @@ import type { KeyPatch } from "@apikey/core/store";
 import type {
   auditLog,
   keys,
+  masterKeySlots,
   oauthProviders,
   pendingDeactivations,
   profiles,
@@ -28,6 +30,7 @@ type AuditRow = typeof auditLog.$inferSelect;
 type AuditInsert = typeof auditLog.$inferInsert;
 type MetaRow = typeof storeMeta.$inferSelect;
 type MetaInsert = typeof storeMeta.$inferInsert;
+type SlotRow = typeof masterKeySlots.$inferSelect;
 
 /** Drivers hand back Buffers (better-sqlite3) or Uint8Arrays; the domain sees plain Uint8Array copies. */
 function bytes(value: Uint8Array): Uint8Array {
@@ -96,25 +99,28 @@ export function auditToRow(entry: Omit<AuditEntry, "id">): AuditInsert {
 }
 
 export function metaFromRow(row: MetaRow): StoreMeta {
-  return {
-    kekProvider: row.kekProvider,
-    kdf: row.kdf === null ? null : (JSON.parse(row.kdf) as StoreMeta["kdf"]),
-    wrappedDek: bytes(row.wrappedDek),
-    dekNonce: bytes(row.dekNonce),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+  return { createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
 export function metaToRow(meta: StoreMeta): MetaInsert {
+  return { id: 1, createdAt: meta.createdAt, updatedAt: meta.updatedAt };
+}
+
+export function slotFromRow(row: SlotRow): MasterKeySlot {
   return {
-    id: 1,
-    kekProvider: meta.kekProvider,
-    kdf: meta.kdf === null ? null : JSON.stringify(meta.kdf),
-    wrappedDek: buffer(meta.wrappedDek),
-    dekNonce: buffer(meta.dekNonce),
-    createdAt: meta.createdAt,
-    updatedAt: meta.updatedAt,
+    ...row,
+    params: row.params === null ? null : (JSON.parse(row.params) as MasterKeySlot["params"]),
+    wrappedDek: bytes(row.wrappedDek),
+    dekNonce: bytes(row.dekNonce),
+  };
+}
+
+export function slotToRow(slot: MasterKeySlot): SlotRow {
+  return {
+    ...slot,
+    params: slot.params === null ? null : JSON.stringify(slot.params),
+    wrappedDek: buffer(slot.wrappedDek),
+    dekNonce: buffer(slot.dekNonce),
   };
 }
 

@@ -61,6 +61,9 @@ export const keys = sqliteTable(
     refreshNonce: blob("refresh_nonce", { mode: "buffer" }),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
     oauthProvider: text("oauth_provider"),
+    // Which associated data sealed the secret: 1 = the row id only (stores before 0003, re-sealed at the first
+    // unlock), 2 = id, profile, name and kind, so an edited row fails to decrypt.
+    seal: integer("seal").notNull().default(1),
   },
   (t) => [
     // Partial: a rotated key keeps its name beside its successor.
@@ -131,18 +134,44 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_key_id_idx").on(t.keyId)],
 );
 
+/** The store exists once this row does. How its data key is wrapped lives in master_key_slots. */
 export const storeMeta = sqliteTable(
   "store_meta",
   {
     id: integer("id").primaryKey(),
-    kekProvider: text("kek_provider", { enum: ["env", "keychain", "passphrase", "keyfile"] }).notNull(),
-    kdf: text("kdf"),
-    wrappedDek: blob("wrapped_dek", { mode: "buffer" }).notNull(),
-    dekNonce: blob("dek_nonce", { mode: "buffer" }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   () => [check("store_meta_single_row", sql`id = 1`)],
+);
+
+/**
+ * Master-key slots (like LUKS key slots): the same data key wrapped by each master key that may open the store —
+ * the OS keychain for the CLI, a device key for Raycast, APIKEY_MASTER_KEY for a server, a passphrase.
+ */
+export const masterKeySlots = sqliteTable("master_key_slots", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  kind: text("kind", { enum: ["env", "keychain", "passphrase", "keyfile"] }).notNull(),
+  // scrypt's parameters for a passphrase, the entry for the keychain; JSON, never key material.
+  params: text("params"),
+  wrappedDek: blob("wrapped_dek", { mode: "buffer" }).notNull(),
+  dekNonce: blob("dek_nonce", { mode: "buffer" }).notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+});
+
+/**
+ * "Done once" marks shared by every process on the store: a Slack request already executed, a reminder already
+ * posted. Claiming inserts the name; a second claim of the same name finds it and loses.
+ */
+export const marks = sqliteTable(
+  "marks",
+  {
+    name: text("name").primaryKey(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("marks_at_idx").on(t.at)],
 );
 
 /** Upstream deactivations owed after a rotation; they survive restarts and are retried by `rotate --finish`. */
@@ -198,3 +227,4 @@ export type KeyRow = typeof keys.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type StoreMetaRow = typeof storeMeta.$inferSelect;
+export type MasterKeySlotRow = typeof masterKeySlots.$inferSelect;

@@ -4,10 +4,12 @@ import { toStoreError } from "./errors.ts";
 import { auditRepository } from "./repositories/audit.ts";
 import { deactivationRepository } from "./repositories/deactivations.ts";
 import { keyRepository } from "./repositories/keys.ts";
+import { markRepository } from "./repositories/marks.ts";
 import { metaRepository } from "./repositories/meta.ts";
 import { oauthProviderRepository } from "./repositories/oauth-providers.ts";
 import { profileRepository } from "./repositories/profiles.ts";
 import { settingsRepository } from "./repositories/settings.ts";
+import { slotRepository } from "./repositories/slots.ts";
 import { storeSecretRepository } from "./repositories/store-secrets.ts";
 import { usageRepository } from "./repositories/usage.ts";
 import { SerialQueue } from "./serial.ts";
@@ -41,6 +43,8 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     oauthProviders: serialised(oauthProviderRepository(conn.db), guard),
     secrets: serialised(storeSecretRepository(conn.db), guard),
     settings: serialised(settingsRepository(conn.db), guard),
+    slots: serialised(slotRepository(conn.db), guard),
+    marks: serialised(markRepository(conn.db), guard),
     getMeta: () => meta.get(),
     dataVersion: () => guard(async () => Number(conn.scalar("PRAGMA data_version"))),
     setMeta: (value) => meta.set(value),

@@ -79,7 +79,7 @@ export function registerRotateCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, opts: { to?: string }) => {
         const vault = await ctx.vault();
-        const from = (await vault.store.getMeta())?.kekProvider;
+        const from = (await vault.status()).kekProvider ?? undefined;
         const to = pickProvider(opts.to, from);
         const input = await newKekInput(ctx, to, from);
         const result = await rekeyStore(vault, input);

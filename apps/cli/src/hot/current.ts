@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { DEK_AAD, open, secretAad } from "@apikey/core/aead";
-import { unlockKekFast } from "@apikey/core/kek/unlock-fast";
+import { open, SEAL_VERSION, secretAad } from "@apikey/core/aead";
+import { unlockDataKeyFast } from "@apikey/core/kek/unlock-fast";
 import { dataDirFrom, storeFileIn } from "@apikey/core/paths";
 import { openActiveKey } from "@apikey/storage/fast";
 
@@ -12,10 +12,19 @@ function addonPath(): string {
   return join(__dirname, "..", "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
 }
 
+/** The keychain addon loads only for a store that has a keychain slot. */
+async function readKeychain(
+  params: Parameters<typeof import("@apikey/keychain").keychainAccount>[0],
+  dataDir: string,
+) {
+  const { keychainAccount, readKeychainKek } = await import("@apikey/keychain");
+  return readKeychainKek(keychainAccount(params, dataDir));
+}
+
 /**
  * Prints the active key and returns true, or returns false so the full program can handle the case
- * (no store, no active key, a prompt needed, an OAuth token to refresh, an error to render). It never prints
- * anything else, and marks the key used only once it has been decrypted.
+ * (no store, no active key, a prompt needed, an OAuth token to refresh, a legacy seal to upgrade, an error to
+ * render). It never prints anything else, and marks the key used only once it has been decrypted.
  */
 export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   let handle: ReturnType<typeof openActiveKey> = null;
@@ -24,13 +33,19 @@ export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): 
     handle = openActiveKey(storeFileIn(dataDir), profile, { nativeBinding: addonPath() });
     if (handle === null || handle === "stale") return false;
     const { row } = handle;
-    // OAuth tokens expire and may need a refresh, which only the full path can do.
-    if (row.status !== "active" || row.kind === "oauth") return false;
-    const kdf = row.kdf ? JSON.parse(row.kdf) : null;
-    const kek = await unlockKekFast(row.kekProvider, kdf, dataDir, env);
-    if (!kek) return false;
-    const dek = open(kek, row.wrappedDek, row.dekNonce, DEK_AAD);
-    const secret = open(dek, row.ciphertext, row.nonce, secretAad(row.keyId)).toString("utf8");
+    // OAuth tokens expire and may need a refresh, which only the full path can do; a pointer into another profile
+    // or a legacy seal is the full path's to refuse or upgrade.
+    if (
+      row.status !== "active" ||
+      row.kind === "oauth" ||
+      row.profile !== profile ||
+      row.seal !== SEAL_VERSION
+    )
+      return false;
+    const dek = await unlockDataKeyFast(row.slots, dataDir, env, readKeychain);
+    if (!dek) return false;
+    const identity = { id: row.keyId, profile: row.profile, name: row.name, kind: row.kind };
+    const secret = open(dek, row.ciphertext, row.nonce, secretAad(identity)).toString("utf8");
     handle.markUsed(Date.now());
     process.stdout.write(`${secret}\n`);
     return true;

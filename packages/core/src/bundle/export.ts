@@ -74,7 +74,7 @@ export async function exportBundle(vault: Vault, options: ExportOptions): Promis
     monthlyBudgetUsd: k.monthlyBudgetUsd,
     budgetMode: k.budgetMode,
     upstreamId: k.upstreamId,
-    secret: decryptSecret(dek, k.id, k.ciphertext, k.nonce),
+    secret: decryptSecret(dek, k),
   }));
   const names = new Map(chosen.map((k) => [k.id, k.name]));
   const content = {

@@ -4,6 +4,7 @@ import type { KeyRecord } from "../domain.ts";
 import { maskKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE } from "../validate/classify.ts";
+import { newKeyRecord } from "../vault/new-key.ts";
 import type { Vault } from "../vault/vault.ts";
 import {
   type ImportBatch,
@@ -104,36 +105,31 @@ async function apply(
   let done = 0;
   for (const { key, name, fingerprint } of plan.add) {
     const id = randomUUID();
-    const sealed = encryptSecret(dek, id, key.secret);
-    await tx.keys.insert({
-      id,
-      name,
-      profile: key.profile,
-      provider: "anthropic",
-      kind: key.kind,
-      source: key.source,
-      organization: key.organization,
-      status: key.status,
-      ciphertext: sealed.ciphertext,
-      nonce: sealed.nonce,
-      hint: maskKey(key.secret),
-      fingerprint,
-      createdAt: key.createdAt,
-      updatedAt: now,
-      lastUsedAt: key.lastUsedAt,
-      lastValidatedAt: key.lastValidatedAt,
-      validation: key.validation,
-      validationMessage: key.validationMessage,
-      rotatedFromId: null,
-      rotatedToId: null,
-      upstreamId: key.upstreamId,
-      monthlyBudgetUsd: key.monthlyBudgetUsd,
-      budgetMode: key.budgetMode,
-      refreshCiphertext: null,
-      refreshNonce: null,
-      expiresAt: null,
-      oauthProvider: null,
-    });
+    const sealed = encryptSecret(dek, { id, profile: key.profile, name, kind: key.kind }, key.secret);
+    await tx.keys.insert(
+      newKeyRecord({
+        id,
+        name,
+        profile: key.profile,
+        kind: key.kind,
+        source: key.source,
+        organization: key.organization,
+        status: key.status,
+        ciphertext: sealed.ciphertext,
+        nonce: sealed.nonce,
+        hint: maskKey(key.secret),
+        fingerprint,
+        createdAt: key.createdAt,
+        updatedAt: now,
+        lastUsedAt: key.lastUsedAt,
+        lastValidatedAt: key.lastValidatedAt,
+        validation: key.validation,
+        validationMessage: key.validationMessage,
+        upstreamId: key.upstreamId,
+        monthlyBudgetUsd: key.monthlyBudgetUsd,
+        budgetMode: key.budgetMode,
+      }),
+    );
     ids.set(`${key.profile}\u0000${name}`, id);
     onProgress?.({ phase: "write", done: ++done, total: plan.add.length });
   }

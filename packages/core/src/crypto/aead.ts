@@ -29,5 +29,24 @@ export function open(key: Uint8Array, ciphertext: Uint8Array, nonce: Uint8Array,
   return Buffer.concat([decipher.update(ct.subarray(0, ct.length - TAG_BYTES)), decipher.final()]);
 }
 
-export const secretAad = (keyId: string): string => `apikey:key:v1:${keyId}`;
+/** What a key's secret is bound to. Editing any of these in the database makes the secret fail to decrypt. */
+export interface SealIdentity {
+  id: string;
+  profile: string;
+  name: string;
+  kind: string;
+}
+
+/** The seal version new writes use; 1 (row id only) is read for stores written before it, then re-sealed. */
+export const SEAL_VERSION = 2;
+
+export const secretAad = (key: SealIdentity, version: number = SEAL_VERSION): string =>
+  version === 1
+    ? `apikey:key:v1:${key.id}`
+    : `apikey:key:v2:${JSON.stringify([key.id, key.profile, key.name, key.kind])}`;
+
+export const refreshAad = (key: SealIdentity, version: number = SEAL_VERSION): string =>
+  version === 1
+    ? `apikey:refresh:v1:${key.id}`
+    : `apikey:refresh:v2:${JSON.stringify([key.id, key.profile, key.name, key.kind])}`;
 export const DEK_AAD = "apikey:dek:v1";

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import { DEK_AAD, open, type Sealed, seal, secretAad } from "./aead.ts";
+import { DEK_AAD, open, type Sealed, type SealIdentity, seal, secretAad } from "./aead.ts";
 
 // Envelope encryption: one random data key (DEK) encrypts every secret; only the DEK is wrapped by the
 // key-encryption key (KEK), so changing the KEK re-wraps 32 bytes and touches no key rows.
@@ -26,20 +26,19 @@ export function unwrapDek(kek: Uint8Array, wrapped: Uint8Array, nonce: Uint8Arra
   }
 }
 
-export function encryptSecret(dek: Uint8Array, keyId: string, secret: string): Sealed {
-  return seal(dek, Buffer.from(secret, "utf8"), secretAad(keyId));
+/** Seals a key's secret to its identity with the current seal version (the row's `seal` must say so). */
+export function encryptSecret(dek: Uint8Array, key: SealIdentity, secret: string): Sealed {
+  return seal(dek, Buffer.from(secret, "utf8"), secretAad(key));
 }
 
 export function decryptSecret(
   dek: Uint8Array,
-  keyId: string,
-  ciphertext: Uint8Array,
-  nonce: Uint8Array,
+  key: SealIdentity & { seal: number; ciphertext: Uint8Array; nonce: Uint8Array },
 ): string {
   try {
-    return open(dek, ciphertext, nonce, secretAad(keyId)).toString("utf8");
+    return open(dek, key.ciphertext, key.nonce, secretAad(key, key.seal)).toString("utf8");
   } catch (cause) {
-    // The DEK unwrapped, so this row was altered or moved from another row.
+    // The DEK unwrapped, so this row was altered: moved, renamed or re-pointed outside apikey.
     throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "A stored key failed its integrity check.", {
       hint: "The row was modified outside apikey. Delete the key and add it again, or restore a backup.",
       cause,

@@ -1,4 +1,13 @@
-export { DEK_AAD, open, type Sealed, seal, secretAad } from "./aead.ts";
+export {
+  DEK_AAD,
+  open,
+  refreshAad,
+  SEAL_VERSION,
+  type Sealed,
+  type SealIdentity,
+  seal,
+  secretAad,
+} from "./aead.ts";
 export {
   decryptSecret,
   encryptSecret,

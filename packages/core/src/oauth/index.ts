@@ -8,5 +8,5 @@ export { mintApiKey } from "./mint.ts";
 export { addProvider, getProvider, listProviders, type ProviderInput, removeProvider } from "./providers.ts";
 export { ensureFreshToken, freshActiveSecret, needsRefresh, type RefreshOutcome } from "./refresh.ts";
 export { discover, type ResolvedServer, resolveServer } from "./server.ts";
-export { REFRESH_MARGIN_MS, refreshAad } from "./stored-tokens.ts";
+export { REFRESH_MARGIN_MS } from "./stored-tokens.ts";
 export { exchangeCode, type PendingAuthorization, refreshTokens, type TokenSet } from "./tokens.ts";

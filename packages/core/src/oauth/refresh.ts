@@ -97,7 +97,7 @@ async function refreshKey(vault: Vault, key: KeyRecord, force: boolean): Promise
       throw new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, `Key "${key.name}" was deleted during the refresh.`);
     }
     const updatedAt = vault.now();
-    const fields = sealTokens(dek, key.id, tokens, current);
+    const fields = sealTokens(dek, current, tokens, current);
     await tx.keys.update(key.id, { ...fields, updatedAt });
     await vault.auditIn(tx, "oauth.refresh", key.id, key.profile, {
       name: key.name,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { open, seal } from "../crypto/aead.ts";
+import { open, refreshAad, SEAL_VERSION, type SealIdentity, seal } from "../crypto/aead.ts";
 import { decryptSecret, encryptSecret, fingerprintSecret } from "../crypto/envelope.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
@@ -19,8 +19,6 @@ import type { TokenSet } from "./tokens.ts";
 // safe is where they come from — only the token endpoint of a provider the operator registered, never user input —
 // and they are not validated against the Anthropic API either (an access token for someone else's API would fail).
 // The hint follows maskKey: a known public prefix, else the first three characters, then the last four.
-
-export const refreshAad = (keyId: string): string => `apikey:refresh:v1:${keyId}`;
 
 /** Tokens shorter than this would be too exposed by a hint, and no real provider issues them. */
 const MIN_TOKEN_LENGTH = 16;
@@ -75,7 +73,12 @@ export async function saveTokens(
       }
       const now = vault.now();
       const id = existing?.id ?? randomUUID();
-      const fields = sealTokens(writer.dek, id, tokens, existing);
+      const fields = sealTokens(
+        writer.dek,
+        { id, profile: input.profile, name, kind: "oauth" },
+        tokens,
+        existing,
+      );
       let active = false;
       if (existing) {
         await tx.keys.update(id, { ...fields, status: "active", updatedAt: now });
@@ -102,35 +105,43 @@ export async function saveTokens(
 
 type TokenFields = Pick<
   KeyRecord,
-  "ciphertext" | "nonce" | "hint" | "fingerprint" | "refreshCiphertext" | "refreshNonce" | "expiresAt"
+  | "ciphertext"
+  | "nonce"
+  | "hint"
+  | "fingerprint"
+  | "refreshCiphertext"
+  | "refreshNonce"
+  | "expiresAt"
+  | "seal"
 >;
 
 /** Seals new tokens for row `id`; a refresh response without a refresh token keeps the stored one. */
 export function sealTokens(
   dek: Buffer,
-  id: string,
+  identity: SealIdentity,
   tokens: TokenSet,
   previous: KeyRecord | null,
 ): TokenFields {
-  const access = encryptSecret(dek, id, tokens.accessToken);
-  const refresh = tokens.refreshToken
-    ? seal(dek, Buffer.from(tokens.refreshToken, "utf8"), refreshAad(id))
-    : null;
+  const access = encryptSecret(dek, identity, tokens.accessToken);
+  // A kept refresh token must be re-sealed too when the previous row used an older seal version.
+  const refreshToken = tokens.refreshToken ?? (previous ? openRefreshToken(dek, previous) : null);
+  const refresh = refreshToken ? seal(dek, Buffer.from(refreshToken, "utf8"), refreshAad(identity)) : null;
   return {
     ciphertext: access.ciphertext,
     nonce: access.nonce,
     hint: maskKey(tokens.accessToken),
     fingerprint: fingerprintSecret(dek, tokens.accessToken),
-    refreshCiphertext: refresh?.ciphertext ?? previous?.refreshCiphertext ?? null,
-    refreshNonce: refresh?.nonce ?? previous?.refreshNonce ?? null,
+    refreshCiphertext: refresh?.ciphertext ?? null,
+    refreshNonce: refresh?.nonce ?? null,
     expiresAt: tokens.expiresAt,
+    seal: SEAL_VERSION,
   };
 }
 
 export function openRefreshToken(dek: Buffer, key: KeyRecord): string | null {
   if (!key.refreshCiphertext || !key.refreshNonce) return null;
   try {
-    return open(dek, key.refreshCiphertext, key.refreshNonce, refreshAad(key.id)).toString("utf8");
+    return open(dek, key.refreshCiphertext, key.refreshNonce, refreshAad(key, key.seal)).toString("utf8");
   } catch (cause) {
     throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "A stored refresh token failed its integrity check.", {
       hint: "Log in again with `apikey login PROVIDER --name NAME`.",
@@ -140,7 +151,7 @@ export function openRefreshToken(dek: Buffer, key: KeyRecord): string | null {
 }
 
 export function openAccessToken(dek: Buffer, key: KeyRecord): string {
-  return decryptSecret(dek, key.id, key.ciphertext, key.nonce);
+  return decryptSecret(dek, key);
 }
 
 function newRecord(id: string, name: string, input: SaveTokensInput, f: TokenFields, now: Date): KeyRecord {

@@ -1,5 +1,6 @@
 import { decryptSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type PendingDeactivation } from "../domain.ts";
+import { baseUrlRefusal } from "../validate/base-url.ts";
 import type { Vault } from "../vault/vault.ts";
 import { AdminApiFailure, adminApi } from "./admin-api.ts";
 import { pickAdminKey } from "./admin-key.ts";
@@ -94,15 +95,19 @@ async function attempt(vault: Vault, row: PendingDeactivation): Promise<Attempt>
   if (!old) return failed("The old key is no longer stored, so it cannot be matched upstream.");
   const admin = await pickAdminKey(store, row.profile);
   if (!admin) return failed(NO_ADMIN_KEY_REASON);
+  const insecure = config.anthropicBaseUrl
+    ? baseUrlRefusal(config.anthropicBaseUrl, config.allowInsecureBaseUrl)
+    : null;
+  if (insecure) return failed(insecure);
   const dek = await vault.unlock();
-  const api = await adminApi(decryptSecret(dek, admin.id, admin.ciphertext, admin.nonce), {
+  const api = await adminApi(decryptSecret(dek, admin), {
     baseURL: config.anthropicBaseUrl,
     timeoutMs: config.validateTimeoutMs,
   });
   let upstreamId = row.upstreamId ?? old.upstreamId;
   try {
     if (!upstreamId) {
-      const found = await api.findKey(decryptSecret(dek, old.id, old.ciphertext, old.nonce));
+      const found = await api.findKey(decryptSecret(dek, old));
       if (!found) {
         return failed(
           "The old key was not found among the organisation's keys (another organisation, or already archived).",

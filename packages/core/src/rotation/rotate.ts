@@ -5,6 +5,7 @@ import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { maskKey, recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
+import { newKeyRecord } from "../vault/new-key.ts";
 import type { Vault } from "../vault/vault.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { pickAdminKey } from "./admin-key.ts";
@@ -65,30 +66,28 @@ export async function rotateKey(vault: Vault, input: RotateInput): Promise<Rotat
 
   const now = vault.now();
   const id = randomUUID();
-  const sealed = encryptSecret(dek, id, secret);
-  const created: KeyRecord = {
-    ...old,
+  const sealed = encryptSecret(dek, { id, profile: old.profile, name: old.name, kind }, secret);
+  // The successor keeps what belongs to the slot (name, profile, organisation, status, budget); the rest is new.
+  const created = newKeyRecord({
     id,
+    name: old.name,
+    profile: old.profile,
     kind,
     source: "manual",
+    organization: old.organization,
+    status: old.status,
+    monthlyBudgetUsd: old.monthlyBudgetUsd,
+    budgetMode: old.budgetMode,
     ciphertext: sealed.ciphertext,
     nonce: sealed.nonce,
     hint: maskKey(secret),
     fingerprint,
     createdAt: now,
-    updatedAt: now,
-    lastUsedAt: null,
     lastValidatedAt: validation ? now : null,
     validation: validation?.outcome ?? null,
     validationMessage: validation?.message ?? null,
     rotatedFromId: old.id,
-    rotatedToId: null,
-    upstreamId: null,
-    refreshCiphertext: null,
-    refreshNonce: null,
-    expiresAt: null,
-    oauthProvider: null,
-  };
+  });
 
   const committed = await vault.store.transaction(async (tx) => {
     // Re-read under the write lock: another process may have rotated or changed the key meanwhile.

@@ -2,9 +2,10 @@ import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic
 import { decryptSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { assertSafeBaseUrl } from "../validate/base-url.ts";
 import type { Vault } from "../vault/vault.ts";
 import { budgetExceededError, budgetStatus } from "./budget.ts";
-import { recordUsage } from "./record.ts";
+import { recordUsage, type UsageInput, usageRefusal } from "./record.ts";
 import { createUsageMeter, type MeteredUsage, usageFromJson } from "./sse.ts";
 import { monthWindow } from "./window.ts";
 
@@ -38,8 +39,11 @@ interface Resolved {
  * not retried). At 80 % the vault's warning callback is told, once per key and month.
  */
 export async function createAnthropicClient(options: AnthropicClientOptions): Promise<Anthropic> {
-  const { default: AnthropicClient } = await import("@anthropic-ai/sdk");
   const { vault } = options;
+  const baseURL = options.sdk?.baseURL ?? vault.config.anthropicBaseUrl ?? undefined;
+  // Every request carries the active key: refuse plain http to another host before anything is made.
+  assertSafeBaseUrl(baseURL, vault.config.allowInsecureBaseUrl);
+  const { default: AnthropicClient } = await import("@anthropic-ai/sdk");
   const profile = options.profile ?? DEFAULT_PROFILE;
   const front = options.front ?? "client";
   const warned = new Set<string>();
@@ -57,7 +61,7 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
         hint: `Enable it with \`apikey enable ${key.name}\`, or pick another with \`apikey use NAME\`.`,
       });
     }
-    const secret = decryptSecret(await vault.unlock(), key.id, key.ciphertext, key.nonce);
+    const secret = decryptSecret(await vault.unlock(), key);
     return { key, secret };
   }
 
@@ -84,26 +88,31 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
 
   // A response the API has answered belongs to the app even when the store cannot take its event (busy, read-only):
   // the failure is told through the vault's warning callback, never thrown into the app's call.
-  const record = (key: KeyRecord, model: string, usage: MeteredUsage | null, requestId: string | null) =>
-    recordUsage(
-      vault.store,
-      {
-        keyId: key.id,
-        model: usage?.model ?? model,
-        inputTokens: usage?.inputTokens ?? 0,
-        outputTokens: usage?.outputTokens ?? 0,
-        cacheCreationTokens: usage?.cacheCreationTokens ?? 0,
-        cacheReadTokens: usage?.cacheReadTokens ?? 0,
-        requestId,
-        front,
-      },
-      vault.now(),
-    ).catch((err: unknown) => {
+  const record = (key: KeyRecord, model: string, usage: MeteredUsage | null, requestId: string | null) => {
+    const input: UsageInput = {
+      keyId: key.id,
+      model: usage?.model ?? model,
+      inputTokens: usage?.inputTokens ?? 0,
+      outputTokens: usage?.outputTokens ?? 0,
+      cacheCreationTokens: usage?.cacheCreationTokens ?? 0,
+      cacheReadTokens: usage?.cacheReadTokens ?? 0,
+      requestId,
+      front,
+      refused: usage?.refused ?? null,
+    };
+    const refused = usageRefusal(input);
+    if (refused !== null) {
+      vault.warn(
+        `The API's usage figures for key "${key.name}" were refused (${refused}); the request is recorded with no tokens and no cost.`,
+      );
+    }
+    return recordUsage(vault.store, input, vault.now()).catch((err: unknown) => {
       const code = (err as { code?: unknown })?.code;
       vault.warn(
         `Could not record usage for key "${key.name}"${typeof code === "string" ? ` (${code})` : ""}.`,
       );
     });
+  };
 
   const meter: Middleware = async (request, next, ctx) => {
     const { key, secret } = await resolve();
@@ -148,7 +157,7 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
 
   return new AnthropicClient({
     ...options.sdk,
-    baseURL: options.sdk?.baseURL ?? vault.config.anthropicBaseUrl ?? null,
+    baseURL: baseURL ?? null,
     apiKey: PLACEHOLDER,
     authToken: null,
     middleware: [meter, ...(options.sdk?.middleware ?? [])],

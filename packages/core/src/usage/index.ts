@@ -12,6 +12,14 @@ export {
 } from "./budget.ts";
 export { clearBudget, type SetBudgetInput, setBudget } from "./budget-admin.ts";
 export { type AnthropicClientOptions, createAnthropicClient } from "./client.ts";
+export {
+  COUNTER_FIELDS,
+  type CounterField,
+  isTokenCount,
+  MAX_TOKEN_COUNT,
+  refusalReason,
+  tokenCount,
+} from "./counts.ts";
 export { type MonthSpendFields, withMonthSpend } from "./list-spend.ts";
 export type {
   KeySpend,
@@ -29,7 +37,7 @@ export {
   priceOf,
   type TokenCounts,
 } from "./prices.ts";
-export { recordUsage, recordUsageMany, toEvent, type UsageInput } from "./record.ts";
+export { recordUsage, recordUsageMany, toEvent, type UsageInput, usageRefusal } from "./record.ts";
 export {
   fillDays,
   type KeyMonthSpend,

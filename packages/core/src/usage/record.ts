@@ -1,4 +1,5 @@
 import type { Store } from "../store.ts";
+import { invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
 import type { UsageEvent } from "./port.ts";
 import { costOf, DEFAULT_PRICES, type PriceTable } from "./prices.ts";
 
@@ -15,29 +16,47 @@ export interface UsageInput {
   requestId: string | null;
   /** Who saw the request: `gateway`, `client`, `cli`, … */
   front: string;
+  /**
+   * Set when the front found the upstream's figures out of range (see counts.ts): the event is recorded with no
+   * tokens and no cost, and the front tells the person why.
+   */
+  refused?: string | null;
 }
 
-// Token counts arrive from HTTP bodies; anything but a finite non-negative integer is recorded as 0 rather
-// than poisoning the sums.
-const tokens = (n: number): number => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
+/**
+ * Why an input's figures cannot be believed, or null. The fronts check where the figures enter; this repeats the
+ * check for any caller that did not, so no path can store a count or cost the sums cannot hold.
+ */
+export function usageRefusal(input: UsageInput): string | null {
+  if (input.refused) return input.refused;
+  const field = invalidCounter(input);
+  return field === null ? null : refusalReason(field);
+}
 
 export function toEvent(
   input: UsageInput,
   now: Date,
   prices: PriceTable = DEFAULT_PRICES,
 ): Omit<UsageEvent, "id"> {
+  const refused = usageRefusal(input) !== null;
   const counts = {
     model: input.model,
-    inputTokens: tokens(input.inputTokens),
-    outputTokens: tokens(input.outputTokens),
-    cacheCreationTokens: tokens(input.cacheCreationTokens),
-    cacheReadTokens: tokens(input.cacheReadTokens),
+    ...(refused
+      ? ZERO_COUNTS
+      : {
+          inputTokens: input.inputTokens,
+          outputTokens: input.outputTokens,
+          cacheCreationTokens: input.cacheCreationTokens,
+          cacheReadTokens: input.cacheReadTokens,
+        }),
   };
+  const cost = refused ? null : costOf(counts, prices);
   return {
     keyId: input.keyId,
     at: input.at ?? now,
     ...counts,
-    costUsd: costOf(counts, prices),
+    // Bounded counts keep any real price finite; the check stays so a price table can never store Infinity.
+    costUsd: cost !== null && Number.isFinite(cost) ? cost : null,
     requestId: input.requestId,
     front: input.front,
   };

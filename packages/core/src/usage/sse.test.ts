@@ -39,6 +39,7 @@ describe("stream usage", () => {
       cacheReadTokens: 30,
       complete: true,
       error: null,
+      refused: null,
     });
   });
 

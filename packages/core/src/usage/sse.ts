@@ -1,3 +1,5 @@
+import { type CounterField, refusalReason, tokenCount } from "./counts.ts";
+
 // Usage from Messages API responses, streamed or not. The stream parser is incremental: it keeps only the
 // current unfinished line, so a long stream is never buffered whole.
 
@@ -12,6 +14,8 @@ export interface MeteredUsage {
   complete: boolean;
   /** An `error` event or error body. */
   error: { type: string; message: string } | null;
+  /** Why the figures cannot be believed (a count out of range, see counts.ts); null when they can. */
+  refused: string | null;
 }
 
 export interface UsageMeter {
@@ -24,7 +28,6 @@ export interface UsageMeter {
 
 type Json = Record<string, unknown>;
 
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const obj = (v: unknown): Json | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 
@@ -38,16 +41,27 @@ export function emptyUsage(): MeteredUsage {
     cacheReadTokens: 0,
     complete: false,
     error: null,
+    refused: null,
   };
 }
 
 // Every field the API reports is a running total, so the latest value wins; fields absent from an event keep theirs.
+// A figure out of range is not taken, and marks the whole usage as refused.
 function applyUsage(target: MeteredUsage, usage: Json | undefined): void {
   if (!usage) return;
-  target.inputTokens = num(usage.input_tokens) ?? target.inputTokens;
-  target.outputTokens = num(usage.output_tokens) ?? target.outputTokens;
-  target.cacheCreationTokens = num(usage.cache_creation_input_tokens) ?? target.cacheCreationTokens;
-  target.cacheReadTokens = num(usage.cache_read_input_tokens) ?? target.cacheReadTokens;
+  const take = (field: CounterField, current: number): number => {
+    const n = tokenCount(usage[field]);
+    if (n === "absent") return current;
+    if (n === "invalid") {
+      target.refused ??= refusalReason(field);
+      return current;
+    }
+    return n;
+  };
+  target.inputTokens = take("input_tokens", target.inputTokens);
+  target.outputTokens = take("output_tokens", target.outputTokens);
+  target.cacheCreationTokens = take("cache_creation_input_tokens", target.cacheCreationTokens);
+  target.cacheReadTokens = take("cache_read_input_tokens", target.cacheReadTokens);
 }
 
 function applyError(target: MeteredUsage, body: Json): void {

@@ -1,9 +1,12 @@
 import type { KeyKind } from "../domain.ts";
+import { assertSafeBaseUrl } from "./base-url.ts";
 import { type ApiFailure, classifyFailure, type ValidationResult } from "./classify.ts";
 
 export interface ValidateOptions {
   baseURL?: string | undefined;
   timeoutMs: number;
+  /** Send the key over plain http to a non-loopback host (APIKEY_ALLOW_INSECURE_BASE_URL). Default: refuse. */
+  allowInsecureBaseUrl?: boolean;
 }
 
 export type Validator = (secret: string, kind: KeyKind) => Promise<ValidationResult>;
@@ -12,12 +15,14 @@ export type Validator = (secret: string, kind: KeyKind) => Promise<ValidationRes
  * Checks a key with a request that spends no tokens: GET /v1/models for API keys and OAuth tokens,
  * GET /v1/organizations/api_keys for Admin keys (which cannot call the model endpoints).
  * The SDK is imported lazily: it is large, and most commands never validate.
+ * Throws E_USAGE, before anything is sent, when the base URL would carry the key in clear to another host.
  */
 export async function validateKey(
   secret: string,
   kind: KeyKind,
   opts: ValidateOptions,
 ): Promise<ValidationResult> {
+  assertSafeBaseUrl(opts.baseURL, opts.allowInsecureBaseUrl === true);
   const {
     default: Anthropic,
     APIError,

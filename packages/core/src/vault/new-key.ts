@@ -1,3 +1,4 @@
+import { SEAL_VERSION } from "../crypto/aead.ts";
 import type { KeyRecord } from "../domain.ts";
 
 /** What every new key must say; everything else starts empty. */
@@ -36,6 +37,8 @@ export function newKeyRecord(fields: NewKeyFields): KeyRecord {
     refreshNonce: null,
     expiresAt: null,
     oauthProvider: null,
+    // The caller sealed the secret with encryptSecret, which always uses the current version.
+    seal: SEAL_VERSION,
     ...fields,
   };
 }

@@ -5,24 +5,28 @@ import {
   encryptSecret,
   fingerprintSecret,
   generateDek,
-  unwrapDek,
+  SEAL_VERSION,
   wrapDek,
 } from "../crypto/index.ts";
 import {
   DEFAULT_PROFILE,
+  type KekProviderName,
   type KeyRecord,
   type KeySource,
   type KeyStatus,
-  type StoreMeta,
+  type MasterKeySlot,
 } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import { createKek, type KekContext, type PassphrasePrompt, unlockKek } from "../kek/index.ts";
 import { maskKey, recogniseKey } from "../key-format.ts";
+import type { MasterKeySource } from "../master-key/source.ts";
+import { keyFileSource, masterKeySource, passphraseSource } from "../master-key/sources.ts";
+import { createMasterKey, openDataKey } from "../master-key/unlock.ts";
 import type { Store } from "../store.ts";
 import { type Validator, validateKey } from "../validate/anthropic.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
 import { checkName } from "./names.ts";
 import { newKeyRecord } from "./new-key.ts";
+import { resealFields, upgradeSeals } from "./seal.ts";
 import { type KeyView, toView } from "./views.ts";
 
 export interface VaultOptions {
@@ -31,7 +35,11 @@ export interface VaultOptions {
   /** `cli:<user>@<host>`, `slack:<user id>`, `raycast:<user>` */
   actor: string;
   front: "cli" | "slack" | "raycast" | "api";
-  promptPassphrase?: PassphrasePrompt;
+  /**
+   * The master keys this front can offer, tried against the store's slots (see master-key/). Default: what the
+   * config holds (APIKEY_MASTER_KEY, APIKEY_PASSPHRASE) and the key file; no keychain, no prompt.
+   */
+  masterKeys?: readonly MasterKeySource[];
   /** Injected in tests; defaults to the real Anthropic check. */
   validator?: Validator;
   now?: () => Date;
@@ -63,7 +71,9 @@ export interface PreparedWrite {
 export interface StatusReport {
   location: string;
   initialised: boolean;
-  kekProvider: StoreMeta["kekProvider"] | null;
+  /** The kind of the store's first master-key slot. */
+  kekProvider: KekProviderName | null;
+  slots: Array<{ name: string; kind: KekProviderName; createdAt: string; lastUsedAt: string | null }>;
   keyCount: number;
   profiles: Array<{ name: string; activeKey: string | null; keyCount: number }>;
   envKeyPresent: boolean;
@@ -76,9 +86,17 @@ export interface StatusReport {
 export class Vault {
   readonly #o: VaultOptions;
   #dek: Buffer | undefined;
+  #slot: MasterKeySlot | undefined;
+
+  readonly #masterKeys: readonly MasterKeySource[];
 
   constructor(options: VaultOptions) {
     this.#o = options;
+    this.#masterKeys = options.masterKeys ?? [
+      masterKeySource(options.config.masterKey),
+      passphraseSource({ passphrase: options.config.passphrase }),
+      keyFileSource(options.config.dataDir),
+    ];
   }
 
   get store(): Store {
@@ -118,28 +136,42 @@ export class Vault {
     this.#o.onWarning?.(message);
   }
 
+  /** The master-key slot that opened the store (after unlock). */
+  openedSlot(): MasterKeySlot {
+    if (!this.#slot) throw new ApikeyError(ERROR_CODES.INTERNAL, "The store is not unlocked yet.");
+    return this.#slot;
+  }
+
   /** Forgets the cached data key (after a re-key, say), so the next unlock reads the store again. */
   lock(): void {
     this.#dek = undefined;
+    this.#slot = undefined;
   }
 
-  /** The KEK context (config and prompt) for modules that create or unlock master keys. */
-  kekContext(): KekContext {
-    return this.#kekContext();
+  /** The master-key sources this Vault was opened with, for modules that add or replace slots. */
+  get masterKeys(): readonly MasterKeySource[] {
+    return this.#masterKeys;
   }
 
   async status(): Promise<StatusReport> {
     const { store, config } = this.#o;
-    const [meta, keys, profiles] = await Promise.all([
+    const [meta, keys, profiles, slots] = await Promise.all([
       store.getMeta(),
       store.keys.list(),
       store.profiles.list(),
+      store.slots.list(),
     ]);
     const live = keys.filter((k) => k.status !== "rotated");
     return {
       location: store.location,
       initialised: meta !== null,
-      kekProvider: meta?.kekProvider ?? null,
+      kekProvider: slots[0]?.kind ?? null,
+      slots: slots.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        createdAt: s.createdAt.toISOString(),
+        lastUsedAt: s.lastUsedAt?.toISOString() ?? null,
+      })),
       keyCount: live.length,
       profiles: profiles.map((p) => ({
         name: p.name,
@@ -150,21 +182,19 @@ export class Vault {
     };
   }
 
-  /** The data key of an initialised store. */
+  /** The data key of an initialised store. The first unlock also re-seals rows written before seal version 2. */
   async unlock(): Promise<Buffer> {
     if (this.#dek) return this.#dek;
-    const meta = await this.#o.store.getMeta();
-    if (!meta) {
-      throw new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, "The store is empty.", {
-        hint: "Add a key with `apikey add NAME`.",
-      });
+    const { dek, slot } = await openDataKey(this.#o.store, this.#masterKeys, this.#now());
+    this.#slot = slot;
+    const resealed = await upgradeSeals(this.#o.store, dek);
+    if (resealed > 0) {
+      await this.#o.store.transaction((tx) =>
+        this.#audit(tx, "store.reseal", null, null, { keys: resealed }),
+      );
     }
-    this.#dek = unwrapDek(await unlockKek(meta, this.#kekContext()), meta.wrappedDek, meta.dekNonce);
-    return this.#dek;
-  }
-
-  #kekContext(): KekContext {
-    return { config: this.#o.config, promptPassphrase: this.#o.promptPassphrase };
+    this.#dek = dek;
+    return dek;
   }
 
   /**
@@ -175,7 +205,7 @@ export class Vault {
     if ((await this.#o.store.getMeta()) !== null) {
       return { dek: await this.unlock(), commit: async () => {}, discard: () => {} };
     }
-    const made = await createKek(this.#kekContext());
+    const made = await createMasterKey(this.#masterKeys);
     const dek = generateDek();
     const wrapped = wrapDek(made.kek, dek);
     return {
@@ -191,16 +221,21 @@ export class Vault {
           );
         }
         const now = this.#now();
-        await tx.setMeta({
-          kekProvider: made.provider,
-          kdf: made.kdf,
+        await tx.setMeta({ createdAt: now, updatedAt: now });
+        const slot = {
+          id: randomUUID(),
+          name: made.kind,
+          kind: made.kind,
+          params: made.params,
           wrappedDek: wrapped.ciphertext,
           dekNonce: wrapped.nonce,
           createdAt: now,
-          updatedAt: now,
-        });
+          lastUsedAt: now,
+        };
+        await tx.slots.insert(slot);
+        this.#slot = slot;
         await this.#ensureProfile(tx, DEFAULT_PROFILE);
-        await this.#audit(tx, "store.init", null, null, { kekProvider: made.provider });
+        await this.#audit(tx, "store.init", null, null, { kekProvider: made.kind });
         this.#dek = dek;
         if (made.warning) this.#o.onWarning?.(made.warning);
       },
@@ -254,8 +289,9 @@ export class Vault {
 
     const now = this.#now();
     const id = randomUUID();
-    const sealed = encryptSecret(writer.dek, id, secret);
+    const sealed = encryptSecret(writer.dek, { id, profile, name, kind }, secret);
     const record = newKeyRecord({
+      seal: SEAL_VERSION,
       id,
       name,
       profile,
@@ -310,7 +346,7 @@ export class Vault {
   async reveal(name: string, profile = DEFAULT_PROFILE, reason = "reveal"): Promise<string> {
     const key = await this.#find(this.#o.store, name, profile);
     const dek = await this.unlock();
-    const secret = decryptSecret(dek, key.id, key.ciphertext, key.nonce);
+    const secret = decryptSecret(dek, key);
     await this.#o.store.transaction((tx) => this.#audit(tx, "key.reveal", key.id, profile, { name, reason }));
     return secret;
   }
@@ -328,9 +364,10 @@ export class Vault {
           : "Add one with `apikey add NAME`, or pick one with `apikey use NAME`.",
       });
     }
+    if (key.profile !== profile) throw pointerCorrupt(profile);
     if (key.status !== "active") throw notUsable(key);
     const dek = await this.unlock();
-    const secret = decryptSecret(dek, key.id, key.ciphertext, key.nonce);
+    const secret = decryptSecret(dek, key);
     const now = this.#now();
     await store.keys.update(key.id, { lastUsedAt: now });
     return { key: toView({ ...key, lastUsedAt: now }, key.id), secret };
@@ -348,11 +385,17 @@ export class Vault {
 
   async rename(name: string, newName: string, profile = DEFAULT_PROFILE): Promise<KeyView> {
     checkName(newName, "key");
+    // The secret is sealed to the name, so a rename re-seals it in the same transaction.
+    const dek = await this.unlock();
     return this.#o.store.transaction(async (tx) => {
       const key = await this.#find(tx, name, profile);
       if (name === newName) return this.#viewIn(tx, key);
       if (await tx.keys.byName(profile, newName)) throw nameTaken(newName, profile);
-      await tx.keys.update(key.id, { name: newName, updatedAt: this.#now() });
+      await tx.keys.update(key.id, {
+        ...resealFields(dek, key, { ...key, name: newName }),
+        name: newName,
+        updatedAt: this.#now(),
+      });
       await this.#audit(tx, "key.rename", key.id, profile, { from: name, to: newName });
       return this.#viewIn(tx, { ...key, name: newName });
     });
@@ -385,7 +428,7 @@ export class Vault {
   ): Promise<{ key: KeyView; validation: ValidationResult }> {
     const key = await this.#find(this.#o.store, name, profile);
     const dek = await this.unlock();
-    const secret = decryptSecret(dek, key.id, key.ciphertext, key.nonce);
+    const secret = decryptSecret(dek, key);
     const validation = await this.#validate(secret, key.kind);
     const now = this.#now();
     return this.#o.store.transaction(async (tx) => {
@@ -463,7 +506,11 @@ export class Vault {
     const validator =
       this.#o.validator ??
       ((s, k) =>
-        validateKey(s, k, { baseURL: config.anthropicBaseUrl, timeoutMs: config.validateTimeoutMs }));
+        validateKey(s, k, {
+          baseURL: config.anthropicBaseUrl,
+          timeoutMs: config.validateTimeoutMs,
+          allowInsecureBaseUrl: config.allowInsecureBaseUrl,
+        }));
     return validator(secret, kind);
   }
 
@@ -551,6 +598,15 @@ function profileNotFound(profile: string): ApikeyError {
   return new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${profile}".`, {
     hint: `Create it with \`apikey profile create ${profile}\`, or see \`apikey profile list\`.`,
   });
+}
+
+/** A profile's active pointer names a key of another profile: only an edit outside apikey does that. */
+function pointerCorrupt(profile: string): ApikeyError {
+  return new ApikeyError(
+    ERROR_CODES.STORE_CORRUPT,
+    `Profile "${profile}" points at a key of another profile.`,
+    { details: { profile } },
+  );
 }
 
 function nameTaken(name: string, profile: string): ApikeyError {

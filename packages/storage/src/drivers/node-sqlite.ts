@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { SQLiteAsyncDialect, SQLiteSession } from "drizzle-orm/sqlite-core";
@@ -6,7 +5,8 @@ import { drizzle } from "drizzle-orm/sqlite-proxy";
 import type { Connection } from "./types.ts";
 
 // node:sqlite (Node >= 22.5) through Drizzle's sqlite-proxy: drizzle-orm 0.45 has no node:sqlite driver.
-// Loaded lazily so importing @apikey/storage on Node 20 works; only opening with this driver needs it.
+// node:sqlite is fetched when a connection opens (process.getBuiltinModule), never at import: importing this module
+// on Node 20 works, and a CommonJS bundle (Raycast's) needs no import.meta.
 
 interface AsyncInternals {
   dialect: SQLiteAsyncDialect;
@@ -17,9 +17,9 @@ interface AsyncInternals {
 type Row = Record<string, unknown> | unknown[];
 
 export function connectNodeSqlite(path: string): Connection {
-  const { DatabaseSync: Ctor } = createRequire(import.meta.url)("node:sqlite") as {
-    DatabaseSync: typeof DatabaseSync;
-  };
+  const sqlite = process.getBuiltinModule("node:sqlite") as { DatabaseSync: typeof DatabaseSync } | undefined;
+  if (!sqlite) throw new Error("node:sqlite needs Node 22.5 or later");
+  const Ctor = sqlite.DatabaseSync;
   const client = new Ctor(path, { enableForeignKeyConstraints: true });
   const statements = new Map<string, StatementSync>();
   let open = true;

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AuditEntry, KeyRecord, StoreMeta } from "@apikey/core";
+import type { AuditEntry, KeyRecord, MasterKeySlot, StoreMeta } from "@apikey/core";
 
 export const T0 = new Date("2026-01-02T03:04:05.678Z");
 
@@ -42,16 +42,27 @@ export function fakeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     refreshNonce: null,
     expiresAt: null,
     oauthProvider: null,
+    seal: 2,
+    ...overrides,
+  };
+}
+
+export function fakeSlot(overrides: Partial<MasterKeySlot> = {}): MasterKeySlot {
+  return {
+    id: randomUUID(),
+    name: "env",
+    kind: "env",
+    params: null,
+    wrappedDek: new Uint8Array(randomBytes(48)),
+    dekNonce: new Uint8Array(randomBytes(12)),
+    createdAt: T0,
+    lastUsedAt: null,
     ...overrides,
   };
 }
 
 export function fakeMeta(overrides: Partial<StoreMeta> = {}): StoreMeta {
   return {
-    kekProvider: "env",
-    kdf: null,
-    wrappedDek: new Uint8Array(randomBytes(48)),
-    dekNonce: new Uint8Array(randomBytes(12)),
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
-import type { KeychainParams } from "../domain.ts";
-import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import type { KeychainParams } from "@apikey/core";
+import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 
-// The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux) through
-// @napi-rs/keyring, loaded only when a store uses it so other paths do not pay for the native addon.
+// The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux) through @napi-rs/keyring.
+// The addon is imported on first use, never at load, so a bundle that never opens a keychain store never loads it.
 
 const SERVICE = "apikey";
 
@@ -14,11 +13,12 @@ interface KeyringEntry {
   deletePassword(): boolean;
 }
 
-function entry(account: string): KeyringEntry {
-  const require = createRequire(import.meta.url);
-  const { Entry } = require("@napi-rs/keyring") as {
-    Entry: new (s: string, a: string, o?: { linux?: { store?: string } }) => KeyringEntry;
-  };
+type EntryCtor = new (s: string, a: string, o?: { linux?: { store?: string } }) => KeyringEntry;
+let ctor: Promise<EntryCtor> | undefined;
+
+async function entry(account: string): Promise<KeyringEntry> {
+  ctor ??= import("@napi-rs/keyring").then((m) => (m as unknown as { Entry: EntryCtor }).Entry);
+  const Entry = await ctor;
   // On Linux, pin Secret Service: the default falls back to the kernel keyring, whose entries vanish with the
   // session, which would lose the store's master key.
   return new Entry(SERVICE, account, { linux: { store: "secret-service" } });
@@ -26,14 +26,16 @@ function entry(account: string): KeyringEntry {
 
 /**
  * Creates and stores a new KEK under an account unique to this creation (the store's directory plus a random
- * suffix, recorded in the store's metadata), so two processes creating a store at once never overwrite each
- * other's entry. Returns null when no keychain is usable here.
+ * suffix, recorded in the slot), so two processes creating a store at once never overwrite each other's entry.
+ * Returns null when no keychain is usable here.
  */
-export function tryCreateKeychainKek(dataDir: string): { kek: Buffer; params: KeychainParams } | null {
+export async function tryCreateKeychainKek(
+  dataDir: string,
+): Promise<{ kek: Buffer; params: KeychainParams } | null> {
   const params: KeychainParams = { name: "keychain", account: `${dataDir}#${randomUUID().slice(0, 8)}` };
   try {
     const kek = randomBytes(32);
-    const e = entry(params.account);
+    const e = await entry(params.account);
     e.setPassword(kek.toString("base64"));
     // Read back: some backends accept a write they cannot serve later.
     return e.getPassword() === kek.toString("base64") ? { kek, params } : null;
@@ -42,12 +44,13 @@ export function tryCreateKeychainKek(dataDir: string): { kek: Buffer; params: Ke
   }
 }
 
-/** Removes an entry this process created for a store that did not get created after all. */
-export function deleteKeychainEntry(account: string): void {
+/** Removes an entry; false when the keychain could not be reached. */
+export async function deleteKeychainEntry(account: string): Promise<boolean> {
   try {
-    entry(account).deletePassword();
+    (await entry(account)).deletePassword();
+    return true;
   } catch {
-    // Best effort: an orphaned random entry holds nothing that protects data.
+    return false;
   }
 }
 
@@ -57,10 +60,10 @@ export function keychainAccount(params: unknown, dataDir: string): string {
   return p?.name === "keychain" && typeof p.account === "string" ? p.account : dataDir;
 }
 
-export function readKeychainKek(account: string): Buffer {
+export async function readKeychainKek(account: string): Promise<Buffer> {
   let value: string | null | undefined;
   try {
-    value = entry(account).getPassword();
+    value = (await entry(account)).getPassword();
   } catch (cause) {
     throw new ApikeyError(
       ERROR_CODES.KEYCHAIN_UNAVAILABLE,
@@ -74,7 +77,7 @@ export function readKeychainKek(account: string): Buffer {
   const kek = value ? Buffer.from(value, "base64") : Buffer.alloc(0);
   if (kek.length !== 32) {
     throw new ApikeyError(ERROR_CODES.MASTER_KEY_MISSING, "The keychain has no master key for this store.", {
-      hint: `Look for service "${SERVICE}", user "${account}" in your keychain, or restore it from a backup.`,
+      details: { service: SERVICE, account },
     });
   }
   return kek;
