@@ -72,24 +72,6 @@ async function bundle() {
     alias: {
       "@raycast/api": join(raycastDir, "test", "mock", "raycast-api.tsx"),
     },
-    // Never loaded on this path (node:sqlite store, master key from the preference), and native: better-sqlite3 is a
-    // static import of a lazily loaded driver module, so it gets a stub; the keychain is required at run time only.
-    external: ["@napi-rs/keyring"],
-    plugins: [
-      {
-        name: "no-better-sqlite3",
-        setup(build) {
-          build.onResolve({ filter: /^better-sqlite3$/ }, () => ({
-            path: "better-sqlite3",
-            namespace: "stub",
-          }));
-          build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-            contents:
-              "export default function Database() { throw new Error('better-sqlite3 is not in the Raycast bench'); }",
-          }));
-        },
-      },
-    ],
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
@@ -113,25 +95,22 @@ try {
   const masterKey = randomBytes(32).toString("base64");
   const storePath = m.storeFileIn(dataDir);
 
-  // Seed through the core (the store the CLI would make): 200 keys in 5 profiles, each profile's first key active.
+  // Seed through the core's front API (what the CLI does): 200 keys in 5 profiles, each profile's first key active,
+  // on a store whose master key is a raw key (what the extension's Master Key preference holds).
   {
-    const config = {
-      ...m.loadConfig({ APIKEY_HOME: dataDir, APIKEY_MASTER_KEY: masterKey }),
-      envApiKey: undefined,
-    };
-    const store = await m.openStore({ path: storePath, driver: "node-sqlite" });
-    const vault = new m.Vault({ store, config, actor: "bench", front: "cli" });
+    const app = m.openApikey({
+      store: await m.openStore({ path: storePath }),
+      masterKeys: [m.masterKeySource(masterKey)],
+      config: m.loadConfig({ APIKEY_HOME: dataDir }),
+      actor: "bench",
+      front: "cli",
+    });
     for (let i = 0; i < KEYS; i++) {
       const profile = PROFILES[i % PROFILES.length];
-      if (i < PROFILES.length && profile !== "default") await vault.createProfile(profile);
-      await vault.add({
-        name: `key-${i}`,
-        profile,
-        secret: fakeApiKey(`BENCH_${i}`),
-        validate: false,
-      });
+      if (i < PROFILES.length && profile !== "default") await app.profiles.create(profile);
+      await app.keys.add({ name: `key-${i}`, profile, secret: fakeApiKey(`BENCH_${i}`), validate: false });
     }
-    await store.close();
+    await app.close();
   }
 
   const { DatabaseSync } = createRequire(import.meta.url)("node:sqlite");

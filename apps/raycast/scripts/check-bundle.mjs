@@ -57,9 +57,14 @@ for (const file of files) {
 }
 
 const scripts = files.filter((f) => /\.js$/.test(f));
+const maps = files.filter((f) => /\.map$/.test(f));
+const sum = (fs) => fs.reduce((n, f) => n + statSync(f).size, 0);
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 for (const f of scripts) console.log(`  ${relative(out, f).padEnd(28)} ${kb(statSync(f).size)}`);
-console.log(`bundle: ${files.length} files, ${kb(total)} in ${relative(process.cwd(), out) || "."}`);
+console.log(
+  `bundle: ${scripts.length} commands, ${kb(sum(scripts))} of JavaScript (${kb(sum(maps))} of source maps, ` +
+    `${kb(total)} in all) in ${relative(process.cwd(), out) || "."}`,
+);
 if (problems.length > 0) {
   console.error(`The bundle cannot run in Raycast:\n  ${problems.join("\n  ")}`);
   process.exit(1);

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { ApikeyError, type Config, ERROR_CODES, loadConfig, storeFileIn } from "@apikey/core";
-import type { Store } from "@apikey/core/store";
-import { openStore } from "@apikey/storage";
+import { type Config, ERROR_CODES, isApikeyError, loadConfig, storeFileIn } from "@apikey/core";
+import { type Apikey, openApikey } from "@apikey/core/app";
+import { type MasterKeySource, masterKeySource, passphraseSource } from "@apikey/core/master-key";
+import { openStore } from "@apikey/storage/node-sqlite";
 import { StoreNotFoundError } from "../lib/hints.ts";
 
 /** The extension's preferences (package.json `preferences`). Empty strings mean "not set". */
@@ -10,38 +11,64 @@ export interface Preferences {
   masterKey?: string;
 }
 
-/**
- * The config the core sees: the preferences over Raycast's own environment. The `masterKey` preference is a
- * master-key slot's device key or the store's APIKEY_MASTER_KEY; either way it unwraps the data key like the env one.
- */
+export interface OpenOptions {
+  actor: string;
+  env?: NodeJS.ProcessEnv;
+  /** Tests inject a clock; the commands use the real one. */
+  now?: () => Date;
+}
+
+/** Settings from the preferences; the environment only for what a person may have set for Raycast itself. */
 export function configFrom(prefs: Preferences, env: NodeJS.ProcessEnv = process.env): Config {
   return loadConfig({
-    ...env,
+    HOME: env.HOME,
+    XDG_DATA_HOME: env.XDG_DATA_HOME,
     APIKEY_HOME: prefs.directory?.trim() || env.APIKEY_HOME,
-    APIKEY_MASTER_KEY: prefs.masterKey?.trim() || env.APIKEY_MASTER_KEY,
+    ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL,
+    APIKEY_VALIDATE_TIMEOUT_MS: env.APIKEY_VALIDATE_TIMEOUT_MS,
   });
 }
 
 /**
- * Opens an existing store and never creates one: the CLI creates stores, so a wrong directory shows the "not found"
- * view instead of leaving an empty database behind. Refuses keychain-locked stores before anything touches the
- * keychain (Store review rejects extensions that ask for it).
+ * The master keys the extension can offer: the `masterKey` preference (a slot's device key, or the store's
+ * APIKEY_MASTER_KEY), then APIKEY_MASTER_KEY / APIKEY_PASSPHRASE when Raycast's environment has them. Never the OS
+ * keychain: Store review rejects extensions that ask for it, and its module is native.
  */
-export async function openExistingStore(config: Config): Promise<Store> {
+export function masterKeysFrom(prefs: Preferences, env: NodeJS.ProcessEnv = process.env): MasterKeySource[] {
+  const sources: MasterKeySource[] = [];
+  const pref = prefs.masterKey?.trim();
+  if (pref) sources.push(masterKeySource(pref));
+  if (env.APIKEY_MASTER_KEY) sources.push(masterKeySource(env.APIKEY_MASTER_KEY));
+  if (env.APIKEY_PASSPHRASE) sources.push(passphraseSource({ passphrase: env.APIKEY_PASSPHRASE }));
+  return sources;
+}
+
+/**
+ * Opens an existing store through the core's front API and unlocks it (one AES-GCM open, no network), so a missing,
+ * empty or locked store shows the "cannot open" view at once. Never creates a store: the CLI does, so a wrong
+ * directory leaves nothing behind.
+ */
+export async function openExisting(prefs: Preferences, options: OpenOptions): Promise<Apikey> {
+  const config = configFrom(prefs, options.env);
   const path = storeFileIn(config.dataDir);
-  if (!existsSync(path)) {
-    throw new StoreNotFoundError(config.dataDir, false);
+  if (!existsSync(path)) throw new StoreNotFoundError(config.dataDir, false);
+  const app = openApikey({
+    store: await openStore({ path }),
+    masterKeys: masterKeysFrom(prefs, options.env),
+    // The environment's ANTHROPIC_API_KEY is a CLI convenience; Raycast lists stored keys only.
+    config: { ...config, envApiKey: undefined },
+    actor: options.actor,
+    front: "raycast",
+    ...(options.now && { now: options.now }),
+  });
+  try {
+    await app.unlock();
+    return app;
+  } catch (err) {
+    await app.close();
+    if (isApikeyError(err, ERROR_CODES.NO_ACTIVE_KEY) && err.details?.reason === "no_store") {
+      throw new StoreNotFoundError(config.dataDir, true);
+    }
+    throw err;
   }
-  // The swap point for @apikey/storage's node:sqlite entry: Raycast's runtime cannot load better-sqlite3.
-  const store = await openStore({ path, driver: "node-sqlite" });
-  const meta = await store.getMeta();
-  if (!meta) {
-    await store.close();
-    throw new StoreNotFoundError(config.dataDir, true);
-  }
-  if (meta.kekProvider === "keychain") {
-    await store.close();
-    throw new ApikeyError(ERROR_CODES.KEYCHAIN_UNAVAILABLE, "This store is locked by the OS keychain.");
-  }
-  return store;
 }

@@ -1,10 +1,7 @@
 import { userInfo } from "node:os";
-import { type KeyView, Vault } from "@apikey/core";
-import { listWithRotationDue, pickAdminKey, rotateKey } from "@apikey/core/rotation";
-import { monthToDate, usageReport, withMonthSpend } from "@apikey/core/usage";
-import { configFrom, openExistingStore, type Preferences } from "./open-store.ts";
+import type { KeyView } from "@apikey/core";
+import { openExisting, type Preferences } from "./open-store.ts";
 import type {
-  AddInput,
   AddOutcome,
   ApikeyService,
   KeyItem,
@@ -16,7 +13,6 @@ import type {
 } from "./types.ts";
 
 export interface ServiceOptions {
-  /** Tests inject a clock; the commands use the real one. */
   now?: () => Date;
   env?: NodeJS.ProcessEnv;
 }
@@ -34,27 +30,10 @@ export function raycastActor(): string {
 
 const DAY_MS = 86_400_000;
 
-/** Opens the store the preferences point at and maps the core's use cases onto the commands' vocabulary. */
-export async function openService(prefs: Preferences, options: ServiceOptions = {}): Promise<ApikeyService> {
-  const config = configFrom(prefs, options.env);
-  // The environment's ANTHROPIC_API_KEY is a CLI convenience; Raycast lists only stored keys.
-  const store = await openExistingStore({ ...config, envApiKey: undefined });
-  const vault = new Vault({
-    store,
-    config: { ...config, envApiKey: undefined },
-    actor: raycastActor(),
-    front: "raycast",
-    ...(options.now ? { now: options.now } : {}),
-  });
-  try {
-    // Unwrapping the data key now (one AES-GCM open, no network) turns a wrong or missing master key into the
-    // "cannot open" view at once, instead of a failure on the first copy.
-    await vault.unlock();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  const item = (k: KeyView & Partial<Omit<KeyItem, keyof KeyView>>): KeyItem => ({
+type ListedKey = KeyView & Partial<Pick<KeyItem, "rotationDue" | "spendMonthUsd" | "budgetUsd" | "budgetState">>;
+
+function item(k: ListedKey): KeyItem {
+  return {
     id: k.id,
     name: k.name,
     profile: k.profile,
@@ -68,40 +47,39 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
     spendMonthUsd: k.spendMonthUsd ?? null,
     budgetUsd: k.budgetUsd ?? null,
     budgetState: k.budgetState ?? "none",
-  });
+  };
+}
+
+/** The commands' vocabulary over the core's front API (`openApikey`): every call one core use case. */
+export async function openService(prefs: Preferences, options: ServiceOptions = {}): Promise<ApikeyService> {
+  const app = await openExisting(prefs, { actor: raycastActor(), ...options });
+  const live = async () => (await app.keys.list()).filter((k) => k.status !== "rotated");
 
   return {
     async snapshot(): Promise<KeysSnapshot> {
-      const [listed, profileRows] = await Promise.all([
-        listWithRotationDue(vault).then((ks) => withMonthSpend(vault, ks)),
-        store.profiles.list(),
-      ]);
-      const keys = listed.filter((k) => k.status !== "rotated").map(item);
-      // Counted from the list already read, instead of a second pass over the store (vault.listProfiles).
-      const profiles = profileRows.map((p) => ({
-        name: p.name,
-        activeKey: keys.find((k) => k.profile === p.name && k.active)?.name ?? null,
-        keyCount: keys.filter((k) => k.profile === p.name).length,
-      }));
-      return { profiles, keys };
+      const [listed, profileRows] = await Promise.all([live(), app.profiles.list()]);
+      const keys = listed.map(item);
+      return {
+        keys,
+        profiles: profileRows.map((p) => ({ name: p.name, activeKey: p.activeKey, keyCount: p.keyCount })),
+      };
     },
     async use(name, profile) {
-      return item(await vault.use(name, profile));
+      return item(await app.keys.use(name, profile));
     },
     secret(name, profile, reason) {
-      return vault.reveal(name, profile, reason);
+      return app.keys.reveal(name, profile, reason);
     },
     async activeSecret(profile) {
-      // activeSecret checks the key is usable and marks it used; the reveal audits the copy like Copy Key does.
-      const { key } = await vault.activeSecret(profile);
-      return { name: key.name, secret: await vault.reveal(key.name, profile, "copy") };
+      // `active` checks the key is usable (and refreshes an OAuth token); the reveal audits the copy like Copy Key.
+      const { key } = await app.active(profile);
+      return { name: key.name, secret: await app.keys.reveal(key.name, profile, "copy") };
     },
-    async add(input: AddInput): Promise<AddOutcome> {
-      if (input.createProfile) {
-        const existing = await store.profiles.get(input.profile);
-        if (!existing) await vault.createProfile(input.profile);
+    async add(input): Promise<AddOutcome> {
+      if (input.createProfile && !(await app.profiles.list()).some((p) => p.name === input.profile)) {
+        await app.profiles.create(input.profile);
       }
-      const { key, validation } = await vault.add({
+      const { key, validation } = await app.keys.add({
         name: input.name,
         profile: input.profile,
         secret: input.secret,
@@ -113,12 +91,11 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
       };
     },
     async validate(name, profile) {
-      const { validation } = await vault.validate(name, profile);
+      const { validation } = await app.keys.validate(name, profile);
       return { outcome: validation.outcome as ValidationOutcome, message: validation.message };
     },
     async rotate(input): Promise<RotateOutcome> {
-      const adminKeyPresent = (await pickAdminKey(store, input.profile)) !== null;
-      const result = await rotateKey(vault, {
+      const result = await app.keys.rotate({
         name: input.name,
         profile: input.profile,
         newSecret: input.newSecret,
@@ -136,30 +113,27 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
           dueAt: result.deactivation.dueAt,
           reason: result.deactivation.reason,
         },
-        adminKeyPresent,
       };
     },
     async rename(name, newName, profile) {
-      await vault.rename(name, newName, profile);
+      await app.keys.rename(name, newName, profile);
     },
     async setEnabled(name, profile, enabled) {
-      await (enabled ? vault.enable(name, profile) : vault.disable(name, profile));
+      await (enabled ? app.keys.enable(name, profile) : app.keys.disable(name, profile));
     },
     async remove(name, profile) {
-      await vault.delete(name, profile);
+      await app.keys.delete(name, profile);
     },
     async hasAdminKey() {
-      const keys = await store.keys.list();
-      return keys.some((k) => k.kind === "admin" && k.status === "active");
+      return (await live()).some((k) => k.kind === "admin" && k.status === "active");
     },
     async usage(days): Promise<UsageSummary> {
-      const now = vault.now();
+      const now = options.now?.() ?? new Date();
       const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
-      const [byModel, byKey, keys, spend] = await Promise.all([
-        usageReport(store, { since, by: "model" }, now),
-        usageReport(store, { since, by: "key" }, now),
-        store.keys.list(),
-        monthToDate(store, now),
+      const [byModel, byKey, keys] = await Promise.all([
+        app.usage.report({ since, by: "model" }),
+        app.usage.report({ since, by: "key" }),
+        app.keys.list(),
       ]);
       const names = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
       const row = (label: string, r: (typeof byModel.rows)[number]): UsageRow => ({
@@ -169,15 +143,6 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
         outputTokens: r.outputTokens,
         costUsd: r.costUsd,
       });
-      const budgets = (await withMonthSpend(vault, await vault.list()))
-        .filter((k) => k.budgetUsd !== null && k.status !== "rotated")
-        .map((k) => ({
-          key: k.name,
-          profile: k.profile,
-          spentUsd: spend.get(k.id)?.costUsd ?? 0,
-          budgetUsd: k.budgetUsd as number,
-          state: k.budgetState,
-        }));
       return {
         days,
         since: since.toISOString(),
@@ -191,11 +156,19 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
           costUsd: byModel.totals.costUsd,
           unpricedRequests: byModel.totals.unpricedRequests,
         },
-        budgets,
+        budgets: keys
+          .filter((k) => k.budgetUsd !== null && k.status !== "rotated")
+          .map((k) => ({
+            key: k.name,
+            profile: k.profile,
+            spentUsd: k.spendMonthUsd ?? 0,
+            budgetUsd: k.budgetUsd as number,
+            state: k.budgetState,
+          })),
       };
     },
     close() {
-      return store.close();
+      return app.close();
     },
   };
 }

@@ -66,7 +66,6 @@ export interface RotateOutcome {
   validation: ValidationOutcome | null;
   /** `pending`: deactivated upstream after the grace period; `manual`: no Admin key; `none`: nothing owed. */
   deactivation: { plan: "pending" | "manual" | "none"; dueAt: string | null; reason: string | null };
-  adminKeyPresent: boolean;
 }
 
 export interface UsageRow {

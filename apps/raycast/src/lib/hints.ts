@@ -36,19 +36,21 @@ export function unavailableHint(err: unknown): Hint | null {
   if (!isApikeyError(err)) return null;
   switch (err.code) {
     case ERROR_CODES.KEYCHAIN_UNAVAILABLE:
+    case ERROR_CODES.MASTER_KEY_MISSING: {
+      // The core names the kinds of master key the store has; say which one Raycast cannot use.
+      const slots = (err.details as { slots?: string[] }).slots ?? [];
+      const title =
+        err.code === ERROR_CODES.KEYCHAIN_UNAVAILABLE || (slots.length > 0 && slots.every((s) => s === "keychain"))
+          ? "This store is locked by the OS keychain, which Raycast cannot read"
+          : slots.length > 0 && slots.every((s) => s === "passphrase")
+            ? "This store is locked by a passphrase, which Raycast cannot ask for"
+            : "This store needs a master key";
       return {
-        title: "This store is locked by the OS keychain, which Raycast cannot read",
-        message:
-          "Make a master-key slot for Raycast and paste the device key it prints into the Master Key preference.",
+        title,
+        message: "Make a master-key slot for Raycast and paste the key it prints into the Master Key preference.",
         command: SLOT_COMMAND,
       };
-    case ERROR_CODES.MASTER_KEY_MISSING:
-      return {
-        title: "This store needs a master key",
-        message:
-          "Make a master-key slot for Raycast and paste the device key it prints into the Master Key preference.",
-        command: SLOT_COMMAND,
-      };
+    }
     case ERROR_CODES.MASTER_KEY_FORMAT:
       return {
         title: "The Master Key preference is not a master key",

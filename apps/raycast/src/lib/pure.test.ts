@@ -87,6 +87,12 @@ describe("hints", () => {
       "apikey slot add raycast",
     );
     expect(unavailableHint(new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, "gone"))).toBeNull();
+    const keychainOnly = new ApikeyError(ERROR_CODES.MASTER_KEY_MISSING, "none here", {
+      details: { slots: ["keychain"] },
+    });
+    expect(unavailableHint(keychainOnly)?.title).toBe(
+      "This store is locked by the OS keychain, which Raycast cannot read",
+    );
   });
 
   it("shows core messages, never the text of a foreign error", () => {
@@ -107,7 +113,6 @@ describe("outcome texts", () => {
     oldMasked: "sk-ant-api03-…aaAA",
     newMasked: "sk-ant-api03-…bbAA",
     validation: "valid" as const,
-    adminKeyPresent: false,
   };
   it("rotation: what replaced what, and the upstream plan", () => {
     expect(rotateSummary({ ...rotated, deactivation: { plan: "manual", dueAt: null, reason: null } })).toEqual({

@@ -26,6 +26,27 @@ async function emptyView() {
   return seen;
 }
 
+describe("a master-key slot made for Raycast", () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await makeFixture();
+  });
+  afterEach(() => f.cleanup());
+
+  it("opens the store with the device key `apikey slot add raycast` printed", async () => {
+    await seedKey(f, "work", KEY);
+    const { masterKey } = JSON.parse(await cliOk(f.home, ["--json", "slot", "add", "raycast"])) as {
+      masterKey: string;
+    };
+    expect(masterKey).not.toBe(mockState.preferences.masterKey);
+    mockState.preferences.masterKey = masterKey;
+    const view = await render(<SwitchApiKey />);
+    await view.waitFor(() => view.items().length === 1);
+    expect(view.items()[0]?.title).toBe("work");
+    view.unmount();
+  });
+});
+
 describe("a store the extension cannot open", () => {
   let f: Fixture;
   beforeEach(async () => {
@@ -70,7 +91,7 @@ describe("a store the extension cannot open", () => {
       stdin: KEY,
       env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: "correct horse battery staple" },
     });
-    expect((await emptyView()).title).toBe("This store needs a master key");
+    expect((await emptyView()).title).toBe("This store is locked by a passphrase, which Raycast cannot ask for");
   });
 
   it("the other commands show the same view; the menu bar says it in its menu", async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { recordUsageMany } from "@apikey/core/usage";
-import { openStore } from "@apikey/storage";
+import { openStore } from "@apikey/storage/node-sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApiKey } from "../../../../tests/fixtures/keys.ts";
 import ActiveApiKey from "../../src/active-api-key.tsx";
@@ -29,7 +29,7 @@ describe("usage, menu bar and copy", () => {
   it("API Key Usage shows totals, per-model rows, budgets and a chart file", async () => {
     const listed = JSON.parse(await cliOk(f.home, ["--json", "list"])) as Array<{ id: string; name: string }>;
     const work = listed.find((k) => k.name === "work");
-    const store = await openStore({ path: f.home.storePath, driver: "node-sqlite" });
+    const store = await openStore({ path: f.home.storePath });
     const now = new Date();
     await recordUsageMany(
       store,
