@@ -158,6 +158,14 @@ export class View {
     });
   }
 
+  /** Picks a value in a search-bar dropdown (or any single element with onChange) of `type`. */
+  async choose(type: string, value: unknown): Promise<void> {
+    const node = this.one(type);
+    await act(async () => {
+      (node.props.onChange as ((v: unknown) => void) | undefined)?.(value);
+    });
+  }
+
   /** Lets promises and effects run for a moment. */
   async settle(ms = 10): Promise<void> {
     await act(() => new Promise((r) => setTimeout(r, ms)));

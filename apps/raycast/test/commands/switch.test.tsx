@@ -89,4 +89,50 @@ describe("Switch API Key", () => {
     expect(run.code).not.toBe(0);
     view.unmount();
   });
+
+  it("Rename pushes a form; the CLI sees the new name", async () => {
+    const view = await render(<SwitchApiKey />);
+    await view.waitFor(() => view.items().length === 3);
+    await view.perform("Rename", view.item("side"));
+    expect(view.depth).toBe(2);
+    await view.type("name", "personal");
+    await view.perform("Rename Key");
+    await view.waitFor(() => view.depth === 1 && view.items().some((i) => i.title === "personal"));
+    const listed = JSON.parse(await cliOk(f.home, ["--json", "list"])) as Array<{ name: string }>;
+    expect(listed.map((k) => k.name).sort()).toEqual(["main", "personal", "work"]);
+    view.unmount();
+  });
+
+  it("Disable Key hides Use This Key and marks the row; Enable Key brings it back", async () => {
+    const view = await render(<SwitchApiKey />);
+    await view.waitFor(() => view.items().length === 3);
+    await view.perform("Disable Key", view.item("side"));
+    await view.waitFor(() => view.actionTitles(view.item("side")).includes("Enable Key"));
+    expect(view.actionTitles(view.item("side"))).not.toContain("Use This Key");
+    expect(view.item("side").props.accessories).toContainEqual({ tag: { value: "Disabled", color: "SecondaryText" } });
+    const disabled = JSON.parse(await cliOk(f.home, ["--json", "show", "side"])) as { status: string };
+    expect(disabled.status).toBe("disabled");
+    await view.perform("Enable Key", view.item("side"));
+    await view.waitFor(() => view.actionTitles(view.item("side")).includes("Use This Key"));
+    view.unmount();
+  });
+
+  it("a change made in the CLI shows up the next time the command opens", async () => {
+    const first = await render(<SwitchApiKey />);
+    await first.waitFor(() => first.items().length === 3);
+    first.unmount();
+    await cliOk(f.home, ["rename", "work", "renamed-in-cli"]);
+    const again = await render(<SwitchApiKey />);
+    await again.waitFor(() => again.items().some((i) => i.title === "renamed-in-cli"));
+    again.unmount();
+  });
+
+  it("the profile dropdown filters the list", async () => {
+    const view = await render(<SwitchApiKey />);
+    await view.waitFor(() => view.items().length === 3);
+    expect(view.all("List.Dropdown.Item").map((i) => i.props.title)).toEqual(["All Profiles", "default", "prod"]);
+    await view.choose("List.Dropdown", "prod");
+    expect(view.items().map((i) => i.title)).toEqual(["main"]);
+    view.unmount();
+  });
 });
