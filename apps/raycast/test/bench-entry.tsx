@@ -12,7 +12,7 @@ export { render } from "./render.tsx";
 
 import type { ReactElement } from "react";
 import TestRenderer from "react-test-renderer";
-import { NavigationContext } from "./mock/raycast-api.tsx";
+import { NavigationContext, commitCounts } from "./mock/raycast-api.tsx";
 
 /**
  * Renders without act(), so React's production build can run it the way Raycast's runtime does (work scheduled,
@@ -21,8 +21,17 @@ import { NavigationContext } from "./mock/raycast-api.tsx";
 export function mountForBench(element: ReactElement) {
   const nav = { push: () => {}, pop: () => {} };
   const renderer = TestRenderer.create(<NavigationContext.Provider value={nav}>{element}</NavigationContext.Provider>);
+  let seen = -1;
+  let last = 0;
   return {
+    /** The number of `type` elements on screen; walks the tree only after a commit. */
     count(type: string): number {
+      if (commitCounts[type] === seen) return last;
+      seen = commitCounts[type] ?? 0;
+      last = this.walk(type);
+      return last;
+    },
+    walk(type: string): number {
       try {
         return renderer.root.findAll((n) => n.type === type).length;
       } catch {

@@ -5,14 +5,20 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createContext, createElement, type ReactElement, type ReactNode, useContext } from "react";
+import { createContext, createElement, type ReactElement, type ReactNode, useContext, useLayoutEffect } from "react";
 
 type Props = Record<string, unknown> & { children?: ReactNode };
 
 const RENDERED_PROPS = ["actions", "searchBarAccessory", "detail", "metadata"] as const;
 
+/** How many times each component was committed: lets the benchmark wait for the screen without walking the tree. */
+export const commitCounts: Record<string, number> = {};
+
 function host(type: string) {
   const Component = (props: Props) => {
+    useLayoutEffect(() => {
+      commitCounts[type] = (commitCounts[type] ?? 0) + 1;
+    });
     const { children, ...rest } = props;
     const extra = RENDERED_PROPS.filter((p) => rest[p] !== undefined && rest[p] !== null).map((p) =>
       createElement(`slot:${p}`, { key: `slot:${p}` }, rest[p] as ReactNode),
