@@ -1,6 +1,7 @@
 import { hostname, userInfo } from "node:os";
 import { type Config, loadConfig, storeFileIn, type Vault } from "@apikey/core";
 import { type Apikey, openApikey } from "@apikey/core/app";
+import { keyFilePath } from "@apikey/core/kek";
 import {
   keyFileSource,
   type MasterKeySource,
@@ -56,12 +57,21 @@ export function cliMasterKeys(config: Config): MasterKeySource[] {
   ];
 }
 
-export function createContext(globals: GlobalOptions, out: Output): Context {
+export function createContext(
+  globals: GlobalOptions,
+  out: Output,
+  mode: { readOnly: boolean } = { readOnly: false },
+): Context {
   const config = loadConfig();
   let opened: Promise<Apikey> | undefined;
   const open = async () =>
     openApikey({
-      store: await openStore({ path: storeFileIn(config.dataDir) }),
+      store: await openStore({
+        path: storeFileIn(config.dataDir),
+        readOnly: mode.readOnly,
+        // A key file beside an empty database means a store existed here: refuse instead of starting over.
+        evidence: [keyFilePath(config.dataDir)],
+      }),
       masterKeys: cliMasterKeys(config),
       config,
       actor: cliActor(),

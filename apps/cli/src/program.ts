@@ -1,5 +1,6 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import { Command, CommanderError } from "commander";
+import { registerCompletionCommands } from "./commands/completion.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerOAuthCommands } from "./commands/oauth.ts";
 import { registerProfileCommands } from "./commands/profiles.ts";
@@ -13,6 +14,7 @@ import { registerUsageCommands } from "./commands/usage.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
 import { EXIT, renderError, UsageError } from "./io/errors.ts";
 import { createOutput } from "./io/output.ts";
+import { versionText } from "./version.ts";
 
 /** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
 export type Action = <A extends unknown[]>(
@@ -39,7 +41,7 @@ export async function run(argv: string[]): Promise<void> {
     .description("Keep your Anthropic API keys in one encrypted store; add, switch, validate and use them.")
     .option("-p, --profile <profile>", "the profile to act on", "default")
     .option("--json", "machine-readable output (errors too, on stderr)")
-    .version("0.1.0")
+    .version(versionText())
     .exitOverride()
     .configureOutput({
       // Usage errors become our JSON error shape under --json; either way nothing secret-shaped is echoed.
@@ -55,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
       const out = createOutput({ json: globals.json === true, color: !("NO_COLOR" in process.env) });
       let ctx: Context | undefined;
       try {
-        ctx = createContext(globals, out);
+        ctx = createContext(globals, out, { readOnly: isReadOnly(args) });
         const code = await body(ctx, ...args);
         process.exitCode = typeof code === "number" ? code : EXIT.OK;
       } finally {
@@ -73,6 +75,7 @@ export async function run(argv: string[]): Promise<void> {
   registerUsageCommands(program, action);
   registerProxyCommands(program, action);
   registerSlotCommands(program, action);
+  registerCompletionCommands(program);
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -95,6 +98,30 @@ function handle(err: unknown, json: boolean): number {
     return EXIT.USAGE;
   }
   return renderError(err, json);
+}
+
+// Commands that only read: on a missing store they answer as an empty store and create nothing.
+const READ_ONLY = new Set([
+  "list",
+  "show",
+  "status",
+  "audit",
+  "usage",
+  "current",
+  "env",
+  "exec",
+  "profile list",
+  "slot list",
+]);
+
+/** Commander passes the options and then the Command itself as the last two action arguments. */
+function isReadOnly(args: unknown[]): boolean {
+  const cmd = args.at(-1);
+  if (!(cmd instanceof Command)) return false;
+  const path =
+    cmd.parent && cmd.parent.name() !== "apikey" ? `${cmd.parent.name()} ${cmd.name()}` : cmd.name();
+  const opts = cmd.opts<{ dryRun?: boolean }>();
+  return READ_ONLY.has(path) || (path === "import" && opts.dryRun === true);
 }
 
 const looksLikeSecret = (arg: string): boolean => /sk-ant-[a-z]+\d{2}-/i.test(arg);

@@ -1,10 +1,11 @@
 import { ApikeyError, ERROR_CODES, type KeyKind, type Vault } from "@apikey/core";
-import { decryptSecret } from "@apikey/core/crypto";
+import { needsRefresh, resolveActiveKey } from "@apikey/core/active";
 
-// The profile's active key, decrypted once and kept in memory. The gateway calls `invalidate()` whenever another
-// process has committed to the store (PRAGMA data_version, checked per request), so `apikey use`, `disable` or a
-// rotation from any process takes effect on the next request; the profile and key rows are otherwise re-read
-// every `recheckMs` as a safety net.
+// The profile's active key, resolved through the core's one active-key path (checks, OAuth refresh before expiry)
+// and kept in memory. The gateway calls `invalidate()` whenever another process has committed to the store
+// (PRAGMA data_version, checked per request), so `apikey use`, `disable` or a rotation from any process takes effect
+// on the next request; the profile and key rows are otherwise re-read every `recheckMs` as a safety net, and an
+// OAuth token is re-resolved (refreshed) as soon as it enters its expiry margin.
 
 export interface ActiveKey {
   keyId: string;
@@ -15,79 +16,65 @@ export interface ActiveKey {
 
 export interface ActiveKeyCache {
   current(): Promise<ActiveKey>;
-  /** Forget what was read: the next `current()` reads the profile and the key row again. */
+  /** Forget what was read: the next `current()` resolves the active key again. */
   invalidate(): void;
   /** Drop the decrypted key (on shutdown, so it does not outlive its use longer than needed). */
   clear(): void;
 }
 
+interface Cached extends ActiveKey {
+  expiresAt: Date | null;
+  checkedAt: number;
+}
+
 export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000): ActiveKeyCache {
-  let cached: (ActiveKey & { updatedAt: number; checkedAt: number }) | null = null;
-  let activeKeyId: string | null | undefined;
-  let profileReadAt = 0;
-  let loading: { keyId: string; promise: Promise<ActiveKey> } | null = null;
+  let cached: Cached | null = null;
+  let loading: Promise<ActiveKey> | null = null;
   // Bumped by invalidate(): a load that started before it must not put what it read back into the cache.
   let generation = 0;
 
-  async function load(keyId: string): Promise<ActiveKey> {
+  async function load(): Promise<ActiveKey> {
     const started = generation;
-    const key = await vault.store.keys.byId(keyId);
-    if (!key) throw noActiveKey(profile);
-    if (key.status !== "active") {
-      cached = null;
-      throw new ApikeyError(ERROR_CODES.KEY_DISABLED, `The active key "${key.name}" is ${key.status}.`, {
-        hint: "Enable it, or pick another with `apikey use NAME`.",
-      });
+    try {
+      const { record, secret } = await resolveActiveKey(vault, profile, { touch: false });
+      const fresh: Cached = {
+        keyId: record.id,
+        name: record.name,
+        kind: record.kind,
+        secret,
+        expiresAt: record.expiresAt,
+        checkedAt: Date.now(),
+      };
+      if (started === generation) cached = fresh;
+      return fresh;
+    } catch (err) {
+      if (started === generation) cached = null;
+      throw err instanceof ApikeyError
+        ? err
+        : new ApikeyError(ERROR_CODES.INTERNAL, "Active key lookup failed.");
     }
-    if (cached?.keyId === key.id && cached.updatedAt === key.updatedAt.getTime()) {
-      if (started === generation) cached.checkedAt = Date.now();
-      return cached;
-    }
-    const secret = decryptSecret(await vault.unlock(), key);
-    const fresh = {
-      keyId: key.id,
-      name: key.name,
-      kind: key.kind,
-      secret,
-      updatedAt: key.updatedAt.getTime(),
-      checkedAt: Date.now(),
-    };
-    if (started === generation) cached = fresh;
-    return fresh;
   }
 
   return {
     async current() {
-      if (activeKeyId === undefined || Date.now() - profileReadAt >= recheckMs) {
-        profileReadAt = Date.now();
-        activeKeyId = (await vault.store.profiles.get(profile))?.activeKeyId;
-      }
-      const keyId = activeKeyId;
-      if (!keyId) throw noActiveKey(profile);
-      if (cached?.keyId === keyId && Date.now() - cached.checkedAt < recheckMs) return cached;
-      // Concurrent requests after a switch share one load.
-      if (loading?.keyId !== keyId) {
-        const promise = load(keyId).finally(() => {
-          if (loading?.promise === promise) loading = null;
+      const c = cached;
+      if (c && Date.now() - c.checkedAt < recheckMs && !needsRefresh(c, vault.now())) return c;
+      // Concurrent requests after a switch (or at a refresh) share one load.
+      if (!loading) {
+        const promise = load().finally(() => {
+          if (loading === promise) loading = null;
         });
-        loading = { keyId, promise };
+        loading = promise;
       }
-      return loading.promise;
+      return loading;
     },
     invalidate() {
       generation++;
-      activeKeyId = undefined;
       loading = null;
-      if (cached) cached.checkedAt = 0;
+      cached = null;
     },
     clear() {
       cached = null;
     },
   };
-}
-
-function noActiveKey(profile: string): ApikeyError {
-  return new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, `Profile "${profile}" has no active key.`, {
-    hint: "Pick one with `apikey use NAME`.",
-  });
 }

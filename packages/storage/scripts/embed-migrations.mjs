@@ -1,6 +1,7 @@
 // Embeds drizzle/ (written by drizzle-kit generate) into TypeScript modules, so bundles need no migrations folder:
 //   src/migrations.generated.ts  the MigrationMeta[] that openStore applies
-//   src/migrations.latest.ts     only the newest migration's timestamp, for the fast read path
+//   src/migrations.latest.ts     the newest migration's timestamp and tag and the count, for the fast read path
+//                                and `apikey --version`
 // `--check` writes nothing and exits 1 when either file differs from what would be generated now.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -14,6 +15,8 @@ const header =
 function render() {
   const migrations = readMigrationFiles({ migrationsFolder: join(root, "drizzle") });
   const latest = migrations.at(-1)?.folderMillis ?? 0;
+  const journal = JSON.parse(readFileSync(join(root, "drizzle/meta/_journal.json"), "utf8"));
+  const tag = journal.entries.at(-1)?.tag ?? "none";
   const generated = `${header}import type { MigrationMeta } from "drizzle-orm/migrator";
 
 export { LATEST_MIGRATION_MILLIS } from "./migrations.latest.ts";
@@ -22,6 +25,10 @@ export const migrations: MigrationMeta[] = ${JSON.stringify(migrations, null, 2)
 `;
   const latestModule = `${header}// Kept apart from migrations.generated.ts so the fast read path can import it without the SQL.
 export const LATEST_MIGRATION_MILLIS = ${latest};
+/** The schema this build writes, as drizzle-kit named its migration. */
+export const LATEST_MIGRATION_TAG = ${JSON.stringify(tag)};
+/** How many migrations a store this build wrote has applied. */
+export const MIGRATION_COUNT = ${migrations.length};
 `;
   return {
     "src/migrations.generated.ts": generated,

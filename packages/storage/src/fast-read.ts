@@ -7,7 +7,7 @@ import type { FastSlot } from "@apikey/core/kek/unlock-fast";
 // A static import so a bundler can inline better-sqlite3's JavaScript: on this path each separately loaded
 // module file costs about a millisecond. Only the native addon is loaded from disk (see `nativeBinding`).
 import Database from "better-sqlite3";
-import { LATEST_MIGRATION_MILLIS } from "./migrations.latest.ts";
+import { LATEST_MIGRATION_MILLIS, MIGRATION_COUNT } from "./migrations.latest.ts";
 
 export interface FastRow {
   keyId: string;
@@ -67,8 +67,14 @@ export function openActiveKey(
       ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }),
     });
     db.pragma("busy_timeout = 5000");
-    const applied = db.prepare("SELECT max(created_at) FROM __drizzle_migrations").pluck().get();
-    if (Number(applied) !== LATEST_MIGRATION_MILLIS) {
+    // The count as well: a migration this build does not know may sort before the newest one it knows.
+    const applied = db
+      .prepare("SELECT max(created_at) AS latest, count(*) AS n FROM __drizzle_migrations")
+      .get() as {
+      latest: number | null;
+      n: number;
+    };
+    if (Number(applied.latest) !== LATEST_MIGRATION_MILLIS || applied.n !== MIGRATION_COUNT) {
       db.close();
       return "stale";
     }

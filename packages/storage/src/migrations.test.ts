@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { LATEST_MIGRATION_MILLIS, migrations } from "./migrations.generated.ts";
+import { MIGRATION_COUNT } from "./migrations.latest.ts";
 
 describe("embedded migrations", () => {
   it("match drizzle/ exactly (run `pnpm db:generate` after changing the schema)", () => {
@@ -13,5 +14,6 @@ describe("embedded migrations", () => {
   it("export the newest migration's timestamp", () => {
     expect(migrations.length).toBeGreaterThan(0);
     expect(LATEST_MIGRATION_MILLIS).toBe(migrations.at(-1)?.folderMillis);
+    expect(MIGRATION_COUNT).toBe(migrations.length);
   });
 });

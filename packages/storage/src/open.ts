@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import { ApikeyError } from "@apikey/core/errors";
 import type { Store } from "@apikey/core/store";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { Connection } from "./drivers/types.ts";
@@ -21,6 +23,16 @@ export type Connect = (path: string) => Connection | Promise<Connection>;
 export interface OpenStoreOptions {
   /** The database file, e.g. `<dataDir>/apikey.db`. */
   path: string;
+  /**
+   * For reads: when the file does not exist, answer as an empty store (in memory) and create nothing — no
+   * directory, no file. Default false (the file and its directory are created).
+   */
+  readOnly?: boolean;
+  /**
+   * Files whose presence proves a store was created here (the key file). An empty database file beside one is
+   * damage (truncated, replaced), not a new store: E_STORE_CORRUPT instead of silently starting over.
+   */
+  evidence?: string[];
 }
 
 /** Opens (creating if needed) and migrates a store with the given driver. */
@@ -38,6 +50,14 @@ export async function openStoreWith(
   const { path } = options;
   let conn: Connection | undefined;
   try {
+    refuseDamage(path, options.evidence ?? []);
+    const missing = !existsSync(path);
+    if (options.readOnly && missing) {
+      // Nothing to read: an empty, migrated in-memory store answers exactly as a new store would.
+      conn = await connect(":memory:");
+      await migrateStore(conn, migrations, path);
+      return createSqliteStore(conn, path);
+    }
     ensureDirectory(path);
     ensureDatabaseFile(path);
     conn = await connect(path);
@@ -56,5 +76,24 @@ export async function openStoreWith(
       // Closing a half-open connection can fail too; report the first error.
     }
     throw toStoreError(err, path);
+  }
+}
+
+/** An empty database file where the evidence says a store existed: refuse rather than build a new one over it. */
+function refuseDamage(path: string, evidence: string[]): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return;
+  }
+  if (size === 0 && evidence.some((file) => existsSync(file))) {
+    throw new ApikeyError(
+      "E_STORE_CORRUPT",
+      `The key store at ${path} is empty, but a store was created here.`,
+      {
+        details: { reason: "empty_database", path },
+      },
+    );
   }
 }

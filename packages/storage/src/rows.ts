@@ -10,6 +10,7 @@ import type {
   StoreSecretRecord,
   UsageEvent,
 } from "@apikey/core";
+import { ApikeyError } from "@apikey/core/errors";
 import type { KeyPatch } from "@apikey/core/store";
 import type {
   auditLog,
@@ -109,10 +110,22 @@ export function metaToRow(meta: StoreMeta): MetaInsert {
 export function slotFromRow(row: SlotRow): MasterKeySlot {
   return {
     ...row,
-    params: row.params === null ? null : (JSON.parse(row.params) as MasterKeySlot["params"]),
+    params: row.params === null ? null : slotParams(row.params),
     wrappedDek: bytes(row.wrappedDek),
     dekNonce: bytes(row.dekNonce),
   };
+}
+
+/** A slot's parameters; text that is not JSON was edited outside apikey. */
+function slotParams(text: string): MasterKeySlot["params"] {
+  try {
+    return JSON.parse(text) as MasterKeySlot["params"];
+  } catch (cause) {
+    throw new ApikeyError("E_STORE_CORRUPT", "A master-key slot's parameters are damaged.", {
+      cause,
+      details: { reason: "slot_params" },
+    });
+  }
 }
 
 export function slotToRow(slot: MasterKeySlot): SlotRow {

@@ -1,4 +1,6 @@
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { open, SEAL_VERSION, secretAad } from "@apikey/core/aead";
 import { unlockDataKeyFast } from "@apikey/core/kek/unlock-fast";
 import { dataDirFrom, storeFileIn } from "@apikey/core/paths";
@@ -6,10 +8,14 @@ import { openActiveKey } from "@apikey/storage/fast";
 
 /**
  * better-sqlite3's JavaScript is bundled in; its addon stays in this package's node_modules. The path is built,
- * not resolved: resolution would read package.json files on every call.
+ * not resolved: resolution would read package.json files on every call. That is where the workspace and
+ * `npm install -g` put it; where npm hoisted it instead (npx, a project's node_modules), resolve it once.
  */
 function addonPath(): string {
-  return join(__dirname, "..", "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+  const release = ["build", "Release", "better_sqlite3.node"];
+  const beside = join(__dirname, "..", "node_modules", "better-sqlite3", ...release);
+  if (existsSync(beside)) return beside;
+  return join(dirname(createRequire(__filename).resolve("better-sqlite3/package.json")), ...release);
 }
 
 /** The keychain addon loads only for a store that has a keychain slot. */

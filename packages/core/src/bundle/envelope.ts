@@ -2,7 +2,7 @@ import { hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { open, seal } from "../crypto/aead.ts";
 import type { ScryptParams } from "../domain.ts";
-import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import { DEFAULT_SCRYPT, derivePassphraseKek } from "../kek/passphrase.ts";
 
 // The bundle file: a self-describing JSON envelope around one AES-256-GCM ciphertext. Everything needed to open it
@@ -132,7 +132,12 @@ export async function openEnvelope(
  * confirms a guess, and each guess costs a full scrypt).
  */
 async function deriveKeys(passphrase: string, params: ScryptParams): Promise<{ key: Buffer; check: Buffer }> {
-  const master = await derivePassphraseKek(passphrase, params);
+  const master = await derivePassphraseKek(passphrase, params).catch((err: unknown) => {
+    // Out-of-range scrypt parameters in a bundle header are damage to the bundle, not to the store.
+    throw isApikeyError(err, ERROR_CODES.STORE_CORRUPT)
+      ? corrupt("its key-derivation parameters are out of range", err)
+      : err;
+  });
   const info = (label: string) => Buffer.from(`apikey-bundle:${label}:v1`);
   return {
     key: Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), info("key"), 32)),

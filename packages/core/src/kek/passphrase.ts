@@ -11,7 +11,34 @@ export function newScryptParams(): ScryptParams {
   return { name: "scrypt", ...DEFAULT_SCRYPT, salt: randomBytes(16).toString("base64") };
 }
 
+/**
+ * Parameters read back from the store are checked before use: edited ones (N = 2^40, a missing salt) must end in a
+ * clear E_STORE_CORRUPT, not an out-of-memory error or an hour of hashing.
+ */
+export function checkScryptParams(params: ScryptParams): void {
+  const { N, r, p, salt } = params as Partial<ScryptParams>;
+  const ok =
+    Number.isSafeInteger(N) &&
+    (N as number) >= 2 ** 10 &&
+    (N as number) <= 2 ** 22 &&
+    ((N as number) & ((N as number) - 1)) === 0 &&
+    Number.isSafeInteger(r) &&
+    (r as number) >= 1 &&
+    (r as number) <= 32 &&
+    Number.isSafeInteger(p) &&
+    (p as number) >= 1 &&
+    (p as number) <= 16 &&
+    typeof salt === "string" &&
+    Buffer.from(salt, "base64").length >= 16;
+  if (!ok) {
+    throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "The store's passphrase parameters are damaged.", {
+      details: { reason: "scrypt_params" },
+    });
+  }
+}
+
 export function derivePassphraseKek(passphrase: string, params: ScryptParams): Promise<Buffer> {
+  checkScryptParams(params);
   const { N, r, p } = params;
   return new Promise((resolve, reject) => {
     scrypt(

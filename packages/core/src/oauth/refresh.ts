@@ -1,26 +1,20 @@
 import { Buffer } from "node:buffer";
+import { needsRefresh, resolveActiveKey } from "../active/active-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Vault } from "../vault/vault.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { getProvider } from "./providers.ts";
 import { resolveServer } from "./server.ts";
-import { openRefreshToken, REFRESH_MARGIN_MS, sealTokens } from "./stored-tokens.ts";
+import { openRefreshToken, sealTokens } from "./stored-tokens.ts";
 import { refreshTokens } from "./tokens.ts";
+
+export { needsRefresh };
 
 export interface RefreshOutcome {
   key: KeyView;
   refreshed: boolean;
   expiresAt: Date | null;
-}
-
-/** True when an OAuth key's access token expires within the margin (a key without an expiry never does). */
-export function needsRefresh(key: Pick<KeyRecord, "kind" | "expiresAt">, now: Date): boolean {
-  return (
-    key.kind === "oauth" &&
-    key.expiresAt !== null &&
-    key.expiresAt.getTime() - now.getTime() <= REFRESH_MARGIN_MS
-  );
 }
 
 /**
@@ -53,20 +47,13 @@ export async function ensureFreshToken(
   return refreshKey(vault, key, force);
 }
 
-/**
- * The profile's active key and its secret, refreshing an OAuth token first when it is about to expire. The full path
- * of `apikey current`, `env` and `exec` (and other fronts) should call this instead of `vault.activeSecret`.
- */
+/** The profile's active key and its secret, refreshing an OAuth token first when it is about to expire. */
 export async function freshActiveSecret(
   vault: Vault,
   profile = DEFAULT_PROFILE,
 ): Promise<{ key: KeyView; secret: string }> {
-  const p = await vault.store.profiles.get(profile);
-  const key = p?.activeKeyId ? await vault.store.keys.byId(p.activeKeyId) : null;
-  if (key && key.status === "active" && needsRefresh(key, vault.now())) {
-    await ensureFreshToken(vault, key.name, profile);
-  }
-  return vault.activeSecret(profile);
+  const { key, secret } = await resolveActiveKey(vault, profile);
+  return { key, secret };
 }
 
 async function refreshKey(vault: Vault, key: KeyRecord, force: boolean): Promise<RefreshOutcome> {

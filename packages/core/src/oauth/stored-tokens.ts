@@ -23,8 +23,7 @@ import type { TokenSet } from "./tokens.ts";
 /** Tokens shorter than this would be too exposed by a hint, and no real provider issues them. */
 const MIN_TOKEN_LENGTH = 16;
 
-/** Refresh when the access token has less than this left. */
-export const REFRESH_MARGIN_MS = 60_000;
+export { REFRESH_MARGIN_MS } from "./margin.ts";
 
 export interface SaveTokensInput {
   name: string;

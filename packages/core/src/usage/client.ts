@@ -1,7 +1,6 @@
 import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
-import { decryptSecret } from "../crypto/index.ts";
+import { resolveActiveKey } from "../active/active-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
-import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
 import type { Vault } from "../vault/vault.ts";
 import { budgetExceededError, budgetStatus } from "./budget.ts";
@@ -49,20 +48,9 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
   const warned = new Set<string>();
 
   async function resolve(): Promise<Resolved> {
-    const p = await vault.store.profiles.get(profile);
-    const key = p?.activeKeyId ? await vault.store.keys.byId(p.activeKeyId) : null;
-    if (!key) {
-      throw new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, `Profile "${profile}" has no active key.`, {
-        hint: "Add one with `apikey add NAME`, or pick one with `apikey use NAME`.",
-      });
-    }
-    if (key.status !== "active") {
-      throw new ApikeyError(ERROR_CODES.KEY_DISABLED, `Key "${key.name}" is ${key.status}.`, {
-        hint: `Enable it with \`apikey enable ${key.name}\`, or pick another with \`apikey use NAME\`.`,
-      });
-    }
-    const secret = decryptSecret(await vault.unlock(), key);
-    return { key, secret };
+    // The one active-key path: the same checks and OAuth refresh as `apikey current`; usage events record the use.
+    const { record, secret } = await resolveActiveKey(vault, profile, { touch: false });
+    return { key: record, secret };
   }
 
   /** null when the request may go; otherwise the local refusal. */

@@ -1,0 +1,42 @@
+import { loadConfig, storeFileIn } from "@apikey/core";
+import { type NameKind, readNames } from "@apikey/storage/names";
+import type { Command } from "commander";
+import { bashScript } from "../completion/bash.ts";
+import { fishScript } from "../completion/fish.ts";
+import { completionModel } from "../completion/model.ts";
+import { zshScript } from "../completion/zsh.ts";
+import { UsageError } from "../io/errors.ts";
+
+const SCRIPTS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
+const NAME_KINDS: readonly NameKind[] = ["keys", "profiles", "providers"];
+
+/**
+ * `apikey completion bash|zsh|fish` prints a completion script built from this program's commands and options;
+ * the hidden `apikey __complete keys|profiles|providers` is what those scripts call for stored names. Neither
+ * opens the store through the Vault: names are read without unlocking, and a missing store stays missing.
+ */
+export function registerCompletionCommands(program: Command): void {
+  program
+    .command("completion <shell>")
+    .description(
+      "print a shell completion script: bash, zsh or fish (see the README for the line to install it)",
+    )
+    .action((shell: string) => {
+      const script = SCRIPTS[shell as keyof typeof SCRIPTS];
+      if (!script) throw new UsageError(`Completion scripts exist for bash, zsh and fish, not "${shell}".`);
+      process.stdout.write(script(completionModel(program)));
+    });
+
+  program.command("__complete <kind>", { hidden: true }).action((kind: string) => {
+    if (!NAME_KINDS.includes(kind as NameKind)) return;
+    let path: string;
+    try {
+      path = storeFileIn(loadConfig().dataDir);
+    } catch {
+      // A broken environment variable: completion offers nothing; the real command will say what is wrong.
+      return;
+    }
+    const names = readNames(path, kind as NameKind, program.opts<{ profile: string }>().profile);
+    if (names.length > 0) process.stdout.write(`${names.join("\n")}\n`);
+  });
+}

@@ -1,0 +1,57 @@
+import { DEFAULT_PROFILE } from "../domain.ts";
+import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import type { Store } from "../store.ts";
+import { checkName } from "./names.ts";
+import { profileNotFound } from "./refusals.ts";
+import type { Session } from "./session.ts";
+import type { StatusReport } from "./status.ts";
+import { storeStatus } from "./status.ts";
+
+// Profiles: named sets of keys, each with one active key. `default` always exists once the store does.
+
+export async function createProfile(s: Session, name: string): Promise<void> {
+  checkName(name, "profile");
+  await s.store.transaction(async (tx) => {
+    if (await tx.profiles.get(name)) {
+      throw new ApikeyError(ERROR_CODES.PROFILE_EXISTS, `Profile "${name}" already exists.`, {
+        hint: "Pick another name, or use it with --profile.",
+      });
+    }
+    await tx.profiles.create({ name, activeKeyId: null, createdAt: s.now() });
+    await s.auditIn(tx, "profile.create", null, name, { name });
+  });
+}
+
+export async function listProfiles(s: Session): Promise<StatusReport["profiles"]> {
+  return (await storeStatus(s)).profiles;
+}
+
+export async function deleteProfile(s: Session, name: string): Promise<void> {
+  await s.store.transaction(async (tx) => {
+    if (name === DEFAULT_PROFILE) {
+      throw new ApikeyError(ERROR_CODES.USAGE, "The default profile cannot be deleted.");
+    }
+    if (!(await tx.profiles.get(name))) throw profileNotFound(name);
+    const keys = await tx.keys.list({ profile: name });
+    if (keys.length > 0) {
+      throw new ApikeyError(
+        ERROR_CODES.PROFILE_IN_USE,
+        `Profile "${name}" still holds ${keys.length} key(s).`,
+        {
+          hint: `Delete them first (apikey --profile ${name} delete NAME).`,
+        },
+      );
+    }
+    await tx.profiles.delete(name);
+    await s.auditIn(tx, "profile.delete", null, name, { name });
+  });
+}
+
+export async function ensureProfile(s: Pick<Session, "now">, tx: Store, name: string) {
+  const existing = await tx.profiles.get(name);
+  if (existing) return existing;
+  if (name !== DEFAULT_PROFILE) throw profileNotFound(name);
+  const created = { name, activeKeyId: null, createdAt: s.now() };
+  await tx.profiles.create(created);
+  return created;
+}

@@ -1,0 +1,29 @@
+import type { KeyRecord } from "../domain.ts";
+import { ApikeyError, ERROR_CODES } from "../errors.ts";
+
+// Refusals shared by the key and profile use cases.
+
+export function profileNotFound(profile: string): ApikeyError {
+  return new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${profile}".`, {
+    hint: `Create it with \`apikey profile create ${profile}\`, or see \`apikey profile list\`.`,
+  });
+}
+
+export function nameTaken(name: string, profile: string): ApikeyError {
+  return new ApikeyError(
+    ERROR_CODES.NAME_TAKEN,
+    `A key named "${name}" already exists in profile "${profile}".`,
+    {
+      hint: "Pick another name, or rename the existing key.",
+    },
+  );
+}
+
+export function notUsable(key: KeyRecord): ApikeyError {
+  return new ApikeyError(ERROR_CODES.KEY_DISABLED, `Key "${key.name}" is ${key.status}.`, {
+    hint:
+      key.status === "disabled"
+        ? `Enable it with \`apikey enable ${key.name}\`.`
+        : "Use its successor instead.",
+  });
+}
