@@ -3,14 +3,19 @@ import type { Preferences } from "./open-store.ts";
 import { openService } from "./service.ts";
 import type { AddInput, ApikeyService, KeyItem, RotateInput } from "./types.ts";
 
+/** For writes that touch no secret (switch, rename, enable, delete): the data key stays closed. */
+const NO_SECRET = { unlock: false };
+const currentPrefs = () => getPreferenceValues<Preferences>();
+
 // Every command's reads and writes, one store connection per call: Raycast runs each command in a fresh process and
 // the CLI may write in between, so nothing is held open across actions.
 
 export async function withService<T>(
   run: (service: ApikeyService) => Promise<T>,
   prefs: Preferences = getPreferenceValues<Preferences>(),
+  options: { unlock?: boolean } = {},
 ): Promise<T> {
-  const service = await openService(prefs);
+  const service = await openService(prefs, options);
   try {
     return await run(service);
   } finally {
@@ -36,7 +41,7 @@ export const loadSnapshot = (directory: string) =>
   withService((s) => s.snapshot(), { ...getPreferenceValues<Preferences>(), directory });
 
 export async function switchToKey(key: Pick<KeyItem, "name" | "profile">): Promise<KeyItem> {
-  const used = await withService((s) => s.use(key.name, key.profile));
+  const used = await withService((s) => s.use(key.name, key.profile), currentPrefs(), NO_SECRET);
   await refreshMenuBar();
   return used;
 }
@@ -62,13 +67,13 @@ export async function rotateKey(input: RotateInput) {
 }
 
 export const renameKey = (key: Pick<KeyItem, "name" | "profile">, newName: string) =>
-  withService((s) => s.rename(key.name, newName, key.profile)).then(refreshMenuBar);
+  withService((s) => s.rename(key.name, newName, key.profile), currentPrefs(), NO_SECRET).then(refreshMenuBar);
 
 export const setKeyEnabled = (key: Pick<KeyItem, "name" | "profile">, enabled: boolean) =>
-  withService((s) => s.setEnabled(key.name, key.profile, enabled)).then(refreshMenuBar);
+  withService((s) => s.setEnabled(key.name, key.profile, enabled), currentPrefs(), NO_SECRET).then(refreshMenuBar);
 
 export const deleteKey = (key: Pick<KeyItem, "name" | "profile">) =>
-  withService((s) => s.remove(key.name, key.profile)).then(refreshMenuBar);
+  withService((s) => s.remove(key.name, key.profile), currentPrefs(), NO_SECRET).then(refreshMenuBar);
 
 export const hasAdminKey = () => withService((s) => s.hasAdminKey());
 

@@ -16,6 +16,8 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** Tests inject a clock; the commands use the real one. */
   now?: () => Date;
+  /** Open the data key now (default). Writes that touch no secret skip it: the list that offered them already did. */
+  unlock?: boolean;
 }
 
 /** Settings from the preferences; the environment only for what a person may have set for Raycast itself. */
@@ -61,6 +63,7 @@ export async function openExisting(prefs: Preferences, options: OpenOptions): Pr
     front: "raycast",
     ...(options.now && { now: options.now }),
   });
+  if (options.unlock === false) return app;
   try {
     await app.unlock();
     return app;

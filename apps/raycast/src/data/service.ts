@@ -15,6 +15,8 @@ import type {
 export interface ServiceOptions {
   now?: () => Date;
   env?: NodeJS.ProcessEnv;
+  /** See OpenOptions.unlock. */
+  unlock?: boolean;
 }
 
 /** `raycast:<os user>`, the actor of every audit entry this extension writes. */
