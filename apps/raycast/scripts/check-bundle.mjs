@@ -1,25 +1,29 @@
 // Builds the extension the way the Store does (`ray build -e dist`, offline) and fails when the bundle would not
 // run in Raycast: a native addon (`.node`: refused as not cross-platform), better-sqlite3 or @napi-rs/keyring (native,
 // and the keychain is off limits for Store extensions). Prints the bundle's size. `pnpm build` runs it.
+// `--check-only DIR` checks an existing output without building (its own test uses that).
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "dist");
-rmSync(out, { recursive: true, force: true });
+const only = process.argv.indexOf("--check-only");
+const out = only >= 0 ? resolve(process.argv[only + 1] ?? ".") : join(root, "dist");
 
-const ray = join(root, "node_modules", ".bin", process.platform === "win32" ? "ray.cmd" : "ray");
-const build = spawnSync(ray, ["build", "-e", "dist", "-o", out, "--non-interactive", "--exit-on-error"], {
-  cwd: root,
-  encoding: "utf8",
-  shell: process.platform === "win32",
-});
-if (build.status !== 0) {
-  console.error(build.stdout, build.stderr);
-  console.error("ray build failed");
-  process.exit(1);
+if (only < 0) {
+  rmSync(out, { recursive: true, force: true });
+  const ray = join(root, "node_modules", ".bin", process.platform === "win32" ? "ray.cmd" : "ray");
+  const build = spawnSync(ray, ["build", "-e", "dist", "-o", out, "--non-interactive", "--exit-on-error"], {
+    cwd: root,
+    encoding: "utf8",
+    shell: process.platform === "win32",
+  });
+  if (build.status !== 0) {
+    console.error(build.stdout, build.stderr);
+    console.error("ray build failed");
+    process.exit(1);
+  }
 }
 
 const files = [];
