@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeApiKey } from "../../../../tests/fixtures/keys.ts";
+import { fakeAdminKey, fakeApiKey } from "../../../../tests/fixtures/keys.ts";
 import RotateApiKey from "../../src/rotate-api-key.tsx";
 import { recorded } from "../mock/raycast-api.tsx";
 import { render } from "../render.tsx";
@@ -45,6 +45,19 @@ describe("Rotate API Key", () => {
     await view.perform("Rotate Key");
     await view.waitFor(() => recorded.toasts.some((t) => t.style === "failure"));
     expect((await cliOk(f.home, ["current"])).trim()).toBe(OLD);
+    view.unmount();
+  });
+
+  it("with an Admin key stored, the old key is deactivated upstream after the grace period", async () => {
+    await seedKey(f, "admin", fakeAdminKey("RAYCAST_ROT_ADMIN"));
+    const view = await render(<RotateApiKey />);
+    await view.waitFor(() => String(view.one("Form.Description").props.text).startsWith("An Admin key is stored"));
+    await view.type("key", "default/work");
+    await view.type("newKey", NEW);
+    await view.type("grace", "60");
+    await view.perform("Rotate Key");
+    await view.waitFor(() => recorded.toasts.some((t) => t.style === "success"));
+    expect(recorded.toasts.at(-1)?.message).toMatch(/^The old key is deactivated at Anthropic after .+\.$/);
     view.unmount();
   });
 });
