@@ -1,0 +1,5 @@
+import { UsageView } from "./components/usage-view.tsx";
+
+export default function ApiKeyUsage() {
+  return <UsageView />;
+}

@@ -1,0 +1,94 @@
+import { mkdirSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { Action, ActionPanel, Color, Detail, environment, Icon, Keyboard } from "@raycast/api";
+import { useState } from "react";
+import { useUsage } from "../data/hooks.ts";
+import type { UsageRow, UsageSummary } from "../data/types.ts";
+import { BUDGET_WORDS, usd } from "../lib/format.ts";
+import { errorHint, unavailableHint } from "../lib/hints.ts";
+import { usageChartSvg, writeUsageChart } from "../lib/usage-chart.ts";
+import { UnavailableView } from "./unavailable.tsx";
+
+const BUDGET_COLOR = { none: Color.SecondaryText, ok: Color.Green, warn: Color.Orange, over: Color.Red } as const;
+const tokens = (n: number) => n.toLocaleString("en-US");
+
+function table(title: string, rows: UsageRow[]): string {
+  if (rows.length === 0) return "";
+  const lines = rows
+    .slice()
+    .sort((a, b) => b.costUsd - a.costUsd)
+    .map(
+      (r) =>
+        `| ${r.label} | ${r.requests} | ${tokens(r.inputTokens)} | ${tokens(r.outputTokens)} | ${usd(r.costUsd)} |`,
+    );
+  return [`### ${title}`, "", "| | Requests | Input | Output | Cost |", "|---|---:|---:|---:|---:|", ...lines, ""].join(
+    "\n",
+  );
+}
+
+/** Markdown for the Detail view; the chart is a file the command wrote beforehand. */
+export function usageMarkdown(u: UsageSummary, chartPath: string | null): string {
+  const parts = [`## Spend, last ${u.days} days: ${usd(u.totals.costUsd)}`, ""];
+  if (chartPath) parts.push(`![Spend per day](${pathToFileURL(chartPath).href})`, "");
+  if (u.totals.requests === 0) parts.push("No requests recorded in this window.", "");
+  parts.push(table("By Model", u.byModel), table("By Key", u.byKey));
+  if (u.totals.unpricedRequests > 0)
+    parts.push(`${u.totals.unpricedRequests} request(s) used a model without a known price.`);
+  return parts.join("\n");
+}
+
+export function UsageView({ initialDays = 30 }: { initialDays?: 7 | 30 }) {
+  const [days, setDays] = useState<7 | 30>(initialDays);
+  const { data, isLoading, error, revalidate } = useUsage(days);
+
+  const hint = error ? unavailableHint(error) : null;
+  if (hint) return <UnavailableView hint={hint} />;
+
+  let markdown = isLoading && !data ? "" : `Could not load usage: ${error ? errorHint(error).title : "no data"}`;
+  if (data) {
+    mkdirSync(environment.supportPath, { recursive: true });
+    const ink = environment.appearance === "light" ? "#333333" : "#CCCCCC";
+    markdown = usageMarkdown(data, writeUsageChart(environment.supportPath, days, usageChartSvg(data.daily, { ink })));
+  }
+  return (
+    <Detail
+      isLoading={isLoading}
+      navigationTitle="API Key Usage"
+      markdown={markdown}
+      metadata={
+        data ? (
+          <Detail.Metadata>
+            <Detail.Metadata.Label title="Spend" text={usd(data.totals.costUsd)} />
+            <Detail.Metadata.Label title="Requests" text={String(data.totals.requests)} />
+            <Detail.Metadata.Label title="Input Tokens" text={tokens(data.totals.inputTokens)} />
+            <Detail.Metadata.Label title="Output Tokens" text={tokens(data.totals.outputTokens)} />
+            {data.budgets.length > 0 ? <Detail.Metadata.Separator /> : null}
+            {data.budgets.map((b) => (
+              <Detail.Metadata.TagList key={`${b.profile}/${b.key}`} title={`Budget: ${b.key} (${b.profile})`}>
+                <Detail.Metadata.TagList.Item
+                  text={`${usd(b.spentUsd)} / ${usd(b.budgetUsd)}: ${BUDGET_WORDS[b.state]}`}
+                  color={BUDGET_COLOR[b.state]}
+                />
+              </Detail.Metadata.TagList>
+            ))}
+          </Detail.Metadata>
+        ) : null
+      }
+      actions={
+        <ActionPanel>
+          <Action
+            title={days === 30 ? "Show 7 Days" : "Show 30 Days"}
+            icon={Icon.Calendar}
+            onAction={() => setDays(days === 30 ? 7 : 30)}
+          />
+          <Action
+            title="Refresh"
+            icon={Icon.ArrowClockwise}
+            shortcut={Keyboard.Shortcut.Common.Refresh}
+            onAction={revalidate}
+          />
+        </ActionPanel>
+      }
+    />
+  );
+}
