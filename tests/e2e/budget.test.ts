@@ -143,7 +143,7 @@ describe("the instrumented client and budgets", () => {
       expect(err.status).toBe(402);
       expect(err.type).toBe("billing_error");
       expect(err.message).toContain("$10.00");
-      expect(err.message).toContain("apikey budget set work");
+      expect(err.message).toContain("raises or clears the budget");
       // One request reached the fake (the one at 80 %); the refusal was local and not retried.
       expect(fake.requestsFor(WORK)).toHaveLength(1);
       // Refused requests are not usage: only the seeded spend and the one real request are recorded.

@@ -23,7 +23,7 @@ export function recogniseKey(input: string): RecognisedKey {
   const secret = input.trim();
   if (secret.length === 0) {
     throw new ApikeyError(ERROR_CODES.KEY_EMPTY, "No key was given.", {
-      hint: 'Paste the key at the prompt, or pipe it on stdin: printf %s "$KEY" | apikey add NAME',
+      hint: "Check you copied the whole key.",
     });
   }
   for (const shape of SHAPES) {

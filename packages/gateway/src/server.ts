@@ -181,8 +181,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         401,
         "authentication_error",
         credential
-          ? "Invalid gateway token. Use the token `apikey proxy token` prints."
-          : "Missing gateway token: send it as x-api-key (ANTHROPIC_API_KEY) or Authorization: Bearer. `apikey proxy token` prints it.",
+          ? "Invalid gateway token. Use the gateway token you were given (its owner can print or rotate it)."
+          : "Missing gateway token: send it as x-api-key (ANTHROPIC_API_KEY) or Authorization: Bearer.",
       );
     }
 
@@ -503,13 +503,14 @@ function checkHost(host: string, allowRemote: boolean, token: string): void {
       ERROR_CODES.PROXY_UNSAFE_HOST,
       `Refusing to listen on ${host}: only loopback addresses are allowed by default.`,
       {
-        hint: "Anyone who can reach that address could spend your keys. If you mean it, add --allow-remote (clients then need the gateway token).",
+        hint: "Anyone who can reach that address could spend your keys; allow remote clients explicitly if you mean it.",
+        details: { reason: "remote_not_allowed", host },
       },
     );
   }
   if (token.length < 16) {
     throw new ApikeyError(ERROR_CODES.PROXY_UNSAFE_HOST, `Listening on ${host} requires a gateway token.`, {
-      hint: "Create one with `apikey proxy token`.",
+      details: { reason: "token_required", host },
     });
   }
 }
@@ -517,7 +518,8 @@ function checkHost(host: string, allowRemote: boolean, token: string): void {
 function bindError(err: NodeJS.ErrnoException, host: string, port: number): ApikeyError {
   if (err.code === "EADDRINUSE") {
     return new ApikeyError(ERROR_CODES.PROXY_BIND, `Port ${port} on ${host} is already in use.`, {
-      hint: "Stop the other program (another `apikey proxy`?), or pick another port with --port (0 = any free port).",
+      hint: "Stop the other program (another gateway?), or pick another port (0 = any free port).",
+      details: { reason: "port_in_use", host, port },
       cause: err,
     });
   }
@@ -527,8 +529,9 @@ function bindError(err: NodeJS.ErrnoException, host: string, port: number): Apik
     {
       hint:
         err.code === "EACCES"
-          ? "Ports below 1024 need privileges; pick one above with --port."
-          : "Check --host and --port.",
+          ? "Ports below 1024 need privileges; pick one above."
+          : "Check the host and port.",
+      details: { reason: err.code === "EACCES" ? "privileged_port" : "bind_failed", host, port },
       cause: err,
     },
   );

@@ -123,7 +123,7 @@ export function toStoreError(err: unknown, location: string): ApikeyError {
       `The key store at ${location} is damaged or not an apikey store.`,
       {
         cause,
-        hint: `Move ${location} aside and restore it from a backup (or an \`apikey export\` file), then retry.`,
+        hint: `Move ${location} aside and restore it from a backup (or an export bundle), then retry.`,
       },
     );
   }

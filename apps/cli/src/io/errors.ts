@@ -1,5 +1,6 @@
 import { ApikeyError, ERROR_CODES, type ErrorCode } from "@apikey/core/errors";
 import { escapeControl } from "./escape.ts";
+import { cliHint } from "./hints.ts";
 
 // The one place the CLI turns an error into output and an exit code.
 
@@ -17,7 +18,8 @@ export function renderError(err: unknown, json: boolean): number {
   const e = toApikeyError(err);
   // Messages may quote an argument (a name, a path): escaped here, for both forms, so none can steer a terminal.
   const message = escapeControl(e.message);
-  const hint = e.hint === undefined ? null : escapeControl(e.hint);
+  const text = cliHint(e);
+  const hint = text === undefined ? null : escapeControl(text);
   if (json) {
     process.stderr.write(`${JSON.stringify({ error: { code: e.code, message, hint } })}\n`);
   } else {

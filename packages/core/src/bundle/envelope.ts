@@ -87,7 +87,7 @@ export async function openEnvelope(
   }
   if (typeof raw !== "object" || raw === null || (raw as { format?: unknown }).format !== BUNDLE_FORMAT) {
     throw new ApikeyError(ERROR_CODES.BUNDLE_FORMAT, "That file is not an apikey bundle.", {
-      hint: "Give a file written by `apikey export`, or use --from opencode|dotenv|env for other tools' files.",
+      hint: "Give a bundle apikey exported; other tools' files are imported from their own formats.",
     });
   }
   const version = (raw as { version?: unknown }).version;

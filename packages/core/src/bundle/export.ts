@@ -32,7 +32,7 @@ export async function exportBundle(vault: Vault, options: ExportOptions): Promis
     options.profile === undefined ? allProfiles : allProfiles.filter((p) => p.name === options.profile);
   if (options.profile !== undefined && profiles.length === 0 && options.profile !== DEFAULT_PROFILE) {
     throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${options.profile}".`, {
-      hint: "See `apikey profile list`.",
+      details: { profile: options.profile ?? null },
     });
   }
 
@@ -54,7 +54,7 @@ export async function exportBundle(vault: Vault, options: ExportOptions): Promis
   }
   if (chosen.length === 0) {
     throw new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, "There are no keys to export.", {
-      hint: options.profile === undefined ? "Add a key first." : "Pick another profile with --profile.",
+      hint: options.profile === undefined ? "Add a key first." : "Pick another profile.",
     });
   }
 

@@ -146,6 +146,6 @@ function badContent(cause: unknown): ApikeyError {
   return new ApikeyError(
     ERROR_CODES.BUNDLE_CORRUPT,
     "The bundle opened, but its contents are not what apikey writes.",
-    { hint: "Nothing was imported. Export it again with `apikey export`.", cause },
+    { hint: "Nothing was imported. Export it again.", cause },
   );
 }

@@ -61,8 +61,8 @@ export async function scanSource(
     scan = scanOpencodeAuth(await readSource(where, "opencode"), where, naming);
   } else {
     if (!options.path) {
-      throw new ApikeyError(ERROR_CODES.USAGE, "--from dotenv needs a file.", {
-        hint: "apikey import --from dotenv path/to/.env",
+      throw new ApikeyError(ERROR_CODES.USAGE, "A dotenv import needs a file.", {
+        hint: "Give the path of the .env file.",
       });
     }
     where = options.path;
@@ -90,7 +90,7 @@ export async function importScanned(
   const profile = options.profile ?? DEFAULT_PROFILE;
   if (profile !== DEFAULT_PROFILE && !(await vault.store.profiles.get(profile))) {
     throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${profile}".`, {
-      hint: `Create it with \`apikey profile create ${profile}\`.`,
+      details: { profile },
     });
   }
   return runImport(vault, options.from, { keys: scan.keys, profiles: [] }, scan.skipped, options);
@@ -112,7 +112,7 @@ async function readSource(path: string, from: ImportSource): Promise<string> {
     throw new ApikeyError(ERROR_CODES.IMPORT_SOURCE, `${path} ${why}.`, {
       hint:
         from === "opencode"
-          ? "Give the path of opencode's auth.json: apikey import --from opencode FILE."
+          ? "Give the path of opencode's auth.json."
           : "Check the path, or its permissions, and try again.",
       cause,
     });

@@ -17,7 +17,7 @@ export function scanOpencodeAuth(text: string, path: string, naming: Naming): So
     doc = JSON.parse(text);
   } catch (cause) {
     throw new ApikeyError(ERROR_CODES.IMPORT_SOURCE, `${path} is not valid JSON.`, {
-      hint: "Point --from opencode at opencode's auth.json (usually ~/.local/share/opencode/auth.json).",
+      hint: "Give the path of opencode's auth.json (usually ~/.local/share/opencode/auth.json).",
       cause,
     });
   }

@@ -27,7 +27,7 @@ export function checkEndpoint(value: string, what: string): URL {
 
 export function configError(message: string, cause?: unknown): ApikeyError {
   return new ApikeyError(ERROR_CODES.OAUTH_CONFIG, message, {
-    hint: "Check the provider with `apikey oauth provider list`; fix it by removing and adding it again.",
+    hint: "Check the provider's registration; fix it by removing and adding it again.",
     cause,
   });
 }

@@ -11,14 +11,14 @@ export function toOAuthError(err: unknown, step: OAuthStep): ApikeyError {
   if (err instanceof ApikeyError) return err;
   if (isNetworkFailure(err)) {
     return new ApikeyError(ERROR_CODES.OAUTH_UNREACHABLE, "The OAuth provider could not be reached.", {
-      hint: "Check your network and the provider's URLs (`apikey oauth provider list`), then try again.",
+      hint: "Check your network and the provider's URLs, then try again.",
       cause: err,
     });
   }
   if (err instanceof oauth.AuthorizationResponseError) {
     if (err.error === "access_denied") {
       return new ApikeyError(ERROR_CODES.OAUTH_DENIED, "The login was denied at the provider.", {
-        hint: "Run `apikey login` again and approve the request, if you meant to.",
+        hint: "Log in again and approve the request, if you meant to.",
         cause: err,
       });
     }
@@ -30,7 +30,7 @@ export function toOAuthError(err: unknown, step: OAuthStep): ApikeyError {
       return new ApikeyError(
         ERROR_CODES.OAUTH_CODE,
         "The provider rejected the authorization code: it has expired, was already used, or does not match this login.",
-        { hint: "Run `apikey login` again and complete it promptly.", cause: err },
+        { hint: "Log in again and complete it promptly.", cause: err },
       );
     }
     if (step === "refresh") return refreshFailed(err);
@@ -42,13 +42,13 @@ export function toOAuthError(err: unknown, step: OAuthStep): ApikeyError {
         ERROR_CODES.OAUTH_STATE,
         "The response does not belong to this login (state or issuer mismatch).",
         {
-          hint: "Start again with `apikey login`; use only the page or code from that same attempt.",
+          hint: "Log in again; use only the page or code from that same attempt.",
           cause: err,
         },
       );
     }
     return new ApikeyError(ERROR_CODES.OAUTH_CODE, "The authorization response is incomplete or malformed.", {
-      hint: "Run `apikey login` again.",
+      hint: "Log in again.",
       cause: err,
     });
   }
@@ -58,7 +58,7 @@ export function toOAuthError(err: unknown, step: OAuthStep): ApikeyError {
 
 function refreshFailed(cause: unknown): ApikeyError {
   return new ApikeyError(ERROR_CODES.OAUTH_REFRESH_FAILED, "The OAuth token could not be refreshed.", {
-    hint: "Log in again with `apikey login PROVIDER --name NAME`.",
+    hint: "Log in with the provider again.",
     cause,
   });
 }

@@ -39,7 +39,7 @@ export async function startLoopback(): Promise<LoopbackReceiver> {
         .end(
           PAGE(
             "Not this login",
-            "This response does not belong to the login apikey is waiting for. Use the page the terminal opened.",
+            "This response does not belong to the login apikey is waiting for. Use the page apikey opened.",
           ),
         );
       return;
@@ -57,11 +57,11 @@ export async function startLoopback(): Promise<LoopbackReceiver> {
         failed
           ? PAGE(
               "Login not completed",
-              "apikey received the provider's answer. You can close this tab and return to the terminal.",
+              "apikey received the provider's answer. You can close this tab and return to where you started the login.",
             )
           : PAGE(
               "Login received",
-              "apikey received the login. You can close this tab and return to the terminal.",
+              "apikey received the login. You can close this tab and return to where you started the login.",
             ),
       );
     server.close();
@@ -86,7 +86,8 @@ export async function startLoopback(): Promise<LoopbackReceiver> {
           server.closeAllConnections();
           reject(
             new ApikeyError(ERROR_CODES.OAUTH_CODE, "No login arrived before the time limit.", {
-              hint: "Run `apikey login` again (or use --paste when the browser runs on another machine).",
+              hint: "Log in again, or paste the answer when the browser runs on another machine.",
+              details: { reason: "loopback_timeout" },
             }),
           );
         }, timeoutMs);

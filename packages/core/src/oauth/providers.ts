@@ -50,14 +50,15 @@ export async function addProvider(vault: Vault, input: ProviderInput): Promise<O
   } else {
     throw new ApikeyError(
       ERROR_CODES.USAGE,
-      "Give either --issuer, or both --authorization-endpoint and --token-endpoint.",
+      "Give either an issuer, or both an authorization endpoint and a token endpoint.",
     );
   }
 
   return vault.store.transaction(async (tx) => {
     if (await tx.oauthProviders.get(name)) {
       throw new ApikeyError(ERROR_CODES.NAME_TAKEN, `An OAuth provider named "${name}" already exists.`, {
-        hint: `Remove it first with \`apikey oauth provider remove ${name}\`.`,
+        hint: "Remove it first.",
+        details: { reason: "provider_exists", provider: name },
       });
     }
     const now = vault.now();
@@ -110,6 +111,6 @@ function providerNotFound(name: string): ApikeyError {
       ? `"${name}"`
       : "with that name";
   return new ApikeyError(ERROR_CODES.OAUTH_PROVIDER_NOT_FOUND, `No OAuth provider ${shown}.`, {
-    hint: "See `apikey oauth provider list`; add one with `apikey oauth provider add`.",
+    details: { provider: name },
   });
 }

@@ -30,13 +30,13 @@ export async function ensureFreshToken(
   const key = await vault.store.keys.byName(profile, keyName);
   if (!key) {
     throw new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, `No key named "${keyName}" in profile "${profile}".`, {
-      hint: "See your keys with `apikey list`.",
+      details: { key: keyName, profile },
     });
   }
   if (key.kind !== "oauth" || !key.oauthProvider) {
     if (force) {
       throw new ApikeyError(ERROR_CODES.USAGE, `Key "${keyName}" did not come from an OAuth login.`, {
-        hint: "Only keys stored by `apikey login` have tokens to refresh.",
+        hint: "Only keys stored by an OAuth login have tokens to refresh.",
       });
     }
     return { key: await viewOf(vault, key), refreshed: false, expiresAt: key.expiresAt };
@@ -62,7 +62,8 @@ async function refreshKey(vault: Vault, key: KeyRecord, force: boolean): Promise
   const refreshToken = openRefreshToken(dek, key);
   if (!refreshToken) {
     throw new ApikeyError(ERROR_CODES.OAUTH_REFRESH_FAILED, `Key "${key.name}" has no refresh token.`, {
-      hint: `Log in again with \`apikey login ${key.oauthProvider} --name ${key.name}\`.`,
+      hint: "Log in with the provider again.",
+      details: { key: key.name, profile: key.profile, provider: key.oauthProvider },
     });
   }
   const server = await resolveServer(provider, { fresh: false });

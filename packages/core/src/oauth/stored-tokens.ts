@@ -48,7 +48,7 @@ export async function saveTokens(
       await writer.commit(tx);
       if (!(await tx.profiles.get(input.profile)) && input.profile !== DEFAULT_PROFILE) {
         throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${input.profile}".`, {
-          hint: `Create it with \`apikey profile create ${input.profile}\`.`,
+          details: { profile: input.profile },
         });
       }
       const existing = await tx.keys.byName(input.profile, name);
@@ -57,7 +57,7 @@ export async function saveTokens(
           ERROR_CODES.NAME_TAKEN,
           `A key named "${name}" already exists in profile "${input.profile}".`,
           {
-            hint: "Pick another name with --name.",
+            hint: "Pick another name.",
           },
         );
       }
@@ -134,7 +134,8 @@ export function openRefreshToken(dek: Buffer, key: KeyRecord): string | null {
     return open(dek, key.refreshCiphertext, key.refreshNonce, refreshAad(key, key.seal)).toString("utf8");
   } catch (cause) {
     throw new ApikeyError(ERROR_CODES.STORE_CORRUPT, "A stored refresh token failed its integrity check.", {
-      hint: "Log in again with `apikey login PROVIDER --name NAME`.",
+      hint: "Log in with the provider again.",
+      details: { key: key.name, profile: key.profile, provider: key.oauthProvider },
       cause,
     });
   }

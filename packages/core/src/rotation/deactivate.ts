@@ -11,7 +11,7 @@ import { pickAdminKey } from "./admin-key.ts";
 // `finishDeactivations` retries both pending and failed rows that are due: the person asked for it explicitly.
 
 export const NO_ADMIN_KEY_REASON =
-  "No Admin key in this profile; deactivate the old key in the Anthropic Console, or add an Admin key and run `apikey rotate --finish`.";
+  "No Admin key in this profile; deactivate the old key in the Anthropic Console, or add an Admin key and finish the owed deactivation.";
 
 export interface DeactivationOutcome {
   id: number;

@@ -236,11 +236,11 @@ async function findLive(store: Store, name: string, profile: string): Promise<Ke
   if (key) return key;
   if (!(await store.profiles.get(profile)) && profile !== DEFAULT_PROFILE) {
     throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${profile}".`, {
-      hint: "See `apikey profile list`.",
+      details: { profile },
     });
   }
   throw new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, `No key named "${name}" in profile "${profile}".`, {
-    hint: "See your keys with `apikey list`.",
+    details: { key: name, profile },
   });
 }
 

@@ -22,7 +22,7 @@ function findKey(tx: Store, name: string, profile: string) {
 
 function notFound(name: string, profile: string): ApikeyError {
   return new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, `No key named "${name}" in profile "${profile}".`, {
-    hint: "See your keys with `apikey list`.",
+    details: { key: name, profile },
   });
 }
 
@@ -34,7 +34,7 @@ export async function setBudget(vault: Vault, input: SetBudgetInput) {
       ERROR_CODES.USAGE,
       "A budget is a positive amount of US dollars, like 50 or 12.5.",
       {
-        hint: "To remove a budget, use `apikey budget clear NAME`.",
+        hint: "To remove a budget, clear it instead.",
       },
     );
   }

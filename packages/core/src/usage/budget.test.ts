@@ -33,7 +33,7 @@ describe("budget thresholds", () => {
   it("has a message only when a person should hear about it", () => {
     expect(toBudgetStatus(key(50), 10).message).toBeNull();
     expect(toBudgetStatus(key(50), 45).message).toContain("90%");
-    expect(toBudgetStatus(key(50, "block"), 60).message).toContain("apikey budget set work");
+    expect(toBudgetStatus(key(50, "block"), 60).message).toContain("refused until the month ends");
   });
 });
 
@@ -47,7 +47,7 @@ describe("budgetExceededError", () => {
     expect(refusal.body.error.message).toContain('"work"');
     expect(refusal.body.error.message).toContain("$50.00");
     expect(refusal.body.error.message).toContain("$51.23");
-    expect(refusal.body.error.message).toContain("apikey budget set work");
+    expect(refusal.body.error.message).toContain("raises or clears the budget");
   });
 });
 

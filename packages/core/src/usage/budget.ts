@@ -47,8 +47,8 @@ export function toBudgetStatus(
     message =
       `Key "${key.name}" is over its ${usd(budgetUsd)} monthly budget: ${usd(spentUsd)} spent this month (UTC).` +
       (blocked
-        ? ` Requests are refused until the month ends; raise it with \`apikey budget set ${key.name} AMOUNT --block\` or remove it with \`apikey budget clear ${key.name}\`.`
-        : ` Raise it with \`apikey budget set ${key.name} AMOUNT\`.`);
+        ? " Requests are refused until the month ends, or until the budget is raised or cleared."
+        : " Raise the budget to stop this warning.");
   }
   return { keyId: key.id, budgetUsd, mode: key.budgetMode, spentUsd, ratio, state, blocked, message };
 }
@@ -78,8 +78,7 @@ export function budgetExceededError(status: BudgetStatus, keyName: string): Anth
   const budget = status.budgetUsd ?? 0;
   const message =
     `apikey: the monthly budget of key "${keyName}" is ${usd(budget)} and ${usd(status.spentUsd)} has been spent this month (UTC); ` +
-    `requests with this key are refused until the month ends. Raise it with \`apikey budget set ${keyName} AMOUNT --block\`, ` +
-    `or remove it with \`apikey budget clear ${keyName}\`.`;
+    "requests with this key are refused until the month ends, or until its owner raises or clears the budget.";
   return {
     status: 402,
     headers: { "x-should-retry": "false" },
@@ -93,7 +92,8 @@ export function budgetExceededApikeyError(status: BudgetStatus, keyName: string)
     ERROR_CODES.BUDGET_EXCEEDED,
     `Key "${keyName}" is over its ${usd(status.budgetUsd ?? 0)} monthly budget (${usd(status.spentUsd)} spent this month).`,
     {
-      hint: `Raise it with \`apikey budget set ${keyName} AMOUNT --block\`, or \`apikey budget clear ${keyName}\`.`,
+      hint: "Raise or clear the budget, or wait for the month to end.",
+      details: { key: keyName, budgetUsd: status.budgetUsd ?? 0, spentUsd: status.spentUsd },
     },
   );
 }

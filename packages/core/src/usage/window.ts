@@ -37,9 +37,9 @@ export function parseSince(value: string, now: Date): Date {
 function badSince(value: string): ApikeyError {
   return new ApikeyError(
     ERROR_CODES.USAGE,
-    `--since must be a number of days (7d, 30d) or a date (YYYY-MM-DD), not "${value}".`,
+    `A window must start a number of days ago (7d, 30d) or at a date (YYYY-MM-DD), not "${value}".`,
     {
-      hint: "For example `apikey usage --since 7d` or `--since 2026-11-01`.",
+      hint: "For example 7d or 2026-11-01.",
     },
   );
 }

@@ -248,7 +248,7 @@ export async function findKey(store: Store, name: string, profile: string): Prom
   if (key) return key;
   if (!(await store.profiles.get(profile)) && profile !== DEFAULT_PROFILE) throw profileNotFound(profile);
   throw new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, `No key named "${name}" in profile "${profile}".`, {
-    hint: "See your keys with `apikey list`.",
+    details: { key: name, profile },
   });
 }
 
@@ -268,7 +268,7 @@ async function refuseDuplicate(
     throw new ApikeyError(
       ERROR_CODES.KEY_DUPLICATE,
       `This key is already stored as "${existing.name}" in profile "${existing.profile}".`,
-      { hint: `Use it with \`apikey --profile ${existing.profile} use ${existing.name}\`.` },
+      { details: { key: existing.name, profile: existing.profile } },
     );
   }
   if (await store.keys.byName(profile, name)) throw nameTaken(name, profile);

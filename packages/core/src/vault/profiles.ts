@@ -14,7 +14,7 @@ export async function createProfile(s: Session, name: string): Promise<void> {
   await s.store.transaction(async (tx) => {
     if (await tx.profiles.get(name)) {
       throw new ApikeyError(ERROR_CODES.PROFILE_EXISTS, `Profile "${name}" already exists.`, {
-        hint: "Pick another name, or use it with --profile.",
+        details: { profile: name },
       });
     }
     await tx.profiles.create({ name, activeKeyId: null, createdAt: s.now() });
@@ -38,7 +38,8 @@ export async function deleteProfile(s: Session, name: string): Promise<void> {
         ERROR_CODES.PROFILE_IN_USE,
         `Profile "${name}" still holds ${keys.length} key(s).`,
         {
-          hint: `Delete them first (apikey --profile ${name} delete NAME).`,
+          hint: "Delete or move its keys first.",
+          details: { profile: name, keys: keys.length },
         },
       );
     }

@@ -5,7 +5,7 @@ import { ApikeyError, ERROR_CODES } from "../errors.ts";
 
 export function profileNotFound(profile: string): ApikeyError {
   return new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${profile}".`, {
-    hint: `Create it with \`apikey profile create ${profile}\`, or see \`apikey profile list\`.`,
+    details: { profile },
   });
 }
 
@@ -21,9 +21,7 @@ export function nameTaken(name: string, profile: string): ApikeyError {
 
 export function notUsable(key: KeyRecord): ApikeyError {
   return new ApikeyError(ERROR_CODES.KEY_DISABLED, `Key "${key.name}" is ${key.status}.`, {
-    hint:
-      key.status === "disabled"
-        ? `Enable it with \`apikey enable ${key.name}\`.`
-        : "Use its successor instead.",
+    hint: key.status === "disabled" ? "Enable it first." : "Use its successor instead.",
+    details: { key: key.name, profile: key.profile, status: key.status },
   });
 }
