@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadConfig, storeFileIn, Vault } from "@apikey/core";
-import { exportBundle, importBundle, importFromSource, readBundle } from "@apikey/core/bundle";
+import { exportBundle, importBundle, readBundle } from "@apikey/core/bundle";
+import { importFromSource } from "@apikey/core/import-sources";
 import { checkName } from "@apikey/core/names";
 import { openStore } from "@apikey/storage";
 import { afterAll, expect, it } from "vitest";

@@ -1,11 +1,10 @@
 import { KEK_PROVIDERS, type KekProviderName, recogniseKey } from "@apikey/core";
+import { type RekeyInput, rekeyStore } from "@apikey/core/rekey";
 import {
   type DeactivationOutcome,
   finishDeactivations,
   parseGrace,
-  type RekeyInput,
   type RotateResult,
-  rekeyStore,
   rotateKey,
   setMaxAgeDays,
 } from "@apikey/core/rotation";

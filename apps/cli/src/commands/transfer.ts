@@ -5,16 +5,13 @@ import { dirname, join, resolve } from "node:path";
 import {
   checkExportPassphrase,
   exportBundle,
-  IMPORT_SOURCES,
   type ImportProgress,
   type ImportReport,
-  type ImportSource,
   importBundle,
-  importScanned,
   readBundle,
-  scanSource,
 } from "@apikey/core/bundle";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
+import { IMPORT_SOURCES, type ImportSource, importScanned, scanSource } from "@apikey/core/import-sources";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";

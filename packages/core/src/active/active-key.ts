@@ -1,4 +1,4 @@
-import { decryptSecret } from "../crypto/envelope.ts";
+import { decryptSecret } from "../crypto/data-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { REFRESH_MARGIN_MS } from "../oauth/margin.ts";

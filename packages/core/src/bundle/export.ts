@@ -1,8 +1,8 @@
-import { decryptSecret } from "../crypto/envelope.ts";
+import { decryptSecret } from "../crypto/data-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Vault } from "../vault/vault.ts";
-import { checkExportPassphrase, sealBundle } from "./envelope.ts";
+import { checkExportPassphrase, sealBundle } from "./file-format.ts";
 import { APIKEY_VERSION, type BundleKey, encodePayload } from "./payload.ts";
 import type { SkippedKey } from "./plan.ts";
 

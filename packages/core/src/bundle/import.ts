@@ -1,5 +1,5 @@
 import type { Vault } from "../vault/vault.ts";
-import { openEnvelope } from "./envelope.ts";
+import { openEnvelope } from "./file-format.ts";
 import { type BundleContent, canRead, decodePayload } from "./payload.ts";
 import { type ImportOptions, type ImportReport, runImport } from "./run-import.ts";
 

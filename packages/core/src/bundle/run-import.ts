@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { encryptSecret, fingerprintSecret } from "../crypto/envelope.ts";
+import { encryptSecret, fingerprintSecret } from "../crypto/data-key.ts";
 import type { KeyRecord } from "../domain.ts";
 import { maskKey } from "../key-format.ts";
 import type { Store } from "../store.ts";

@@ -15,4 +15,4 @@ export {
   generateDek,
   unwrapDek,
   wrapDek,
-} from "./envelope.ts";
+} from "./data-key.ts";

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { checkExportPassphrase } from "../bundle/envelope.ts";
+import { checkExportPassphrase } from "../bundle/file-format.ts";
 import { passphraseSource } from "../master-key/sources.ts";
 import {
   checkNewPassphrase,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { wrapDek } from "../crypto/envelope.ts";
+import { wrapDek } from "../crypto/data-key.ts";
 import type { KekProviderName } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { freeSlotName } from "../rekey/rekey.ts";

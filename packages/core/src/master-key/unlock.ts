@@ -1,4 +1,4 @@
-import { unwrapDek } from "../crypto/envelope.ts";
+import { unwrapDek } from "../crypto/data-key.ts";
 import type { KekProviderName, MasterKeySlot } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import type { Store } from "../store.ts";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { open, refreshAad, SEAL_VERSION, type SealIdentity, seal } from "../crypto/aead.ts";
-import { decryptSecret, encryptSecret, fingerprintSecret } from "../crypto/envelope.ts";
+import { decryptSecret, encryptSecret, fingerprintSecret } from "../crypto/data-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { maskKey } from "../key-format.ts";

@@ -1,6 +1,5 @@
-// Key rotation, upstream deactivation, the key-age policy and master-key changes: the front-neutral API the CLI,
-// the Slack bot and Raycast call.
-export { type RekeyInput, type RekeyResult, rekeyStore } from "../rekey/rekey.ts";
+// Key rotation, upstream deactivation and the key-age policy: the front-neutral API the fronts call.
+// Master-key changes (rekey) are @apikey/core/rekey.
 export { pickAdminKey } from "./admin-key.ts";
 export { type DeactivationOutcome, type FinishOptions, finishDeactivations } from "./deactivate.ts";
 export { checkMaxAgeDays, DEFAULT_MAX_AGE_DAYS, getMaxAgeDays, MAX_AGE_SETTING, rotationDue } from "./due.ts";

@@ -1,5 +1,5 @@
 import { open, refreshAad, SEAL_VERSION, type SealIdentity, seal } from "../crypto/aead.ts";
-import { decryptSecret, encryptSecret } from "../crypto/envelope.ts";
+import { decryptSecret, encryptSecret } from "../crypto/data-key.ts";
 import type { KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { KeyPatch, Store } from "../store.ts";

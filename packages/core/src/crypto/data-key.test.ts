@@ -10,7 +10,7 @@ import {
   generateDek,
   unwrapDek,
   wrapDek,
-} from "./envelope.ts";
+} from "./data-key.ts";
 
 const row1 = { id: "row-1", profile: "default", name: "one", kind: "api", seal: 2 };
 

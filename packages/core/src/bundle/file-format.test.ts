@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isApikeyError } from "../errors.ts";
-import { BUNDLE_VERSION, openEnvelope, sealBundle } from "./envelope.ts";
+import { BUNDLE_VERSION, openEnvelope, sealBundle } from "./file-format.ts";
 
 // Envelope codes without a store. Each seal/open costs one scrypt at N=2^17, so only a few cases derive a key;
 // the rest fail before derivation. The e2e suite covers the same codes through the CLI.
