@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { encryptSecret, fingerprintSecret } from "../crypto/index.ts";
+import { fingerprintSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import { maskKey, recogniseKey } from "../key-format.ts";
+import { recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
-import { newKeyRecord } from "../vault/new-key.ts";
+import { newKeyRecord, secretFields } from "../vault/new-key.ts";
 import type { Vault } from "../vault/vault.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { pickAdminKey } from "./admin-key.ts";
@@ -71,10 +71,16 @@ export async function rotateKey(vault: Vault, input: RotateInput): Promise<Rotat
 
   const now = vault.now();
   const id = randomUUID();
-  const sealed = encryptSecret(dek, { id, profile: old.profile, name: old.name, kind }, secret);
   // The successor keeps what belongs to the slot (name, profile, organisation, status, budget); the rest is new.
   const created = newKeyRecord({
-    id,
+    ...secretFields(
+      dek,
+      { id, profile: old.profile, name: old.name, kind },
+      secret,
+      fingerprint,
+      validation,
+      now,
+    ),
     name: old.name,
     profile: old.profile,
     kind,
@@ -83,14 +89,6 @@ export async function rotateKey(vault: Vault, input: RotateInput): Promise<Rotat
     status: old.status,
     monthlyBudgetUsd: old.monthlyBudgetUsd,
     budgetMode: old.budgetMode,
-    ciphertext: sealed.ciphertext,
-    nonce: sealed.nonce,
-    hint: maskKey(secret),
-    fingerprint,
-    createdAt: now,
-    lastValidatedAt: validation ? now : null,
-    validation: validation?.outcome ?? null,
-    validationMessage: validation?.message ?? null,
     rotatedFromId: old.id,
   });
 
