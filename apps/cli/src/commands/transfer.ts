@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   checkExportPassphrase,
@@ -171,10 +171,17 @@ function noPassphrase(): UsageError {
   );
 }
 
+/** Bundles are a few KiB per key; past this a file is not one of ours (and is not read into memory whole). */
+const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+
 async function readBundleFile(file: string): Promise<string> {
   try {
+    if ((await stat(file)).size > MAX_BUNDLE_BYTES) {
+      throw new ApikeyError(ERROR_CODES.BUNDLE_FORMAT, "That file is too large to be an apikey bundle.");
+    }
     return await readFile(file, "utf8");
   } catch (cause) {
+    if (cause instanceof ApikeyError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     throw new ApikeyError(
       ERROR_CODES.IMPORT_SOURCE,

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { type ImportOptions, type ImportReport, runImport } from "../bundle/run-import.ts";
 import { DEFAULT_PROFILE } from "../domain.ts";
@@ -96,10 +96,19 @@ export async function importScanned(
   return runImport(vault, options.from, { keys: scan.keys, profiles: [] }, scan.skipped, options);
 }
 
+/** A .env or auth.json file is a few KiB; a larger one is not what the person meant to import. */
+const MAX_SOURCE_BYTES = 1024 * 1024;
+
 async function readSource(path: string, from: ImportSource): Promise<string> {
   try {
+    if ((await stat(path)).size > MAX_SOURCE_BYTES) {
+      throw new ApikeyError(ERROR_CODES.IMPORT_SOURCE, "That file is too large to be a key file.", {
+        details: { source: from, maxBytes: MAX_SOURCE_BYTES },
+      });
+    }
     return await readFile(path, "utf8");
   } catch (cause) {
+    if (cause instanceof ApikeyError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT"
