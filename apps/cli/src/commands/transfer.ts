@@ -4,14 +4,12 @@ import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   checkExportPassphrase,
-  exportBundle,
   type ImportProgress,
   type ImportReport,
-  importBundle,
   readBundle,
 } from "@apikey/core/bundle";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
-import { IMPORT_SOURCES, type ImportSource, importScanned, scanSource } from "@apikey/core/import-sources";
+import { IMPORT_SOURCES, type ImportSource, scanSource } from "@apikey/core/import-sources";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
@@ -49,7 +47,7 @@ export function registerTransferCommands(program: Command, action: Action): void
           throw new UsageError(`${out} already exists.`, "Pick another file, or pass --force to replace it.");
         }
         const passphrase = await newBundlePassphrase(ctx.config.exportPassphrase);
-        const result = await exportBundle(await ctx.vault(), {
+        const result = await (await ctx.app()).bundles.export({
           passphrase,
           ...(profileGiven && { profile: ctx.profile }),
         });
@@ -108,7 +106,7 @@ export function registerTransferCommands(program: Command, action: Action): void
             const text = await readBundleFile(file);
             // Opened and checked before the store is: a wrong passphrase or a damaged file touches nothing.
             const content = await readBundle(text, await bundlePassphrase(ctx.config.exportPassphrase));
-            report = await importBundle(await ctx.vault(), {
+            report = await (await ctx.app()).bundles.import({
               bundle: content,
               dryRun: opts.dryRun === true,
               onProgress: progress.update,
@@ -123,7 +121,7 @@ export function registerTransferCommands(program: Command, action: Action): void
               profile: ctx.profile,
               envApiKey: ctx.config.envApiKey,
             });
-            report = await importScanned(await ctx.vault(), scan, {
+            report = await (await ctx.app()).importScanned(scan, {
               from,
               profile: ctx.profile,
               dryRun: opts.dryRun === true,

@@ -33,6 +33,11 @@ export interface AddKeyResult {
 export async function listKeys(s: Session, filter: { profile?: string } = {}): Promise<KeyView[]> {
   const { store, config } = s;
   const [keys, profiles] = await Promise.all([store.keys.list(filter), store.profiles.list()]);
+  // Like `active` and `add`: a profile that does not exist is an error, not an empty list.
+  const asked = filter.profile;
+  if (asked !== undefined && asked !== DEFAULT_PROFILE && !profiles.some((p) => p.name === asked)) {
+    throw profileNotFound(asked);
+  }
   const active = new Set(profiles.map((p) => p.activeKeyId).filter((id): id is string => id !== null));
   const views = keys.map((k) => toView(k, active.has(k.id) ? k.id : null));
   if (config.envApiKey && filter.profile === undefined) views.push(envKeyView(config.envApiKey));
