@@ -3,7 +3,7 @@ import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { REFRESH_MARGIN_MS } from "../oauth/margin.ts";
 import type { Store } from "../store.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { shouldRecordUse } from "./last-used.ts";
 
@@ -33,7 +33,7 @@ export function needsRefresh(key: Pick<KeyRecord, "kind" | "expiresAt">, now: Da
 }
 
 export async function resolveActiveKey(
-  vault: Vault,
+  vault: Session,
   profile: string = DEFAULT_PROFILE,
   options: ResolveOptions = {},
 ): Promise<ActiveKey> {

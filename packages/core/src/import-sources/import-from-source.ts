@@ -4,7 +4,7 @@ import { type ImportOptions, type ImportReport, runImport } from "../bundle/run-
 import { DEFAULT_PROFILE } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { checkName } from "../vault/names.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { addCandidate, type SourceScan } from "./candidates.ts";
 import { scanDotenv } from "./dotenv.ts";
 import { opencodeAuthPath, scanOpencodeAuth } from "./opencode.ts";
@@ -29,7 +29,7 @@ export interface ImportFromSourceOptions extends ImportOptions {
  * these keys are usually in use already, and an import should not fire a burst of requests. Source `import`.
  */
 export async function importFromSource(
-  vault: Vault,
+  vault: Session,
   options: ImportFromSourceOptions,
 ): Promise<ImportReport> {
   const scan = await scanSource({ ...options, envApiKey: vault.config.envApiKey });
@@ -83,7 +83,7 @@ export async function scanSource(
 
 /** Imports what `scanSource` found into the scan's profile (which must exist, as for `add`). */
 export async function importScanned(
-  vault: Vault,
+  vault: Session,
   scan: SourceScan,
   options: ImportOptions & { from: ImportSource; profile?: string },
 ): Promise<ImportReport> {
