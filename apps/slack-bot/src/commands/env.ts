@@ -63,7 +63,7 @@ export async function resolveKey(env: CommandEnv, ref: string, profileArg?: stri
   const slash = ref.indexOf("/");
   const profile = profileArg ?? (slash > 0 ? ref.slice(0, slash) : undefined);
   const name = slash > 0 && profileArg === undefined ? ref.slice(slash + 1) : ref;
-  const keys = (await env.core.keys.list(profile ? { profile } : {})).filter(
+  const keys = (await listOrNone(env.core, profile ? { profile } : {})).filter(
     (k) => k.name === name && k.status !== "rotated" && (profile === undefined || k.profile === profile),
   );
   const visible = await allowedProfiles(
@@ -81,4 +81,14 @@ export async function resolveKey(env: CommandEnv, ref: string, profileArg?: stri
   }
   const where = found.map((k) => `\`${k.profile}/${k.name}\``).join(", ");
   throw new Answer(ephemeral(`${bold(name)} is in several profiles: write one of ${where}.`));
+}
+
+/** A profile the config names may not exist in the store yet (its first key creates it): list it as empty. */
+export async function listOrNone(core: CommandEnv["core"], filter: { profile?: string }): Promise<KeyRow[]> {
+  try {
+    return await core.keys.list(filter);
+  } catch (err) {
+    if ((err as { code?: string }).code === "E_PROFILE_NOT_FOUND") return [];
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@ import { auditBlocks, keyList, statusBlocks, usageBlocks } from "../render/keys.
 import { addModal, rotateModal } from "../render/modals.ts";
 import { encodeOrigin } from "../render/submission.ts";
 import { announce } from "./announce.ts";
-import { allowedProfiles, type CommandEnv, ephemeral, requireAccess, resolveKey } from "./env.ts";
+import { allowedProfiles, type CommandEnv, ephemeral, listOrNone, requireAccess, resolveKey } from "./env.ts";
 import type { Command } from "./parse.ts";
 
 // One function per subcommand: authorize, call the core, render. No rule of the core's is repeated here.
@@ -87,7 +87,7 @@ export async function runCommand(cmd: Command, env: CommandEnv): Promise<Reply> 
 
 async function list(env: CommandEnv, profile: string | undefined): Promise<Reply> {
   if (profile) await requireAccess(env, profile, "view", "list");
-  const keys = await env.core.keys.list(profile ? { profile } : {});
+  const keys = await listOrNone(env.core, profile ? { profile } : {});
   const profiles = await allowedProfiles(
     env,
     keys.map((k) => k.profile),
@@ -180,7 +180,7 @@ export async function rotateView(
   name: string,
   masked?: string,
 ) {
-  const inProfile = await env.core.keys.list({ profile });
+  const inProfile = await listOrNone(env.core, { profile });
   const canDeactivate = inProfile.some((k) => k.kind === "admin" && k.status === "active");
   const shown = masked ?? inProfile.find((k) => k.name === name && k.status !== "rotated")?.masked ?? "…";
   return rotateModal(
