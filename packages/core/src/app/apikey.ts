@@ -9,6 +9,7 @@ import type { MasterKeySource } from "../master-key/source.ts";
 import { type LoginOptions, startLogin } from "../oauth/login.ts";
 import { addProvider, listProviders, type ProviderInput, removeProvider } from "../oauth/providers.ts";
 import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
+import { resolveAll, resolveReference } from "../references/resolve.ts";
 import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
 import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
@@ -58,6 +59,11 @@ export function openApikey(options: OpenApikeyOptions) {
     ...(options.onWarning && { onWarning: options.onWarning }),
   });
   const now = () => vault.now();
+  const referenceResolver = {
+    get: (name: string, profile: string) => vault.get(name, profile),
+    reveal: (name: string, profile: string, reason: string) => vault.reveal(name, profile, reason),
+    active: (profile: string) => freshActiveSecret(vault, profile),
+  };
 
   return {
     keys: {
@@ -87,6 +93,12 @@ export function openApikey(options: OpenApikeyOptions) {
     },
     /** The profile's active key and secret, refreshing an OAuth token that is about to expire. */
     active: (profile?: string) => freshActiveSecret(vault, profile),
+    /** `apikey://PROFILE/NAME` and `apikey://PROFILE` (its active key), resolved through reveal/active (audited). */
+    references: {
+      resolve: (value: string) => resolveReference(referenceResolver, value),
+      /** Each distinct reference's secret; the first that fails stops the rest. */
+      resolveAll: (values: readonly string[]) => resolveAll(referenceResolver, values),
+    },
     profiles: {
       list: () => vault.listProfiles(),
       create: (name: string) => vault.createProfile(name),
