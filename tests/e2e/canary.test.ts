@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CliResult,
@@ -50,7 +52,33 @@ const steps: Step[] = [
   {
     label: "exec",
     command: "exec",
+    args: [
+      "exec",
+      "--no-masking",
+      "--",
+      process.execPath,
+      "-e",
+      "process.stdout.write(process.env.ANTHROPIC_API_KEY)",
+    ],
+  },
+  // Masked by default: the child sees the key, its output shows only the hint.
+  {
+    label: "exec (masked)",
+    command: "exec (masked)",
     args: ["exec", "--", process.execPath, "-e", "process.stdout.write(process.env.ANTHROPIC_API_KEY)"],
+  },
+  {
+    label: "exec --env-file (reference, masked)",
+    command: "exec (masked)",
+    args: [
+      "exec",
+      "--env-file",
+      "refs.env",
+      "--",
+      process.execPath,
+      "-e",
+      "console.error(process.env.CANARY_REF)",
+    ],
   },
   { label: "validate (valid)", command: "validate", args: ["validate", "canary"] },
   { label: "validate --json", command: "validate", args: ["--json", "validate", "canary"] },
@@ -77,6 +105,8 @@ const results: Array<{ step: Step; result: CliResult; filesWithSecret: string[] 
 beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [CANARY] });
   home = await makeHome();
+  // A committed .env holds a reference, never the key.
+  await writeFile(join(home.homeDir, "refs.env"), "CANARY_REF=apikey://default/canary\n");
   for (const step of steps) {
     if (step.label === "validate --json") fake.setBehaviour(CANARY, { status: 500 });
     const result = await runCli(step.args, opts(step.stdin === undefined ? {} : { stdin: step.stdin }));
@@ -99,6 +129,8 @@ async function expectExercised() {
   expect(byLabel("add")?.code).toBe(0);
   expect(byLabel("current")?.stdout).toBe(`${CANARY}\n`);
   expect(byLabel("exec")?.stdout).toBe(CANARY);
+  expect(byLabel("exec (masked)")?.stdout).toBe(`sk-ant-api03-…${CANARY.slice(-4)}`);
+  expect(byLabel("exec --env-file (reference, masked)")?.stderr).toBe(`sk-ant-api03-…${CANARY.slice(-4)}\n`);
   expect(byLabel("reveal")?.stdout).toBe(`${CANARY}\n`);
 }
 
