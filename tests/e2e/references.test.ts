@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_PATH, cliEnv, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
@@ -126,5 +126,52 @@ describe("apikey exec with references", () => {
     expect(r.stderr).toMatch(/missing\.env|env file does not exist/);
     const { existsSync } = await import("node:fs");
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe("apikey inject", () => {
+  const template =
+    "api_key: apikey://default/work\nprod: 'apikey://prod'\nagain: apikey://default/work\nname: plain\n";
+  const filled = `api_key: ${WORK}\nprod: '${PROD}'\nagain: ${WORK}\nname: plain\n`;
+
+  it("prints the filled template on stdout without -o", async () => {
+    await writeFile(join(home.homeDir, "config.tpl"), template);
+    const r = await runCli(["inject", "-i", "config.tpl"], opts());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(filled);
+    expectNoKey(r.stderr);
+  });
+
+  it("writes -o 0600, refuses an existing file without --force, replaces it with", async () => {
+    const out = join(home.homeDir, "config.yml");
+    const r = await runCli(["inject", "-i", "config.tpl", "-o", "config.yml"], opts());
+    expect(r.code, r.stderr).toBe(0);
+    expectNoKey(r.stdout + r.stderr);
+    expect(await readFile(out, "utf8")).toBe(filled);
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+
+    await writeFile(out, "keep me\n", { mode: 0o644 });
+    const again = await runCli(["--json", "inject", "-i", "config.tpl", "-o", "config.yml"], opts());
+    expect(again.code).toBe(2);
+    expect(JSON.parse(again.stderr).error.code).toBe("E_USAGE");
+    expect(await readFile(out, "utf8")).toBe("keep me\n");
+
+    const forced = await runCli(["inject", "-i", "config.tpl", "-o", "config.yml", "--force"], opts());
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await readFile(out, "utf8")).toBe(filled);
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+  });
+
+  it("an unknown reference writes nothing and names the reference and line", async () => {
+    await writeFile(join(home.homeDir, "bad.tpl"), "a: apikey://default/work\nb: apikey://default/nope\n");
+    const r = await runCli(["--json", "inject", "-i", "bad.tpl", "-o", "bad.yml"], opts());
+    expect(r.code).toBe(1);
+    const err = JSON.parse(r.stderr).error;
+    expect(err.code).toBe("E_KEY_NOT_FOUND");
+    expect(err.message).toContain("line 2");
+    expect(err.message).toContain("apikey://default/nope");
+    expectNoKey(r.stdout + r.stderr);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(join(home.homeDir, "bad.yml"))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import { Command, CommanderError } from "commander";
 import { registerCompletionCommands } from "./commands/completion.ts";
+import { registerInjectCommands } from "./commands/inject.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerOAuthCommands } from "./commands/oauth.ts";
 import { registerProfileCommands } from "./commands/profiles.ts";
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<void> {
 
   registerKeyCommands(program, action);
   registerRunCommands(program, action);
+  registerInjectCommands(program, action);
   registerProfileCommands(program, action);
   registerStatusCommands(program, action);
   registerRotateCommands(program, action);
