@@ -8,6 +8,7 @@ import { registerProfileCommands } from "./commands/profiles.ts";
 import { registerProxyCommands } from "./commands/proxy.ts";
 import { registerRotateCommands } from "./commands/rotate.ts";
 import { registerRunCommands } from "./commands/run.ts";
+import { registerScanCommands } from "./commands/scan.ts";
 import { registerSlotCommands } from "./commands/slots.ts";
 import { registerStatusCommands } from "./commands/status.ts";
 import { registerTransferCommands } from "./commands/transfer.ts";
@@ -74,6 +75,7 @@ export async function run(argv: string[]): Promise<void> {
   registerKeyCommands(program, action);
   registerRunCommands(program, action);
   registerInjectCommands(program, action);
+  registerScanCommands(program, action);
   registerProfileCommands(program, action);
   registerStatusCommands(program, action);
   registerRotateCommands(program, action);

@@ -16,6 +16,7 @@ import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
 import { owedDeactivations } from "../rotation/owed.ts";
 import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
 import { setMaxAgeDays } from "../rotation/settings.ts";
+import { findBySecret } from "../scan/find-by-secret.ts";
 import type { Store } from "../store.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { withMonthSpend } from "../usage/list-spend.ts";
@@ -81,6 +82,8 @@ export function openApikey(options: OpenApikeyOptions) {
       enable: (name: string, profile?: string) => vault.enable(name, profile),
       delete: (name: string, profile?: string) => vault.delete(name, profile),
       validate: (name: string, profile?: string) => vault.validate(name, profile),
+      /** The stored key whose secret this is (a key found in a file), or null; compares fingerprints, reveals nothing. */
+      findBySecret: (secret: string) => findBySecret(vault, secret),
       /** The secret itself (audited). For copy actions; never for display. */
       reveal: (name: string, profile?: string, reason?: string) => vault.reveal(name, profile, reason),
       rotate: (input: RotateInput) => rotateKey(vault, input),
