@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
+import { startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // `apikey scan`: planted keys in a tree and in git history are found and never printed; look-alikes are not.
@@ -115,6 +116,25 @@ describe("apikey scan", () => {
       expect(existsSync(empty.dataDir)).toBe(false);
     } finally {
       await empty.cleanup();
+    }
+  });
+
+  it("--validate says whether each found key still works, asking once per key", async () => {
+    const fake = await startFakeAnthropic({ validKeys: [STORED] });
+    try {
+      const r = await runCli(
+        ["--json", "scan", "--validate", join(home.root, "tree")],
+        opts({ baseUrl: fake.url }),
+      );
+      expect(r.code).toBe(1);
+      expectNoKey(r.stdout + r.stderr);
+      const rows = JSON.parse(r.stdout).findings;
+      const byHint = (k: string) => rows.find((row: { masked: string }) => row.masked === hint(k));
+      expect(byHint(STORED).validation).toBe("valid");
+      expect(byHint(LEAKED).validation).toBe("invalid");
+      expect(fake.requestsFor(STORED)).toHaveLength(1);
+    } finally {
+      await fake.close();
     }
   });
 });

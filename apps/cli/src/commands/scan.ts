@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { maskKey, storeFileIn } from "@apikey/core";
+import { maskKey, recogniseKey, storeFileIn, validateKey } from "@apikey/core";
 import type { Apikey } from "@apikey/core/app";
 import { findKeysInText } from "@apikey/core/scan";
 import type { Command } from "commander";
@@ -29,9 +29,10 @@ export function registerScanCommands(program: Command, action: Action): void {
     .description("find Anthropic keys in files (and with --git, in the history); exit 1 when any is found")
     .argument("[paths...]", "files or directories (default: .)")
     .option("--git", "also search every commit of the repository at each path (git log -p --all)")
+    .option("--validate", "ask the Anthropic API whether each found key still works")
     .option("--import", "store each found key that the store does not hold yet (then rotate it)")
     .action(
-      action(async (ctx, paths: string[], opts: { git?: boolean; import?: boolean }) => {
+      action(async (ctx, paths: string[], opts: { git?: boolean; import?: boolean; validate?: boolean }) => {
         const roots = paths.length > 0 ? paths : ["."];
         const findings: Finding[] = [];
         let files = 0;
@@ -44,7 +45,9 @@ export function registerScanCommands(program: Command, action: Action): void {
           line: number;
           masked: string;
           stored: { profile: string; name: string } | null;
+          validation?: string;
         }> = [];
+        const verdicts = new Map<string, string>();
         const imported = new Map<string, string>();
         for (const f of findings) {
           let stored = app ? await app.keys.findBySecret(f.secret) : null;
@@ -58,18 +61,30 @@ export function registerScanCommands(program: Command, action: Action): void {
             imported.set(f.secret, key.name);
             stored = key;
           }
+          if (opts.validate && !verdicts.has(f.secret)) {
+            // Once per distinct key; the outcome (valid, invalid…) never carries the key.
+            const result = app
+              ? await app.keys.validateSecret(f.secret)
+              : await validateKey(f.secret, recogniseKey(f.secret).kind, {
+                  baseURL: ctx.config.anthropicBaseUrl,
+                  timeoutMs: ctx.config.validateTimeoutMs,
+                  allowInsecureBaseUrl: ctx.config.allowInsecureBaseUrl,
+                });
+            verdicts.set(f.secret, result.outcome);
+          }
           rows.push({
             where: f.where,
             line: f.line,
             masked: maskKey(f.secret),
             stored: stored ? { profile: stored.profile, name: stored.name } : null,
+            ...(opts.validate && { validation: verdicts.get(f.secret) }),
           });
         }
         ctx.out.result({ files, findings: rows }, () =>
           rows
             .map(
               (r) =>
-                `${r.where}:${r.line}  ${r.masked}  ${r.stored ? `stored as ${r.stored.profile}/${r.stored.name}` : app ? "not in the store" : "no store"}`,
+                `${r.where}:${r.line}  ${r.masked}  ${r.stored ? `stored as ${r.stored.profile}/${r.stored.name}` : app ? "not in the store" : "no store"}${r.validation ? `  ${r.validation}` : ""}`,
             )
             .join("\n"),
         );

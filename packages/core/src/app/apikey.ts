@@ -4,6 +4,7 @@ import type { ImportOptions } from "../bundle/run-import.ts";
 import { type Config, loadConfig } from "../config.ts";
 import type { SourceScan } from "../import-sources/candidates.ts";
 import { type ImportSource, importScanned } from "../import-sources/import-from-source.ts";
+import { recogniseKey } from "../key-format.ts";
 import { addSlot, listSlots, removeSlot } from "../master-key/slots.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
 import { type LoginOptions, startLogin } from "../oauth/login.ts";
@@ -84,6 +85,11 @@ export function openApikey(options: OpenApikeyOptions) {
       validate: (name: string, profile?: string) => vault.validate(name, profile),
       /** The stored key whose secret this is (a key found in a file), or null; compares fingerprints, reveals nothing. */
       findBySecret: (secret: string) => findBySecret(vault, secret),
+      /** Asks the API whether a secret (not necessarily stored, e.g. one found in a file) still works. */
+      validateSecret: (secret: string) => {
+        const { kind, secret: trimmed } = recogniseKey(secret);
+        return vault.validateSecret(trimmed, kind);
+      },
       /** The secret itself (audited). For copy actions; never for display. */
       reveal: (name: string, profile?: string, reason?: string) => vault.reveal(name, profile, reason),
       rotate: (input: RotateInput) => rotateKey(vault, input),
