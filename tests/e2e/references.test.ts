@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -95,6 +95,17 @@ describe("apikey exec with references", () => {
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
     expect(code).toBe(143);
+  });
+
+  it("a closed stdout (| head) ends an endless child instead of hanging", async () => {
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${CLI_PATH}" exec -- yes | head -1`], {
+      cwd: home.homeDir,
+      env: cliEnv(opts()),
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(r.signal).toBeNull();
+    expect(r.stdout).toBe("y\n");
   });
 
   it("an unknown reference never starts the child, naming the reference", async () => {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import type { Readable } from "node:stream";
 import { maskKey } from "@apikey/core";
 import { childEnvironment } from "@apikey/core/child-env";
 import type { Command } from "commander";
@@ -106,8 +107,12 @@ function pipeMasked(
     const mask = createMaskStream(concealments);
     from.pipe(mask).pipe(to, { end: false });
     mask.on("end", () => resolve());
-    // Our own stdout closed (e.g. `| head`): stop copying, keep waiting for the child's status.
-    to.on("error", () => resolve());
+    // Our own stdout closed (e.g. `| head`): close the child's end too, so it gets EPIPE/SIGPIPE on its next write as
+    // it would writing to the closed pipe itself, instead of blocking on a pipe nobody reads.
+    to.on("error", () => {
+      (from as Readable).destroy();
+      resolve();
+    });
   });
 }
 
