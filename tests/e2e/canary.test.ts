@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CliResult,
@@ -20,7 +24,10 @@ const CANARY = fakeApiKey("CANARY");
 const SECOND = fakeApiKey("CANARY_SECOND");
 const NEEDLES = leakNeedles(CANARY, keyBody(CANARY));
 // `reveal` prints the secret only when asked by name, like current/env/exec.
-const MAY_PRINT = new Set(["current", "env", "exec", "reveal"]);
+// `inject` without -o prints the filled template: handing the key out is its job too.
+const MAY_PRINT = new Set(["current", "env", "exec", "reveal", "inject"]);
+// Where `scan` finds the canary planted: outside the temp root, whose files must never hold it.
+const PLANTED = mkdtempSync(join(tmpdir(), "apikey-canary-scan-"));
 
 let fake: FakeAnthropic;
 let home: TestHome;
@@ -50,8 +57,37 @@ const steps: Step[] = [
   {
     label: "exec",
     command: "exec",
+    args: [
+      "exec",
+      "--no-masking",
+      "--",
+      process.execPath,
+      "-e",
+      "process.stdout.write(process.env.ANTHROPIC_API_KEY)",
+    ],
+  },
+  // Masked by default: the child sees the key, its output shows only the hint.
+  {
+    label: "exec (masked)",
+    command: "exec (masked)",
     args: ["exec", "--", process.execPath, "-e", "process.stdout.write(process.env.ANTHROPIC_API_KEY)"],
   },
+  {
+    label: "exec --env-file (reference, masked)",
+    command: "exec (masked)",
+    args: [
+      "exec",
+      "--env-file",
+      "refs.env",
+      "--",
+      process.execPath,
+      "-e",
+      "console.error(process.env.CANARY_REF)",
+    ],
+  },
+  { label: "inject (stdout)", command: "inject", args: ["inject", "-i", "refs.env"] },
+  { label: "scan (planted)", command: "scan", args: ["scan", PLANTED] },
+  { label: "scan --json (planted)", command: "scan", args: ["--json", "scan", PLANTED] },
   { label: "validate (valid)", command: "validate", args: ["validate", "canary"] },
   { label: "validate --json", command: "validate", args: ["--json", "validate", "canary"] },
   { label: "rename", command: "rename", args: ["rename", "canary", "bird"] },
@@ -77,6 +113,9 @@ const results: Array<{ step: Step; result: CliResult; filesWithSecret: string[] 
 beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [CANARY] });
   home = await makeHome();
+  writeFileSync(join(PLANTED, "leak.env"), `ANTHROPIC_API_KEY=${CANARY}\n`);
+  // A committed .env holds a reference, never the key.
+  await writeFile(join(home.homeDir, "refs.env"), "CANARY_REF=apikey://default/canary\n");
   for (const step of steps) {
     if (step.label === "validate --json") fake.setBehaviour(CANARY, { status: 500 });
     const result = await runCli(step.args, opts(step.stdin === undefined ? {} : { stdin: step.stdin }));
@@ -89,6 +128,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
   await home?.cleanup();
+  rmSync(PLANTED, { recursive: true, force: true });
 });
 
 /** Without this, a CLI that fails at every step would "leak nothing" and pass. */
@@ -99,7 +139,13 @@ async function expectExercised() {
   expect(byLabel("add")?.code).toBe(0);
   expect(byLabel("current")?.stdout).toBe(`${CANARY}\n`);
   expect(byLabel("exec")?.stdout).toBe(CANARY);
+  expect(byLabel("exec (masked)")?.stdout).toBe(`sk-ant-api03-…${CANARY.slice(-4)}`);
+  expect(byLabel("exec --env-file (reference, masked)")?.stderr).toBe(`sk-ant-api03-…${CANARY.slice(-4)}\n`);
   expect(byLabel("reveal")?.stdout).toBe(`${CANARY}\n`);
+  expect(byLabel("inject (stdout)")?.stdout).toBe(`CANARY_REF=${CANARY}\n`);
+  expect(byLabel("scan (planted)")?.stdout).toContain(
+    `leak.env:1  sk-ant-api03-…${CANARY.slice(-4)}  stored as default/canary`,
+  );
 }
 
 describe("the canary secret does not leak", () => {

@@ -41,7 +41,7 @@ it("item 1: exec's child environment holds no APIKEY_MASTER_KEY, APIKEY_PASSPHRA
       apikey_master_key: TEST_MASTER_KEY,
     },
   };
-  const r = await runCli(["exec", "--", process.execPath, "-e", REPORT_ENV], opts);
+  const r = await runCli(["exec", "--no-masking", "--", process.execPath, "-e", REPORT_ENV], opts);
   expect(r.code, r.stderr).toBe(0);
   const entries = JSON.parse(r.stdout) as string[];
   const names = entries.map((e) => e.slice(0, e.indexOf("=")).toUpperCase());

@@ -1,12 +1,14 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import { Command, CommanderError } from "commander";
 import { registerCompletionCommands } from "./commands/completion.ts";
+import { registerInjectCommands } from "./commands/inject.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerOAuthCommands } from "./commands/oauth.ts";
 import { registerProfileCommands } from "./commands/profiles.ts";
 import { registerProxyCommands } from "./commands/proxy.ts";
 import { registerRotateCommands } from "./commands/rotate.ts";
 import { registerRunCommands } from "./commands/run.ts";
+import { registerScanCommands } from "./commands/scan.ts";
 import { registerSlotCommands } from "./commands/slots.ts";
 import { registerStatusCommands } from "./commands/status.ts";
 import { registerTransferCommands } from "./commands/transfer.ts";
@@ -72,6 +74,8 @@ export async function run(argv: string[]): Promise<void> {
 
   registerKeyCommands(program, action);
   registerRunCommands(program, action);
+  registerInjectCommands(program, action);
+  registerScanCommands(program, action);
   registerProfileCommands(program, action);
   registerStatusCommands(program, action);
   registerRotateCommands(program, action);

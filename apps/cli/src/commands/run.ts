@@ -1,11 +1,15 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import type { Readable } from "node:stream";
+import { maskKey } from "@apikey/core";
 import { childEnvironment } from "@apikey/core/child-env";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
+import { type Concealment, createMaskStream } from "../io/mask-stream.ts";
 import { isShell, SHELLS, setVariableLine } from "../io/shell-quote.ts";
 import type { Action } from "../program.ts";
+import { resolveChildEnvironment } from "./exec-env.ts";
 
 // The three commands that print or pass on the secret itself, by design.
 
@@ -35,25 +39,49 @@ export function registerRunCommands(program: Command, action: Action): void {
 
   program
     .command("exec")
-    .description("run a command with ANTHROPIC_API_KEY set to the active key: apikey exec -- CMD [ARGS…]")
+    .description(
+      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--env-file .env] -- CMD [ARGS…]",
+    )
+    .option(
+      "--env-file <file>",
+      "read variables from a .env file (Node's --env-file syntax); the environment wins",
+    )
+    .option("--no-masking", "do not conceal secrets in the command's output (its stdio is then inherited)")
     .argument("<command>", "the program to run")
     .argument("[args...]", "its arguments")
     .action(
-      action(async (ctx, command: string, args: string[]) => {
-        const { secret } = await activeSecret(ctx);
+      action(async (ctx, command: string, args: string[], opts: { envFile?: string; masking: boolean }) => {
+        const app = await ctx.app();
+        const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.envFile);
         await ctx.close();
-        // The child gets the active key and nothing that unlocks the store.
-        return runChild(command, args, childEnvironment(process.env, secret));
+        // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
+        const env = childEnvironment(plan.env, plan.anthropicKey);
+        if (!opts.masking) return runChild(command, args, env, null);
+        // A piped child sees no terminal: ask it for colour when ours is one (see README, "Masked output").
+        if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined)
+          env.FORCE_COLOR = "1";
+        return runChild(command, args, env, plan.secrets);
       }),
     );
 }
 
-function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
+function runChild(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  secrets: readonly string[] | null,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit", env });
+    const child = spawn(command, args, { stdio: secrets ? ["inherit", "pipe", "pipe"] : "inherit", env });
     // Forward the usual termination signals so Ctrl-C reaches the child, not just us.
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, forward);
+    const pending: Array<Promise<void>> = [];
+    if (secrets && child.stdout && child.stderr) {
+      const concealments = secrets.map((secret) => ({ secret, hint: maskKey(secret) }));
+      pending.push(pipeMasked(child.stdout, process.stdout, concealments));
+      pending.push(pipeMasked(child.stderr, process.stderr, concealments));
+    }
     child.on("error", (err: NodeJS.ErrnoException) =>
       reject(
         err.code === "ENOENT"
@@ -62,7 +90,28 @@ function runChild(command: string, args: string[], env: Record<string, string>):
       ),
     );
     child.on("exit", (code, signal) => {
-      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
+      const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1);
+      // Everything the child wrote is out (masked) before we exit with its status.
+      Promise.all(pending).then(() => resolve(status), reject);
+    });
+  });
+}
+
+/** Copies a child's stream to ours through the mask; resolves when all of it is written. */
+function pipeMasked(
+  from: NodeJS.ReadableStream,
+  to: NodeJS.WritableStream,
+  concealments: readonly Concealment[],
+): Promise<void> {
+  return new Promise((resolve) => {
+    const mask = createMaskStream(concealments);
+    from.pipe(mask).pipe(to, { end: false });
+    mask.on("end", () => resolve());
+    // Our own stdout closed (e.g. `| head`): close the child's end too, so it gets EPIPE/SIGPIPE on its next write as
+    // it would writing to the closed pipe itself, instead of blocking on a pipe nobody reads.
+    to.on("error", () => {
+      (from as Readable).destroy();
+      resolve();
     });
   });
 }

@@ -4,17 +4,20 @@ import type { ImportOptions } from "../bundle/run-import.ts";
 import { type Config, loadConfig } from "../config.ts";
 import type { SourceScan } from "../import-sources/candidates.ts";
 import { type ImportSource, importScanned } from "../import-sources/import-from-source.ts";
+import { recogniseKey } from "../key-format.ts";
 import { addSlot, listSlots, removeSlot } from "../master-key/slots.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
 import { type LoginOptions, startLogin } from "../oauth/login.ts";
 import { addProvider, listProviders, type ProviderInput, removeProvider } from "../oauth/providers.ts";
 import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
+import { resolveAll, resolveReference } from "../references/resolve.ts";
 import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
 import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
 import { owedDeactivations } from "../rotation/owed.ts";
 import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
 import { setMaxAgeDays } from "../rotation/settings.ts";
+import { findBySecret } from "../scan/find-by-secret.ts";
 import type { Store } from "../store.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { withMonthSpend } from "../usage/list-spend.ts";
@@ -58,6 +61,11 @@ export function openApikey(options: OpenApikeyOptions) {
     ...(options.onWarning && { onWarning: options.onWarning }),
   });
   const now = () => vault.now();
+  const referenceResolver = {
+    get: (name: string, profile: string) => vault.get(name, profile),
+    reveal: (name: string, profile: string, reason: string) => vault.reveal(name, profile, reason),
+    active: (profile: string) => freshActiveSecret(vault, profile),
+  };
 
   return {
     keys: {
@@ -75,6 +83,13 @@ export function openApikey(options: OpenApikeyOptions) {
       enable: (name: string, profile?: string) => vault.enable(name, profile),
       delete: (name: string, profile?: string) => vault.delete(name, profile),
       validate: (name: string, profile?: string) => vault.validate(name, profile),
+      /** The stored key whose secret this is (a key found in a file), or null; compares fingerprints, reveals nothing. */
+      findBySecret: (secret: string) => findBySecret(vault, secret),
+      /** Asks the API whether a secret (not necessarily stored, e.g. one found in a file) still works. */
+      validateSecret: (secret: string) => {
+        const { kind, secret: trimmed } = recogniseKey(secret);
+        return vault.validateSecret(trimmed, kind);
+      },
       /** The secret itself (audited). For copy actions; never for display. */
       reveal: (name: string, profile?: string, reason?: string) => vault.reveal(name, profile, reason),
       rotate: (input: RotateInput) => rotateKey(vault, input),
@@ -87,6 +102,12 @@ export function openApikey(options: OpenApikeyOptions) {
     },
     /** The profile's active key and secret, refreshing an OAuth token that is about to expire. */
     active: (profile?: string) => freshActiveSecret(vault, profile),
+    /** `apikey://PROFILE/NAME` and `apikey://PROFILE` (its active key), resolved through reveal/active (audited). */
+    references: {
+      resolve: (value: string) => resolveReference(referenceResolver, value),
+      /** Each distinct reference's secret; the first that fails stops the rest. */
+      resolveAll: (values: readonly string[]) => resolveAll(referenceResolver, values),
+    },
     profiles: {
       list: () => vault.listProfiles(),
       create: (name: string) => vault.createProfile(name),

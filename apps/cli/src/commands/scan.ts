@@ -1,0 +1,183 @@
+import { spawn } from "node:child_process";
+import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import { maskKey, recogniseKey, storeFileIn, validateKey } from "@apikey/core";
+import type { Apikey } from "@apikey/core/app";
+import { findKeysInText } from "@apikey/core/scan";
+import type { Command } from "commander";
+import type { Context } from "../context.ts";
+import { EXIT, UsageError } from "../io/errors.ts";
+import type { Action } from "../program.ts";
+
+// `apikey scan`: Anthropic-shaped keys in files (and with --git, in every commit's added lines). Prints where, the
+// masked hint and whether the store holds that key; never the key. Exit 1 when anything is found (pre-commit hooks).
+
+const SKIP_DIRS = new Set([".git", "node_modules"]);
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const PREFIX = Buffer.from("sk-ant-");
+
+interface Finding {
+  /** `path` for a file, `commit:path` for history. */
+  where: string;
+  line: number;
+  secret: string;
+}
+
+export function registerScanCommands(program: Command, action: Action): void {
+  program
+    .command("scan")
+    .description("find Anthropic keys in files (and with --git, in the history); exit 1 when any is found")
+    .argument("[paths...]", "files or directories (default: .)")
+    .option("--git", "also search every commit of the repository at each path (git log -p --all)")
+    .option("--validate", "ask the Anthropic API whether each found key still works")
+    .option("--import", "store each found key that the store does not hold yet (then rotate it)")
+    .action(
+      action(async (ctx, paths: string[], opts: { git?: boolean; import?: boolean; validate?: boolean }) => {
+        const roots = paths.length > 0 ? paths : ["."];
+        const findings: Finding[] = [];
+        let files = 0;
+        for (const root of roots) files += scanPath(root, findings);
+        if (opts.git) for (const root of roots) await scanHistory(root, findings);
+
+        const app = await storeIfAny(ctx);
+        const rows: Array<{
+          where: string;
+          line: number;
+          masked: string;
+          stored: { profile: string; name: string } | null;
+          validation?: string;
+        }> = [];
+        const verdicts = new Map<string, string>();
+        const imported = new Map<string, string>();
+        for (const f of findings) {
+          let stored = app ? await app.keys.findBySecret(f.secret) : null;
+          if (!stored && app && opts.import && !imported.has(f.secret)) {
+            const { key } = await app.keys.add({
+              name: `found-${imported.size + 1}`,
+              secret: f.secret,
+              profile: ctx.profile,
+              validate: false,
+            });
+            imported.set(f.secret, key.name);
+            stored = key;
+          }
+          if (opts.validate && !verdicts.has(f.secret)) {
+            // Once per distinct key; the outcome (valid, invalid…) never carries the key.
+            const result = app
+              ? await app.keys.validateSecret(f.secret)
+              : await validateKey(f.secret, recogniseKey(f.secret).kind, {
+                  baseURL: ctx.config.anthropicBaseUrl,
+                  timeoutMs: ctx.config.validateTimeoutMs,
+                  allowInsecureBaseUrl: ctx.config.allowInsecureBaseUrl,
+                });
+            verdicts.set(f.secret, result.outcome);
+          }
+          rows.push({
+            where: f.where,
+            line: f.line,
+            masked: maskKey(f.secret),
+            stored: stored ? { profile: stored.profile, name: stored.name } : null,
+            ...(opts.validate && { validation: verdicts.get(f.secret) }),
+          });
+        }
+        ctx.out.result({ files, findings: rows }, () =>
+          rows
+            .map(
+              (r) =>
+                `${r.where}:${r.line}  ${r.masked}  ${r.stored ? `stored as ${r.stored.profile}/${r.stored.name}` : app ? "not in the store" : "no store"}${r.validation ? `  ${r.validation}` : ""}`,
+            )
+            .join("\n"),
+        );
+        if (rows.length > 0) ctx.out.note(`${rows.length} key(s) found in ${files} file(s) searched.`);
+        if (opts.import && !app)
+          throw new UsageError("There is no store to import into.", "Run `apikey add` first.");
+        return rows.length > 0 ? EXIT.FAILURE : EXIT.OK;
+      }),
+    );
+}
+
+/** The store when one exists; scanning never creates one. */
+async function storeIfAny(ctx: Context): Promise<Apikey | null> {
+  return existsSync(storeFileIn(ctx.config.dataDir)) ? ctx.app() : null;
+}
+
+// Synchronous on purpose: for many small files one thread reading in a loop is several times faster than a promise
+// per file, and scan does nothing else meanwhile.
+function scanPath(path: string, findings: Finding[]): number {
+  let info: Stats;
+  try {
+    info = lstatSync(path);
+  } catch {
+    throw new UsageError("A path to scan does not exist.", "Check the paths given to scan.");
+  }
+  return info.isDirectory() ? scanDir(path, findings) : info.isFile() ? scanFile(path, findings) : 0;
+}
+
+function scanDir(dir: string, findings: Finding[]): number {
+  let n = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) n += scanDir(path, findings);
+    } else if (entry.isFile()) n += scanFile(path, findings);
+  }
+  return n;
+}
+
+function scanFile(path: string, findings: Finding[]): number {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return 0;
+  }
+  if (bytes.length > MAX_FILE_BYTES) return 1;
+  // Most files hold no key prefix at all: decide on the bytes before making a string.
+  if (bytes.indexOf(PREFIX) !== -1) {
+    for (const { secret, line } of findKeysInText(bytes.toString("latin1")))
+      findings.push({ where: path, line, secret });
+  }
+  return 1;
+}
+
+/** Keys in lines any commit added, on any ref: `git log -p --all`, read line by line. */
+async function scanHistory(root: string, findings: Finding[]): Promise<void> {
+  const git = spawn(
+    "git",
+    ["-C", root, "log", "-p", "--all", "--no-color", "--no-ext-diff", "--unified=0", "--format=commit %H"],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  let commit = "";
+  let file = "";
+  let line = 0;
+  let rest = "";
+  const onLine = (l: string) => {
+    if (l.startsWith("commit ")) commit = l.slice(7, 19);
+    else if (l.startsWith("+++ ")) file = l.slice(4).replace(/^b\//, "");
+    else if (l.startsWith("@@ ")) line = Number(/\+(\d+)/.exec(l)?.[1] ?? 0);
+    else if (l.startsWith("+")) {
+      for (const f of findKeysInText(l.slice(1)))
+        findings.push({ where: `${commit}:${file}`, line, secret: f.secret });
+      line++;
+    }
+  };
+  git.stdout.setEncoding("latin1");
+  git.stdout.on("data", (chunk: string) => {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() ?? "";
+    for (const l of lines) onLine(l);
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    git.on("error", () => resolve(-1));
+    git.on("close", resolve);
+  });
+  if (rest) onLine(rest);
+  if (code !== 0)
+    throw new UsageError("git could not read the history there.", "Run scan --git inside a git repository.");
+}

@@ -1,0 +1,76 @@
+import { Transform, type TransformCallback } from "node:stream";
+
+// Conceals secrets in a byte stream (a child's stdout/stderr under `apikey exec`). A secret split across two writes
+// is still found: a chunk's end that could be the start of a secret (at most longest secret − 1 bytes) is held back
+// until the next chunk settles it, so every occurrence is seen whole before any of its bytes leave. Only such a
+// partial match waits: a prompt or progress line that is not the start of a key comes through at once.
+
+export interface Concealment {
+  secret: string;
+  /** What is printed instead, e.g. `sk-ant-api03-…wxyz`. */
+  hint: string;
+}
+
+export function createMaskStream(concealments: readonly Concealment[]): Transform {
+  const pairs = concealments
+    .filter((c) => c.secret.length > 0)
+    .map((c) => ({ secret: Buffer.from(c.secret), hint: Buffer.from(c.hint) }))
+    // Longest first, so a secret that contains another is replaced whole.
+    .sort((a, b) => b.secret.length - a.secret.length);
+  const keep = Math.max(0, ...pairs.map((p) => p.secret.length - 1));
+  let tail: Buffer = Buffer.alloc(0);
+
+  // Writes buf with every whole secret replaced, holding back a possible partial one (unless final); returns where output stopped.
+  const emit = (stream: Transform, buf: Buffer, final: boolean): number => {
+    let p = 0;
+    for (;;) {
+      let at = -1;
+      let hit: (typeof pairs)[number] | undefined;
+      for (const pair of pairs) {
+        const i = buf.indexOf(pair.secret, p);
+        if (i !== -1 && (at === -1 || i < at)) {
+          at = i;
+          hit = pair;
+        }
+      }
+      if (hit === undefined) {
+        const end = final ? buf.length : holdFrom(buf, p);
+        if (end > p) stream.push(buf.subarray(p, end));
+        return end;
+      }
+      if (at > p) stream.push(buf.subarray(p, at));
+      stream.push(hit.hint);
+      p = at + hit.secret.length;
+    }
+  };
+
+  // The first index from which the rest of buf is a proper prefix of a secret (buf.length if none).
+  const holdFrom = (buf: Buffer, from: number): number => {
+    for (let i = Math.max(from, buf.length - keep); i < buf.length; i++) {
+      const rest = buf.subarray(i);
+      if (
+        pairs.some(
+          (pair) => rest.length < pair.secret.length && pair.secret.subarray(0, rest.length).equals(rest),
+        )
+      )
+        return i;
+    }
+    return buf.length;
+  };
+
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      if (pairs.length === 0) return done(null, chunk);
+      const buf = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+      const end = emit(this, buf, false);
+      // Copy: the chunk's memory may be reused by the source after we return.
+      tail = Buffer.from(buf.subarray(end));
+      done();
+    },
+    flush(done: TransformCallback) {
+      if (tail.length > 0) emit(this, tail, true);
+      tail = Buffer.alloc(0);
+      done();
+    },
+  });
+}

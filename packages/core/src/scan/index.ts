@@ -1,0 +1,1 @@
+export { type FoundKey, findKeysInText, mayHoldKey } from "./find-keys.ts";
