@@ -119,14 +119,24 @@ export function toPgStoreError(err: unknown, location: string): ApikeyError {
     );
   }
   const network = (err as { code?: unknown } | null)?.code;
-  if (
-    (code !== undefined && CANNOT_WRITE.test(code)) ||
-    (typeof network === "string" && NETWORK.has(network))
-  ) {
-    return new ApikeyError("E_STORE_READONLY", `The key store at ${location} cannot be opened for writing.`, {
-      cause: cause ?? new Error(String(network)),
-      details: { reason: code ?? String(network), location },
-    });
+  if (typeof network === "string" && NETWORK.has(network)) {
+    // No server answered: the code fronts already explain (the store cannot be used), in words that fit.
+    return new ApikeyError(
+      "E_STORE_READONLY",
+      `The key store at ${location} cannot be reached (${network}).`,
+      {
+        cause: new Error(network),
+        details: { reason: network, location },
+      },
+    );
+  }
+  if (code !== undefined && CANNOT_WRITE.test(code)) {
+    // 28xxx: authentication; 3D000: no such database; 42501: no privilege. The server's one line says which.
+    const refused = /^(28|3D000$|42501$)/.test(code);
+    const text = refused
+      ? `The key store at ${location} refused this connection: ${cause?.message ?? code}.`
+      : `The key store at ${location} cannot be opened for writing.`;
+    return new ApikeyError("E_STORE_READONLY", text, { cause, details: { reason: code, location } });
   }
   return new ApikeyError("E_INTERNAL", "The key store failed unexpectedly.", {
     cause: cause ?? (err instanceof Error ? new Error(err.message.split("\nparams:")[0]) : undefined),
