@@ -15,6 +15,7 @@ import {
   walk,
 } from "../fixtures/cli.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
+import { seededRandom } from "../fixtures/kill-loop.ts";
 
 // Issue 12, acceptance: the adversarial classes as a standing suite. Hostile names, profiles, stdin shapes and
 // bundle edits, with a fixed printed seed. Where the rule lives in core it runs in-process (hundreds of cases in
@@ -24,17 +25,7 @@ import { fakeApiKey } from "../fixtures/keys.ts";
 const SEED = Number(process.env.APIKEY_TEST_SEED ?? 0xf022);
 console.log(`hostile-input fuzz: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(SEED);
+const random = seededRandom(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 

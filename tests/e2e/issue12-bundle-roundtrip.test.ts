@@ -8,6 +8,7 @@ import { openStore } from "@apikey/storage";
 import { afterAll, expect, it } from "vitest";
 import { listKeys, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
 import { fakeAdminKey, fakeApiKey, fakeOauthToken } from "../fixtures/keys.ts";
+import { seededRandom } from "../fixtures/kill-loop.ts";
 
 // Issue 12, item 3: every name any path creates obeys the name rule, and every bundle apikey writes imports.
 // Property test: random valid stores (names at the length limit, several profiles, near-duplicate names, numbered
@@ -19,16 +20,6 @@ const PASSPHRASE = "round trip passphrase, FAKE-TEST";
 console.log(`bundle round-trip property test: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
 
 /** mulberry32: small, seedable, good enough to pick test cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const homes: TestHome[] = [];
 const vaults: Vault[] = [];
@@ -74,7 +65,7 @@ const FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const REST = `${FIRST}._-`;
 
 it("item 3: random valid stores → export → import into a fresh store → identical listing", async () => {
-  const random = rng(SEED);
+  const random = seededRandom(SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   let serial = 0;
   const name = (what: "key" | "profile", base?: string): string => {

@@ -105,6 +105,21 @@ describe("master-key slots", () => {
     expect(slots.map((s) => s.name)).toEqual(["device"]);
   });
 
+  it("no output but slot add's one line ever holds master-key material", async () => {
+    const material = [device, TEST_MASTER_KEY, Buffer.from(device, "base64").toString("hex")];
+    for (const args of [
+      ["--json", "slot", "list"],
+      ["slot", "list"],
+      ["--json", "status"],
+      ["status"],
+      ["--json", "list"],
+      ["--json", "audit"],
+    ]) {
+      const r = await runCli(args, withKey(device));
+      for (const m of material) expect(r.stdout + r.stderr, args.join(" ")).not.toContain(m);
+    }
+  });
+
   it("every slot change is audited, without key material", async () => {
     const audit = jsonOut<Array<{ action: string; details: Record<string, unknown> }>>(
       await runCli(["--json", "audit"], withKey(device)),

@@ -63,6 +63,14 @@ describe("item 10: read-only commands on no store create nothing", () => {
 });
 
 describe("item 11: damage is refused by name", () => {
+  it("item 11: stdin is bounded: 8 MB piped to add is refused with a coded error, nothing stored", async () => {
+    const opts: RunOptions = { home, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } };
+    const r = await runCli(["--json", "add", "big"], { ...opts, stdin: Buffer.alloc(8 * 1024 * 1024, 0x61) });
+    expect(r.code).toBe(2);
+    expect(jsonError(r).code).toBe("E_USAGE");
+    expect(existsSync(home.dataDir)).toBe(false);
+  });
+
   it("item 11: a database truncated to 0 bytes beside its key file is E_STORE_CORRUPT, never a new store", async () => {
     const opts: RunOptions = { home, env: { APIKEY_MASTER_KEY: undefined } };
     expect((await addKey("work", KEY, opts, ["--no-validate"])).code).toBe(0);

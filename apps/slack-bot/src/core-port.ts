@@ -83,6 +83,7 @@ export interface CorePort {
       profile?: string;
       graceMs?: number;
       validate?: boolean;
+      deactivateUpstream?: boolean;
     }): Promise<RotateOutcome>;
     finishDeactivations(opts?: { profile?: string; name?: string; now?: Date }): Promise<DeactivationRow[]>;
     dueForRotation(): Promise<{ maxAgeDays: number; keys: string[] }>;

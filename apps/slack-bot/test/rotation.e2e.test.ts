@@ -49,12 +49,16 @@ async function add(name: string, key: string) {
   await h.slack.waitFor("views.update", updates + 1);
 }
 
-async function rotate(graceMs: number, secret = NEW) {
+async function rotate(graceMs: number, secret = NEW, upstream?: "deactivate" | "keep") {
   const opens = h.slack.callsTo("views.open").length;
   const updates = h.slack.callsTo("views.update").length;
   await h.command(OPS, "rotate work");
   const form = (await h.slack.waitFor("views.open", opens + 1))[opens];
-  const ack = await h.submitLastView(OPS, { new_key: secret }, { grace: graceState(graceMs) });
+  const selects = {
+    grace: graceState(graceMs),
+    ...(upstream && { upstream: { type: "static_select", selected_option: { value: upstream } } }),
+  };
+  const ack = await h.submitLastView(OPS, { new_key: secret }, selects);
   const outcome = (await h.slack.waitFor("views.update", updates + 1))[updates];
   return { form: textOf(form?.args), ack: ack.json, outcome: textOf(outcome?.args) };
 }
@@ -73,13 +77,21 @@ describe("/apikey rotate (form)", () => {
   it("with an Admin key and no grace: deactivates the old key upstream at once, and only that key", async () => {
     await add("admin", ADMIN);
     const { form, ack, outcome } = await rotate(0);
-    expect(form).toContain("the bot deactivates the old key at Anthropic");
+    expect(form).toContain("Deactivate the old key");
     expect(JSON.stringify(ack)).toContain("Checking the new key");
     expect(outcome).toContain("The old key is deactivated at Anthropic");
     expect(await upstreamStatus(OLD)).toBe("inactive");
     expect(await upstreamStatus(fakeApiKey("SLK_ROT_OTHER"))).toBe("active");
     const [post] = await h.slack.waitFor("chat.postMessage");
     expect(String(post?.args.text)).toContain("deactivated at Anthropic");
+  });
+
+  it("with an Admin key, the person may keep the old key active upstream: nothing is owed or deactivated", async () => {
+    await add("admin", ADMIN);
+    const { form, outcome } = await rotate(0, NEW, "keep");
+    expect(form).toContain("Leave it active");
+    expect(outcome).toContain("stays active at Anthropic, as asked");
+    expect(await upstreamStatus(OLD)).toBe("active");
   });
 
   it("with a grace period: owes the deactivation, which the reminder loop runs once the grace has ended", async () => {

@@ -47,6 +47,7 @@ describe("readActiveKeyRow", () => {
       status: "disabled",
       kind: "admin",
       seal: 2,
+      lastUsedAt: null,
       ciphertext: Buffer.from(key.ciphertext),
       nonce: Buffer.from(key.nonce),
       slots: [

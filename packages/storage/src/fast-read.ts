@@ -16,6 +16,8 @@ export interface FastRow {
   status: KeyStatus;
   kind: KeyKind;
   seal: number;
+  /** ms since the epoch, or null. */
+  lastUsedAt: number | null;
   ciphertext: Uint8Array;
   nonce: Uint8Array;
   /** Every master-key slot of the store. */
@@ -36,7 +38,7 @@ export interface ActiveKeyHandle {
 }
 
 const ACTIVE_KEY_SQL = `
-  SELECT k.id AS keyId, k.name, k.profile, k.status, k.kind, k.seal, k.ciphertext, k.nonce
+  SELECT k.id AS keyId, k.name, k.profile, k.status, k.kind, k.seal, k.last_used_at AS lastUsedAt, k.ciphertext, k.nonce
   FROM profiles p
   JOIN keys k ON k.id = p.active_key_id
   WHERE p.name = ?`;

@@ -1,14 +1,5 @@
-import {
-  type AddKeyResult,
-  ApikeyError,
-  DEFAULT_PROFILE,
-  ERROR_CODES,
-  type KeyView,
-  recogniseKey,
-  type ValidationResult,
-} from "@apikey/core";
-import { listWithRotationDue } from "@apikey/core/rotation";
-import { type MonthSpendFields, withMonthSpend } from "@apikey/core/usage";
+import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
+import type { MonthSpendFields } from "@apikey/core/usage";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { checkKeyNameArgument } from "../io/arguments.ts";
@@ -28,12 +19,12 @@ export function registerKeyCommands(program: Command, action: Action): void {
         checkKeyNameArgument(name);
         const input = { profile: ctx.profile, validate: opts.validate };
         if (opts.fromEnv) {
-          const result = await (await ctx.vault()).addFromEnv(name, input);
+          const result = await (await ctx.app()).keys.addFromEnv(name, input);
           return reportAdded(ctx, result);
         }
         // Check the input before the store is opened, so a bad paste leaves no trace.
         const { secret } = recogniseKey(await readSecret(`Anthropic key for "${name}"`));
-        return reportAdded(ctx, await (await ctx.vault()).add({ name, secret, ...input }));
+        return reportAdded(ctx, await (await ctx.app()).keys.add({ name, secret, ...input }));
       }),
     );
 
@@ -45,21 +36,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, _opts, cmd: Command) => {
         const profileGiven = cmd.parent?.getOptionValueSource("profile") !== "default";
-        const vault = await ctx.vault();
-        // Like `current` and `add`: a profile that does not exist is an error, not an empty list.
-        if (
-          profileGiven &&
-          ctx.profile !== DEFAULT_PROFILE &&
-          !(await vault.store.profiles.get(ctx.profile))
-        ) {
-          throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${ctx.profile}".`, {
-            hint: "See `apikey profile list`.",
-          });
-        }
-        const keys = await withMonthSpend(
-          vault,
-          await listWithRotationDue(vault, profileGiven ? { profile: ctx.profile } : {}),
-        );
+        const keys = await (await ctx.app()).keys.list(profileGiven ? { profile: ctx.profile } : {});
         for (const k of keys) if (k.budgetMessage) ctx.out.warn(k.budgetMessage);
         ctx.out.result(keys, () =>
           keys.length === 0 ? "No keys yet. Add one with: apikey add NAME" : keyTable(ctx.out, keys),
@@ -73,7 +50,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string) => {
         checkKeyNameArgument(name);
-        const key = await (await ctx.vault()).get(name, ctx.profile);
+        const key = await (await ctx.app()).keys.get(name, ctx.profile);
         ctx.out.result(key, () =>
           [
             `name:        ${key.name}${key.active ? "  (active)" : ""}`,
@@ -98,8 +75,8 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string, opts: { yes?: boolean }) => {
         checkKeyNameArgument(name);
-        const vault = await ctx.vault();
-        const key = await vault.get(name, ctx.profile);
+        const app = await ctx.app();
+        const key = await app.keys.get(name, ctx.profile);
         if (
           !opts.yes &&
           process.stdin.isTTY &&
@@ -108,7 +85,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
           ctx.out.note("Nothing revealed.");
           return;
         }
-        const secret = await vault.reveal(name, ctx.profile, "cli reveal");
+        const secret = await app.keys.reveal(name, ctx.profile, "cli reveal");
         process.stdout.write(`${secret}\n`);
       }),
     );
@@ -119,7 +96,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string) => {
         checkKeyNameArgument(name);
-        const key = await (await ctx.vault()).use(name, ctx.profile);
+        const key = await (await ctx.app()).keys.use(name, ctx.profile);
         ctx.out.result({ key }, () => `Profile ${key.profile} now uses ${key.name} (${key.masked}).`);
       }),
     );
@@ -130,7 +107,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string, newName: string) => {
         checkKeyNameArgument(name);
-        const key = await (await ctx.vault()).rename(name, newName, ctx.profile);
+        const key = await (await ctx.app()).keys.rename(name, newName, ctx.profile);
         ctx.out.result({ key }, () => `Renamed ${name} to ${key.name}.`);
       }),
     );
@@ -144,7 +121,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
       .action(
         action(async (ctx, name: string) => {
           checkKeyNameArgument(name);
-          const key = await (await ctx.vault())[verb](name, ctx.profile);
+          const key = await (await ctx.app()).keys[verb](name, ctx.profile);
           ctx.out.result({ key }, () => `${key.name} is now ${key.status}.`);
         }),
       );
@@ -158,7 +135,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string, opts: { yes?: boolean }) => {
         checkKeyNameArgument(name);
-        const key = await (await ctx.vault()).get(name, ctx.profile);
+        const key = await (await ctx.app()).keys.get(name, ctx.profile);
         if (!opts.yes) {
           if (!process.stdin.isTTY) {
             throw new UsageError(
@@ -171,7 +148,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
             return;
           }
         }
-        const deleted = await (await ctx.vault()).delete(name, ctx.profile);
+        const deleted = await (await ctx.app()).keys.delete(name, ctx.profile);
         ctx.out.result({ key: deleted }, () => `Deleted ${deleted.name}.`);
       }),
     );
@@ -182,7 +159,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string) => {
         checkKeyNameArgument(name);
-        const result = await (await ctx.vault()).validate(name, ctx.profile);
+        const result = await (await ctx.app()).keys.validate(name, ctx.profile);
         ctx.out.result(result, () => `${result.key.name}: ${validationLine(ctx.out, result.validation)}`);
         return validationExit(result.validation);
       }),

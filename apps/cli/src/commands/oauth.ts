@@ -1,14 +1,7 @@
 import { spawn } from "node:child_process";
 import type { OAuthProviderRecord } from "@apikey/core";
 import { childEnvironment } from "@apikey/core/child-env";
-import {
-  addProvider,
-  ensureFreshToken,
-  type LoginResult,
-  listProviders,
-  removeProvider,
-  startLogin,
-} from "@apikey/core/oauth";
+import type { LoginResult } from "@apikey/core/oauth";
 import type { Command } from "commander";
 import { checkKeyNameArgument } from "../io/arguments.ts";
 import { UsageError } from "../io/errors.ts";
@@ -48,7 +41,7 @@ export function registerOAuthCommands(program: Command, action: Action): void {
     .option("--key-minting-url <url>", 'exchange the access token for an API key here ({"api_key": "…"})')
     .action(
       action(async (ctx, name: string, opts: ProviderAddOptions) => {
-        const record = await addProvider(await ctx.vault(), {
+        const record = await (await ctx.app()).oauth.addProvider({
           name,
           clientId: opts.clientId,
           ...(opts.issuer !== undefined && { issuer: opts.issuer }),
@@ -69,7 +62,7 @@ export function registerOAuthCommands(program: Command, action: Action): void {
     .description("list the registered providers")
     .action(
       action(async (ctx) => {
-        const providers = await listProviders(await ctx.vault());
+        const providers = await (await ctx.app()).oauth.listProviders();
         ctx.out.result(providers.map(providerJson), () =>
           providers.length === 0
             ? "No OAuth providers. Add one with: apikey oauth provider add NAME --issuer URL --client-id ID"
@@ -93,7 +86,7 @@ export function registerOAuthCommands(program: Command, action: Action): void {
     .description("forget a provider (keys from it stay, but can no longer be refreshed)")
     .action(
       action(async (ctx, name: string) => {
-        const removed = await removeProvider(await ctx.vault(), name);
+        const removed = await (await ctx.app()).oauth.removeProvider(name);
         ctx.out.result({ provider: providerJson(removed) }, () => `Removed OAuth provider ${removed.name}.`);
       }),
     );
@@ -104,7 +97,7 @@ export function registerOAuthCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string) => {
         checkKeyNameArgument(name);
-        const outcome = await ensureFreshToken(await ctx.vault(), name, ctx.profile, { force: true });
+        const outcome = await (await ctx.app()).keys.refresh(name, ctx.profile);
         const expiresAt = outcome.expiresAt?.toISOString() ?? null;
         ctx.out.result(
           { key: outcome.key, refreshed: outcome.refreshed, expiresAt },
@@ -130,7 +123,7 @@ export function registerOAuthCommands(program: Command, action: Action): void {
         if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
           throw new UsageError("--timeout must be a whole number of seconds between 1 and 3600.");
         }
-        const session = await startLogin(await ctx.vault(), {
+        const session = await (await ctx.app()).oauth.login({
           provider: providerName,
           profile: ctx.profile,
           mode: opts.paste ? "paste" : "loopback",

@@ -11,7 +11,7 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .description("create a profile")
     .action(
       action(async (ctx, name: string) => {
-        await (await ctx.vault()).createProfile(name);
+        await (await ctx.app()).profiles.create(name);
         ctx.out.result(
           { profile: name },
           () => `Created profile ${name}. Add keys with: apikey --profile ${name} add NAME`,
@@ -25,7 +25,7 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .description("list profiles and their active keys")
     .action(
       action(async (ctx) => {
-        const profiles = await (await ctx.vault()).listProfiles();
+        const profiles = await (await ctx.app()).profiles.list();
         ctx.out.result(profiles, () =>
           profiles.length === 0
             ? "No profiles yet; `default` is created with the first key."
@@ -44,7 +44,7 @@ export function registerProfileCommands(program: Command, action: Action): void 
     .action(
       action(async (ctx, name: string) => {
         checkProfileArgument(name);
-        await (await ctx.vault()).deleteProfile(name);
+        await (await ctx.app()).profiles.delete(name);
         ctx.out.result({ profile: name }, () => `Deleted profile ${name}.`);
       }),
     );

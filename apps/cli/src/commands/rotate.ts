@@ -1,13 +1,6 @@
 import { KEK_PROVIDERS, type KekProviderName, recogniseKey } from "@apikey/core";
-import { type RekeyInput, rekeyStore } from "@apikey/core/rekey";
-import {
-  type DeactivationOutcome,
-  finishDeactivations,
-  parseGrace,
-  type RotateResult,
-  rotateKey,
-  setMaxAgeDays,
-} from "@apikey/core/rotation";
+import type { RekeyInput } from "@apikey/core/rekey";
+import { type DeactivationOutcome, parseGrace, type RotateResult } from "@apikey/core/rotation";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
@@ -39,7 +32,7 @@ export function registerRotateCommands(program: Command, action: Action): void {
             throw new UsageError("--max-age-days is a setting of its own; give it without a key name.");
           }
           const days = /^\d+$/.test(opts.maxAgeDays) ? Number(opts.maxAgeDays) : Number.NaN;
-          const changed = await setMaxAgeDays(await ctx.vault(), days);
+          const changed = await (await ctx.app()).settings.setMaxAgeDays(days);
           ctx.out.result({ maxAgeDays: changed.to }, () =>
             changed.to === 0
               ? "Keys will no longer be flagged for rotation."
@@ -57,7 +50,7 @@ export function registerRotateCommands(program: Command, action: Action): void {
         const graceMs = parseGrace(opts.grace);
         // The new key is checked before the store is opened, so a bad paste leaves no trace.
         const { secret } = recogniseKey(await readSecret(`New Anthropic key for "${name}"`));
-        const result = await rotateKey(await ctx.vault(), {
+        const result = await (await ctx.app()).keys.rotate({
           name,
           profile: ctx.profile,
           newSecret: secret,
@@ -77,11 +70,11 @@ export function registerRotateCommands(program: Command, action: Action): void {
     )
     .action(
       action(async (ctx, opts: { to?: string }) => {
-        const vault = await ctx.vault();
-        const from = (await vault.status()).kekProvider ?? undefined;
+        const app = await ctx.app();
+        const from = (await app.status()).kekProvider ?? undefined;
         const to = pickProvider(opts.to, from);
         const input = await newKekInput(ctx, to, from);
-        const result = await rekeyStore(vault, input);
+        const result = await app.rekey(input);
         ctx.out.result(result, () => {
           const lines = [`The store's master key moved from ${result.from} to ${result.to}.`];
           if (result.to === "env") {
@@ -102,7 +95,7 @@ export function registerRotateCommands(program: Command, action: Action): void {
 }
 
 async function finish(ctx: Context, name: string | undefined): Promise<number> {
-  const outcomes = await finishDeactivations(await ctx.vault(), {
+  const outcomes = await (await ctx.app()).keys.finishDeactivations({
     profile: ctx.profile,
     ...(name !== undefined && { name }),
   });

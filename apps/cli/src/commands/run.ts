@@ -69,6 +69,5 @@ function runChild(command: string, args: string[], env: Record<string, string>):
 
 /** The active key, refreshing an OAuth token first when it is about to expire (OAuth code loads only then). */
 async function activeSecret(ctx: Context): Promise<{ secret: string }> {
-  const { freshActiveSecret } = await import("@apikey/core/oauth");
-  return freshActiveSecret(await ctx.vault(), ctx.profile);
+  return (await ctx.app()).active(ctx.profile);
 }

@@ -1,6 +1,5 @@
 import { describeKekProvider, KEYFILE_WARNING } from "@apikey/core";
 import { tightenKeyFile } from "@apikey/core/kek/key-file";
-import { dueForRotation } from "@apikey/core/rotation";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
@@ -12,8 +11,9 @@ export function registerStatusCommands(program: Command, action: Action): void {
     .description("where the store is, how it is protected, and which keys are active")
     .action(
       action(async (ctx) => {
-        const s = await (await ctx.vault()).status();
-        const due = await dueForRotation(await ctx.vault());
+        const app = await ctx.app();
+        const s = await app.status();
+        const due = await app.keys.dueForRotation();
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
         const warnings = s.kekProvider === "keyfile" ? [KEYFILE_WARNING] : [];
         // Someone loosened the key file: put it back, and say so, since whoever read it can decrypt the store.
@@ -61,7 +61,7 @@ export function registerStatusCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, opts: { limit: string }) => {
         const limit = parseLimit(opts.limit);
-        const entries = await (await ctx.vault()).audit({ limit });
+        const entries = await (await ctx.app()).audit({ limit });
         const rows = entries.map((e) => ({ ...e, at: e.at.toISOString() }));
         ctx.out.result(rows, () =>
           rows.length === 0

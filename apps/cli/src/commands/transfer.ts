@@ -1,17 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   checkExportPassphrase,
-  exportBundle,
   type ImportProgress,
   type ImportReport,
-  importBundle,
   readBundle,
 } from "@apikey/core/bundle";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
-import { IMPORT_SOURCES, type ImportSource, importScanned, scanSource } from "@apikey/core/import-sources";
+import { IMPORT_SOURCES, type ImportSource, scanSource } from "@apikey/core/import-sources";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
@@ -49,7 +47,7 @@ export function registerTransferCommands(program: Command, action: Action): void
           throw new UsageError(`${out} already exists.`, "Pick another file, or pass --force to replace it.");
         }
         const passphrase = await newBundlePassphrase(ctx.config.exportPassphrase);
-        const result = await exportBundle(await ctx.vault(), {
+        const result = await (await ctx.app()).bundles.export({
           passphrase,
           ...(profileGiven && { profile: ctx.profile }),
         });
@@ -108,7 +106,7 @@ export function registerTransferCommands(program: Command, action: Action): void
             const text = await readBundleFile(file);
             // Opened and checked before the store is: a wrong passphrase or a damaged file touches nothing.
             const content = await readBundle(text, await bundlePassphrase(ctx.config.exportPassphrase));
-            report = await importBundle(await ctx.vault(), {
+            report = await (await ctx.app()).bundles.import({
               bundle: content,
               dryRun: opts.dryRun === true,
               onProgress: progress.update,
@@ -123,7 +121,7 @@ export function registerTransferCommands(program: Command, action: Action): void
               profile: ctx.profile,
               envApiKey: ctx.config.envApiKey,
             });
-            report = await importScanned(await ctx.vault(), scan, {
+            report = await (await ctx.app()).importScanned(scan, {
               from,
               profile: ctx.profile,
               dryRun: opts.dryRun === true,
@@ -171,10 +169,17 @@ function noPassphrase(): UsageError {
   );
 }
 
+/** Bundles are a few KiB per key; past this a file is not one of ours (and is not read into memory whole). */
+const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+
 async function readBundleFile(file: string): Promise<string> {
   try {
+    if ((await stat(file)).size > MAX_BUNDLE_BYTES) {
+      throw new ApikeyError(ERROR_CODES.BUNDLE_FORMAT, "That file is too large to be an apikey bundle.");
+    }
     return await readFile(file, "utf8");
   } catch (cause) {
+    if (cause instanceof ApikeyError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     throw new ApikeyError(
       ERROR_CODES.IMPORT_SOURCE,

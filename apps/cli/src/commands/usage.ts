@@ -1,16 +1,5 @@
-import type { KeyRecord } from "@apikey/core";
-import {
-  clearBudget,
-  parseSince,
-  setBudget,
-  toBudgetStatus,
-  type UsageGroupBy,
-  type UsageReport,
-  usageReport,
-  withMonthSpend,
-} from "@apikey/core/usage";
+import { parseSince, toBudgetStatus, type UsageGroupBy, type UsageReport } from "@apikey/core/usage";
 import type { Command } from "commander";
-import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
@@ -30,18 +19,20 @@ export function registerUsageCommands(program: Command, action: Action): void {
           throw new UsageError(`--by must be day, model or key, not "${opts.by}".`);
         }
         const by = opts.by as UsageGroupBy;
-        const vault = await ctx.vault();
-        const now = vault.now();
+        const app = await ctx.app();
+        const now = new Date();
         const since = parseSince(opts.since, now);
-        const key = opts.key === undefined ? null : await findKey(ctx, opts.key);
-        const report = await usageReport(vault.store, { since, by, ...(key && { keyId: key.id }) }, now);
-        const names = await keyNames(ctx);
+        const key = opts.key === undefined ? null : await app.keys.get(opts.key, ctx.profile);
+        const report = await app.usage.report({ since, by, ...(key && { keyId: key.id }) });
+        const keys = await app.keys.list();
+        const names = new Map(
+          keys.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`]),
+        );
         const rows = report.rows.map((r) => ({
           ...r,
           ...(by === "key" && { key: names.get(r.group) ?? r.group }),
           unpriced: r.unpricedRequests > 0,
         }));
-        const keys = await withMonthSpend(vault, await vault.list());
         for (const k of keys) if (k.budgetMessage && (!key || k.id === key.id)) ctx.out.warn(k.budgetMessage);
         ctx.out.result(
           {
@@ -69,14 +60,14 @@ export function registerUsageCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, name: string, amount: string, opts: { block?: boolean }) => {
         const usd = parseUsd(amount);
-        const vault = await ctx.vault();
-        const key = await setBudget(vault, {
+        const app = await ctx.app();
+        const key = await app.usage.setBudget({
           name,
           profile: ctx.profile,
           usd,
           mode: opts.block ? "block" : "warn",
         });
-        const [view] = await withMonthSpend(vault, [await vault.get(name, ctx.profile)]);
+        const view = (await app.keys.list({ profile: ctx.profile })).find((k) => k.id === key.id);
         const status = toBudgetStatus(key, view?.spendMonthUsd ?? 0);
         if (status.message) ctx.out.warn(status.message);
         ctx.out.result(
@@ -92,30 +83,15 @@ export function registerUsageCommands(program: Command, action: Action): void {
     .description("remove a key's monthly budget")
     .action(
       action(async (ctx, name: string) => {
-        const vault = await ctx.vault();
-        const key = await clearBudget(vault, name, ctx.profile);
-        const view = await vault.get(name, ctx.profile);
+        const app = await ctx.app();
+        const key = await app.usage.clearBudget(name, ctx.profile);
+        const view = await app.keys.get(name, ctx.profile);
         ctx.out.result(
           { key: view, budgetUsd: null, budgetMode: key.budgetMode },
           () => `${key.name}: no monthly budget.`,
         );
       }),
     );
-}
-
-async function findKey(ctx: Context, name: string): Promise<KeyRecord> {
-  const vault = await ctx.vault();
-  const view = await vault.get(name, ctx.profile); // throws E_KEY_NOT_FOUND / E_PROFILE_NOT_FOUND
-  const key = await vault.store.keys.byId(view.id);
-  if (!key) throw new UsageError(`No key named "${name}".`);
-  return key;
-}
-
-async function keyNames(ctx: Context): Promise<Map<string, string>> {
-  const keys = await (await ctx.vault()).store.keys.list();
-  return new Map(
-    keys.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`]),
-  );
 }
 
 /** Dollars as people type them: `50`, `12.5`, `$7.25`. */

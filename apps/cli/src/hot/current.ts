@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { shouldRecordUse } from "@apikey/core/active/last-used";
 import { open, SEAL_VERSION, secretAad } from "@apikey/core/aead";
 import { unlockDataKeyFast } from "@apikey/core/kek/unlock-fast";
 import { dataDirFrom, storeFileIn } from "@apikey/core/paths";
@@ -54,7 +55,8 @@ export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): 
     if (!dek) return false;
     const identity = { id: row.keyId, profile: row.profile, name: row.name, kind: row.kind };
     const secret = open(dek, row.ciphertext, row.nonce, secretAad(identity)).toString("utf8");
-    handle.markUsed(Date.now());
+    const now = Date.now();
+    if (shouldRecordUse(row.lastUsedAt, now)) handle.markUsed(now);
     process.stdout.write(`${secret}\n`);
     return true;
   } catch {

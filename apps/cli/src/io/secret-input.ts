@@ -37,8 +37,22 @@ export async function confirm(message: string): Promise<boolean> {
   }
 }
 
+/** A key is about 110 characters, a passphrase or master key less: anything near this is not a secret. */
+export const MAX_STDIN_BYTES = 64 * 1024;
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    // Stop reading at once: 600 MB piped in by mistake must not be held in memory before being refused.
+    if (size > MAX_STDIN_BYTES) {
+      process.stdin.destroy();
+      throw new ApikeyError(ERROR_CODES.USAGE, "The input on stdin is too large for a key or passphrase.", {
+        hint: `Pipe only the secret (at most ${MAX_STDIN_BYTES / 1024} KiB).`,
+      });
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString("utf8");
 }

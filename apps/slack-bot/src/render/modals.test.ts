@@ -18,10 +18,12 @@ describe("forms", () => {
     }
   });
 
-  it("say whether the old key will be deactivated at Anthropic, which needs an Admin key", () => {
+  it("offer deactivating the old key at Anthropic only when the profile has an Admin key", () => {
     const text = (canDeactivate: boolean) =>
       JSON.stringify(rotateModal({ profile: "p", name: "n", masked: "m", canDeactivate }, "{}"));
-    expect(text(true)).toContain("the bot deactivates the old key at Anthropic");
+    expect(text(true)).toContain('"block_id":"upstream"');
+    expect(text(true)).toContain("Leave it active");
+    expect(text(false)).not.toContain('"block_id":"upstream"');
     expect(text(false)).toContain("do it in the Anthropic Console");
   });
 

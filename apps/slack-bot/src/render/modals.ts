@@ -108,15 +108,29 @@ export function rotateModal(input: RotateFormInput, metadata: string): types.Mod
       options: GRACE_CHOICES.map((c) => option(c.value)),
     },
   });
-  // The core deactivates the old key upstream whenever the profile holds an Admin key; it has no switch to skip
-  // that, so the form states what will happen instead of offering a choice it could not honour.
-  blocks.push(
-    context(
-      input.canDeactivate
-        ? "When the grace period ends, the bot deactivates the old key at Anthropic with this profile's Admin key."
-        : "This profile has no Admin key, so the old key cannot be deactivated from here: do it in the Anthropic Console after the grace period.",
-    ),
-  );
+  // Offered only when the profile holds an Admin key: without one the old key can only be switched off in the Console.
+  if (input.canDeactivate) {
+    blocks.push({
+      type: "input",
+      block_id: "upstream",
+      label: plain("At Anthropic, after the grace period"),
+      element: {
+        type: "static_select",
+        action_id: "value",
+        initial_option: { text: plain("Deactivate the old key"), value: "deactivate" },
+        options: [
+          { text: plain("Deactivate the old key"), value: "deactivate" },
+          { text: plain("Leave it active (I will do it)"), value: "keep" },
+        ],
+      },
+    });
+  } else {
+    blocks.push(
+      context(
+        "This profile has no Admin key, so the old key cannot be deactivated from here: do it in the Anthropic Console after the grace period.",
+      ),
+    );
+  }
   return modal(ROTATE_CALLBACK, "Rotate a key", blocks, metadata, "Rotate");
 }
 

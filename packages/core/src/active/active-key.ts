@@ -3,8 +3,9 @@ import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { REFRESH_MARGIN_MS } from "../oauth/margin.ts";
 import type { Store } from "../store.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { type KeyView, toView } from "../vault/views.ts";
+import { shouldRecordUse } from "./last-used.ts";
 
 // "The profile's active key" — written once. `current`, `env`, `exec`, the gateway, the instrumented client and the
 // fronts all come through here, so the checks (profile, pointer, status), the OAuth refresh before expiry and the
@@ -32,7 +33,7 @@ export function needsRefresh(key: Pick<KeyRecord, "kind" | "expiresAt">, now: Da
 }
 
 export async function resolveActiveKey(
-  vault: Vault,
+  vault: Session,
   profile: string = DEFAULT_PROFILE,
   options: ResolveOptions = {},
 ): Promise<ActiveKey> {
@@ -44,8 +45,8 @@ export async function resolveActiveKey(
     record = await readActive(vault.store, profile, false);
   }
   const secret = decryptSecret(await vault.unlock(), record);
-  if (options.touch !== false) {
-    const now = vault.now();
+  const now = vault.now();
+  if (options.touch !== false && shouldRecordUse(record.lastUsedAt?.getTime() ?? null, now.getTime())) {
     await vault.store.keys.touchLastUsed(record.id, now);
     record = { ...record, lastUsedAt: now };
   }

@@ -1,13 +1,20 @@
 import { type ExportOptions, exportBundle } from "../bundle/export.ts";
 import { type ImportBundleOptions, importBundle } from "../bundle/import.ts";
+import type { ImportOptions } from "../bundle/run-import.ts";
 import { type Config, loadConfig } from "../config.ts";
+import type { SourceScan } from "../import-sources/candidates.ts";
+import { type ImportSource, importScanned } from "../import-sources/import-from-source.ts";
 import { addSlot, listSlots, removeSlot } from "../master-key/slots.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
+import { type LoginOptions, startLogin } from "../oauth/login.ts";
+import { addProvider, listProviders, type ProviderInput, removeProvider } from "../oauth/providers.ts";
 import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
+import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
 import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
 import { owedDeactivations } from "../rotation/owed.ts";
 import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
+import { setMaxAgeDays } from "../rotation/settings.ts";
 import type { Store } from "../store.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { withMonthSpend } from "../usage/list-spend.ts";
@@ -59,6 +66,9 @@ export function openApikey(options: OpenApikeyOptions) {
         withMonthSpend(vault, await listWithRotationDue(vault, filter)),
       get: (name: string, profile?: string) => vault.get(name, profile),
       add: (input: AddKeyInput) => vault.add(input),
+      /** Stores the environment's ANTHROPIC_API_KEY (config.envApiKey) under a name. */
+      addFromEnv: (name: string, options: { profile?: string; validate?: boolean } = {}) =>
+        vault.addFromEnv(name, options),
       use: (name: string, profile?: string) => vault.use(name, profile),
       rename: (name: string, newName: string, profile?: string) => vault.rename(name, newName, profile),
       disable: (name: string, profile?: string) => vault.disable(name, profile),
@@ -99,6 +109,22 @@ export function openApikey(options: OpenApikeyOptions) {
       export: (opts: ExportOptions) => exportBundle(vault, opts),
       import: (opts: ImportBundleOptions) => importBundle(vault, opts),
     },
+    /** Keys found in another tool's files (see @apikey/core/import-sources `scanSource`), stored as one batch. */
+    importScanned: (scan: SourceScan, opts: ImportOptions & { from: ImportSource; profile?: string }) =>
+      importScanned(vault, scan, opts),
+    oauth: {
+      addProvider: (input: ProviderInput) => addProvider(vault, input),
+      listProviders: () => listProviders(vault),
+      removeProvider: (name: string) => removeProvider(vault, name),
+      /** Starts an authorization-code + PKCE login; the session finishes with the redirect or a pasted answer. */
+      login: (opts: LoginOptions) => startLogin(vault, opts),
+    },
+    settings: {
+      /** Keys older than this are flagged for rotation in every front (0 = off). */
+      setMaxAgeDays: (days: number) => setMaxAgeDays(vault, days),
+    },
+    /** Moves the store to another master key: replaces the slot that opened it. */
+    rekey: (input: RekeyInput) => rekeyStore(vault, input),
     status: () => vault.status(),
     /** Changes when another process committed to the store: re-read what you cached. */
     dataVersion: () => options.store.dataVersion(),

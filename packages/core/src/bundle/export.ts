@@ -1,7 +1,7 @@
 import { decryptSecret } from "../crypto/data-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { checkExportPassphrase, sealBundle } from "./file-format.ts";
 import { APIKEY_VERSION, type BundleKey, encodePayload } from "./payload.ts";
 import type { SkippedKey } from "./plan.ts";
@@ -22,7 +22,7 @@ export interface ExportResult {
 }
 
 /** Decrypts the chosen keys with the data key and seals them under a passphrase. Audited as `store.export`. */
-export async function exportBundle(vault: Vault, options: ExportOptions): Promise<ExportResult> {
+export async function exportBundle(vault: Session, options: ExportOptions): Promise<ExportResult> {
   // Refused before anything is decrypted or derived.
   checkExportPassphrase(options.passphrase);
   const { store } = vault;

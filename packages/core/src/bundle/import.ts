@@ -1,4 +1,4 @@
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { openEnvelope } from "./file-format.ts";
 import { type BundleContent, canRead, decodePayload } from "./payload.ts";
 import { type ImportOptions, type ImportReport, runImport } from "./run-import.ts";
@@ -27,7 +27,7 @@ export interface ImportBundleOptions extends ImportOptions {
  * name is taken in its profile by another key is skipped and reported (rename one and import again); missing
  * profiles are created. Keys keep their metadata and source. Audited as `store.import`.
  */
-export async function importBundle(vault: Vault, options: ImportBundleOptions): Promise<ImportReport> {
+export async function importBundle(vault: Session, options: ImportBundleOptions): Promise<ImportReport> {
   const content =
     "text" in options.bundle
       ? await readBundle(options.bundle.text, options.bundle.passphrase)

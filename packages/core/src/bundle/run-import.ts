@@ -5,7 +5,7 @@ import { maskKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE } from "../validate/classify.ts";
 import { newKeyRecord } from "../vault/new-key.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import {
   type ImportBatch,
   type ImportPlan,
@@ -41,7 +41,7 @@ export interface ImportReport {
 }
 
 export async function runImport(
-  vault: Vault,
+  vault: Session,
   source: string,
   batch: ImportBatch,
   preSkipped: SkippedKey[],
@@ -90,7 +90,7 @@ export async function runImport(
 }
 
 async function apply(
-  vault: Vault,
+  vault: Session,
   tx: Store,
   dek: Buffer,
   plan: ImportPlan,
@@ -140,7 +140,7 @@ async function apply(
 }
 
 async function validateAll(
-  vault: Vault,
+  vault: Session,
   plan: ImportPlan,
   onProgress: ImportOptions["onProgress"],
 ): Promise<{ skipped: SkippedKey[]; secrets: Set<string> }> {

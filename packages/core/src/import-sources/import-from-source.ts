@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { type ImportOptions, type ImportReport, runImport } from "../bundle/run-import.ts";
 import { DEFAULT_PROFILE } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { checkName } from "../vault/names.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { addCandidate, type SourceScan } from "./candidates.ts";
 import { scanDotenv } from "./dotenv.ts";
 import { opencodeAuthPath, scanOpencodeAuth } from "./opencode.ts";
@@ -29,7 +29,7 @@ export interface ImportFromSourceOptions extends ImportOptions {
  * these keys are usually in use already, and an import should not fire a burst of requests. Source `import`.
  */
 export async function importFromSource(
-  vault: Vault,
+  vault: Session,
   options: ImportFromSourceOptions,
 ): Promise<ImportReport> {
   const scan = await scanSource({ ...options, envApiKey: vault.config.envApiKey });
@@ -83,7 +83,7 @@ export async function scanSource(
 
 /** Imports what `scanSource` found into the scan's profile (which must exist, as for `add`). */
 export async function importScanned(
-  vault: Vault,
+  vault: Session,
   scan: SourceScan,
   options: ImportOptions & { from: ImportSource; profile?: string },
 ): Promise<ImportReport> {
@@ -96,10 +96,19 @@ export async function importScanned(
   return runImport(vault, options.from, { keys: scan.keys, profiles: [] }, scan.skipped, options);
 }
 
+/** A .env or auth.json file is a few KiB; a larger one is not what the person meant to import. */
+const MAX_SOURCE_BYTES = 1024 * 1024;
+
 async function readSource(path: string, from: ImportSource): Promise<string> {
   try {
+    if ((await stat(path)).size > MAX_SOURCE_BYTES) {
+      throw new ApikeyError(ERROR_CODES.IMPORT_SOURCE, "That file is too large to be a key file.", {
+        details: { source: from, maxBytes: MAX_SOURCE_BYTES },
+      });
+    }
     return await readFile(path, "utf8");
   } catch (cause) {
+    if (cause instanceof ApikeyError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT"

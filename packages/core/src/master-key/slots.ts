@@ -4,7 +4,7 @@ import type { KekProviderName } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { freeSlotName } from "../rekey/rekey.ts";
 import { checkName } from "../vault/names.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { MasterKeySession } from "../vault/session.ts";
 import type { MasterKeySource } from "./source.ts";
 
 // Master-key slots as a person manages them: list (never material), add (a generated key shown once, a passphrase,
@@ -23,7 +23,7 @@ export interface AddSlotResult {
   masterKey: string | null;
 }
 
-export async function listSlots(vault: Vault): Promise<SlotView[]> {
+export async function listSlots(vault: MasterKeySession): Promise<SlotView[]> {
   return (await vault.store.slots.list()).map((s) => ({
     name: s.name,
     kind: s.kind,
@@ -34,7 +34,7 @@ export async function listSlots(vault: Vault): Promise<SlotView[]> {
 
 /** Adds a slot wrapping the store's data key under the master key `source` makes. Needs the store unlocked. */
 export async function addSlot(
-  vault: Vault,
+  vault: MasterKeySession,
   input: { name?: string; source: MasterKeySource },
 ): Promise<AddSlotResult> {
   if (input.name !== undefined) checkName(input.name, "slot");
@@ -88,7 +88,7 @@ export async function addSlot(
  * needs the store unlocked, so only someone who can open it may take a way in away.
  */
 export async function removeSlot(
-  vault: Vault,
+  vault: MasterKeySession,
   name: string,
 ): Promise<{ removed: SlotView; leftover: boolean }> {
   await vault.unlock();

@@ -1,5 +1,5 @@
 import { DEFAULT_PROFILE } from "../domain.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import type { KeyView } from "../vault/views.ts";
 import { buildAuthorizationRequest, checkAuthorizationResponse, parsePastedResponse } from "./authorize.ts";
 import { CALLBACK_PATH, type LoopbackReceiver, startLoopback } from "./loopback.ts";
@@ -41,7 +41,7 @@ export interface LoginSession {
   close(): void;
 }
 
-export async function startLogin(vault: Vault, options: LoginOptions): Promise<LoginSession> {
+export async function startLogin(vault: Session, options: LoginOptions): Promise<LoginSession> {
   const provider = await getProvider(vault, options.provider);
   const server = await resolveServer(provider, { fresh: true });
   // Paste mode registers a loopback address too, with nobody listening: the browser then shows an error page

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import type { AddKeyResult, Vault } from "../vault/vault.ts";
+import { type AddKeyResult, addKey } from "../vault/keys.ts";
+import type { Session } from "../vault/session.ts";
 import { checkEndpoint, configError } from "./endpoints.ts";
 import { toOAuthError } from "./failures.ts";
 
@@ -38,8 +39,8 @@ export async function mintApiKey(url: string, accessToken: string): Promise<stri
 
 /** Stores a minted key like `apikey add` (recognised, validated unless told not to, de-duplicated, audited). */
 export function storeMintedKey(
-  vault: Vault,
+  vault: Session,
   input: { name: string; profile: string; secret: string; validate: boolean },
 ): Promise<AddKeyResult> {
-  return vault.add({ ...input, source: "oauth" });
+  return addKey(vault, { ...input, source: "oauth" });
 }

@@ -1,7 +1,7 @@
 import type { OAuthProviderRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { checkName } from "../vault/names.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { checkEndpoint, configError } from "./endpoints.ts";
 import { discover } from "./server.ts";
 
@@ -20,7 +20,7 @@ export interface ProviderInput {
   keyMintingUrl?: string;
 }
 
-export async function addProvider(vault: Vault, input: ProviderInput): Promise<OAuthProviderRecord> {
+export async function addProvider(vault: Session, input: ProviderInput): Promise<OAuthProviderRecord> {
   // Provider names share the rules of key names (they appear in commands and audit rows).
   const name = checkName(input.name, "key");
   const clientId = input.clientId.trim();
@@ -83,18 +83,18 @@ export async function addProvider(vault: Vault, input: ProviderInput): Promise<O
   });
 }
 
-export function listProviders(vault: Vault): Promise<OAuthProviderRecord[]> {
+export function listProviders(vault: Session): Promise<OAuthProviderRecord[]> {
   return vault.store.oauthProviders.list();
 }
 
-export async function getProvider(vault: Vault, name: string): Promise<OAuthProviderRecord> {
+export async function getProvider(vault: Session, name: string): Promise<OAuthProviderRecord> {
   const found = await vault.store.oauthProviders.get(name);
   if (found) return found;
   throw providerNotFound(name);
 }
 
 /** Keys that came from the provider stay; refreshing them will report the provider missing. */
-export async function removeProvider(vault: Vault, name: string): Promise<OAuthProviderRecord> {
+export async function removeProvider(vault: Session, name: string): Promise<OAuthProviderRecord> {
   return vault.store.transaction(async (tx) => {
     const found = await tx.oauthProviders.get(name);
     if (!found) throw providerNotFound(name);

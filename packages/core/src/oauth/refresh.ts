@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { needsRefresh, resolveActiveKey } from "../active/active-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { getProvider } from "./providers.ts";
 import { resolveServer } from "./server.ts";
@@ -22,7 +22,7 @@ export interface RefreshOutcome {
  * in one transaction audited "oauth.refresh". Keys of other kinds, and fresh tokens, are left alone.
  */
 export async function ensureFreshToken(
-  vault: Vault,
+  vault: Session,
   keyName: string,
   profile = DEFAULT_PROFILE,
   { force = false }: { force?: boolean } = {},
@@ -49,14 +49,14 @@ export async function ensureFreshToken(
 
 /** The profile's active key and its secret, refreshing an OAuth token first when it is about to expire. */
 export async function freshActiveSecret(
-  vault: Vault,
+  vault: Session,
   profile = DEFAULT_PROFILE,
 ): Promise<{ key: KeyView; secret: string }> {
   const { key, secret } = await resolveActiveKey(vault, profile);
   return { key, secret };
 }
 
-async function refreshKey(vault: Vault, key: KeyRecord, force: boolean): Promise<RefreshOutcome> {
+async function refreshKey(vault: Session, key: KeyRecord, force: boolean): Promise<RefreshOutcome> {
   const provider = await getProvider(vault, key.oauthProvider as string);
   const dek = await vault.unlock();
   const refreshToken = openRefreshToken(dek, key);
@@ -106,7 +106,7 @@ function changedSince(before: KeyRecord, after: KeyRecord): boolean {
   return !!a && !!b && !Buffer.from(a).equals(Buffer.from(b));
 }
 
-async function viewOf(vault: Vault, key: KeyRecord): Promise<KeyView> {
+async function viewOf(vault: Session, key: KeyRecord): Promise<KeyView> {
   const p = await vault.store.profiles.get(key.profile);
   return toView(key, p?.activeKeyId ?? null);
 }

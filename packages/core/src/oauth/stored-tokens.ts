@@ -7,7 +7,7 @@ import { maskKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { checkName } from "../vault/names.ts";
 import { newKeyRecord } from "../vault/new-key.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { checkIssuedTokens } from "./token-shape.ts";
 import type { TokenSet } from "./tokens.ts";
@@ -35,7 +35,7 @@ export interface SaveTokensInput {
  * for it (a second login replaces them). One transaction, audited "oauth.login".
  */
 export async function saveTokens(
-  vault: Vault,
+  vault: Session,
   input: SaveTokensInput,
 ): Promise<{ key: KeyView; replaced: boolean }> {
   const name = checkName(input.name, "key");

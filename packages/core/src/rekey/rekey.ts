@@ -6,7 +6,7 @@ import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
 import { keyFileSource, masterKeySource, passphraseSource } from "../master-key/sources.ts";
 import type { Store } from "../store.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { MasterKeySession } from "../vault/session.ts";
 import { removeKeyFileIfPresent, syncKeyFile } from "./kek-material.ts";
 
 export interface RekeyInput {
@@ -41,7 +41,7 @@ export interface RekeyResult {
  *   another master key works (two re-keys, each crash-safe). A new passphrase or master key has no material on
  *   disk, so those may be replaced in place.
  */
-export async function rekeyStore(vault: Vault, input: RekeyInput): Promise<RekeyResult> {
+export async function rekeyStore(vault: MasterKeySession, input: RekeyInput): Promise<RekeyResult> {
   const { store, config } = vault;
   if ((await store.getMeta()) === null) {
     throw new ApikeyError(
@@ -133,7 +133,12 @@ export async function freeSlotName(tx: Store, base: string): Promise<string> {
 }
 
 /** The source of the NEW master key: the new passphrase or master key in place of the old one. */
-function newSource(vault: Vault, config: Config, from: KekProviderName, input: RekeyInput): MasterKeySource {
+function newSource(
+  vault: MasterKeySession,
+  config: Config,
+  from: KekProviderName,
+  input: RekeyInput,
+): MasterKeySource {
   switch (input.to) {
     case "passphrase": {
       const passphrase = input.newPassphrase ?? (from === "passphrase" ? undefined : config.passphrase);

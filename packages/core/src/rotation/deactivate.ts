@@ -1,7 +1,7 @@
 import { decryptSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type PendingDeactivation } from "../domain.ts";
 import { baseUrlRefusal } from "../validate/base-url.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { AdminApiFailure, adminApi } from "./admin-api.ts";
 import { pickAdminKey } from "./admin-key.ts";
 
@@ -34,7 +34,7 @@ export interface FinishOptions {
 }
 
 export async function finishDeactivations(
-  vault: Vault,
+  vault: Session,
   opts: FinishOptions = {},
 ): Promise<DeactivationOutcome[]> {
   const { store } = vault;
@@ -56,7 +56,7 @@ export async function finishDeactivations(
   return outcomes;
 }
 
-async function finishOne(vault: Vault, row: PendingDeactivation, keyName: string | null) {
+async function finishOne(vault: Session, row: PendingDeactivation, keyName: string | null) {
   const result = await attempt(vault, row);
   const now = vault.now();
   await vault.store.transaction(async (tx) => {
@@ -84,7 +84,7 @@ interface Attempt {
   error: string | null;
 }
 
-async function attempt(vault: Vault, row: PendingDeactivation): Promise<Attempt> {
+async function attempt(vault: Session, row: PendingDeactivation): Promise<Attempt> {
   const { store, config } = vault;
   const failed = (error: string, upstreamId = row.upstreamId): Attempt => ({
     state: "failed",

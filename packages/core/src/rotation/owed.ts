@@ -1,9 +1,9 @@
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import type { DeactivationOutcome } from "./deactivate.ts";
 
 /** Upstream deactivations still owed (pending, or failed and needing the person), due or not, oldest due first. */
 export async function owedDeactivations(
-  vault: Vault,
+  vault: Session,
   filter: { profile?: string } = {},
 ): Promise<DeactivationOutcome[]> {
   const rows = (await vault.store.deactivations.list()).filter(

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { encryptSecret, fingerprintSecret } from "../crypto/index.ts";
+import { fingerprintSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import { maskKey, recogniseKey } from "../key-format.ts";
+import { recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
-import { newKeyRecord } from "../vault/new-key.ts";
-import type { Vault } from "../vault/vault.ts";
+import { newKeyRecord, secretFields } from "../vault/new-key.ts";
+import type { Session } from "../vault/session.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { pickAdminKey } from "./admin-key.ts";
 import { type DeactivationOutcome, finishDeactivations, NO_ADMIN_KEY_REASON } from "./deactivate.ts";
@@ -50,7 +50,7 @@ export interface RotateResult {
  * was active) the profile's active slot; the old one becomes `rotated` and links to it. One transaction, one audit
  * entry. Rotating again with the same new secret is a no-op (no write, no audit entry) that reports `changed: false`.
  */
-export async function rotateKey(vault: Vault, input: RotateInput): Promise<RotateResult> {
+export async function rotateKey(vault: Session, input: RotateInput): Promise<RotateResult> {
   const profile = input.profile ?? DEFAULT_PROFILE;
   const graceMs = input.graceMs ?? DEFAULT_GRACE_MS;
   const { kind, secret } = recogniseKey(input.newSecret);
@@ -71,10 +71,16 @@ export async function rotateKey(vault: Vault, input: RotateInput): Promise<Rotat
 
   const now = vault.now();
   const id = randomUUID();
-  const sealed = encryptSecret(dek, { id, profile: old.profile, name: old.name, kind }, secret);
   // The successor keeps what belongs to the slot (name, profile, organisation, status, budget); the rest is new.
   const created = newKeyRecord({
-    id,
+    ...secretFields(
+      dek,
+      { id, profile: old.profile, name: old.name, kind },
+      secret,
+      fingerprint,
+      validation,
+      now,
+    ),
     name: old.name,
     profile: old.profile,
     kind,
@@ -83,14 +89,6 @@ export async function rotateKey(vault: Vault, input: RotateInput): Promise<Rotat
     status: old.status,
     monthlyBudgetUsd: old.monthlyBudgetUsd,
     budgetMode: old.budgetMode,
-    ciphertext: sealed.ciphertext,
-    nonce: sealed.nonce,
-    hint: maskKey(secret),
-    fingerprint,
-    createdAt: now,
-    lastValidatedAt: validation ? now : null,
-    validation: validation?.outcome ?? null,
-    validationMessage: validation?.message ?? null,
     rotatedFromId: old.id,
   });
 
@@ -165,7 +163,7 @@ export async function rotateKey(vault: Vault, input: RotateInput): Promise<Rotat
 }
 
 /** With no grace period, the owed deactivation runs in this call; trouble upstream is reported, never undone. */
-async function finishNow(vault: Vault, result: RotateResult, graceMs: number): Promise<RotateResult> {
+async function finishNow(vault: Session, result: RotateResult, graceMs: number): Promise<RotateResult> {
   const { plan, id } = result.deactivation;
   if (graceMs !== 0 || plan !== "pending" || id === null) return result;
   const [outcome] = await finishDeactivations(vault, { profile: result.new.profile, ids: [id] });
@@ -212,7 +210,7 @@ async function decide(
   return { kind: "new" };
 }
 
-async function unchanged(vault: Vault, predecessor: KeyRecord, live: KeyRecord): Promise<RotateResult> {
+async function unchanged(vault: Session, predecessor: KeyRecord, live: KeyRecord): Promise<RotateResult> {
   const p = await vault.store.profiles.get(live.profile);
   const [row] = await vault.store.deactivations.list({ keyId: predecessor.id });
   const plan = row?.state === "pending" ? "pending" : row?.state === "failed" ? "manual" : "none";

@@ -1,8 +1,8 @@
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { checkMaxAgeDays, getMaxAgeDays, MAX_AGE_SETTING } from "./due.ts";
 
 /** Sets the age after which keys are flagged as due for rotation (0 = never). Audited like every change. */
-export async function setMaxAgeDays(vault: Vault, days: number): Promise<{ from: number; to: number }> {
+export async function setMaxAgeDays(vault: Session, days: number): Promise<{ from: number; to: number }> {
   const to = checkMaxAgeDays(days);
   return vault.store.transaction(async (tx) => {
     const from = await getMaxAgeDays(tx);

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { decryptSecret, encryptSecret, fingerprintSecret, SEAL_VERSION } from "../crypto/index.ts";
+import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import { maskKey, recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
 import { checkName } from "./names.ts";
-import { newKeyRecord } from "./new-key.ts";
+import { newKeyRecord, secretFields } from "./new-key.ts";
 import { ensureProfile } from "./profiles.ts";
 import { nameTaken, notUsable, profileNotFound } from "./refusals.ts";
 import { resealFields } from "./seal.ts";
@@ -33,6 +33,11 @@ export interface AddKeyResult {
 export async function listKeys(s: Session, filter: { profile?: string } = {}): Promise<KeyView[]> {
   const { store, config } = s;
   const [keys, profiles] = await Promise.all([store.keys.list(filter), store.profiles.list()]);
+  // Like `active` and `add`: a profile that does not exist is an error, not an empty list.
+  const asked = filter.profile;
+  if (asked !== undefined && asked !== DEFAULT_PROFILE && !profiles.some((p) => p.name === asked)) {
+    throw profileNotFound(asked);
+  }
   const active = new Set(profiles.map((p) => p.activeKeyId).filter((id): id is string => id !== null));
   const views = keys.map((k) => toView(k, active.has(k.id) ? k.id : null));
   if (config.envApiKey && filter.profile === undefined) views.push(envKeyView(config.envApiKey));
@@ -87,23 +92,13 @@ async function insertNew(
 
   const now = s.now();
   const id = randomUUID();
-  const sealed = encryptSecret(writer.dek, { id, profile, name, kind }, secret);
   const record = newKeyRecord({
-    seal: SEAL_VERSION,
-    id,
+    ...secretFields(writer.dek, { id, profile, name, kind }, secret, fingerprint, validation, now),
     name,
     profile,
     kind,
     source: input.source ?? "manual",
     organization: input.organization ?? null,
-    ciphertext: sealed.ciphertext,
-    nonce: sealed.nonce,
-    hint: maskKey(secret),
-    fingerprint,
-    createdAt: now,
-    lastValidatedAt: validation ? now : null,
-    validation: validation?.outcome ?? null,
-    validationMessage: validation?.message ?? null,
   });
   let becameActive = false;
   await s.store.transaction(async (tx) => {

@@ -1,5 +1,6 @@
 import type { Config } from "../config.ts";
-import type { KeyRecord } from "../domain.ts";
+import type { KeyRecord, MasterKeySlot } from "../domain.ts";
+import type { MasterKeySource } from "../master-key/source.ts";
 import type { Store } from "../store.ts";
 import type { ValidationResult } from "../validate/classify.ts";
 
@@ -29,4 +30,15 @@ export interface Session {
   validateSecret(secret: string, kind: KeyRecord["kind"]): Promise<ValidationResult>;
   unlock(): Promise<Buffer>;
   prepareWrite(): Promise<PreparedWrite>;
+  /** Tells the person something they should know (a weak master key was chosen, leftovers after a re-key). */
+  warn(message: string): void;
+}
+
+/** A session that can also change how the store is opened (master-key slots, re-keying). */
+export interface MasterKeySession extends Session {
+  readonly masterKeys: readonly MasterKeySource[];
+  /** The slot that opened the store (after unlock). */
+  openedSlot(): MasterKeySlot;
+  /** Forgets the cached data key, so the next unlock reads the store again. */
+  lock(): void;
 }

@@ -125,6 +125,7 @@ export function register(app: App, deps: BotDeps): void {
     const { profile, name } = origin;
     const grace = Number(selectedValue(values, "grace") ?? DEFAULT_GRACE);
     const graceMs = GRACE_CHOICES.some((c) => Number(c.value) === grace) ? grace : Number(DEFAULT_GRACE);
+    const deactivateUpstream = selectedValue(values, "upstream") !== "keep";
     await ack({
       response_action: "update",
       view: workingModal("Rotate a key", "Checking the new key and rotating…"),
@@ -139,6 +140,7 @@ export function register(app: App, deps: BotDeps): void {
         newSecret: secret,
         graceMs,
         validate: true,
+        deactivateUpstream,
       });
       await update(client, view.id, outcomeModal("Key rotated", rotatedLines(result)));
       if (result.changed) {

@@ -36,5 +36,7 @@ export function upstreamLine(r: RotateOutcome): string {
     return `:hourglass: The old key keeps working until ${d.dueAt?.slice(0, 16).replace("T", " ")} UTC, then the bot deactivates it at Anthropic.`;
   if (d.plan === "manual")
     return ":warning: The old key still works at Anthropic: deactivate it in the Anthropic Console (this profile has no Admin key).";
+  if (r.changed && r.old.kind === "api")
+    return ":information_source: The old key stays active at Anthropic, as asked: deactivate it in the Anthropic Console when nothing uses it.";
   return "Nothing to do at Anthropic.";
 }
