@@ -40,7 +40,8 @@ await build({
   outExtension: { ".js": ".mjs" },
   splitting: true,
   format: "esm",
-  external: ["better-sqlite3", "@napi-rs/keyring"],
+  // pg-native: node-postgres's optional libpq binding, which apikey never uses.
+  external: ["better-sqlite3", "@napi-rs/keyring", "pg-native"],
   chunkNames: "chunks/[name]-[hash]",
   // Some bundled CommonJS dependencies call require(); give the ES module bundle one.
   banner: {

@@ -9,7 +9,7 @@ import {
   passphraseSource,
 } from "@apikey/core/master-key";
 import { keychainSource } from "@apikey/keychain";
-import { openStore } from "@apikey/storage/better-sqlite3";
+import { openConfiguredStore } from "@apikey/storage/configured";
 import type { Output } from "./io/output.ts";
 import { askHidden, askNewPassphrase } from "./io/secret-input.ts";
 
@@ -66,7 +66,9 @@ export function createContext(
   let opened: Promise<Apikey> | undefined;
   const open = async () =>
     openApikey({
-      store: await openStore({
+      // APIKEY_DATABASE_URL=postgres://… selects a shared PostgreSQL store; without it, the SQLite file.
+      store: await openConfiguredStore({
+        databaseUrl: process.env.APIKEY_DATABASE_URL,
         path: storeFileIn(config.dataDir),
         readOnly: mode.readOnly,
         // A key file beside an empty database means a store existed here: refuse instead of starting over.

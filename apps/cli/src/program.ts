@@ -11,6 +11,7 @@ import { registerRunCommands } from "./commands/run.ts";
 import { registerScanCommands } from "./commands/scan.ts";
 import { registerSlotCommands } from "./commands/slots.ts";
 import { registerStatusCommands } from "./commands/status.ts";
+import { registerStoreCommands } from "./commands/store.ts";
 import { registerTransferCommands } from "./commands/transfer.ts";
 import { registerUsageCommands } from "./commands/usage.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
@@ -84,6 +85,7 @@ export async function run(argv: string[]): Promise<void> {
   registerUsageCommands(program, action);
   registerProxyCommands(program, action);
   registerSlotCommands(program, action);
+  registerStoreCommands(program, action);
   registerCompletionCommands(program);
 
   try {

@@ -65,9 +65,10 @@ export async function openBotCore(config: Config, options: OpenBotCoreOptions = 
 }
 
 // Loaded only here, so the bot's other modules (and its tests of pure parts) never load the native addon.
+// APIKEY_DATABASE_URL=postgres://… puts every replica of the bot on one shared PostgreSQL store.
 async function openSqliteStore(path: string): Promise<Store> {
-  const { openStore } = await import("@apikey/storage/better-sqlite3");
-  return openStore({ path });
+  const { openConfiguredStore } = await import("@apikey/storage/configured");
+  return openConfiguredStore({ path, databaseUrl: process.env.APIKEY_DATABASE_URL });
 }
 
 /** The core's own settings from the environment (APIKEY_HOME, APIKEY_MASTER_KEY, ANTHROPIC_BASE_URL…). */

@@ -1,3 +1,5 @@
-import { describeStoreContract } from "./store.contract.ts";
+import { describeSqliteStoreContract, describeStoreContract } from "./store.contract.ts";
+import { sqliteTarget } from "./testing/contract-target.ts";
 
-describeStoreContract("better-sqlite3", "better-sqlite3");
+describeStoreContract(sqliteTarget("better-sqlite3", "better-sqlite3"));
+describeSqliteStoreContract("better-sqlite3", "better-sqlite3");

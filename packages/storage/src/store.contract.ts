@@ -1,17 +1,19 @@
-// The Store port's behaviour, written once and run against every driver (lucia's adapter-test pattern).
+// The Store port's behaviour, written once and run against every driver (lucia's adapter-test pattern): both
+// SQLite drivers, PGlite and a real PostgreSQL server. What only a file-backed SQLite store can show (file modes,
+// damaged or unwritable files, upgrades from its own older schemas) is in describeSqliteStoreContract below:
+// the shared contract keeps the same tests, and so the same count, on every driver.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Store } from "@apikey/core/store";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoreDriver } from "./drivers/types.ts";
-import { isUniqueViolation } from "./errors.ts";
 import { connect, openStore } from "./index.ts";
 import { migrations } from "./migrations.generated.ts";
 import { openStoreWith } from "./open.ts";
+import type { ContractPlace, ContractTarget } from "./testing/contract-target.ts";
 import {
   at,
   fakeAudit,
@@ -25,33 +27,133 @@ import {
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
-export function describeStoreContract(name: string, driver: StoreDriver): void {
-  describe(`Store contract: ${name}`, () => {
-    let dir: string;
-    let cleanup: () => void;
-    let path: string;
-    let store: Store;
-    const open = (file = path) => openStore({ path: file, driver });
+/** The store every contract test starts with, holding profile "default". */
+const MAIN = "main";
 
-    /** Raw SQL on the file, through the same driver, bypassing the store. */
-    async function raw<T>(file: string, work: (c: Awaited<ReturnType<typeof connect>>) => T): Promise<T> {
-      const conn = await connect(driver, file);
-      try {
-        return work(conn);
-      } finally {
-        conn.close();
-      }
-    }
+// The usage rollup's fixtures: deterministic events and the reports they must produce, computed from the events.
+type NewEvent = Parameters<Store["usage"]["record"]>[0];
+type Window = { since: Date; until?: Date; keyId?: string };
+type Row = Awaited<ReturnType<Store["usage"]["summarise"]>>[number];
+const DAY = 86_400_000;
+const day0 = Date.UTC(2026, 2, 1);
+const on = (days: number, ms = 0) => new Date(day0 + days * DAY + ms);
+const MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5", "mystery-model", "claude-opus-4-5"];
+const BY = ["day", "model", "key"] as const;
+
+// mulberry32: the same "random" events on every run and driver, so a failure reproduces.
+function seeded(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Events from day -1 to day 5, some exactly at midnight; "mystery-model" is unpriced. */
+function makeEvents(keyIds: string[], n: number, seed: number): NewEvent[] {
+  const rnd = seeded(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  return Array.from({ length: n }, () => {
+    const model = pick(MODELS);
+    const day = Math.floor(rnd() * 7) - 1;
+    return {
+      keyId: pick(keyIds),
+      at: on(day, rnd() < 0.1 ? 0 : Math.floor(rnd() * DAY)),
+      model,
+      inputTokens: Math.floor(rnd() * 5000),
+      outputTokens: Math.floor(rnd() * 2000),
+      cacheCreationTokens: Math.floor(rnd() * 300),
+      cacheReadTokens: Math.floor(rnd() * 900),
+      costUsd: model === "mystery-model" ? null : rnd() / 10,
+      requestId: null,
+      front: "api",
+    };
+  });
+}
+
+/** What the store must answer, computed from the events alone. */
+function bruteForce(events: NewEvent[], w: Window, by: (typeof BY)[number]): Row[] {
+  const groups = new Map<string, Row>();
+  for (const e of events) {
+    if (e.at < w.since || (w.until && e.at >= w.until) || (w.keyId && e.keyId !== w.keyId)) continue;
+    const group = by === "day" ? e.at.toISOString().slice(0, 10) : by === "model" ? e.model : e.keyId;
+    const g = groups.get(group) ?? {
+      group,
+      requests: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      costUsd: 0,
+      unpricedRequests: 0,
+    };
+    g.requests += 1;
+    g.inputTokens += e.inputTokens;
+    g.outputTokens += e.outputTokens;
+    g.cacheCreationTokens += e.cacheCreationTokens;
+    g.cacheReadTokens += e.cacheReadTokens;
+    g.costUsd += e.costUsd ?? 0;
+    g.unpricedRequests += e.costUsd === null ? 1 : 0;
+    groups.set(group, g);
+  }
+  return [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+}
+
+// Counts are exact; costs are float sums added in another order, so equal to rounding.
+function expectSame<R extends { costUsd: number }>(actual: R[], expected: R[]): void {
+  expect(actual.map((r) => ({ ...r, costUsd: 0 }))).toEqual(expected.map((r) => ({ ...r, costUsd: 0 })));
+  for (const [i, r] of actual.entries()) {
+    expect(r.costUsd).toBeCloseTo(expected[i]?.costUsd ?? Number.NaN, 9);
+  }
+}
+
+async function expectReportsMatch(events: NewEvent[], keyIds: string[], s: Store) {
+  const windows: Window[] = [
+    { since: on(0), until: on(3) },
+    { since: on(-1) },
+    { since: on(2), until: on(6), keyId: keyIds[1] },
+    { since: on(-30), keyId: keyIds[0] },
+    // Not whole days: answered from the events.
+    { since: on(0, 5 * 3_600_000), until: on(4, 1) },
+  ];
+  for (const w of windows) {
+    for (const by of BY) expectSame(await s.usage.summarise({ ...w, by }), bruteForce(events, w, by));
+    const spend = bruteForce(events, w, "key").map((r) => ({
+      keyId: r.group,
+      requests: r.requests,
+      costUsd: r.costUsd,
+      unpricedRequests: r.unpricedRequests,
+    }));
+    expectSame(await s.usage.spendByKey(w), spend);
+  }
+}
+
+async function seedKeys(n: number, s: Store): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = fakeKey({ name: `rollup-${i}`, fingerprint: `fp-rollup-${i}` });
+    await s.keys.insert(key);
+    ids.push(key.id);
+  }
+  return ids;
+}
+
+export function describeStoreContract(target: ContractTarget): void {
+  describe(`Store contract: ${target.name}`, () => {
+    let place: ContractPlace;
+    let store: Store;
+    const open = (name = MAIN) => place.open(name);
 
     beforeEach(async () => {
-      ({ dir, cleanup } = tempDir());
-      path = join(dir, "apikey.db");
+      place = await target.place();
       store = await open();
       await store.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
     });
     afterEach(async () => {
       await store.close();
-      cleanup();
+      await place.cleanup();
     });
 
     describe("keys", () => {
@@ -139,7 +241,7 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
         await store.keys.insert(fakeKey());
         const err = await store.keys.insert(fakeKey({ status: "disabled" })).catch((e: unknown) => e);
         expect(err).toMatchObject({ code: "E_NAME_TAKEN" });
-        expect(isUniqueViolation(err)).toBe(true);
+        expect(target.isUniqueViolation(err)).toBe(true);
         await store.profiles.create({ name: "prod", activeKeyId: null, createdAt: T0 });
         await store.keys.insert(fakeKey({ profile: "prod" }));
       });
@@ -152,7 +254,7 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
           .insert(fakeKey({ profile: "prod", name: "other-key", fingerprint: key.fingerprint }))
           .catch((e: unknown) => e);
         expect(err).toMatchObject({ code: "E_KEY_DUPLICATE" });
-        expect(isUniqueViolation(err, "keys.fingerprint")).toBe(true);
+        expect(target.isUniqueViolation(err, "keys.fingerprint")).toBe(true);
       });
 
       it("refuses a key in a profile that does not exist (E_PROFILE_NOT_FOUND)", async () => {
@@ -511,119 +613,8 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
     });
 
     describe("usage rollup", () => {
-      type NewEvent = Parameters<Store["usage"]["record"]>[0];
-      type Window = { since: Date; until?: Date; keyId?: string };
-      type Row = Awaited<ReturnType<Store["usage"]["summarise"]>>[number];
-      const DAY = 86_400_000;
-      const day0 = Date.UTC(2026, 2, 1);
-      const on = (days: number, ms = 0) => new Date(day0 + days * DAY + ms);
-      const MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5", "mystery-model", "claude-opus-4-5"];
-      const BY = ["day", "model", "key"] as const;
-
-      // mulberry32: the same "random" events on every run and driver, so a failure reproduces.
-      function seeded(seed: number): () => number {
-        let s = seed;
-        return () => {
-          s = (s + 0x6d2b79f5) | 0;
-          let t = Math.imul(s ^ (s >>> 15), s | 1);
-          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-          return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-        };
-      }
-
-      /** Events from day -1 to day 5, some exactly at midnight; "mystery-model" is unpriced. */
-      function makeEvents(keyIds: string[], n: number, seed: number): NewEvent[] {
-        const rnd = seeded(seed);
-        const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-        return Array.from({ length: n }, () => {
-          const model = pick(MODELS);
-          const day = Math.floor(rnd() * 7) - 1;
-          return {
-            keyId: pick(keyIds),
-            at: on(day, rnd() < 0.1 ? 0 : Math.floor(rnd() * DAY)),
-            model,
-            inputTokens: Math.floor(rnd() * 5000),
-            outputTokens: Math.floor(rnd() * 2000),
-            cacheCreationTokens: Math.floor(rnd() * 300),
-            cacheReadTokens: Math.floor(rnd() * 900),
-            costUsd: model === "mystery-model" ? null : rnd() / 10,
-            requestId: null,
-            front: "api",
-          };
-        });
-      }
-
-      /** What the store must answer, computed from the events alone. */
-      function bruteForce(events: NewEvent[], w: Window, by: (typeof BY)[number]): Row[] {
-        const groups = new Map<string, Row>();
-        for (const e of events) {
-          if (e.at < w.since || (w.until && e.at >= w.until) || (w.keyId && e.keyId !== w.keyId)) continue;
-          const group = by === "day" ? e.at.toISOString().slice(0, 10) : by === "model" ? e.model : e.keyId;
-          const g = groups.get(group) ?? {
-            group,
-            requests: 0,
-            inputTokens: 0,
-            outputTokens: 0,
-            cacheCreationTokens: 0,
-            cacheReadTokens: 0,
-            costUsd: 0,
-            unpricedRequests: 0,
-          };
-          g.requests += 1;
-          g.inputTokens += e.inputTokens;
-          g.outputTokens += e.outputTokens;
-          g.cacheCreationTokens += e.cacheCreationTokens;
-          g.cacheReadTokens += e.cacheReadTokens;
-          g.costUsd += e.costUsd ?? 0;
-          g.unpricedRequests += e.costUsd === null ? 1 : 0;
-          groups.set(group, g);
-        }
-        return [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
-      }
-
-      // Counts are exact; costs are float sums added in another order, so equal to rounding.
-      function expectSame<R extends { costUsd: number }>(actual: R[], expected: R[]): void {
-        expect(actual.map((r) => ({ ...r, costUsd: 0 }))).toEqual(
-          expected.map((r) => ({ ...r, costUsd: 0 })),
-        );
-        for (const [i, r] of actual.entries()) {
-          expect(r.costUsd).toBeCloseTo(expected[i]?.costUsd ?? Number.NaN, 9);
-        }
-      }
-
-      async function expectReportsMatch(events: NewEvent[], keyIds: string[], s: Store = store) {
-        const windows: Window[] = [
-          { since: on(0), until: on(3) },
-          { since: on(-1) },
-          { since: on(2), until: on(6), keyId: keyIds[1] },
-          { since: on(-30), keyId: keyIds[0] },
-          // Not whole days: answered from the events.
-          { since: on(0, 5 * 3_600_000), until: on(4, 1) },
-        ];
-        for (const w of windows) {
-          for (const by of BY) expectSame(await s.usage.summarise({ ...w, by }), bruteForce(events, w, by));
-          const spend = bruteForce(events, w, "key").map((r) => ({
-            keyId: r.group,
-            requests: r.requests,
-            costUsd: r.costUsd,
-            unpricedRequests: r.unpricedRequests,
-          }));
-          expectSame(await s.usage.spendByKey(w), spend);
-        }
-      }
-
-      async function seedKeys(n: number, s: Store = store): Promise<string[]> {
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
-          const key = fakeKey({ name: `rollup-${i}`, fingerprint: `fp-rollup-${i}` });
-          await s.keys.insert(key);
-          ids.push(key.id);
-        }
-        return ids;
-      }
-
       it("answers whole-day reports and spend from the rollup exactly as from the events", async () => {
-        const ids = await seedKeys(3);
+        const ids = await seedKeys(3, store);
         const events = makeEvents(ids, 400, 7);
         // Every write path: single records, batches inside a transaction (later ones add to existing rows),
         // and a batch outside one.
@@ -632,13 +623,13 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
           await store.transaction((tx) => tx.usage.recordMany(events.slice(i, i + 100)));
         }
         await store.usage.recordMany(events.slice(340));
-        await expectReportsMatch(events, ids);
+        await expectReportsMatch(events, ids, store);
       });
 
       it("reads whole-day windows from the rollup, other windows from the events", async () => {
-        const [id = ""] = await seedKeys(1);
+        const [id = ""] = await seedKeys(1, store);
         await store.usage.record(makeEvents([id], 1, 3)[0] as NewEvent);
-        await raw(path, (c) => c.exec("UPDATE usage_daily SET requests = requests + 1000"));
+        await place.sql(MAIN, "UPDATE usage_daily SET requests = requests + 1000");
         const [whole] = await store.usage.spendByKey({ since: on(-30) });
         const [partial] = await store.usage.spendByKey({ since: on(-30, 1) });
         expect(whole?.requests).toBe(1001);
@@ -646,22 +637,21 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
       });
 
       it("removes a key's rollup rows with the key", async () => {
-        const ids = await seedKeys(2);
+        const ids = await seedKeys(2, store);
         const events = makeEvents(ids, 60, 11);
         await store.usage.recordMany(events);
         const [gone = "", kept = ""] = ids;
         await store.keys.delete(gone);
-        expect(
-          await raw(path, (c) => c.scalar(`SELECT count(*) FROM usage_daily WHERE key_id = '${gone}'`)),
-        ).toBe(0);
+        expect(await place.sql(MAIN, `SELECT count(*) FROM usage_daily WHERE key_id = '${gone}'`)).toBe(0);
         await expectReportsMatch(
           events.filter((e) => e.keyId === kept),
           [kept, kept],
+          store,
         );
       });
 
       it("writes neither events nor rollup rows when a batch fails", async () => {
-        const [id = ""] = await seedKeys(1);
+        const [id = ""] = await seedKeys(1, store);
         const events = [
           ...makeEvents([id], 20, 5),
           { ...(makeEvents([id], 1, 6)[0] as NewEvent), keyId: "missing" },
@@ -669,60 +659,7 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
         await expect(store.usage.recordMany(events)).rejects.toBeDefined();
         await expect(store.usage.record(events.at(-1) as NewEvent)).rejects.toBeDefined();
         expect(await store.usage.list()).toEqual([]);
-        expect(await raw(path, (c) => c.scalar("SELECT count(*) FROM usage_daily"))).toBe(0);
-      });
-
-      it("backfills the rollup from the events of a store written before it existed", async () => {
-        const older = join(dir, "before-rollup.db");
-        // Schema 0001: the last one without the rollup. Its key rows are written in SQL, since today's
-        // repositories write columns that schema does not have yet.
-        const withoutRollup = migrations.slice(0, 2);
-        expect(withoutRollup.some((m) => m.sql.some((s) => s.includes("usage_daily")))).toBe(false);
-        const s1 = await openStoreWith((p) => connect(driver, p), { path: older }, withoutRollup);
-        await s1.close();
-        const ids = ["rollup-0", "rollup-1", "rollup-2"];
-        await raw(older, (c) => {
-          c.exec(`INSERT INTO profiles (name, created_at) VALUES ('default', ${T0.getTime()})`);
-          for (const id of ids) {
-            c.exec(
-              "INSERT INTO keys (id, name, profile, provider, kind, source, status, ciphertext, nonce, hint, " +
-                `fingerprint, created_at, updated_at) VALUES ('${id}', '${id}', 'default', 'anthropic', 'api', ` +
-                `'manual', 'active', x'00', x'00', 'sk-ant-test-…FAKE', 'fp-${id}', 0, 0)`,
-            );
-          }
-        });
-        const events = makeEvents(ids, 200, 13);
-        const literal = (v: string | number | null) => (typeof v === "string" ? `'${v}'` : String(v));
-        await raw(older, (c) => {
-          for (const e of events) {
-            const values = [
-              e.keyId,
-              e.at.getTime(),
-              e.model,
-              e.inputTokens,
-              e.outputTokens,
-              e.cacheCreationTokens,
-              e.cacheReadTokens,
-              e.costUsd,
-              e.requestId,
-              e.front,
-            ];
-            c.exec(
-              "INSERT INTO usage_events (key_id, at, model, input_tokens, output_tokens, cache_creation_tokens, " +
-                `cache_read_tokens, cost_usd, request_id, front) VALUES (${values.map(literal).join(", ")})`,
-            );
-          }
-        });
-        const s2 = await open(older);
-        try {
-          await expectReportsMatch(events, ids, s2);
-          // New events add to the backfilled rows.
-          const more = makeEvents(ids, 50, 17);
-          await s2.usage.recordMany(more);
-          await expectReportsMatch([...events, ...more], ids, s2);
-        } finally {
-          await s2.close();
-        }
+        expect(await place.sql(MAIN, "SELECT count(*) FROM usage_daily")).toBe(0);
       });
     });
 
@@ -888,27 +825,25 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
 
     describe("busy", () => {
       it("waits for another connection's write lock, then reports E_STORE_BUSY", async () => {
-        const impatient = await openStoreWith((p) => connect(driver, p), { path }, migrations, {
-          busyTimeoutMs: 100,
-        });
-        const holder = await connect(driver, path);
+        const impatient = await place.open(MAIN, { busyTimeoutMs: 100 });
+        let release = await place.holdWriteLock(MAIN);
         try {
-          holder.exec("BEGIN IMMEDIATE");
           await expect(impatient.audit.append(fakeAudit())).rejects.toMatchObject({ code: "E_STORE_BUSY" });
           await expect(impatient.transaction(async () => "never")).rejects.toMatchObject({
             code: "E_STORE_BUSY",
           });
-          holder.exec("COMMIT");
+          await release();
+          release = async () => {};
           await impatient.transaction((tx) => tx.audit.append(fakeAudit()));
           expect(await impatient.audit.list()).toHaveLength(1);
         } finally {
-          holder.close();
+          await release();
           await impatient.close();
         }
       });
     });
 
-    describe("files", () => {
+    describe("persistence", () => {
       it("keeps data across reopening", async () => {
         const key = fakeKey();
         await store.keys.insert(key);
@@ -918,7 +853,134 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
         expect(await store.keys.byId(key.id)).toEqual(key);
         expect(await store.getMeta()).not.toBeNull();
       });
+    });
 
+    describe("migrations", () => {
+      const latest = target.migrations.at(-1)?.folderMillis ?? 0;
+      const applied = async (name: string) =>
+        Number(await place.sql(name, "SELECT max(created_at) FROM __drizzle_migrations"));
+
+      it("upgrades a database with no tables", async () => {
+        await place.createEmpty("empty");
+        const s = await open("empty");
+        await s.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+        await s.close();
+        expect(await applied("empty")).toBe(latest);
+      });
+
+      it("upgrades a database written by an older schema and keeps its rows", async () => {
+        const next: MigrationMeta = {
+          sql: ['CREATE INDEX "keys_test_upgrade_idx" ON "keys" ("hint");'],
+          bps: true,
+          folderMillis: latest + 1000,
+          hash: "test-upgrade",
+        };
+        const s1 = await place.open("older", { migrations: target.migrations });
+        await s1.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+        const key = fakeKey();
+        await s1.keys.insert(key);
+        await s1.close();
+        const s2 = await place.open("older", { migrations: [...target.migrations, next] });
+        expect(await s2.keys.byId(key.id)).toEqual(key);
+        await s2.close();
+        expect(await applied("older")).toBe(latest + 1000);
+        const index = await place.sql(
+          "older",
+          target.dialect === "sqlite"
+            ? "SELECT name FROM sqlite_master WHERE name = 'keys_test_upgrade_idx'"
+            : "SELECT indexname FROM pg_indexes WHERE indexname = 'keys_test_upgrade_idx' AND schemaname = current_schema()",
+        );
+        expect(index).toBe("keys_test_upgrade_idx");
+      });
+
+      it("refuses a database written by a newer apikey (E_STORE_TOO_NEW)", async () => {
+        await store.close();
+        await place.sql(
+          MAIN,
+          `INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', ${latest + 1})`,
+        );
+        const err = await open().catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: "E_STORE_TOO_NEW" });
+        expect((err as { hint: string }).hint).toMatch(/upgrade apikey/i);
+        await place.sql(MAIN, "DELETE FROM __drizzle_migrations WHERE hash = 'future'");
+        store = await open();
+      });
+    });
+
+    describe("two processes", () => {
+      it("lets another process write at the same time without errors", { timeout: 60_000 }, async (ctx) => {
+        const count = 150;
+        const writer = place.writerChild(MAIN, count);
+        if ("cannot" in writer) return ctx.skip(writer.cannot);
+        const child = spawn(process.execPath, writer.argv, { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk;
+        });
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk;
+        });
+        const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on("data", () => stdout.includes("ready") && resolve());
+          child.on("close", () => reject(new Error(`child exited early: ${stderr}`)));
+        });
+        for (let i = 0; i < count; i++) {
+          if (i % 2 === 0) {
+            await store.audit.append(fakeAudit({ actor: "test:parent", action: "parent.write" }));
+          } else {
+            await store.transaction((tx) =>
+              tx.audit.append(fakeAudit({ actor: "test:parent", action: "parent.write" })),
+            );
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(await exited, stderr).toBe(0);
+        expect(stdout).toContain("done");
+        const entries = await store.audit.list();
+        expect(entries.filter((e) => e.actor === "test:parent")).toHaveLength(count);
+        expect(entries.filter((e) => e.actor === "test:child")).toHaveLength(count);
+        // The writes really overlapped in time: in commit order, the two writers alternate more than once.
+        const order = entries.sort((a, b) => a.id - b.id).map((e) => e.actor);
+        const switches = order.filter((actor, i) => i > 0 && actor !== order[i - 1]).length;
+        expect(switches).toBeGreaterThan(2);
+      });
+    });
+  });
+}
+
+/** What only a file-backed SQLite store can show: file modes, damaged and unwritable files, its older schemas. */
+export function describeSqliteStoreContract(name: string, driver: StoreDriver): void {
+  describe(`SQLite store: ${name}`, () => {
+    let dir: string;
+    let cleanup: () => void;
+    let path: string;
+    let store: Store;
+    const open = (file = path) => openStore({ path: file, driver });
+
+    /** Raw SQL on the file, through the same driver, bypassing the store. */
+    async function raw<T>(file: string, work: (c: Awaited<ReturnType<typeof connect>>) => T): Promise<T> {
+      const conn = await connect(driver, file);
+      try {
+        return work(conn);
+      } finally {
+        conn.close();
+      }
+    }
+
+    beforeEach(async () => {
+      ({ dir, cleanup } = tempDir());
+      path = join(dir, "apikey.db");
+      store = await open();
+      await store.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
+    });
+    afterEach(async () => {
+      await store.close();
+      cleanup();
+    });
+
+    describe("files", () => {
       it("creates the directory 0700 and the database, -wal and -shm 0600", async () => {
         const nested = join(dir, "fresh", "data", "apikey.db");
         const other = await open(nested);
@@ -971,38 +1033,6 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
       const applied = (file: string) =>
         raw(file, (c) => Number(c.scalar("SELECT max(created_at) FROM __drizzle_migrations")));
 
-      it("upgrades a database with no tables", async () => {
-        const empty = join(dir, "empty.db");
-        await raw(empty, (c) => c.exec("PRAGMA user_version = 0"));
-        const s = await open(empty);
-        await s.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
-        await s.close();
-        expect(await applied(empty)).toBe(latest);
-      });
-
-      it("upgrades a database written by an older schema and keeps its rows", async () => {
-        const older = join(dir, "older.db");
-        const next: MigrationMeta = {
-          sql: ["CREATE INDEX `keys_test_upgrade_idx` ON `keys` (`hint`);"],
-          bps: true,
-          folderMillis: latest + 1000,
-          hash: "test-upgrade",
-        };
-        const s1 = await openStoreWith((p) => connect(driver, p), { path: older }, migrations);
-        await s1.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
-        const key = fakeKey();
-        await s1.keys.insert(key);
-        await s1.close();
-        const s2 = await openStoreWith((p) => connect(driver, p), { path: older }, [...migrations, next]);
-        expect(await s2.keys.byId(key.id)).toEqual(key);
-        await s2.close();
-        expect(await applied(older)).toBe(latest + 1000);
-        const index = await raw(older, (c) =>
-          c.scalar("SELECT name FROM sqlite_master WHERE name = 'keys_test_upgrade_idx'"),
-        );
-        expect(index).toBe("keys_test_upgrade_idx");
-      });
-
       it("upgrades a real first-release store (migration 0000 only) to the current schema", async () => {
         const first = join(dir, "first.db");
         const [initial] = migrations;
@@ -1034,65 +1064,60 @@ export function describeStoreContract(name: string, driver: StoreDriver): void {
         await s.close();
         expect(await applied(first)).toBe(latest);
       });
-
-      it("refuses a database written by a newer apikey (E_STORE_TOO_NEW)", async () => {
-        await store.close();
-        await raw(path, (c) =>
-          c.exec(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', ${latest + 1})`),
-        );
-        const err = await open().catch((e: unknown) => e);
-        expect(err).toMatchObject({ code: "E_STORE_TOO_NEW" });
-        expect((err as { hint: string }).hint).toMatch(/upgrade apikey/i);
-        await raw(path, (c) => c.exec("DELETE FROM __drizzle_migrations WHERE hash = 'future'"));
-        store = await open();
-      });
     });
 
-    describe("two processes", () => {
-      it("lets another process write at the same time without errors", { timeout: 60_000 }, async () => {
-        const count = 150;
-        const child = spawn(
-          process.execPath,
-          [
-            fileURLToPath(new URL("./testing/writer-child.mjs", import.meta.url)),
-            driver,
-            path,
-            String(count),
-          ],
-          { stdio: ["ignore", "pipe", "pipe"] },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => {
-          stdout += chunk;
-        });
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk;
-        });
-        const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-        await new Promise<void>((resolve, reject) => {
-          child.stdout.on("data", () => stdout.includes("ready") && resolve());
-          child.on("close", () => reject(new Error(`child exited early: ${stderr}`)));
-        });
-        for (let i = 0; i < count; i++) {
-          if (i % 2 === 0) {
-            await store.audit.append(fakeAudit({ actor: "test:parent", action: "parent.write" }));
-          } else {
-            await store.transaction((tx) =>
-              tx.audit.append(fakeAudit({ actor: "test:parent", action: "parent.write" })),
+    describe("usage rollup", () => {
+      it("backfills the rollup from the events of a store written before it existed", async () => {
+        const older = join(dir, "before-rollup.db");
+        // Schema 0001: the last one without the rollup. Its key rows are written in SQL, since today's
+        // repositories write columns that schema does not have yet.
+        const withoutRollup = migrations.slice(0, 2);
+        expect(withoutRollup.some((m) => m.sql.some((s) => s.includes("usage_daily")))).toBe(false);
+        const s1 = await openStoreWith((p) => connect(driver, p), { path: older }, withoutRollup);
+        await s1.close();
+        const ids = ["rollup-0", "rollup-1", "rollup-2"];
+        await raw(older, (c) => {
+          c.exec(`INSERT INTO profiles (name, created_at) VALUES ('default', ${T0.getTime()})`);
+          for (const id of ids) {
+            c.exec(
+              "INSERT INTO keys (id, name, profile, provider, kind, source, status, ciphertext, nonce, hint, " +
+                `fingerprint, created_at, updated_at) VALUES ('${id}', '${id}', 'default', 'anthropic', 'api', ` +
+                `'manual', 'active', x'00', x'00', 'sk-ant-test-…FAKE', 'fp-${id}', 0, 0)`,
             );
           }
-          await new Promise((resolve) => setImmediate(resolve));
+        });
+        const events = makeEvents(ids, 200, 13);
+        const literal = (v: string | number | null) => (typeof v === "string" ? `'${v}'` : String(v));
+        await raw(older, (c) => {
+          for (const e of events) {
+            const values = [
+              e.keyId,
+              e.at.getTime(),
+              e.model,
+              e.inputTokens,
+              e.outputTokens,
+              e.cacheCreationTokens,
+              e.cacheReadTokens,
+              e.costUsd,
+              e.requestId,
+              e.front,
+            ];
+            c.exec(
+              "INSERT INTO usage_events (key_id, at, model, input_tokens, output_tokens, cache_creation_tokens, " +
+                `cache_read_tokens, cost_usd, request_id, front) VALUES (${values.map(literal).join(", ")})`,
+            );
+          }
+        });
+        const s2 = await open(older);
+        try {
+          await expectReportsMatch(events, ids, s2);
+          // New events add to the backfilled rows.
+          const more = makeEvents(ids, 50, 17);
+          await s2.usage.recordMany(more);
+          await expectReportsMatch([...events, ...more], ids, s2);
+        } finally {
+          await s2.close();
         }
-        expect(await exited, stderr).toBe(0);
-        expect(stdout).toContain("done");
-        const entries = await store.audit.list();
-        expect(entries.filter((e) => e.actor === "test:parent")).toHaveLength(count);
-        expect(entries.filter((e) => e.actor === "test:child")).toHaveLength(count);
-        // The writes really overlapped in time: in commit order, the two writers alternate more than once.
-        const order = entries.sort((a, b) => a.id - b.id).map((e) => e.actor);
-        const switches = order.filter((actor, i) => i > 0 && actor !== order[i - 1]).length;
-        expect(switches).toBeGreaterThan(2);
       });
     });
   });

@@ -36,6 +36,8 @@ async function readKeychain(
 export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   let handle: ReturnType<typeof openActiveKey> = null;
   try {
+    // A PostgreSQL store has no file to read here: the full path opens it.
+    if (env.APIKEY_DATABASE_URL?.trim()) return false;
     const dataDir = dataDirFrom(env);
     handle = openActiveKey(storeFileIn(dataDir), profile, { nativeBinding: addonPath() });
     if (handle === null || handle === "stale") return false;

@@ -13,7 +13,7 @@ import { usageDaily, usageEvents } from "../schema.ts";
 
 // SQLite caps bound parameters per statement; 11 columns × 500 rows stays well under it.
 const BATCH_ROWS = 500;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 const t = usageEvents;
 
@@ -47,7 +47,7 @@ const dayNumber = (at: Date): number => Math.floor(at.getTime() / DAY_MS);
  * The window as day numbers when it is made of whole UTC days (every report and budget window is: see
  * core's window.ts), so the rollup answers it exactly; null when it starts or ends inside a day.
  */
-function wholeDays(w: UsageWindow): { since: number; until?: number } | null {
+export function wholeDays(w: UsageWindow): { since: number; until?: number } | null {
   const since = w.since.getTime();
   if (since % DAY_MS !== 0) return null;
   if (w.until === undefined) return { since: since / DAY_MS };
@@ -66,7 +66,7 @@ function dailyConditions(w: UsageWindow, days: { since: number; until?: number }
 type DailyRow = typeof usageDaily.$inferInsert;
 
 /** A batch of events summed per (day, key, model): one upsert per group instead of one per event. */
-function rollUp(events: ReadonlyArray<Omit<UsageEvent, "id">>): DailyRow[] {
+export function rollUp(events: ReadonlyArray<Omit<UsageEvent, "id">>): DailyRow[] {
   // Nested maps, not a joined string key: building a string per event costs several times the rest of the loop.
   const byKey = new Map<string, Map<string, Map<number, DailyRow>>>();
   const rows: DailyRow[] = [];
@@ -142,7 +142,7 @@ function windowConditions(w: UsageWindow): SQL | undefined {
   return and(...conditions);
 }
 
-function dayOf(dayNumber: number): string {
+export function dayOf(dayNumber: number): string {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
 }
 

@@ -1,0 +1,46 @@
+import type { Store } from "@apikey/core/store";
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import { toPgStoreError } from "./errors.ts";
+import { migratePgStore } from "./migrate.ts";
+import { pgMigrations } from "./migrations.generated.ts";
+import { DEFAULT_PG_TUNING, type PgSession, type PgTuning } from "./session.ts";
+import { createPgStore } from "./store.ts";
+
+/** Opens one session, set up for `schema` (created if missing) and the tuning, without migrating. */
+export type PgConnect = (schema: string | undefined, tuning: PgTuning) => Promise<PgSession>;
+
+/** Connects, migrates and wraps a session as a Store; `location` names it in messages (never with a password). */
+export async function openPgStoreWith(
+  connect: PgConnect,
+  location: string,
+  options: { schema?: string; migrations?: MigrationMeta[]; tuning?: PgTuning } = {},
+): Promise<Store> {
+  let session: PgSession | undefined;
+  try {
+    session = await connect(options.schema, options.tuning ?? DEFAULT_PG_TUNING);
+    await migratePgStore(session, options.migrations ?? pgMigrations, location);
+    return createPgStore(session, location);
+  } catch (err) {
+    await session?.close().catch(() => {});
+    throw toPgStoreError(err, location);
+  }
+}
+
+/**
+ * Splits apikey's own `schema` parameter off a postgres:// URL (node-postgres would pass it to the server as a
+ * setting) and names the store for messages without the password.
+ */
+export function parseDatabaseUrl(url: string): { url: string; schema: string | undefined; location: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") ?? undefined;
+  parsed.searchParams.delete("schema");
+  const clean = parsed.toString();
+  parsed.password = "";
+  if (schema !== undefined) parsed.searchParams.set("schema", schema);
+  return { url: clean, schema: schema || undefined, location: parsed.toString() };
+}
+
+/** True for the URLs this store opens (postgres:// or postgresql://). */
+export function isPostgresUrl(value: string | undefined): value is string {
+  return value !== undefined && /^postgres(ql)?:\/\//i.test(value.trim());
+}

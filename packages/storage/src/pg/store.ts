@@ -1,0 +1,139 @@
+import type { Store } from "@apikey/core/store";
+import { SerialQueue } from "../serial.ts";
+import { toPgStoreError } from "./errors.ts";
+import {
+  auditRepository,
+  deactivationRepository,
+  keyRepository,
+  markRepository,
+  metaRepository,
+  oauthProviderRepository,
+  profileRepository,
+  settingsRepository,
+  slotRepository,
+  storeSecretRepository,
+} from "./repositories.ts";
+import type { PgSession } from "./session.ts";
+import { pgUsageRepository } from "./usage.ts";
+
+/**
+ * SQLite's BEGIN IMMEDIATE, on PostgreSQL: open a transaction and lock the store_version row at once. Every writer
+ * takes that lock first, so writing transactions run one at a time across every process on the store, each seeing
+ * all commits before it (READ COMMITTED reads the newest committed data per statement, and none can commit while
+ * we hold the lock). The port's callers read-check-write inside one transaction (switching the active key,
+ * rotating) and rely on exactly this; SERIALIZABLE would instead fail them with retryable errors mid-way.
+ * Waiting longer than the busy timeout (lock_timeout) fails with E_STORE_BUSY, as SQLite's busy_timeout does.
+ */
+const BEGIN_WRITE =
+  "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT 1 FROM store_version WHERE id = 1 FOR UPDATE";
+
+/** Version minus this session's own commits: changes only when another connection committed (see drizzle-pg/0001). */
+const DATA_VERSION =
+  "SELECT version - coalesce(nullif(current_setting('apikey.own_commits', true), '')::bigint, 0) AS v " +
+  "FROM store_version WHERE id = 1";
+
+/** Repository methods that only read; every other method writes, and outside a transaction becomes one. */
+const READS = new Set(["byId", "byName", "byFingerprint", "list", "get", "summarise", "spendByKey"]);
+
+export function createPgStore(session: PgSession, location: string): Store {
+  const queue = new SerialQueue();
+  let closed = false;
+  // Inside store.transaction: repository writes join it. `failed` remembers a statement that failed inside, which in
+  // PostgreSQL (unlike SQLite) aborts the whole transaction: COMMIT would then quietly roll back, so we refuse it.
+  let open: { failed: boolean } | null = null;
+
+  const fail = (err: unknown): never => {
+    throw toPgStoreError(err, location);
+  };
+  /** Runs `work` alone on the session: queued behind this store's other work unless already inside it. */
+  const serial = <R>(work: () => Promise<R>): Promise<R> =>
+    queue.inside ? work() : queue.run(() => session.exclusive(work));
+
+  async function inTransaction<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      await session.exec(BEGIN_WRITE);
+    } catch (err) {
+      await session.exec("ROLLBACK").catch(() => {});
+      fail(err);
+    }
+    const state = { failed: false };
+    open = state;
+    try {
+      const result = await fn();
+      if (state.failed) {
+        fail(new Error("a statement failed inside the transaction, so PostgreSQL rolled all of it back"));
+      }
+      await session.exec("COMMIT").catch(fail);
+      return result;
+    } catch (err) {
+      await session.exec("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      open = null;
+    }
+  }
+
+  /** Inside a transaction: runs `work` in it, remembering a failure. */
+  const joined = <R>(tx: { failed: boolean }, work: () => Promise<R>): Promise<R> =>
+    work().catch((err: unknown) => {
+      tx.failed = true;
+      throw err;
+    });
+  const read = <R>(work: () => Promise<R>): Promise<R> =>
+    serial(() => (open ? joined(open, work) : work())).catch(fail);
+  const write = <R>(work: () => Promise<R>): Promise<R> =>
+    serial(() => (open ? joined(open, work) : inTransaction(work))).catch(fail);
+
+  function wrap<T extends object>(repo: T): T {
+    const wrapped: Record<string, unknown> = {};
+    for (const [name, method] of Object.entries(repo)) {
+      if (typeof method !== "function") continue;
+      const guard = READS.has(name) ? read : write;
+      wrapped[name] = (...args: unknown[]) => guard(() => method.apply(repo, args));
+    }
+    return wrapped as T;
+  }
+
+  const meta = metaRepository(session.db);
+  const store: Store = {
+    location,
+    keys: wrap(keyRepository(session.db)),
+    profiles: wrap(profileRepository(session.db)),
+    audit: wrap(auditRepository(session.db)),
+    usage: wrap(pgUsageRepository(session.db, session.query)),
+    deactivations: wrap(deactivationRepository(session.db)),
+    oauthProviders: wrap(oauthProviderRepository(session.db)),
+    secrets: wrap(storeSecretRepository(session.db)),
+    settings: wrap(settingsRepository(session.db)),
+    slots: wrap(slotRepository(session.db)),
+    marks: wrap(markRepository(session.db)),
+    getMeta: () => read(() => meta.get()),
+    setMeta: (value) => write(() => meta.set(value)),
+    dataVersion: () =>
+      read(async () => {
+        const [row] = await session.query<{ v: string | number }>(DATA_VERSION);
+        return Number(row?.v ?? 0);
+      }),
+    transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+      // Nested: already inside this store's transaction, so join it.
+      if (queue.inside && open) return fn(store);
+      // fn's own errors reach the caller untouched; repository calls inside fn already map theirs. Failing to get
+      // the session at all (PGlite's busy timeout) is the store's error.
+      let entered = false;
+      return serial(() => {
+        entered = true;
+        return inTransaction(() => fn(store));
+      }).catch((err: unknown) => {
+        if (!entered) fail(err);
+        throw err;
+      });
+    },
+    close: () =>
+      serial(async () => {
+        if (closed) return;
+        closed = true;
+        await session.close();
+      }).catch(fail),
+  };
+  return store;
+}

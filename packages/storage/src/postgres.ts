@@ -1,0 +1,18 @@
+import type { Store } from "@apikey/core/store";
+import { connectNodePostgres } from "./pg/drivers/node-postgres.ts";
+import { openPgStoreWith, parseDatabaseUrl } from "./pg/open.ts";
+
+// The entry for a store on a PostgreSQL server (a team's shared store: several bots and gateways at once), through
+// node-postgres. TLS comes from the URL as node-postgres reads it: sslmode, sslrootcert, sslcert, sslkey.
+
+export { isPostgresUrl } from "./pg/open.ts";
+
+export interface OpenPgStoreOptions {
+  /** postgres://user:password@host:port/database?sslmode=verify-full&schema=apikey */
+  url: string;
+}
+
+export function openStore(options: OpenPgStoreOptions): Promise<Store> {
+  const { url, schema, location } = parseDatabaseUrl(options.url);
+  return openPgStoreWith((s, tuning) => connectNodePostgres(url, s, tuning), location, { schema });
+}
