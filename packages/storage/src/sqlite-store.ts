@@ -3,6 +3,7 @@ import type { Connection } from "./drivers/types.ts";
 import { toStoreError } from "./errors.ts";
 import { auditRepository } from "./repositories/audit.ts";
 import { deactivationRepository } from "./repositories/deactivations.ts";
+import { gatewayTokenRepository } from "./repositories/gateway-tokens.ts";
 import { keyRepository } from "./repositories/keys.ts";
 import { markRepository } from "./repositories/marks.ts";
 import { metaRepository } from "./repositories/meta.ts";
@@ -45,6 +46,7 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     settings: serialised(settingsRepository(conn.db), guard),
     slots: serialised(slotRepository(conn.db), guard),
     marks: serialised(markRepository(conn.db), guard),
+    tokens: serialised(gatewayTokenRepository(conn.db), guard),
     getMeta: () => meta.get(),
     dataVersion: () => guard(async () => Number(conn.scalar("PRAGMA data_version"))),
     setMeta: (value) => meta.set(value),

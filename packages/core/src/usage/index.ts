@@ -23,6 +23,7 @@ export {
 export { type MonthSpendFields, withMonthSpend } from "./list-spend.ts";
 export type {
   KeySpend,
+  TokenSpend,
   UsageEvent,
   UsageGroupBy,
   UsageRepository,

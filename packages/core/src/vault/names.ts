@@ -3,7 +3,7 @@ import { ApikeyError, ERROR_CODES } from "../errors.ts";
 // Names end up in shell commands, Slack messages and file names: keep them plain.
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export function checkName(name: string, what: "key" | "profile" | "slot"): string {
+export function checkName(name: string, what: "key" | "profile" | "slot" | "token"): string {
   if (/^sk-ant-/.test(name)) {
     // Someone pasted a key where a name goes; argv is visible to other processes, so say so.
     throw new ApikeyError(
