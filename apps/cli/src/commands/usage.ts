@@ -15,19 +15,21 @@ import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
 
-const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key"];
+const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key", "token"];
 
 export function registerUsageCommands(program: Command, action: Action): void {
   program
     .command("usage")
-    .description("tokens and estimated cost per day, model or key, with a chart of spend per day")
+    .description(
+      "tokens and estimated cost per day, model, key or gateway token, with a chart of spend per day",
+    )
     .option("--key <name>", "only this key (in --profile)")
     .option("--since <when>", "7d, 30d (days back, today included) or YYYY-MM-DD", "30d")
-    .option("--by <group>", "day, model or key", "day")
+    .option("--by <group>", "day, model, key or token (gateway token)", "day")
     .action(
       action(async (ctx, opts: { key?: string; since: string; by: string }) => {
         if (!GROUPINGS.includes(opts.by as UsageGroupBy)) {
-          throw new UsageError(`--by must be day, model or key, not "${opts.by}".`);
+          throw new UsageError(`--by must be day, model, key or token, not "${opts.by}".`);
         }
         const by = opts.by as UsageGroupBy;
         const vault = await ctx.vault();
@@ -35,10 +37,11 @@ export function registerUsageCommands(program: Command, action: Action): void {
         const since = parseSince(opts.since, now);
         const key = opts.key === undefined ? null : await findKey(ctx, opts.key);
         const report = await usageReport(vault.store, { since, by, ...(key && { keyId: key.id }) }, now);
-        const names = await keyNames(ctx);
+        const names = by === "token" ? await tokenNames(ctx) : await keyNames(ctx);
         const rows = report.rows.map((r) => ({
           ...r,
           ...(by === "key" && { key: names.get(r.group) ?? r.group }),
+          ...(by === "token" && { token: names.get(r.group) ?? r.group }),
           unpriced: r.unpricedRequests > 0,
         }));
         const keys = await withMonthSpend(vault, await vault.list());
@@ -137,7 +140,7 @@ const count = (n: number): string => n.toLocaleString("en-US");
 
 function render(
   report: UsageReport,
-  rows: Array<UsageReport["rows"][number] & { key?: string; unpriced: boolean }>,
+  rows: Array<UsageReport["rows"][number] & { key?: string; token?: string; unpriced: boolean }>,
   by: UsageGroupBy,
   names: Map<string, string>,
 ): string {
@@ -156,7 +159,7 @@ function render(
   const body = table(
     [by.toUpperCase(), "REQUESTS", "INPUT", "OUTPUT", "CACHE WRITE", "CACHE READ", "COST"],
     [
-      ...rows.map((r) => line(by === "key" ? (names.get(r.group) ?? r.group) : r.group, r)),
+      ...rows.map((r) => line(by === "key" || by === "token" ? (names.get(r.group) ?? r.group) : r.group, r)),
       line("total", report.totals),
     ],
   );
@@ -187,4 +190,13 @@ export function barChart(days: Array<{ day: string; costUsd: number }>, columns:
       return `${d.day}  ${bar.padEnd(width)}  ${(labels[i] ?? "").padStart(labelWidth)}`;
     })
     .join("\n");
+}
+
+/** Gateway token names by id (revoked ones too: their usage stays); "" is usage that came without a token. */
+async function tokenNames(ctx: Context): Promise<Map<string, string>> {
+  const vault = await ctx.vault();
+  const tokens = await vault.store.tokens.list({ includeRevoked: true });
+  const names = new Map<string, string>([["", "(no token)"]]);
+  for (const t of tokens) names.set(t.id, t.revokedAt ? `${t.name} (revoked)` : t.name);
+  return names;
 }
