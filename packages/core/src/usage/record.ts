@@ -1,5 +1,5 @@
 import type { Store } from "../store.ts";
-import { invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
+import { countsOf, invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
 import type { UsageEvent } from "./port.ts";
 import { costOf, DEFAULT_PRICES, type PriceTable } from "./prices.ts";
 
@@ -43,14 +43,7 @@ export function toEvent(
   const refused = usageRefusal(input) !== null;
   const counts = {
     model: input.model,
-    ...(refused
-      ? ZERO_COUNTS
-      : {
-          inputTokens: input.inputTokens,
-          outputTokens: input.outputTokens,
-          cacheCreationTokens: input.cacheCreationTokens,
-          cacheReadTokens: input.cacheReadTokens,
-        }),
+    ...countsOf(refused ? ZERO_COUNTS : input),
   };
   const cost = refused ? null : costOf(counts, prices);
   return {
