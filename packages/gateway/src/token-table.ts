@@ -35,8 +35,13 @@ const entry = (t: GatewayTokenRecord): TokenEntry => ({
   revoked: t.revokedAt !== null,
 });
 
+/** Tokens recently seen, kept as presented: a hit costs one map lookup instead of an HMAC. */
+const MAX_REMEMBERED = 4096;
+
 export function tokenTable(store: Store, hash: TokenHasher): TokenTable {
   let byHash: Map<string, TokenEntry> | null = null;
+  // Only tokens that matched go in, so a client guessing tokens cannot grow it; dropped with the table.
+  const seen = new Map<string, TokenEntry>();
   let loading: Promise<Map<string, TokenEntry>> | null = null;
   let generation = 0;
   let lastMissReload = 0;
@@ -60,19 +65,33 @@ export function tokenTable(store: Store, hash: TokenHasher): TokenTable {
 
   return {
     async find(presented) {
+      if (byHash !== null) {
+        const hit = seen.get(presented);
+        if (hit) return hit;
+      }
+      const started = generation;
       const h = hash(presented);
       const found = (byHash ?? (await load())).get(h);
-      if (found) return found;
+      if (found) {
+        // Read from a table that was dropped meanwhile: answer this request, but do not remember it.
+        if (started === generation) {
+          if (seen.size >= MAX_REMEMBERED) seen.clear();
+          seen.set(presented, found);
+        }
+        return found;
+      }
       if (Date.now() - lastMissReload < 1000) return null;
       lastMissReload = Date.now();
       generation++;
       byHash = null;
+      seen.clear();
       return (await load()).get(h) ?? null;
     },
     invalidate() {
       generation++;
       byHash = null;
       loading = null;
+      seen.clear();
     },
   };
 }

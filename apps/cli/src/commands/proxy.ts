@@ -57,7 +57,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
           port,
           host: opts.host,
           allowRemote: opts.allowRemote === true,
-          log: (line) => process.stderr.write(`${line}\n`),
+          log: batchedLines((text) => process.stderr.write(text)),
         }).catch((err: unknown) => {
           throw withProxyHint(err);
         });
@@ -252,6 +252,23 @@ function withProxyHint(err: unknown): unknown {
         ? "Stop the other program (another `apikey proxy`?), or pick another port with --port (0 = any free port)."
         : "Check --host and --port (ports below 1024 need privileges).";
   return hint === undefined ? err : new ApikeyError(err.code, err.message, { hint, details: err.details });
+}
+
+/**
+ * One write per turn of the event loop instead of one per request: a write to a pipe is a synchronous system call,
+ * and at thousands of requests a second the log would cost more than the forwarding.
+ */
+function batchedLines(write: (text: string) => void): (line: string) => void {
+  let pending = "";
+  return (line) => {
+    if (pending === "")
+      setImmediate(() => {
+        const text = pending;
+        pending = "";
+        write(text);
+      });
+    pending += `${line}\n`;
+  };
 }
 
 function parsePort(value: string): number {
