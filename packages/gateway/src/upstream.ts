@@ -30,7 +30,9 @@ export function upstreamFor(
   return {
     secure,
     request: transport.request as typeof http.request,
-    agent: new transport.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: "lifo" }),
+    // No cap on sockets in use: each open stream holds one for its whole life, and a cap would queue the next
+    // stream behind the slowest (500 concurrent streams are tested). Idle ones kept for reuse are capped.
+    agent: new transport.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: "lifo" }),
     host: url.host,
     hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: url.port === "" ? (secure ? 443 : 80) : Number(url.port),
