@@ -1,12 +1,14 @@
 import { ApikeyError } from "@apikey/core/errors";
 import type { GatewayTokenRepository } from "@apikey/core/tokens";
-import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, getTableName, isNull, lt, or } from "drizzle-orm";
 import type { StoreDb } from "../drivers/types.ts";
 import { driverError, isForeignKeyViolation } from "../errors.ts";
+import { rawStatement } from "../raw-statement.ts";
 import { tokenFromRow, tokenPatchToRow, tokenToRow } from "../rows.ts";
 import { gatewayTokens } from "../schema.ts";
 
 const t = gatewayTokens;
+const TOUCH_SQL = `UPDATE ${getTableName(t)} SET ${t.lastUsedAt.name} = ? WHERE ${t.id.name} = ? AND (${t.lastUsedAt.name} IS NULL OR ${t.lastUsedAt.name} < ?)`;
 
 function profileMissing(err: unknown): unknown {
   return isForeignKeyViolation(err)
@@ -56,6 +58,11 @@ export function gatewayTokenRepository(db: StoreDb): GatewayTokenRepository {
       return rows.map(tokenFromRow);
     },
     async touchLastUsed(id, at) {
+      const raw = rawStatement(db, TOUCH_SQL);
+      if (raw) {
+        raw.run(at.getTime(), id, at.getTime());
+        return;
+      }
       await db
         .update(t)
         .set({ lastUsedAt: at })
