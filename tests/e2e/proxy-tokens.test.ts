@@ -1,4 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { openApikey } from "@apikey/core/app";
+import { masterKeySource } from "@apikey/core/master-key";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -8,6 +10,7 @@ import {
   makeHome,
   type RunOptions,
   runCli,
+  TEST_MASTER_KEY,
   type TestHome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
@@ -211,6 +214,43 @@ describe("refusals: the API's error shape, nothing forwarded", () => {
     expect((await post(fresh)).status).toBe(200);
     tokens.alice = fresh;
     expect((await usageEvents(home))[0]?.tokenId).toBe(ids.alice);
+  });
+});
+
+describe("the front API", () => {
+  it("creates, lists and revokes tokens for another front (one process, audited with its actor)", async () => {
+    const app = openApikey({
+      store: await openStore({ path: home.storePath }),
+      masterKeys: [masterKeySource(TEST_MASTER_KEY)],
+      actor: "slack:T1/U1",
+      front: "slack",
+    });
+    try {
+      const { token, view } = await app.tokens.create({
+        name: "slackbot",
+        profile: "work",
+        models: ["claude-haiku-*"],
+      });
+      tokens.slackbot = token;
+      expect(view).toMatchObject({
+        name: "slackbot",
+        profile: "work",
+        state: "active",
+        models: ["claude-haiku-*"],
+      });
+      expect((await post(token, HAIKU)).status).toBe(200);
+      const listed = await app.tokens.list();
+      expect(listed.find((t) => t.name === "slackbot")?.monthSpendUsd).toBeGreaterThan(0);
+      expect(JSON.stringify(listed)).not.toContain(token.slice(7));
+      await app.tokens.revoke("slackbot");
+      fake.clearRequests();
+      expectRefused(await post(token, HAIKU), 401, "authentication_error", "revoked");
+      const audit = await app.audit({ limit: 5 });
+      expect(audit.find((e) => e.action === "gateway.token.revoke")).toMatchObject({ actor: "slack:T1/U1" });
+      await expect(app.tokens.revoke("slackbot")).rejects.toMatchObject({ code: "E_TOKEN_NOT_FOUND" });
+    } finally {
+      await app.close();
+    }
   });
 });
 
