@@ -4,6 +4,10 @@
 // one run so machine load hits each alike. Loopback only; every phase is bounded in time.
 //
 //   node tests/bench/gateway.mjs [--rate 1000] [--seconds 4] [--throughput-seconds 5] [--connections 32] [--json]
+//                                [--baseline path/to/other/apikey.cjs]
+//
+// --baseline adds a fourth target: `apikey proxy` from another build (e.g. main's), on a store of its own, so a
+// change is measured beside what it replaces in the same run.
 //
 // Reports per target: p50/p99 latency at a fixed request rate (open loop, µs resolution) and the overhead added
 // over direct; maximum throughput (autocannon) against a zero-latency upstream and against one answering in
@@ -21,7 +25,8 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { fixedRate, timeToFirstByte } from "./gateway/load.mjs";
 
-const TARGETS = { addedP50Us: 300, addedP99Us: 2000, vsPortkey: 10, slowVsDirect: 0.95 };
+// Issue 10's targets.
+const TARGETS = { addedP50Us: 500, addedP99Us: 3000, vsPortkey: 10, slowVsDirect: 0.95, addedTtfbUs: 500 };
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,6 +36,7 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: "32" },
     json: { type: "boolean", default: false },
     cli: { type: "string" },
+    baseline: { type: "string" },
   },
 });
 const RATE = Number(flags.rate);
@@ -39,10 +45,12 @@ const TP_SECONDS = Number(flags["throughput-seconds"]);
 const CONNECTIONS = Number(flags.connections);
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const CLI = resolve(flags.cli ?? here("../../apps/cli/dist/apikey.cjs"));
+const BASELINE = flags.baseline ? resolve(flags.baseline) : null;
 const PORTKEY = here("../node_modules/@portkey-ai/gateway/build/start-server.js");
 for (const [what, path] of [
   ["CLI (run `pnpm build`)", CLI],
   ["@portkey-ai/gateway", PORTKEY],
+  ...(BASELINE ? [["baseline CLI", BASELINE]] : []),
 ]) {
   if (!existsSync(path)) {
     console.error(`bench: missing ${what}: ${path}`);
@@ -148,38 +156,41 @@ async function main() {
     await startChild(process.execPath, [upstreamScript, "--delay", "50"], {}, parseJson, "slow upstream")
   ).value;
 
-  const env = (baseUrl) => ({
+  const env = (baseUrl, data = "data") => ({
     PATH: process.env.PATH,
     HOME: home,
-    APIKEY_HOME: join(root, "data"),
+    APIKEY_HOME: join(root, data),
     APIKEY_MASTER_KEY: Buffer.alloc(32, 0x5a).toString("base64"),
     ANTHROPIC_BASE_URL: baseUrl,
     NO_COLOR: "1",
   });
   const upstreamUrl = (u) => `http://127.0.0.1:${u.port}`;
-  const added = spawnSync(process.execPath, [CLI, "add", "bench", "--no-validate"], {
-    env: env(upstreamUrl(fast)),
-    input: KEY,
-  });
-  if (added.status !== 0) throw new Error(`apikey add failed: ${added.stderr}`);
-  const token = spawnSync(process.execPath, [CLI, "proxy", "token"], { env: env(upstreamUrl(fast)) })
-    .stdout.toString()
-    .trim();
-  if (!token.startsWith("apk-gw-")) throw new Error("apikey proxy token printed no token");
-
-  const startApikey = async (u) =>
-    (
-      await startChild(
-        process.execPath,
-        [CLI, "--json", "proxy", "--port", "0"],
-        // The per-request log line goes to stderr as in real use; here it is drained, not shown.
-        { env: env(upstreamUrl(u)) },
-        parseJson,
-        "apikey proxy",
-      )
-    ).value.port;
-  const apikeyFast = await startApikey(fast);
-  const apikeySlow = await startApikey(slow);
+  /** A store of its own for `cli` with the bench key and a token; then its gateway in front of each upstream. */
+  const startApikeys = async (cli, data) => {
+    const added = spawnSync(process.execPath, [cli, "add", "bench", "--no-validate"], {
+      env: env(upstreamUrl(fast), data),
+      input: KEY,
+    });
+    if (added.status !== 0) throw new Error(`apikey add failed: ${added.stderr}`);
+    const token = spawnSync(process.execPath, [cli, "proxy", "token"], { env: env(upstreamUrl(fast), data) })
+      .stdout.toString()
+      .trim();
+    if (!token.startsWith("apk-gw-")) throw new Error("apikey proxy token printed no token");
+    const start = async (u) =>
+      (
+        await startChild(
+          process.execPath,
+          [cli, "--json", "proxy", "--port", "0"],
+          // The per-request log line goes to stderr as in real use; here it is drained, not shown.
+          { env: env(upstreamUrl(u), data) },
+          parseJson,
+          "apikey proxy",
+        )
+      ).value.port;
+    return { token, fast: await start(fast), slow: await start(slow) };
+  };
+  const apikey = await startApikeys(CLI, "data");
+  const baseline = BASELINE ? await startApikeys(BASELINE, "data-baseline") : null;
 
   const portkeyPort = await freePort();
   const portkey = spawn(process.execPath, [PORTKEY, `--port=${portkeyPort}`, "--headless"], {
@@ -206,13 +217,15 @@ async function main() {
     "x-portkey-provider": "anthropic",
     "x-portkey-custom-host": `${upstreamUrl(u)}/v1`,
   });
-  const targets = (u, apikeyPort) => [
+  const targets = (u, speed) => [
     mk("direct", u.port, { "x-api-key": KEY }),
-    mk("apikey", apikeyPort, { "x-api-key": token }),
+    mk("apikey", apikey[speed], { "x-api-key": apikey.token }),
+    ...(baseline ? [mk("baseline", baseline[speed], { "x-api-key": baseline.token })] : []),
     mk("portkey", portkeyPort, portkeyHeaders(u)),
   ];
-  const fastTargets = targets(fast, apikeyFast);
-  const slowTargets = targets(slow, apikeySlow);
+  const fastTargets = targets(fast, "fast");
+  const slowTargets = targets(slow, "slow");
+  const names = fastTargets.map((t) => t.name);
   const body = JSON.stringify({
     model: "claude-haiku-4-5-20251001",
     max_tokens: 16,
@@ -271,10 +284,16 @@ async function main() {
     settings: { rate: RATE, seconds: SECONDS, throughputSeconds: TP_SECONDS, connections: CONNECTIONS },
     fixedRate: fixed,
     added: Object.fromEntries(
-      ["apikey", "portkey"].map((n) => [
-        n,
-        { p50Us: fixed[n].p50Us - d.p50Us, p99Us: fixed[n].p99Us - d.p99Us },
-      ]),
+      names
+        .filter((n) => n !== "direct")
+        .map((n) => [
+          n,
+          {
+            p50Us: fixed[n].p50Us - d.p50Us,
+            p99Us: fixed[n].p99Us - d.p99Us,
+            ttfbP50Us: ttfb[n].p50Us - ttfb.direct.p50Us,
+          },
+        ]),
     ),
     throughput,
     throughputSlow50ms: throughputSlow,
@@ -283,6 +302,10 @@ async function main() {
       apikeyVsPortkey: throughput.apikey.reqPerSec / throughput.portkey.reqPerSec,
       apikeyVsDirect: throughput.apikey.reqPerSec / throughput.direct.reqPerSec,
       apikeyVsDirectSlow: throughputSlow.apikey.reqPerSec / throughputSlow.direct.reqPerSec,
+      ...(baseline && {
+        baselineVsPortkey: throughput.baseline.reqPerSec / throughput.portkey.reqPerSec,
+        baselineVsDirectSlow: throughputSlow.baseline.reqPerSec / throughputSlow.direct.reqPerSec,
+      }),
     },
   };
   result.targets = {
@@ -293,6 +316,10 @@ async function main() {
       target: `≥ ${TARGETS.slowVsDirect}×`,
       met: result.ratios.apikeyVsDirectSlow >= TARGETS.slowVsDirect,
     },
+    addedTtfb: {
+      target: `≤ ${TARGETS.addedTtfbUs} µs`,
+      met: result.added.apikey.ttfbP50Us <= TARGETS.addedTtfbUs,
+    },
   };
 
   if (flags.json) {
@@ -301,38 +328,28 @@ async function main() {
   }
   const us = (v) => (Number.isFinite(v) ? `${(v / 1000).toFixed(3)} ms` : "n/a");
   const rps = (v) => `${Math.round(v).toLocaleString("en")}/s`;
-  const row = (cells) => cells.map((c, i) => String(c).padEnd(i === 0 ? 34 : 16)).join("");
+  const row = (cells) => cells.map((c, i) => String(c).padEnd(i === 0 ? 42 : 14)).join("");
+  const each = (f) => names.map((n) => f(n));
   const lines = [
     "",
-    row(["", "direct", "apikey", "portkey"]),
-    row([`p50 @ ${RATE}/s`, us(d.p50Us), us(fixed.apikey.p50Us), us(fixed.portkey.p50Us)]),
-    row([`p99 @ ${RATE}/s`, us(d.p99Us), us(fixed.apikey.p99Us), us(fixed.portkey.p99Us)]),
-    row(["  added p50 over direct", "", us(result.added.apikey.p50Us), us(result.added.portkey.p50Us)]),
-    row(["  added p99 over direct", "", us(result.added.apikey.p99Us), us(result.added.portkey.p99Us)]),
-    row([
-      "  achieved rate",
-      rps(d.achievedRate),
-      rps(fixed.apikey.achievedRate),
-      rps(fixed.portkey.achievedRate),
-    ]),
+    row(["", ...names]),
+    row([`p50 @ ${RATE}/s`, ...each((n) => us(fixed[n].p50Us))]),
+    row([`p99 @ ${RATE}/s`, ...each((n) => us(fixed[n].p99Us))]),
+    row(["  added p50 over direct", ...each((n) => (n === "direct" ? "" : us(result.added[n].p50Us)))]),
+    row(["  added p99 over direct", ...each((n) => (n === "direct" ? "" : us(result.added[n].p99Us)))]),
+    row(["  achieved rate", ...each((n) => rps(fixed[n].achievedRate))]),
     row([
       `max throughput (${CONNECTIONS} conn, 0 ms upstream)`,
-      rps(throughput.direct.reqPerSec),
-      rps(throughput.apikey.reqPerSec),
-      rps(throughput.portkey.reqPerSec),
+      ...each((n) => rps(throughput[n].reqPerSec)),
     ]),
-    row([
-      "max throughput (64 conn, 50 ms upstream)",
-      rps(throughputSlow.direct.reqPerSec),
-      rps(throughputSlow.apikey.reqPerSec),
-      rps(throughputSlow.portkey.reqPerSec),
-    ]),
-    row(["SSE first byte p50", us(ttfb.direct.p50Us), us(ttfb.apikey.p50Us), us(ttfb.portkey.p50Us)]),
-    row(["SSE first byte p99", us(ttfb.direct.p99Us), us(ttfb.apikey.p99Us), us(ttfb.portkey.p99Us)]),
+    row(["max throughput (64 conn, 50 ms upstream)", ...each((n) => rps(throughputSlow[n].reqPerSec))]),
+    row(["SSE first byte p50", ...each((n) => us(ttfb[n].p50Us))]),
+    row(["SSE first byte p99", ...each((n) => us(ttfb[n].p99Us))]),
     "",
     `apikey vs portkey throughput: ${result.ratios.apikeyVsPortkey.toFixed(1)}× (target ${result.targets.vsPortkey.target}: ${result.targets.vsPortkey.met ? "met" : "NOT met"})`,
     `apikey vs direct, 0 ms upstream: ${result.ratios.apikeyVsDirect.toFixed(2)}× (ceiling ≈ 0.5× on 2 shared cores)`,
     `apikey vs direct, 50 ms upstream @ 64: ${result.ratios.apikeyVsDirectSlow.toFixed(2)}× (target ${result.targets.slowVsDirect.target}: ${result.targets.slowVsDirect.met ? "met" : "NOT met"})`,
+    `added first streamed byte p50 ${us(result.added.apikey.ttfbP50Us)} (target ${result.targets.addedTtfb.target}: ${result.targets.addedTtfb.met ? "met" : "NOT met"})`,
     `added p50 ${us(result.added.apikey.p50Us)} (target ${result.targets.addedP50.target}: ${result.targets.addedP50.met ? "met" : "NOT met"}), added p99 ${us(result.added.apikey.p99Us)} (target ${result.targets.addedP99.target}: ${result.targets.addedP99.met ? "met" : "NOT met"})`,
   ];
   const problems = [

@@ -1,7 +1,8 @@
 import { loadConfig, storeFileIn, Vault } from "@apikey/core";
 import { addProvider, startLogin } from "@apikey/core/oauth";
+import { createToken } from "@apikey/core/tokens";
 import { createAnthropicClient } from "@apikey/core/usage";
-import { ensureGatewayToken, startGateway } from "@apikey/gateway";
+import { startGateway } from "@apikey/gateway";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
@@ -70,8 +71,8 @@ afterAll(async () => {
 describe("item 3: one active-key path", () => {
   it("the gateway refreshes an OAuth token a few seconds from expiry and sends the new one upstream", async () => {
     const first = await loginAs("gw-login", "gw");
-    const token = (await ensureGatewayToken(vault)).token;
-    const gateway = await startGateway({ vault, port: 0, token, upstream: fake.url, profile: "gw" });
+    const token = (await createToken(vault, { name: "gw" })).token;
+    const gateway = await startGateway({ vault, port: 0, upstream: fake.url, profile: "gw" });
     try {
       const send = () =>
         fetch(`${gateway.url}/v1/models`, { headers: { "x-api-key": token } }).then((r) => r.arrayBuffer());

@@ -73,14 +73,20 @@ afterAll(async () => {
 });
 
 describe("apikey proxy token", () => {
-  it("prints a gateway token that is not shaped like an Anthropic key, the same one each time", async () => {
+  it("prints the `default` token once, not shaped like an Anthropic key, and never again", async () => {
     expect(token).toMatch(/^apk-gw-[A-Za-z0-9_-]{43}$/);
-    expect((await runCli(["proxy", "token"], opts)).stdout.trim()).toBe(token);
+    const again = await runCli(["--json", "proxy", "token"], opts);
+    expect(again.code).toBe(2);
+    expect(again.stdout).not.toContain(token);
+    const listed = jsonOut<Array<{ name: string; profile: string | null }>>(
+      await runCli(["--json", "proxy", "token", "list"], opts),
+    );
+    expect(listed).toEqual([expect.objectContaining({ name: "default", profile: null })]);
     const audit = jsonOut<Array<{ action: string; details: unknown }>>(
       await runCli(["--json", "audit"], opts),
     );
     expect(audit.some((e) => e.action === "gateway.token.create")).toBe(true);
-    expect(JSON.stringify(audit)).not.toContain(token);
+    expect(JSON.stringify(audit) + JSON.stringify(listed)).not.toContain(token);
   });
 });
 

@@ -8,6 +8,7 @@ import type {
   StoreMeta,
   StoreSecretRecord,
 } from "./domain.ts";
+import type { GatewayTokenRepository } from "./tokens/port.ts";
 import type { UsageRepository } from "./usage/port.ts";
 
 /**
@@ -32,6 +33,7 @@ export interface Store {
   readonly settings: SettingsRepository;
   readonly slots: SlotRepository;
   readonly marks: MarkRepository;
+  readonly tokens: GatewayTokenRepository;
 
   /**
    * A number that changes whenever another connection (another process) commits to the store; cheap enough to

@@ -12,6 +12,8 @@ export interface ActiveKey {
   name: string;
   kind: KeyKind;
   secret: string;
+  budgetUsd: number | null;
+  blockOverBudget: boolean;
 }
 
 export interface ActiveKeyCache {
@@ -42,6 +44,8 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
         name: record.name,
         kind: record.kind,
         secret,
+        budgetUsd: record.monthlyBudgetUsd,
+        blockOverBudget: record.budgetMode === "block",
         expiresAt: record.expiresAt,
         checkedAt: Date.now(),
       };
@@ -75,6 +79,34 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
     },
     clear() {
       cached = null;
+    },
+  };
+}
+
+/** One cache per profile: each token's requests use its own profile's active key. */
+export interface ActiveKeys {
+  current(profile: string): Promise<ActiveKey>;
+  invalidate(): void;
+  clear(): void;
+}
+
+export function activeKeys(vault: Vault, recheckMs = 1000): ActiveKeys {
+  const byProfile = new Map<string, ActiveKeyCache>();
+  return {
+    current(profile) {
+      let cache = byProfile.get(profile);
+      if (!cache) {
+        cache = activeKeyCache(vault, profile, recheckMs);
+        byProfile.set(profile, cache);
+      }
+      return cache.current();
+    },
+    invalidate() {
+      for (const cache of byProfile.values()) cache.invalidate();
+    },
+    clear() {
+      for (const cache of byProfile.values()) cache.clear();
+      byProfile.clear();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import type { Refusal } from "./messages.ts";
 
 // Errors the gateway itself answers, in the API's own shape so every Anthropic client reports them as it would
 // the API's: `{"type":"error","error":{"type","message"},"request_id"}`.
@@ -28,4 +29,8 @@ export function sendAnthropicError(
     ...headers,
   });
   res.end(body);
+}
+
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  sendAnthropicError(res, refusal.status, refusal.type, refusal.message, refusal.headers);
 }

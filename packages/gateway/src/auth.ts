@@ -1,7 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
-// Local clients prove they may use the gateway with its token, sent where an Anthropic client sends its key.
+// Clients prove they may use the gateway with their gateway token, sent where an Anthropic client sends its key.
 
 export type AuthScheme = "x-api-key" | "bearer";
 
@@ -21,35 +20,3 @@ export function presentedCredential(headers: IncomingHttpHeaders): PresentedCred
   }
   return null;
 }
-
-export class GatewayAuthError extends Error {
-  override readonly name = "GatewayAuthError";
-  readonly code: "missing" | "invalid";
-  constructor(code: "missing" | "invalid") {
-    super(code === "missing" ? "No gateway token was sent." : "The gateway token is not valid.");
-    this.code = code;
-  }
-}
-
-const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
-
-/**
- * A checker bound to one token. Both sides are hashed first so `timingSafeEqual` always compares equal lengths
- * and the time taken says nothing about the token, not even its length.
- */
-export function tokenChecker(token: string) {
-  const expected = digest(token);
-  const isValid = (presented: string | null | undefined): boolean =>
-    typeof presented === "string" && presented !== "" && timingSafeEqual(digest(presented), expected);
-  return {
-    isValid,
-    /** Throws GatewayAuthError unless `presented` is the token. */
-    verify(presented: string | null | undefined): void {
-      if (presented === null || presented === undefined || presented === "")
-        throw new GatewayAuthError("missing");
-      if (!isValid(presented)) throw new GatewayAuthError("invalid");
-    },
-  };
-}
-
-export type TokenChecker = ReturnType<typeof tokenChecker>;

@@ -65,5 +65,17 @@ export const migrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1795860714830,
     "hash": "5e8965b1d2eae52ee240e18d0404d2d1c12b2207fe8d1827606cd908f1bb06c6"
+  },
+  {
+    "sql": [
+      "CREATE TABLE `gateway_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`profile` text,\n\t`hash` text NOT NULL,\n\t`monthly_budget_usd` real,\n\t`budget_mode` text DEFAULT 'warn' NOT NULL,\n\t`models` text,\n\t`expires_at` integer,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL,\n\t`last_used_at` integer,\n\t`revoked_at` integer,\n\tFOREIGN KEY (`profile`) REFERENCES `profiles`(`name`) ON UPDATE no action ON DELETE cascade\n);\n",
+      "\nCREATE UNIQUE INDEX `gateway_tokens_name_live_uq` ON `gateway_tokens` (`name`) WHERE revoked_at IS NULL;",
+      "\nCREATE UNIQUE INDEX `gateway_tokens_hash_uq` ON `gateway_tokens` (`hash`);",
+      "\nALTER TABLE `usage_events` ADD `token_id` text;",
+      "\nCREATE INDEX `usage_events_token_at_idx` ON `usage_events` (`token_id`,`at`);"
+    ],
+    "bps": true,
+    "folderMillis": 1795863773341,
+    "hash": "b5a78d44324bf0a298abddb380df6c983922b78163ea5f684e359506fe7f13a7"
   }
 ];

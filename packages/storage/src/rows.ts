@@ -12,8 +12,10 @@ import type {
 } from "@apikey/core";
 import { ApikeyError } from "@apikey/core/errors";
 import type { KeyPatch } from "@apikey/core/store";
+import type { GatewayTokenPatch, GatewayTokenRecord } from "@apikey/core/tokens";
 import type {
   auditLog,
+  gatewayTokens,
   keys,
   masterKeySlots,
   oauthProviders,
@@ -138,11 +140,48 @@ export function slotToRow(slot: MasterKeySlot): SlotRow {
 }
 
 export function usageFromRow(row: typeof usageEvents.$inferSelect): UsageEvent {
-  return { ...row };
+  const { tokenId, ...rest } = row;
+  // Absent rather than null when there is none: events from other fronts read as they did before tokens.
+  return tokenId === null ? rest : { ...rest, tokenId };
 }
 
 export function usageToRow(event: Omit<UsageEvent, "id">): typeof usageEvents.$inferInsert {
-  return { ...event };
+  return { ...event, tokenId: event.tokenId ?? null };
+}
+
+type TokenRow = typeof gatewayTokens.$inferSelect;
+type TokenInsert = typeof gatewayTokens.$inferInsert;
+
+/** A model list that is not a JSON array of strings was edited outside apikey. */
+function modelList(text: string | null): string[] | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value) && value.every((m) => typeof m === "string")) return value as string[];
+  } catch {
+    // Reported below.
+  }
+  throw new ApikeyError("E_STORE_CORRUPT", "A gateway token's model list is damaged.", {
+    details: { reason: "token_models" },
+  });
+}
+
+export function tokenFromRow(row: TokenRow): GatewayTokenRecord {
+  return { ...row, models: modelList(row.models) };
+}
+
+export function tokenToRow(token: GatewayTokenRecord): TokenInsert {
+  return { ...token, models: token.models === null ? null : JSON.stringify(token.models) };
+}
+
+export function tokenPatchToRow(patch: GatewayTokenPatch): Partial<TokenInsert> {
+  const { models, ...rest } = patch;
+  const row: Partial<TokenInsert> = { ...rest };
+  if (models !== undefined) row.models = models === null ? null : JSON.stringify(models);
+  for (const [field, value] of Object.entries(row)) {
+    if (value === undefined) delete row[field as keyof TokenInsert];
+  }
+  return row;
 }
 
 export function deactivationFromRow(row: typeof pendingDeactivations.$inferSelect): PendingDeactivation {

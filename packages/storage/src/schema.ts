@@ -89,8 +89,46 @@ export const usageEvents = sqliteTable(
     costUsd: real("cost_usd"),
     requestId: text("request_id"),
     front: text("front").notNull(),
+    // The gateway token the request came with (null: not through the gateway, or before 0004). No FK: a
+    // token's events are kept after it is revoked, and revoked rows are kept for them.
+    tokenId: text("token_id"),
   },
-  (t) => [index("usage_events_key_at_idx").on(t.keyId, t.at), index("usage_events_at_idx").on(t.at)],
+  (t) => [
+    index("usage_events_key_at_idx").on(t.keyId, t.at),
+    index("usage_events_at_idx").on(t.at),
+    index("usage_events_token_at_idx").on(t.tokenId, t.at),
+  ],
+);
+
+/**
+ * Gateway tokens, one per person or app. Only a keyed hash of each token is stored (HMAC-SHA256 under a key
+ * derived from the data key): a stolen database yields no usable token and no way to test guesses.
+ */
+export const gatewayTokens = sqliteTable(
+  "gateway_tokens",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    // null: the profile the gateway was started with (the `default` token, as before tokens had profiles).
+    profile: text("profile").references((): AnySQLiteColumn => profiles.name, { onDelete: "cascade" }),
+    hash: text("hash").notNull(),
+    monthlyBudgetUsd: real("monthly_budget_usd"),
+    budgetMode: text("budget_mode", { enum: ["warn", "block"] })
+      .notNull()
+      .default("warn"),
+    // JSON array of model ids (a trailing * matches a prefix); null: any model.
+    models: text("models"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    // Partial: a revoked token keeps its row (its usage points at it) and frees its name.
+    uniqueIndex("gateway_tokens_name_live_uq").on(t.name).where(sql`revoked_at IS NULL`),
+    uniqueIndex("gateway_tokens_hash_uq").on(t.hash),
+  ],
 );
 
 /**

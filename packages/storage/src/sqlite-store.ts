@@ -3,6 +3,7 @@ import type { Connection } from "./drivers/types.ts";
 import { toStoreError } from "./errors.ts";
 import { auditRepository } from "./repositories/audit.ts";
 import { deactivationRepository } from "./repositories/deactivations.ts";
+import { gatewayTokenRepository } from "./repositories/gateway-tokens.ts";
 import { keyRepository } from "./repositories/keys.ts";
 import { markRepository } from "./repositories/marks.ts";
 import { metaRepository } from "./repositories/meta.ts";
@@ -45,8 +46,18 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     settings: serialised(settingsRepository(conn.db), guard),
     slots: serialised(slotRepository(conn.db), guard),
     marks: serialised(markRepository(conn.db), guard),
+    tokens: serialised(gatewayTokenRepository(conn.db), guard),
     getMeta: () => meta.get(),
-    dataVersion: () => guard(async () => Number(conn.scalar("PRAGMA data_version"))),
+    // Not through the queue: a long-running front asks this before every request, and waiting behind a usage
+    // commit would add the commit's time to each of them. A read pragma is safe on the connection at any point,
+    // inside one of its own transactions too.
+    dataVersion: async () => {
+      try {
+        return Number(conn.scalar("PRAGMA data_version"));
+      } catch (err) {
+        throw toStoreError(err, location);
+      }
+    },
     setMeta: (value) => meta.set(value),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested: already inside this store's transaction, so join it.

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Store } from "@apikey/core/store";
+import type { GatewayTokenRecord } from "@apikey/core/tokens";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoreDriver } from "./drivers/types.ts";
@@ -686,6 +687,107 @@ export function describeStoreContract(target: ContractTarget): void {
         expect((await store.deactivations.list({ state: "pending" })).map((d) => d.id)).toEqual([later]);
         expect(await store.deactivations.list({ keyId: "key-test-other" })).toMatchObject([
           { state: "done", attempts: 1 },
+        ]);
+      });
+    });
+
+    describe("gateway tokens", () => {
+      const token = (overrides: Partial<GatewayTokenRecord> = {}): GatewayTokenRecord => ({
+        id: `tok-${randomBytes(4).toString("hex")}`,
+        name: "alice",
+        profile: "default",
+        hash: randomBytes(32).toString("hex"),
+        monthlyBudgetUsd: 25,
+        budgetMode: "block",
+        models: ["claude-haiku-*", "claude-sonnet-4-5"],
+        expiresAt: at(86_400_000),
+        createdAt: T0,
+        updatedAt: T0,
+        lastUsedAt: null,
+        revokedAt: null,
+        ...overrides,
+      });
+
+      it("inserts and reads back every field; null for what is not there", async () => {
+        const a = token();
+        const b = token({
+          name: "ci-bot",
+          profile: null,
+          models: null,
+          monthlyBudgetUsd: null,
+          expiresAt: null,
+        });
+        await store.tokens.insert(a);
+        await store.tokens.insert(b);
+        expect(await store.tokens.byId(a.id)).toEqual(a);
+        expect(await store.tokens.byName("alice")).toEqual(a);
+        expect(await store.tokens.list()).toEqual([a, b]);
+        expect(await store.tokens.byName("missing")).toBeNull();
+        expect(await store.tokens.byId("missing")).toBeNull();
+      });
+
+      it("frees a revoked token's name but keeps its row; one live token per name", async () => {
+        const a = token();
+        await store.tokens.insert(a);
+        await expect(store.tokens.insert(token())).rejects.toThrow();
+        await store.tokens.update(a.id, { revokedAt: at(5), updatedAt: at(5) });
+        expect(await store.tokens.byName("alice")).toBeNull();
+        expect(await store.tokens.list()).toEqual([]);
+        expect(await store.tokens.list({ includeRevoked: true })).toEqual([
+          { ...a, revokedAt: at(5), updatedAt: at(5) },
+        ]);
+        const again = token();
+        await store.tokens.insert(again);
+        expect(await store.tokens.byName("alice")).toEqual(again);
+      });
+
+      it("refuses a token for a profile that does not exist (E_PROFILE_NOT_FOUND)", async () => {
+        await expect(store.tokens.insert(token({ profile: "nope" }))).rejects.toMatchObject({
+          code: "E_PROFILE_NOT_FOUND",
+        });
+      });
+
+      it("moves last-used forward only, and updates only the patched fields", async () => {
+        const a = token();
+        await store.tokens.insert(a);
+        await store.tokens.touchLastUsed(a.id, at(10));
+        await store.tokens.touchLastUsed(a.id, at(5));
+        await store.tokens.update(a.id, { models: null });
+        expect(await store.tokens.byId(a.id)).toEqual({ ...a, lastUsedAt: at(10), models: null });
+      });
+
+      it("records the token of each usage event and sums spend and reports per token", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        const event = (tokenId: string | null, costUsd: number | null, offset: number) => ({
+          keyId: key.id,
+          at: at(offset),
+          model: "claude-test",
+          inputTokens: 10,
+          outputTokens: 5,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          costUsd,
+          requestId: null,
+          front: "gateway",
+          ...(tokenId !== null && { tokenId }),
+        });
+        await store.usage.record(event("tok-a", 1.5, 1));
+        await store.usage.recordMany([event("tok-a", 2, 2), event("tok-b", null, 3), event(null, 4, 4)]);
+        const listed = await store.usage.list();
+        expect(listed.map((e) => e.tokenId)).toEqual([undefined, "tok-b", "tok-a", "tok-a"]);
+        expect(await store.usage.spendByToken({ since: T0 })).toEqual([
+          { tokenId: "tok-a", requests: 2, costUsd: 3.5, unpricedRequests: 0 },
+          { tokenId: "tok-b", requests: 1, costUsd: 0, unpricedRequests: 1 },
+        ]);
+        expect(await store.usage.spendByToken({ since: T0, tokenId: "tok-b" })).toHaveLength(1);
+        // A whole-day window, which other groupings answer from the rollup.
+        const day = new Date(Date.UTC(T0.getUTCFullYear(), T0.getUTCMonth(), T0.getUTCDate()));
+        const rows = await store.usage.summarise({ since: day, by: "token" });
+        expect(rows.map((r) => [r.group, r.requests, r.costUsd])).toEqual([
+          ["", 1, 4],
+          ["tok-a", 2, 3.5],
+          ["tok-b", 1, 0],
         ]);
       });
     });

@@ -1,17 +1,24 @@
-import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
+import { DEFAULT_PROFILE } from "@apikey/core";
+import { ApikeyError, ERROR_CODES, isApikeyError } from "@apikey/core/errors";
 import {
-  DEFAULT_GATEWAY_PORT,
-  ensureGatewayToken,
-  isLoopbackHost,
-  rotateGatewayToken,
-  startGateway,
-} from "@apikey/gateway";
+  adoptLegacyToken,
+  createToken,
+  DEFAULT_TOKEN_NAME,
+  listTokens,
+  parseExpiry,
+  revokeToken,
+  rotateToken,
+  type TokenView,
+} from "@apikey/core/tokens";
+import { DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
+import { ago, table } from "../io/output.ts";
 import type { Action } from "../program.ts";
 
-// `apikey proxy`: the local Anthropic gateway, and `apikey proxy token`, which prints the token clients send
-// to it (printed by design, like `current`: it is what you paste into a client's ANTHROPIC_API_KEY).
+// `apikey proxy`: the local Anthropic gateway; `apikey proxy token …`: the tokens people and apps send to it.
+// A token is printed once, when it is made (it is what goes into a client's ANTHROPIC_API_KEY); the store keeps
+// only a keyed hash of it.
 
 interface ProxyOptions {
   port: string;
@@ -19,42 +26,46 @@ interface ProxyOptions {
   allowRemote?: boolean;
 }
 
+interface CreateOptions {
+  budget?: string;
+  block?: boolean;
+  expires?: string;
+  models?: string;
+}
+
 export function registerProxyCommands(program: Command, action: Action): void {
   const proxy = program
     .command("proxy")
-    .description("run a local Anthropic API gateway that swaps in the active key and records usage")
+    .description("run a local Anthropic API gateway that swaps in each token's active key and records usage")
     .option("--port <port>", "port to listen on (0 = any free port)", String(DEFAULT_GATEWAY_PORT))
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--allow-remote", "allow a non-loopback --host (clients must then send the gateway token)")
+    .option("--allow-remote", "allow a non-loopback --host (clients still need a gateway token)")
     .action(
       action(async (ctx, opts: ProxyOptions) => {
         const port = parsePort(opts.port);
-        // Refused before the store is opened: a refused start must not create (and audit) a gateway token.
+        // Refused before the store is opened: a refused start must not touch the store (or adopt a token).
         if (!opts.allowRemote && !isLoopbackHost(opts.host)) {
           throw new ApikeyError(
             ERROR_CODES.PROXY_UNSAFE_HOST,
             "Refusing to listen on a non-loopback address: only loopback addresses are allowed by default.",
-            {
-              hint: "Anyone who can reach that address could spend your keys. If you mean it, add --allow-remote (clients then need the gateway token).",
-            },
+            { details: { reason: "remote_not_allowed" } },
           );
         }
         const vault = await ctx.vault();
         const profile = await vault.store.profiles.get(ctx.profile);
-        if (!profile && ctx.profile !== "default") {
+        if (!profile && ctx.profile !== DEFAULT_PROFILE) {
           throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${ctx.profile}".`, {
             hint: "See `apikey profile list`.",
           });
         }
-        const { token, created } = await ensureGatewayToken(vault);
+        await adoptLegacyToken(vault);
         const gateway = await startGateway({
           vault,
           profile: ctx.profile,
           port,
           host: opts.host,
           allowRemote: opts.allowRemote === true,
-          token,
-          log: (line) => process.stderr.write(`${line}\n`),
+          log: batchedLines((text) => process.stderr.write(text)),
         });
         const upstream = vault.config.anthropicBaseUrl ?? "https://api.anthropic.com";
         ctx.out.result(
@@ -62,21 +73,23 @@ export function registerProxyCommands(program: Command, action: Action): void {
           () =>
             [
               `apikey gateway listening on ${gateway.url} (profile ${ctx.profile}, upstream ${upstream})`,
-              "Point Anthropic clients at it:",
+              "Point Anthropic clients at it, each with its own gateway token:",
               `  export ANTHROPIC_BASE_URL=${gateway.url}`,
-              `  export ANTHROPIC_API_KEY="$(apikey${ctx.profile === "default" ? "" : ` --profile ${ctx.profile}`} proxy token)"`,
+              "  export ANTHROPIC_API_KEY=<the token `apikey proxy token create NAME` printed>",
               "Ctrl-C to stop.",
             ].join("\n"),
         );
-        if (created) ctx.out.note("A new gateway token was created; `apikey proxy token` prints it.");
+        if ((await vault.store.tokens.list()).length === 0) {
+          ctx.out.note("No gateway token yet: `apikey proxy token create NAME` makes one (printed once).");
+        }
         if (profile?.activeKeyId == null) {
           ctx.out.warn(
-            `Profile "${ctx.profile}" has no active key yet; requests fail until you \`apikey use NAME\`.`,
+            `Profile "${ctx.profile}" has no active key yet; its requests fail until you \`apikey use NAME\`.`,
           );
         }
         if (opts.allowRemote && gateway.host !== "127.0.0.1" && gateway.host !== "::1") {
           ctx.out.warn(
-            "Listening beyond this machine over plain HTTP: the gateway token crosses the network in clear.",
+            "Listening beyond this machine over plain HTTP: gateway tokens cross the network in clear.",
           );
         }
         await untilSignalled(() =>
@@ -87,18 +100,167 @@ export function registerProxyCommands(program: Command, action: Action): void {
       }),
     );
 
-  proxy
+  const token = proxy
     .command("token")
-    .description("print the gateway token (created on first use); --rotate replaces it")
-    .option("--rotate", "make a new token; clients holding the old one get 401")
+    .description(
+      "gateway tokens: `create`, `list`, `revoke`, `rotate`; alone, makes and prints the `default` token",
+    )
+    .option("--rotate", "replace the `default` token (same as `token rotate default`)")
     .action(
       action(async (ctx, opts: { rotate?: boolean }) => {
         const vault = await ctx.vault();
-        const token = opts.rotate ? await rotateGatewayToken(vault) : (await ensureGatewayToken(vault)).token;
-        if (ctx.out.json) ctx.out.result({ token, rotated: opts.rotate === true }, () => "");
-        else process.stdout.write(`${token}\n`);
+        await adoptLegacyToken(vault);
+        if (opts.rotate) return printToken(ctx, await rotateToken(vault, DEFAULT_TOKEN_NAME));
+        if (await vault.store.tokens.byName(DEFAULT_TOKEN_NAME)) {
+          throw new UsageError(
+            "The default gateway token was printed when it was made; the store keeps only a hash of it.",
+            "Make a personal one with `apikey proxy token create NAME`, or replace it with `apikey proxy token rotate default`.",
+          );
+        }
+        return printToken(ctx, await createToken(vault, { name: DEFAULT_TOKEN_NAME }));
       }),
     );
+
+  token
+    .command("create <name>")
+    .description("make a token for a person or app, bound to --profile (printed once)")
+    .option("--budget <usd>", "monthly budget in US dollars for this token")
+    .option("--block", "refuse this token's requests past its budget (default: warn only)")
+    .option("--expires <when>", "expiry: a duration like 30d, 12h, 90m, or a date like 2027-01-31")
+    .option("--models <list>", "comma-separated model ids it may use (a trailing * matches a prefix)")
+    .action(
+      action(async (ctx, name: string, opts: CreateOptions, cmd: Command) => {
+        const vault = await ctx.vault();
+        const created = await createToken(vault, {
+          name,
+          profile: profileGiven(cmd) ? ctx.profile : null,
+          budgetUsd: opts.budget === undefined ? null : parseUsd(opts.budget),
+          block: opts.block === true,
+          expiresAt: opts.expires === undefined ? null : parseExpiry(opts.expires, vault.now()),
+          models: opts.models === undefined ? null : opts.models.split(","),
+        }).catch((err: unknown) => {
+          throw withTokenHint(err);
+        });
+        if (opts.block && opts.budget === undefined) ctx.out.warn("--block has no effect without --budget.");
+        printToken(ctx, created);
+      }),
+    );
+
+  token
+    .command("list")
+    .description("every gateway token: profile, dates, month spend and budget (never the token itself)")
+    .option("--all", "include revoked tokens")
+    .action(
+      action(async (ctx, opts: { all?: boolean }) => {
+        const vault = await ctx.vault();
+        await adoptLegacyToken(vault);
+        const tokens = await listTokens(vault, { includeRevoked: opts.all === true });
+        ctx.out.result(tokens, () => renderList(tokens));
+      }),
+    );
+
+  token
+    .command("revoke <name>")
+    .description("revoke a token: every running gateway refuses it from its next request on")
+    .action(
+      action(async (ctx, name: string) => {
+        const vault = await ctx.vault();
+        const view = await revokeToken(vault, name).catch((err: unknown) => {
+          throw withTokenHint(err);
+        });
+        ctx.out.result(view, () => `Revoked gateway token "${view.name}".`);
+      }),
+    );
+
+  token
+    .command("rotate <name>")
+    .description("replace a token's value, keeping its name, settings and usage (printed once)")
+    .action(
+      action(async (ctx, name: string) => {
+        const vault = await ctx.vault();
+        await adoptLegacyToken(vault);
+        printToken(
+          ctx,
+          await rotateToken(vault, name).catch((err: unknown) => {
+            throw withTokenHint(err);
+          }),
+        );
+      }),
+    );
+}
+
+type Ctx = Parameters<Parameters<Action>[0]>[0];
+
+/** The token on stdout alone (so `$(apikey proxy token create NAME)` works), or in the JSON result. */
+function printToken(ctx: Ctx, created: { token: string; view: TokenView }): void {
+  if (ctx.out.json) ctx.out.result({ token: created.token, ...created.view }, () => "");
+  else {
+    process.stdout.write(`${created.token}\n`);
+    ctx.out.note(
+      `Gateway token "${created.view.name}" (profile ${created.view.profile ?? "of the gateway"}): shown this once; the store keeps only a hash.`,
+    );
+  }
+}
+
+function renderList(tokens: TokenView[]): string {
+  if (tokens.length === 0) return "No gateway tokens. Make one with `apikey proxy token create NAME`.";
+  const date = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "-");
+  return table(
+    ["NAME", "PROFILE", "STATE", "CREATED", "EXPIRES", "LAST USED", "MONTH SPEND / BUDGET", "MODELS"],
+    tokens.map((t) => [
+      t.name,
+      t.profile ?? "(gateway's)",
+      t.state,
+      date(t.createdAt),
+      date(t.expiresAt),
+      ago(t.lastUsedAt?.toISOString() ?? null),
+      `$${t.monthSpendUsd.toFixed(2)} / ${t.budgetUsd === null ? "-" : `$${t.budgetUsd.toFixed(2)}${t.budgetMode === "block" ? " (block)" : ""}`}`,
+      t.models?.join(",") ?? "any",
+    ]),
+  );
+}
+
+/** Whether --profile was given (else the token follows the profile of the gateway it is used with). */
+function profileGiven(cmd: Command): boolean {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  return root.getOptionValueSource("profile") === "cli";
+}
+
+function parseUsd(text: string): number {
+  const usd = Number(text.replace(/^\$/, ""));
+  if (text.trim() === "" || !Number.isFinite(usd)) {
+    throw new UsageError("--budget is an amount of US dollars, like 50 or 12.5.");
+  }
+  return usd;
+}
+
+function withTokenHint(err: unknown): unknown {
+  if (!isApikeyError(err)) return err;
+  const hints: Partial<Record<string, string>> = {
+    [ERROR_CODES.TOKEN_NOT_FOUND]: "See the tokens with `apikey proxy token list`.",
+    [ERROR_CODES.NAME_TAKEN]: "Pick another name, or `apikey proxy token rotate NAME` to replace its value.",
+    [ERROR_CODES.PROFILE_NOT_FOUND]: "See `apikey profile list`.",
+  };
+  const hint = hints[err.code];
+  return hint === undefined ? err : new ApikeyError(err.code, err.message, { hint, details: err.details });
+}
+
+/**
+ * One write per turn of the event loop instead of one per request: a write to a pipe is a synchronous system call,
+ * and at thousands of requests a second the log would cost more than the forwarding.
+ */
+function batchedLines(write: (text: string) => void): (line: string) => void {
+  let pending = "";
+  return (line) => {
+    if (pending === "")
+      setImmediate(() => {
+        const text = pending;
+        pending = "";
+        write(text);
+      });
+    pending += `${line}\n`;
+  };
 }
 
 function parsePort(value: string): number {

@@ -1,22 +1,25 @@
+import type { Apikey } from "@apikey/core/app";
 import { parseSince, toBudgetStatus, type UsageGroupBy, type UsageReport } from "@apikey/core/usage";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
 
-const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key"];
+const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key", "token"];
 
 export function registerUsageCommands(program: Command, action: Action): void {
   program
     .command("usage")
-    .description("tokens and estimated cost per day, model or key, with a chart of spend per day")
+    .description(
+      "tokens and estimated cost per day, model, key or gateway token, with a chart of spend per day",
+    )
     .option("--key <name>", "only this key (in --profile)")
     .option("--since <when>", "7d, 30d (days back, today included) or YYYY-MM-DD", "30d")
-    .option("--by <group>", "day, model or key", "day")
+    .option("--by <group>", "day, model, key or token (gateway token)", "day")
     .action(
       action(async (ctx, opts: { key?: string; since: string; by: string }) => {
         if (!GROUPINGS.includes(opts.by as UsageGroupBy)) {
-          throw new UsageError(`--by must be day, model or key, not "${opts.by}".`);
+          throw new UsageError(`--by must be day, model, key or token, not "${opts.by}".`);
         }
         const by = opts.by as UsageGroupBy;
         const app = await ctx.app();
@@ -25,12 +28,19 @@ export function registerUsageCommands(program: Command, action: Action): void {
         const key = opts.key === undefined ? null : await app.keys.get(opts.key, ctx.profile);
         const report = await app.usage.report({ since, by, ...(key && { keyId: key.id }) });
         const keys = await app.keys.list();
-        const names = new Map(
-          keys.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`]),
-        );
+        const names =
+          by === "token"
+            ? await tokenNames(app)
+            : new Map(
+                keys.map((k) => [
+                  k.id,
+                  `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`,
+                ]),
+              );
         const rows = report.rows.map((r) => ({
           ...r,
           ...(by === "key" && { key: names.get(r.group) ?? r.group }),
+          ...(by === "token" && { token: names.get(r.group) ?? r.group }),
           unpriced: r.unpricedRequests > 0,
         }));
         for (const k of keys) if (k.budgetMessage && (!key || k.id === key.id)) ctx.out.warn(k.budgetMessage);
@@ -113,7 +123,7 @@ const count = (n: number): string => n.toLocaleString("en-US");
 
 function render(
   report: UsageReport,
-  rows: Array<UsageReport["rows"][number] & { key?: string; unpriced: boolean }>,
+  rows: Array<UsageReport["rows"][number] & { key?: string; token?: string; unpriced: boolean }>,
   by: UsageGroupBy,
   names: Map<string, string>,
 ): string {
@@ -132,7 +142,7 @@ function render(
   const body = table(
     [by.toUpperCase(), "REQUESTS", "INPUT", "OUTPUT", "CACHE WRITE", "CACHE READ", "COST"],
     [
-      ...rows.map((r) => line(by === "key" ? (names.get(r.group) ?? r.group) : r.group, r)),
+      ...rows.map((r) => line(by === "key" || by === "token" ? (names.get(r.group) ?? r.group) : r.group, r)),
       line("total", report.totals),
     ],
   );
@@ -163,4 +173,12 @@ export function barChart(days: Array<{ day: string; costUsd: number }>, columns:
       return `${d.day}  ${bar.padEnd(width)}  ${(labels[i] ?? "").padStart(labelWidth)}`;
     })
     .join("\n");
+}
+
+/** Gateway token names by id (revoked ones too: their usage stays); "" is usage that came without a token. */
+async function tokenNames(app: Apikey): Promise<Map<string, string>> {
+  const tokens = await app.tokens.list({ includeRevoked: true });
+  const names = new Map<string, string>([["", "(no token)"]]);
+  for (const t of tokens) names.set(t.id, t.revokedAt ? `${t.name} (revoked)` : t.name);
+  return names;
 }

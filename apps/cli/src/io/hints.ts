@@ -75,9 +75,7 @@ export function cliHint(e: ApikeyError): string | undefined {
         ? "Give the path of opencode's auth.json: apikey import --from opencode FILE."
         : e.hint;
     case ERROR_CODES.PROXY_UNSAFE_HOST:
-      return d.reason === "token_required"
-        ? "Create one with `apikey proxy token`."
-        : "Anyone who can reach that address could spend your keys. If you mean it, add --allow-remote (clients then need the gateway token).";
+      return "Anyone who can reach that address could spend your keys with a token. If you mean it, add --allow-remote (clients still need a gateway token).";
     case ERROR_CODES.PROXY_BIND:
       if (d.reason === "port_in_use")
         return "Stop the other program (another `apikey proxy`?), or pick another port with --port (0 = any free port).";

@@ -19,6 +19,7 @@ import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
 import { setMaxAgeDays } from "../rotation/settings.ts";
 import { findBySecret } from "../scan/find-by-secret.ts";
 import type { Store } from "../store.ts";
+import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { withMonthSpend } from "../usage/list-spend.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
@@ -117,6 +118,13 @@ export function openApikey(options: OpenApikeyOptions) {
       report: (opts: UsageReportOptions) => usageReport(options.store, opts, now()),
       setBudget: (input: SetBudgetInput) => setBudget(vault, input),
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
+    },
+    /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
+    tokens: {
+      list: (opts: { includeRevoked?: boolean } = {}) => listTokens(vault, opts),
+      create: (input: CreateTokenInput) => createToken(vault, input),
+      revoke: (name: string) => revokeToken(vault, name),
+      rotate: (name: string) => rotateToken(vault, name),
     },
     audit: (filter: { limit?: number; keyId?: string; since?: Date } = {}) => vault.audit(filter),
     /** Records a refused request (not authorized, a key pasted where it does not belong). Never pass a secret. */

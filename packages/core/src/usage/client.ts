@@ -4,8 +4,9 @@ import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
 import type { Vault } from "../vault/vault.ts";
 import { budgetExceededError, budgetStatus } from "./budget.ts";
+import { countsOf, ZERO_COUNTS } from "./counts.ts";
+import { createUsageExtractor, type ExtractedUsage, usageFromJson } from "./extract.ts";
 import { recordUsage, type UsageInput, usageRefusal } from "./record.ts";
-import { createUsageMeter, type MeteredUsage, usageFromJson } from "./sse.ts";
 import { monthWindow } from "./window.ts";
 
 export interface AnthropicClientOptions {
@@ -76,14 +77,11 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
 
   // A response the API has answered belongs to the app even when the store cannot take its event (busy, read-only):
   // the failure is told through the vault's warning callback, never thrown into the app's call.
-  const record = (key: KeyRecord, model: string, usage: MeteredUsage | null, requestId: string | null) => {
+  const record = (key: KeyRecord, model: string, usage: ExtractedUsage | null, requestId: string | null) => {
     const input: UsageInput = {
       keyId: key.id,
       model: usage?.model ?? model,
-      inputTokens: usage?.inputTokens ?? 0,
-      outputTokens: usage?.outputTokens ?? 0,
-      cacheCreationTokens: usage?.cacheCreationTokens ?? 0,
-      cacheReadTokens: usage?.cacheReadTokens ?? 0,
+      ...countsOf(usage ?? ZERO_COUNTS),
       requestId,
       front,
       refused: usage?.refused ?? null,
@@ -133,7 +131,7 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     }
     // JSON: read it here so the event is committed before the SDK call resolves.
     const text = await response.text();
-    let usage: MeteredUsage | null = null;
+    let usage: ExtractedUsage | null = null;
     try {
       usage = usageFromJson(JSON.parse(text));
     } catch {
@@ -188,10 +186,10 @@ function requestModel(optionsBody: unknown, wireBody: unknown): string {
  */
 function meteredBody(
   source: ReadableStream<Uint8Array>,
-  onEnd: (usage: MeteredUsage) => Promise<unknown>,
+  onEnd: (usage: ExtractedUsage | null) => Promise<unknown>,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
-  const usage = createUsageMeter();
+  const usage = createUsageExtractor({ contentType: "text/event-stream" });
   let done = false;
   const finish = async () => {
     if (done) return;

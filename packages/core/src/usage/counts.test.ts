@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { MAX_TOKEN_COUNT, tokenCount } from "./counts.ts";
+import { createUsageExtractor, emptyUsage, usageFromJson } from "./extract.ts";
 import { toEvent } from "./record.ts";
-import { createUsageMeter, usageFromJson } from "./sse.ts";
+
+const createUsageMeter = () => {
+  const x = createUsageExtractor({ contentType: "text/event-stream" });
+  return {
+    push: (chunk: Uint8Array | string) =>
+      x.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk),
+    end: () => x.end() ?? emptyUsage(),
+  };
+};
 
 // Issue 12, item 8: figures the upstream reports are believed only within bounds.
 

@@ -7,14 +7,21 @@
 /** Far above any real request (context windows are ~10^6 tokens) and far below where a cost loses precision. */
 export const MAX_TOKEN_COUNT = 1_000_000_000;
 
-export const COUNTER_FIELDS = [
-  "input_tokens",
-  "output_tokens",
-  "cache_creation_input_tokens",
-  "cache_read_input_tokens",
+/**
+ * The four usage counters, defined once: the API's field name and ours. Everything that reads, copies, zeroes,
+ * checks or sums them derives from this list.
+ */
+export const COUNTERS = [
+  { field: "input_tokens", key: "inputTokens" },
+  { field: "output_tokens", key: "outputTokens" },
+  { field: "cache_creation_input_tokens", key: "cacheCreationTokens" },
+  { field: "cache_read_input_tokens", key: "cacheReadTokens" },
 ] as const;
 
-export type CounterField = (typeof COUNTER_FIELDS)[number];
+export type CounterField = (typeof COUNTERS)[number]["field"];
+export type CounterKey = (typeof COUNTERS)[number]["key"];
+export const COUNTER_FIELDS: readonly CounterField[] = COUNTERS.map((c) => c.field);
+export const COUNTER_KEYS: readonly CounterKey[] = COUNTERS.map((c) => c.key);
 
 /** The count a field holds: a number, `absent` (missing or null), or `invalid`. */
 export function tokenCount(value: unknown): number | "absent" | "invalid" {
@@ -33,24 +40,43 @@ export function refusalReason(field: string): string {
   return `${field} is not a whole number from 0 to ${MAX_TOKEN_COUNT}`;
 }
 
-export interface Counts {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
+export type Counts = Record<CounterKey, number>;
+
+export const ZERO_COUNTS: Counts = Object.freeze(
+  Object.fromEntries(COUNTER_KEYS.map((k) => [k, 0])) as Counts,
+);
+
+/** The counters of `from`, copied (an event's figures, a usage report's). */
+export function countsOf(from: Counts): Counts {
+  return {
+    inputTokens: from.inputTokens,
+    outputTokens: from.outputTokens,
+    cacheCreationTokens: from.cacheCreationTokens,
+    cacheReadTokens: from.cacheReadTokens,
+  } satisfies Record<CounterKey, number>;
 }
 
-export const ZERO_COUNTS: Counts = Object.freeze({
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheCreationTokens: 0,
-  cacheReadTokens: 0,
-});
-
-/** The first of the four counters that is not a valid count, or null when all are. */
-export function invalidCounter(counts: Counts): keyof Counts | null {
-  for (const field of ["inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens"] as const) {
-    if (!isTokenCount(counts[field])) return field;
+/** The first of the counters that is not a valid count, or null when all are. */
+export function invalidCounter(counts: Counts): CounterKey | null {
+  for (const key of COUNTER_KEYS) {
+    if (!isTokenCount(counts[key])) return key;
   }
   return null;
+}
+
+/**
+ * Takes the API's usage object into `target`: every counter is cumulative, so a present field replaces the figure
+ * and an absent or null one keeps it (newer API versions repeat the input side in message_delta, older ones do
+ * not). A figure out of range is not taken and marks the usage refused.
+ */
+export function applyApiCounts(
+  target: Counts & { refused: string | null },
+  usage: Record<string, unknown>,
+): void {
+  for (const { field, key } of COUNTERS) {
+    const n = tokenCount(usage[field]);
+    if (n === "absent") continue;
+    if (n === "invalid") target.refused ??= refusalReason(field);
+    else target[key] = n;
+  }
 }

@@ -13,16 +13,31 @@ export {
 export { clearBudget, type SetBudgetInput, setBudget } from "./budget-admin.ts";
 export { type AnthropicClientOptions, createAnthropicClient } from "./client.ts";
 export {
+  applyApiCounts,
   COUNTER_FIELDS,
+  COUNTER_KEYS,
+  COUNTERS,
   type CounterField,
+  type CounterKey,
+  type Counts,
+  countsOf,
   isTokenCount,
   MAX_TOKEN_COUNT,
   refusalReason,
   tokenCount,
 } from "./counts.ts";
+export {
+  createUsageExtractor,
+  type ExtractedUsage,
+  type ExtractorOptions,
+  emptyUsage,
+  type UsageExtractor,
+  usageFromJson,
+} from "./extract.ts";
 export { type MonthSpendFields, withMonthSpend } from "./list-spend.ts";
 export type {
   KeySpend,
+  TokenSpend,
   UsageEvent,
   UsageGroupBy,
   UsageRepository,
@@ -46,5 +61,4 @@ export {
   type UsageReportOptions,
   usageReport,
 } from "./report.ts";
-export { createUsageMeter, type MeteredUsage, type UsageMeter } from "./sse.ts";
 export { monthWindow, parseSince, utcDay } from "./window.ts";

@@ -14,20 +14,23 @@ export interface UsageEvent {
   costUsd: number | null;
   requestId: string | null;
   front: string;
+  /** The gateway token the request came with; absent or null when it came another way. */
+  tokenId?: string | null;
 }
 
-export type UsageGroupBy = "day" | "model" | "key";
+export type UsageGroupBy = "day" | "model" | "key" | "token";
 
 /** A time window, `since` inclusive, `until` exclusive. */
 export interface UsageWindow {
   since: Date;
   until?: Date;
   keyId?: string;
+  tokenId?: string;
 }
 
 /** One group of a report, aggregated by the database (never by loading events). */
 export interface UsageSummaryRow {
-  /** `day`: the UTC day as YYYY-MM-DD; `model`: the model id; `key`: the key id. */
+  /** `day`: the UTC day as YYYY-MM-DD; `model`: the model id; `key`: the key id; `token`: the token id ("" for none). */
   group: string;
   requests: number;
   inputTokens: number;
@@ -47,6 +50,13 @@ export interface KeySpend {
   unpricedRequests: number;
 }
 
+export interface TokenSpend {
+  tokenId: string;
+  requests: number;
+  costUsd: number;
+  unpricedRequests: number;
+}
+
 export interface UsageRepository {
   /** Returns the new event's id. */
   record(event: Omit<UsageEvent, "id">): Promise<number>;
@@ -58,4 +68,6 @@ export interface UsageRepository {
   summarise(query: UsageWindow & { by: UsageGroupBy }): Promise<UsageSummaryRow[]>;
   /** Spend per key over a window (keys without events are absent). */
   spendByKey(query: UsageWindow): Promise<KeySpend[]>;
+  /** Spend per gateway token over a window (tokens without events are absent; so are events without a token). */
+  spendByToken(query: UsageWindow): Promise<TokenSpend[]>;
 }

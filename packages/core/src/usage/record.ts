@@ -1,5 +1,5 @@
 import type { Store } from "../store.ts";
-import { invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
+import { countsOf, invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
 import type { UsageEvent } from "./port.ts";
 import { costOf, DEFAULT_PRICES, type PriceTable } from "./prices.ts";
 
@@ -16,6 +16,8 @@ export interface UsageInput {
   requestId: string | null;
   /** Who saw the request: `gateway`, `client`, `cli`, … */
   front: string;
+  /** The gateway token the request came with. */
+  tokenId?: string | null;
   /**
    * Set when the front found the upstream's figures out of range (see counts.ts): the event is recorded with no
    * tokens and no cost, and the front tells the person why.
@@ -41,14 +43,7 @@ export function toEvent(
   const refused = usageRefusal(input) !== null;
   const counts = {
     model: input.model,
-    ...(refused
-      ? ZERO_COUNTS
-      : {
-          inputTokens: input.inputTokens,
-          outputTokens: input.outputTokens,
-          cacheCreationTokens: input.cacheCreationTokens,
-          cacheReadTokens: input.cacheReadTokens,
-        }),
+    ...countsOf(refused ? ZERO_COUNTS : input),
   };
   const cost = refused ? null : costOf(counts, prices);
   return {
@@ -59,6 +54,7 @@ export function toEvent(
     costUsd: cost !== null && Number.isFinite(cost) ? cost : null,
     requestId: input.requestId,
     front: input.front,
+    ...(input.tokenId && { tokenId: input.tokenId }),
   };
 }
 
@@ -72,6 +68,7 @@ export async function recordUsage(
   const id = await store.transaction(async (tx) => {
     const id = await tx.usage.record(event);
     await touch(tx, event.keyId, event.at);
+    if (event.tokenId) await tx.tokens.touchLastUsed(event.tokenId, event.at);
     return id;
   });
   return { id, ...event };
@@ -86,13 +83,19 @@ export async function recordUsageMany(
   if (inputs.length === 0) return 0;
   const events = inputs.map((i) => toEvent(i, now));
   const lastUsed = new Map<string, Date>();
+  const tokenUsed = new Map<string, Date>();
   for (const e of events) {
     const seen = lastUsed.get(e.keyId);
     if (!seen || e.at > seen) lastUsed.set(e.keyId, e.at);
+    if (e.tokenId) {
+      const t = tokenUsed.get(e.tokenId);
+      if (!t || e.at > t) tokenUsed.set(e.tokenId, e.at);
+    }
   }
   await store.transaction(async (tx) => {
     await tx.usage.recordMany(events);
     for (const [keyId, at] of lastUsed) await touch(tx, keyId, at);
+    for (const [tokenId, at] of tokenUsed) await tx.tokens.touchLastUsed(tokenId, at);
   });
   return events.length;
 }

@@ -1,4 +1,5 @@
 import type { Store } from "../store.ts";
+import { COUNTER_KEYS } from "./counts.ts";
 import type { KeySpend, UsageGroupBy, UsageSummaryRow } from "./port.ts";
 import { monthWindow, utcDay } from "./window.ts";
 
@@ -22,25 +23,12 @@ export interface UsageReport {
 const DAY_MS = 86_400_000;
 const MAX_CHART_DAYS = 366;
 
+/** What a report row sums: the request count, the usage counters, the cost and the unpriced requests. */
+export const SUMMED_FIELDS = ["requests", ...COUNTER_KEYS, "costUsd", "unpricedRequests"] as const;
+
 function total(rows: UsageSummaryRow[]): UsageReport["totals"] {
-  const t = {
-    requests: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreationTokens: 0,
-    cacheReadTokens: 0,
-    costUsd: 0,
-    unpricedRequests: 0,
-  };
-  for (const r of rows) {
-    t.requests += r.requests;
-    t.inputTokens += r.inputTokens;
-    t.outputTokens += r.outputTokens;
-    t.cacheCreationTokens += r.cacheCreationTokens;
-    t.cacheReadTokens += r.cacheReadTokens;
-    t.costUsd += r.costUsd;
-    t.unpricedRequests += r.unpricedRequests;
-  }
+  const t = Object.fromEntries(SUMMED_FIELDS.map((f) => [f, 0])) as UsageReport["totals"];
+  for (const r of rows) for (const f of SUMMED_FIELDS) t[f] += r[f];
   return t;
 }
 

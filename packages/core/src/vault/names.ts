@@ -3,7 +3,7 @@ import { ApikeyError, ERROR_CODES } from "../errors.ts";
 // Names end up in shell commands, Slack messages and file names: keep them plain.
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export function checkName(name: string, what: "key" | "profile" | "slot"): string {
+export function checkName(name: string, what: "key" | "profile" | "slot" | "token"): string {
   if (/^sk-ant-/.test(name)) {
     // Someone pasted a key where a name goes; argv is visible to other processes, so say so.
     throw new ApikeyError(
@@ -34,7 +34,7 @@ export const MAX_NAME_LENGTH = 64;
  * The name rule without the reservations: for a name that looks something up, so a bad one is refused (E_NAME_INVALID)
  * instead of being echoed in a "not found" message. The name is never echoed: it may be a mistyped secret.
  */
-export function checkNameShape(name: string, what: "key" | "profile" | "slot"): string {
+export function checkNameShape(name: string, what: "key" | "profile" | "slot" | "token"): string {
   if (!NAME.test(name)) {
     throw new ApikeyError(ERROR_CODES.NAME_INVALID, `That is not a valid ${what} name.`, {
       hint: "Use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit.",

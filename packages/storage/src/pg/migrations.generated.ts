@@ -2,7 +2,7 @@
 import type { MigrationMeta } from "drizzle-orm/migrator";
 
 /** The PostgreSQL schema this build writes, as drizzle-kit named its migration. */
-export const PG_LATEST_MIGRATION_TAG = "0001_data_version";
+export const PG_LATEST_MIGRATION_TAG = "0002_gateway_tokens";
 
 export const pgMigrations: MigrationMeta[] = [
   {
@@ -58,5 +58,19 @@ export const pgMigrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1795864961938,
     "hash": "641a581e8a43aa5bb8741b09180f448c028143a97737d7eea878943eea13f6b0"
+  },
+  {
+    "sql": [
+      "CREATE TABLE \"gateway_tokens\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"profile\" text,\n\t\"hash\" text NOT NULL,\n\t\"monthly_budget_usd\" double precision,\n\t\"budget_mode\" text DEFAULT 'warn' NOT NULL,\n\t\"models\" text,\n\t\"expires_at\" timestamp (3) with time zone,\n\t\"created_at\" timestamp (3) with time zone NOT NULL,\n\t\"updated_at\" timestamp (3) with time zone NOT NULL,\n\t\"last_used_at\" timestamp (3) with time zone,\n\t\"revoked_at\" timestamp (3) with time zone\n);\n",
+      "\nALTER TABLE \"usage_events\" ADD COLUMN \"token_id\" text;",
+      "\nALTER TABLE \"gateway_tokens\" ADD CONSTRAINT \"gateway_tokens_profile_profiles_name_fk\" FOREIGN KEY (\"profile\") REFERENCES \"profiles\"(\"name\") ON DELETE cascade ON UPDATE no action;",
+      "\nCREATE UNIQUE INDEX \"gateway_tokens_name_live_uq\" ON \"gateway_tokens\" USING btree (\"name\") WHERE revoked_at IS NULL;",
+      "\nCREATE UNIQUE INDEX \"gateway_tokens_hash_uq\" ON \"gateway_tokens\" USING btree (\"hash\");",
+      "\nCREATE INDEX \"usage_events_token_at_idx\" ON \"usage_events\" USING btree (\"token_id\",\"at\");",
+      "\n-- Token changes count as writes for dataVersion() (see 0001): a revocation in one process reaches every gateway.\nCREATE TRIGGER \"gateway_tokens_version\" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \"gateway_tokens\" FOR EACH STATEMENT EXECUTE FUNCTION \"apikey_bump_version\"();\n"
+    ],
+    "bps": true,
+    "folderMillis": 1795874123273,
+    "hash": "4f68d6ed81bf386dd1675d39afd07d18ebc5c871d733993195ea1c971a2b3597"
   }
 ];

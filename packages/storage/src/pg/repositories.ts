@@ -12,6 +12,7 @@ import type {
   SlotRepository,
   StoreSecretRepository,
 } from "@apikey/core/store";
+import type { GatewayTokenRepository } from "@apikey/core/tokens";
 import { and, desc, eq, gte, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import {
@@ -30,10 +31,14 @@ import {
   slotToRow,
   storeSecretFromRow,
   storeSecretToRow,
+  tokenFromRow,
+  tokenPatchToRow,
+  tokenToRow,
 } from "../rows.ts";
 import { isForeignKeyViolation, pgDriverError } from "./errors.ts";
 import {
   auditLog,
+  gatewayTokens,
   keys,
   marks,
   masterKeySlots,
@@ -315,6 +320,61 @@ export function settingsRepository(db: PgDb): SettingsRepository {
         .insert(settings)
         .values({ name, value: json, updatedAt: at })
         .onConflictDoUpdate({ target: settings.name, set: { value: json, updatedAt: at } });
+    },
+  };
+}
+
+export function gatewayTokenRepository(db: PgDb): GatewayTokenRepository {
+  const t = gatewayTokens;
+  const profileMissing = (err: unknown): unknown =>
+    isForeignKeyViolation(err)
+      ? new ApikeyError("E_PROFILE_NOT_FOUND", "That profile does not exist.", { cause: pgDriverError(err) })
+      : err;
+  return {
+    async insert(token) {
+      await db
+        .insert(t)
+        .values(tokenToRow(token))
+        .catch((err: unknown) => {
+          throw profileMissing(err);
+        });
+    },
+    async update(id, patch) {
+      const row = tokenPatchToRow(patch);
+      if (Object.keys(row).length === 0) return;
+      await db
+        .update(t)
+        .set(row)
+        .where(eq(t.id, id))
+        .catch((err: unknown) => {
+          throw profileMissing(err);
+        });
+    },
+    async byName(name) {
+      const [row] = await db
+        .select()
+        .from(t)
+        .where(and(eq(t.name, name), isNull(t.revokedAt)))
+        .limit(1);
+      return row ? tokenFromRow(row) : null;
+    },
+    async byId(id) {
+      const [row] = await db.select().from(t).where(eq(t.id, id)).limit(1);
+      return row ? tokenFromRow(row) : null;
+    },
+    async list(filter = {}) {
+      const rows = await db
+        .select()
+        .from(t)
+        .where(filter.includeRevoked ? undefined : isNull(t.revokedAt))
+        .orderBy(binary(t.name), t.createdAt);
+      return rows.map(tokenFromRow);
+    },
+    async touchLastUsed(id, at) {
+      await db
+        .update(t)
+        .set({ lastUsedAt: at })
+        .where(and(eq(t.id, id), or(isNull(t.lastUsedAt), lt(t.lastUsedAt, at))));
     },
   };
 }

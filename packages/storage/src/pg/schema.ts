@@ -99,8 +99,39 @@ export const usageEvents = pgTable(
     costUsd: doublePrecision("cost_usd"),
     requestId: text("request_id"),
     front: text("front").notNull(),
+    // The gateway token the request came with; no FK, as in SQLite (revoked tokens keep their rows and usage).
+    tokenId: text("token_id"),
   },
-  (t) => [index("usage_events_key_at_idx").on(t.keyId, t.at), index("usage_events_at_idx").on(t.at)],
+  (t) => [
+    index("usage_events_key_at_idx").on(t.keyId, t.at),
+    index("usage_events_at_idx").on(t.at),
+    index("usage_events_token_at_idx").on(t.tokenId, t.at),
+  ],
+);
+
+/** Gateway tokens per person or app, stored as a keyed hash only (see ../schema.ts). */
+export const gatewayTokens = pgTable(
+  "gateway_tokens",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    profile: text("profile").references((): AnyPgColumn => profiles.name, { onDelete: "cascade" }),
+    hash: text("hash").notNull(),
+    monthlyBudgetUsd: doublePrecision("monthly_budget_usd"),
+    budgetMode: text("budget_mode", { enum: ["warn", "block"] })
+      .notNull()
+      .default("warn"),
+    models: text("models"),
+    expiresAt: ms("expires_at"),
+    createdAt: ms("created_at").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+    lastUsedAt: ms("last_used_at"),
+    revokedAt: ms("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("gateway_tokens_name_live_uq").on(t.name).where(sql`revoked_at IS NULL`),
+    uniqueIndex("gateway_tokens_hash_uq").on(t.hash),
+  ],
 );
 
 /** usage_events summed per UTC day, key and model; `day` is floor(epoch ms / 86_400_000), as in SQLite. */

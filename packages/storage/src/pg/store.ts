@@ -4,6 +4,7 @@ import { toPgStoreError } from "./errors.ts";
 import {
   auditRepository,
   deactivationRepository,
+  gatewayTokenRepository,
   keyRepository,
   markRepository,
   metaRepository,
@@ -33,7 +34,16 @@ const DATA_VERSION =
   "FROM store_version WHERE id = 1";
 
 /** Repository methods that only read; every other method writes, and outside a transaction becomes one. */
-const READS = new Set(["byId", "byName", "byFingerprint", "list", "get", "summarise", "spendByKey"]);
+const READS = new Set([
+  "byId",
+  "byName",
+  "byFingerprint",
+  "list",
+  "get",
+  "summarise",
+  "spendByKey",
+  "spendByToken",
+]);
 
 export function createPgStore(session: PgSession, location: string): Store {
   const queue = new SerialQueue();
@@ -107,6 +117,7 @@ export function createPgStore(session: PgSession, location: string): Store {
     settings: wrap(settingsRepository(session.db)),
     slots: wrap(slotRepository(session.db)),
     marks: wrap(markRepository(session.db)),
+    tokens: wrap(gatewayTokenRepository(session.db)),
     getMeta: () => read(() => meta.get()),
     setMeta: (value) => write(() => meta.set(value)),
     dataVersion: () =>

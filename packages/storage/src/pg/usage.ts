@@ -9,7 +9,7 @@ import type {
   UsageSummaryRow,
   UsageWindow,
 } from "@apikey/core/usage";
-import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { DAY_MS, dayOf, rollUp, wholeDays } from "../repositories/usage.ts";
 import { usageFromRow } from "../rows.ts";
 import { binary } from "./repositories.ts";
@@ -49,13 +49,13 @@ const SUMMED = [
   "unpriced_requests",
 ];
 
-// $1…$10 the events' columns, $11…$20 the rollup rows' (already summed per day, key and model, so no two rows of
-// the batch hit the same conflict target).
+// $1…$10 and $21 the events' columns, $11…$20 the rollup rows' (already summed per day, key and model, so no two
+// rows of the batch hit the same conflict target). The rollup has no token column: per-token figures read events.
 const RECORD_SQL = `WITH events AS (
   INSERT INTO usage_events (key_id, at, model, input_tokens, output_tokens, cache_creation_tokens,
-    cache_read_tokens, cost_usd, request_id, front)
+    cache_read_tokens, cost_usd, request_id, front, token_id)
   SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[],
-    $8::float8[], $9::text[], $10::text[])
+    $8::float8[], $9::text[], $10::text[], $21::text[])
   RETURNING id
 ), daily AS (
   INSERT INTO usage_daily (day, key_id, model, ${SUMMED.join(", ")})
@@ -90,6 +90,7 @@ function recordParams(events: ReadonlyArray<Omit<UsageEvent, "id">>): unknown[] 
     daily((r) => r.cacheReadTokens),
     daily((r) => r.costUsd),
     daily((r) => r.unpricedRequests),
+    column((e) => e.tokenId ?? null),
   ];
 }
 
@@ -100,6 +101,7 @@ function windowConditions(w: UsageWindow): SQL | undefined {
   const conditions: SQL[] = [gte(t.at, w.since)];
   if (w.until !== undefined) conditions.push(lt(t.at, w.until));
   if (w.keyId !== undefined) conditions.push(eq(t.keyId, w.keyId));
+  if (w.tokenId !== undefined) conditions.push(eq(t.tokenId, w.tokenId));
   return and(...conditions);
 }
 
@@ -137,7 +139,7 @@ export function pgUsageRepository(db: PgDb, query: PgSession["query"]): UsageRep
       return rows.map(usageFromRow);
     },
     async summarise(q) {
-      const days = wholeDays(q);
+      const days = q.by === "token" || q.tokenId !== undefined ? null : wholeDays(q);
       const rows = days ? await summariseDaily(db, q, days) : await summariseEvents(db, q);
       return rows.map(
         (r): UsageSummaryRow => ({
@@ -146,8 +148,22 @@ export function pgUsageRepository(db: PgDb, query: PgSession["query"]): UsageRep
         }),
       );
     },
+    async spendByToken(q) {
+      const rows = await db
+        .select({
+          tokenId: t.tokenId,
+          requests: aggregates.requests,
+          costUsd: aggregates.costUsd,
+          unpricedRequests: aggregates.unpricedRequests,
+        })
+        .from(t)
+        .where(and(windowConditions(q), isNotNull(t.tokenId)))
+        .groupBy(t.tokenId)
+        .orderBy(binary(t.tokenId));
+      return rows.map((r) => ({ ...r, tokenId: r.tokenId ?? "" }));
+    },
     async spendByKey(q) {
-      const days = wholeDays(q);
+      const days = q.tokenId !== undefined ? null : wholeDays(q);
       if (days) {
         return db
           .select({
@@ -198,7 +214,9 @@ function summariseEvents(db: PgDb, q: UsageWindow & { by: UsageGroupBy }): Promi
       ? num(sql`floor(extract(epoch from ${t.at}) * 1000 / ${sql.raw(String(DAY_MS))})::integer`)
       : q.by === "model"
         ? sql<string>`${t.model}`
-        : sql<string>`${t.keyId}`;
+        : q.by === "token"
+          ? sql<string>`coalesce(${t.tokenId}, '')`
+          : sql<string>`${t.keyId}`;
   return db
     .select({ group, ...aggregates })
     .from(t)

@@ -1,8 +1,9 @@
 import { ApikeyError } from "@apikey/core/errors";
 import type { KeyRepository } from "@apikey/core/store";
-import { and, asc, eq, isNull, lt, ne, or } from "drizzle-orm";
+import { and, asc, eq, getTableName, isNull, lt, ne, or } from "drizzle-orm";
 import type { StoreDb } from "../drivers/types.ts";
 import { driverError, isForeignKeyViolation } from "../errors.ts";
+import { rawStatement } from "../raw-statement.ts";
 import { keyFromRow, keyPatchToRow, keyToRow } from "../rows.ts";
 import { keys } from "../schema.ts";
 
@@ -11,6 +12,9 @@ function profileMissing(err: unknown): unknown {
     ? new ApikeyError("E_PROFILE_NOT_FOUND", "That profile does not exist.", { cause: driverError(err) })
     : err;
 }
+
+// Forward only: a late or back-dated event must not make a key look idle longer than it is.
+const TOUCH_SQL = `UPDATE ${getTableName(keys)} SET ${keys.lastUsedAt.name} = ? WHERE ${keys.id.name} = ? AND (${keys.lastUsedAt.name} IS NULL OR ${keys.lastUsedAt.name} < ?)`;
 
 export function keyRepository(db: StoreDb): KeyRepository {
   return {
@@ -49,6 +53,11 @@ export function keyRepository(db: StoreDb): KeyRepository {
       return row ? keyFromRow(row) : null;
     },
     async touchLastUsed(id, at) {
+      const raw = rawStatement(db, TOUCH_SQL);
+      if (raw) {
+        raw.run(at.getTime(), id, at.getTime());
+        return;
+      }
       await db
         .update(keys)
         .set({ lastUsedAt: at })

@@ -5,7 +5,7 @@ import type {
   UsageSummaryRow,
   UsageWindow,
 } from "@apikey/core/usage";
-import { and, asc, desc, eq, getTableName, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableName, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { StoreDb } from "../drivers/types.ts";
 import { usageFromRow, usageToRow } from "../rows.ts";
@@ -139,6 +139,7 @@ function windowConditions(w: UsageWindow): SQL | undefined {
   const conditions: SQL[] = [gte(t.at, w.since)];
   if (w.until !== undefined) conditions.push(lt(t.at, w.until));
   if (w.keyId !== undefined) conditions.push(eq(t.keyId, w.keyId));
+  if (w.tokenId !== undefined) conditions.push(eq(t.tokenId, w.tokenId));
   return and(...conditions);
 }
 
@@ -161,9 +162,10 @@ const INSERT_SQL = `INSERT INTO ${getTableName(t)} (${[
   t.costUsd,
   t.requestId,
   t.front,
+  t.tokenId,
 ]
   .map((c) => c.name)
-  .join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  .join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 interface RawStatements {
   insert: RawStatement;
@@ -273,7 +275,8 @@ export function usageRepository(db: StoreDb): UsageRepository {
       return rows.map(usageFromRow);
     },
     async summarise(query) {
-      const days = wholeDays(query);
+      // The rollup has no token column: per-token figures (and any token filter) come from the events.
+      const days = query.by === "token" || query.tokenId !== undefined ? null : wholeDays(query);
       const rows = days ? await summariseDaily(db, query, days) : await summariseEvents(db, query);
       return rows.map(
         (r): UsageSummaryRow => ({
@@ -282,8 +285,22 @@ export function usageRepository(db: StoreDb): UsageRepository {
         }),
       );
     },
+    async spendByToken(query) {
+      const rows = await db
+        .select({
+          tokenId: t.tokenId,
+          requests: aggregates.requests,
+          costUsd: aggregates.costUsd,
+          unpricedRequests: aggregates.unpricedRequests,
+        })
+        .from(t)
+        .where(and(windowConditions(query), isNotNull(t.tokenId)))
+        .groupBy(t.tokenId)
+        .orderBy(asc(t.tokenId));
+      return rows.map((r) => ({ ...r, tokenId: r.tokenId ?? "" }));
+    },
     async spendByKey(query) {
-      const days = wholeDays(query);
+      const days = query.tokenId !== undefined ? null : wholeDays(query);
       if (days) {
         return db
           .select({
@@ -327,6 +344,7 @@ async function insertMany(db: StoreDb, events: ReadonlyArray<Omit<UsageEvent, "i
         e.costUsd,
         e.requestId,
         e.front,
+        e.tokenId ?? null,
       );
     }
   } else {
@@ -363,7 +381,9 @@ function summariseEvents(db: StoreDb, query: UsageWindow & { by: UsageGroupBy })
       ? sql<number>`${t.at} / ${sql.raw(String(DAY_MS))}`.mapWith(Number)
       : query.by === "model"
         ? sql<string>`${t.model}`
-        : sql<string>`${t.keyId}`;
+        : query.by === "token"
+          ? sql<string>`coalesce(${t.tokenId}, '')`
+          : sql<string>`${t.keyId}`;
   return db
     .select({ group, ...aggregates })
     .from(t)

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { createUsageMeter, usageFromJson } from "./sse.ts";
+import { createUsageExtractor, emptyUsage, usageFromJson } from "./extract.ts";
+
+const createUsageMeter = () => {
+  const x = createUsageExtractor({ contentType: "text/event-stream" });
+  return {
+    push: (chunk: Uint8Array | string) =>
+      x.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk),
+    end: () => x.end() ?? emptyUsage(),
+  };
+};
 
 const ev = (type: string, data: Record<string, unknown>) =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -40,6 +49,7 @@ describe("stream usage", () => {
       complete: true,
       error: null,
       refused: null,
+      reported: true,
     });
   });
 

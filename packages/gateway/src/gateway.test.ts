@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, request, type Server } from "node:http";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Store, Vault } from "@apikey/core";
+import { seal } from "@apikey/core/aead";
+import { createToken, revokeToken, rotateToken } from "@apikey/core/tokens";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, startGateway } from "./server.ts";
-import { ensureGatewayToken, readGatewayToken, rotateGatewayToken } from "./token.ts";
+import { type Gateway, startGateway } from "./gateway.ts";
 
 // The gateway in-process over a real store file and a real upstream on 127.0.0.1.
 
@@ -68,14 +69,15 @@ beforeAll(async () => {
     req.on("end", () => answer(req, res, body));
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
-  token = (await ensureGatewayToken(vault)).token;
+  token = (await createToken(vault, { name: "unit" })).token;
   gateway = await startGateway({
     vault,
     port: 0,
-    token,
     upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
   });
 });
+
+const upstreamUrl = () => `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
 afterAll(async () => {
   await gateway?.close({ graceMs: 100 });
@@ -133,21 +135,60 @@ it("SSE: a client that has seen message_stop finds the event stored, before the 
   await reader.cancel();
 });
 
-describe("the gateway token", () => {
-  it("is stored encrypted, audited, and replaced by a rotation", async () => {
-    const row = await store.secrets.get("gateway-token");
-    expect(row).not.toBeNull();
-    expect(Buffer.from(row?.ciphertext ?? []).includes(Buffer.from(token))).toBe(false);
-    expect(await readGatewayToken(vault)).toBe(token);
-    const rotated = await rotateGatewayToken(vault);
-    expect(rotated).not.toBe(token);
-    expect(await readGatewayToken(vault)).toBe(rotated);
+describe("gateway tokens", () => {
+  it("are stored only as a keyed hash, audited, and a rotation made elsewhere replaces the value at once", async () => {
+    const { token: rotating } = await createToken(vault, { name: "rotating" });
+    expect((await post({ model: "m" }, { "x-api-key": rotating })).status).toBe(200);
+    for (const file of ["apikey.db", "apikey.db-wal"].map((f) => join(dir, f)).filter(existsSync))
+      for (const t of [token, rotating])
+        expect(readFileSync(file).includes(Buffer.from(t.slice(7)))).toBe(false);
+    // Another connection (as another process would): its commit moves data_version.
+    const other = await openStore({ path: join(dir, "apikey.db") });
+    const elsewhere = new Vault({ store: other, config: vault.config, actor: "test:other", front: "api" });
+    try {
+      const { token: rotated } = await rotateToken(elsewhere, "rotating");
+      expect((await post({ model: "m" }, { "x-api-key": rotating })).status).toBe(401);
+      expect((await post({ model: "m" }, { "x-api-key": rotated })).status).toBe(200);
+      await revokeToken(elsewhere, "rotating");
+      const refused = await post({ model: "m" }, { "x-api-key": rotated });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({
+        type: "error",
+        error: { type: "authentication_error", message: expect.stringContaining("revoked") },
+      });
+    } finally {
+      await other.close();
+    }
     const actions = (await store.audit.list()).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(["gateway.token.create", "gateway.token.rotate"]));
-    // The running gateway takes the new token at once and refuses the old.
-    expect((await post({ model: "m" }, { "x-api-key": rotated })).status).toBe(200);
-    expect((await post({ model: "m" })).status).toBe(401);
-    token = rotated;
+    expect(actions).toEqual(
+      expect.arrayContaining(["gateway.token.create", "gateway.token.rotate", "gateway.token.revoke"]),
+    );
+    expect(JSON.stringify(await store.audit.list())).not.toContain(token.slice(7));
+  });
+
+  it("adopt a store's single pre-0004 token as `default`: the same value keeps working, and is then only hashed", async () => {
+    const legacy = "apk-gw-LEGACY_TEST_TOKEN_0123456789abcdefghijklmnopq";
+    const sealed = seal(await vault.unlock(), Buffer.from(legacy), "apikey:secret:v1:gateway-token");
+    await store.secrets.put({ name: "gateway-token", ...sealed, updatedAt: new Date() });
+    const other = await startGateway({ vault, port: 0, upstream: upstreamUrl() });
+    try {
+      const res = await fetch(`${other.url}/v1/models`, { headers: { "x-api-key": legacy } });
+      expect(res.status).toBe(200);
+    } finally {
+      await other.close({ graceMs: 100 });
+    }
+    expect(await store.secrets.get("gateway-token")).toBeNull();
+    expect(await store.tokens.byName("default")).toMatchObject({ profile: null, revokedAt: null });
+    for (const file of ["apikey.db", "apikey.db-wal"].map((f) => join(dir, f)).filter(existsSync))
+      expect(readFileSync(file).includes(Buffer.from(legacy.slice(7)))).toBe(false);
+  });
+
+  it("records the token on each usage event", async () => {
+    await (await post({ model: "m" })).text();
+    const [event] = await eventsFromOutside();
+    const unit = await store.tokens.byName("unit");
+    expect(event?.tokenId).toBe(unit?.id);
+    expect(unit?.lastUsedAt).not.toBeNull();
   });
 });
 
@@ -156,7 +197,6 @@ describe("shutdown", () => {
     const other = await startGateway({
       vault,
       port: 0,
-      token,
       upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
     });
     const res = await fetch(`${other.url}/v1/messages`, {
@@ -207,7 +247,6 @@ describe("item 7: upstream timeouts", () => {
     const other = await startGateway({
       vault,
       port: 0,
-      token,
       upstream: `https://127.0.0.1:${(mute.address() as AddressInfo).port}`,
       timeouts: { connectMs: 300, silenceMs: 60_000 },
     });

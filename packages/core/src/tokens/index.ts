@@ -1,0 +1,16 @@
+// Gateway tokens per person or app (issue 10).
+export {
+  adoptLegacyToken,
+  type CreateTokenInput,
+  createToken,
+  DEFAULT_TOKEN_NAME,
+  LEGACY_TOKEN_SECRET,
+  listTokens,
+  revokeToken,
+  rotateToken,
+  type TokenView,
+  toTokenView,
+} from "./admin.ts";
+export { GATEWAY_TOKEN_PREFIX, generateGatewayToken, type TokenHasher, tokenHasher } from "./hash.ts";
+export { modelAllowed, parseExpiry, parseModels, type TokenRefusal, tokenRefusal } from "./policy.ts";
+export type { GatewayTokenPatch, GatewayTokenRecord, GatewayTokenRepository } from "./port.ts";

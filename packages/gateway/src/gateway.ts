@@ -1,0 +1,270 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApikeyError, ERROR_CODES, isApikeyError, type Vault } from "@apikey/core";
+import { adoptLegacyToken, tokenHasher } from "@apikey/core/tokens";
+import { activeKeys } from "./active-key.ts";
+import { authenticate, authorize, checkModels } from "./admission.ts";
+import { sendRefusal } from "./anthropic-error.ts";
+import { presentedCredential } from "./auth.ts";
+import { forward } from "./forward.ts";
+import { freshness } from "./freshness.ts";
+import { requestHeadersForUpstream } from "./headers.ts";
+import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
+import { type Refusal, refuse } from "./messages.ts";
+import { usageRecorder } from "./recorder.ts";
+import { requestLine } from "./request-log.ts";
+import { readBody, requestedModels } from "./request-models.ts";
+import { checkRequestPath } from "./request-path.ts";
+import { spendCache } from "./spend-cache.ts";
+import { tokenTable } from "./token-table.ts";
+import { upstreamFor } from "./upstream.ts";
+
+export const DEFAULT_GATEWAY_PORT = 8787;
+export const DEFAULT_UPSTREAM = "https://api.anthropic.com";
+
+export interface GatewayOptions {
+  /** Its store, config (ANTHROPIC_BASE_URL) and data key. */
+  vault: Vault;
+  /** The profile of tokens bound to none (the `default` token). Default: `default`. */
+  profile?: string;
+  /** Default 8787; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. Anything but loopback needs `allowRemote`. */
+  host?: string;
+  allowRemote?: boolean;
+  /** Base URL of the API; default ANTHROPIC_BASE_URL, else https://api.anthropic.com. */
+  upstream?: string;
+  /**
+   * Accept a plain http:// upstream on a non-loopback host (the real key would cross the network in clear).
+   * Default: the config's APIKEY_ALLOW_INSECURE_BASE_URL.
+   */
+  allowInsecureUpstream?: boolean;
+  /** Upstream timeouts in ms; defaults from the config (APIKEY_UPSTREAM_TIMEOUT_MS, …_CONNECT_TIMEOUT_MS). */
+  timeouts?: { connectMs?: number; silenceMs?: number };
+  /** One line per request, and warnings. Never given a secret. */
+  log?: (line: string) => void;
+  now?: () => Date;
+  /** Cached state is re-read whenever another process commits to the store, and at least every `refreshMs`. */
+  refreshMs?: number;
+}
+
+export interface Gateway {
+  url: string;
+  host: string;
+  port: number;
+  /** Stops accepting, lets in-flight responses finish for up to `graceMs` (default 10 s), then closes the rest. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/**
+ * Starts the local gateway. Throws E_PROXY_UNSAFE_HOST, E_PROXY_BIND, E_USAGE (a plain-http remote upstream) or
+ * the store's unlock errors before anything listens.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { vault } = options;
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? DEFAULT_GATEWAY_PORT;
+  const profile = options.profile ?? "default";
+  const log = options.log ?? (() => {});
+  const now = options.now ?? (() => new Date());
+  const refreshMs = options.refreshMs ?? 2000;
+  checkHost(host, options.allowRemote === true);
+
+  const upstream = upstreamFor(
+    options.upstream ?? vault.config.anthropicBaseUrl ?? DEFAULT_UPSTREAM,
+    options.allowInsecureUpstream ?? vault.config.allowInsecureBaseUrl,
+    {
+      connectMs: options.timeouts?.connectMs ?? vault.config.upstreamConnectTimeoutMs,
+      silenceMs: options.timeouts?.silenceMs ?? vault.config.upstreamTimeoutMs,
+    },
+  );
+  const store = vault.store;
+  // A store from before per-person tokens keeps its one token working, as `default`.
+  await adoptLegacyToken(vault);
+  const tokens = tokenTable(store, tokenHasher(await vault.unlock()));
+  const keys = activeKeys(vault, refreshMs);
+  const budgets = {
+    keys: spendCache(
+      async (w, keyId) => (await store.usage.spendByKey({ ...w, keyId }))[0]?.costUsd ?? 0,
+      now,
+      refreshMs,
+    ),
+    tokens: spendCache(
+      async (w, tokenId) => (await store.usage.spendByToken({ ...w, tokenId }))[0]?.costUsd ?? 0,
+      now,
+      refreshMs,
+    ),
+    onError: (err: unknown) =>
+      log(`warning: budget check failed: ${isApikeyError(err) ? err.code : "store error"}`),
+  };
+  const fresh = freshness(store, refreshMs, () => {
+    tokens.invalidate();
+    keys.invalidate();
+    budgets.keys.invalidate();
+    budgets.tokens.invalidate();
+  });
+  const recorder = usageRecorder(store, now, (err) =>
+    log(`warning: usage not recorded: ${isApikeyError(err) ? err.code : "store error"}`),
+  );
+  let inflight = 0;
+  let closing = false;
+  let idleWaiter: (() => void) | null = null;
+  // Set once listening: the Host values a request to this gateway can carry (null: not checked, see below).
+  let hostHeaders: Set<string> | null = null;
+
+  const forwardContext = {
+    upstream,
+    recorder,
+    onRecorded: (
+      grant: { key: { keyId: string }; token: { id: string } },
+      event: { costUsd: number | null },
+    ) => {
+      budgets.keys.add(grant.key.keyId, event.costUsd);
+      budgets.tokens.add(grant.token.id, event.costUsd);
+    },
+    onWarning: log,
+    closing: () => closing,
+  };
+
+  const refused = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    refusal: Refusal,
+    why: string,
+  ) => {
+    log(`${req.method} ${path} ${refusal.status} ${why}`);
+    sendRefusal(res, refusal);
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    if (closing) res.setHeader("connection", "close");
+    // Before anything else: a web page that rebinds its own name to 127.0.0.1 sends its name as Host, and must not
+    // even learn whether its guess at a token was right.
+    if (hostHeaders !== null && !hostHeaders.has((req.headers.host ?? "").toLowerCase()))
+      return refused(req, res, "-", refuse.wrongHost(), "unexpected Host header");
+    const target = checkRequestPath(req.url ?? "/");
+    if (!target.ok) {
+      log(`${req.method} - ${target.status} refused path`);
+      return sendRefusal(res, target);
+    }
+    const { path } = target;
+    const credential = presentedCredential(req.headers);
+    await fresh.check();
+    const auth = await authenticate(tokens, credential, now().getTime());
+    if (!auth.ok) return refused(req, res, path, auth.refusal, auth.reason);
+    const token = auth.value;
+
+    let body: Buffer | null = null;
+    if (token.models !== null && req.method === "POST") {
+      body = await readBody(req);
+      if (body === null) {
+        res.setHeader("connection", "close");
+        return refused(req, res, path, refuse.bodyTooLarge(32 << 20), "body too large to check");
+      }
+      const models = checkModels(token, requestedModels(body));
+      if (!models.ok) return refused(req, res, path, models.refusal, models.reason);
+    }
+
+    const granted = await authorize(token, token.profile ?? profile, keys, budgets);
+    if (!granted.ok) return refused(req, res, path, granted.refusal, granted.reason);
+    const grant = granted.value;
+
+    const headers = requestHeadersForUpstream(req.headers, upstream.host);
+    // Mirror the client's scheme for API keys; OAuth access tokens only work as bearer tokens.
+    if (grant.key.kind === "oauth" || credential?.scheme === "bearer")
+      headers.authorization = `Bearer ${grant.key.secret}`;
+    else headers["x-api-key"] = grant.key.secret;
+
+    inflight++;
+    const result = await forward({ req, res, headers, body, grant, target: target.target }, forwardContext);
+    inflight--;
+    log(
+      requestLine(
+        req.method,
+        path,
+        result.outcome,
+        result.status,
+        started,
+        {
+          key: grant.key.name,
+          token: grant.token.name,
+        },
+        result.event,
+      ),
+    );
+    if (inflight === 0) idleWaiter?.();
+  }
+
+  const server = http.createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`error: ${err instanceof Error ? err.name : "unknown"}`);
+      sendRefusal(res, refuse.internal());
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(bindError(err, host, port));
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  // Only on loopback: with allowRemote, clients reach the gateway by whatever name the machine has on their
+  // network, and the tokens are the guard.
+  if (isLoopbackHost(address.address)) hostHeaders = allowedHostHeaders(address.address, address.port);
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    close(closeOptions = {}) {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inflight > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, closeOptions.graceMs ?? 10_000);
+            idleWaiter = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        server.closeAllConnections();
+        await stopped;
+        await recorder.idle();
+        upstream.agent.destroy();
+        keys.clear();
+      })();
+      return closed;
+    },
+  };
+}
+
+function checkHost(host: string, allowRemote: boolean): void {
+  if (isLoopbackHost(host) || allowRemote) return;
+  throw new ApikeyError(
+    ERROR_CODES.PROXY_UNSAFE_HOST,
+    `Refusing to listen on ${host}: only loopback addresses are allowed unless remote clients are allowed explicitly.`,
+    { details: { host, reason: "remote_not_allowed" } },
+  );
+}
+
+function bindError(err: NodeJS.ErrnoException, host: string, port: number): ApikeyError {
+  const reason =
+    err.code === "EADDRINUSE" ? "port_in_use" : err.code === "EACCES" ? "privileged_port" : "bind_failed";
+  const message =
+    err.code === "EADDRINUSE"
+      ? `Port ${port} on ${host} is already in use.`
+      : err.code === "EACCES"
+        ? `Could not listen on ${host}:${port}: ports below 1024 need privileges.`
+        : `Could not listen on ${host}:${port} (${err.code ?? "error"}).`;
+  return new ApikeyError(ERROR_CODES.PROXY_BIND, message, { cause: err, details: { host, port, reason } });
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Gateway memory soak: `apikey proxy` (the built CLI) in front of a zero-latency local upstream, held at a fixed
+// request rate, with the gateway's resident memory read from /proc every slice. A leak (a listener, a cache, a
+// buffer per request) shows as RSS that keeps climbing; a healthy gateway levels off after warm-up.
+//
+//   node tests/bench/gateway-soak.mjs [--rate 1000] [--seconds 60] [--slice 10] [--json]
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { fixedRate } from "./gateway/load.mjs";
+
+const { values: flags } = parseArgs({
+  options: {
+    rate: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "60" },
+    slice: { type: "string", default: "10" },
+    json: { type: "boolean", default: false },
+  },
+});
+const RATE = Number(flags.rate);
+const SLICES = Math.max(1, Math.round(Number(flags.seconds) / Number(flags.slice)));
+const SLICE_S = Number(flags.slice);
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const CLI = here("../../apps/cli/dist/apikey.cjs");
+
+const root = mkdtempSync(join(tmpdir(), "apikey-gwsoak-"));
+const children = [];
+process.on("exit", () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(root, { recursive: true, force: true });
+});
+
+const firstJson = (child) =>
+  new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        // Not all of it yet.
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`child exited ${code}`)));
+  });
+
+const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+
+const up = spawn(process.execPath, [here("./gateway/upstream.mjs"), "--delay", "0"], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
+children.push(up);
+const upstream = await firstJson(up);
+const env = {
+  PATH: process.env.PATH,
+  HOME: root,
+  APIKEY_HOME: join(root, "data"),
+  APIKEY_MASTER_KEY: Buffer.alloc(32, 0x5a).toString("base64"),
+  ANTHROPIC_BASE_URL: `http://127.0.0.1:${upstream.port}`,
+  NO_COLOR: "1",
+};
+const KEY = `sk-ant-api03-${"FAKE_TEST_SOAK_".padEnd(93, "x")}AA`;
+if (spawnSync(process.execPath, [CLI, "add", "soak", "--no-validate"], { env, input: KEY }).status !== 0)
+  throw new Error("apikey add failed");
+const token = spawnSync(process.execPath, [CLI, "proxy", "token"], { env }).stdout.toString().trim();
+const gw = spawn(process.execPath, [CLI, "--json", "proxy", "--port", "0"], {
+  env,
+  stdio: ["ignore", "pipe", "ignore"],
+});
+children.push(gw);
+const { port } = await firstJson(gw);
+
+const target = {
+  host: "127.0.0.1",
+  port,
+  headers: (body) => ({
+    "content-type": "application/json",
+    "anthropic-version": "2023-06-01",
+    "x-api-key": token,
+    "content-length": Buffer.byteLength(body),
+  }),
+};
+const body = JSON.stringify({
+  model: "claude-haiku-4-5",
+  max_tokens: 16,
+  messages: [{ role: "user", content: "hi" }],
+});
+
+const samples = [{ atS: 0, rssMb: rssKb(gw.pid) / 1024 }];
+const slices = [];
+for (let i = 1; i <= SLICES; i++) {
+  const r = await fixedRate(target, { rate: RATE, seconds: SLICE_S, body });
+  slices.push(r);
+  samples.push({ atS: i * SLICE_S, rssMb: rssKb(gw.pid) / 1024 });
+  if (!flags.json)
+    process.stderr.write(
+      `${String(i * SLICE_S).padStart(4)} s  RSS ${(samples.at(-1).rssMb).toFixed(1)} MB  achieved ${Math.round(r.achievedRate)}/s  p50 ${(r.p50Us / 1000).toFixed(2)} ms  p99 ${(r.p99Us / 1000).toFixed(2)} ms  errors ${r.errors}  not sent ${r.skipped}\n`,
+    );
+}
+const afterWarmup = samples.slice(2).map((s) => s.rssMb);
+const result = {
+  rate: RATE,
+  seconds: SLICES * SLICE_S,
+  samples,
+  slices: slices.map((s) => ({
+    achievedRate: s.achievedRate,
+    p50Us: s.p50Us,
+    p99Us: s.p99Us,
+    errors: s.errors,
+    skipped: s.skipped,
+  })),
+  // Growth from the end of the second slice (warm-up done) to the end.
+  growthAfterWarmupMb: afterWarmup.length > 1 ? afterWarmup.at(-1) - afterWarmup[0] : 0,
+};
+if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+else
+  process.stdout.write(
+    `RSS growth after warm-up: ${result.growthAfterWarmupMb.toFixed(1)} MB over ${result.seconds - 2 * SLICE_S} s\n`,
+  );
+process.exit(0);
