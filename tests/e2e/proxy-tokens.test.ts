@@ -248,6 +248,15 @@ describe("the front API", () => {
       const audit = await app.audit({ limit: 5 });
       expect(audit.find((e) => e.action === "gateway.token.revoke")).toMatchObject({ actor: "slack:T1/U1" });
       await expect(app.tokens.revoke("slackbot")).rejects.toMatchObject({ code: "E_TOKEN_NOT_FOUND" });
+      // A token pasted where its name goes: refused for its shape, never echoed back in a "not found" message.
+      for (const act of [app.tokens.revoke, app.tokens.rotate]) {
+        const err = await act(token).then(
+          () => null,
+          (e: unknown) => e as { code: string; message: string; details: unknown },
+        );
+        expect(err).toMatchObject({ code: "E_NAME_INVALID" });
+        expect(`${err?.message} ${JSON.stringify(err?.details)}`).not.toContain(token.slice(7));
+      }
     } finally {
       await app.close();
     }

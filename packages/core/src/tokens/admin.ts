@@ -3,7 +3,7 @@ import { open } from "../crypto/aead.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { monthWindow } from "../usage/window.ts";
-import { checkName } from "../vault/names.ts";
+import { checkName, checkNameShape } from "../vault/names.ts";
 import type { Session } from "../vault/session.ts";
 import { generateGatewayToken, tokenHasher } from "./hash.ts";
 import { parseModels } from "./policy.ts";
@@ -152,6 +152,8 @@ export async function listTokens(s: Session, opts: { includeRevoked?: boolean } 
 
 /** Revokes a token: every gateway refuses it from its next request on. */
 export async function revokeToken(s: Session, name: string): Promise<TokenView> {
+  // A name that cannot be a token's (a pasted token or key?) is refused before it could be echoed as "not found".
+  checkNameShape(name, "token");
   const now = s.now();
   return s.store.transaction(async (tx) => {
     await adoptIn(s, tx);
@@ -165,6 +167,7 @@ export async function revokeToken(s: Session, name: string): Promise<TokenView> 
 
 /** Replaces a token's value, keeping its name, settings and usage; holders of the old value are refused. */
 export async function rotateToken(s: Session, name: string): Promise<{ token: string; view: TokenView }> {
+  checkNameShape(name, "token");
   const hash = tokenHasher(await s.unlock());
   const token = generateGatewayToken();
   const now = s.now();

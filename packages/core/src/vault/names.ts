@@ -1,4 +1,5 @@
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { GATEWAY_TOKEN_PREFIX } from "../tokens/hash.ts";
 
 // Names end up in shell commands, Slack messages and file names: keep them plain.
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -40,8 +41,15 @@ export function checkNameShape(name: string, what: "key" | "profile" | "slot" | 
       hint: "Use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
     });
   }
+  // A gateway token fits the name rule; one pasted where a name goes must not be echoed or stored as a name.
+  if (name.startsWith(GATEWAY_TOKEN_PREFIX)) {
+    throw new ApikeyError(ERROR_CODES.NAME_INVALID, `That ${what} name looks like a gateway token.`, {
+      hint: "Give a name, never a token. Consider rotating the exposed token.",
+    });
+  }
   return name;
 }
+
 
 export const isValidNameShape = (name: string): boolean => NAME.test(name);
 
