@@ -93,11 +93,17 @@ export interface CorePort {
   profiles: {
     create(name: string): Promise<void>;
   };
+  /** Gateway tokens, for usage by token (names and the profile each is bound to; never the tokens). */
+  tokens: {
+    list(opts?: {
+      includeRevoked?: boolean;
+    }): Promise<Array<{ id: string; name: string; profile: string | null; revokedAt: Date | null }>>;
+  };
   usage: {
     report(opts: {
       since: Date;
       until?: Date;
-      by: "day" | "model" | "key";
+      by: "day" | "model" | "key" | "token";
       keyId?: string;
     }): Promise<{ rows: UsageRow[]; totals: Omit<UsageRow, "group"> }>;
     setBudget(input: {

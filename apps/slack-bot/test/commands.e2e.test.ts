@@ -1,3 +1,4 @@
+import type { Apikey } from "@apikey/core/app";
 import { recordUsage } from "@apikey/core/usage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
@@ -219,6 +220,46 @@ describe("reading and switching", () => {
     expect(byKey).not.toContain("private");
     expect(byKey).toContain("Total $0.85");
     expect(await run(OPS, "usage key prod/work")).toContain("$0.85");
+  });
+
+  it("reports usage by gateway token, each token seen only by who may see its profile", async () => {
+    await addViaForm(OPS, "default", "private", PRIVATE);
+    const app = h.core.system as unknown as Apikey;
+    await app.tokens.create({ name: "alice", profile: "prod" });
+    await app.tokens.create({ name: "robot", profile: "default" });
+    const tokens = await app.tokens.list();
+    const keys = await h.core.system.keys.list({});
+    const spend = async (keyName: string, tokenName: string | null, inputTokens: number) => {
+      const key = keys.find((k) => k.name === keyName);
+      if (!key) throw new Error(`no key ${keyName}`);
+      const tokenId = tokens.find((t) => t.name === tokenName)?.id;
+      await recordUsage(h.store, {
+        keyId: key.id,
+        ...(tokenId ? { tokenId } : {}),
+        at: h.clock.now(),
+        requestId: null,
+        front: "gateway",
+        model: "claude-opus-4-8",
+        inputTokens,
+        outputTokens: 0,
+        cacheCreationTokens: 0,
+        cacheReadTokens: 0,
+      });
+    };
+    await spend("work", "alice", 170_000);
+    await spend("private", "robot", 400_000);
+    await spend("private", null, 200_000);
+    const dev = await run(DEV, "usage by token");
+    expect(dev).toContain("Usage, last 7 days by token");
+    expect(dev).toContain("alice: $0.85");
+    expect(dev).not.toContain("robot");
+    expect(dev).not.toContain("no token");
+    expect(dev).toContain("Total $0.85");
+    const ops = await run(OPS, "usage by token");
+    expect(ops).toContain("alice: $0.85");
+    expect(ops).toContain("robot: $2.00");
+    expect(ops).toContain("(no token): $1.00");
+    expect(ops).toContain("Total $3.85");
   });
 
   it("asks before deleting, and deletes on the confirmed click", async () => {

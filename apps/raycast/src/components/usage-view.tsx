@@ -31,7 +31,7 @@ export function usageMarkdown(u: UsageSummary, chartPath: string | null): string
   const parts = [`## Spend, last ${u.days} days: ${usd(u.totals.costUsd)}`, ""];
   if (chartPath) parts.push(`![Spend per day](${pathToFileURL(chartPath).href})`, "");
   if (u.totals.requests === 0) parts.push("No requests recorded in this window.", "");
-  parts.push(table("By Model", u.byModel), table("By Key", u.byKey));
+  parts.push(table("By Model", u.byModel), table("By Key", u.byKey), table("By Gateway Token", u.byToken));
   if (u.totals.unpricedRequests > 0)
     parts.push(`${u.totals.unpricedRequests} request(s) used a model without a known price.`);
   return parts.join("\n");

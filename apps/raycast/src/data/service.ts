@@ -132,11 +132,14 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
     async usage(days): Promise<UsageSummary> {
       const now = options.now?.() ?? new Date();
       const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
-      const [byModel, byKey, keys] = await Promise.all([
+      const [byModel, byKey, byToken, keys, tokens] = await Promise.all([
         app.usage.report({ since, by: "model" }),
         app.usage.report({ since, by: "key" }),
+        app.usage.report({ since, by: "token" }),
         app.keys.list(),
+        app.tokens.list({ includeRevoked: true }),
       ]);
+      const tokenNames = new Map(tokens.map((t) => [t.id, t.revokedAt ? `${t.name} (revoked)` : t.name]));
       const names = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
       const row = (label: string, r: (typeof byModel.rows)[number]): UsageRow => ({
         label,
@@ -151,6 +154,10 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
         daily: byModel.daily,
         byModel: byModel.rows.map((r) => row(r.group, r)),
         byKey: byKey.rows.map((r) => row(names.get(r.group) ?? "(deleted key)", r)),
+        // Only when the gateway was used with tokens: "" groups the requests that came without one.
+        byToken: byToken.rows.some((r) => r.group !== "")
+          ? byToken.rows.map((r) => row(r.group === "" ? "(no token)" : (tokenNames.get(r.group) ?? r.group), r))
+          : [],
         totals: {
           requests: byModel.totals.requests,
           inputTokens: byModel.totals.inputTokens,

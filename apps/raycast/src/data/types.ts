@@ -82,6 +82,8 @@ export interface UsageSummary {
   daily: Array<{ day: string; costUsd: number }>;
   byModel: UsageRow[];
   byKey: UsageRow[];
+  /** Per gateway token (`apikey proxy token`); empty when no request came through the gateway with one. */
+  byToken: UsageRow[];
   totals: { requests: number; inputTokens: number; outputTokens: number; costUsd: number; unpricedRequests: number };
   budgets: Array<{ key: string; profile: string; spentUsd: number; budgetUsd: number; state: BudgetState }>;
 }

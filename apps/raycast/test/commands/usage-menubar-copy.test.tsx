@@ -26,15 +26,19 @@ describe("usage, menu bar and copy", () => {
   });
   afterEach(() => f.cleanup());
 
-  it("API Key Usage shows totals, per-model rows, budgets and a chart file", async () => {
+  it("API Key Usage shows totals, per-model, per-key and per-token rows, budgets and a chart file", async () => {
     const listed = JSON.parse(await cliOk(f.home, ["--json", "list"])) as Array<{ id: string; name: string }>;
     const work = listed.find((k) => k.name === "work");
+    await cliOk(f.home, ["proxy", "token", "create", "alice"]);
+    const tokens = JSON.parse(await cliOk(f.home, ["--json", "proxy", "token", "list"])) as Array<{ id: string }>;
     const store = await openStore({ path: f.home.storePath });
     const now = new Date();
     await recordUsageMany(
       store,
       [1, 2, 3].map((i) => ({
         keyId: work?.id ?? "",
+        // One of the three came through the gateway with alice's token.
+        ...(i === 1 ? { tokenId: tokens[0]?.id ?? "" } : {}),
         at: new Date(now.getTime() - i * 3_600_000),
         model: "claude-sonnet-4-5",
         inputTokens: 100_000,
@@ -58,6 +62,9 @@ describe("usage, menu bar and copy", () => {
     expect(markdown).toMatch(/^## Spend, last 30 days: \$\d+\.\d\d/);
     expect(markdown).toContain("| claude-sonnet-4-5 | 3 | 300,000 | 30,000 |");
     expect(markdown).toContain("| default/work | 3 |");
+    expect(markdown).toContain("### By Gateway Token");
+    expect(markdown).toContain("| alice | 1 |");
+    expect(markdown).toContain("| (no token) | 2 |");
     const chart = join(f.raycastDir, "support", "usage-30d.svg");
     expect(markdown).toContain(`file://${chart}`);
     expect(readFileSync(chart, "utf8")).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>$/);

@@ -11,7 +11,10 @@ export const HELP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["/apikey rename NAME NEW", "renames a key"],
   ["/apikey delete NAME", "deletes a key (asks first)"],
   ["/apikey budget set NAME USD [block] · budget clear NAME", "monthly budget; `block` stops use at 100 %"],
-  ["/apikey usage [7d|30d] [by day|model|key] [key NAME]", "spend and tokens"],
+  [
+    "/apikey usage [7d|30d] [by day|model|key|token] [key NAME]",
+    "spend and tokens (by token: per gateway token)",
+  ],
   ["/apikey audit [N]", "the last N changes (10 by default)"],
 ];
 

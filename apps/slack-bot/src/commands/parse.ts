@@ -2,7 +2,7 @@
 // is core's rule, checked when the command runs, so every front agrees.
 
 export type UsageWindow = "7d" | "30d";
-export type UsageBy = "day" | "model" | "key";
+export type UsageBy = "day" | "model" | "key" | "token";
 
 export type Command =
   | { kind: "help" }
@@ -105,13 +105,13 @@ function parseUsage(rest: string[]): ParseResult {
   let window: UsageWindow = "7d";
   let by: UsageBy = "day";
   let key: string | undefined;
-  const usage = fail("Usage: `/apikey usage [7d|30d] [by day|model|key] [key NAME]`");
+  const usage = fail("Usage: `/apikey usage [7d|30d] [by day|model|key|token] [key NAME]`");
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i]?.toLowerCase();
     if (w === "7d" || w === "30d") window = w;
     else if (w === "by") {
       const v = rest[++i]?.toLowerCase();
-      if (v !== "day" && v !== "model" && v !== "key") return usage;
+      if (v !== "day" && v !== "model" && v !== "key" && v !== "token") return usage;
       by = v;
     } else if (w === "key") {
       key = rest[++i];

@@ -115,7 +115,7 @@ async function usage(env: CommandEnv, cmd: Extract<Command, { kind: "usage" }>):
   // Usage spans profiles; someone who may not see every key sees a report per key they may see, never totals of
   // keys they may not.
   const everything = mine.length === keys.length;
-  if (!key && !everything && cmd.by !== "key") {
+  if (!key && !everything && cmd.by !== "key" && cmd.by !== "token") {
     return ephemeral("You may not see every key, so ask for `usage … by key` or `usage … key NAME`.");
   }
   const days = cmd.window === "30d" ? 30 : 7;
@@ -125,13 +125,33 @@ async function usage(env: CommandEnv, cmd: Extract<Command, { kind: "usage" }>):
     ...(key ? { keyId: key.id } : {}),
   });
   const names = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
-  const rows = cmd.by === "key" ? report.rows.filter((r) => mine.some((k) => k.id === r.group)) : report.rows;
+  let rows = report.rows;
+  if (cmd.by === "key") rows = rows.filter((r) => mine.some((k) => k.id === r.group));
+  if (cmd.by === "token") {
+    // A token is seen by whoever may see its profile; one bound to none (the gateway's own profile) and usage
+    // that came without a token only by someone who sees every key.
+    const tokens = await env.core.tokens.list({ includeRevoked: true });
+    const seen = await allowedProfiles(
+      env,
+      tokens.flatMap((t) => (t.profile ? [t.profile] : [])),
+    );
+    names.clear();
+    if (everything) names.set("", "(no token)");
+    for (const t of tokens) {
+      if (t.profile ? seen.includes(t.profile) : everything) {
+        names.set(t.id, `${t.name}${t.revokedAt ? " (revoked)" : ""}`);
+      }
+    }
+    rows = rows.filter((r) => names.has(r.group));
+  }
   const totals = rows === report.rows ? report.totals : sum(rows);
   const title = `Usage, last ${days} days by ${cmd.by}${key ? ` for ${key.profile}/${key.name}` : ""}`;
+  const label = (g: string) =>
+    cmd.by === "key" ? (names.get(g) ?? "another key") : cmd.by === "token" ? (names.get(g) ?? g) : g;
   return {
     response_type: "ephemeral",
     text: title,
-    blocks: usageBlocks(rows, totals, title, (g) => (cmd.by === "key" ? (names.get(g) ?? "another key") : g)),
+    blocks: usageBlocks(rows, totals, title, label),
   };
 }
 
