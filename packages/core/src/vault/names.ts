@@ -50,7 +50,6 @@ export function checkNameShape(name: string, what: "key" | "profile" | "slot" | 
   return name;
 }
 
-
 export const isValidNameShape = (name: string): boolean => NAME.test(name);
 
 /**
