@@ -15,7 +15,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
@@ -139,6 +139,19 @@ async function waitForHttp(port) {
   throw new Error(`nothing answered on port ${port}`);
 }
 
+// CPU time a process has used (user + system), in µs, from /proc (Linux); null elsewhere. A target's CPU per
+// request is steadier than its latency on a shared machine: it does not count the time it waited for a core.
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
+function cpuUs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
 const root = mkdtempSync(join(tmpdir(), "apikey-gwbench-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
 const home = join(root, "home");
@@ -149,9 +162,14 @@ async function main() {
     `gateway bench: ${cpus().length} cores, rate ${RATE}/s × ${SECONDS}s, throughput ${CONNECTIONS} connections × ${TP_SECONDS}s`,
   );
   const upstreamScript = here("./gateway/upstream.mjs");
-  const fast = (
-    await startChild(process.execPath, [upstreamScript, "--delay", "0"], {}, parseJson, "upstream")
-  ).value;
+  const fastChild = await startChild(
+    process.execPath,
+    [upstreamScript, "--delay", "0"],
+    {},
+    parseJson,
+    "upstream",
+  );
+  const fast = { ...fastChild.value, pid: fastChild.child.pid };
   const slow = (
     await startChild(process.execPath, [upstreamScript, "--delay", "50"], {}, parseJson, "slow upstream")
   ).value;
@@ -176,18 +194,20 @@ async function main() {
       .stdout.toString()
       .trim();
     if (!token.startsWith("apk-gw-")) throw new Error("apikey proxy token printed no token");
-    const start = async (u) =>
-      (
-        await startChild(
-          process.execPath,
-          [cli, "--json", "proxy", "--port", "0"],
-          // The per-request log line goes to stderr as in real use; here it is drained, not shown.
-          { env: env(upstreamUrl(u), data) },
-          parseJson,
-          "apikey proxy",
-        )
-      ).value.port;
-    return { token, fast: await start(fast), slow: await start(slow) };
+    const start = async (u) => {
+      const { child, value } = await startChild(
+        process.execPath,
+        [cli, "--json", "proxy", "--port", "0"],
+        // The per-request log line goes to stderr as in real use; here it is drained, not shown.
+        { env: env(upstreamUrl(u), data) },
+        parseJson,
+        "apikey proxy",
+      );
+      return { port: value.port, pid: child.pid };
+    };
+    const f = await start(fast);
+    const sl = await start(slow);
+    return { token, fast: f.port, slow: sl.port, fastPid: f.pid };
   };
   const apikey = await startApikeys(CLI, "data");
   const baseline = BASELINE ? await startApikeys(BASELINE, "data-baseline") : null;
@@ -202,8 +222,9 @@ async function main() {
   await waitForHttp(portkeyPort);
 
   const base = { "content-type": "application/json", "anthropic-version": "2023-06-01" };
-  const mk = (name, port, extra) => ({
+  const mk = (name, port, extra, pid = null) => ({
     name,
+    pid,
     host: "127.0.0.1",
     port,
     url: `http://127.0.0.1:${port}/v1/messages`,
@@ -218,10 +239,10 @@ async function main() {
     "x-portkey-custom-host": `${upstreamUrl(u)}/v1`,
   });
   const targets = (u, speed) => [
-    mk("direct", u.port, { "x-api-key": KEY }),
-    mk("apikey", apikey[speed], { "x-api-key": apikey.token }),
-    ...(baseline ? [mk("baseline", baseline[speed], { "x-api-key": baseline.token })] : []),
-    mk("portkey", portkeyPort, portkeyHeaders(u)),
+    mk("direct", u.port, { "x-api-key": KEY }, u.pid),
+    mk("apikey", apikey[speed], { "x-api-key": apikey.token }, apikey.fastPid),
+    ...(baseline ? [mk("baseline", baseline[speed], { "x-api-key": baseline.token }, baseline.fastPid)] : []),
+    mk("portkey", portkeyPort, portkeyHeaders(u), portkey.pid),
   ];
   const fastTargets = targets(fast, "fast");
   const slowTargets = targets(slow, "slow");
@@ -241,7 +262,11 @@ async function main() {
   const rounds = Object.fromEntries(fastTargets.map((t) => [t.name, []]));
   for (let round = 0; round < 2; round++) {
     for (const t of fastTargets) {
-      rounds[t.name].push(await fixedRate(t, { rate: RATE, seconds: SECONDS / 2, body }));
+      const before = t.pid ? cpuUs(t.pid) : null;
+      const r = await fixedRate(t, { rate: RATE, seconds: SECONDS / 2, body });
+      const after = t.pid ? cpuUs(t.pid) : null;
+      r.cpuUs = before === null || after === null ? null : after - before;
+      rounds[t.name].push(r);
     }
   }
   const fixed = Object.fromEntries(
@@ -254,6 +279,10 @@ async function main() {
         achievedRate: rs.reduce((a, r) => a + r.achievedRate, 0) / rs.length,
         errors: rs.reduce((a, r) => a + r.errors, 0),
         skipped: rs.reduce((a, r) => a + r.skipped, 0),
+        // The serving process's own CPU (direct: the upstream; apikey: the gateway alone) per request sent.
+        cpuPerRequestUs: rs.some((r) => r.cpuUs === null)
+          ? null
+          : rs.reduce((a, r) => a + r.cpuUs, 0) / rs.reduce((a, r) => a + r.requests - r.skipped, 0),
       },
     ]),
   );
@@ -338,6 +367,12 @@ async function main() {
     row(["  added p50 over direct", ...each((n) => (n === "direct" ? "" : us(result.added[n].p50Us)))]),
     row(["  added p99 over direct", ...each((n) => (n === "direct" ? "" : us(result.added[n].p99Us)))]),
     row(["  achieved rate", ...each((n) => rps(fixed[n].achievedRate))]),
+    row([
+      "  its own process's CPU per request",
+      ...each((n) =>
+        fixed[n].cpuPerRequestUs === null ? "n/a" : `${Math.round(fixed[n].cpuPerRequestUs)} µs`,
+      ),
+    ]),
     row([
       `max throughput (${CONNECTIONS} conn, 0 ms upstream)`,
       ...each((n) => rps(throughput[n].reqPerSec)),

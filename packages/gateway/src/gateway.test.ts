@@ -192,6 +192,40 @@ describe("gateway tokens", () => {
   });
 });
 
+describe("last-used times", () => {
+  it("are written at most once a minute per key and token, so busy commits do not rewrite the same rows", async () => {
+    let clock = Date.parse("2031-01-01T00:00:00Z");
+    const other = await startGateway({ vault, port: 0, upstream: upstreamUrl(), now: () => new Date(clock) });
+    const lastUsed = async () => {
+      const key = (await store.keys.list()).find((k) => k.name === "a");
+      const unit = await store.tokens.byName("unit");
+      return [key?.lastUsedAt?.getTime(), unit?.lastUsedAt?.getTime()];
+    };
+    const ask = async () => {
+      const res = await fetch(`${other.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": token, "content-type": "application/json" },
+        body: JSON.stringify({ model: "m" }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    };
+    try {
+      const first = clock;
+      await ask();
+      expect(await lastUsed()).toEqual([first, first]);
+      clock += 30_000;
+      await ask();
+      expect(await lastUsed()).toEqual([first, first]);
+      clock += 31_000;
+      await ask();
+      expect(await lastUsed()).toEqual([clock, clock]);
+    } finally {
+      await other.close({ graceMs: 100 });
+    }
+  });
+});
+
 describe("shutdown", () => {
   it("lets an in-flight stream finish, then refuses new connections", async () => {
     const other = await startGateway({

@@ -1,5 +1,5 @@
 import type { Store, UsageEvent } from "@apikey/core";
-import { recordUsageMany, toEvent, type UsageInput } from "@apikey/core/usage";
+import { lastUsedMemory, recordUsageMany, toEvent, type UsageInput } from "@apikey/core/usage";
 
 // Group commit for usage events. The store runs one transaction at a time, so a transaction per response caps
 // the gateway at a few thousand responses a second; instead, events that arrive while a commit is running are
@@ -17,6 +17,8 @@ export interface UsageRecorder {
 export function usageRecorder(store: Store, now: () => Date, onError: (err: unknown) => void): UsageRecorder {
   let waiting: Array<{ input: UsageInput; done: (ok: boolean) => void }> = [];
   let draining: Promise<void> | null = null;
+  // Last-used times move at most once a minute per key and token (see recordUsageMany).
+  const touched = lastUsedMemory();
 
   async function drain(): Promise<void> {
     while (waiting.length > 0) {
@@ -28,6 +30,7 @@ export function usageRecorder(store: Store, now: () => Date, onError: (err: unkn
           store,
           batch.map((b) => b.input),
           now(),
+          touched,
         );
       } catch (err) {
         ok = false;

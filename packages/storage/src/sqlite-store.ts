@@ -70,7 +70,7 @@ export function createSqliteStore(conn: Connection, location: string): Store {
         }
       };
       // fn's own errors reach the caller untouched; repository calls inside fn already map theirs.
-      return queue.run(async () => {
+      return queue.runScoped(async () => {
         exec("BEGIN IMMEDIATE");
         try {
           const result = await fn(store);

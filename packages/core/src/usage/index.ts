@@ -52,7 +52,15 @@ export {
   priceOf,
   type TokenCounts,
 } from "./prices.ts";
-export { recordUsage, recordUsageMany, toEvent, type UsageInput, usageRefusal } from "./record.ts";
+export {
+  type LastUsedMemory,
+  lastUsedMemory,
+  recordUsage,
+  recordUsageMany,
+  toEvent,
+  type UsageInput,
+  usageRefusal,
+} from "./record.ts";
 export {
   fillDays,
   type KeyMonthSpend,

@@ -1,3 +1,4 @@
+import { shouldRecordUse } from "../active/last-used.ts";
 import type { Store } from "../store.ts";
 import { countsOf, invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
 import type { UsageEvent } from "./port.ts";
@@ -74,11 +75,27 @@ export async function recordUsage(
   return { id, ...event };
 }
 
-/** The bulk path: every event and each key's last-used time in one transaction. Returns the count. */
+/**
+ * What a long-running recorder remembers of the last-used times it wrote (ms since the epoch, by key or token id),
+ * so it writes each at most once a minute (LAST_USED_RESOLUTION_MS), as `apikey current` does: at a thousand
+ * requests a second, rewriting the same two rows in every commit would double the pages each commit writes.
+ */
+export interface LastUsedMemory {
+  keys: Map<string, number>;
+  tokens: Map<string, number>;
+}
+
+export const lastUsedMemory = (): LastUsedMemory => ({ keys: new Map(), tokens: new Map() });
+
+/**
+ * The bulk path: every event and each key's (and token's) last-used time in one transaction. Returns the count.
+ * With `memory`, a last-used time written less than a minute before is not written again.
+ */
 export async function recordUsageMany(
   store: Store,
   inputs: UsageInput[],
   now: Date = new Date(),
+  memory?: LastUsedMemory,
 ): Promise<number> {
   if (inputs.length === 0) return 0;
   const events = inputs.map((i) => toEvent(i, now));
@@ -92,12 +109,28 @@ export async function recordUsageMany(
       if (!t || e.at > t) tokenUsed.set(e.tokenId, e.at);
     }
   }
+  if (memory) {
+    forgetRecent(lastUsed, memory.keys);
+    forgetRecent(tokenUsed, memory.tokens);
+  }
   await store.transaction(async (tx) => {
     await tx.usage.recordMany(events);
     for (const [keyId, at] of lastUsed) await touch(tx, keyId, at);
     for (const [tokenId, at] of tokenUsed) await tx.tokens.touchLastUsed(tokenId, at);
   });
+  // Only once committed: a rolled-back batch must not stop the next one from writing these.
+  if (memory) {
+    for (const [id, at] of lastUsed) memory.keys.set(id, at.getTime());
+    for (const [id, at] of tokenUsed) memory.tokens.set(id, at.getTime());
+  }
   return events.length;
+}
+
+/** Drops from `due` what `written` says was written within the last-used resolution. */
+function forgetRecent(due: Map<string, Date>, written: Map<string, number>): void {
+  for (const [id, at] of due) {
+    if (!shouldRecordUse(written.get(id) ?? null, at.getTime())) due.delete(id);
+  }
 }
 
 // Last-used only moves forward: a late or back-dated event must not make a key look idle longer than it is.

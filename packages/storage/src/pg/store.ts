@@ -58,6 +58,9 @@ export function createPgStore(session: PgSession, location: string): Store {
   /** Runs `work` alone on the session: queued behind this store's other work unless already inside it. */
   const serial = <R>(work: () => Promise<R>): Promise<R> =>
     queue.inside ? work() : queue.run(() => session.exclusive(work));
+  /** The same for a transaction, whose callback calls the store again (see SerialQueue). */
+  const serialScoped = <R>(work: () => Promise<R>): Promise<R> =>
+    queue.inside ? work() : queue.runScoped(() => session.exclusive(work));
 
   async function inTransaction<R>(fn: () => Promise<R>): Promise<R> {
     try {
@@ -131,7 +134,7 @@ export function createPgStore(session: PgSession, location: string): Store {
       // fn's own errors reach the caller untouched; repository calls inside fn already map theirs. Failing to get
       // the session at all (PGlite's busy timeout) is the store's error.
       let entered = false;
-      return serial(() => {
+      return serialScoped(() => {
         entered = true;
         return inTransaction(() => fn(store));
       }).catch((err: unknown) => {
