@@ -79,7 +79,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
               "Ctrl-C to stop.",
             ].join("\n"),
         );
-        if ((await vault.store.tokens.list()).length === 0) {
+        if ((await listTokens(vault)).length === 0) {
           ctx.out.note("No gateway token yet: `apikey proxy token create NAME` makes one (printed once).");
         }
         if (profile?.activeKeyId == null) {
@@ -111,7 +111,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
         const vault = await ctx.vault();
         await adoptLegacyToken(vault);
         if (opts.rotate) return printToken(ctx, await rotateToken(vault, DEFAULT_TOKEN_NAME));
-        if (await vault.store.tokens.byName(DEFAULT_TOKEN_NAME)) {
+        if ((await listTokens(vault)).some((t) => t.name === DEFAULT_TOKEN_NAME)) {
           throw new UsageError(
             "The default gateway token was printed when it was made; the store keeps only a hash of it.",
             "Make a personal one with `apikey proxy token create NAME`, or replace it with `apikey proxy token rotate default`.",
