@@ -240,7 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeAllConnections();
         await stopped;
         await recorder.idle();
-        upstream.agent.destroy();
+        await upstream.close();
         keys.clear();
       })();
       return closed;
