@@ -136,11 +136,18 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.#finished) return;
     const { res } = this.#x;
+    // The client left and took its request body with it: undici saw that first.
+    if (res.destroyed || res.socket?.destroyed) {
+      this.clientClosed();
+      return;
+    }
     const { timeouts } = this.#ctx.upstream;
     const phase = timeoutPhase(err);
     if (phase !== null) {
       const refusal =
-        phase === "connect" ? refuse.connectTimeout(timeouts.connectMs) : refuse.silenceTimeout(timeouts.silenceMs);
+        phase === "connect"
+          ? refuse.connectTimeout(timeouts.connectMs)
+          : refuse.silenceTimeout(timeouts.silenceMs);
       if (!res.headersSent) {
         this.#status = refusal.status;
         sendRefusal(res, refusal);
@@ -154,14 +161,16 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
         res.destroy();
       }
       void this.#record();
-      return this.#finish("upstream-timeout");
+      this.#finish("upstream-timeout");
+      return;
     }
     if (!res.headersSent) {
       const refusal = refuse.upstreamUnreachable(failureCode(err));
       this.#status = refusal.status;
       sendRefusal(res, refusal);
       void this.#record();
-      return this.#finish("upstream-error");
+      this.#finish("upstream-error");
+      return;
     }
     res.destroy();
     void this.#record();
