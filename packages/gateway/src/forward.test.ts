@@ -123,7 +123,7 @@ async function through(
   rec: Recorder,
   options: { ca?: Buffer; silenceMs?: number } = {},
 ): Promise<{ url: string; outcomes: ForwardOutcome[]; upstream: Upstream }> {
-  const upstream = upstreamFor(
+  const upstream = await upstreamFor(
     baseUrl,
     false,
     { connectMs: 2000, silenceMs: options.silenceMs ?? 10_000 },

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from "node:tls";
 import { assertSafeBaseUrl } from "@apikey/core";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 
 // Where requests go, and the pool of kept-alive connections they go over: a TCP (and TLS) handshake per request
 // would dwarf everything else the gateway does. undici's pool is used rather than node:http's client: its
@@ -29,15 +29,19 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export function upstreamFor(
+export async function upstreamFor(
   baseUrl: string,
   allowInsecure: boolean,
   timeouts: UpstreamTimeouts,
   /** Extra TLS options (a test's own CA); the system's CAs otherwise. */
   tls: ConnectionOptions = {},
-): Upstream {
+): Promise<Upstream> {
   assertSafeBaseUrl(baseUrl, allowInsecure);
   const url = new URL(baseUrl);
+  // Loaded here, not at the top: undici is about 1 MB of JavaScript that only `apikey proxy` needs, and the CLI
+  // bundles the gateway with every other command. Its CommonJS exports are the default export both under Node
+  // and in the CLI's bundle (where the named ones are not).
+  const { Pool } = (await import("undici")).default;
   const pool = new Pool(url.origin, {
     // No cap on connections: each open stream holds one for its whole life, and a cap would queue the next
     // stream behind the slowest (500 concurrent streams are tested). No pipelining: a request queued behind a
