@@ -72,7 +72,9 @@ function bodyOf(req: IncomingMessage): Buffer | IncomingMessage | null {
   if (req.complete && req.readableFlowing === null) return (req.read() as Buffer | null) ?? null;
   // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3): nothing to stream.
   const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0") ? req : null;
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0")
+    ? req
+    : null;
 }
 
 /** undici's handler for one exchange: its callbacks drive the client's response. */
