@@ -65,8 +65,8 @@ export function forward(x: Exchange, ctx: ForwardContext): Promise<ForwardOutcom
 /**
  * What to send upstream as the request body. Usually the whole body has already arrived with the headers (our
  * server parses a small request in one go): it is then taken as one buffer, which spares undici's stream
- * machinery and several turns of the event loop. Node's server stops reading a socket once a little over 16 KiB
- * is waiting, so this never holds more than that; a body still arriving streams through.
+ * machinery and several turns of the event loop. Node's server stops reading a socket once 16 KiB wait unread,
+ * so a body found whole here is at most that plus one socket read; a body still arriving streams through.
  */
 function bodyOf(req: IncomingMessage): Buffer | IncomingMessage | null {
   if (req.complete && req.readableFlowing === null) return (req.read() as Buffer | null) ?? null;

@@ -48,7 +48,7 @@ export async function upstreamFor(
     // stream on the same connection would wait for the whole stream.
     connections: null,
     pipelining: 1,
-    connect: { ...tls, timeout: timeouts.connectMs, noDelay: true },
+    connect: { ...tls, timeout: timeouts.connectMs },
     headersTimeout: timeouts.silenceMs,
     bodyTimeout: timeouts.silenceMs,
   });
