@@ -1,14 +1,15 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { UsageEvent } from "@apikey/core";
+import type { Dispatcher } from "undici";
 import type { Grant } from "./admission.ts";
 import { sendRefusal } from "./anthropic-error.ts";
 import { responseHeadersForClient as responseHeaders } from "./headers.ts";
 import { refuse } from "./messages.ts";
 import type { UsageRecorder } from "./recorder.ts";
-import { relay } from "./relay.ts";
+import { Relay } from "./relay.ts";
 import type { Upstream } from "./upstream.ts";
-import { upstreamTimer } from "./upstream-timer.ts";
-import { createUsageTap, type TappedUsage } from "./usage-tap.ts";
+import { failureCode, timeoutPhase } from "./upstream-errors.ts";
+import { createUsageTap, type UsageTap } from "./usage-tap.ts";
 
 // One admitted request's trip upstream and back: the response streams to the client as it arrives, its usage is
 // tapped on the way and committed before the bytes that complete it are released, and timeouts, upstream
@@ -46,70 +47,120 @@ export interface ForwardOutcome {
 
 export function forward(x: Exchange, ctx: ForwardContext): Promise<ForwardOutcome> {
   return new Promise((done) => {
-    const { req, res, grant } = x;
-    const { upstream } = ctx;
-    let finished = false;
-    // Which timeout ended the exchange, if one did: the upstream's events after that are only its teardown.
-    let timedOut: "connect" | "silence" | null = null;
-    let streaming = false;
-    let tapped: (() => TappedUsage | null) | null = null;
-    let recording: Promise<StoredEvent | null> | null = null;
-    let status = 0;
-    let upstreamRequestId: string | string[] | undefined;
+    const call = new UpstreamCall(x, ctx, done);
+    // The client went away before the response ended: stop the upstream call, keep whatever usage it reported.
+    x.res.on("close", () => call.clientClosed());
+    ctx.upstream.pool.dispatch(
+      {
+        method: x.req.method as Dispatcher.HttpMethod,
+        path: ctx.upstream.prefix + x.target,
+        headers: x.headers as IncomingHttpHeaders,
+        body: x.body ?? bodyOf(x.req),
+      },
+      call,
+    );
+  });
+}
 
-    const record = (): Promise<StoredEvent | null> => {
-      if (recording) return recording;
-      const usage = tapped?.() ?? null;
-      if (!usage) {
-        recording = Promise.resolve(null);
-        return recording;
-      }
-      if (usage.refused) {
-        ctx.onWarning(
-          `warning: usage refused for key ${grant.key.name}: ${usage.refused}; recorded with no tokens and no cost`,
-        );
-      }
-      recording = ctx.recorder
-        .record({
-          keyId: grant.key.keyId,
-          tokenId: grant.token.id,
-          ...usage,
-          requestId: typeof upstreamRequestId === "string" ? upstreamRequestId : null,
-          front: "gateway",
-        })
-        .then((event) => {
-          if (event) ctx.onRecorded(grant, event);
-          return event;
-        });
-      return recording;
-    };
+/**
+ * What to send upstream as the request body. Usually the whole body has already arrived with the headers (our
+ * server parses a small request in one go): it is then taken as one buffer, which spares undici's stream
+ * machinery and several turns of the event loop. Node's server stops reading a socket once 16 KiB wait unread,
+ * so a body found whole here is at most that plus one socket read; a body still arriving streams through.
+ */
+function bodyOf(req: IncomingMessage): Buffer | IncomingMessage | null {
+  if (req.complete && req.readableFlowing === null) return (req.read() as Buffer | null) ?? null;
+  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3): nothing to stream.
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0")
+    ? req
+    : null;
+}
 
-    const finish = (outcome: string) => {
-      if (finished) return;
-      finished = true;
-      void (recording ?? Promise.resolve(null)).then((event) => done({ outcome, status, event }));
-    };
+/** undici's handler for one exchange: its callbacks drive the client's response. */
+class UpstreamCall implements Dispatcher.DispatchHandler {
+  readonly #x: Exchange;
+  readonly #ctx: ForwardContext;
+  readonly #done: (outcome: ForwardOutcome) => void;
+  #controller: Dispatcher.DispatchController | null = null;
+  #finished = false;
+  #streaming = false;
+  #tap: UsageTap | null = null;
+  #relay: Relay | null = null;
+  #recording: Promise<StoredEvent | null> | null = null;
+  #status = 0;
+  #requestId: string | null = null;
 
-    const upReq = upstream.request({
-      agent: upstream.agent,
-      hostname: upstream.hostname,
-      port: upstream.port,
-      method: req.method,
-      path: upstream.prefix + x.target,
-      headers: x.headers,
+  constructor(x: Exchange, ctx: ForwardContext, done: (outcome: ForwardOutcome) => void) {
+    this.#x = x;
+    this.#ctx = ctx;
+    this.#done = done;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // The client left while the connection was being made.
+    if (this.#finished) controller.abort(new Error("client closed"));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200 || this.#finished) return;
+    const { req, res, grant } = this.#x;
+    this.#status = statusCode;
+    const contentType = headers["content-type"];
+    this.#streaming = (contentType ?? "").toLowerCase().startsWith("text/event-stream");
+    const requestId = headers["request-id"];
+    this.#requestId = typeof requestId === "string" ? requestId : null;
+    const out = responseHeaders(headers);
+    if (grant.warning !== null) out[BUDGET_WARNING_HEADER] = grant.warning;
+    if (this.#ctx.closing()) out.connection = "close";
+    res.writeHead(statusCode, out);
+    if (req.method === "POST") {
+      const length = headers["content-length"];
+      this.#tap = createUsageTap({
+        contentType,
+        contentLength: length === undefined ? undefined : Number(length),
+      });
+    }
+    this.#relay = new Relay(res, () => this.#record());
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#finished || this.#relay === null) return;
+    this.#relay.push(controller, chunk, this.#tap?.push(chunk) ?? false);
+  }
+
+  onResponseEnd(): void {
+    if (this.#finished) return;
+    void this.#record().then(() => {
+      this.#x.res.end();
+      this.#finish("ok");
     });
-    upReq.setNoDelay?.(true);
+  }
 
-    const timer = upstreamTimer(upReq, upstream.secure, upstream.timeouts, (phase) => {
-      timedOut = phase;
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.#finished) return;
+    const { res } = this.#x;
+    // The client left and took its request body with it: undici saw that first.
+    if (res.destroyed || res.socket?.destroyed) {
+      this.clientClosed();
+      return;
+    }
+    const { timeouts } = this.#ctx.upstream;
+    const phase = timeoutPhase(err);
+    if (phase !== null) {
       const refusal =
         phase === "connect"
-          ? refuse.connectTimeout(upstream.timeouts.connectMs)
-          : refuse.silenceTimeout(upstream.timeouts.silenceMs);
+          ? refuse.connectTimeout(timeouts.connectMs)
+          : refuse.silenceTimeout(timeouts.silenceMs);
       if (!res.headersSent) {
-        status = refusal.status;
+        this.#status = refusal.status;
         sendRefusal(res, refusal);
-      } else if (streaming) {
+      } else if (this.#streaming) {
         // Mid-stream: end it the way the API reports a failure in a stream, so clients raise an error instead of
         // taking a cut stream for a finished one.
         res.end(
@@ -118,74 +169,63 @@ export function forward(x: Exchange, ctx: ForwardContext): Promise<ForwardOutcom
       } else {
         res.destroy();
       }
-      upReq.destroy();
-      void record();
-      finish("upstream-timeout");
-    });
+      void this.#record();
+      this.#finish("upstream-timeout");
+      return;
+    }
+    if (!res.headersSent) {
+      const refusal = refuse.upstreamUnreachable(failureCode(err));
+      this.#status = refusal.status;
+      sendRefusal(res, refusal);
+      void this.#record();
+      this.#finish("upstream-error");
+      return;
+    }
+    res.destroy();
+    void this.#record();
+    this.#finish("upstream-aborted");
+  }
 
-    upReq.on("error", (err: NodeJS.ErrnoException) => {
-      timer.stop();
-      if (timedOut) return;
-      if (!res.headersSent) {
-        const refusal = refuse.upstreamUnreachable(err.code ?? "error");
-        status = refusal.status;
-        sendRefusal(res, refusal);
-      } else {
-        res.destroy();
-      }
-      void record();
-      finish("upstream-error");
-    });
+  clientClosed(): void {
+    if (this.#x.res.writableFinished || this.#finished) return;
+    // Before the connection was made there is nothing to abort yet; onRequestStart does it.
+    this.#controller?.abort(new Error("client closed"));
+    void this.#record();
+    this.#finish("client-closed");
+  }
 
-    upReq.on("response", (upRes) => {
-      if (timedOut) return upRes.destroy();
-      timer.responseStarted(upRes);
-      status = upRes.statusCode ?? 502;
-      const contentType = upRes.headers["content-type"];
-      streaming = (contentType ?? "").toLowerCase().startsWith("text/event-stream");
-      upstreamRequestId = upRes.headers["request-id"];
-      const out = responseHeaders(upRes.headers);
-      if (grant.warning !== null) out[BUDGET_WARNING_HEADER] = grant.warning;
-      if (ctx.closing()) out.connection = "close";
-      res.writeHead(status, out);
-      if (req.method === "POST") {
-        const lengthHeader = upRes.headers["content-length"];
-        const tap = createUsageTap({
-          contentType,
-          contentLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
-        });
-        tapped = tap.result;
-        relay(upRes, res, (chunk) => tap.push(chunk), record, timer);
-      } else {
-        relay(upRes, res, () => false, record, timer);
-      }
-      upRes.on("end", () => {
-        timer.stop();
-        if (timedOut) return;
-        void record().then(() => {
-          res.end();
-          finish("ok");
-        });
+  #record(): Promise<StoredEvent | null> {
+    if (this.#recording) return this.#recording;
+    const usage = this.#tap?.result() ?? null;
+    if (!usage) {
+      this.#recording = Promise.resolve(null);
+      return this.#recording;
+    }
+    const { grant } = this.#x;
+    if (usage.refused) {
+      this.#ctx.onWarning(
+        `warning: usage refused for key ${grant.key.name}: ${usage.refused}; recorded with no tokens and no cost`,
+      );
+    }
+    this.#recording = this.#ctx.recorder
+      .record({
+        keyId: grant.key.keyId,
+        tokenId: grant.token.id,
+        ...usage,
+        requestId: this.#requestId,
+        front: "gateway",
+      })
+      .then((event) => {
+        if (event) this.#ctx.onRecorded(grant, event);
+        return event;
       });
-      upRes.on("error", () => {
-        timer.stop();
-        if (timedOut) return;
-        res.destroy();
-        void record();
-        finish("upstream-aborted");
-      });
-    });
+    return this.#recording;
+  }
 
-    // The client went away before the response ended: stop the upstream call, keep whatever usage it reported.
-    res.on("close", () => {
-      timer.stop();
-      if (!res.writableFinished && !timedOut) {
-        upReq.destroy();
-        void record();
-        finish("client-closed");
-      }
-    });
-    if (x.body) upReq.end(x.body);
-    else req.pipe(upReq);
-  });
+  #finish(outcome: string): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const status = this.#status;
+    void (this.#recording ?? Promise.resolve(null)).then((event) => this.#done({ outcome, status, event }));
+  }
 }

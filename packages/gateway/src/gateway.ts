@@ -70,7 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const refreshMs = options.refreshMs ?? 2000;
   checkHost(host, options.allowRemote === true);
 
-  const upstream = upstreamFor(
+  const upstream = await upstreamFor(
     options.upstream ?? vault.config.anthropicBaseUrl ?? DEFAULT_UPSTREAM,
     options.allowInsecureUpstream ?? vault.config.allowInsecureBaseUrl,
     {
@@ -240,7 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeAllConnections();
         await stopped;
         await recorder.idle();
-        upstream.agent.destroy();
+        await upstream.close();
         keys.clear();
       })();
       return closed;

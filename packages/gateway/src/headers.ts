@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 
 // Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, never the
-// next; the client's credential is replaced, never forwarded.
+// next.
 
 const HOP_BY_HOP = new Set([
   "connection",
@@ -16,7 +16,9 @@ const HOP_BY_HOP = new Set([
   "host",
 ]);
 
-const CLIENT_CREDENTIALS = new Set(["x-api-key", "authorization"]);
+// The client's credential is replaced, never forwarded. Expect: 100-continue was answered by our own server
+// already; the upstream gets the body outright (and undici refuses the header).
+const CLIENT_ONLY = new Set(["x-api-key", "authorization", "expect"]);
 
 function connectionListed(headers: IncomingHttpHeaders): Set<string> | null {
   const c = headers.connection;
@@ -28,7 +30,7 @@ export function requestHeadersForUpstream(headers: IncomingHttpHeaders, host: st
   const listed = connectionListed(headers);
   const out: OutgoingHttpHeaders = { host };
   for (const name in headers) {
-    if (HOP_BY_HOP.has(name) || CLIENT_CREDENTIALS.has(name) || listed?.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || CLIENT_ONLY.has(name) || listed?.has(name)) continue;
     out[name] = headers[name];
   }
   return out;

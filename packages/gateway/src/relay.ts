@@ -1,40 +1,41 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import type { Dispatcher } from "undici";
 
 /**
- * Copies upstream bytes to the client with backpressure, never holding more than one chunk; a chunk that
- * `isFinal` calls final waits for `beforeFinal` (the usage commit). While reading is paused (a slow client, a
- * commit) the upstream's silence is ours, so the silence timer is paused too.
+ * Copies upstream bytes to the client with backpressure, never holding more than one chunk: when the client's
+ * socket is full, upstream reading pauses until it drains (undici's silence timer does not run while paused).
+ * A chunk the caller calls final waits for `beforeFinal` (the usage commit).
  */
-export function relay(
-  from: IncomingMessage,
-  to: ServerResponse,
-  isFinal: (chunk: Buffer) => boolean,
-  beforeFinal: () => Promise<unknown>,
-  timer: { pause(): void; resume(): void },
-): void {
-  const pause = () => {
-    from.pause();
-    timer.pause();
-  };
-  const resume = () => {
-    timer.resume();
-    from.resume();
-  };
-  const write = (chunk: Buffer) => {
-    if (!to.write(chunk)) {
-      pause();
-      to.once("drain", resume);
+export class Relay {
+  readonly #to: ServerResponse;
+  readonly #beforeFinal: () => Promise<unknown>;
+  #from: Dispatcher.DispatchController | null = null;
+  // One bound function per exchange, not one per paused chunk.
+  readonly #resume = () => this.#from?.resume();
+
+  constructor(to: ServerResponse, beforeFinal: () => Promise<unknown>) {
+    this.#to = to;
+    this.#beforeFinal = beforeFinal;
+  }
+
+  push(from: Dispatcher.DispatchController, chunk: Buffer, final: boolean): void {
+    this.#from = from;
+    if (!final) {
+      if (!this.#to.write(chunk)) this.#pauseUntilDrained();
+      return;
     }
-  };
-  from.on("data", (chunk: Buffer) => {
-    if (!isFinal(chunk)) return write(chunk);
     // Hold the bytes that complete the response until its usage is committed: a client that saw the whole
     // response can rely on the event being stored, even if the gateway is killed right after.
-    pause();
-    void beforeFinal().then(() => {
-      if (to.destroyed) return;
-      if (to.write(chunk)) resume();
-      else to.once("drain", resume);
+    from.pause();
+    void this.#beforeFinal().then(() => {
+      if (this.#to.destroyed) return;
+      if (this.#to.write(chunk)) from.resume();
+      else this.#pauseUntilDrained();
     });
-  });
+  }
+
+  #pauseUntilDrained(): void {
+    this.#from?.pause();
+    this.#to.once("drain", this.#resume);
+  }
 }
