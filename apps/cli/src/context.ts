@@ -60,7 +60,7 @@ export function cliMasterKeys(config: Config): MasterKeySource[] {
 export function createContext(
   globals: GlobalOptions,
   out: Output,
-  mode: { readOnly: boolean } = { readOnly: false },
+  mode: { readOnly: boolean; server?: boolean } = { readOnly: false },
 ): Context {
   const config = loadConfig();
   let opened: Promise<Apikey> | undefined;
@@ -73,6 +73,10 @@ export function createContext(
         readOnly: mode.readOnly,
         // A key file beside an empty database means a store existed here: refuse instead of starting over.
         evidence: [keyFilePath(config.dataDir)],
+        // A server (the gateway) checkpoints SQLite's WAL on a worker thread, never inside a request's commit.
+        backgroundCheckpoints: mode.server === true,
+        onCheckpointFallback: (reason) =>
+          out.warn(`Checkpointing the store in the background stopped (${reason}); SQLite checkpoints inline now.`),
       }),
       masterKeys: cliMasterKeys(config),
       config,

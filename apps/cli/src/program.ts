@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<void> {
       let ctx: Context | undefined;
       try {
         checkProfileArgument(globals.profile);
-        ctx = createContext(globals, out, { readOnly: isReadOnly(args) });
+        ctx = createContext(globals, out, { readOnly: isReadOnly(args), server: isServer(args) });
         const code = await body(ctx, ...args);
         process.exitCode = typeof code === "number" ? code : EXIT.OK;
       } finally {
@@ -126,6 +126,12 @@ const READ_ONLY = new Set([
 ]);
 
 /** Commander passes the options and then the Command itself as the last two action arguments. */
+/** The commands that run until stopped: their store checkpoints in the background. */
+function isServer(args: unknown[]): boolean {
+  const cmd = args.at(-1);
+  return cmd instanceof Command && cmd.name() === "proxy" && cmd.parent?.name() === "apikey";
+}
+
 function isReadOnly(args: unknown[]): boolean {
   const cmd = args.at(-1);
   if (!(cmd instanceof Command)) return false;

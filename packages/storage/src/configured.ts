@@ -1,6 +1,6 @@
 import { ApikeyError } from "@apikey/core/errors";
 import type { Store } from "@apikey/core/store";
-import type { OpenStoreOptions } from "./open.ts";
+import type { BetterSqliteOpenOptions } from "./better-sqlite3.ts";
 
 // The one choice every Node front makes the same way: APIKEY_DATABASE_URL=postgres://… opens the team's shared
 // PostgreSQL store; without it, the SQLite file in the data directory (better-sqlite3), as always. Both drivers
@@ -9,7 +9,7 @@ import type { OpenStoreOptions } from "./open.ts";
 /** The environment variable that selects a PostgreSQL store. */
 export const DATABASE_URL_VARIABLE = "APIKEY_DATABASE_URL";
 
-export interface OpenConfiguredStoreOptions extends OpenStoreOptions {
+export interface OpenConfiguredStoreOptions extends BetterSqliteOpenOptions {
   /** APIKEY_DATABASE_URL's value; empty or undefined means SQLite at `path`. */
   databaseUrl?: string | undefined;
 }
