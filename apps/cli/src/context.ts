@@ -76,7 +76,9 @@ export function createContext(
         // A server (the gateway) checkpoints SQLite's WAL on a worker thread, never inside a request's commit.
         backgroundCheckpoints: mode.server === true,
         onCheckpointFallback: (reason) =>
-          out.warn(`Checkpointing the store in the background stopped (${reason}); SQLite checkpoints inline now.`),
+          out.warn(
+            `Checkpointing the store in the background stopped (${reason}); SQLite checkpoints inline now.`,
+          ),
       }),
       masterKeys: cliMasterKeys(config),
       config,
