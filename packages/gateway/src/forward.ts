@@ -65,16 +65,19 @@ export function forward(x: Exchange, ctx: ForwardContext): Promise<ForwardOutcom
 /**
  * What to send upstream as the request body. Usually the whole body has already arrived with the headers (our
  * server parses a small request in one go): it is then taken as one buffer, which spares undici's stream
- * machinery and several turns of the event loop. Node's server stops reading a socket once 16 KiB wait unread,
- * so a body found whole here is at most that plus one socket read; a body still arriving streams through.
+ * machinery, a write per chunk and several turns of the event loop. Node's server stops reading a socket once
+ * 16 KiB wait unread, so a body found whole here is at most that plus one socket read; a body still arriving
+ * streams through.
  */
 function bodyOf(req: IncomingMessage): Buffer | IncomingMessage | null {
-  if (req.complete && req.readableFlowing === null) return (req.read() as Buffer | null) ?? null;
-  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3): nothing to stream.
   const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0")
-    ? req
-    : null;
+  const chunked = req.headers["transfer-encoding"] !== undefined;
+  // Whole: the parser said so, or (as usual when the handler reaches here within the turn that read the headers,
+  // before the parser has signalled the end) every byte Content-Length announced is already buffered.
+  const whole = req.complete || (!chunked && length !== undefined && req.readableLength === Number(length));
+  if (whole && req.readableFlowing === null) return (req.read() as Buffer | null) ?? null;
+  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3): nothing to stream.
+  return chunked || (length !== undefined && length !== "0") ? req : null;
 }
 
 /** undici's handler for one exchange: its callbacks drive the client's response. */
