@@ -1,4 +1,5 @@
-import { createRequire } from "node:module";
+// Aliased: fronts bundle this file, and a common esbuild banner declares `createRequire` at the top level.
+import { createRequire as requireFrom } from "node:module";
 import type { Store } from "@apikey/core/store";
 import { startBackgroundCheckpoints } from "./drivers/background-checkpoints.ts";
 import { connectBetterSqlite3 } from "./drivers/better-sqlite3.ts";
@@ -32,7 +33,7 @@ export async function openStore(options: BetterSqliteOpenOptions): Promise<Store
   const connection = conn;
   const checkpoints = startBackgroundCheckpoints({
     path: options.path,
-    driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+    driver: requireFrom(import.meta.url).resolve("better-sqlite3"),
     setAutoCheckpoint: (pages) => connection.exec(`PRAGMA wal_autocheckpoint = ${pages}`),
     onFallback: options.onCheckpointFallback,
   });
