@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Gateway benchmark: the same local upstream hit (a) directly, (b) through `apikey proxy` and (c) through
-// Portkey's open-source gateway (@portkey-ai/gateway, pointed at the upstream with x-portkey-custom-host), all in
-// one run so machine load hits each alike. Loopback only; every phase is bounded in time.
+// Gateway benchmark: the same local upstream hit (a) directly, (b) through the floor of any Node gateway
+// (gateway/node-floor.mjs: node:http + undici passing requests through, nothing else), (c) through `apikey proxy`
+// and (d) through Portkey's open-source gateway (@portkey-ai/gateway, pointed at the upstream with
+// x-portkey-custom-host), all in one run so machine load hits each alike. Loopback only; every phase is bounded.
 //
 //   node tests/bench/gateway.mjs [--rate 1000] [--seconds 4] [--throughput-seconds 5] [--connections 32] [--json]
 //                                [--baseline path/to/other/apikey.cjs]
 //
-// --baseline adds a fourth target: `apikey proxy` from another build (e.g. main's), on a store of its own, so a
+// --baseline adds a fifth target: `apikey proxy` from another build (e.g. main's), on a store of its own, so a
 // change is measured beside what it replaces in the same run.
 //
 // Reports per target: p50/p99 latency at a fixed request rate (open loop, µs resolution) and the overhead added
@@ -15,7 +16,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
@@ -80,15 +81,22 @@ function cleanup() {
 process.on("exit", cleanup);
 for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => process.exit(130));
 
-/** Spawns a child and resolves with what `ready(stdoutSoFar)` returns once it returns something. */
-function startChild(command, args, options, ready, label) {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+/**
+ * Spawns a child and resolves with what `ready(stdoutSoFar)` returns once it returns something. With `logFile`,
+ * its stderr goes to that file instead of a pipe: a gateway logs a line per request, and a pipe would wake this
+ * process (which also runs the load generators) for every batch of lines, taking CPU from the measurement.
+ */
+function startChild(command, args, options, ready, label, logFile = null) {
+  const logFd = logFile === null ? null : openSync(logFile, "a");
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", logFd ?? "pipe"], ...options });
+  if (logFd !== null) closeSync(logFd);
   children.push(child);
   let out = "";
   let err = "";
+  const errTail = () => (logFile === null ? err : readFileSync(logFile, "utf8")).slice(-500);
   return new Promise((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label} did not start: ${err.slice(-500)}`)), 30_000);
-    child.stderr.on("data", (c) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start: ${errTail()}`)), 30_000);
+    child.stderr?.on("data", (c) => {
       if (err.length < 10_000) err += c;
     });
     child.stdout.on("data", (c) => {
@@ -101,7 +109,7 @@ function startChild(command, args, options, ready, label) {
     });
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${label} exited ${code}: ${err.slice(-500)}`));
+      reject(new Error(`${label} exited ${code}: ${errTail()}`));
     });
   });
 }
@@ -198,16 +206,32 @@ async function main() {
       const { child, value } = await startChild(
         process.execPath,
         [cli, "--json", "proxy", "--port", "0"],
-        // The per-request log line goes to stderr as in real use; here it is drained, not shown.
         { env: env(upstreamUrl(u), data) },
         parseJson,
         "apikey proxy",
+        // The per-request log line goes to stderr as in real use, into a file as `2>>gateway.log` would.
+        join(root, `${data}-${u.port}.log`),
       );
       return { port: value.port, pid: child.pid };
     };
     const f = await start(fast);
     const sl = await start(slow);
     return { token, fast: f.port, slow: sl.port, fastPid: f.pid };
+  };
+  // The floor: node:http + undici passing requests through and doing nothing else (see gateway/node-floor.mjs).
+  const startFloor = (u) =>
+    startChild(
+      process.execPath,
+      [here("./gateway/node-floor.mjs"), "--upstream", upstreamUrl(u)],
+      {},
+      parseJson,
+      "node floor",
+    );
+  const floorFast = await startFloor(fast);
+  const floor = {
+    fast: floorFast.value.port,
+    slow: (await startFloor(slow)).value.port,
+    fastPid: floorFast.child.pid,
   };
   const apikey = await startApikeys(CLI, "data");
   const baseline = BASELINE ? await startApikeys(BASELINE, "data-baseline") : null;
@@ -240,6 +264,7 @@ async function main() {
   });
   const targets = (u, speed) => [
     mk("direct", u.port, { "x-api-key": KEY }, u.pid),
+    mk("floor", floor[speed], { "x-api-key": KEY }, floor.fastPid),
     mk("apikey", apikey[speed], { "x-api-key": apikey.token }, apikey.fastPid),
     ...(baseline ? [mk("baseline", baseline[speed], { "x-api-key": baseline.token }, baseline.fastPid)] : []),
     mk("portkey", portkeyPort, portkeyHeaders(u), portkey.pid),
@@ -298,10 +323,23 @@ async function main() {
       connections,
       duration: TP_SECONDS,
     }).then((r) => ({ reqPerSec: r.requests.average, non2xx: r.non2xx, errors: r.errors + r.timeouts }));
+  // Each target gets a second of the same load first, discarded: a gateway runs for days, and the first second
+  // of a burst measures connection set-up and the JIT compiler as much as the gateway.
+  const measured = async (t, connections) => {
+    await autocannon({
+      url: t.url,
+      method: "POST",
+      headers: t.fixedHeaders,
+      body,
+      connections,
+      duration: 1,
+    });
+    return cannon(t, connections);
+  };
   const throughput = {};
-  for (const t of fastTargets) throughput[t.name] = await cannon(t, CONNECTIONS);
+  for (const t of fastTargets) throughput[t.name] = await measured(t, CONNECTIONS);
   const throughputSlow = {};
-  for (const t of slowTargets) throughputSlow[t.name] = await cannon(t, 64);
+  for (const t of slowTargets) throughputSlow[t.name] = await measured(t, 64);
 
   say("time to first streamed byte…");
   const ttfb = {};
@@ -331,6 +369,8 @@ async function main() {
       apikeyVsPortkey: throughput.apikey.reqPerSec / throughput.portkey.reqPerSec,
       apikeyVsDirect: throughput.apikey.reqPerSec / throughput.direct.reqPerSec,
       apikeyVsDirectSlow: throughputSlow.apikey.reqPerSec / throughputSlow.direct.reqPerSec,
+      floorVsPortkey: throughput.floor.reqPerSec / throughput.portkey.reqPerSec,
+      floorVsDirectSlow: throughputSlow.floor.reqPerSec / throughputSlow.direct.reqPerSec,
       ...(baseline && {
         baselineVsPortkey: throughput.baseline.reqPerSec / throughput.portkey.reqPerSec,
         baselineVsDirectSlow: throughputSlow.baseline.reqPerSec / throughputSlow.direct.reqPerSec,
@@ -357,7 +397,7 @@ async function main() {
   }
   const us = (v) => (Number.isFinite(v) ? `${(v / 1000).toFixed(3)} ms` : "n/a");
   const rps = (v) => `${Math.round(v).toLocaleString("en")}/s`;
-  const row = (cells) => cells.map((c, i) => String(c).padEnd(i === 0 ? 42 : 14)).join("");
+  const row = (cells) => cells.map((c, i) => String(c).padEnd(i === 0 ? 42 : 13)).join("");
   const each = (f) => names.map((n) => f(n));
   const lines = [
     "",
@@ -385,6 +425,7 @@ async function main() {
     `apikey vs direct, 0 ms upstream: ${result.ratios.apikeyVsDirect.toFixed(2)}× (ceiling ≈ 0.5× on 2 shared cores)`,
     `apikey vs direct, 50 ms upstream @ 64: ${result.ratios.apikeyVsDirectSlow.toFixed(2)}× (target ${result.targets.slowVsDirect.target}: ${result.targets.slowVsDirect.met ? "met" : "NOT met"})`,
     `added first streamed byte p50 ${us(result.added.apikey.ttfbP50Us)} (target ${result.targets.addedTtfb.target}: ${result.targets.addedTtfb.met ? "met" : "NOT met"})`,
+    `floor (node:http + undici, nothing else): added p50 ${us(result.added.floor.p50Us)}, first streamed byte ${us(result.added.floor.ttfbP50Us)}, ${result.ratios.floorVsDirectSlow.toFixed(2)}× direct at 50 ms, ${result.ratios.floorVsPortkey.toFixed(1)}× portkey`,
     `added p50 ${us(result.added.apikey.p50Us)} (target ${result.targets.addedP50.target}: ${result.targets.addedP50.met ? "met" : "NOT met"}), added p99 ${us(result.added.apikey.p99Us)} (target ${result.targets.addedP99.target}: ${result.targets.addedP99.met ? "met" : "NOT met"})`,
   ];
   const problems = [

@@ -1,5 +1,5 @@
 import type { Store, UsageEvent } from "@apikey/core";
-import { lastUsedMemory, recordUsageMany, toEvent, type UsageInput } from "@apikey/core/usage";
+import { lastUsedMemory, recordEventsMany, toEvent, type UsageInput } from "@apikey/core/usage";
 
 // Group commit for usage events. The store runs one transaction at a time, so a transaction per response caps
 // the gateway at a few thousand responses a second; instead, events that arrive while a commit is running are
@@ -15,9 +15,10 @@ export interface UsageRecorder {
 }
 
 export function usageRecorder(store: Store, now: () => Date, onError: (err: unknown) => void): UsageRecorder {
-  let waiting: Array<{ input: UsageInput; done: (ok: boolean) => void }> = [];
+  type Event = Omit<UsageEvent, "id">;
+  let waiting: Array<{ event: Event; done: (ok: boolean) => void }> = [];
   let draining: Promise<void> | null = null;
-  // Last-used times move at most once a minute per key and token (see recordUsageMany).
+  // Last-used times move at most once a minute per key and token (see recordEventsMany).
   const touched = lastUsedMemory();
 
   async function drain(): Promise<void> {
@@ -26,10 +27,9 @@ export function usageRecorder(store: Store, now: () => Date, onError: (err: unkn
       waiting = [];
       let ok = true;
       try {
-        await recordUsageMany(
+        await recordEventsMany(
           store,
-          batch.map((b) => b.input),
-          now(),
+          batch.map((b) => b.event),
           touched,
         );
       } catch (err) {
@@ -43,9 +43,9 @@ export function usageRecorder(store: Store, now: () => Date, onError: (err: unkn
   return {
     record(input) {
       const at = input.at ?? now();
-      const event = toEvent({ ...input, at }, at);
+      const event = toEvent(input, at);
       return new Promise((resolve) => {
-        waiting.push({ input: { ...input, at }, done: (ok) => resolve(ok ? event : null) });
+        waiting.push({ event, done: (ok) => resolve(ok ? event : null) });
         // Wait one turn of the event loop before committing: the store's driver is synchronous, so without the
         // pause no other response could ever join the batch, and every event would pay for its own commit.
         draining ??= new Promise<void>((r) => setImmediate(r)).then(drain).finally(() => {

@@ -12,6 +12,7 @@ import {
 } from "@apikey/core/tokens";
 import { DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
+import { batchedLines } from "../io/batched-lines.ts";
 import { UsageError } from "../io/errors.ts";
 import { ago, table } from "../io/output.ts";
 import type { Action } from "../program.ts";
@@ -59,13 +60,16 @@ export function registerProxyCommands(program: Command, action: Action): void {
           });
         }
         await adoptLegacyToken(vault);
+        const requestLog = batchedLines((text) => process.stderr.write(text));
+        // A second Ctrl-C exits at once: the lines still waiting go out on the way.
+        process.once("exit", requestLog.flush);
         const gateway = await startGateway({
           vault,
           profile: ctx.profile,
           port,
           host: opts.host,
           allowRemote: opts.allowRemote === true,
-          log: batchedLines((text) => process.stderr.write(text)),
+          log: requestLog.log,
         });
         const upstream = vault.config.anthropicBaseUrl ?? "https://api.anthropic.com";
         ctx.out.result(
@@ -96,6 +100,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
           ctx.out.note("Stopping: letting in-flight requests finish (Ctrl-C again to force)."),
         );
         await gateway.close({ graceMs: 10_000 });
+        requestLog.flush();
         return 0;
       }),
     );
@@ -250,19 +255,6 @@ function withTokenHint(err: unknown): unknown {
  * One write per turn of the event loop instead of one per request: a write to a pipe is a synchronous system call,
  * and at thousands of requests a second the log would cost more than the forwarding.
  */
-function batchedLines(write: (text: string) => void): (line: string) => void {
-  let pending = "";
-  return (line) => {
-    if (pending === "")
-      setImmediate(() => {
-        const text = pending;
-        pending = "";
-        write(text);
-      });
-    pending += `${line}\n`;
-  };
-}
-
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d{1,5}$/.test(value) || port > 65_535) {

@@ -55,6 +55,7 @@ export {
 export {
   type LastUsedMemory,
   lastUsedMemory,
+  recordEventsMany,
   recordUsage,
   recordUsageMany,
   toEvent,

@@ -97,8 +97,23 @@ export async function recordUsageMany(
   now: Date = new Date(),
   memory?: LastUsedMemory,
 ): Promise<number> {
-  if (inputs.length === 0) return 0;
-  const events = inputs.map((i) => toEvent(i, now));
+  return recordEventsMany(
+    store,
+    inputs.map((i) => toEvent(i, now)),
+    memory,
+  );
+}
+
+/**
+ * The same for events already made by `toEvent` (a recorder that shows each event before it is committed makes
+ * it once, not twice).
+ */
+export async function recordEventsMany(
+  store: Store,
+  events: Array<Omit<UsageEvent, "id">>,
+  memory?: LastUsedMemory,
+): Promise<number> {
+  if (events.length === 0) return 0;
   const lastUsed = new Map<string, Date>();
   const tokenUsed = new Map<string, Date>();
   for (const e of events) {
