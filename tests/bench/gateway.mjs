@@ -279,8 +279,22 @@ async function main() {
   });
   const streamBody = JSON.stringify({ ...JSON.parse(body), stream: true });
 
+  // Warm-up: a second of full load on each target, so what is measured is the steady state of a process that
+  // runs for days (V8 compiles a function only after many calls; a few hundred requests leave most of a gateway
+  // unoptimised) and every connection pool is already open.
   say("warming up…");
-  for (const t of [...fastTargets, ...slowTargets]) await fixedRate(t, { rate: 200, seconds: 1, body });
+  const load = (t, connections, duration) =>
+    autocannon({
+      url: t.url,
+      method: "POST",
+      // autocannon sets content-length itself; a second one would make every request a 400.
+      headers: t.fixedHeaders,
+      body,
+      connections,
+      duration,
+    });
+  for (const t of fastTargets) await load(t, CONNECTIONS, 1);
+  for (const t of slowTargets) await load(t, 64, 1);
 
   // Fixed rate, in two interleaved rounds so a burst of load from elsewhere does not land on one target only.
   say(`fixed rate ${RATE}/s…`);
@@ -313,28 +327,11 @@ async function main() {
   );
 
   say("maximum throughput…");
-  const cannon = (t, connections) =>
-    autocannon({
-      url: t.url,
-      method: "POST",
-      // autocannon sets content-length itself; a second one would make every request a 400.
-      headers: t.fixedHeaders,
-      body,
-      connections,
-      duration: TP_SECONDS,
-    }).then((r) => ({ reqPerSec: r.requests.average, non2xx: r.non2xx, errors: r.errors + r.timeouts }));
-  // Each target gets a second of the same load first, discarded: a gateway runs for days, and the first second
-  // of a burst measures connection set-up and the JIT compiler as much as the gateway.
+  // Each target gets a second of the same load first, discarded, so none starts cold after the others ran.
   const measured = async (t, connections) => {
-    await autocannon({
-      url: t.url,
-      method: "POST",
-      headers: t.fixedHeaders,
-      body,
-      connections,
-      duration: 1,
-    });
-    return cannon(t, connections);
+    await load(t, connections, 1);
+    const r = await load(t, connections, TP_SECONDS);
+    return { reqPerSec: r.requests.average, non2xx: r.non2xx, errors: r.errors + r.timeouts };
   };
   const throughput = {};
   for (const t of fastTargets) throughput[t.name] = await measured(t, CONNECTIONS);

@@ -41,8 +41,10 @@ export interface GatewayOptions {
   allowInsecureUpstream?: boolean;
   /** Upstream timeouts in ms; defaults from the config (APIKEY_UPSTREAM_TIMEOUT_MS, …_CONNECT_TIMEOUT_MS). */
   timeouts?: { connectMs?: number; silenceMs?: number };
-  /** One line per request, and warnings. Never given a secret. */
+  /** One line per request. Never given a secret. */
   log?: (line: string) => void;
+  /** Warnings and errors, one line each (default: `log`); a front shows these at once. Never given a secret. */
+  warn?: (line: string) => void;
   now?: () => Date;
   /** Cached state is re-read whenever another process commits to the store, and at least every `refreshMs`. */
   refreshMs?: number;
@@ -66,6 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = options.port ?? DEFAULT_GATEWAY_PORT;
   const profile = options.profile ?? "default";
   const log = options.log ?? (() => {});
+  const warn = options.warn ?? log;
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
   checkHost(host, options.allowRemote === true);
@@ -95,7 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       refreshMs,
     ),
     onError: (err: unknown) =>
-      log(`warning: budget check failed: ${isApikeyError(err) ? err.code : "store error"}`),
+      warn(`warning: budget check failed: ${isApikeyError(err) ? err.code : "store error"}`),
   };
   const fresh = freshness(store, refreshMs, () => {
     tokens.invalidate();
@@ -104,7 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     budgets.tokens.invalidate();
   });
   const recorder = usageRecorder(store, now, (err) =>
-    log(`warning: usage not recorded: ${isApikeyError(err) ? err.code : "store error"}`),
+    warn(`warning: usage not recorded: ${isApikeyError(err) ? err.code : "store error"}`),
   );
   let inflight = 0;
   let closing = false;
@@ -122,7 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       budgets.keys.add(grant.key.keyId, event.costUsd);
       budgets.tokens.add(grant.token.id, event.costUsd);
     },
-    onWarning: log,
+    onWarning: warn,
     closing: () => closing,
   };
 
@@ -199,7 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
-      log(`error: ${err instanceof Error ? err.name : "unknown"}`);
+      warn(`error: ${err instanceof Error ? err.name : "unknown"}`);
       sendRefusal(res, refuse.internal());
     });
   });

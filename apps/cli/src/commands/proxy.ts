@@ -70,6 +70,10 @@ export function registerProxyCommands(program: Command, action: Action): void {
           host: opts.host,
           allowRemote: opts.allowRemote === true,
           log: requestLog.log,
+          warn: (line) => {
+            requestLog.flush();
+            process.stderr.write(`${line}\n`);
+          },
         });
         const upstream = vault.config.anthropicBaseUrl ?? "https://api.anthropic.com";
         ctx.out.result(
