@@ -319,6 +319,22 @@ describe("lifecycle", () => {
     expect(jsonError(r).code).toBe("E_PROXY_UNSAFE_HOST");
   });
 
+  it("refuses a profile that was never created, before it listens", async () => {
+    const r = await runCli(["--json", "--profile", "nope", "proxy", "--port", "0"], opts);
+    expect(r.code).toBe(1);
+    expect(jsonError(r).code).toBe("E_PROFILE_NOT_FOUND");
+  });
+
+  it("starts on a profile with no active key yet, and says so", async () => {
+    expect((await runCli(["profile", "create", "idle"], opts)).code).toBe(0);
+    const proxy = await startProxy(opts, ["--profile", "idle"]);
+    await expect.poll(() => proxy.stderr()).toContain('"idle" has no active key yet');
+    // The default profile has one: no such warning (the warning is written before any request is answered).
+    const other = await startProxy(opts);
+    await ask(sdk(other, token));
+    expect(other.stderr()).not.toContain("no active key");
+  });
+
   it("reports a port in use as E_PROXY_BIND", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));

@@ -54,13 +54,15 @@ export interface Gateway {
   url: string;
   host: string;
   port: number;
+  /** The active key of the gateway's profile when it started; null: its requests fail until one is chosen. */
+  activeKey: string | null;
   /** Stops accepting, lets in-flight responses finish for up to `graceMs` (default 10 s), then closes the rest. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
- * Starts the local gateway. Throws E_PROXY_UNSAFE_HOST, E_PROXY_BIND, E_USAGE (a plain-http remote upstream) or
- * the store's unlock errors before anything listens.
+ * Starts the local gateway. Throws E_PROXY_UNSAFE_HOST, E_PROXY_BIND, E_PROFILE_NOT_FOUND, E_USAGE (a plain-http
+ * remote upstream) or the store's unlock errors before anything listens.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { vault } = options;
@@ -72,6 +74,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
   checkHost(host, options.allowRemote === true);
+  const { activeKey } = await vault.getProfile(profile);
 
   const upstream = await upstreamFor(
     options.upstream ?? vault.config.anthropicBaseUrl ?? DEFAULT_UPSTREAM,
@@ -226,6 +229,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url: `http://${urlHost}:${address.port}`,
     host: address.address,
     port: address.port,
+    activeKey,
     close(closeOptions = {}) {
       closed ??= (async () => {
         closing = true;

@@ -1,4 +1,3 @@
-import { DEFAULT_PROFILE } from "@apikey/core";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "@apikey/core/errors";
 import {
   adoptLegacyToken,
@@ -53,12 +52,8 @@ export function registerProxyCommands(program: Command, action: Action): void {
           );
         }
         const vault = await ctx.vault();
-        const profile = await vault.store.profiles.get(ctx.profile);
-        if (!profile && ctx.profile !== DEFAULT_PROFILE) {
-          throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${ctx.profile}".`, {
-            hint: "See `apikey profile list`.",
-          });
-        }
+        // Before anything is written: an unknown profile must not adopt a token either.
+        await vault.getProfile(ctx.profile);
         await adoptLegacyToken(vault);
         const requestLog = batchedLines((text) => process.stderr.write(text));
         // A second Ctrl-C exits at once: the lines still waiting go out on the way.
@@ -90,7 +85,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
         if ((await listTokens(vault)).length === 0) {
           ctx.out.note("No gateway token yet: `apikey proxy token create NAME` makes one (printed once).");
         }
-        if (profile?.activeKeyId == null) {
+        if (gateway.activeKey === null) {
           ctx.out.warn(
             `Profile "${ctx.profile}" has no active key yet; its requests fail until you \`apikey use NAME\`.`,
           );

@@ -26,6 +26,14 @@ export async function listProfiles(s: Session): Promise<StatusReport["profiles"]
   return (await storeStatus(s)).profiles;
 }
 
+/** One profile as `listProfiles` shows it. `default` exists before anything is stored in it; any other name must. */
+export async function getProfile(s: Session, name: string): Promise<StatusReport["profiles"][number]> {
+  const found = (await listProfiles(s)).find((p) => p.name === name);
+  if (found) return found;
+  if (name === DEFAULT_PROFILE) return { name, activeKey: null, keyCount: 0 };
+  throw profileNotFound(name);
+}
+
 export async function deleteProfile(s: Session, name: string): Promise<void> {
   await s.store.transaction(async (tx) => {
     if (name === DEFAULT_PROFILE) {

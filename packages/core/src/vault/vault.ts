@@ -24,7 +24,7 @@ import {
   useKey,
   validateStoredKey,
 } from "./keys.ts";
-import { createProfile, deleteProfile, ensureProfile, listProfiles } from "./profiles.ts";
+import { createProfile, deleteProfile, ensureProfile, getProfile, listProfiles } from "./profiles.ts";
 import { upgradeSeals } from "./seal.ts";
 import type { PreparedWrite, Session } from "./session.ts";
 import { type StatusReport, storeStatus } from "./status.ts";
@@ -250,6 +250,11 @@ export class Vault implements Session {
 
   listProfiles(): Promise<StatusReport["profiles"]> {
     return listProfiles(this);
+  }
+
+  /** Its active key's name and key count; E_PROFILE_NOT_FOUND for a name never created (but `default`). */
+  getProfile(name: string): Promise<StatusReport["profiles"][number]> {
+    return getProfile(this, name);
   }
 
   deleteProfile(name: string): Promise<void> {
