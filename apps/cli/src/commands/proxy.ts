@@ -52,9 +52,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
           );
         }
         const vault = await ctx.vault();
-        // Before anything is written: an unknown profile must not adopt a token either.
-        await vault.getProfile(ctx.profile);
-        await adoptLegacyToken(vault);
+        // startGateway refuses an unknown profile before it adopts a legacy token or listens.
         const requestLog = batchedLines((text) => process.stderr.write(text));
         // A second Ctrl-C exits at once: the lines still waiting go out on the way.
         process.once("exit", requestLog.flush);
@@ -250,10 +248,6 @@ function withTokenHint(err: unknown): unknown {
   return hint === undefined ? err : new ApikeyError(err.code, err.message, { hint, details: err.details });
 }
 
-/**
- * One write per turn of the event loop instead of one per request: a write to a pipe is a synchronous system call,
- * and at thousands of requests a second the log would cost more than the forwarding.
- */
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d{1,5}$/.test(value) || port > 65_535) {
