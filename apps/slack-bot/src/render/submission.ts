@@ -1,15 +1,17 @@
 import { z } from "zod";
+import { NameRef } from "../name-ref.ts";
 
 // What a submitted form holds, read at the boundary with zod. Shape only: whether a name or a key is acceptable is
-// core's rule. private_metadata carries no secret: only where the form came from.
+// core's rule. private_metadata carries no secret: only where the form came from. payload.ts checks every
+// submission against these before a listener runs.
 
 export const FormOrigin = z.strictObject({
   channel: z
     .string()
-    .regex(/^[CDG][A-Z0-9]+$/)
+    .regex(/^[CDG][A-Z0-9]{1,31}$/)
     .optional(),
-  profile: z.string().max(64).optional(),
-  name: z.string().max(64).optional(),
+  profile: NameRef.optional(),
+  name: NameRef.optional(),
 });
 export type FormOrigin = z.output<typeof FormOrigin>;
 
