@@ -5,7 +5,9 @@ import { holdsKeyLikeText, normaliseForKeySearch } from "./loose-keys.ts";
 const KEY = fakeApiKey("LOOSE");
 const BODY = KEY.slice("sk-ant-".length);
 const FULLWIDTH = (s: string) =>
-  [...s].map((c) => (c >= "!" && c <= "~" ? String.fromCodePoint((c.codePointAt(0) ?? 0) + 0xfee0) : c)).join("");
+  [...s]
+    .map((c) => (c >= "!" && c <= "~" ? String.fromCodePoint((c.codePointAt(0) ?? 0) + 0xfee0) : c))
+    .join("");
 
 describe("issue 20 item 11: the loose key finder normalises before it looks", () => {
   it("finds a key however it was spelled: spaces, zero-width characters, fullwidth, line breaks, dashes", () => {
