@@ -7,7 +7,7 @@ import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
 import type { SlackConfig } from "./config.ts";
 import type { CoreFor, CorePort } from "./core-port.ts";
 import { socketDeliveryName } from "./delivery.ts";
-import { keyInTextGuard, type OnRefusal, payloadGuard, workspaceGuard } from "./guards.ts";
+import { checkPayloadsFirst, keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
 import { guardHttpReceiver, verifiedDeliveryName } from "./http-intake.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { type ClaimOnce, DELIVERY_PROPERTY, memoryClaims, replayGuard } from "./replay.ts";
@@ -123,7 +123,7 @@ export function createBot(options: BotOptions): Bot {
       onRefusal,
     });
   }
-  app.use(payloadGuard(logger, onRefusal));
+  checkPayloadsFirst(app, logger, onRefusal);
   app.use(replayGuard(options.claims ?? memoryClaims({ now })));
   app.use(keyInTextGuard(onRefusal));
   app.use(workspaceGuard(options.policy, onRefusal));

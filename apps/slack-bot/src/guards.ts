@@ -1,4 +1,4 @@
-import type { AnyMiddlewareArgs, Middleware, SlackViewAction } from "@slack/bolt";
+import type { AnyMiddlewareArgs, App, Logger, Middleware, SlackViewAction } from "@slack/bolt";
 import type { Policy } from "./authz/config-file.ts";
 import { type Actor, workspaceAllowed } from "./authz/decide.ts";
 import { REFUSALS } from "./hints.ts";
@@ -41,24 +41,19 @@ export function keyShapedBlock(view: SlackViewAction["view"]): string | undefine
 }
 
 /**
- * First of all: a body that is not something the bot accepts (payload.ts) is acknowledged and dropped, nothing run.
- * Over HTTP the front door (http-intake.ts) has refused such a body already with a 400; in Socket Mode this is the
- * check.
+ * Before Bolt reads a body at all (its routing dereferences fields, and a `null` payload makes it throw before any
+ * middleware), a body that is not something the bot accepts (payload.ts) is acknowledged and dropped, nothing run.
+ * Over HTTP the front door (http-intake.ts) has already answered such a body with a 400; in Socket Mode this is
+ * the check.
  */
-export function payloadGuard(
-  logger: { warn(message: string): void },
-  onRefusal: OnRefusal,
-): Middleware<AnyMiddlewareArgs> {
-  return async (args) => {
-    const checked = checkPayload(args.body);
-    if (checked.ok) {
-      await args.next();
-      return;
-    }
+export function checkPayloadsFirst(app: App, logger: Logger, onRefusal: OnRefusal): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    const checked = checkPayload(event.body);
+    if (checked.ok) return processEvent(event);
     logger.warn(`refused a delivery: payload ${checked.reason}`);
-    const ack = (args as { ack?: () => Promise<void> }).ack;
-    if (typeof ack === "function") await ack();
-    await onRefusal({ actor: claimedActor(args.body), reason: "payload", where: "socket" });
+    await event.ack();
+    await onRefusal({ actor: claimedActor(event.body), reason: "payload", where: "socket" });
   };
 }
 

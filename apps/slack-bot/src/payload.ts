@@ -95,14 +95,16 @@ const Select = <const T extends readonly [string, ...string[]]>(values: T) =>
     }),
   });
 
-// Input limits as the forms declare them (Slack enforces max_length; a longer value did not come from the form).
+// Slack caps a text input at 3,000 characters; anything longer did not come from a form. Tighter limits are the
+// core's (a name, a key's shape), so a key typed into the name field still gets the key-in-text answer.
+const INPUT_MAX = 3000;
 const AddValues = z.strictObject({
-  name: TextInput(64).optional(),
-  profile: TextInput(64).optional(),
-  key: TextInput(300).optional(),
+  name: TextInput(INPUT_MAX).optional(),
+  profile: TextInput(INPUT_MAX).optional(),
+  key: TextInput(INPUT_MAX).optional(),
 });
 const RotateValues = z.strictObject({
-  new_key: TextInput(300).optional(),
+  new_key: TextInput(INPUT_MAX).optional(),
   grace: Select(GRACE_CHOICES.map((c) => c.value) as [string, ...string[]]).optional(),
   upstream: Select(["deactivate", "keep"]).optional(),
 });
