@@ -45,16 +45,25 @@ function jsonIn<T extends z.ZodType>(max: number, schema: T) {
 export const KeyRef = z.strictObject({ profile: NameRef, name: NameRef });
 export type KeyRef = z.output<typeof KeyRef>;
 
+// Bolt routes a body by which fields are present (event, then command, then name, then actions) before any
+// listener runs, and dereferences what it finds; so a field that would route a body elsewhere must be absent, and
+// every field Bolt reads on the way (authorizations, enterprise, team, response_urls…) has its type here too.
+const absent = z.never().optional();
+const EnterpriseFlag = z.union([z.boolean(), z.enum(["true", "false"])]).optional();
+const Enterprise = z.looseObject({ id: SlackId }).nullish();
+
 const Person = z.looseObject({
   id: SlackId,
   team_id: SlackId.optional(),
   username: z.string().max(100).optional(),
   name: z.string().max(100).optional(),
 });
-const Team = z.looseObject({ id: SlackId }).nullable();
+const Team = z.looseObject({ id: SlackId, enterprise_id: SlackId.nullish() }).nullable();
 
 const SlashCommand = z.looseObject({
+  event: absent,
   command: z.literal(COMMAND),
+  is_enterprise_install: EnterpriseFlag,
   // Slack caps a command's text at 4,000 characters; the parser answers anything over its own limit politely.
   text: z.string().max(4000),
   team_id: SlackId,
@@ -74,9 +83,17 @@ const Button = z.looseObject({
 });
 
 const BlockActions = z.looseObject({
+  event: absent,
+  command: absent,
+  name: absent,
+  function_data: absent,
+  bot_access_token: absent,
   type: z.literal("block_actions"),
+  is_enterprise_install: EnterpriseFlag,
+  enterprise: Enterprise,
   user: Person,
   team: Team.optional(),
+  channel: z.looseObject({ id: SlackId }).optional(),
   trigger_id: Printable(256).optional(),
   response_url: HttpUrl.optional(),
   // The bot's messages and Home tab hold only buttons, and Slack sends one action per click.
@@ -113,15 +130,28 @@ const Metadata = z.union([z.literal(""), jsonIn(3000, FormOrigin)]);
 const view = <C extends string, V extends z.ZodType>(callbackId: C, values: V) =>
   z.looseObject({
     id: Printable(64),
+    app_installed_team_id: SlackId.nullish(),
     callback_id: z.literal(callbackId),
     private_metadata: Metadata.optional(),
     state: z.looseObject({ values }),
   });
 
 const ViewSubmission = z.looseObject({
+  event: absent,
+  command: absent,
+  name: absent,
+  actions: absent,
+  function_data: absent,
+  bot_access_token: absent,
   type: z.literal("view_submission"),
+  is_enterprise_install: EnterpriseFlag,
+  enterprise: Enterprise,
   user: Person,
   team: Team.optional(),
+  response_urls: z
+    .array(z.looseObject({ response_url: HttpUrl }))
+    .max(10)
+    .optional(),
   view: z.discriminatedUnion("callback_id", [
     view(ADD_CALLBACK, AddValues),
     view(ROTATE_CALLBACK, RotateValues),
@@ -132,16 +162,38 @@ const EventCallback = z.looseObject({
   type: z.literal("event_callback"),
   team_id: SlackId,
   enterprise_id: SlackId.optional(),
+  is_enterprise_install: EnterpriseFlag,
+  authorizations: z
+    .array(
+      z.looseObject({
+        team_id: SlackId.nullish(),
+        enterprise_id: SlackId.nullish(),
+        user_id: SlackId.optional(),
+        is_enterprise_install: z.boolean().optional(),
+      }),
+    )
+    .max(10)
+    .optional(),
   event: z.looseObject({
     type: z.literal("app_home_opened"),
     user: SlackId,
     tab: z.string().max(32).optional(),
     channel: SlackId.optional(),
+    channel_id: absent,
+    item: absent,
+    subteam: absent,
   }),
 });
 
 // Slack checks the events URL with a signed challenge; Bolt answers it.
-const UrlVerification = z.looseObject({ type: z.literal("url_verification"), challenge: Printable(512) });
+const UrlVerification = z.looseObject({
+  event: absent,
+  command: absent,
+  name: absent,
+  actions: absent,
+  type: z.literal("url_verification"),
+  challenge: Printable(512),
+});
 
 const SlackPayload = z.union([SlashCommand, BlockActions, ViewSubmission, EventCallback, UrlVerification]);
 
