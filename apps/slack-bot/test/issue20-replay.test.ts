@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { sign, slashCommandBody, TEST_SIGNING_SECRET } from "../../../tests/fixtures/fake-slack-requests.ts";
+import type { Refusal } from "../src/guards.ts";
 import { type Harness, OPS, startHarness } from "./harness.ts";
 import { postRaw } from "./raw-post.ts";
 
@@ -53,7 +54,8 @@ const settle = () => new Promise((r) => setTimeout(r, 150));
 
 describe("issue 20 item 5: the replay guard keys on what was verified; re-spelled headers are refused", () => {
   it("refuses every re-spelling of an already-delivered request, and the command ran once", async () => {
-    h = await startHarness();
+    const refusals: Refusal[] = [];
+    h = await startHarness({ onRefusal: (r) => void refusals.push(r) });
     const body = slashCommandBody(OPS, "list", h.slack.responseUrl());
     const ts = now();
     const sig = sign(TEST_SIGNING_SECRET, ts, body);
@@ -103,6 +105,12 @@ describe("issue 20 item 5: the replay guard keys on what was verified; re-spelle
     const log = h.logs.join("\n");
     expect(log).toContain("refused an HTTP delivery");
     expect(log).not.toContain(hexOf(sig));
+    // The spellings Bolt would have taken are captured authentic requests: audited as replay attempts, by who sent
+    // the original; the others are noise and only logged.
+    expect(log).toContain("(authentic request re-spelled)");
+    expect(refusals.length).toBeGreaterThanOrEqual(4);
+    for (const r of refusals)
+      expect(r).toMatchObject({ reason: "delivery", where: "http", actor: { userId: OPS.userId } });
   });
 
   it("refuses a non-canonical first delivery (nothing runs), then takes the canonical one once", async () => {
