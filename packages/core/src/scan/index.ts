@@ -1,1 +1,2 @@
 export { type FoundKey, findKeysInText, mayHoldKey } from "./find-keys.ts";
+export { createKeyStreamScanner, type KeyStreamScanner } from "./key-stream.ts";
