@@ -138,13 +138,16 @@ export function readConnectionString(raw: string, label = "The PostgreSQL URL"):
   return { url, schema, location: showParsed(parsed, host) };
 }
 
+/** A harmless value, escaped as in a URL; a path's slashes and colons left readable. */
+const shownValue = (value: string) => encodeURIComponent(value).replace(/%2F/gi, "/").replace(/%3A/gi, ":");
+
 /** The shown form of a parsed URL: scheme, user, host, port, database and the SHOWN parameters' values. */
 function showParsed(parsed: URL, host: string): string {
   const user = parsed.username ? `${parsed.username}@` : "";
   const port = parsed.port ? `:${parsed.port}` : "";
   const params = [...parsed.searchParams].map(([name, value]) => {
     if (!PLAIN_NAME.test(name)) return `${HIDDEN}=${HIDDEN}`;
-    return SHOWN.has(name) ? `${name}=${encodeURIComponent(value)}` : `${name}=${HIDDEN}`;
+    return SHOWN.has(name) ? `${name}=${shownValue(value)}` : `${name}=${HIDDEN}`;
   });
   const query = params.length > 0 ? `?${params.join("&")}` : "";
   return `${parsed.protocol}//${user}${host}${port}${parsed.pathname}${query}`;
