@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { maskKey, recogniseKey, storeFileIn, validateKey } from "@apikey/core";
 import type { Apikey } from "@apikey/core/app";
-import { findKeysInText } from "@apikey/core/scan";
+import { createKeyStreamScanner, type FoundKey, findKeysInText } from "@apikey/core/scan";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
@@ -95,7 +95,10 @@ async function storeIfAny(ctx: Context): Promise<Apikey | null> {
   return existsSync(storeFileIn(ctx.config.dataDir)) ? ctx.app() : null;
 }
 
-/** Keys in lines any commit added, on any ref: `git log -p --all`, read line by line. */
+// A diff line longer than this is not held whole: an added one is searched as it streams, any other is dropped.
+const LONG_LINE = 1024 * 1024;
+
+/** Keys in lines any commit added, on any ref: `git log -p --all`, read line by line in bounded memory. */
 async function scanHistory(root: string, findings: Finding[]): Promise<void> {
   const git = spawn(
     "git",
@@ -106,26 +109,47 @@ async function scanHistory(root: string, findings: Finding[]): Promise<void> {
   let file = "";
   let line = 0;
   let rest = "";
+  const found = (keys: FoundKey[]) => {
+    for (const f of keys) findings.push({ where: `${commit}:${file}`, line, secret: f.secret });
+  };
   const onLine = (l: string) => {
     if (l.startsWith("commit ")) commit = l.slice(7, 19);
     else if (l.startsWith("+++ ")) file = l.slice(4).replace(/^b\//, "");
     else if (l.startsWith("@@ ")) line = Number(/\+(\d+)/.exec(l)?.[1] ?? 0);
     else if (l.startsWith("+")) {
-      for (const f of findKeysInText(l.slice(1)))
-        findings.push({ where: `${commit}:${file}`, line, secret: f.secret });
+      found(findKeysInText(l.slice(1)));
       line++;
     }
   };
+  // The long line being read, if any: an added one goes through the streaming search, another is dropped.
+  let long: { added: boolean } | null = null;
+  const scanner = createKeyStreamScanner();
   git.stdout.setEncoding("latin1");
   git.stdout.on("data", (chunk: string) => {
-    const lines = (rest + chunk).split("\n");
+    let text = chunk;
+    if (long) {
+      const end = text.indexOf("\n");
+      const part = end === -1 ? text : text.slice(0, end);
+      if (long.added) found(scanner.push(Buffer.from(part, "latin1"), end !== -1));
+      if (end === -1) return;
+      if (long.added) line++;
+      long = null;
+      text = text.slice(end + 1);
+    }
+    const lines = (rest + text).split("\n");
     rest = lines.pop() ?? "";
     for (const l of lines) onLine(l);
+    if (rest.length > LONG_LINE) {
+      long = { added: rest.startsWith("+") && !rest.startsWith("+++ ") };
+      if (long.added) found(scanner.push(Buffer.from(rest.slice(1), "latin1")));
+      rest = "";
+    }
   });
   const code = await new Promise<number | null>((resolve) => {
     git.on("error", () => resolve(-1));
     git.on("close", resolve);
   });
+  if ((long as { added: boolean } | null)?.added) found(scanner.end());
   if (rest) onLine(rest);
   if (code !== 0)
     throw new UsageError("git could not read the history there.", "Run scan --git inside a git repository.");
