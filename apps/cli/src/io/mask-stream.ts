@@ -26,6 +26,8 @@ export function createMaskStream(concealments: readonly Concealment[]): Transfor
     // Longest first, so a secret that contains another is replaced whole.
     .sort((a, b) => b.secret.length - a.secret.length);
   const keep = Math.max(0, ...pairs.map((p) => p.secret.length - 1));
+  const firstBytes = new Uint8Array(256);
+  for (const pair of pairs) firstBytes[pair.secret[0] as number] = 1;
   let tail: Buffer = Buffer.alloc(0);
 
   // Writes buf with every whole secret replaced, holding back a possible partial one (unless final); returns where output stopped.
@@ -66,16 +68,15 @@ export function createMaskStream(concealments: readonly Concealment[]): Transfor
         pair.secret.subarray(0, rest.length).equals(rest),
     );
 
-  // The first index from which the rest of buf is a proper prefix of a secret (buf.length if none).
+  // The first index from which the rest of buf is a proper prefix of a secret (buf.length if none). Only bytes that
+  // start some spelling are compared, without copying: this runs on every chunk's last `keep` bytes.
   const holdFrom = (buf: Buffer, from: number): number => {
     for (let i = Math.max(from, buf.length - keep); i < buf.length; i++) {
-      const rest = buf.subarray(i);
-      if (
-        pairs.some(
-          (pair) => rest.length < pair.secret.length && pair.secret.subarray(0, rest.length).equals(rest),
-        )
-      )
-        return i;
+      if (firstBytes[buf[i] as number] === 0) continue;
+      const rest = buf.length - i;
+      for (const pair of pairs) {
+        if (rest < pair.secret.length && pair.secret.compare(buf, i, buf.length, 0, rest) === 0) return i;
+      }
     }
     return buf.length;
   };
