@@ -37,6 +37,8 @@ function node22(): string | null {
   return r.status === 0 && path && existsSync(path) ? path : null;
 }
 const NODE22 = node22();
+if (NODE22 === null)
+  console.log("issue 20 item 1: no Node 22 found (set APIKEY_NODE22): its runs are left out");
 const NODES: Array<[string, string]> = [
   [`node ${process.versions.node}`, process.execPath],
   ...(NODE22 ? ([["node 22", NODE22]] as Array<[string, string]>) : []),
