@@ -35,6 +35,7 @@ export {
   usageFromJson,
 } from "./extract.ts";
 export { type MonthSpendFields, withMonthSpend } from "./list-spend.ts";
+export { checkBudgetUsd, MAX_BUDGET_USD, parseUsd, usdOrNull } from "./money.ts";
 export type {
   KeySpend,
   TokenSpend,
