@@ -72,3 +72,9 @@ export {
   usageReport,
 } from "./report.ts";
 export { monthWindow, parseSince, utcDay } from "./window.ts";
+export {
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  dearestPrice,
+  type RequestBound,
+  worstCaseCost,
+} from "./worst-case.ts";
