@@ -58,6 +58,8 @@ export interface Gateway {
   port: number;
   /** The active key of the gateway's profile when it started; null: its requests fail until one is chosen. */
   activeKey: string | null;
+  /** USD that requests in flight hold against blocking budgets: 0 once they have all ended (nothing leaks). */
+  heldUsd(): number;
   /** Stops accepting, lets in-flight responses finish for up to `graceMs` (default 10 s), then closes the rest. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -253,6 +255,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     host: address.address,
     port: address.port,
     activeKey,
+    heldUsd: () => budgets.held.total(),
     close(closeOptions = {}) {
       closed ??= (async () => {
         closing = true;
