@@ -10,7 +10,8 @@ import type { SpendCache } from "./spend-cache.ts";
 import type { TokenEntry, TokenTable } from "./token-table.ts";
 
 // Whether one request may go upstream, and with which key: its token must be known, live and unexpired, allowed
-// the model it names, and within its budget; its profile's active key must be usable and within its budget.
+// the model it names, and within its budget; its profile's active key must be usable and within its budget. A
+// blocking budget counts what admitted requests still in flight may cost (reservations.ts) with what is recorded.
 // Everything here reads memory (the caches are refreshed when another process commits); nothing is forwarded
 // before a request is admitted.
 
@@ -89,12 +90,14 @@ export function checkBatch(
   token: TokenEntry,
   key: ActiveKey,
 ): Decision<null> {
-  if (method !== "POST" || canonicalPath(path) !== BATCHES_PATH) return { ok: true, value: null };
-  if (token.budgetUsd !== null)
+  const tokenBudget = token.budgetUsd !== null;
+  const keyBlocks = key.budgetUsd !== null && key.blockOverBudget;
+  // The path is looked at only when a budget applies: the common request pays nothing for this rule.
+  if (!(tokenBudget || keyBlocks) || method !== "POST" || canonicalPath(path) !== BATCHES_PATH)
+    return { ok: true, value: null };
+  if (tokenBudget)
     return no(refuse.batchWithTokenBudget(token.name), `token ${token.name} has a budget: batch refused`);
-  if (key.budgetUsd !== null && key.blockOverBudget)
-    return no(refuse.batchWithKeyBudget(key.name), `key ${key.name} has a blocking budget: batch refused`);
-  return { ok: true, value: null };
+  return no(refuse.batchWithKeyBudget(key.name), `key ${key.name} has a blocking budget: batch refused`);
 }
 
 const BATCHES_PATH = "/v1/messages/batches";

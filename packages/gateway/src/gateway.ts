@@ -186,7 +186,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const batch = checkBatch(req.method, path, token, keyed.value);
     if (!batch.ok) return refused(req, res, path, batch.refusal, batch.reason);
     // A blocking budget holds each request's worst case while it is in flight, read from its body.
-    const costs = mayCost(req.method, path) && blockingBudget(token, keyed.value);
+    const costs = blockingBudget(token, keyed.value) && mayCost(req.method, path);
     if (costs && body === null) {
       body = await readBody(req);
       if (body === null) return tooLarge();
