@@ -122,6 +122,9 @@ describe("issue 20 item 3: --block budgets hold under concurrency", () => {
       const before = fake.requests.length;
       const { ok, refused } = await burst(token, n);
       const spent = await spentBy((e) => e.tokenId === id);
+      console.log(
+        `${n} parallel: ${ok} admitted, ${refused.length} refused, $${spent.toFixed(4)} spent of $${BUDGET} (one request's worst case $${worstCase.toFixed(4)})`,
+      );
       expect(spent).toBeGreaterThan(0);
       expect(spent).toBeLessThanOrEqual(BUDGET + worstCase + 1e-9);
       expect(ok).toBeGreaterThanOrEqual(2);
