@@ -1,6 +1,16 @@
-import { worstCaseCost } from "@apikey/core/usage";
+import { loadConfig, storeFileIn, Vault } from "@apikey/core";
+import { createAnthropicClient, worstCaseCost } from "@apikey/core/usage";
+import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addKey, jsonOut, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
+import {
+  addKey,
+  jsonOut,
+  makeHome,
+  type RunOptions,
+  runCli,
+  TEST_MASTER_KEY,
+  type TestHome,
+} from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
@@ -17,6 +27,7 @@ import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../f
 
 const KEY = fakeApiKey("ISSUE20_BUDGETS");
 const KEY_CAPPED = fakeApiKey("ISSUE20_KEY_BUDGET");
+const KEY_CLIENT = fakeApiKey("ISSUE20_CLIENT_BUDGET");
 const MODEL = "claude-sonnet-4-6";
 const MAX_TOKENS = 400;
 // What the fake reports for every request: within max_tokens and within the body's bytes, as a real API's
@@ -86,12 +97,14 @@ const worstCase = worstCaseCost({
 });
 
 beforeAll(async () => {
-  fake = await startFakeAnthropic({ validKeys: [KEY, KEY_CAPPED], usage: USAGE });
+  fake = await startFakeAnthropic({ validKeys: [KEY, KEY_CAPPED, KEY_CLIENT], usage: USAGE });
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
   expect((await addKey("main", KEY, opts, ["--no-validate"])).code).toBe(0);
   expect((await runCli(["profile", "create", "capped"], opts)).code).toBe(0);
   expect((await addKey("capped", KEY_CAPPED, opts, ["--no-validate", "--profile", "capped"])).code).toBe(0);
+  expect((await runCli(["profile", "create", "client"], opts)).code).toBe(0);
+  expect((await addKey("client", KEY_CLIENT, opts, ["--no-validate", "--profile", "client"])).code).toBe(0);
   proxy = await startProxy(opts);
 });
 
@@ -147,6 +160,52 @@ describe("issue 20 item 3: --block budgets hold under concurrency", () => {
     expect(spent).toBeGreaterThan(0);
     expect(spent).toBeLessThanOrEqual(BUDGET + worstCase + 1e-9);
     expectBudgetRefusals([...ra.refused, ...rb.refused]);
+  });
+});
+
+describe("issue 20 item 3: the instrumented client holds the same way", () => {
+  it("50 parallel calls on a key with a blocking budget spend at most the budget plus one call's worst case", async () => {
+    expect(
+      (await runCli(["--profile", "client", "budget", "set", "client", String(BUDGET), "--block"], opts))
+        .code,
+    ).toBe(0);
+    const config = loadConfig({
+      APIKEY_HOME: home.dataDir,
+      APIKEY_MASTER_KEY: TEST_MASTER_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+    });
+    const store = await openStore({ path: storeFileIn(config.dataDir) });
+    try {
+      const vault = new Vault({ store, config, actor: "test", front: "api", onWarning: () => {} });
+      const client = await createAnthropicClient({ vault, profile: "client", sdk: { maxRetries: 0 } });
+      const calls = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => {
+          const { stream: _s, ...params } = JSON.parse(body(i, false)) as {
+            stream: boolean;
+            model: string;
+            max_tokens: number;
+            messages: [];
+          };
+          return client.messages.create(params);
+        }),
+      );
+      const refused = calls
+        .filter((c) => c.status === "rejected")
+        .map((c) => (c as PromiseRejectedResult).reason as { status?: number; message?: string });
+      const key = await store.keys.byName("client", "client");
+      const spent = (await store.usage.list())
+        .filter((e) => e.keyId === key?.id)
+        .reduce((sum, e) => sum + (e.costUsd ?? 0), 0);
+      expect(spent).toBeGreaterThan(0);
+      expect(spent).toBeLessThanOrEqual(BUDGET + worstCase + 1e-9);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) {
+        expect([402, 429]).toContain(r.status);
+        expect(r.message).toContain("monthly budget");
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -1,11 +1,10 @@
 import { isApikeyError } from "@apikey/core";
 import { modelAllowed } from "@apikey/core/tokens";
-import { budgetState } from "@apikey/core/usage";
+import { budgetState, type Hold, type Reservations } from "@apikey/core/usage";
 import type { ActiveKey, ActiveKeys } from "./active-key.ts";
 import type { PresentedCredential } from "./auth.ts";
 import { budgetWarning, type Refusal, refuse } from "./messages.ts";
 import { canonicalPath } from "./request-cost.ts";
-import type { Hold, Reservations } from "./reservations.ts";
 import type { SpendCache } from "./spend-cache.ts";
 import type { TokenEntry, TokenTable } from "./token-table.ts";
 

@@ -57,3 +57,51 @@ export function worstCaseCost(request: RequestBound, prices: PriceTable = DEFAUL
   const inputRate = Math.max(p.input, p.cacheWrite, p.cacheRead);
   return (input * inputRate + output * p.output) / 1_000_000;
 }
+
+/**
+ * What a request body says for the bound. A body that is not one JSON object, or names `model` or `max_tokens`
+ * more than once (parsers disagree on which copy wins), is bounded as the dearest: an unknown model, the largest
+ * output.
+ */
+export function boundFromBody(text: string, bodyBytes: number): RequestBound {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { model: null, maxTokens: null, bodyBytes };
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    return { model: null, maxTokens: null, bodyBytes };
+  const fields = doc as Record<string, unknown>;
+  const model = typeof fields.model === "string" && namedOnce(text, "model") ? fields.model : null;
+  const maxTokens =
+    typeof fields.max_tokens === "number" && namedOnce(text, "max_tokens") ? fields.max_tokens : null;
+  return { model, maxTokens, bodyBytes };
+}
+
+// A key as JSON may spell it: each character plain or as a \u escape (any case of hex digits).
+const keyPatterns = new Map<string, RegExp>();
+function keyPattern(name: string): RegExp {
+  let re = keyPatterns.get(name);
+  if (!re) {
+    const chars = [...name].map((c) => {
+      const hex = c.charCodeAt(0).toString(16).padStart(4, "0");
+      return `(?:${c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}|\\\\u${hex.replace(/[a-f]/g, (h) => `[${h}${h.toUpperCase()}]`)})`;
+    });
+    re = new RegExp(`"${chars.join("")}"\\s*:`, "g");
+    keyPatterns.set(name, re);
+  }
+  return re;
+}
+
+/**
+ * Whether the body names this key at most once anywhere (nested objects included: cheap, and a second copy
+ * anywhere only makes the bound more cautious than it needs to be).
+ */
+function namedOnce(text: string, name: string): boolean {
+  const re = keyPattern(name);
+  re.lastIndex = 0;
+  let count = 0;
+  while (re.exec(text) !== null) if (++count > 1) return false;
+  return true;
+}
