@@ -1,14 +1,16 @@
 import { isApikeyError } from "@apikey/core";
 import { modelAllowed } from "@apikey/core/tokens";
-import { budgetState } from "@apikey/core/usage";
+import { budgetState, type Hold, type Reservations } from "@apikey/core/usage";
 import type { ActiveKey, ActiveKeys } from "./active-key.ts";
 import type { PresentedCredential } from "./auth.ts";
 import { budgetWarning, type Refusal, refuse } from "./messages.ts";
+import { canonicalPath } from "./request-cost.ts";
 import type { SpendCache } from "./spend-cache.ts";
 import type { TokenEntry, TokenTable } from "./token-table.ts";
 
 // Whether one request may go upstream, and with which key: its token must be known, live and unexpired, allowed
-// the model it names, and within its budget; its profile's active key must be usable and within its budget.
+// the model it names, and within its budget; its profile's active key must be usable and within its budget. A
+// blocking budget counts what admitted requests still in flight may cost (reservations.ts) with what is recorded.
 // Everything here reads memory (the caches are refreshed when another process commits); nothing is forwarded
 // before a request is admitted.
 
@@ -52,52 +54,131 @@ export interface Grant {
   token: TokenEntry;
   /** For the budget-warning header: a budget past 80 %. */
   warning: string | null;
+  /** What this request holds against blocking budgets while in flight; released once its usage is recorded. */
+  hold: Hold | null;
 }
 
 export interface Budgets {
   keys: SpendCache;
   tokens: SpendCache;
+  /** Worst cases held by admitted requests still in flight. */
+  held: Reservations;
   /** Accounting trouble must not take the API away: it is reported and the request goes on. */
   onError(err: unknown): void;
 }
 
-export async function authorize(
-  token: TokenEntry,
-  profile: string,
-  keys: ActiveKeys,
-  budgets: Budgets,
-): Promise<Decision<Grant>> {
-  let key: ActiveKey;
+/** The profile's active key, or why there is none to use. */
+export async function keyFor(profile: string, keys: ActiveKeys): Promise<Decision<ActiveKey>> {
   try {
-    key = await keys.current(profile);
+    return { ok: true, value: await keys.current(profile) };
   } catch (err) {
     return isApikeyError(err)
       ? no(refuse.keyUnavailable(err.message), err.code)
       : no(refuse.storeUnreadable(), "store error");
   }
-  let warning: string | null = null;
+}
+
+/**
+ * Message batches are not metered: their usage arrives with the results, long after the money is spent, and
+ * nothing could hold their cost meanwhile. So a batch is not created for a token with any budget, nor with a key
+ * whose budget blocks; listing, fetching results and cancelling stay open (they cost nothing).
+ */
+export function checkBatch(
+  method: string | undefined,
+  path: string,
+  token: TokenEntry,
+  key: ActiveKey,
+): Decision<null> {
+  const tokenBudget = token.budgetUsd !== null;
+  const keyBlocks = key.budgetUsd !== null && key.blockOverBudget;
+  // The path is looked at only when a budget applies: the common request pays nothing for this rule.
+  if (!(tokenBudget || keyBlocks) || method !== "POST" || canonicalPath(path) !== BATCHES_PATH)
+    return { ok: true, value: null };
+  if (tokenBudget)
+    return no(refuse.batchWithTokenBudget(token.name), `token ${token.name} has a budget: batch refused`);
+  return no(refuse.batchWithKeyBudget(key.name), `key ${key.name} has a blocking budget: batch refused`);
+}
+
+const BATCHES_PATH = "/v1/messages/batches";
+
+/** Whether a budget that refuses requests applies: then a request that may cost holds its worst case. */
+export function blockingBudget(token: TokenEntry, key: ActiveKey): boolean {
+  return (
+    (token.budgetUsd !== null && token.blockOverBudget) || (key.budgetUsd !== null && key.blockOverBudget)
+  );
+}
+
+/** One budget's verdict: refused over recorded spend, refused for what requests in flight hold, or a warning. */
+function judge(
+  spent: number,
+  held: number,
+  budget: number,
+  block: boolean,
+  mayCost: boolean,
+): "over" | "held" | "warn" | "ok" {
+  const state = budgetState(spent, budget);
+  if (state === "over" && block) return "over";
+  // Admitted only while what is recorded and held is within the budget: together, the requests in flight can
+  // then pass it by at most one request's worst case (the last one admitted).
+  if (block && mayCost && spent + held > budget) return "held";
+  return state === "warn" || state === "over" ? "warn" : "ok";
+}
+
+/**
+ * Budgets, for a request whose worst case is `worstCaseUsd` (null: it cannot cost anything). A blocking budget
+ * refuses it when the month's recorded spend is past the budget (402), or when that spend and what requests in
+ * flight hold are (429: retry once they finish); otherwise it is admitted holding its worst case.
+ */
+export async function authorize(
+  token: TokenEntry,
+  key: ActiveKey,
+  budgets: Budgets,
+  worstCaseUsd: number | null,
+): Promise<Decision<Grant>> {
+  let tokenRead = 0;
+  let keyRead = 0;
   try {
-    if (token.budgetUsd !== null) {
-      const spent = await budgets.tokens.spent(token.id);
-      const state = budgetState(spent, token.budgetUsd);
-      if (state === "over" && token.blockOverBudget)
-        return no(
-          refuse.tokenOverBudget(token.name, token.budgetUsd, spent),
-          `token ${token.name} over budget`,
-        );
-      if (state === "warn" || state === "over")
-        warning = budgetWarning("token", token.name, token.budgetUsd, spent);
-    }
-    if (key.budgetUsd !== null) {
-      const spent = await budgets.keys.spent(key.keyId);
-      const state = budgetState(spent, key.budgetUsd);
-      if (state === "over" && key.blockOverBudget)
-        return no(refuse.keyOverBudget(key.name, key.budgetUsd, spent), `key ${key.name} over budget`);
-      if (state === "warn" || state === "over")
-        warning ??= budgetWarning("key", key.name, key.budgetUsd, spent);
-    }
+    if (token.budgetUsd !== null) tokenRead = await budgets.tokens.spent(token.id);
+    if (key.budgetUsd !== null) keyRead = await budgets.keys.spent(key.keyId);
   } catch (err) {
     budgets.onError(err);
   }
-  return { ok: true, value: { key, token, warning } };
+  // From here on one synchronous step: no usage can be committed, no hold taken or released, between the check
+  // and the hold (the figures are taken again from memory, as the awaits above may have let others move them).
+  const mayCost = worstCaseUsd !== null;
+  let warning: string | null = null;
+  const holdFor: string[] = [];
+  if (token.budgetUsd !== null) {
+    const spent = budgets.tokens.cached(token.id) ?? tokenRead;
+    const held = budgets.held.held(token.id);
+    const verdict = judge(spent, held, token.budgetUsd, token.blockOverBudget, mayCost);
+    if (verdict === "over")
+      return no(
+        refuse.tokenOverBudget(token.name, token.budgetUsd, spent),
+        `token ${token.name} over budget`,
+      );
+    if (verdict === "held")
+      return no(
+        refuse.tokenBudgetHeld(token.name, token.budgetUsd, spent),
+        `token ${token.name} budget held by requests in flight`,
+      );
+    if (verdict === "warn") warning = budgetWarning("token", token.name, token.budgetUsd, spent);
+    if (token.blockOverBudget) holdFor.push(token.id);
+  }
+  if (key.budgetUsd !== null) {
+    const spent = budgets.keys.cached(key.keyId) ?? keyRead;
+    const held = budgets.held.held(key.keyId);
+    const verdict = judge(spent, held, key.budgetUsd, key.blockOverBudget, mayCost);
+    if (verdict === "over")
+      return no(refuse.keyOverBudget(key.name, key.budgetUsd, spent), `key ${key.name} over budget`);
+    if (verdict === "held")
+      return no(
+        refuse.keyBudgetHeld(key.name, key.budgetUsd, spent),
+        `key ${key.name} budget held by requests in flight`,
+      );
+    if (verdict === "warn") warning ??= budgetWarning("key", key.name, key.budgetUsd, spent);
+    if (key.blockOverBudget) holdFor.push(key.keyId);
+  }
+  const hold = mayCost && holdFor.length > 0 ? budgets.held.hold(holdFor, worstCaseUsd) : null;
+  return { ok: true, value: { key, token, warning, hold } };
 }

@@ -31,6 +31,7 @@ const GRANT: Grant = {
     revoked: false,
   },
   warning: null,
+  hold: null,
 };
 const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const START = sse("message_start", {

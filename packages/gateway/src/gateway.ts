@@ -2,8 +2,9 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApikeyError, ERROR_CODES, isApikeyError, type Vault } from "@apikey/core";
 import { adoptLegacyToken, tokenHasher } from "@apikey/core/tokens";
+import { reservations } from "@apikey/core/usage";
 import { activeKeys } from "./active-key.ts";
-import { authenticate, authorize, checkModels } from "./admission.ts";
+import { authenticate, authorize, blockingBudget, checkBatch, checkModels, keyFor } from "./admission.ts";
 import { sendRefusal } from "./anthropic-error.ts";
 import { presentedCredential } from "./auth.ts";
 import { forward } from "./forward.ts";
@@ -12,6 +13,7 @@ import { requestHeadersForUpstream } from "./headers.ts";
 import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
 import { type Refusal, refuse } from "./messages.ts";
 import { usageRecorder } from "./recorder.ts";
+import { mayCost, requestWorstCase } from "./request-cost.ts";
 import { requestLine } from "./request-log.ts";
 import { readBody, requestedModels } from "./request-models.ts";
 import { checkRequestPath } from "./request-path.ts";
@@ -56,6 +58,8 @@ export interface Gateway {
   port: number;
   /** The active key of the gateway's profile when it started; null: its requests fail until one is chosen. */
   activeKey: string | null;
+  /** USD that requests in flight hold against blocking budgets: 0 once they have all ended (nothing leaks). */
+  heldUsd(): number;
   /** Stops accepting, lets in-flight responses finish for up to `graceMs` (default 10 s), then closes the rest. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -100,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       now,
       refreshMs,
     ),
+    held: reservations(),
     onError: (err: unknown) =>
       warn(`warning: budget check failed: ${isApikeyError(err) ? err.code : "store error"}`),
   };
@@ -122,11 +127,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     upstream,
     recorder,
     onRecorded: (
-      grant: { key: { keyId: string }; token: { id: string } },
+      grant: { key: { keyId: string }; token: { id: string }; hold: { release(): void } | null },
       event: { costUsd: number | null },
     ) => {
+      // The actual cost replaces the worst case held for it, in one synchronous step.
       budgets.keys.add(grant.key.keyId, event.costUsd);
       budgets.tokens.add(grant.token.id, event.costUsd);
+      grant.hold?.release();
     },
     onWarning: warn,
     closing: () => closing,
@@ -163,17 +170,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const token = auth.value;
 
     let body: Buffer | null = null;
+    const tooLarge = () => {
+      res.setHeader("connection", "close");
+      return refused(req, res, path, refuse.bodyTooLarge(32 << 20), "body too large to check");
+    };
     if (token.models !== null && req.method === "POST") {
       body = await readBody(req);
-      if (body === null) {
-        res.setHeader("connection", "close");
-        return refused(req, res, path, refuse.bodyTooLarge(32 << 20), "body too large to check");
-      }
+      if (body === null) return tooLarge();
       const models = checkModels(token, requestedModels(body));
       if (!models.ok) return refused(req, res, path, models.refusal, models.reason);
     }
 
-    const granted = await authorize(token, token.profile ?? profile, keys, budgets);
+    const keyed = await keyFor(token.profile ?? profile, keys);
+    if (!keyed.ok) return refused(req, res, path, keyed.refusal, keyed.reason);
+    const batch = checkBatch(req.method, path, token, keyed.value);
+    if (!batch.ok) return refused(req, res, path, batch.refusal, batch.reason);
+    // A blocking budget holds each request's worst case while it is in flight, read from its body.
+    const costs = blockingBudget(token, keyed.value) && mayCost(req.method, path);
+    if (costs && body === null) {
+      body = await readBody(req);
+      if (body === null) return tooLarge();
+    }
+    const granted = await authorize(token, keyed.value, budgets, costs ? requestWorstCase(body) : null);
     if (!granted.ok) return refused(req, res, path, granted.refusal, granted.reason);
     const grant = granted.value;
 
@@ -184,8 +202,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     else headers["x-api-key"] = grant.key.secret;
 
     inflight++;
-    const result = await forward({ req, res, headers, body, grant, target: target.target }, forwardContext);
-    inflight--;
+    let result: Awaited<ReturnType<typeof forward>>;
+    try {
+      result = await forward({ req, res, headers, body, grant, target: target.target }, forwardContext);
+    } finally {
+      inflight--;
+      // Ended without recorded usage (refused upstream, failed, cut, or its commit failed): nothing to settle
+      // against, so the hold is simply given back. A no-op when the usage already settled it.
+      grant.hold?.release();
+    }
     log(
       requestLine(
         req.method,
@@ -230,6 +255,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     host: address.address,
     port: address.port,
     activeKey,
+    heldUsd: () => budgets.held.total(),
     close(closeOptions = {}) {
       closed ??= (async () => {
         closing = true;

@@ -83,6 +83,30 @@ export const refuse = {
     message: `apikey gateway: the gateway token ${quoted(tokenName)} has spent ${usd(spentUsd)} of its ${usd(budgetUsd)} monthly budget this month (UTC); its requests are refused until the month ends or the budget is raised.`,
     headers: NO_RETRY,
   }),
+  tokenBudgetHeld: (tokenName: string, budgetUsd: number, spentUsd: number): Refusal => ({
+    status: 429,
+    type: "rate_limit_error",
+    message: `apikey gateway: the gateway token ${quoted(tokenName)} has spent ${usd(spentUsd)} of its ${usd(budgetUsd)} monthly budget this month (UTC), and its requests in flight may use the rest; retry when they have finished.`,
+    headers: { "retry-after": "1" },
+  }),
+  keyBudgetHeld: (keyName: string, budgetUsd: number, spentUsd: number): Refusal => ({
+    status: 429,
+    type: "rate_limit_error",
+    message: `apikey gateway: the API key ${quoted(keyName)} has spent ${usd(spentUsd)} of its ${usd(budgetUsd)} monthly budget this month (UTC), and requests in flight may use the rest; retry when they have finished.`,
+    headers: { "retry-after": "1" },
+  }),
+  batchWithTokenBudget: (tokenName: string): Refusal => ({
+    status: 403,
+    type: "permission_error",
+    message: `apikey gateway: the gateway token ${quoted(tokenName)} has a monthly budget, and the gateway cannot meter message batches (their usage arrives with the results, after the money is spent), so it does not create batches for tokens with a budget. Send the requests to /v1/messages one by one, or ask whoever runs the gateway for a token without a budget.`,
+    headers: NO_RETRY,
+  }),
+  batchWithKeyBudget: (keyName: string): Refusal => ({
+    status: 403,
+    type: "permission_error",
+    message: `apikey gateway: the API key ${quoted(keyName)} has a monthly budget that refuses requests past it, and the gateway cannot meter message batches (their usage arrives with the results, after the money is spent), so it does not create batches with it. Send the requests to /v1/messages one by one, or ask whoever runs the gateway to lift the key's blocking budget.`,
+    headers: NO_RETRY,
+  }),
   connectTimeout: (ms: number): Refusal => ({
     status: 504,
     type: "timeout_error",

@@ -9,6 +9,7 @@ import {
   rotateToken,
   type TokenView,
 } from "@apikey/core/tokens";
+import { parseUsd } from "@apikey/core/usage";
 import { DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
 import { batchedLines } from "../io/batched-lines.ts";
@@ -227,14 +228,6 @@ function profileGiven(cmd: Command): boolean {
   let root: Command = cmd;
   while (root.parent) root = root.parent;
   return root.getOptionValueSource("profile") === "cli";
-}
-
-function parseUsd(text: string): number {
-  const usd = Number(text.replace(/^\$/, ""));
-  if (text.trim() === "" || !Number.isFinite(usd)) {
-    throw new UsageError("--budget is an amount of US dollars, like 50 or 12.5.");
-  }
-  return usd;
 }
 
 function withTokenHint(err: unknown): unknown {

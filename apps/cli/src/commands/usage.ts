@@ -1,5 +1,11 @@
 import type { Apikey } from "@apikey/core/app";
-import { parseSince, toBudgetStatus, type UsageGroupBy, type UsageReport } from "@apikey/core/usage";
+import {
+  parseSince,
+  parseUsd as parseUsdText,
+  toBudgetStatus,
+  type UsageGroupBy,
+  type UsageReport,
+} from "@apikey/core/usage";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
@@ -104,18 +110,8 @@ export function registerUsageCommands(program: Command, action: Action): void {
     );
 }
 
-/** Dollars as people type them: `50`, `12.5`, `$7.25`. */
-export function parseUsd(text: string): number {
-  const m = /^\$?(\d{1,10}(?:\.\d{1,2})?)$/.exec(text.trim());
-  const usd = m ? Number(m[1]) : Number.NaN;
-  if (!(usd > 0)) {
-    throw new UsageError(
-      `"${text}" is not an amount of US dollars above zero.`,
-      "For example `apikey budget set work 50`; to remove a budget, `apikey budget clear work`.",
-    );
-  }
-  return usd;
-}
+/** Dollars as people type them: `50`, `12.5`, `$7.25` (core's one money parser, shared by every front). */
+export const parseUsd = parseUsdText;
 
 export const money = (usd: number): string =>
   usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;

@@ -89,3 +89,36 @@ describe("parseCommand", () => {
     expect(message).not.toContain("xxxxxxxx");
   });
 });
+
+describe("issue 20 item 14: the bot reads money with core's one parser", () => {
+  it("refuses what the CLI refuses and reads what it reads", () => {
+    for (const amount of [
+      "0x10",
+      "0b11",
+      "0o7",
+      "1e2",
+      "Infinity",
+      "+5",
+      "1_000",
+      "\uff15",
+      "\u0665",
+      ".5",
+      "0",
+    ]) {
+      expect(err(`budget set work ${amount}`), amount).toContain("USD must be");
+    }
+    for (const [amount, usd] of [
+      ["50", 50],
+      ["$12.5", 12.5],
+      ["0.02", 0.02],
+      ["1000000000", 1_000_000_000],
+    ] as const) {
+      expect(cmd(`budget set work ${amount}`)).toEqual({
+        kind: "budget-set",
+        name: "work",
+        usd,
+        block: false,
+      });
+    }
+  });
+});

@@ -1,6 +1,8 @@
 // `/apikey …` text to a command. Pure: shape and arity only. Whether a name, a profile or an amount is acceptable
 // is core's rule, checked when the command runs, so every front agrees.
 
+import { usdOrNull } from "@apikey/core/usage";
+
 export type UsageWindow = "7d" | "30d";
 export type UsageBy = "day" | "model" | "key" | "token";
 
@@ -92,10 +94,10 @@ export function parseCommand(text: string): ParseResult {
 function parseBudget(rest: string[]): ParseResult {
   const [action, name, amount, flag, ...extra] = rest;
   if (action === "set" && name && amount && extra.length === 0 && (flag === undefined || flag === "block")) {
-    // Money as written: digits with up to two decimals, optionally a leading $.
-    const m = /^\$?(\d{1,9}(?:\.\d{1,2})?)$/.exec(amount);
-    if (!m) return fail("USD must be an amount like `50` or `12.50`.");
-    return ok({ kind: "budget-set", name, usd: Number(m[1]), block: flag === "block" });
+    // Core's one money parser, so an amount means the same here as in the CLI and every other front.
+    const usd = usdOrNull(amount);
+    if (usd === null) return fail("USD must be an amount like `50` or `12.50`.");
+    return ok({ kind: "budget-set", name, usd, block: flag === "block" });
   }
   if (action === "clear" && name && amount === undefined) return ok({ kind: "budget-clear", name });
   return fail("Usage: `/apikey budget set NAME USD [block]` or `/apikey budget clear NAME`");

@@ -1,0 +1,261 @@
+import { loadConfig, storeFileIn, Vault } from "@apikey/core";
+import { createAnthropicClient, worstCaseCost } from "@apikey/core/usage";
+import { openStore } from "@apikey/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  addKey,
+  jsonOut,
+  makeHome,
+  type RunOptions,
+  runCli,
+  TEST_MASTER_KEY,
+  type TestHome,
+} from "../fixtures/cli.ts";
+import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { fakeApiKey } from "../fixtures/keys.ts";
+import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
+
+// Issue 20 items 3 and 4, through `apikey proxy` (a child process) in front of the fake Anthropic API.
+//
+// Item 3: a `--budget 0.02 --block` token let 50 parallel requests all through ($0.69) and 200 spend $2.77, as
+// admission saw only the spend already recorded. Each admitted request now holds its worst case until its usage
+// is recorded, so however many arrive at once, what they spend together stays within the budget plus one
+// request's worst case; the rest are refused with the budget's error.
+//
+// Item 4: message batches are not metered, so a token with a budget (or a key with a blocking budget) cannot
+// create one; tokens without a budget still can.
+
+const KEY = fakeApiKey("ISSUE20_BUDGETS");
+const KEY_CAPPED = fakeApiKey("ISSUE20_KEY_BUDGET");
+const KEY_CLIENT = fakeApiKey("ISSUE20_CLIENT_BUDGET");
+const MODEL = "claude-sonnet-4-6";
+const MAX_TOKENS = 400;
+// What the fake reports for every request: within max_tokens and within the body's bytes, as a real API's
+// usage is. $0.0066 per request at sonnet prices, so a $0.02 budget covers three.
+const USAGE = {
+  input_tokens: 200,
+  output_tokens: MAX_TOKENS,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
+const BUDGET = 0.02;
+
+let fake: FakeAnthropic;
+let home: TestHome;
+let opts: RunOptions;
+let proxy: RunningProxy;
+
+const body = (i: number, stream: boolean) =>
+  JSON.stringify({
+    model: MODEL,
+    max_tokens: MAX_TOKENS,
+    stream,
+    messages: [{ role: "user", content: `request ${String(i).padStart(4, "0")}: ${"hello ".repeat(40)}` }],
+  });
+
+async function post(token: string, path: string, payload: string, init: RequestInit = {}) {
+  const res = await fetch(`${proxy.url}${path}`, {
+    method: "POST",
+    headers: { "x-api-key": token, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+    body: payload,
+    ...init,
+  });
+  const text = await res.text();
+  return { status: res.status, text };
+}
+
+async function createToken(
+  name: string,
+  args: string[],
+  profile = "default",
+): Promise<{ token: string; id: string }> {
+  const r = await runCli(["--profile", profile, "proxy", "token", "create", name, ...args], opts);
+  expect(r.code, r.stderr).toBe(0);
+  const listed = jsonOut<Array<{ id: string; name: string }>>(
+    await runCli(["--json", "proxy", "token", "list"], opts),
+  );
+  return { token: r.stdout.trim(), id: listed.find((t) => t.name === name)?.id as string };
+}
+
+/** Fires `n` requests at once (half of them streamed) and sorts the answers. */
+async function burst(token: string, n: number) {
+  const answers = await Promise.all(
+    Array.from({ length: n }, (_, i) => post(token, "/v1/messages", body(i, i % 2 === 1))),
+  );
+  const refused = answers.filter((a) => a.status !== 200);
+  return { ok: answers.length - refused.length, refused };
+}
+
+const spentBy = async (pick: (e: { tokenId?: string | null; keyId: string }) => boolean) =>
+  (await usageEvents(home)).filter(pick).reduce((sum, e) => sum + (e.costUsd ?? 0), 0);
+
+// The most one request of the burst can cost (its body is the largest of them).
+const worstCase = worstCaseCost({
+  model: MODEL,
+  maxTokens: MAX_TOKENS,
+  bodyBytes: Buffer.byteLength(body(9999, true)),
+});
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic({ validKeys: [KEY, KEY_CAPPED, KEY_CLIENT], usage: USAGE });
+  home = await makeHome();
+  opts = { home, baseUrl: fake.url };
+  expect((await addKey("main", KEY, opts, ["--no-validate"])).code).toBe(0);
+  expect((await runCli(["profile", "create", "capped"], opts)).code).toBe(0);
+  expect((await addKey("capped", KEY_CAPPED, opts, ["--no-validate", "--profile", "capped"])).code).toBe(0);
+  expect((await runCli(["profile", "create", "client"], opts)).code).toBe(0);
+  expect((await addKey("client", KEY_CLIENT, opts, ["--no-validate", "--profile", "client"])).code).toBe(0);
+  proxy = await startProxy(opts);
+});
+
+afterAll(async () => {
+  await stopAllProxies();
+  await fake?.close();
+  await home?.cleanup();
+});
+
+function expectBudgetRefusals(refused: Array<{ status: number; text: string }>) {
+  expect(refused.length).toBeGreaterThan(0);
+  for (const r of refused) {
+    // 402 once the recorded spend is past the budget; 429 (retry shortly) while requests in flight hold the rest.
+    expect([402, 429], r.text).toContain(r.status);
+    const doc = JSON.parse(r.text) as { type: string; error: { type: string; message: string } };
+    expect(doc.type).toBe("error");
+    expect(doc.error.type).toBe(r.status === 402 ? "billing_error" : "rate_limit_error");
+    expect(doc.error.message).toContain("monthly budget");
+  }
+}
+
+describe("issue 20 item 3: --block budgets hold under concurrency", () => {
+  for (const n of [50, 200]) {
+    it(`${n} parallel requests on a --budget ${BUDGET} --block token spend at most the budget plus one request's worst case`, async () => {
+      // A few requests fit: the bound below is tight enough to catch an overshoot of one request.
+      expect(worstCase).toBeLessThan(BUDGET / 2);
+      const { token, id } = await createToken(`burst${n}`, ["--budget", String(BUDGET), "--block"]);
+      const before = fake.requests.length;
+      const { ok, refused } = await burst(token, n);
+      const spent = await spentBy((e) => e.tokenId === id);
+      console.log(
+        `${n} parallel: ${ok} admitted, ${refused.length} refused, $${spent.toFixed(4)} spent of $${BUDGET} (one request's worst case $${worstCase.toFixed(4)})`,
+      );
+      expect(spent).toBeGreaterThan(0);
+      expect(spent).toBeLessThanOrEqual(BUDGET + worstCase + 1e-9);
+      expect(ok).toBeGreaterThanOrEqual(2);
+      expectBudgetRefusals(refused);
+      // Refused requests never reached the upstream.
+      expect(fake.requests.length - before).toBe(ok);
+    });
+  }
+
+  it("the same for a key's blocking budget, whatever tokens its requests come with", async () => {
+    expect(
+      (await runCli(["--profile", "capped", "budget", "set", "capped", String(BUDGET), "--block"], opts))
+        .code,
+    ).toBe(0);
+    const a = await createToken("capped-a", [], "capped");
+    const b = await createToken("capped-b", [], "capped");
+    const [ra, rb] = await Promise.all([burst(a.token, 50), burst(b.token, 50)]);
+    const keyId = (await usageEvents(home)).find((e) => e.tokenId === a.id || e.tokenId === b.id)?.keyId;
+    const spent = await spentBy((e) => e.keyId === keyId);
+    expect(spent).toBeGreaterThan(0);
+    expect(spent).toBeLessThanOrEqual(BUDGET + worstCase + 1e-9);
+    expectBudgetRefusals([...ra.refused, ...rb.refused]);
+  });
+});
+
+describe("issue 20 item 3: the instrumented client holds the same way", () => {
+  it("50 parallel calls on a key with a blocking budget spend at most the budget plus one call's worst case", async () => {
+    expect(
+      (await runCli(["--profile", "client", "budget", "set", "client", String(BUDGET), "--block"], opts))
+        .code,
+    ).toBe(0);
+    const config = loadConfig({
+      APIKEY_HOME: home.dataDir,
+      APIKEY_MASTER_KEY: TEST_MASTER_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+    });
+    const store = await openStore({ path: storeFileIn(config.dataDir) });
+    try {
+      const vault = new Vault({ store, config, actor: "test", front: "api", onWarning: () => {} });
+      const client = await createAnthropicClient({ vault, profile: "client", sdk: { maxRetries: 0 } });
+      const calls = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => {
+          const { stream: _s, ...params } = JSON.parse(body(i, false)) as {
+            stream: boolean;
+            model: string;
+            max_tokens: number;
+            messages: [];
+          };
+          return client.messages.create(params);
+        }),
+      );
+      const refused = calls
+        .filter((c) => c.status === "rejected")
+        .map((c) => (c as PromiseRejectedResult).reason as { status?: number; message?: string });
+      const key = await store.keys.byName("client", "client");
+      const spent = (await store.usage.list())
+        .filter((e) => e.keyId === key?.id)
+        .reduce((sum, e) => sum + (e.costUsd ?? 0), 0);
+      expect(spent).toBeGreaterThan(0);
+      expect(spent).toBeLessThanOrEqual(BUDGET + worstCase + 1e-9);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) {
+        expect([402, 429]).toContain(r.status);
+        expect(r.message).toContain("monthly budget");
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("issue 20 item 4: message batches are refused where they could not be metered", () => {
+  const batch = JSON.stringify({
+    requests: [
+      {
+        custom_id: "a",
+        params: { model: MODEL, max_tokens: 64_000, messages: [{ role: "user", content: "hi" }] },
+      },
+    ],
+  });
+  const spellings = [
+    "/v1/messages/batches",
+    "/v1/messages/batches/",
+    "/v1//messages/batches",
+    "/v1/messages/%62atches",
+    "/v1/messages/batches?beta=true",
+  ];
+
+  it("refuses batch creation for a token with any budget (block or warn), with an Anthropic-shaped error, forwarding nothing", async () => {
+    for (const args of [
+      ["--budget", "0.01", "--block"],
+      ["--budget", "100"],
+    ]) {
+      const { token } = await createToken(`batch${args.length}`, args);
+      const before = fake.requests.length;
+      for (const path of spellings) {
+        const r = await post(token, path, batch);
+        expect(r.status, path).toBe(403);
+        const doc = JSON.parse(r.text) as { type: string; error: { type: string; message: string } };
+        expect(doc).toMatchObject({ type: "error", error: { type: "permission_error" } });
+        expect(doc.error.message).toContain("budget");
+        expect(doc.error.message).toContain("batches");
+      }
+      expect(fake.requests.length).toBe(before);
+    }
+  });
+
+  it("refuses it for a key with a blocking budget, and lets a token without a budget create one", async () => {
+    const capped = await createToken("batch-capped", [], "capped");
+    const before = fake.requests.length;
+    expect((await post(capped.token, "/v1/messages/batches", batch)).status).toBe(403);
+    expect(fake.requests.length).toBe(before);
+
+    const free = await createToken("batch-free", []);
+    // The fake has no batches endpoint: its 404 shows the request was forwarded.
+    const r = await post(free.token, "/v1/messages/batches", batch);
+    expect(fake.requests.length).toBe(before + 1);
+    expect(fake.requests.at(-1)?.path).toBe("/v1/messages/batches");
+    expect(r.status).toBe(404);
+  });
+});
