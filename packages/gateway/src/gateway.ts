@@ -3,17 +3,18 @@ import type { AddressInfo } from "node:net";
 import { ApikeyError, ERROR_CODES, isApikeyError, type Vault } from "@apikey/core";
 import { adoptLegacyToken, tokenHasher } from "@apikey/core/tokens";
 import { activeKeys } from "./active-key.ts";
-import { authenticate, authorize, checkModels } from "./admission.ts";
+import { authenticate, authorize, checkEndpointModels, readsBody } from "./admission.ts";
 import { sendRefusal } from "./anthropic-error.ts";
 import { presentedCredential } from "./auth.ts";
+import { endpointFor } from "./endpoints.ts";
 import { forward } from "./forward.ts";
 import { freshness } from "./freshness.ts";
 import { requestHeadersForUpstream } from "./headers.ts";
 import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
 import { type Refusal, refuse } from "./messages.ts";
 import { usageRecorder } from "./recorder.ts";
-import { requestLine } from "./request-log.ts";
-import { readBody, requestedModels } from "./request-models.ts";
+import { field, logSink, requestLine } from "./request-log.ts";
+import { readBody } from "./request-models.ts";
 import { checkRequestPath } from "./request-path.ts";
 import { spendCache } from "./spend-cache.ts";
 import { tokenTable } from "./token-table.ts";
@@ -41,9 +42,12 @@ export interface GatewayOptions {
   allowInsecureUpstream?: boolean;
   /** Upstream timeouts in ms; defaults from the config (APIKEY_UPSTREAM_TIMEOUT_MS, …_CONNECT_TIMEOUT_MS). */
   timeouts?: { connectMs?: number; silenceMs?: number };
-  /** One line per request. Never given a secret. */
+  /** One line per request. Never given a secret; control characters arrive escaped. */
   log?: (line: string) => void;
-  /** Warnings and errors, one line each (default: `log`); a front shows these at once. Never given a secret. */
+  /**
+   * Warnings and errors, one line each (default: `log`); a front shows these at once. Never given a secret;
+   * control characters arrive escaped.
+   */
   warn?: (line: string) => void;
   now?: () => Date;
   /** Cached state is re-read whenever another process commits to the store, and at least every `refreshMs`. */
@@ -69,8 +73,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_GATEWAY_PORT;
   const profile = options.profile ?? "default";
-  const log = options.log ?? (() => {});
-  const warn = options.warn ?? log;
+  const log = logSink(options.log);
+  const warn = options.warn ? logSink(options.warn) : log;
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
   checkHost(host, options.allowRemote === true);
@@ -139,7 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     refusal: Refusal,
     why: string,
   ) => {
-    log(`${req.method} ${path} ${refusal.status} ${why}`);
+    log(`${req.method} ${field(path)} ${refusal.status} ${why}`);
     sendRefusal(res, refusal);
   };
 
@@ -156,6 +160,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return sendRefusal(res, target);
     }
     const { path } = target;
+    // Only endpoints the gateway can check and meter go upstream; the Admin API never does.
+    const route = endpointFor(req.method ?? "", path);
+    if (!route.ok) return refused(req, res, path, route.refusal, "endpoint not forwarded");
+    const { endpoint } = route;
     const credential = presentedCredential(req.headers);
     await fresh.check();
     const auth = await authenticate(tokens, credential, now().getTime());
@@ -163,15 +171,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const token = auth.value;
 
     let body: Buffer | null = null;
-    if (token.models !== null && req.method === "POST") {
+    if (readsBody(token, endpoint)) {
       body = await readBody(req);
       if (body === null) {
         res.setHeader("connection", "close");
         return refused(req, res, path, refuse.bodyTooLarge(32 << 20), "body too large to check");
       }
-      const models = checkModels(token, requestedModels(body));
-      if (!models.ok) return refused(req, res, path, models.refusal, models.reason);
     }
+    const models = checkEndpointModels(token, endpoint, body);
+    if (!models.ok) return refused(req, res, path, models.refusal, models.reason);
 
     const granted = await authorize(token, token.profile ?? profile, keys, budgets);
     if (!granted.ok) return refused(req, res, path, granted.refusal, granted.reason);
