@@ -219,6 +219,10 @@ function reportAdded(ctx: Context, result: AddKeyResult): void {
     const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
     if (result.validation) lines.push(validationLine(ctx.out, result.validation));
     if (result.key.active) lines.push(`It is the active key of profile ${result.key.profile}.`);
+    else if (result.notActivated === "admin_key")
+      lines.push(
+        `It was not made the active key of profile ${result.key.profile}: an Admin key manages the organization and cannot call the model endpoints, so \`current\`, \`exec\` and the gateway have no use for it (the gateway refuses it). Rotation finds it without it being active. To make it active anyway: apikey${profileFlag(ctx.profile)} use ${result.key.name}`,
+      );
     else lines.push(`Make it active with: apikey${profileFlag(ctx.profile)} use ${result.key.name}`);
     return lines.join("\n");
   });
