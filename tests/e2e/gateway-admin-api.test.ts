@@ -131,7 +131,9 @@ describe("issue 20 item 2: an Admin key is never made active by default", () => 
 
 describe("issue 20 item 2: the gateway never sends an Admin key upstream", () => {
   it("with an Admin key made active on purpose, every token gets 503 saying what to do, and nothing goes upstream", async () => {
-    expect((await runCli(["--profile", "org", "use", "admin"], opts)).code).toBe(0);
+    const chosen = await runCli(["--profile", "org", "use", "admin"], opts);
+    expect(chosen.code).toBe(0);
+    expect(chosen.stderr).toMatch(/admin is an Admin key: .*the gateway refuses to send it upstream/);
     for (const t of ["org-open", "org-haiku"]) {
       for (const [method, path, body] of [
         ["POST", "/v1/messages", message(HAIKU)],

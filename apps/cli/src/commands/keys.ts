@@ -98,6 +98,10 @@ export function registerKeyCommands(program: Command, action: Action): void {
         checkKeyNameArgument(name);
         const key = await (await ctx.app()).keys.use(name, ctx.profile);
         ctx.out.result({ key }, () => `Profile ${key.profile} now uses ${key.name} (${key.masked}).`);
+        if (key.kind === "admin")
+          ctx.out.warn(
+            `${key.name} is an Admin key: it cannot call the model endpoints, and the gateway refuses to send it upstream.`,
+          );
       }),
     );
 
