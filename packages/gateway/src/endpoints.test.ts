@@ -116,3 +116,105 @@ describe("issue 20 item 2: the gateway forwards an allowlist of endpoints", () =
     expect(verdict("POST", "/v1/./messages/?beta=true")).toMatchObject({ target: "/v1/messages?beta=true" });
   });
 });
+
+// Property: whatever a client spells, what the gateway forwards is one of the allowlisted shapes, plainly spelled,
+// and never the Admin API however a server might decode it.
+describe("issue 20 item 2: endpoint fuzz", () => {
+  const SEED = Number(process.env.APIKEY_TEST_SEED ?? 0xe9d9);
+  console.log(`endpoint fuzz: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
+  let a = SEED >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+  const SEGMENTS = [
+    "v1",
+    "V1",
+    "messages",
+    "count_tokens",
+    "models",
+    "batches",
+    "results",
+    "cancel",
+    "organizations",
+    "Organizations",
+    "api_keys",
+    "usage_report",
+    "claude-haiku-4-5",
+    "msgbatch_01",
+    ".",
+    "..",
+    "",
+    "%2e%2e",
+    "%6frganizations",
+    "%256frganizations",
+    "organizations%2fapi_keys",
+    "m%65ssages",
+    "%EF%BD%8Frganizations",
+    "x;y",
+    "files",
+  ];
+  const VALID = [
+    ["v1", "messages"],
+    ["v1", "messages", "count_tokens"],
+    ["v1", "models"],
+    ["v1", "models", "claude-haiku-4-5"],
+    ["v1", "messages", "batches"],
+    ["v1", "messages", "batches", "msgbatch_01"],
+    ["v1", "messages", "batches", "msgbatch_01", "results"],
+    ["v1", "messages", "batches", "msgbatch_01", "cancel"],
+  ];
+  const SHAPES = [
+    /^\/v1\/messages$/,
+    /^\/v1\/messages\/count_tokens$/,
+    /^\/v1\/models$/,
+    /^\/v1\/models\/[A-Za-z0-9][A-Za-z0-9._:@-]*$/,
+    /^\/v1\/messages\/batches$/,
+    /^\/v1\/messages\/batches\/[A-Za-z0-9][A-Za-z0-9._:@-]*(\/results|\/cancel)?$/,
+  ];
+
+  function decodedFully(s: string): string {
+    let out = s;
+    for (let i = 0; i < 4; i++) {
+      try {
+        out = decodeURIComponent(out);
+      } catch {
+        return out;
+      }
+    }
+    return out;
+  }
+
+  it("20000 random targets: forwarded ones are allowlisted shapes, never the Admin API", () => {
+    let forwarded = 0;
+    for (let n = 0; n < 20_000; n++) {
+      // A real endpoint's segments, then up to three random edits: near misses are where mistakes hide.
+      const segments = [...pick(VALID)];
+      for (let m = Math.floor(random() * 4); m > 0; m--) {
+        const at = Math.floor(random() * (segments.length + 1));
+        const edit = pick(["insert", "replace", "drop"]);
+        if (edit === "insert") segments.splice(at, 0, pick(SEGMENTS));
+        else if (edit === "replace") segments.splice(at, 1, pick(SEGMENTS));
+        else segments.splice(at, 1);
+      }
+      const url = `${pick(["/", "/", "//", "/./"])}${segments.join(pick(["/", "/", "//"]))}${pick(["", "/", "?beta=true", "?x=/organizations"])}`;
+      const method = pick(["GET", "POST", "DELETE", "PUT"]);
+      const v = verdict(method, url);
+      if (!v.forwarded) continue;
+      forwarded++;
+      const path = v.target.split("?")[0] as string;
+      expect(
+        SHAPES.some((re) => re.test(path)),
+        `${method} ${url} -> ${path}`,
+      ).toBe(true);
+      expect(path).not.toContain("%");
+      expect(decodedFully(path).normalize("NFKC").toLowerCase()).not.toMatch(/^\/+v1\/+organization/);
+    }
+    expect(forwarded).toBeGreaterThan(2_000);
+  });
+});
