@@ -6,16 +6,11 @@ import type { Directory } from "./authz/decide.ts";
 import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
 import type { SlackConfig } from "./config.ts";
 import type { CoreFor, CorePort } from "./core-port.ts";
-import { keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
+import { socketDeliveryName } from "./delivery.ts";
+import { checkPayloadsFirst, keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
+import { guardHttpReceiver, verifiedDeliveryName } from "./http-intake.ts";
 import { registerListeners } from "./listeners/index.ts";
-import {
-  type ClaimOnce,
-  DELIVERY_PROPERTY,
-  httpDeliveryName,
-  memoryClaims,
-  replayGuard,
-  socketDeliveryName,
-} from "./replay.ts";
+import { type ClaimOnce, DELIVERY_PROPERTY, memoryClaims, replayGuard } from "./replay.ts";
 import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
 import { reminderPass } from "./scheduler/reminders.ts";
 
@@ -60,9 +55,6 @@ export interface Bot {
 }
 
 const BODY_LIMIT = 256 * 1024;
-// Bolt checks that a timestamp is at most five minutes old; nothing stops one from the future, which would outlive
-// the replay memory. Slack's clock is never that far ahead of ours, so such a request is treated as unnamed.
-const MAX_FUTURE_S = 5 * 60;
 
 export function createBot(options: BotOptions): Bot {
   const { config, logger } = options;
@@ -89,11 +81,8 @@ export function createBot(options: BotOptions): Bot {
       signingSecret: config.signingSecret,
       logger,
       bodyLimit: BODY_LIMIT,
-      customPropertiesExtractor: (req) => {
-        const ts = Number(req.headers["x-slack-request-timestamp"]);
-        const future = Number.isFinite(ts) && ts - now() / 1000 > MAX_FUTURE_S;
-        return { [DELIVERY_PROPERTY]: future ? undefined : httpDeliveryName(req.headers) };
-      },
+      // Named by the front door from what it verified; a request it did not admit never gets here.
+      customPropertiesExtractor: (req) => ({ [DELIVERY_PROPERTY]: verifiedDeliveryName(req) }),
     });
     receiver = httpReceiver;
   }
@@ -125,6 +114,16 @@ export function createBot(options: BotOptions): Bot {
     onRefusal,
   };
 
+  if (httpReceiver && config.signingSecret) {
+    guardHttpReceiver(httpReceiver, {
+      signingSecret: config.signingSecret,
+      bodyLimit: BODY_LIMIT,
+      now,
+      logger,
+      onRefusal,
+    });
+  }
+  checkPayloadsFirst(app, logger, onRefusal);
   app.use(replayGuard(options.claims ?? memoryClaims({ now })));
   app.use(keyInTextGuard(onRefusal));
   app.use(workspaceGuard(options.policy, onRefusal));

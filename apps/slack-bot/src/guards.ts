@@ -1,8 +1,9 @@
-import type { AnyMiddlewareArgs, Middleware, SlackViewAction } from "@slack/bolt";
+import type { AnyMiddlewareArgs, App, Logger, Middleware, SlackViewAction } from "@slack/bolt";
 import type { Policy } from "./authz/config-file.ts";
 import { type Actor, workspaceAllowed } from "./authz/decide.ts";
 import { REFUSALS } from "./hints.ts";
 import { containsKeyShaped } from "./key-guard.ts";
+import { checkPayload, claimedActor } from "./payload.ts";
 
 // Global middleware that runs before any listener, after the replay guard. Each one acknowledges what it refuses
 // right away, so a refused request never waits on Slack's 3-second timer.
@@ -12,8 +13,9 @@ export const KEY_BLOCKS: ReadonlySet<string> = new Set(["key", "new_key"]);
 
 export interface Refusal {
   actor: Actor;
-  reason: "key-in-text" | "workspace";
-  where: "command" | "modal";
+  /** `delivery`: an authentic request in another spelling (a replay attempt); `payload`: a value the bot does not take. */
+  reason: "key-in-text" | "workspace" | "delivery" | "payload";
+  where: "command" | "modal" | "http" | "socket";
 }
 
 export type OnRefusal = (refusal: Refusal) => Promise<void> | void;
@@ -36,6 +38,23 @@ export function keyShapedBlock(view: SlackViewAction["view"]): string | undefine
     }
   }
   return undefined;
+}
+
+/**
+ * Before Bolt reads a body at all (its routing dereferences fields, and a `null` payload makes it throw before any
+ * middleware), a body that is not something the bot accepts (payload.ts) is acknowledged and dropped, nothing run.
+ * Over HTTP the front door (http-intake.ts) has already answered such a body with a 400; in Socket Mode this is
+ * the check.
+ */
+export function checkPayloadsFirst(app: App, logger: Logger, onRefusal: OnRefusal): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    const checked = checkPayload(event.body);
+    if (checked.ok) return processEvent(event);
+    logger.warn(`refused a delivery: payload ${checked.reason}`);
+    await event.ack();
+    await onRefusal({ actor: claimedActor(event.body), reason: "payload", where: "socket" });
+  };
 }
 
 export function keyInTextGuard(onRefusal: OnRefusal): Middleware<AnyMiddlewareArgs> {

@@ -1,11 +1,12 @@
+import { holdsKeyLikeText } from "@apikey/core/scan";
+
 // A key typed where no key belongs (the command line, a name field) is already in Slack's records. We refuse the
 // request before anything else looks at it: nothing stored, nothing echoed, and the person is told to rotate.
-// Deliberately looser than core's recogniseKey: a truncated or mistyped key is still a leak.
-
-const KEY_SHAPED = /sk-ant-[A-Za-z0-9_-]{8,}/i;
+// The rule is core's loose finder: it normalises first (NFKC, zero-width characters and spaces removed, dashes and
+// look-alike letters folded), and counts a truncated or mistyped key as a leak too.
 
 export function containsKeyShaped(text: string | undefined | null): boolean {
-  return typeof text === "string" && KEY_SHAPED.test(text);
+  return typeof text === "string" && holdsKeyLikeText(text);
 }
 
 /** Any string anywhere in a plain value (modal state values, payload fields). */

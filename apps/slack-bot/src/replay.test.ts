@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { httpDeliveryName, memoryClaims } from "./replay.ts";
+import { memoryClaims } from "./replay.ts";
 
 describe("memoryClaims", () => {
   it("grants a name once, and again only after the retention window", async () => {
@@ -12,13 +12,5 @@ describe("memoryClaims", () => {
     expect(await claims.claimOnce("a")).toBe(false);
     t = 1000;
     expect(await claims.claimOnce("a")).toBe(true);
-  });
-
-  it("names an HTTP delivery by signature and timestamp together", () => {
-    const a = httpDeliveryName({ "x-slack-signature": "v0=aa", "x-slack-request-timestamp": "1" });
-    const b = httpDeliveryName({ "x-slack-signature": "v0=aa", "x-slack-request-timestamp": "2" });
-    expect(a).toMatch(/^http:[0-9a-f]{64}$/);
-    expect(a).not.toBe(b);
-    expect(httpDeliveryName({ "x-slack-signature": "v0=aa" })).toBeUndefined();
   });
 });

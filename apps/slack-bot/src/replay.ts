@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 
 // A captured signed request stays valid for Bolt's five-minute window; executing it again would repeat a switch
-// or a rotation. Each delivery gets a name (the signature and timestamp over HTTP, the envelope id over Socket
-// Mode) and runs only if it is the first to claim that name. The port is tiny so a store shared by every replica
+// or a rotation. Each delivery gets a name from what was verified (delivery.ts: the canonical timestamp and the
+// digest over HTTP, the envelope id over Socket Mode) and runs only if it is the first to claim that name. The port is tiny so a store shared by every replica
 // can back it; the in-memory one here covers a single process.
 
 export interface ClaimOnce {
@@ -33,17 +32,6 @@ export function memoryClaims(options: { retainMs?: number; now?: () => number } 
 
 /** The custom property the receivers attach; Bolt copies it into `context`. */
 export const DELIVERY_PROPERTY = "apikeyDelivery";
-
-export function httpDeliveryName(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const sig = headers["x-slack-signature"];
-  const ts = headers["x-slack-request-timestamp"];
-  if (typeof sig !== "string" || typeof ts !== "string") return undefined;
-  return `http:${createHash("sha256").update(`${ts}:${sig}`).digest("hex")}`;
-}
-
-export function socketDeliveryName(envelopeId: unknown): string | undefined {
-  return typeof envelopeId === "string" && envelopeId.length > 0 ? `socket:${envelopeId}` : undefined;
-}
 
 /**
  * First global middleware. A repeat is acknowledged (so Slack stops retrying) and dropped. A delivery without a

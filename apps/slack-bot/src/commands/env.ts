@@ -3,6 +3,7 @@ import type { Policy } from "../authz/config-file.ts";
 import { type Access, type Actor, type Directory, decide } from "../authz/decide.ts";
 import type { CorePort, KeyRow } from "../core-port.ts";
 import { REFUSALS } from "../hints.ts";
+import { isNameRef } from "../name-ref.ts";
 import { bold } from "../render/blocks.ts";
 
 // What a command runs with: the core as this person, who they are, and what they may do.
@@ -40,6 +41,7 @@ export async function requireAccess(
   access: Access,
   action: string,
 ): Promise<void> {
+  checkTyped(profile, "profile");
   if (await may(env, profile, access)) return;
   env.logger.warn(
     `refused ${action} on ${profile} for ${env.actor.teamId}/${env.actor.userId}: not authorized`,
@@ -63,6 +65,8 @@ export async function resolveKey(env: CommandEnv, ref: string, profileArg?: stri
   const slash = ref.indexOf("/");
   const profile = profileArg ?? (slash > 0 ? ref.slice(0, slash) : undefined);
   const name = slash > 0 && profileArg === undefined ? ref.slice(slash + 1) : ref;
+  checkTyped(name, "key");
+  if (profile !== undefined) checkTyped(profile, "profile");
   const keys = (await listOrNone(env.core, profile ? { profile } : {})).filter(
     (k) => k.name === name && k.status !== "rotated" && (profile === undefined || k.profile === profile),
   );
@@ -81,6 +85,20 @@ export async function resolveKey(env: CommandEnv, ref: string, profileArg?: stri
   }
   const where = found.map((k) => `\`${k.profile}/${k.name}\``).join(", ");
   throw new Answer(ephemeral(`${bold(name)} is in several profiles: write one of ${where}.`));
+}
+
+/**
+ * A name someone typed (or a payload carried) is named back only once it fits the core's name rule: anything else
+ * gets an answer that quotes nothing, since it may be a mistyped secret, markup that mentions a channel, or text
+ * meant to look like the bot's own words.
+ */
+function checkTyped(name: string, what: "key" | "profile"): void {
+  if (isNameRef(name)) return;
+  throw new Answer(
+    ephemeral(
+      `That is not a valid ${what} name: names use 1–64 letters, digits, '.', '_' or '-'.\n\`/apikey list\` shows the names you can use.`,
+    ),
+  );
 }
 
 /** A profile the config names may not exist in the store yet (its first key creates it): list it as empty. */

@@ -75,7 +75,11 @@ describe("parseCommand", () => {
     expect(message).toContain("`frobnicate`");
     expect(message).toContain("/apikey help");
     expect(err("<!channel>")).not.toContain("<!channel>");
-    expect(err("a".repeat(60))).toContain("…");
+    // Only a short plain word is quoted: a long one, look-alikes or invisible characters are not quoted at all.
+    for (const word of ["a".repeat(60), "ｆｒｏｂ", "frob\u202eevil", "naïve"]) {
+      expect(err(word)).toContain("Unknown subcommand.");
+      expect(err(word)).not.toContain(word.slice(0, 4));
+    }
   });
 
   it("refuses oversized text without quoting it", () => {

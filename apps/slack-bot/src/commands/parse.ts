@@ -30,9 +30,9 @@ export const MAX_AUDIT = 50;
 const fail = (message: string): ParseResult => ({ ok: false, message });
 const ok = (command: Command): ParseResult => ({ ok: true, command });
 
-// What we quote back of a person's input: a short token with no markup that Slack would turn into a mention.
-const quote = (word: string) =>
-  `\`${word.slice(0, 24).replace(/[`<>&*_~]/g, "")}${word.length > 24 ? "…" : ""}\``;
+// What we quote back of a person's input: only a short plain word (no markup Slack would turn into a mention, no
+// look-alike or invisible characters); anything else is not quoted at all.
+const quote = (word: string) => (/^[A-Za-z0-9._-]{1,24}$/.test(word) ? ` \`${word}\`` : "");
 
 export function parseCommand(text: string): ParseResult {
   if (text.length > MAX_TEXT) return fail(`That is too long for a command (over ${MAX_TEXT} characters).`);
@@ -85,7 +85,7 @@ export function parseCommand(text: string): ParseResult {
       return ok({ kind: "audit", limit: n });
     }
     default:
-      return fail(`Unknown subcommand ${quote(sub)}. Type \`/apikey help\` for the list.`);
+      return fail(`Unknown subcommand${quote(sub)}. Type \`/apikey help\` for the list.`);
   }
 }
 

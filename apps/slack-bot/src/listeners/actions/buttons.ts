@@ -1,19 +1,19 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
-import { z } from "zod";
 import type { BotDeps } from "../../app.ts";
 import { announce } from "../../commands/announce.ts";
 import { Answer, ephemeral, requireAccess } from "../../commands/env.ts";
 import { DELETE_ACTION, rotateView } from "../../commands/run.ts";
 import { renderError } from "../../hints.ts";
+import { KeyRef } from "../../payload.ts";
 import { bold } from "../../render/blocks.ts";
 import { HOME_ROTATE_ACTION, HOME_USE_ACTION } from "../../render/home.ts";
 import { envFrom } from "../env.ts";
 import { publishHome } from "../events/app-home.ts";
 
 // Buttons: the delete confirmation (Slack shows its confirm dialog before this runs), and the Home tab's "Use"
-// and "Rotate…". A button's value says which key; rights are checked again here, on click.
+// and "Rotate…". A button's value says which key (payload.ts has checked it before this runs); rights are checked
+// again here, on click.
 
-const KeyRef = z.strictObject({ profile: z.string().max(64), name: z.string().max(64) });
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 function refOf(args: ButtonArgs) {
