@@ -5,11 +5,22 @@
 import { chmod, rename, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
+const LAUNCHED = "apikey:args-prefixed"; // src/launch/node-argv.ts, LAUNCHED
+
 // Build beside dist/ and swap it in at the end, so a CLI run (a test, a script) never sees a half-written dist/.
 const final = new URL("./dist/", import.meta.url);
 const staging = `dist.${process.pid}.tmp`;
 const dist = new URL(`./${staging}/`, import.meta.url);
 await rm(dist, { recursive: true, force: true });
+
+// The entry is also its own launcher, a file that is both a shell script and JavaScript: the shell runs the first
+// two lines (Node skips the #! line, and the second is a string and a comment to it). Node reads some options from a
+// script's arguments too (`--env-file`, `--experimental-config-file`: src/launch/node-argv.ts), so the shell hands
+// Node each argument prefixed with "+" after a marker: nothing a person types reaches Node as one of its options.
+const LAUNCHER = [
+  "#!/bin/sh",
+  `':' //; n=$#; while [ "$n" -gt 0 ]; do set -- "$@" "+$1"; shift; n=$((n - 1)); done; exec node -- "$0" ${LAUNCHED} "$@"`,
+].join("\n");
 
 const common = {
   bundle: true,
@@ -29,7 +40,7 @@ await build({
   // The keychain module finds its addon with createRequire(import.meta.url), which CommonJS lacks.
   define: { "import.meta.url": "__apikeyImportMetaUrl" },
   banner: {
-    js: "#!/usr/bin/env node\nconst __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+    js: `${LAUNCHER}\nconst __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`,
   },
 });
 

@@ -73,11 +73,11 @@ const steps: Step[] = [
     args: ["exec", "--", process.execPath, "-e", "process.stdout.write(process.env.ANTHROPIC_API_KEY)"],
   },
   {
-    label: "exec --env-file (reference, masked)",
+    label: "exec --dotenv (reference, masked)",
     command: "exec (masked)",
     args: [
       "exec",
-      "--env-file",
+      "--dotenv",
       "refs.env",
       "--",
       process.execPath,
@@ -140,7 +140,7 @@ async function expectExercised() {
   expect(byLabel("current")?.stdout).toBe(`${CANARY}\n`);
   expect(byLabel("exec")?.stdout).toBe(CANARY);
   expect(byLabel("exec (masked)")?.stdout).toBe(`sk-ant-api03-…${CANARY.slice(-4)}`);
-  expect(byLabel("exec --env-file (reference, masked)")?.stderr).toBe(`sk-ant-api03-…${CANARY.slice(-4)}\n`);
+  expect(byLabel("exec --dotenv (reference, masked)")?.stderr).toBe(`sk-ant-api03-…${CANARY.slice(-4)}\n`);
   expect(byLabel("reveal")?.stdout).toBe(`${CANARY}\n`);
   expect(byLabel("inject (stdout)")?.stdout).toBe(`CANARY_REF=${CANARY}\n`);
   expect(byLabel("scan (planted)")?.stdout).toContain(

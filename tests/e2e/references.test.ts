@@ -42,7 +42,7 @@ describe("apikey exec with references", () => {
     const script =
       "const h=(s)=>require('crypto').createHash('sha256').update(s||'').digest('hex');" +
       "console.log(JSON.stringify({a:h(process.env.ANTHROPIC_API_KEY),p:h(process.env.PROD_KEY),plain:process.env.PLAIN,m:process.env.APIKEY_MASTER_KEY===undefined}))";
-    const r = await runCli(["exec", "--env-file", ".env", ...node(script)], opts());
+    const r = await runCli(["exec", "--dotenv", ".env", ...node(script)], opts());
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ a: sha(WORK), p: sha(PROD), plain: "hello", m: true });
   });
@@ -61,7 +61,7 @@ describe("apikey exec with references", () => {
       "process.stdout.write('key='+k+'\\n');" +
       "process.stdout.write('split='+k.slice(0,50));setTimeout(()=>{process.stdout.write(k.slice(50)+'\\n');" +
       "process.stderr.write('err='+p+'\\n');throw new Error('boom '+k)},50)";
-    const r = await runCli(["exec", "--env-file", ".env", ...node(script)], opts());
+    const r = await runCli(["exec", "--dotenv", ".env", ...node(script)], opts());
     expect(r.code).toBe(1);
     expectNoKey(r.stdout + r.stderr);
     expect(r.stdout).toBe(`key=${hint(WORK)}\nsplit=${hint(WORK)}\n`);
@@ -71,7 +71,7 @@ describe("apikey exec with references", () => {
 
   it("--no-masking shows the key", async () => {
     const r = await runCli(
-      ["exec", "--no-masking", "--env-file", ".env", ...node("console.log(process.env.ANTHROPIC_API_KEY)")],
+      ["exec", "--no-masking", "--dotenv", ".env", ...node("console.log(process.env.ANTHROPIC_API_KEY)")],
       opts(),
     );
     expect(r.code, r.stderr).toBe(0);
@@ -112,7 +112,7 @@ describe("apikey exec with references", () => {
     const marker = join(home.root, "started");
     await writeFile(join(home.homeDir, "bad.env"), "GOOD=apikey://default/work\nBAD=apikey://default/nope\n");
     const script = `require('fs').writeFileSync(${JSON.stringify(marker)},'x')`;
-    const r = await runCli(["--json", "exec", "--env-file", "bad.env", ...node(script)], opts());
+    const r = await runCli(["--json", "exec", "--dotenv", "bad.env", ...node(script)], opts());
     expect(r.code).toBe(1);
     const err = JSON.parse(r.stderr).error;
     expect(err.code).toBe("E_KEY_NOT_FOUND");
@@ -130,10 +130,8 @@ describe("apikey exec with references", () => {
   it("a missing env file stops before the child starts", async () => {
     const marker = join(home.root, "started-missing");
     const script = `require('fs').writeFileSync(${JSON.stringify(marker)},'x')`;
-    const r = await runCli(["--json", "exec", "--env-file", "missing.env", ...node(script)], opts());
-    // Node 20 and 22 read a script's own --env-file argument and exit 9 on a missing file before apikey runs
-    // (nodejs/node#54232); where they do not, apikey refuses it as a usage error (2).
-    expect([2, 9]).toContain(r.code);
+    const r = await runCli(["--json", "exec", "--dotenv", "missing.env", ...node(script)], opts());
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/missing\.env|env file does not exist/);
     const { existsSync } = await import("node:fs");
     expect(existsSync(marker)).toBe(false);

@@ -3,10 +3,18 @@
 // SQLite's addon and node:crypto. Every other command loads the full program (an ES module bundle).
 
 import { pathToFileURL } from "node:url";
-
-const argv = process.argv.slice(2);
+import { launchedArgv } from "./launch/node-argv.ts";
 
 async function main(): Promise<void> {
+  const launched = launchedArgv(process.argv.slice(2));
+  if (!launched.ok) {
+    // Before anything else: nothing of the program is loaded, no store opened. (Plain text: --json is for errors
+    // the program renders; this one can come before there is a program.)
+    process.stderr.write(`apikey: ${launched.message}\n  ${launched.hint}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const argv = launched.argv;
   const profile = hotPathProfile(argv);
   if (profile !== null) {
     const { tryPrintCurrent } = await import("./hot/current.ts");

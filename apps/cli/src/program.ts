@@ -18,6 +18,7 @@ import { type Context, createContext, type GlobalOptions } from "./context.ts";
 import { checkProfileArgument } from "./io/arguments.ts";
 import { EXIT, renderError, UsageError } from "./io/errors.ts";
 import { escapeControl } from "./io/escape.ts";
+import { forgetUnlockingVariables } from "./io/forget-unlocking-env.ts";
 import { createOutput } from "./io/output.ts";
 import { versionText } from "./version.ts";
 
@@ -66,6 +67,8 @@ export async function run(argv: string[]): Promise<void> {
       try {
         checkProfileArgument(globals.profile);
         ctx = createContext(globals, out, { readOnly: isReadOnly(args), server: isServer(args) });
+        // Read into ctx.config now: what unlocks the store leaves this process's environment (issue 20 item 8).
+        forgetUnlockingVariables();
         const code = await body(ctx, ...args);
         process.exitCode = typeof code === "number" ? code : EXIT.OK;
       } finally {

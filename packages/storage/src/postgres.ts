@@ -5,14 +5,17 @@ import { openPgStoreWith, parseDatabaseUrl } from "./pg/open.ts";
 // The entry for a store on a PostgreSQL server (a team's shared store: several bots and gateways at once), through
 // node-postgres. TLS comes from the URL as node-postgres reads it: sslmode, sslrootcert, sslcert, sslkey.
 
+export { redactConnectionString } from "./pg/connection-string.ts";
 export { isPostgresUrl } from "./pg/open.ts";
 
 export interface OpenPgStoreOptions {
   /** postgres://user:password@host:port/database?sslmode=verify-full&schema=apikey */
   url: string;
+  /** What the URL is called in an error about the URL itself (e.g. the variable it came from); never its value. */
+  label?: string;
 }
 
 export function openStore(options: OpenPgStoreOptions): Promise<Store> {
-  const { url, schema, location } = parseDatabaseUrl(options.url);
+  const { url, schema, location } = parseDatabaseUrl(options.url, options.label);
   return openPgStoreWith((s, tuning) => connectNodePostgres(url, s, tuning), location, { schema });
 }

@@ -70,7 +70,7 @@ async function resolveFor(app: References, variable: string, value: string): Pro
 async function readEnvFile(path: string): Promise<Record<string, string>> {
   try {
     if ((await stat(path)).size > MAX_ENV_FILE_BYTES) {
-      throw new UsageError("That env file is larger than 1 MiB.", "Point --env-file at a .env file.");
+      throw new UsageError("That env file is larger than 1 MiB.", "Point --dotenv at a .env file.");
     }
     return parseEnv(await readFile(path, "utf8")) as Record<string, string>;
   } catch (err) {
@@ -78,7 +78,7 @@ async function readEnvFile(path: string): Promise<Record<string, string>> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(
       code === "ENOENT" ? "The env file does not exist." : "The env file cannot be read.",
-      "Check the path given to --env-file.",
+      "Check the path given to --dotenv.",
     );
   }
 }

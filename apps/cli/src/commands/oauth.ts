@@ -5,6 +5,7 @@ import type { LoginResult } from "@apikey/core/oauth";
 import type { Command } from "commander";
 import { checkKeyNameArgument } from "../io/arguments.ts";
 import { UsageError } from "../io/errors.ts";
+import { escapeControl } from "../io/escape.ts";
 import { table } from "../io/output.ts";
 import { readSecret } from "../io/secret-input.ts";
 import type { Action } from "../program.ts";
@@ -180,7 +181,8 @@ function showUrl(url: string, browser: boolean, json: boolean): void {
     return;
   }
   process.stderr.write(
-    `${opened ? "Opening your browser. If it does not open, visit" : "Open this address in a browser to log in"}:\n  ${url}\n`,
+    // The address is built from the provider's configuration: shown escaped like any outside text.
+    `${opened ? "Opening your browser. If it does not open, visit" : "Open this address in a browser to log in"}:\n  ${escapeControl(url)}\n`,
   );
 }
 

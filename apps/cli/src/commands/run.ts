@@ -40,19 +40,17 @@ export function registerRunCommands(program: Command, action: Action): void {
   program
     .command("exec")
     .description(
-      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--env-file .env] -- CMD [ARGS…]",
+      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--dotenv .env] -- CMD [ARGS…]",
     )
-    .option(
-      "--env-file <file>",
-      "read variables from a .env file (Node's --env-file syntax); the environment wins",
-    )
+    // Not `--env-file`: Node itself reads an argument of that name, before apikey runs (src/launch/node-argv.ts).
+    .option("--dotenv <file>", "read variables from a .env file (dotenv syntax); the environment wins")
     .option("--no-masking", "do not conceal secrets in the command's output (its stdio is then inherited)")
     .argument("<command>", "the program to run")
     .argument("[args...]", "its arguments")
     .action(
-      action(async (ctx, command: string, args: string[], opts: { envFile?: string; masking: boolean }) => {
+      action(async (ctx, command: string, args: string[], opts: { dotenv?: string; masking: boolean }) => {
         const app = await ctx.app();
-        const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.envFile);
+        const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.dotenv);
         await ctx.close();
         // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
         const env = childEnvironment(plan.env, plan.anthropicKey);

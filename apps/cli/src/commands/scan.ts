@@ -1,27 +1,16 @@
 import { spawn } from "node:child_process";
-import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { maskKey, recogniseKey, storeFileIn, validateKey } from "@apikey/core";
 import type { Apikey } from "@apikey/core/app";
-import { findKeysInText } from "@apikey/core/scan";
+import { createKeyStreamScanner, type FoundKey, findKeysInText } from "@apikey/core/scan";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
 import type { Action } from "../program.ts";
+import { type Finding, skippedLines, Walk } from "./scan-files.ts";
 
 // `apikey scan`: Anthropic-shaped keys in files (and with --git, in every commit's added lines). Prints where, the
 // masked hint and whether the store holds that key; never the key. Exit 1 when anything is found (pre-commit hooks).
-
-const SKIP_DIRS = new Set([".git", "node_modules"]);
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
-const PREFIX = Buffer.from("sk-ant-");
-
-interface Finding {
-  /** `path` for a file, `commit:path` for history. */
-  where: string;
-  line: number;
-  secret: string;
-}
 
 export function registerScanCommands(program: Command, action: Action): void {
   program
@@ -35,8 +24,9 @@ export function registerScanCommands(program: Command, action: Action): void {
       action(async (ctx, paths: string[], opts: { git?: boolean; import?: boolean; validate?: boolean }) => {
         const roots = paths.length > 0 ? paths : ["."];
         const findings: Finding[] = [];
-        let files = 0;
-        for (const root of roots) files += scanPath(root, findings);
+        const walk = new Walk(findings);
+        for (const root of roots) walk.path(root);
+        const { files, skipped } = walk;
         if (opts.git) for (const root of roots) await scanHistory(root, findings);
 
         const app = await storeIfAny(ctx);
@@ -80,7 +70,7 @@ export function registerScanCommands(program: Command, action: Action): void {
             ...(opts.validate && { validation: verdicts.get(f.secret) }),
           });
         }
-        ctx.out.result({ files, findings: rows }, () =>
+        ctx.out.result({ files, skipped, findings: rows }, () =>
           rows
             .map(
               (r) =>
@@ -88,7 +78,11 @@ export function registerScanCommands(program: Command, action: Action): void {
             )
             .join("\n"),
         );
-        if (rows.length > 0) ctx.out.note(`${rows.length} key(s) found in ${files} file(s) searched.`);
+        for (const line of skippedLines(skipped)) ctx.out.note(line);
+        // Always, so a clean run says how much it covered: on stderr, stdout is the findings.
+        ctx.out.note(
+          `${rows.length} key(s) found in ${files} file(s) searched; ${skipped.length} skipped${skipped.length > 0 ? " (listed above)" : ""}.`,
+        );
         if (opts.import && !app)
           throw new UsageError("There is no store to import into.", "Run `apikey add` first.");
         return rows.length > 0 ? EXIT.FAILURE : EXIT.OK;
@@ -101,52 +95,10 @@ async function storeIfAny(ctx: Context): Promise<Apikey | null> {
   return existsSync(storeFileIn(ctx.config.dataDir)) ? ctx.app() : null;
 }
 
-// Synchronous on purpose: for many small files one thread reading in a loop is several times faster than a promise
-// per file, and scan does nothing else meanwhile.
-function scanPath(path: string, findings: Finding[]): number {
-  let info: Stats;
-  try {
-    info = lstatSync(path);
-  } catch {
-    throw new UsageError("A path to scan does not exist.", "Check the paths given to scan.");
-  }
-  return info.isDirectory() ? scanDir(path, findings) : info.isFile() ? scanFile(path, findings) : 0;
-}
+// A diff line longer than this is not held whole: an added one is searched as it streams, any other is dropped.
+const LONG_LINE = 1024 * 1024;
 
-function scanDir(dir: string, findings: Finding[]): number {
-  let n = 0;
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name)) n += scanDir(path, findings);
-    } else if (entry.isFile()) n += scanFile(path, findings);
-  }
-  return n;
-}
-
-function scanFile(path: string, findings: Finding[]): number {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    return 0;
-  }
-  if (bytes.length > MAX_FILE_BYTES) return 1;
-  // Most files hold no key prefix at all: decide on the bytes before making a string.
-  if (bytes.indexOf(PREFIX) !== -1) {
-    for (const { secret, line } of findKeysInText(bytes.toString("latin1")))
-      findings.push({ where: path, line, secret });
-  }
-  return 1;
-}
-
-/** Keys in lines any commit added, on any ref: `git log -p --all`, read line by line. */
+/** Keys in lines any commit added, on any ref: `git log -p --all`, read line by line in bounded memory. */
 async function scanHistory(root: string, findings: Finding[]): Promise<void> {
   const git = spawn(
     "git",
@@ -157,26 +109,47 @@ async function scanHistory(root: string, findings: Finding[]): Promise<void> {
   let file = "";
   let line = 0;
   let rest = "";
+  const found = (keys: FoundKey[]) => {
+    for (const f of keys) findings.push({ where: `${commit}:${file}`, line, secret: f.secret });
+  };
   const onLine = (l: string) => {
     if (l.startsWith("commit ")) commit = l.slice(7, 19);
     else if (l.startsWith("+++ ")) file = l.slice(4).replace(/^b\//, "");
     else if (l.startsWith("@@ ")) line = Number(/\+(\d+)/.exec(l)?.[1] ?? 0);
     else if (l.startsWith("+")) {
-      for (const f of findKeysInText(l.slice(1)))
-        findings.push({ where: `${commit}:${file}`, line, secret: f.secret });
+      found(findKeysInText(l.slice(1)));
       line++;
     }
   };
+  // The long line being read, if any: an added one goes through the streaming search, another is dropped.
+  let long: { added: boolean } | null = null;
+  const scanner = createKeyStreamScanner();
   git.stdout.setEncoding("latin1");
   git.stdout.on("data", (chunk: string) => {
-    const lines = (rest + chunk).split("\n");
+    let text = chunk;
+    if (long) {
+      const end = text.indexOf("\n");
+      const part = end === -1 ? text : text.slice(0, end);
+      if (long.added) found(scanner.push(Buffer.from(part, "latin1"), end !== -1));
+      if (end === -1) return;
+      if (long.added) line++;
+      long = null;
+      text = text.slice(end + 1);
+    }
+    const lines = (rest + text).split("\n");
     rest = lines.pop() ?? "";
     for (const l of lines) onLine(l);
+    if (rest.length > LONG_LINE) {
+      long = { added: rest.startsWith("+") && !rest.startsWith("+++ ") };
+      if (long.added) found(scanner.push(Buffer.from(rest.slice(1), "latin1")));
+      rest = "";
+    }
   });
   const code = await new Promise<number | null>((resolve) => {
     git.on("error", () => resolve(-1));
     git.on("close", resolve);
   });
+  if ((long as { added: boolean } | null)?.added) found(scanner.end());
   if (rest) onLine(rest);
   if (code !== 0)
     throw new UsageError("git could not read the history there.", "Run scan --git inside a git repository.");

@@ -24,8 +24,8 @@ export function registerStoreCommands(program: Command, action: Action): void {
         const target = opts.to.trim();
         if (target === "") throw new UsageError("--to needs a postgres:// URL or a SQLite file path.");
         const url = process.env.APIKEY_DATABASE_URL?.trim();
-        const from = endpointFrom(url ? url : storeFileIn(ctx.config.dataDir));
-        const report = await copyStore(from, endpointFrom(target), {
+        const from = endpointFrom(url ? url : storeFileIn(ctx.config.dataDir), "APIKEY_DATABASE_URL");
+        const report = await copyStore(from, endpointFrom(target, "--to"), {
           merge: opts.merge === true,
           onTable: (name, rows) =>
             ctx.out.note(`copying ${name}${rows > 0 ? ` (${rows} ${rows === 1 ? "row" : "rows"})` : ""}`),

@@ -1,9 +1,12 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { secretSpellings } from "./secret-encodings.ts";
 
 // Conceals secrets in a byte stream (a child's stdout/stderr under `apikey exec`). A secret split across two writes
 // is still found: a chunk's end that could be the start of a secret (at most longest secret − 1 bytes) is held back
 // until the next chunk settles it, so every occurrence is seen whole before any of its bytes leave. Only such a
-// partial match waits: a prompt or progress line that is not the start of a key comes through at once.
+// partial match waits: a prompt or progress line that is not the start of a key comes through at once. Each secret
+// is also looked for in its common encodings (secret-encodings.ts), the same way: memory stays bounded by the
+// longest spelling.
 
 export interface Concealment {
   secret: string;
@@ -14,10 +17,17 @@ export interface Concealment {
 export function createMaskStream(concealments: readonly Concealment[]): Transform {
   const pairs = concealments
     .filter((c) => c.secret.length > 0)
-    .map((c) => ({ secret: Buffer.from(c.secret), hint: Buffer.from(c.hint) }))
+    .flatMap((c) =>
+      secretSpellings(c.secret).map((spelling) => ({
+        secret: Buffer.from(spelling),
+        hint: Buffer.from(c.hint),
+      })),
+    )
     // Longest first, so a secret that contains another is replaced whole.
     .sort((a, b) => b.secret.length - a.secret.length);
   const keep = Math.max(0, ...pairs.map((p) => p.secret.length - 1));
+  const firstBytes = new Uint8Array(256);
+  for (const pair of pairs) firstBytes[pair.secret[0] as number] = 1;
   let tail: Buffer = Buffer.alloc(0);
 
   // Writes buf with every whole secret replaced, holding back a possible partial one (unless final); returns where output stopped.
@@ -38,22 +48,35 @@ export function createMaskStream(concealments: readonly Concealment[]): Transfor
         if (end > p) stream.push(buf.subarray(p, end));
         return end;
       }
+      // A longer spelling may start here too (the padded base64 beside the unpadded one): wait to see it whole.
+      if (!final && couldGrow(buf.subarray(at), hit.secret.length)) {
+        if (at > p) stream.push(buf.subarray(p, at));
+        return at;
+      }
       if (at > p) stream.push(buf.subarray(p, at));
       stream.push(hit.hint);
       p = at + hit.secret.length;
     }
   };
 
-  // The first index from which the rest of buf is a proper prefix of a secret (buf.length if none).
+  // Whether rest is a proper prefix of a spelling longer than `found` bytes.
+  const couldGrow = (rest: Buffer, found: number): boolean =>
+    pairs.some(
+      (pair) =>
+        pair.secret.length > found &&
+        rest.length < pair.secret.length &&
+        pair.secret.subarray(0, rest.length).equals(rest),
+    );
+
+  // The first index from which the rest of buf is a proper prefix of a secret (buf.length if none). Only bytes that
+  // start some spelling are compared, without copying: this runs on every chunk's last `keep` bytes.
   const holdFrom = (buf: Buffer, from: number): number => {
     for (let i = Math.max(from, buf.length - keep); i < buf.length; i++) {
-      const rest = buf.subarray(i);
-      if (
-        pairs.some(
-          (pair) => rest.length < pair.secret.length && pair.secret.subarray(0, rest.length).equals(rest),
-        )
-      )
-        return i;
+      if (firstBytes[buf[i] as number] === 0) continue;
+      const rest = buf.length - i;
+      for (const pair of pairs) {
+        if (rest < pair.secret.length && pair.secret.compare(buf, i, buf.length, 0, rest) === 0) return i;
+      }
     }
     return buf.length;
   };

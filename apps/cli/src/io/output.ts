@@ -1,8 +1,10 @@
 import { stripVTControlCharacters, styleText } from "node:util";
-import { escapeBlock, escapeControl } from "./escape.ts";
+import { escapeBlock, escapeCell, escapeControl, escapeValuesIn } from "./escape.ts";
 
 // All stdout/stderr writing goes through here so --json and NO_COLOR are decided in one place, and so is escaping:
-// human text never carries a control character we did not put there (JSON escapes its own).
+// human text never carries a control character we did not put there (JSON escapes its own). A result's human text
+// is built from its value, and every string in that value came from the store, a file, an argument or a server:
+// each is shown escaped wherever the text holds it, line breaks and tabs too; table cells are escaped by table().
 
 export interface Output {
   json: boolean;
@@ -23,7 +25,9 @@ export function createOutput(options: { json: boolean; color: boolean }): Output
     color,
     style,
     result(value, human) {
-      const text = options.json ? JSON.stringify(value, null, 2) : escapeBlock(human(), color);
+      const text = options.json
+        ? JSON.stringify(value, null, 2)
+        : escapeBlock(escapeValuesIn(human(), stringsIn(value)), color);
       if (text) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     },
     note(text) {
@@ -35,8 +39,20 @@ export function createOutput(options: { json: boolean; color: boolean }): Output
   };
 }
 
-/** A plain text table; columns sized to content. */
-export function table(headers: string[], rows: string[][]): string {
+/** Every string in a result's value (keys and leaves), at any depth. */
+function* stringsIn(value: unknown, depth = 0): Generator<string> {
+  if (typeof value === "string") yield value;
+  else if (value !== null && typeof value === "object" && depth < 32) {
+    for (const [k, v] of Object.entries(value)) {
+      if (!Array.isArray(value)) yield k;
+      yield* stringsIn(v, depth + 1);
+    }
+  }
+}
+
+/** A plain text table; columns sized to content. Each cell is one line: what it holds is escaped (escapeCell). */
+export function table(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map(escapeCell));
   // Width as seen on screen: colour codes take no columns.
   const width = (cell: string) => stripVTControlCharacters(cell).length;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i] ?? ""))));

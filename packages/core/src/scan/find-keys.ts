@@ -1,8 +1,13 @@
 // Anthropic-shaped credentials in text: the shapes key-format.ts accepts, found anywhere in a line. A match must not
 // continue into more key characters on either side, so a longer or shorter look-alike is not reported.
 
-const KEY_IN_TEXT =
-  /(?<![A-Za-z0-9_-])(?:sk-ant-api03-[A-Za-z0-9_-]{93}AA|sk-ant-admin01-[A-Za-z0-9_-]{93}AA|sk-ant-oat01-[A-Za-z0-9_-]{40,300})(?![A-Za-z0-9_-])/g;
+const OAUTH_MAX_BODY = 300;
+export const KEY_IN_TEXT = new RegExp(
+  `(?<![A-Za-z0-9_-])(?:sk-ant-api03-[A-Za-z0-9_-]{93}AA|sk-ant-admin01-[A-Za-z0-9_-]{93}AA|sk-ant-oat01-[A-Za-z0-9_-]{40,${OAUTH_MAX_BODY}})(?![A-Za-z0-9_-])`,
+  "g",
+);
+/** The longest match KEY_IN_TEXT can make (an OAuth token): a streaming search keeps this much between chunks. */
+export const LONGEST_KEY = "sk-ant-oat01-".length + OAUTH_MAX_BODY;
 
 export interface FoundKey {
   secret: string;

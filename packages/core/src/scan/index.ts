@@ -1,2 +1,3 @@
 export { type FoundKey, findKeysInText, mayHoldKey } from "./find-keys.ts";
+export { createKeyStreamScanner, type KeyStreamScanner } from "./key-stream.ts";
 export { holdsKeyLikeText, normaliseForKeySearch } from "./loose-keys.ts";

@@ -4,6 +4,7 @@
 
 import { openStore as openSqliteStore } from "../better-sqlite3.ts";
 import { connectBetterSqlite3 } from "../drivers/better-sqlite3.ts";
+import { isPostgresUrl, looksLikeUrl } from "../pg/connection-string.ts";
 import { connectNodePostgres } from "../pg/drivers/node-postgres.ts";
 import { openPgStoreWith, parseDatabaseUrl } from "../pg/open.ts";
 import * as pg from "../pg/schema.ts";
@@ -12,11 +13,16 @@ import * as sqlite from "../schema.ts";
 
 export type Endpoint = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
-/** postgres:// and postgresql:// URLs are PostgreSQL stores; anything else is a SQLite file path. */
-export function endpointFrom(value: string): Endpoint {
-  return /^postgres(ql)?:\/\//i.test(value.trim())
-    ? { kind: "postgres", url: value.trim() }
-    : { kind: "sqlite", path: value };
+/**
+ * postgres:// and postgresql:// URLs are PostgreSQL stores, read (and refused when unreadable) here, before anything
+ * is opened; any other URL is refused; anything else is a SQLite file path. `label` names the value in errors.
+ */
+export function endpointFrom(value: string, label = "The store's URL"): Endpoint {
+  if (isPostgresUrl(value) || looksLikeUrl(value)) {
+    parseDatabaseUrl(value, label);
+    return { kind: "postgres", url: value.trim() };
+  }
+  return { kind: "sqlite", path: value };
 }
 
 /** Where an endpoint is, for messages: never a password. */

@@ -1,5 +1,6 @@
 import type { Store } from "@apikey/core/store";
 import type { MigrationMeta } from "drizzle-orm/migrator";
+import { type ConnectionString, isPostgresUrl, readConnectionString } from "./connection-string.ts";
 import { toPgStoreError } from "./errors.ts";
 import { migratePgStore } from "./migrate.ts";
 import { pgMigrations } from "./migrations.generated.ts";
@@ -28,19 +29,10 @@ export async function openPgStoreWith(
 
 /**
  * Splits apikey's own `schema` parameter off a postgres:// URL (node-postgres would pass it to the server as a
- * setting) and names the store for messages without the password.
+ * setting) and names the store for messages without any secret (see connection-string.ts).
  */
-export function parseDatabaseUrl(url: string): { url: string; schema: string | undefined; location: string } {
-  const parsed = new URL(url);
-  const schema = parsed.searchParams.get("schema") ?? undefined;
-  parsed.searchParams.delete("schema");
-  const clean = parsed.toString();
-  parsed.password = "";
-  if (schema !== undefined) parsed.searchParams.set("schema", schema);
-  return { url: clean, schema: schema || undefined, location: parsed.toString() };
+export function parseDatabaseUrl(url: string, label?: string): ConnectionString {
+  return readConnectionString(url, label);
 }
 
-/** True for the URLs this store opens (postgres:// or postgresql://). */
-export function isPostgresUrl(value: string | undefined): value is string {
-  return value !== undefined && /^postgres(ql)?:\/\//i.test(value.trim());
-}
+export { isPostgresUrl };

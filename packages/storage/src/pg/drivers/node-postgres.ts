@@ -1,3 +1,4 @@
+import { ApikeyError } from "@apikey/core/errors";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { PgDb, PgSession, PgTuning } from "../session.ts";
@@ -16,6 +17,28 @@ function connectionLost(err: unknown): boolean {
     e = e.cause as typeof e;
   }
   return false;
+}
+
+/**
+ * node-postgres reads the URL (and the files its sslkey, sslcert and sslrootcert name) when the client is made.
+ * Its errors quote what it tried to open, which may be a key pasted in place of a path: none of it is kept.
+ */
+function newClient(url: string): pg.Client {
+  try {
+    return new pg.Client({ connectionString: url, application_name: "apikey" });
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+      throw new ApikeyError(
+        "E_USAGE",
+        `A file the PostgreSQL URL names (sslkey, sslcert or sslrootcert) cannot be read (${code}): give the path of a readable file.`,
+        { details: { reason: "database_url_file", problem: code } },
+      );
+    }
+    throw new ApikeyError("E_USAGE", "node-postgres refused the PostgreSQL URL's settings.", {
+      details: { reason: "database_url_invalid", problem: "settings" },
+    });
+  }
 }
 
 interface Connection {
@@ -38,7 +61,7 @@ export async function connectNodePostgres(
   tuning: PgTuning,
 ): Promise<PgSession> {
   const connect = async (): Promise<Connection> => {
-    const client = new pg.Client({ connectionString: url, application_name: "apikey" });
+    const client = newClient(url);
     const connection: Connection = { client, db: drizzle({ client }) as unknown as PgDb, broken: false };
     // A dropped connection emits 'error' on the client; unhandled, that would end the process.
     client.on("error", () => {
