@@ -3,8 +3,9 @@
 // this one definition of what counts.
 
 // C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or break lines on screen.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+export const CONTROL_CHARACTERS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function escapeChar(c: string): string {
   const code = c.codePointAt(0) ?? 0;
@@ -15,5 +16,5 @@ export function escapeChar(c: string): string {
 
 /** Every control character escaped: for one-line texts (log lines, messages, echoed values). */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL, escapeChar);
+  return text.replace(CONTROL_CHARACTERS, escapeChar);
 }
