@@ -3,14 +3,16 @@ import { modelAllowed } from "@apikey/core/tokens";
 import { budgetState, type Hold, type Reservations } from "@apikey/core/usage";
 import type { ActiveKey, ActiveKeys } from "./active-key.ts";
 import type { PresentedCredential } from "./auth.ts";
+import type { Endpoint } from "./endpoints.ts";
 import { budgetWarning, type Refusal, refuse } from "./messages.ts";
-import { canonicalPath } from "./request-cost.ts";
+import { requestedModels } from "./request-models.ts";
 import type { SpendCache } from "./spend-cache.ts";
 import type { TokenEntry, TokenTable } from "./token-table.ts";
 
 // Whether one request may go upstream, and with which key: its token must be known, live and unexpired, allowed
-// the model it names, and within its budget; its profile's active key must be usable and within its budget. A
-// blocking budget counts what admitted requests still in flight may cost (reservations.ts) with what is recorded.
+// the model it names, and within its budget; its profile's active key must be usable, an API key or OAuth token
+// (never an Admin key), and within its budget. A blocking budget counts what admitted requests still in flight may
+// cost (core's usage holds) with what is recorded.
 // Everything here reads memory (the caches are refreshed when another process commits); nothing is forwarded
 // before a request is admitted.
 
@@ -34,6 +36,29 @@ export async function authenticate(
   if (token.expiresAt !== null && token.expiresAt <= now)
     return no(refuse.expiredToken(token.name, token.expiresAt), `token ${token.name} expired`);
   return { ok: true, value: token };
+}
+
+/** Whether the request's body must be read before it is admitted: it names the models of a model-limited token. */
+export function readsBody(token: TokenEntry, endpoint: Endpoint): boolean {
+  return token.models !== null && (endpoint.models.from === "body" || endpoint.models.from === "batch");
+}
+
+/**
+ * For a token limited to some models, at every endpoint: the models the request names (in its body, read strictly,
+ * or its path) must all be allowed. `body` is the whole body when `readsBody` said so.
+ */
+export function checkEndpointModels(
+  token: TokenEntry,
+  endpoint: Endpoint,
+  body: Buffer | null,
+): Decision<null> {
+  if (token.models === null) return { ok: true, value: null };
+  const source = endpoint.models;
+  if (source.from === "none") return { ok: true, value: null };
+  if (source.from === "path") return checkModels(token, [source.model]);
+  const read = requestedModels(body ?? Buffer.alloc(0), source.from);
+  if (!read.ok) return no(refuse.ambiguousBody(read.duplicateKey), `token ${token.name} ambiguous body`);
+  return checkModels(token, read.models);
 }
 
 /** For a token limited to some models: every model the request names must be allowed, and it must name one. */
@@ -70,7 +95,9 @@ export interface Budgets {
 /** The profile's active key, or why there is none to use. */
 export async function keyFor(profile: string, keys: ActiveKeys): Promise<Decision<ActiveKey>> {
   try {
-    return { ok: true, value: await keys.current(profile) };
+    const key = await keys.current(profile);
+    if (!sendableUpstream(key)) return no(refuse.adminKey(key.name), `key ${key.name} is an Admin key`);
+    return { ok: true, value: key };
   } catch (err) {
     return isApikeyError(err)
       ? no(refuse.keyUnavailable(err.message), err.code)
@@ -83,23 +110,14 @@ export async function keyFor(profile: string, keys: ActiveKeys): Promise<Decisio
  * nothing could hold their cost meanwhile. So a batch is not created for a token with any budget, nor with a key
  * whose budget blocks; listing, fetching results and cancelling stay open (they cost nothing).
  */
-export function checkBatch(
-  method: string | undefined,
-  path: string,
-  token: TokenEntry,
-  key: ActiveKey,
-): Decision<null> {
-  const tokenBudget = token.budgetUsd !== null;
-  const keyBlocks = key.budgetUsd !== null && key.blockOverBudget;
-  // The path is looked at only when a budget applies: the common request pays nothing for this rule.
-  if (!(tokenBudget || keyBlocks) || method !== "POST" || canonicalPath(path) !== BATCHES_PATH)
-    return { ok: true, value: null };
-  if (tokenBudget)
+export function checkBatch(endpoint: Endpoint, token: TokenEntry, key: ActiveKey): Decision<null> {
+  if (endpoint.name !== "batches.create") return { ok: true, value: null };
+  if (token.budgetUsd !== null)
     return no(refuse.batchWithTokenBudget(token.name), `token ${token.name} has a budget: batch refused`);
-  return no(refuse.batchWithKeyBudget(key.name), `key ${key.name} has a blocking budget: batch refused`);
+  if (key.budgetUsd !== null && key.blockOverBudget)
+    return no(refuse.batchWithKeyBudget(key.name), `key ${key.name} has a blocking budget: batch refused`);
+  return { ok: true, value: null };
 }
-
-const BATCHES_PATH = "/v1/messages/batches";
 
 /** Whether a budget that refuses requests applies: then a request that may cost holds its worst case. */
 export function blockingBudget(token: TokenEntry, key: ActiveKey): boolean {
@@ -181,4 +199,13 @@ export async function authorize(
   }
   const hold = mayCost && holdFor.length > 0 ? budgets.held.hold(holdFor, worstCaseUsd) : null;
   return { ok: true, value: { key, token, warning, hold } };
+}
+
+/**
+ * Only credentials made for the model endpoints go upstream. An Admin key can manage the organization (deactivate
+ * its keys, read its usage); swapped into a client's request it would hand that power to every gateway token. The
+ * kind is sealed into the row with the secret; the prefix is checked too, in case a row's kind is ever wrong.
+ */
+export function sendableUpstream(key: Pick<ActiveKey, "kind" | "secret">): boolean {
+  return (key.kind === "api" || key.kind === "oauth") && !key.secret.toLowerCase().startsWith("sk-ant-admin");
 }

@@ -4,9 +4,18 @@ import { ApikeyError, ERROR_CODES, isApikeyError, type Vault } from "@apikey/cor
 import { adoptLegacyToken, tokenHasher } from "@apikey/core/tokens";
 import { reservations } from "@apikey/core/usage";
 import { activeKeys } from "./active-key.ts";
-import { authenticate, authorize, blockingBudget, checkBatch, checkModels, keyFor } from "./admission.ts";
+import {
+  authenticate,
+  authorize,
+  blockingBudget,
+  checkBatch,
+  checkEndpointModels,
+  keyFor,
+  readsBody,
+} from "./admission.ts";
 import { sendRefusal } from "./anthropic-error.ts";
 import { presentedCredential } from "./auth.ts";
+import { endpointFor } from "./endpoints.ts";
 import { forward } from "./forward.ts";
 import { freshness } from "./freshness.ts";
 import { requestHeadersForUpstream } from "./headers.ts";
@@ -14,8 +23,8 @@ import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
 import { type Refusal, refuse } from "./messages.ts";
 import { usageRecorder } from "./recorder.ts";
 import { mayCost, requestWorstCase } from "./request-cost.ts";
-import { requestLine } from "./request-log.ts";
-import { readBody, requestedModels } from "./request-models.ts";
+import { field, logSink, requestLine } from "./request-log.ts";
+import { readBody } from "./request-models.ts";
 import { checkRequestPath } from "./request-path.ts";
 import { spendCache } from "./spend-cache.ts";
 import { tokenTable } from "./token-table.ts";
@@ -43,9 +52,12 @@ export interface GatewayOptions {
   allowInsecureUpstream?: boolean;
   /** Upstream timeouts in ms; defaults from the config (APIKEY_UPSTREAM_TIMEOUT_MS, …_CONNECT_TIMEOUT_MS). */
   timeouts?: { connectMs?: number; silenceMs?: number };
-  /** One line per request. Never given a secret. */
+  /** One line per request. Never given a secret; control characters arrive escaped. */
   log?: (line: string) => void;
-  /** Warnings and errors, one line each (default: `log`); a front shows these at once. Never given a secret. */
+  /**
+   * Warnings and errors, one line each (default: `log`); a front shows these at once. Never given a secret;
+   * control characters arrive escaped.
+   */
   warn?: (line: string) => void;
   now?: () => Date;
   /** Cached state is re-read whenever another process commits to the store, and at least every `refreshMs`. */
@@ -73,8 +85,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_GATEWAY_PORT;
   const profile = options.profile ?? "default";
-  const log = options.log ?? (() => {});
-  const warn = options.warn ?? log;
+  const log = logSink(options.log);
+  const warn = options.warn ? logSink(options.warn) : log;
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
   checkHost(host, options.allowRemote === true);
@@ -146,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     refusal: Refusal,
     why: string,
   ) => {
-    log(`${req.method} ${path} ${refusal.status} ${why}`);
+    log(`${req.method} ${field(path)} ${refusal.status} ${why}`);
     sendRefusal(res, refusal);
   };
 
@@ -163,6 +175,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return sendRefusal(res, target);
     }
     const { path } = target;
+    // Only endpoints the gateway can check and meter go upstream; the Admin API never does.
+    const route = endpointFor(req.method ?? "", path);
+    if (!route.ok) return refused(req, res, path, route.refusal, "endpoint not forwarded");
+    const { endpoint } = route;
     const credential = presentedCredential(req.headers);
     await fresh.check();
     const auth = await authenticate(tokens, credential, now().getTime());
@@ -174,19 +190,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       res.setHeader("connection", "close");
       return refused(req, res, path, refuse.bodyTooLarge(32 << 20), "body too large to check");
     };
-    if (token.models !== null && req.method === "POST") {
+    if (readsBody(token, endpoint)) {
       body = await readBody(req);
       if (body === null) return tooLarge();
-      const models = checkModels(token, requestedModels(body));
-      if (!models.ok) return refused(req, res, path, models.refusal, models.reason);
     }
+    const models = checkEndpointModels(token, endpoint, body);
+    if (!models.ok) return refused(req, res, path, models.refusal, models.reason);
 
     const keyed = await keyFor(token.profile ?? profile, keys);
     if (!keyed.ok) return refused(req, res, path, keyed.refusal, keyed.reason);
-    const batch = checkBatch(req.method, path, token, keyed.value);
+    const batch = checkBatch(endpoint, token, keyed.value);
     if (!batch.ok) return refused(req, res, path, batch.refusal, batch.reason);
     // A blocking budget holds each request's worst case while it is in flight, read from its body.
-    const costs = blockingBudget(token, keyed.value) && mayCost(req.method, path);
+    const costs = blockingBudget(token, keyed.value) && mayCost(endpoint);
     if (costs && body === null) {
       body = await readBody(req);
       if (body === null) return tooLarge();

@@ -16,6 +16,10 @@ const usd = (n: number): string => `$${n.toFixed(2)}`;
 /** Client-chosen text echoed back stays short and printable. */
 const quoted = (s: string): string => JSON.stringify(s.replace(/[^\x20-\x7e]/g, "?").slice(0, 80));
 
+/** The endpoints the gateway forwards (see endpoints.ts), as a refusal names them. */
+const FORWARDED =
+  "POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id} and the message batches endpoints under /v1/messages/batches";
+
 export const refuse = {
   wrongHost: (): Refusal => ({
     status: 403,
@@ -54,6 +58,27 @@ export const refuse = {
     status: 403,
     type: "permission_error",
     message: `apikey gateway: the gateway token ${quoted(name)} may only use ${allowed.join(", ")}, and this request names no model the gateway can check. Send a JSON body with a "model".`,
+  }),
+  adminApi: (): Refusal => ({
+    status: 403,
+    type: "permission_error",
+    message: `apikey gateway: the Admin API (/v1/organizations/...) is never forwarded; the gateway forwards ${FORWARDED} only. Organization management needs an Admin key, used directly and not through this gateway.`,
+  }),
+  notForwarded: (method: string, path: string): Refusal => ({
+    status: 404,
+    type: "not_found_error",
+    message: `apikey gateway: ${quoted(`${method} ${path}`)} is not an endpoint the gateway forwards; it forwards ${FORWARDED} only.`,
+  }),
+  ambiguousBody: (key: string): Refusal => ({
+    status: 400,
+    type: "invalid_request_error",
+    message: `apikey gateway: the JSON body names the key ${quoted(key)} more than once (or in two spellings of one name); servers disagree on which one counts, so it is not forwarded. Send each key once.`,
+  }),
+  adminKey: (keyName: string): Refusal => ({
+    status: 503,
+    type: "api_error",
+    message: `apikey gateway: the active key of this gateway's profile, ${quoted(keyName)}, is an Admin key; the gateway never sends an Admin key upstream (it can manage the organization, and cannot call the model endpoints). Whoever runs the gateway must make an ordinary API key the profile's active key.`,
+    headers: NO_RETRY,
   }),
   bodyTooLarge: (limitBytes: number): Refusal => ({
     status: 413,

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_OUTPUT_TOKENS } from "@apikey/core/usage";
 import { describe, expect, it } from "vitest";
-import { canonicalPath, mayCost, requestBound } from "./request-cost.ts";
+import { endpointFor } from "./endpoints.ts";
+import { mayCost, requestBound } from "./request-cost.ts";
 
 const b = (s: string) => Buffer.from(s, "utf8");
 
@@ -42,13 +43,21 @@ describe("issue 20 item 3: what a request's body bounds", () => {
     expect(DEFAULT_MAX_OUTPUT_TOKENS).toBeGreaterThan(0);
   });
 
-  it("holds for every POST but count_tokens, however its path is spelled", () => {
-    expect(mayCost("POST", "/v1/messages")).toBe(true);
-    expect(mayCost("POST", "/v1/complete")).toBe(true);
-    expect(mayCost("GET", "/v1/models")).toBe(false);
-    for (const p of ["/v1/messages/count_tokens", "/v1/messages/COUNT_TOKENS", "/v1/messages/count%5Ftokens"])
-      expect(mayCost("POST", p), p).toBe(false);
-    expect(canonicalPath("/v1/messages/%62atches")).toBe("/v1/messages/batches");
-    expect(canonicalPath("/v1/Messages/%2562atches")).toBe("/v1/messages/batches");
+  it("holds for a Message and a new batch, never for a token count, a list or a batch read", () => {
+    const at = (method: string, path: string) => {
+      const v = endpointFor(method, path);
+      if (!v.ok) throw new Error(`${method} ${path} is not forwarded`);
+      return mayCost(v.endpoint);
+    };
+    expect(at("POST", "/v1/messages")).toBe(true);
+    expect(at("POST", "/v1/messages/batches")).toBe(true);
+    for (const [m, p] of [
+      ["POST", "/v1/messages/count_tokens"],
+      ["GET", "/v1/models"],
+      ["GET", "/v1/models/claude-haiku-4-5"],
+      ["GET", "/v1/messages/batches"],
+      ["POST", "/v1/messages/batches/msgbatch_01TEST/cancel"],
+    ] as const)
+      expect(at(m, p), `${m} ${p}`).toBe(false);
   });
 });

@@ -1,36 +1,17 @@
 import { boundFromBody, type RequestBound, worstCaseCost } from "@apikey/core/usage";
+import type { Endpoint } from "./endpoints.ts";
 
 // What a request may cost at most, read from its body for a blocking budget (core's worst-case.ts has the bound
 // and how a body is read for it).
 
-/** Requests the API never charges for: they hold nothing. */
-const FREE = new Set(["/v1/messages/count_tokens"]);
-
-/** Whether a request may spend money, so a blocking budget must hold its worst case. */
-export function mayCost(method: string | undefined, path: string): boolean {
-  return method === "POST" && !FREE.has(canonicalPath(path));
-}
-
 /**
- * A checked path (request-path.ts) as the upstream will route it: each segment percent-decoded (as often as that
- * check allows) and lower-cased, so `%62atches` or `Batches` cannot slip past a comparison with `batches`.
+ * Whether a request may spend money, so a blocking budget must hold its worst case: a Message, and a new batch
+ * (refused anyway where a budget applies, admission.ts). Token counts, model lists and batch reads cost nothing.
+ * The endpoint is the allowlist's (endpoints.ts), matched on the normalised path, so no spelling of a path slips
+ * past this.
  */
-export function canonicalPath(path: string): string {
-  return path
-    .split("/")
-    .map((segment) => {
-      let s = segment;
-      for (let i = 0; i < 3 && s.includes("%"); i++) {
-        try {
-          s = decodeURIComponent(s);
-        } catch {
-          break;
-        }
-      }
-      return s;
-    })
-    .join("/")
-    .toLowerCase();
+export function mayCost(endpoint: Endpoint): boolean {
+  return endpoint.name === "messages" || endpoint.name === "batches.create";
 }
 
 /** USD: the worst case of a request with this body (null body: nothing was sent). */

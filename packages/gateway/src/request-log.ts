@@ -1,6 +1,20 @@
 import type { UsageEvent } from "@apikey/core";
+import { escapeControl } from "@apikey/core/escape-control";
 
-// The gateway's one line per request. Names and figures only: never a token, a key or a body.
+// The gateway's one line per request. Names and figures only: never a token, a key or a body. Some of it comes
+// from outside (the path a client sent, the model an upstream reported, names people chose): such a value is a
+// single field, quoted when it holds anything but plain characters, and every line leaves the gateway through
+// `logSink`, which escapes control characters, so nothing outside can end a line, fake one, or steer a terminal.
+
+/** A value from outside as one field of a line: bare when it is plain printable ASCII, else JSON-quoted. */
+export function field(value: string): string {
+  return /^[\x21-\x7e]+$/.test(value) && !value.includes('"') ? value : JSON.stringify(value);
+}
+
+/** Where the gateway's lines go: `sink`, one escaped line at a time (none when there is no sink). */
+export function logSink(sink: ((line: string) => void) | undefined): (line: string) => void {
+  return sink ? (line) => sink(escapeControl(line)) : () => {};
+}
 
 export function requestLine(
   method: string | undefined,
@@ -13,11 +27,11 @@ export function requestLine(
 ): string {
   const ms = (performance.now() - started).toFixed(1);
   const tokens = event
-    ? ` ${event.model} in=${event.inputTokens} out=${event.outputTokens}` +
+    ? ` ${field(event.model)} in=${event.inputTokens} out=${event.outputTokens}` +
       (event.cacheReadTokens + event.cacheCreationTokens > 0
         ? ` cache=${event.cacheCreationTokens}w/${event.cacheReadTokens}r`
         : "") +
       (event.costUsd !== null ? ` $${event.costUsd.toFixed(4)}` : "")
     : "";
-  return `${method} ${path} ${outcome}${status ? ` ${status}` : ""} ${ms}ms token=${names.token} key=${names.key}${tokens}`;
+  return `${method} ${field(path)} ${outcome}${status ? ` ${status}` : ""} ${ms}ms token=${field(names.token)} key=${field(names.key)}${tokens}`;
 }

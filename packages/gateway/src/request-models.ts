@@ -1,8 +1,9 @@
 import type { IncomingMessage } from "node:http";
+import { parseStrictJson } from "./strict-json.ts";
 
 // The models a request asks for, for tokens limited to some models. Only those requests are read whole before
-// forwarding (every other body streams through untouched). A Message names its `model`; a batch names one per
-// request in `requests[].params.model`, and each must be allowed.
+// forwarding (every other body streams through untouched). A Message or a token count names its `model`; a new
+// batch names one per request in `requests[].params.model`, and each must be allowed.
 
 /** The API's own request size limit: a bigger body would be refused upstream anyway. */
 export const MAX_CHECKED_BODY_BYTES = 32 << 20;
@@ -30,26 +31,39 @@ export function readBody(req: IncomingMessage, max = MAX_CHECKED_BODY_BYTES): Pr
   });
 }
 
-/** Every model id the JSON body names; [] when it is not JSON or names none. */
-export function requestedModels(body: Buffer): string[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString("utf8"));
-  } catch {
-    return [];
-  }
-  if (!isObject(doc)) return [];
+/** The names the gateway reads from a request body: they must not be spelled twice, even loosely. */
+export const READ_FIELDS: ReadonlySet<string> = new Set([
+  "model",
+  "requests",
+  "params",
+  "max_tokens",
+  "stream",
+]);
+
+export type RequestedModels = { ok: true; models: string[] } | { ok: false; duplicateKey: string };
+
+/**
+ * Every model id the JSON body names where `source` says to look; [] when it is not JSON or names none (the
+ * caller refuses that). A body with a key twice is not read at all: see strict-json.ts.
+ */
+export function requestedModels(body: Buffer, source: "body" | "batch"): RequestedModels {
+  const parsed = parseStrictJson(body.toString("utf8"), READ_FIELDS);
+  if (!parsed.ok) return parsed.reason === "duplicate_key" ? { ok: false, duplicateKey: parsed.key } : none;
+  const doc = parsed.value;
+  if (!isObject(doc)) return none;
+  if (source === "body") return { ok: true, models: typeof doc.model === "string" ? [doc.model] : [] };
+  // A batch: its top-level `model`, if any, is not what runs; each request's is.
+  if (!Array.isArray(doc.requests)) return none;
   const models: string[] = [];
-  if (typeof doc.model === "string") models.push(doc.model);
-  if (Array.isArray(doc.requests)) {
-    for (const r of doc.requests) {
-      const model = isObject(r) && isObject(r.params) ? r.params.model : undefined;
-      // A batch entry without a model cannot be checked: refuse the batch by naming an impossible model.
-      models.push(typeof model === "string" ? model : "");
-    }
+  for (const r of doc.requests) {
+    const model = isObject(r) && isObject(r.params) ? r.params.model : undefined;
+    // A batch entry without a model cannot be checked: refuse the batch by naming an impossible model.
+    models.push(typeof model === "string" ? model : "");
   }
-  return models;
+  return { ok: true, models };
 }
+
+const none: RequestedModels = { ok: true, models: [] };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

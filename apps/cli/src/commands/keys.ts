@@ -98,6 +98,10 @@ export function registerKeyCommands(program: Command, action: Action): void {
         checkKeyNameArgument(name);
         const key = await (await ctx.app()).keys.use(name, ctx.profile);
         ctx.out.result({ key }, () => `Profile ${key.profile} now uses ${key.name} (${key.masked}).`);
+        if (key.kind === "admin")
+          ctx.out.warn(
+            `${key.name} is an Admin key: it cannot call the model endpoints, and the gateway refuses to send it upstream.`,
+          );
       }),
     );
 
@@ -219,6 +223,10 @@ function reportAdded(ctx: Context, result: AddKeyResult): void {
     const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
     if (result.validation) lines.push(validationLine(ctx.out, result.validation));
     if (result.key.active) lines.push(`It is the active key of profile ${result.key.profile}.`);
+    else if (result.notActivated === "admin_key")
+      lines.push(
+        `It was not made the active key of profile ${result.key.profile}: an Admin key manages the organization and cannot call the model endpoints, so \`current\`, \`exec\` and the gateway have no use for it (the gateway refuses it). Rotation finds it without it being active. To make it active anyway: apikey${profileFlag(ctx.profile)} use ${result.key.name}`,
+      );
     else lines.push(`Make it active with: apikey${profileFlag(ctx.profile)} use ${result.key.name}`);
     return lines.join("\n");
   });

@@ -1,23 +1,15 @@
+import { CONTROL_CHARACTERS, escapeChar, escapeControl } from "@apikey/core/escape-control";
+
 // Text that came from outside (arguments, file paths, a provider's words) must not steer the terminal or fake a
 // line of output: control characters are shown escaped (`\x1b`, `\u009b`), never written raw.
 
-// C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or break lines on screen.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// What counts as a control character is core's one definition (the gateway's log uses it too).
+const CONTROL = CONTROL_CHARACTERS;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const SGR = /\u001b\[[0-9;]*m/g;
 
-function escapeChar(c: string): string {
-  const code = c.codePointAt(0) ?? 0;
-  return code <= 0xff
-    ? `\\x${code.toString(16).padStart(2, "0")}`
-    : `\\u${code.toString(16).padStart(4, "0")}`;
-}
-
 /** Every control character escaped: for one-line texts (error messages, hints, warnings, echoed arguments). */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, escapeChar);
-}
+export { escapeControl };
 
 /**
  * For a block of our own output: keeps line breaks and tabs, and colour codes when `keepColour` (we add them),
