@@ -24,7 +24,7 @@ export async function openConfiguredStore(options: OpenConfiguredStoreOptions): 
       });
     }
     const { openStore } = await import("./postgres.ts");
-    return openStore({ url });
+    return openStore({ url, ...(sqlite.ifMissing !== undefined && { ifMissing: sqlite.ifMissing }) });
   }
   const { openStore } = await import("./better-sqlite3.ts");
   return openStore(sqlite);

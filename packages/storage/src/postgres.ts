@@ -1,4 +1,5 @@
 import type { Store } from "@apikey/core/store";
+import type { IfMissing } from "./missing-store.ts";
 import { connectNodePostgres } from "./pg/drivers/node-postgres.ts";
 import { openPgStoreWith, parseDatabaseUrl } from "./pg/open.ts";
 
@@ -10,9 +11,14 @@ export { isPostgresUrl } from "./pg/open.ts";
 export interface OpenPgStoreOptions {
   /** postgres://user:password@host:port/database?sslmode=verify-full&schema=apikey */
   url: string;
+  /** Default "create"; "empty" is refused like "refuse" (there is no in-memory stand-in for a server). */
+  ifMissing?: IfMissing;
 }
 
 export function openStore(options: OpenPgStoreOptions): Promise<Store> {
   const { url, schema, location } = parseDatabaseUrl(options.url);
-  return openPgStoreWith((s, tuning) => connectNodePostgres(url, s, tuning), location, { schema });
+  return openPgStoreWith((s, tuning) => connectNodePostgres(url, s, tuning), location, {
+    schema,
+    ...(options.ifMissing !== undefined && { ifMissing: options.ifMissing }),
+  });
 }
