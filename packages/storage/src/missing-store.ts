@@ -12,7 +12,7 @@ export type IfMissing = "create" | "empty" | "refuse";
 /** The error for a store that is not there, where the caller may not create one. */
 export function noStoreError(location: string): ApikeyError {
   return new ApikeyError("E_NO_STORE", `There is no key store at ${location} yet.`, {
-    hint: "A store is created by adding the first key (apikey add NAME, or apikey import).",
+    hint: "A store is created when its first key is added.",
     details: { location },
   });
 }

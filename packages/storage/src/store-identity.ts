@@ -61,10 +61,10 @@ export function assertApikeySchema(conn: Connection, path: string, migrations: M
         conn.scalar(`SELECT count(*) FROM ${MIGRATIONS_TABLE} WHERE created_at = ${Math.trunc(first)}`),
       ) > 0;
   } catch (err) {
-    const code = sqliteErrorCode(err) ?? "";
-    // A busy store is still a store; everything else (not a database, malformed) is not one we may touch.
-    if (/^SQLITE_(BUSY|LOCKED)/.test(code)) throw err;
-    throw notAStore(path, "unreadable", err);
+    // Only "not a database" means someone else's file; a busy, damaged or unwritable store is still ours, and is
+    // reported as that (toStoreError).
+    if (sqliteErrorCode(err)?.startsWith("SQLITE_NOTADB")) throw notAStore(path, "not_sqlite", err);
+    throw err;
   }
   if (!ok) throw notAStore(path, "no_apikey_tables");
 }
