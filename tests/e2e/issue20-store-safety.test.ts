@@ -213,6 +213,9 @@ const ARGS: Record<string, string[]> = {
   rotate: ["x"],
 };
 
+// export asks for the bundle's passphrase before it opens the store.
+const EXPORT_ENV = { APIKEY_EXPORT_PASSPHRASE: "TEST fake bundle passphrase 1234" };
+
 // What a command reads before it opens the store (rotate takes the new key first).
 const STDIN: Record<string, string> = { rotate: KEY2 };
 
@@ -247,7 +250,7 @@ describe("issue 20 item 9: only the commands that add a key create a store", () 
     const lines = commandLines(program, home.root).filter((l) => !CREATES_STORE.has(l.path));
     expect(lines.length).toBeGreaterThan(35);
     lines.push({ path: "rotate --finish", args: ["rotate", "--finish"] });
-    const env = { ...opts.env, APIKEY_EXPORT_PASSPHRASE: "TEST fake bundle passphrase 1234" };
+    const env = { ...opts.env, ...EXPORT_ENV };
     const problems: string[] = [];
     for (const { path, args } of lines) {
       const r = await runCli(["--json", ...args], {
@@ -295,7 +298,7 @@ describe("issue 20 item 9 on PostgreSQL: reads create no schema", () => {
     const { CREATES_STORE } = await import("../../apps/cli/src/program.ts");
     const program = await realProgram();
     const url = storeUrl(server(), "item9");
-    const pgOpts = onPostgres(opts, url);
+    const pgOpts = onPostgres({ ...opts, env: { ...opts.env, ...EXPORT_ENV } }, url);
     const lines = commandLines(program, home.root).filter((l) => !CREATES_STORE.has(l.path));
     const problems: string[] = [];
     for (const { path, args } of lines) {
