@@ -13,7 +13,6 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
-import type { Command } from "commander";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -155,14 +154,22 @@ describe("issue 20 item 7: a store others can write or own is refused, untouched
   });
 });
 
+/** What this file reads of a commander Command (tests do not depend on commander's types). */
+interface Command {
+  commands: Command[];
+  name(): string;
+  registeredArguments: Array<{ required: boolean }>;
+}
+type CommandClass = { prototype: { parseAsync: (this: Command, ...args: unknown[]) => Promise<unknown> } };
+
 /** The real program, as `apikey` builds it; captured instead of parsed. */
 async function realProgram(): Promise<Command> {
   const { run } = await import("../../apps/cli/src/program.ts");
   // commander as the CLI resolves it (tests do not depend on it), so the class patched is the one it uses.
   const cliRequire = createRequire(new URL("../../apps/cli/package.json", import.meta.url));
-  const { Command } = (await import(
-    pathToFileURL(cliRequire.resolve("commander")).href
-  )) as typeof import("commander");
+  const { Command } = (await import(pathToFileURL(cliRequire.resolve("commander")).href)) as {
+    Command: CommandClass;
+  };
   let captured: Command | undefined;
   const parse = Command.prototype.parseAsync;
   Command.prototype.parseAsync = async function (this: Command) {
