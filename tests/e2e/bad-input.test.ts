@@ -252,14 +252,15 @@ describe("master key", () => {
 });
 
 describe("damaged or unwritable store", () => {
-  it("a garbage apikey.db → E_STORE_CORRUPT, file untouched", async () => {
+  // Not SQLite at all: not an apikey store (issue 20 item 10), refused as E_NOT_A_STORE.
+  it("a garbage apikey.db → E_NOT_A_STORE, file untouched", async () => {
     await mkdir(home.dataDir, { mode: 0o700 });
     const garbage = Buffer.from("this is not an SQLite database\n".repeat(300));
     await writeFile(home.storePath, garbage, { mode: 0o600 });
 
-    expectError(await runCli(["--json", "list"], opts()), 1, "E_STORE_CORRUPT");
+    expectError(await runCli(["--json", "list"], opts()), 1, "E_NOT_A_STORE");
     const add = await addKey("k", OTHER, opts());
-    expectError(add, 1, "E_STORE_CORRUPT");
+    expectError(add, 1, "E_NOT_A_STORE");
     expectNoEcho(add, keyBody(OTHER));
 
     expect((await readFile(home.storePath)).equals(garbage)).toBe(true);

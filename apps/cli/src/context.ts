@@ -9,6 +9,7 @@ import {
   passphraseSource,
 } from "@apikey/core/master-key";
 import { keychainSource } from "@apikey/keychain";
+import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { openConfiguredStore } from "@apikey/storage/configured";
 import type { Output } from "./io/output.ts";
 import { askHidden, askNewPassphrase } from "./io/secret-input.ts";
@@ -60,7 +61,7 @@ export function cliMasterKeys(config: Config): MasterKeySource[] {
 export function createContext(
   globals: GlobalOptions,
   out: Output,
-  mode: { readOnly: boolean; server?: boolean } = { readOnly: false },
+  mode: { ifMissing: IfMissing; server?: boolean } = { ifMissing: "refuse" },
 ): Context {
   const config = loadConfig();
   let opened: Promise<Apikey> | undefined;
@@ -70,7 +71,8 @@ export function createContext(
       store: await openConfiguredStore({
         databaseUrl: process.env.APIKEY_DATABASE_URL,
         path: storeFileIn(config.dataDir),
-        readOnly: mode.readOnly,
+        // Only the commands that add a key may create the store (see program.ts); the rest create nothing.
+        ifMissing: mode.ifMissing,
         // A key file beside an empty database means a store existed here: refuse instead of starting over.
         evidence: [keyFilePath(config.dataDir)],
         // A server (the gateway) checkpoints SQLite's WAL on a worker thread, never inside a request's commit.

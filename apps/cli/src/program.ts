@@ -1,4 +1,5 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
+import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { Command, CommanderError } from "commander";
 import { registerCompletionCommands } from "./commands/completion.ts";
 import { registerInjectCommands } from "./commands/inject.ts";
@@ -66,7 +67,7 @@ export async function run(argv: string[]): Promise<void> {
       let ctx: Context | undefined;
       try {
         checkProfileArgument(globals.profile);
-        ctx = createContext(globals, out, { readOnly: isReadOnly(args), server: isServer(args) });
+        ctx = createContext(globals, out, { ifMissing: ifMissing(args), server: isServer(args) });
         // Read into ctx.config now: what unlocks the store leaves this process's environment (issue 20 item 8).
         forgetUnlockingVariables();
         const code = await body(ctx, ...args);
@@ -114,34 +115,49 @@ function handle(err: unknown, json: boolean): number {
   return renderError(err, json);
 }
 
-// Commands that only read: on a missing store they answer as an empty store and create nothing.
-const READ_ONLY = new Set([
+/** A command's full name below `apikey`, e.g. "oauth provider add". */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+// Where there is no store yet. The default is to create nothing and say so (E_NO_STORE): a new command is safe
+// without being listed. Only what brings the first secret in may create the store: a key (add, import, scan
+// --import, login), the OAuth provider a login needs first, or a profile to add keys into.
+export const CREATES_STORE = new Set(["add", "import", "login", "oauth provider add", "profile create"]);
+// Reads answer as an empty store, from memory, and create nothing.
+export const READS_EMPTY = new Set([
   "list",
-  "show",
   "status",
   "audit",
   "usage",
   "current",
   "env",
   "exec",
+  "inject",
   "profile list",
   "slot list",
+  "proxy token list",
+  "oauth provider list",
 ]);
 
 /** Commander passes the options and then the Command itself as the last two action arguments. */
+function ifMissing(args: unknown[]): IfMissing {
+  const cmd = args.at(-1);
+  if (!(cmd instanceof Command)) return "refuse";
+  const path = commandPath(cmd);
+  const opts = cmd.opts<{ dryRun?: boolean; import?: boolean }>();
+  if (path === "import" && opts.dryRun === true) return "empty";
+  if (path === "scan") return opts.import === true ? "create" : "empty";
+  if (CREATES_STORE.has(path)) return "create";
+  return READS_EMPTY.has(path) ? "empty" : "refuse";
+}
+
 /** The commands that run until stopped: their store checkpoints in the background. */
 function isServer(args: unknown[]): boolean {
   const cmd = args.at(-1);
-  return cmd instanceof Command && cmd.name() === "proxy" && cmd.parent?.name() === "apikey";
-}
-
-function isReadOnly(args: unknown[]): boolean {
-  const cmd = args.at(-1);
-  if (!(cmd instanceof Command)) return false;
-  const path =
-    cmd.parent && cmd.parent.name() !== "apikey" ? `${cmd.parent.name()} ${cmd.name()}` : cmd.name();
-  const opts = cmd.opts<{ dryRun?: boolean }>();
-  return READ_ONLY.has(path) || (path === "import" && opts.dryRun === true);
+  return cmd instanceof Command && commandPath(cmd) === "proxy";
 }
 
 const looksLikeSecret = (arg: string): boolean => /sk-ant-[a-z]+\d{2}-/i.test(arg);

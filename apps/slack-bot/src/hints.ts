@@ -25,6 +25,13 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   [ERROR_CODES.UPSTREAM_FAILED]: "The old key is still active at Anthropic: deactivate it in the Console.",
   [ERROR_CODES.BUDGET_EXCEEDED]: "Raise or clear the budget with `/apikey budget`.",
   [ERROR_CODES.STORE_BUSY]: "Another change is in progress; try again in a moment.",
+  [ERROR_CODES.STORE_CORRUPT]:
+    "The bot's store is damaged; ask whoever runs the bot to restore it from a backup.",
+  [ERROR_CODES.NO_STORE]: "The bot has no store yet; adding the first key creates it.",
+  [ERROR_CODES.NOT_A_STORE]:
+    "The bot's store path holds something else; ask whoever runs the bot to check APIKEY_HOME.",
+  [ERROR_CODES.STORE_UNSAFE]:
+    "The bot refused its store because other users can write to it; whoever runs the bot must fix its permissions.",
 };
 
 const INTERNAL =

@@ -8,6 +8,7 @@ import { type OpenStoreOptions, openSqliteStore } from "./open.ts";
 
 // The entry for Node fronts that may load a native addon (the CLI, the Slack bot, the gateway).
 
+export type { IfMissing } from "./missing-store.ts";
 export type { OpenStoreOptions } from "./open.ts";
 
 export interface BetterSqliteOpenOptions extends OpenStoreOptions {

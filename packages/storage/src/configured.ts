@@ -24,7 +24,11 @@ export async function openConfiguredStore(options: OpenConfiguredStoreOptions): 
       });
     }
     const { openStore } = await import("./postgres.ts");
-    return openStore({ url, label: DATABASE_URL_VARIABLE });
+    return openStore({
+      url,
+      label: DATABASE_URL_VARIABLE,
+      ...(sqlite.ifMissing !== undefined && { ifMissing: sqlite.ifMissing }),
+    });
   }
   const { openStore } = await import("./better-sqlite3.ts");
   return openStore(sqlite);

@@ -10,6 +10,18 @@ it("fast-read loads nothing heavy", () => {
         /^import\s+(?!type\s)[^;]*?from\s+"([^"]+)"/gms,
       ),
     ].map((m) => m[1]);
-  expect(runtimeImports("./fast-read.ts")).toEqual(["node:fs", "better-sqlite3", "./migrations.latest.ts"]);
+  expect(runtimeImports("./fast-read.ts")).toEqual([
+    "node:fs",
+    "better-sqlite3",
+    "./migrations.latest.ts",
+    "./store-safety.ts",
+  ]);
+  // The StrictModes check: node built-ins and core's two import-free modules.
+  expect(runtimeImports("./store-safety.ts")).toEqual([
+    "node:fs",
+    "node:path",
+    "@apikey/core/errors",
+    "@apikey/core/paths",
+  ]);
   expect(runtimeImports("./migrations.latest.ts")).toEqual([]);
 });

@@ -8,6 +8,7 @@ import type { FastSlot } from "@apikey/core/kek/unlock-fast";
 // module file costs about a millisecond. Only the native addon is loaded from disk (see `nativeBinding`).
 import Database from "better-sqlite3";
 import { LATEST_MIGRATION_MILLIS, MIGRATION_COUNT } from "./migrations.latest.ts";
+import { findUnsafeStorePath } from "./store-safety.ts";
 
 export interface FastRow {
   keyId: string;
@@ -62,6 +63,8 @@ export function openActiveKey(
   options: FastReadOptions = {},
 ): ActiveKeyHandle | null | "stale" {
   if (!existsSync(dbPath)) return null;
+  // A store others could have planted or changed is not read here; the full path refuses it with the fix.
+  if (findUnsafeStorePath(dbPath) !== null) return "stale";
   let db: Database.Database | undefined;
   try {
     db = new Database(dbPath, {

@@ -1,4 +1,5 @@
 import type { Store } from "@apikey/core/store";
+import type { IfMissing } from "./missing-store.ts";
 import { connectNodePostgres } from "./pg/drivers/node-postgres.ts";
 import { openPgStoreWith, parseDatabaseUrl } from "./pg/open.ts";
 
@@ -13,9 +14,14 @@ export interface OpenPgStoreOptions {
   url: string;
   /** What the URL is called in an error about the URL itself (e.g. the variable it came from); never its value. */
   label?: string;
+  /** Default "create"; "empty" is refused like "refuse" (there is no in-memory stand-in for a server). */
+  ifMissing?: IfMissing;
 }
 
 export function openStore(options: OpenPgStoreOptions): Promise<Store> {
   const { url, schema, location } = parseDatabaseUrl(options.url, options.label);
-  return openPgStoreWith((s, tuning) => connectNodePostgres(url, s, tuning), location, { schema });
+  return openPgStoreWith((s, tuning) => connectNodePostgres(url, s, tuning), location, {
+    schema,
+    ...(options.ifMissing !== undefined && { ifMissing: options.ifMissing }),
+  });
 }

@@ -3,6 +3,7 @@
 // Not a read-only connection: that one could not remove the -wal/-shm files a WAL reader creates on closing.
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
+import { findUnsafeStorePath } from "./store-safety.ts";
 
 export type NameKind = "keys" | "profiles" | "providers";
 
@@ -15,7 +16,8 @@ const SQL: Record<NameKind, string> = {
 
 /** The names of `kind` (keys of `profile`); [] when there is no store or it cannot be read as expected. */
 export function readNames(dbPath: string, kind: NameKind, profile = "default"): string[] {
-  if (!existsSync(dbPath)) return [];
+  // A store others could have planted offers no names (a shell would print them): the real command refuses it.
+  if (!existsSync(dbPath) || findUnsafeStorePath(dbPath) !== null) return [];
   let db: Database.Database | undefined;
   try {
     db = new Database(dbPath, { fileMustExist: true });

@@ -4,7 +4,7 @@
 // the shared contract keeps the same tests, and so the same count, on every driver.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Store } from "@apikey/core/store";
 import type { GatewayTokenRecord } from "@apikey/core/tokens";
@@ -962,7 +962,17 @@ export function describeStoreContract(target: ContractTarget): void {
       const applied = async (name: string) =>
         Number(await place.sql(name, "SELECT max(created_at) FROM __drizzle_migrations"));
 
-      it("upgrades a database with no tables", async () => {
+      // A SQLite file with no tables is not an apikey store (a new store is no file at all: issue 20 item 10), so
+      // it is refused untouched; an empty PostgreSQL schema is a place made for a store, and is set up.
+      it.runIf(target.dialect === "sqlite")("refuses a SQLite file with no tables, untouched", async () => {
+        await place.createEmpty("empty");
+        const before = await place.sql("empty", "PRAGMA schema_version");
+        await expect(open("empty")).rejects.toMatchObject({ code: "E_NOT_A_STORE" });
+        expect(await place.sql("empty", "SELECT count(*) FROM sqlite_master")).toBe(0);
+        expect(await place.sql("empty", "PRAGMA schema_version")).toBe(before);
+      });
+
+      it.runIf(target.dialect === "postgres")("upgrades a schema with no tables", async () => {
         await place.createEmpty("empty");
         const s = await open("empty");
         await s.profiles.create({ name: "default", activeKeyId: null, createdAt: T0 });
@@ -1110,10 +1120,23 @@ export function describeSqliteStoreContract(name: string, driver: StoreDriver): 
         }
       });
 
-      it("reports a damaged file as E_STORE_CORRUPT, naming the file", async () => {
+      it("reports random bytes as E_NOT_A_STORE, naming the file", async () => {
         const bad = join(dir, "bad", "apikey.db");
         mkdirSync(join(dir, "bad"));
         writeFileSync(bad, randomBytes(8192));
+        const err = await open(bad).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: "E_NOT_A_STORE" });
+        expect((err as { hint: string }).hint).toContain(bad);
+      });
+
+      it("reports a store whose pages are damaged as E_STORE_CORRUPT, naming the file", async () => {
+        const bad = join(dir, "pages", "apikey.db");
+        mkdirSync(join(dir, "pages"));
+        await (await open(bad)).close();
+        // Keep SQLite's header and page size; scribble over the schema's page and the rest.
+        const bytes = readFileSync(bad);
+        randomBytes(bytes.length - 100).copy(bytes, 100);
+        writeFileSync(bad, bytes);
         const err = await open(bad).catch((e: unknown) => e);
         expect(err).toMatchObject({ code: "E_STORE_CORRUPT" });
         expect((err as { hint: string }).hint).toContain(bad);

@@ -16,6 +16,11 @@ export function registerStatusCommands(program: Command, action: Action): void {
         const due = await app.keys.dueForRotation();
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
         const warnings = s.kekProvider === "keyfile" ? [KEYFILE_WARNING] : [];
+        if (s.damage === "no_slots") {
+          warnings.unshift(
+            "The store is damaged: none of its master-key slots can unlock it, so its keys cannot be used. Restore it from a backup or an export bundle; do not add keys to it.",
+          );
+        }
         // Someone loosened the key file: put it back, and say so, since whoever read it can decrypt the store.
         const loosened = s.kekProvider === "keyfile" ? tightenKeyFile(ctx.config.dataDir) : null;
         if (loosened !== null) {

@@ -45,9 +45,17 @@ export function cliHint(e: ApikeyError): string | undefined {
     case ERROR_CODES.SLOT_NOT_FOUND:
       return "See `apikey slot list`.";
     case ERROR_CODES.STORE_CORRUPT:
+      if (d.reason === "no_slots")
+        return "Add nothing to it: restore the store from a backup, or `apikey import` an `apikey export` bundle into a new APIKEY_HOME.";
       return d.reason === "empty_database"
         ? `Move ${str(d.path) ?? "the database"} aside and restore it from a backup (or an \`apikey export\` bundle).`
         : e.hint;
+    case ERROR_CODES.NO_STORE:
+      return "Create it by adding a key: `apikey add NAME` (or `apikey import FILE`). Set APIKEY_HOME (or APIKEY_DATABASE_URL) if your store is elsewhere.";
+    case ERROR_CODES.NOT_A_STORE:
+      return `Set APIKEY_HOME to the directory of your apikey store, or move ${str(d.path) ?? "that file"} aside if it is not needed.`;
+    case ERROR_CODES.STORE_UNSAFE:
+      return `If you trust what is there, fix it with \`${str(d.fix) ?? "chmod 700 DIR"}\` and retry; otherwise move it aside and restore from a backup.`;
     case ERROR_CODES.BUDGET_EXCEEDED:
       return key
         ? `Raise it with \`apikey budget set ${key} AMOUNT --block\`, or \`apikey budget clear ${key}\`.`

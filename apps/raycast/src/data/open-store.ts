@@ -55,7 +55,7 @@ export async function openExisting(prefs: Preferences, options: OpenOptions): Pr
   const path = storeFileIn(config.dataDir);
   if (!existsSync(path)) throw new StoreNotFoundError(config.dataDir, false);
   const app = openApikey({
-    store: await openStore({ path }),
+    store: await openStore({ path, ifMissing: "refuse" }),
     masterKeys: masterKeysFrom(prefs, options.env),
     // The environment's ANTHROPIC_API_KEY is a CLI convenience; Raycast lists stored keys only.
     config: { ...config, envApiKey: undefined },

@@ -70,6 +70,20 @@ export function unavailableHint(err: unknown): Hint | null {
       };
     case ERROR_CODES.STORE_CORRUPT:
       return { title: "The store file is damaged", message: "Check it in a terminal.", command: "apikey status" };
+    case ERROR_CODES.NOT_A_STORE:
+      return {
+        title: "That is not an apikey store",
+        message: "Check the Data Directory preference; apikey left the file untouched.",
+        command: "apikey status",
+      };
+    case ERROR_CODES.STORE_UNSAFE:
+      return {
+        title: "The store is writable by other users",
+        message: "apikey refuses it until its permissions are fixed; run this in a terminal to see how.",
+        command: "apikey status",
+      };
+    case ERROR_CODES.NO_STORE:
+      return { title: "No apikey store yet", message: "Add a key in a terminal first.", command: "apikey add NAME" };
     default:
       return null;
   }

@@ -1,4 +1,5 @@
 import type { KekProviderName } from "../domain.ts";
+import { holdsDataKey } from "../master-key/unlock.ts";
 import type { Session } from "./session.ts";
 
 export interface StatusReport {
@@ -10,6 +11,8 @@ export interface StatusReport {
   keyCount: number;
   profiles: Array<{ name: string; activeKey: string | null; keyCount: number }>;
   envKeyPresent: boolean;
+  /** "no_slots": the store was created (or holds keys) but no master-key slot can unlock it; null when sound. */
+  damage: "no_slots" | null;
 }
 
 export async function storeStatus(s: Session): Promise<StatusReport> {
@@ -38,5 +41,7 @@ export async function storeStatus(s: Session): Promise<StatusReport> {
       keyCount: live.filter((k) => k.profile === p.name).length,
     })),
     envKeyPresent: config.envApiKey !== undefined,
+    damage:
+      (meta !== null || keys.length > 0 || slots.length > 0) && !slots.some(holdsDataKey) ? "no_slots" : null,
   };
 }

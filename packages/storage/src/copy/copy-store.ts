@@ -56,9 +56,9 @@ export async function copyStore(
   let target: Side | undefined;
   let side: "source" | "target" = "source";
   try {
-    source = await openSide(from);
+    source = await openSide(from, "refuse");
     side = "target";
-    target = await openSide(to);
+    target = await openSide(to, "create");
     return await copyBetween(source, target, fromName, toName, options);
   } catch (err) {
     const where = side === "source" ? fromName : toName;

@@ -77,9 +77,10 @@ const pick = <T extends Record<string, unknown>>(schema: T) => ({
   usageDaily: schema.usageDaily,
 });
 
-export async function openSide(endpoint: Endpoint): Promise<Side> {
+/** The source must exist (nothing is created on it); the target is created when missing. */
+export async function openSide(endpoint: Endpoint, ifMissing: "create" | "refuse"): Promise<Side> {
   if (endpoint.kind === "sqlite") {
-    await (await openSqliteStore({ path: endpoint.path })).close();
+    await (await openSqliteStore({ path: endpoint.path, ifMissing })).close();
     const conn = connectBetterSqlite3(endpoint.path);
     conn.exec("PRAGMA busy_timeout = 5000");
     conn.exec("PRAGMA foreign_keys = ON");
@@ -94,7 +95,7 @@ export async function openSide(endpoint: Endpoint): Promise<Side> {
   }
   const { url, schema, location } = parseDatabaseUrl(endpoint.url);
   const connect = (s: string | undefined) => connectNodePostgres(url, s, DEFAULT_PG_TUNING);
-  await (await openPgStoreWith(connect, location, { schema })).close();
+  await (await openPgStoreWith(connect, location, { schema, ifMissing })).close();
   const session = await connect(schema);
   return {
     dialect: "postgres",

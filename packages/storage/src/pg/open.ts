@@ -1,24 +1,35 @@
 import type { Store } from "@apikey/core/store";
 import type { MigrationMeta } from "drizzle-orm/migrator";
+import { type IfMissing, noStoreError } from "../missing-store.ts";
 import { type ConnectionString, isPostgresUrl, readConnectionString } from "./connection-string.ts";
 import { toPgStoreError } from "./errors.ts";
 import { migratePgStore } from "./migrate.ts";
 import { pgMigrations } from "./migrations.generated.ts";
-import { DEFAULT_PG_TUNING, type PgSession, type PgTuning } from "./session.ts";
+import { DEFAULT_PG_TUNING, type PgSession, type PgTuning, quoteIdent } from "./session.ts";
 import { createPgStore } from "./store.ts";
 
-/** Opens one session, set up for `schema` (created if missing) and the tuning, without migrating. */
+/** Opens one session, set up for `schema` and the tuning, without creating or migrating anything. */
 export type PgConnect = (schema: string | undefined, tuning: PgTuning) => Promise<PgSession>;
 
 /** Connects, migrates and wraps a session as a Store; `location` names it in messages (never with a password). */
 export async function openPgStoreWith(
   connect: PgConnect,
   location: string,
-  options: { schema?: string; migrations?: MigrationMeta[]; tuning?: PgTuning } = {},
+  options: { schema?: string; migrations?: MigrationMeta[]; tuning?: PgTuning; ifMissing?: IfMissing } = {},
 ): Promise<Store> {
   let session: PgSession | undefined;
   try {
     session = await connect(options.schema, options.tuning ?? DEFAULT_PG_TUNING);
+    if ((options.ifMissing ?? "create") !== "create") {
+      // No store here and no right to make one: create no schema, no table. A server has no in-memory stand-in,
+      // so "empty" reads are refused here too.
+      const [row] = await session.query<{ present: boolean }>(
+        "SELECT to_regclass('__drizzle_migrations') IS NOT NULL AS present",
+      );
+      if (row?.present !== true) throw noStoreError(location);
+    } else if (options.schema !== undefined) {
+      await session.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+    }
     await migratePgStore(session, options.migrations ?? pgMigrations, location);
     return createPgStore(session, location);
   } catch (err) {

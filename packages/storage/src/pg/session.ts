@@ -37,9 +37,8 @@ export function quoteIdent(name: string): string {
 /** The session settings every store session starts with. */
 export function sessionSetup(schema: string | undefined, tuning: PgTuning): string {
   const statements = [`SET lock_timeout = ${Math.max(1, Math.trunc(tuning.busyTimeoutMs))}`];
-  if (schema !== undefined) {
-    statements.unshift(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    statements.push(`SET search_path TO ${quoteIdent(schema)}`);
-  }
+  // The schema itself is created only by an open that may create a store (see pg/open.ts); naming a missing one
+  // in search_path is allowed and resolves once it exists.
+  if (schema !== undefined) statements.push(`SET search_path TO ${quoteIdent(schema)}`);
   return statements.join("; ");
 }
