@@ -235,8 +235,14 @@ describe("issue 20 item 4: message batches are refused where they could not be m
       const before = fake.requests.length;
       for (const path of spellings) {
         const r = await post(token, path, batch);
-        expect(r.status, path).toBe(403);
         const doc = JSON.parse(r.text) as { type: string; error: { type: string; message: string } };
+        // A spelling the endpoint allowlist does not know (`%62atches`) is refused before any budget is looked at.
+        if (r.status === 404) {
+          expect(path, path).toContain("%");
+          expect(doc).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+          continue;
+        }
+        expect(r.status, path).toBe(403);
         expect(doc).toMatchObject({ type: "error", error: { type: "permission_error" } });
         expect(doc.error.message).toContain("budget");
         expect(doc.error.message).toContain("batches");
@@ -252,10 +258,9 @@ describe("issue 20 item 4: message batches are refused where they could not be m
     expect(fake.requests.length).toBe(before);
 
     const free = await createToken("batch-free", []);
-    // The fake has no batches endpoint: its 404 shows the request was forwarded.
     const r = await post(free.token, "/v1/messages/batches", batch);
     expect(fake.requests.length).toBe(before + 1);
     expect(fake.requests.at(-1)?.path).toBe("/v1/messages/batches");
-    expect(r.status).toBe(404);
+    expect(r.status).toBe(200);
   });
 });
