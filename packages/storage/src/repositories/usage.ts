@@ -1,21 +1,18 @@
 import type { UsageGroupBy, UsageRepository, UsageSummaryRow, UsageWindow } from "@apikey/core/usage";
 import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
-import type { Dialect } from "../dialect.ts";
+import type { Dialect, Tables } from "../dialect.ts";
 import { usageFromRow } from "../rows.ts";
 import { dayOf, wholeDays } from "./usage-rollup.ts";
 
 type GroupedRow = Omit<UsageSummaryRow, "group"> & { group: number | string };
 type Days = { since: number; until?: number };
+type Summary = UsageWindow & { by: UsageGroupBy };
 
 const count = (expression: SQL): SQL<number> => sql<number>`${expression}`.mapWith(Number);
 
-/** Usage reads over the events or, for whole UTC days, their daily rollup; writes are the dialect's own. */
-export function usageRepository(dialect: Dialect): UsageRepository {
-  const { db, byteOrder, sum } = dialect;
-  const t = dialect.tables.usageEvents;
-  const d = dialect.tables.usageDaily;
-
-  const aggregates = {
+/** The report's totals over the events. */
+function eventTotals({ sum, tables: { usageEvents: t } }: Dialect) {
+  return {
     requests: count(sql`count(*)`),
     inputTokens: sum(t.inputTokens),
     outputTokens: sum(t.outputTokens),
@@ -24,8 +21,11 @@ export function usageRepository(dialect: Dialect): UsageRepository {
     costUsd: sum(t.costUsd),
     unpricedRequests: count(sql`count(*) - count(${t.costUsd})`),
   };
-  // The same totals from the rollup: sums of sums.
-  const dailyAggregates = {
+}
+
+/** The same totals from the rollup: sums of its per-day sums. */
+function dailyTotals({ sum, tables: { usageDaily: d } }: Dialect) {
+  return {
     requests: sum(d.requests),
     inputTokens: sum(d.inputTokens),
     outputTokens: sum(d.outputTokens),
@@ -34,56 +34,72 @@ export function usageRepository(dialect: Dialect): UsageRepository {
     costUsd: sum(d.costUsd),
     unpricedRequests: sum(d.unpricedRequests),
   };
+}
 
-  function windowConditions(w: UsageWindow): SQL | undefined {
-    const conditions: SQL[] = [gte(t.at, w.since)];
-    if (w.until !== undefined) conditions.push(lt(t.at, w.until));
-    if (w.keyId !== undefined) conditions.push(eq(t.keyId, w.keyId));
-    if (w.tokenId !== undefined) conditions.push(eq(t.tokenId, w.tokenId));
-    return and(...conditions);
-  }
+function windowConditions(t: Tables["usageEvents"], w: UsageWindow): SQL | undefined {
+  const conditions: SQL[] = [gte(t.at, w.since)];
+  if (w.until !== undefined) conditions.push(lt(t.at, w.until));
+  if (w.keyId !== undefined) conditions.push(eq(t.keyId, w.keyId));
+  if (w.tokenId !== undefined) conditions.push(eq(t.tokenId, w.tokenId));
+  return and(...conditions);
+}
 
-  function dailyConditions(w: UsageWindow, days: Days): SQL | undefined {
-    const conditions: SQL[] = [gte(d.day, days.since)];
-    if (days.until !== undefined) conditions.push(lt(d.day, days.until));
-    if (w.keyId !== undefined) conditions.push(eq(d.keyId, w.keyId));
-    return and(...conditions);
-  }
+function dailyConditions(d: Tables["usageDaily"], w: UsageWindow, days: Days): SQL | undefined {
+  const conditions: SQL[] = [gte(d.day, days.since)];
+  if (days.until !== undefined) conditions.push(lt(d.day, days.until));
+  if (w.keyId !== undefined) conditions.push(eq(d.keyId, w.keyId));
+  return and(...conditions);
+}
 
-  /** Whole UTC days: sums of the rollup's per-day sums, a few hundred rows for a month instead of every event. */
-  function summariseDaily(query: UsageWindow & { by: UsageGroupBy }, days: Days): Promise<GroupedRow[]> {
-    const group = query.by === "day" ? d.day : query.by === "model" ? d.model : d.keyId;
-    return db
-      .select({ group, ...dailyAggregates })
-      .from(d)
-      .where(dailyConditions(query, days))
-      .groupBy(group)
-      .orderBy(query.by === "day" ? asc(group) : byteOrder(group));
-  }
+type Totals = ReturnType<typeof eventTotals>;
 
-  /** Any other window: the events themselves, grouped by UTC day number, model, token or key. */
-  function summariseEvents(query: UsageWindow & { by: UsageGroupBy }): Promise<GroupedRow[]> {
-    const group =
-      query.by === "day"
-        ? dialect.utcDay(t.at)
-        : query.by === "model"
-          ? sql<string>`${t.model}`
-          : query.by === "token"
-            ? sql<string>`coalesce(${t.tokenId}, '')`
-            : sql<string>`${t.keyId}`;
-    return db
-      .select({ group, ...aggregates })
-      .from(t)
-      .where(windowConditions(query))
-      .groupBy(group)
-      .orderBy(query.by === "day" ? asc(group) : byteOrder(group));
-  }
+/** Whole UTC days: sums of the rollup's per-day sums, a few hundred rows for a month instead of every event. */
+function summariseDaily(dialect: Dialect, daily: Totals, query: Summary, days: Days): Promise<GroupedRow[]> {
+  const d = dialect.tables.usageDaily;
+  const group = query.by === "day" ? d.day : query.by === "model" ? d.model : d.keyId;
+  return dialect.db
+    .select({ group, ...daily })
+    .from(d)
+    .where(dailyConditions(d, query, days))
+    .groupBy(group)
+    .orderBy(query.by === "day" ? asc(group) : dialect.byteOrder(group));
+}
+
+/** Any other window: the events themselves, grouped by UTC day number, model, token or key. */
+function summariseEvents(dialect: Dialect, totals: Totals, query: Summary): Promise<GroupedRow[]> {
+  const t = dialect.tables.usageEvents;
+  const group =
+    query.by === "day"
+      ? dialect.utcDay(t.at)
+      : query.by === "model"
+        ? sql<string>`${t.model}`
+        : query.by === "token"
+          ? sql<string>`coalesce(${t.tokenId}, '')`
+          : sql<string>`${t.keyId}`;
+  return dialect.db
+    .select({ group, ...totals })
+    .from(t)
+    .where(windowConditions(t, query))
+    .groupBy(group)
+    .orderBy(query.by === "day" ? asc(group) : dialect.byteOrder(group));
+}
+
+/** Usage reads over the events or, for whole UTC days, their daily rollup; writes are the dialect's own. */
+export function usageRepository(dialect: Dialect): UsageRepository {
+  const { db, byteOrder } = dialect;
+  const { usageEvents: t, usageDaily: d } = dialect.tables;
+  const totals = eventTotals(dialect);
+  const daily = dailyTotals(dialect);
+  const spend = (of: Totals) => ({
+    requests: of.requests,
+    costUsd: of.costUsd,
+    unpricedRequests: of.unpricedRequests,
+  });
 
   return {
     record: (event) => dialect.usage.record(event),
     async recordMany(events) {
-      if (events.length === 0) return;
-      await dialect.usage.recordMany(events);
+      if (events.length > 0) await dialect.usage.recordMany(events);
     },
     async list(filter = {}) {
       const conditions: SQL[] = [];
@@ -100,7 +116,9 @@ export function usageRepository(dialect: Dialect): UsageRepository {
     async summarise(query) {
       // The rollup has no token column: per-token figures (and any token filter) come from the events.
       const days = query.by === "token" || query.tokenId !== undefined ? null : wholeDays(query);
-      const rows = days ? await summariseDaily(query, days) : await summariseEvents(query);
+      const rows = days
+        ? await summariseDaily(dialect, daily, query, days)
+        : await summariseEvents(dialect, totals, query);
       return rows.map(
         (r): UsageSummaryRow => ({
           ...r,
@@ -110,14 +128,9 @@ export function usageRepository(dialect: Dialect): UsageRepository {
     },
     async spendByToken(query) {
       const rows = await db
-        .select({
-          tokenId: t.tokenId,
-          requests: aggregates.requests,
-          costUsd: aggregates.costUsd,
-          unpricedRequests: aggregates.unpricedRequests,
-        })
+        .select({ tokenId: t.tokenId, ...spend(totals) })
         .from(t)
-        .where(and(windowConditions(query), isNotNull(t.tokenId)))
+        .where(and(windowConditions(t, query), isNotNull(t.tokenId)))
         .groupBy(t.tokenId)
         .orderBy(byteOrder(t.tokenId));
       return rows.map((r) => ({ ...r, tokenId: r.tokenId ?? "" }));
@@ -126,26 +139,16 @@ export function usageRepository(dialect: Dialect): UsageRepository {
       const days = query.tokenId !== undefined ? null : wholeDays(query);
       if (days) {
         return db
-          .select({
-            keyId: d.keyId,
-            requests: dailyAggregates.requests,
-            costUsd: dailyAggregates.costUsd,
-            unpricedRequests: dailyAggregates.unpricedRequests,
-          })
+          .select({ keyId: d.keyId, ...spend(daily) })
           .from(d)
-          .where(dailyConditions(query, days))
+          .where(dailyConditions(d, query, days))
           .groupBy(d.keyId)
           .orderBy(byteOrder(d.keyId));
       }
       return db
-        .select({
-          keyId: t.keyId,
-          requests: aggregates.requests,
-          costUsd: aggregates.costUsd,
-          unpricedRequests: aggregates.unpricedRequests,
-        })
+        .select({ keyId: t.keyId, ...spend(totals) })
         .from(t)
-        .where(windowConditions(query))
+        .where(windowConditions(t, query))
         .groupBy(t.keyId)
         .orderBy(byteOrder(t.keyId));
     },
