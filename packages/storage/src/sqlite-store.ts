@@ -22,22 +22,13 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     queue.run(work).catch((err: unknown) => {
       throw toStoreError(err, location);
     });
-  const repos = storeRepositories(sqliteDialect(conn.db));
-  const meta = serialised(repos.meta, guard);
+  const { meta, ...repositories } = storeRepositories(sqliteDialect(conn.db), (repo) =>
+    serialised(repo, guard),
+  );
 
   const store: Store = {
     location,
-    keys: serialised(repos.keys, guard),
-    profiles: serialised(repos.profiles, guard),
-    audit: serialised(repos.audit, guard),
-    usage: serialised(repos.usage, guard),
-    deactivations: serialised(repos.deactivations, guard),
-    oauthProviders: serialised(repos.oauthProviders, guard),
-    secrets: serialised(repos.secrets, guard),
-    settings: serialised(repos.settings, guard),
-    slots: serialised(repos.slots, guard),
-    marks: serialised(repos.marks, guard),
-    tokens: serialised(repos.tokens, guard),
+    ...repositories,
     getMeta: () => meta.get(),
     // Not through the queue: a long-running front asks this before every request, and waiting behind a usage
     // commit would add the commit's time to each of them. A read pragma is safe on the connection at any point,

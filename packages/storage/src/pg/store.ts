@@ -95,23 +95,12 @@ export function createPgStore(session: PgSession, location: string): Store {
     return wrapped as T;
   }
 
-  const repos = storeRepositories(pgDialect(session));
-  const meta = repos.meta;
+  const { meta, ...repositories } = storeRepositories(pgDialect(session), wrap);
   const store: Store = {
     location,
-    keys: wrap(repos.keys),
-    profiles: wrap(repos.profiles),
-    audit: wrap(repos.audit),
-    usage: wrap(repos.usage),
-    deactivations: wrap(repos.deactivations),
-    oauthProviders: wrap(repos.oauthProviders),
-    secrets: wrap(repos.secrets),
-    settings: wrap(repos.settings),
-    slots: wrap(repos.slots),
-    marks: wrap(repos.marks),
-    tokens: wrap(repos.tokens),
-    getMeta: () => read(() => meta.get()),
-    setMeta: (value) => write(() => meta.set(value)),
+    ...repositories,
+    getMeta: () => meta.get(),
+    setMeta: (value) => meta.set(value),
     dataVersion: () =>
       read(async () => {
         const [row] = await session.query<{ v: string | number }>(DATA_VERSION);

@@ -13,19 +13,23 @@ import { slotRepository } from "./slots.ts";
 import { storeSecretRepository } from "./store-secrets.ts";
 import { usageRepository } from "./usage.ts";
 
-export function storeRepositories(dialect: Dialect) {
+/**
+ * Every repository of a store over `dialect`, each passed through `wrap`: how the store runs a call (its queue, its
+ * transaction, its errors) is the store's; what the call does is here.
+ */
+export function storeRepositories(dialect: Dialect, wrap: <T extends object>(repository: T) => T) {
   return {
-    keys: keyRepository(dialect),
-    profiles: profileRepository(dialect),
-    audit: auditRepository(dialect),
-    usage: usageRepository(dialect),
-    deactivations: deactivationRepository(dialect),
-    oauthProviders: oauthProviderRepository(dialect),
-    secrets: storeSecretRepository(dialect),
-    settings: settingsRepository(dialect),
-    slots: slotRepository(dialect),
-    marks: markRepository(dialect),
-    tokens: gatewayTokenRepository(dialect),
-    meta: metaRepository(dialect),
+    keys: wrap(keyRepository(dialect)),
+    profiles: wrap(profileRepository(dialect)),
+    audit: wrap(auditRepository(dialect)),
+    usage: wrap(usageRepository(dialect)),
+    deactivations: wrap(deactivationRepository(dialect)),
+    oauthProviders: wrap(oauthProviderRepository(dialect)),
+    secrets: wrap(storeSecretRepository(dialect)),
+    settings: wrap(settingsRepository(dialect)),
+    slots: wrap(slotRepository(dialect)),
+    marks: wrap(markRepository(dialect)),
+    tokens: wrap(gatewayTokenRepository(dialect)),
+    meta: wrap(metaRepository(dialect)),
   };
 }
