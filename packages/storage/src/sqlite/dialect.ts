@@ -3,9 +3,9 @@ import { asc, getTableName, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import type { StoreDb } from "../drivers/types.ts";
 import { driverError, isForeignKeyViolation } from "../errors.ts";
-import { rawStatement } from "../raw-statement.ts";
 import { DAY_MS } from "../repositories/usage-rollup.ts";
 import * as schema from "../schema.ts";
+import { rawStatement } from "./raw-statement.ts";
 import { sqliteUsageWrites } from "./usage-writes.ts";
 
 const tables: Tables = schema;

@@ -5,10 +5,10 @@ import { getTableName, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { UsageWrites } from "../dialect.ts";
 import type { StoreDb } from "../drivers/types.ts";
-import type { RawStatement } from "../raw-statement.ts";
 import { rollUp } from "../repositories/usage-rollup.ts";
 import { usageToRow } from "../rows.ts";
 import { usageDaily as d, usageEvents as t } from "../schema.ts";
+import { type RawStatement, rawStatement } from "./raw-statement.ts";
 
 // SQLite caps bound parameters per statement; 11 columns × 500 rows stays well under it.
 const BATCH_ROWS = 500;
@@ -59,25 +59,15 @@ interface RawStatements {
   upsertDaily: RawStatement;
 }
 
-const rawStatements = new WeakMap<object, RawStatements | null>();
-
 /**
- * The bulk path's statements, prepared once on the driver's own client when Drizzle exposes one that can prepare
- * (better-sqlite3). Drizzle's builder costs several microseconds per row — about a third of raw speed as a prepared
- * query, a twentieth as multi-row VALUES — and the bulk path exists to be fast. Other drivers (node:sqlite through
- * the proxy) use the builder.
+ * The bulk path's statements, prepared on the driver's own client where it can (better-sqlite3). Drizzle's builder
+ * costs several microseconds per row — about a third of raw speed as a prepared query, a twentieth as multi-row
+ * VALUES — and the bulk path exists to be fast. Other drivers (node:sqlite through the proxy) use the builder.
  */
 function rawPrepared(db: StoreDb): RawStatements | null {
-  const cached = rawStatements.get(db);
-  if (cached !== undefined) return cached;
-  const client = (db as { $client?: { prepare?: unknown } }).$client;
-  let statements: RawStatements | null = null;
-  if (client && typeof client.prepare === "function") {
-    const prepare = (text: string) => (client.prepare as (sql: string) => RawStatement).call(client, text);
-    statements = { insert: prepare(INSERT_SQL), upsertDaily: prepare(UPSERT_SQL) };
-  }
-  rawStatements.set(db, statements);
-  return statements;
+  const insert = rawStatement(db, INSERT_SQL);
+  const upsertDaily = rawStatement(db, UPSERT_SQL);
+  return insert && upsertDaily ? { insert, upsertDaily } : null;
 }
 
 /** Adds a batch's totals to usage_daily. */
