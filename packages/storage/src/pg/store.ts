@@ -1,21 +1,9 @@
 import type { Store } from "@apikey/core/store";
+import { storeRepositories } from "../repositories/index.ts";
 import { SerialQueue } from "../serial.ts";
+import { pgDialect } from "./dialect.ts";
 import { toPgStoreError } from "./errors.ts";
-import {
-  auditRepository,
-  deactivationRepository,
-  gatewayTokenRepository,
-  keyRepository,
-  markRepository,
-  metaRepository,
-  oauthProviderRepository,
-  profileRepository,
-  settingsRepository,
-  slotRepository,
-  storeSecretRepository,
-} from "./repositories.ts";
 import type { PgSession } from "./session.ts";
-import { pgUsageRepository } from "./usage.ts";
 
 /**
  * SQLite's BEGIN IMMEDIATE, on PostgreSQL: open a transaction and lock the store_version row at once. Every writer
@@ -107,22 +95,12 @@ export function createPgStore(session: PgSession, location: string): Store {
     return wrapped as T;
   }
 
-  const meta = metaRepository(session.db);
+  const { meta, ...repositories } = storeRepositories(pgDialect(session), wrap);
   const store: Store = {
     location,
-    keys: wrap(keyRepository(session.db)),
-    profiles: wrap(profileRepository(session.db)),
-    audit: wrap(auditRepository(session.db)),
-    usage: wrap(pgUsageRepository(session.db, session.query)),
-    deactivations: wrap(deactivationRepository(session.db)),
-    oauthProviders: wrap(oauthProviderRepository(session.db)),
-    secrets: wrap(storeSecretRepository(session.db)),
-    settings: wrap(settingsRepository(session.db)),
-    slots: wrap(slotRepository(session.db)),
-    marks: wrap(markRepository(session.db)),
-    tokens: wrap(gatewayTokenRepository(session.db)),
-    getMeta: () => read(() => meta.get()),
-    setMeta: (value) => write(() => meta.set(value)),
+    ...repositories,
+    getMeta: () => meta.get(),
+    setMeta: (value) => meta.set(value),
     dataVersion: () =>
       read(async () => {
         const [row] = await session.query<{ v: string | number }>(DATA_VERSION);

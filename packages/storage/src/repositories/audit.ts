@@ -1,10 +1,9 @@
 import type { AuditRepository } from "@apikey/core/store";
 import { and, desc, eq, gte, type SQL } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
+import type { Dialect } from "../dialect.ts";
 import { auditFromRow, auditToRow } from "../rows.ts";
-import { auditLog } from "../schema.ts";
 
-export function auditRepository(db: StoreDb): AuditRepository {
+export function auditRepository({ db, tables: { auditLog } }: Dialect): AuditRepository {
   return {
     async append(entry) {
       await db.insert(auditLog).values(auditToRow(entry));

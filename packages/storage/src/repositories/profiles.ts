@@ -1,12 +1,12 @@
 import { ApikeyError } from "@apikey/core/errors";
 import type { ProfileRepository } from "@apikey/core/store";
-import { asc, eq } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
-import { driverError, isForeignKeyViolation } from "../errors.ts";
+import { eq } from "drizzle-orm";
+import type { Dialect } from "../dialect.ts";
 import { profileFromRow } from "../rows.ts";
-import { profiles } from "../schema.ts";
 
-export function profileRepository(db: StoreDb): ProfileRepository {
+export function profileRepository(dialect: Dialect): ProfileRepository {
+  const { db, byteOrder, isForeignKeyViolation, driverError } = dialect;
+  const { profiles } = dialect.tables;
   return {
     async create(profile) {
       await db.insert(profiles).values({ ...profile });
@@ -16,7 +16,7 @@ export function profileRepository(db: StoreDb): ProfileRepository {
       return row ? profileFromRow(row) : null;
     },
     async list() {
-      const rows = await db.select().from(profiles).orderBy(asc(profiles.name));
+      const rows = await db.select().from(profiles).orderBy(byteOrder(profiles.name));
       return rows.map(profileFromRow);
     },
     async delete(name) {

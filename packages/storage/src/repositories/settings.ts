@@ -1,9 +1,8 @@
 import type { SettingsRepository } from "@apikey/core";
 import { eq } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
-import { settings } from "../schema.ts";
+import type { Dialect } from "../dialect.ts";
 
-export function settingsRepository(db: StoreDb): SettingsRepository {
+export function settingsRepository({ db, tables: { settings } }: Dialect): SettingsRepository {
   return {
     async get(name) {
       const [row] = await db.select().from(settings).where(eq(settings.name, name)).limit(1);

@@ -1,4 +1,4 @@
-import type { StoreDb } from "./drivers/types.ts";
+import type { StoreDb } from "../drivers/types.ts";
 
 // A statement prepared once on the driver's own client, for the few written on every usage commit. Drizzle's
 // builder costs several microseconds per call — as much as SQLite's own work for a one-row update — and these run
