@@ -36,6 +36,11 @@ const ENTRIES = [
   "@apikey/storage/node-sqlite",
 ];
 const COMMAND = "pnpm --filter api-key-switcher vendor";
+/**
+ * Tools the extension shares with the workspace, once `catalog:` here: their ranges must stay the catalog's. Others
+ * (@types/node, React, Raycast's packages) are pinned for Raycast's runtime on purpose.
+ */
+const FOLLOWS_CATALOG = ["esbuild", "typescript", "vitest"];
 const header = (from) =>
   `// Vendored from ${from} by scripts/vendor.mjs: do not edit here. Edit the package, then run \`${COMMAND}\`.\n`;
 
@@ -169,7 +174,10 @@ function catalog() {
   return ranges;
 }
 
-/** Problems with package.json: each npm package the copy imports, at the range its package declares. */
+/**
+ * Problems with package.json: each npm package the copy imports, at the range its package declares; no specifier npm
+ * cannot install; and the catalog's range for the tools in FOLLOWS_CATALOG.
+ */
 function dependencyProblems() {
   const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const ranges = catalog();
@@ -188,6 +196,12 @@ function dependencyProblems() {
     for (const [pkg, range] of Object.entries(own[section] ?? {})) {
       if (/^(workspace|catalog|link|file):/.test(range)) {
         problems.push(`package.json ${section}: "${pkg}": "${range}" cannot be installed by npm outside the workspace`);
+      } else if (FOLLOWS_CATALOG.includes(pkg) && ranges[pkg] !== range) {
+        // The workspace's catalog moved: follow it here too (and refresh package-lock.json), so the extension is
+        // built with what the rest of the workspace tests.
+        problems.push(
+          `package.json ${section}: "${pkg}": "${ranges[pkg]}" (pnpm-workspace.yaml catalog), found ${range}`,
+        );
       }
     }
   }
