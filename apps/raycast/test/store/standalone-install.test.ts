@@ -27,9 +27,10 @@ const run = (args: string[], cwd: string, timeout: number) =>
 
 function registryReachable(): string | null {
   const ping = run(["ping"], tmpdir(), 60_000);
-  return ping.status === 0
-    ? null
-    : `npm registry not reachable (npm ping: ${(ping.stderr || ping.error?.message || "").trim().split("\n").at(-1)})`;
+  if (ping.status === 0) return null;
+  const lines = `${ping.stderr ?? ""}\n${ping.error?.message ?? ""}`.split("\n").map((l) => l.trim());
+  const reason = lines.find((l) => /FetchError|E[A-Z]{4,}|timed out/.test(l)) ?? lines.find(Boolean) ?? "no answer";
+  return `npm registry not reachable (npm ping: ${reason})`;
 }
 
 /** The files git would commit from the extension's folder: tracked, plus new ones that are not ignored. */
