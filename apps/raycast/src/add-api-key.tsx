@@ -1,6 +1,6 @@
 import { Action, ActionPanel, Form, showToast, Toast } from "@raycast/api";
 import { useForm } from "@raycast/utils";
-import { ERROR_CODES, isApikeyError, isRecognisedKey } from "@apikey/core";
+import { ERROR_CODES, isApikeyError, isRecognisedKey } from "../vendor/core/index.ts";
 import { UnavailableView } from "./components/unavailable.tsx";
 import { addKey } from "./data/actions.ts";
 import { useKeys } from "./data/hooks.ts";
@@ -77,7 +77,6 @@ export default function AddApiKey() {
 
   return (
     <Form
-      navigationTitle="Add API Key"
       actions={
         <ActionPanel>
           <Action.SubmitForm title="Add Key" onSubmit={handleSubmit} />
@@ -85,7 +84,7 @@ export default function AddApiKey() {
       }
     >
       <Form.TextField title="Name" placeholder="work" {...itemProps.name} />
-      <Form.Dropdown title="Profile" {...itemProps.profile}>
+      <Form.Dropdown title="Profile" placeholder="Search profiles" {...itemProps.profile}>
         {(data?.profiles ?? [{ name: "default" }]).map((p) => (
           <Form.Dropdown.Item key={p.name} value={p.name} title={p.name} />
         ))}

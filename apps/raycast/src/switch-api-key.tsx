@@ -38,7 +38,7 @@ export default function SwitchApiKey() {
       isLoading={isLoading}
       searchBarPlaceholder="Search keys by name"
       searchBarAccessory={
-        <List.Dropdown tooltip="Profile" storeValue onChange={setProfile} value={profile}>
+        <List.Dropdown tooltip="Profile" placeholder="Search profiles" storeValue onChange={setProfile} value={profile}>
           <List.Dropdown.Item title="All Profiles" value={ALL_PROFILES} />
           <List.Dropdown.Section title="Profiles">
             {profiles.map((p) => (

@@ -1,10 +1,10 @@
 // What tests/bench/raycast-list.mjs drives: the real command and action handlers over the mock Raycast, bundled
 // by the benchmark with esbuild (the same alias as the tests) so it runs on plain Node 22.
 export { createElement } from "react";
-export { loadConfig, storeFileIn } from "@apikey/core";
-export { openApikey } from "@apikey/core/app";
-export { masterKeySource } from "@apikey/core/master-key";
-export { openStore } from "@apikey/storage/node-sqlite";
+export { loadConfig, storeFileIn } from "../vendor/core/index.ts";
+export { openApikey } from "../vendor/core/app/apikey.ts";
+export { masterKeySource } from "../vendor/core/master-key/index.ts";
+export { openStore } from "../vendor/storage/node-sqlite.ts";
 export { default as SwitchApiKey } from "../src/switch-api-key.tsx";
 export { loadSnapshot, switchToKey } from "../src/data/actions.ts";
 export { recorded, resetMock } from "./mock/raycast-api.tsx";

@@ -32,6 +32,8 @@ export function KeyActions({ item, onChanged }: { item: KeyItem; onChanged: () =
       await showFailure(err);
     }
   };
+  // Clipboard.paste has no `concealed` option: the pasted key passes through the clipboard like any paste, so a
+  // clipboard history may keep it. The README says so; Copy Key is the concealed path.
   const paste = async () => {
     try {
       await Clipboard.paste(await readSecret(item, "paste"));
@@ -106,7 +108,7 @@ export function KeyActions({ item, onChanged }: { item: KeyItem; onChanged: () =
           title="Show Usage"
           icon={Icon.BarChart}
           shortcut={platformShortcut([], "u")}
-          target={<UsageView />}
+          target={<UsageView navigationTitle="API Key Usage" />}
         />
       </ActionPanel.Section>
       <ActionPanel.Section>

@@ -30,7 +30,7 @@ export function RenameForm({ item, onDone }: { item: KeyItem; onDone: () => void
         </ActionPanel>
       }
     >
-      <Form.TextField title="New Name" {...itemProps.name} />
+      <Form.TextField title="New Name" placeholder={item.name} {...itemProps.name} />
       <Form.Description title="Profile" text={item.profile} />
     </Form>
   );

@@ -1,6 +1,6 @@
 import { Action, ActionPanel, Form, useNavigation } from "@raycast/api";
 import { useForm, usePromise } from "@raycast/utils";
-import { isRecognisedKey } from "@apikey/core";
+import { isRecognisedKey } from "../../vendor/core/index.ts";
 import { hasAdminKey, rotateKey } from "../data/actions.ts";
 import { useKeys } from "../data/hooks.ts";
 import type { KeyItem, RotateOutcome } from "../data/types.ts";
@@ -78,20 +78,27 @@ export function RotateForm({ initial, onDone }: { initial?: KeyItem; onDone?: ()
   return (
     <Form
       isLoading={isLoading}
-      navigationTitle="Rotate API Key"
+      // A root command's title is the command's own (Store review: no navigationTitle there); pushed from a key, it
+      // names the key.
+      navigationTitle={initial ? `Rotate ${initial.name}` : undefined}
       actions={
         <ActionPanel>
           <Action.SubmitForm title="Rotate Key" onSubmit={handleSubmit} />
         </ActionPanel>
       }
     >
-      <Form.Dropdown title="Key" {...itemProps.key}>
+      <Form.Dropdown title="Key" placeholder="Search keys" {...itemProps.key}>
         {keys.map((k) => (
           <Form.Dropdown.Item key={k.id} value={ref(k)} title={`${k.name} (${k.profile})`} />
         ))}
       </Form.Dropdown>
       <Form.PasswordField title="New Key" placeholder="sk-ant-api03-…" {...itemProps.newKey} />
-      <Form.Dropdown title="Grace Period" info="How long the old key keeps working at Anthropic" {...itemProps.grace}>
+      <Form.Dropdown
+        title="Grace Period"
+        placeholder="Choose a grace period"
+        info="How long the old key keeps working at Anthropic"
+        {...itemProps.grace}
+      >
         {GRACE_CHOICES.map((g) => (
           <Form.Dropdown.Item key={g.value} value={g.value} title={g.title} />
         ))}

@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Action, ActionPanel, Color, Detail, environment, Icon, Keyboard } from "@raycast/api";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useUsage } from "../data/hooks.ts";
 import type { UsageRow, UsageSummary } from "../data/types.ts";
 import { BUDGET_WORDS, usd } from "../lib/format.ts";
@@ -37,23 +36,43 @@ export function usageMarkdown(u: UsageSummary, chartPath: string | null): string
   return parts.join("\n");
 }
 
-export function UsageView({ initialDays = 30 }: { initialDays?: 7 | 30 }) {
+/**
+ * The chart file for the data on screen, written after render (an effect); null until written, or when it could not
+ * be (the tables still show). A stale path is never shown for new data: the state remembers which data it drew.
+ */
+function useUsageChart(data: UsageSummary | undefined, days: 7 | 30): string | null {
+  const [chart, setChart] = useState<{ data: UsageSummary; path: string } | null>(null);
+  useEffect(() => {
+    if (!data) return;
+    let live = true;
+    const ink = environment.appearance === "light" ? "#333333" : "#CCCCCC";
+    writeUsageChart(environment.supportPath, days, usageChartSvg(data.daily, { ink })).then(
+      (path) => live && setChart({ data, path }),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [data, days]);
+  return chart && chart.data === data ? chart.path : null;
+}
+
+/** `navigationTitle` only when pushed: a root command shows its own title (Store review). */
+export function UsageView({ initialDays = 30, navigationTitle }: { initialDays?: 7 | 30; navigationTitle?: string }) {
   const [days, setDays] = useState<7 | 30>(initialDays);
   const { data, isLoading, error, revalidate } = useUsage(days);
+
+  const chart = useUsageChart(data, days);
 
   const hint = error ? unavailableHint(error) : null;
   if (hint) return <UnavailableView hint={hint} />;
 
   let markdown = isLoading && !data ? "" : `Could not load usage: ${error ? errorHint(error).title : "no data"}`;
-  if (data) {
-    mkdirSync(environment.supportPath, { recursive: true });
-    const ink = environment.appearance === "light" ? "#333333" : "#CCCCCC";
-    markdown = usageMarkdown(data, writeUsageChart(environment.supportPath, days, usageChartSvg(data.daily, { ink })));
-  }
+  if (data) markdown = usageMarkdown(data, chart);
   return (
     <Detail
       isLoading={isLoading}
-      navigationTitle="API Key Usage"
+      navigationTitle={navigationTitle}
       markdown={markdown}
       metadata={
         data ? (

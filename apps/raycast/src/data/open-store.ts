@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
-import { type Config, ERROR_CODES, isApikeyError, loadConfig, storeFileIn } from "@apikey/core";
-import { type Apikey, openApikey } from "@apikey/core/app";
-import { type MasterKeySource, masterKeySource, passphraseSource } from "@apikey/core/master-key";
-import { openStore } from "@apikey/storage/node-sqlite";
+import { homedir } from "node:os";
+import { type Config, ERROR_CODES, isApikeyError, loadConfig, storeFileIn } from "../../vendor/core/index.ts";
+import { type Apikey, openApikey } from "../../vendor/core/app/apikey.ts";
+import { type MasterKeySource, masterKeySource, passphraseSource } from "../../vendor/core/master-key/index.ts";
+import { openStore } from "../../vendor/storage/node-sqlite.ts";
+import { expandDirectory } from "../lib/directory.ts";
 import { StoreNotFoundError } from "../lib/hints.ts";
+import { assertNodeSqlite } from "../lib/runtime.ts";
 
 /** The extension's preferences (package.json `preferences`). Empty strings mean "not set". */
 export interface Preferences {
@@ -22,10 +25,12 @@ export interface OpenOptions {
 
 /** Settings from the preferences; the environment only for what a person may have set for Raycast itself. */
 export function configFrom(prefs: Preferences, env: NodeJS.ProcessEnv = process.env): Config {
+  // Store Directory is typed text: `~` and relative paths are expanded here (lib/directory.ts), not by a shell.
+  const home = env.HOME || homedir();
   return loadConfig({
     HOME: env.HOME,
     XDG_DATA_HOME: env.XDG_DATA_HOME,
-    APIKEY_HOME: prefs.directory?.trim() || env.APIKEY_HOME,
+    APIKEY_HOME: expandDirectory(prefs.directory, home) ?? expandDirectory(env.APIKEY_HOME, home),
     ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL,
     APIKEY_VALIDATE_TIMEOUT_MS: env.APIKEY_VALIDATE_TIMEOUT_MS,
   });
@@ -47,10 +52,12 @@ export function masterKeysFrom(prefs: Preferences, env: NodeJS.ProcessEnv = proc
 
 /**
  * Opens an existing store through the core's front API and unlocks it (one AES-GCM open, no network), so a missing,
- * empty or locked store shows the "cannot open" view at once. Never creates a store: the CLI does, so a wrong
+ * empty or locked store, or a Raycast too old for node:sqlite, shows the "cannot open" view at once. Never creates a store: the CLI does, so a wrong
  * directory leaves nothing behind.
  */
 export async function openExisting(prefs: Preferences, options: OpenOptions): Promise<Apikey> {
+  // First: without node:sqlite nothing below can work, and the person must update Raycast, not the store.
+  assertNodeSqlite();
   const config = configFrom(prefs, options.env);
   const path = storeFileIn(config.dataDir);
   if (!existsSync(path)) throw new StoreNotFoundError(config.dataDir, false);

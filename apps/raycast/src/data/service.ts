@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import type { KeyView } from "@apikey/core";
+import type { KeyView } from "../../vendor/core/index.ts";
 import { openExisting, type Preferences } from "./open-store.ts";
 import type {
   AddOutcome,

@@ -1,4 +1,5 @@
-import { ERROR_CODES, isApikeyError } from "@apikey/core";
+import { ERROR_CODES, isApikeyError } from "../../vendor/core/index.ts";
+import { NODE_SQLITE_SINCE, RuntimeTooOldError } from "./runtime.ts";
 
 // The one place errors become Raycast words. The core says what happened (code + message); this module says what to
 // do here. Only ApikeyError messages are shown: they never hold a secret. Anything else is reported by name only,
@@ -26,6 +27,15 @@ export const SLOT_COMMAND = "apikey slot add raycast";
 
 /** Errors that mean "this store cannot be opened from Raycast": the commands show an empty view for these. */
 export function unavailableHint(err: unknown): Hint | null {
+  if (err instanceof RuntimeTooOldError) {
+    // No Raycast release number is published for "ships Node 22.5+", so say what to look for, and what this one has.
+    return {
+      title: "This version of Raycast is too old for API Key Switcher",
+      message:
+        `It needs a Raycast version whose Node is ${NODE_SQLITE_SINCE} or newer (this one runs Node ` +
+        `${err.nodeVersion}). Update Raycast (Check for Updates), then open the command again.`,
+    };
+  }
   if (err instanceof StoreNotFoundError) {
     return {
       title: err.message,

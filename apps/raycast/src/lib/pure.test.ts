@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApikeyError, ERROR_CODES } from "@apikey/core";
+import { ApikeyError, ERROR_CODES } from "../../vendor/core/index.ts";
 import type { KeyItem } from "../data/types.ts";
 import { rotateSummary } from "../components/rotate-form.tsx";
 import { addedMessage } from "../add-api-key.tsx";

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 // Spend per day as an SVG bar chart: Raycast's Detail view shows images from markdown, and an SVG needs no
@@ -58,9 +58,14 @@ function niceCeiling(n: number): number {
   return step * magnitude;
 }
 
-/** Writes the chart into the extension's support directory and returns its path, for `![](…)` in markdown. */
-export function writeUsageChart(dir: string, days: number, svg: string): string {
+/**
+ * Writes the chart into the extension's support directory and returns its path, for `![](…)` in markdown. Async and
+ * called from an effect, never during render: rendering stays pure, and a disk that refuses the file costs the
+ * chart, not the view.
+ */
+export async function writeUsageChart(dir: string, days: number, svg: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
   const path = join(dir, `usage-${days}d.svg`);
-  writeFileSync(path, svg, { mode: 0o600 });
+  await writeFile(path, svg, { mode: 0o600 });
   return path;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { recordUsageMany } from "@apikey/core/usage";
-import { openStore } from "@apikey/storage/node-sqlite";
+import { recordUsageMany } from "../../vendor/core/usage/index.ts";
+import { openStore } from "../../vendor/storage/node-sqlite.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApiKey } from "../../../../tests/fixtures/keys.ts";
 import ActiveApiKey from "../../src/active-api-key.tsx";
@@ -56,7 +56,13 @@ describe("usage, menu bar and copy", () => {
     const view = await render(<ApiKeyUsage />);
     const detail = await view.waitFor(() => {
       const d = view.one("Detail");
-      return typeof d.props.markdown === "string" && d.props.markdown.includes("By Model") && d;
+      // The chart is written after render (an effect), so its link arrives a moment after the tables.
+      return (
+        typeof d.props.markdown === "string" &&
+        d.props.markdown.includes("By Model") &&
+        d.props.markdown.includes("file://") &&
+        d
+      );
     });
     const markdown = String(detail.props.markdown);
     expect(markdown).toMatch(/^## Spend, last 30 days: \$\d+\.\d\d/);
@@ -72,7 +78,10 @@ describe("usage, menu bar and copy", () => {
     expect(budget?.props.text).toMatch(/^\$\d+\.\d\d \/ \$1\.00: /);
 
     await view.perform("Show 7 Days");
-    await view.waitFor(() => String(view.one("Detail").props.markdown).startsWith("## Spend, last 7 days"));
+    await view.waitFor(() => {
+      const md = String(view.one("Detail").props.markdown);
+      return md.startsWith("## Spend, last 7 days") && md.includes("usage-7d.svg");
+    });
     expect(existsSync(join(f.raycastDir, "support", "usage-7d.svg"))).toBe(true);
     view.unmount();
   });

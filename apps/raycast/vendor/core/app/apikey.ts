@@ -1,0 +1,172 @@
+// Vendored from packages/core/src/app/apikey.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import { type ExportOptions, exportBundle } from "../bundle/export.ts";
+import { type ImportBundleOptions, importBundle } from "../bundle/import.ts";
+import type { ImportOptions } from "../bundle/run-import.ts";
+import { type Config, loadConfig } from "../config.ts";
+import type { SourceScan } from "../import-sources/candidates.ts";
+import { type ImportSource, importScanned } from "../import-sources/import-from-source.ts";
+import { recogniseKey } from "../key-format.ts";
+import { addSlot, listSlots, removeSlot } from "../master-key/slots.ts";
+import type { MasterKeySource } from "../master-key/source.ts";
+import { type LoginOptions, startLogin } from "../oauth/login.ts";
+import { addProvider, listProviders, type ProviderInput, removeProvider } from "../oauth/providers.ts";
+import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
+import { resolveAll, resolveReference } from "../references/resolve.ts";
+import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
+import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
+import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
+import { owedDeactivations } from "../rotation/owed.ts";
+import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
+import { setMaxAgeDays } from "../rotation/settings.ts";
+import { findBySecret } from "../scan/find-by-secret.ts";
+import type { Store } from "../store.ts";
+import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
+import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
+import { withMonthSpend } from "../usage/list-spend.ts";
+import { type UsageReportOptions, usageReport } from "../usage/report.ts";
+import type { Validator } from "../validate/anthropic.ts";
+import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
+import { type AddKeyInput, Vault } from "../vault/vault.ts";
+
+// The one way a front opens the store and calls the use cases. A front brings a Store (from one of
+// @apikey/storage's entries), the master keys it can offer, and who is acting; it gets back plain functions
+// grouped by what a person does. No front touches the Store or the data key directly.
+
+export type Front = "cli" | "slack" | "raycast" | "api";
+
+export interface OpenApikeyOptions {
+  store: Store;
+  /** Tried against the store's master-key slots; the first that can also creates a new store's first slot. */
+  masterKeys: MasterKeySource[];
+  /** Who acts, for the audit log: `cli:<user>@<host>`, `slack:<team>/<user>`, `raycast:<user>`. */
+  actor: string;
+  front: Front;
+  /** Settings; defaults from loadConfig({}) (no environment read). */
+  config?: Partial<Config>;
+  validator?: Validator;
+  now?: () => Date;
+  onWarning?: (message: string) => void;
+}
+
+export type Apikey = ReturnType<typeof openApikey>;
+
+export function openApikey(options: OpenApikeyOptions) {
+  const config: Config = { ...loadConfig({}), ...options.config };
+  const vault = new Vault({
+    store: options.store,
+    config,
+    actor: options.actor,
+    front: options.front,
+    masterKeys: options.masterKeys,
+    ...(options.validator && { validator: options.validator }),
+    ...(options.now && { now: options.now }),
+    ...(options.onWarning && { onWarning: options.onWarning }),
+  });
+  const now = () => vault.now();
+  const referenceResolver = {
+    get: (name: string, profile: string) => vault.get(name, profile),
+    reveal: (name: string, profile: string, reason: string) => vault.reveal(name, profile, reason),
+    active: (profile: string) => freshActiveSecret(vault, profile),
+  };
+
+  return {
+    keys: {
+      /** Every key (or one profile's) with rotation-due flags and month-to-date spend against its budget. */
+      list: async (filter: { profile?: string } = {}) =>
+        withMonthSpend(vault, await listWithRotationDue(vault, filter)),
+      get: (name: string, profile?: string) => vault.get(name, profile),
+      add: (input: AddKeyInput) => vault.add(input),
+      /** Stores the environment's ANTHROPIC_API_KEY (config.envApiKey) under a name. */
+      addFromEnv: (name: string, options: { profile?: string; validate?: boolean } = {}) =>
+        vault.addFromEnv(name, options),
+      use: (name: string, profile?: string) => vault.use(name, profile),
+      rename: (name: string, newName: string, profile?: string) => vault.rename(name, newName, profile),
+      disable: (name: string, profile?: string) => vault.disable(name, profile),
+      enable: (name: string, profile?: string) => vault.enable(name, profile),
+      delete: (name: string, profile?: string) => vault.delete(name, profile),
+      validate: (name: string, profile?: string) => vault.validate(name, profile),
+      /** The stored key whose secret this is (a key found in a file), or null; compares fingerprints, reveals nothing. */
+      findBySecret: (secret: string) => findBySecret(vault, secret),
+      /** Asks the API whether a secret (not necessarily stored, e.g. one found in a file) still works. */
+      validateSecret: (secret: string) => {
+        const { kind, secret: trimmed } = recogniseKey(secret);
+        return vault.validateSecret(trimmed, kind);
+      },
+      /** The secret itself (audited). For copy actions; never for display. */
+      reveal: (name: string, profile?: string, reason?: string) => vault.reveal(name, profile, reason),
+      rotate: (input: RotateInput) => rotateKey(vault, input),
+      /** Runs owed upstream deactivations that are due (what a scheduler calls after the grace period). */
+      finishDeactivations: (opts: FinishOptions = {}) => finishDeactivations(vault, opts),
+      refresh: (name: string, profile?: string) => ensureFreshToken(vault, name, profile, { force: true }),
+      dueForRotation: () => dueForRotation(vault),
+      /** Upstream deactivations still owed (pending or needing the person), due or not, oldest due first. */
+      owedDeactivations: (filter: { profile?: string } = {}) => owedDeactivations(vault, filter),
+    },
+    /** The profile's active key and secret, refreshing an OAuth token that is about to expire. */
+    active: (profile?: string) => freshActiveSecret(vault, profile),
+    /** `apikey://PROFILE/NAME` and `apikey://PROFILE` (its active key), resolved through reveal/active (audited). */
+    references: {
+      resolve: (value: string) => resolveReference(referenceResolver, value),
+      /** Each distinct reference's secret; the first that fails stops the rest. */
+      resolveAll: (values: readonly string[]) => resolveAll(referenceResolver, values),
+    },
+    profiles: {
+      list: () => vault.listProfiles(),
+      create: (name: string) => vault.createProfile(name),
+      delete: (name: string) => vault.deleteProfile(name),
+    },
+    usage: {
+      report: (opts: UsageReportOptions) => usageReport(options.store, opts, now()),
+      setBudget: (input: SetBudgetInput) => setBudget(vault, input),
+      clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
+    },
+    /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
+    tokens: {
+      list: (opts: { includeRevoked?: boolean } = {}) => listTokens(vault, opts),
+      create: (input: CreateTokenInput) => createToken(vault, input),
+      revoke: (name: string) => revokeToken(vault, name),
+      rotate: (name: string) => rotateToken(vault, name),
+    },
+    audit: (filter: { limit?: number; keyId?: string; since?: Date } = {}) => vault.audit(filter),
+    /** Records a refused request (not authorized, a key pasted where it does not belong). Never pass a secret. */
+    auditRefusal: (input: RefusalInput) => auditRefusal(vault, input),
+    slots: {
+      list: () => listSlots(vault),
+      add: (input: { name?: string; source: MasterKeySource }) => addSlot(vault, input),
+      remove: (name: string) => removeSlot(vault, name),
+    },
+    bundles: {
+      export: (opts: ExportOptions) => exportBundle(vault, opts),
+      import: (opts: ImportBundleOptions) => importBundle(vault, opts),
+    },
+    /** Keys found in another tool's files (see @apikey/core/import-sources `scanSource`), stored as one batch. */
+    importScanned: (scan: SourceScan, opts: ImportOptions & { from: ImportSource; profile?: string }) =>
+      importScanned(vault, scan, opts),
+    oauth: {
+      addProvider: (input: ProviderInput) => addProvider(vault, input),
+      listProviders: () => listProviders(vault),
+      removeProvider: (name: string) => removeProvider(vault, name),
+      /** Starts an authorization-code + PKCE login; the session finishes with the redirect or a pasted answer. */
+      login: (opts: LoginOptions) => startLogin(vault, opts),
+    },
+    settings: {
+      /** Keys older than this are flagged for rotation in every front (0 = off). */
+      setMaxAgeDays: (days: number) => setMaxAgeDays(vault, days),
+    },
+    /** Moves the store to another master key: replaces the slot that opened it. */
+    rekey: (input: RekeyInput) => rekeyStore(vault, input),
+    status: () => vault.status(),
+    /** Changes when another process committed to the store: re-read what you cached. */
+    dataVersion: () => options.store.dataVersion(),
+    /** "Do this once" across every process on the store (a Slack request, a reminder). True for the one winner. */
+    claimOnce: (name: string) => options.store.marks.claim(name, now()),
+    forgetClaimsBefore: (before: Date) => options.store.marks.prune(before),
+    /** Opens the store's data key now (to fail early with a clear error, e.g. a wrong master key). */
+    unlock: async () => {
+      await vault.unlock();
+    },
+    close: () => options.store.close(),
+    /** For the CLI's remaining commands while they move onto these calls; fronts must not use it. */
+    vault,
+  };
+}

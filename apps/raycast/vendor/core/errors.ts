@@ -1,0 +1,86 @@
+// Vendored from packages/core/src/errors.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+// Coded errors: fronts switch on `code`, never on wording. Messages and hints never contain a secret.
+
+export const ERROR_CODES = {
+  USAGE: "E_USAGE",
+  KEY_FORMAT: "E_KEY_FORMAT",
+  KEY_EMPTY: "E_KEY_EMPTY",
+  KEY_NOT_FOUND: "E_KEY_NOT_FOUND",
+  KEY_DUPLICATE: "E_KEY_DUPLICATE",
+  NAME_TAKEN: "E_NAME_TAKEN",
+  NAME_INVALID: "E_NAME_INVALID",
+  KEY_DISABLED: "E_KEY_DISABLED",
+  KEY_READONLY: "E_KEY_READONLY",
+  NO_ACTIVE_KEY: "E_NO_ACTIVE_KEY",
+  PROFILE_NOT_FOUND: "E_PROFILE_NOT_FOUND",
+  PROFILE_EXISTS: "E_PROFILE_EXISTS",
+  PROFILE_IN_USE: "E_PROFILE_IN_USE",
+  KEY_INVALID: "E_KEY_INVALID",
+  VALIDATION_FAILED: "E_VALIDATION_FAILED",
+  WRONG_MASTER_KEY: "E_WRONG_MASTER_KEY",
+  MASTER_KEY_MISSING: "E_MASTER_KEY_MISSING",
+  MASTER_KEY_FORMAT: "E_MASTER_KEY_FORMAT",
+  KEYCHAIN_UNAVAILABLE: "E_KEYCHAIN_UNAVAILABLE",
+  STORE_CORRUPT: "E_STORE_CORRUPT",
+  STORE_READONLY: "E_STORE_READONLY",
+  STORE_BUSY: "E_STORE_BUSY",
+  STORE_TOO_NEW: "E_STORE_TOO_NEW",
+  SLOT_NOT_FOUND: "E_SLOT_NOT_FOUND",
+  LAST_SLOT: "E_LAST_SLOT",
+  CANCELLED: "E_CANCELLED",
+  // rotation and re-keying
+  ROTATE_SAME_KEY: "E_ROTATE_SAME_KEY",
+  NO_ADMIN_KEY: "E_NO_ADMIN_KEY",
+  UPSTREAM_FAILED: "E_UPSTREAM_FAILED",
+  // encrypted bundles and imports
+  BUNDLE_PASSPHRASE: "E_BUNDLE_PASSPHRASE",
+  BUNDLE_CORRUPT: "E_BUNDLE_CORRUPT",
+  BUNDLE_FORMAT: "E_BUNDLE_FORMAT",
+  BUNDLE_VERSION: "E_BUNDLE_VERSION",
+  PASSPHRASE_WEAK: "E_PASSPHRASE_WEAK",
+  IMPORT_SOURCE: "E_IMPORT_SOURCE",
+  // apikey:// references (in .env files, templates)
+  REFERENCE_INVALID: "E_REFERENCE_INVALID",
+  // OAuth
+  OAUTH_DENIED: "E_OAUTH_DENIED",
+  OAUTH_STATE: "E_OAUTH_STATE",
+  OAUTH_CODE: "E_OAUTH_CODE",
+  OAUTH_UNREACHABLE: "E_OAUTH_UNREACHABLE",
+  OAUTH_PROVIDER_NOT_FOUND: "E_OAUTH_PROVIDER_NOT_FOUND",
+  OAUTH_REFRESH_FAILED: "E_OAUTH_REFRESH_FAILED",
+  OAUTH_CONFIG: "E_OAUTH_CONFIG",
+  // usage, budgets and the gateway
+  BUDGET_EXCEEDED: "E_BUDGET_EXCEEDED",
+  PROXY_BIND: "E_PROXY_BIND",
+  PROXY_UNSAFE_HOST: "E_PROXY_UNSAFE_HOST",
+  TOKEN_NOT_FOUND: "E_TOKEN_NOT_FOUND",
+  INTERNAL: "E_INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** Facts about an error that a front needs to say what to do next (names, amounts, limits). Never a secret. */
+export type ErrorDetails = Record<string, string | number | boolean | null | string[]>;
+
+export class ApikeyError extends Error {
+  override readonly name: string = this.constructor.name;
+  readonly code: ErrorCode;
+  /** What the user can do next, in no front's syntax. Fronts prefer their own hint for the code (see details). */
+  readonly hint: string | undefined;
+  readonly details: ErrorDetails;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; details?: ErrorDetails } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isApikeyError(value: unknown, code?: ErrorCode): value is ApikeyError {
+  return value instanceof ApikeyError && (code === undefined || value.code === code);
+}

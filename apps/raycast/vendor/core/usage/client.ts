@@ -1,0 +1,223 @@
+// Vendored from packages/core/src/usage/client.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
+import { resolveActiveKey } from "../active/active-key.ts";
+import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
+import { assertSafeBaseUrl } from "../validate/base-url.ts";
+import type { Vault } from "../vault/vault.ts";
+import { budgetExceededError, budgetStatus } from "./budget.ts";
+import { countsOf, ZERO_COUNTS } from "./counts.ts";
+import { createUsageExtractor, type ExtractedUsage, usageFromJson } from "./extract.ts";
+import { recordUsage, type UsageInput, usageRefusal } from "./record.ts";
+import { monthWindow } from "./window.ts";
+
+export interface AnthropicClientOptions {
+  vault: Vault;
+  profile?: string;
+  /** Recorded on every usage event; default `client`. */
+  front?: string;
+  /** Anything else for the SDK client. Credentials and `fetch` are apikey's. */
+  sdk?: Omit<ClientOptions, "apiKey" | "authToken" | "credentials" | "config" | "profile">;
+}
+
+// The SDK insists on a credential; the middleware below replaces it with the profile's active key on every
+// attempt, so this placeholder never leaves the process.
+const PLACEHOLDER = "apikey-managed";
+
+interface Resolved {
+  key: KeyRecord;
+  secret: string;
+}
+
+/**
+ * The official SDK client, bound to the profile's active key and metered: every `POST /v1/messages` attempt
+ * (retries included, since each reaches the API) becomes a usage event on the key that made it — tokens from the
+ * JSON body, or from a stream's `message_start` and last `message_delta`; an error answer or a failed connection
+ * becomes an event with no tokens. The key is looked up per request, so `apikey use` takes effect on the next call.
+ *
+ * The hook is the SDK's own `middleware` option (1.14): it sees the canonical request and response on every
+ * endpoint and needs no patching. Over a blocking budget a request is answered locally, before any network,
+ * with the same 402 `billing_error` the gateway sends, so the app gets an ordinary `APIError` (status 402,
+ * not retried). At 80 % the vault's warning callback is told, once per key and month.
+ */
+export async function createAnthropicClient(options: AnthropicClientOptions): Promise<Anthropic> {
+  const { vault } = options;
+  const baseURL = options.sdk?.baseURL ?? vault.config.anthropicBaseUrl ?? undefined;
+  // Every request carries the active key: refuse plain http to another host before anything is made.
+  assertSafeBaseUrl(baseURL, vault.config.allowInsecureBaseUrl);
+  const { default: AnthropicClient } = await import("@anthropic-ai/sdk");
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  const front = options.front ?? "client";
+  const warned = new Set<string>();
+
+  async function resolve(): Promise<Resolved> {
+    // The one active-key path: the same checks and OAuth refresh as `apikey current`; usage events record the use.
+    const { record, secret } = await resolveActiveKey(vault, profile, { touch: false });
+    return { key: record, secret };
+  }
+
+  /** null when the request may go; otherwise the local refusal. */
+  async function checkBudget(key: KeyRecord): Promise<Response | null> {
+    // Keys without a budget skip the month's aggregate query entirely.
+    if (key.monthlyBudgetUsd === null) return null;
+    const now = vault.now();
+    const status = await budgetStatus(vault.store, key.id, now);
+    if (status.blocked) {
+      const refusal = budgetExceededError(status, key.name);
+      return new Response(JSON.stringify(refusal.body), {
+        status: refusal.status,
+        headers: { "content-type": "application/json", ...refusal.headers },
+      });
+    }
+    const once = `${key.id}@${monthWindow(now).since.getTime()}`;
+    if (status.message && !warned.has(once)) {
+      warned.add(once);
+      vault.warn(status.message);
+    }
+    return null;
+  }
+
+  // A response the API has answered belongs to the app even when the store cannot take its event (busy, read-only):
+  // the failure is told through the vault's warning callback, never thrown into the app's call.
+  const record = (key: KeyRecord, model: string, usage: ExtractedUsage | null, requestId: string | null) => {
+    const input: UsageInput = {
+      keyId: key.id,
+      model: usage?.model ?? model,
+      ...countsOf(usage ?? ZERO_COUNTS),
+      requestId,
+      front,
+      refused: usage?.refused ?? null,
+    };
+    const refused = usageRefusal(input);
+    if (refused !== null) {
+      vault.warn(
+        `The API's usage figures for key "${key.name}" were refused (${refused}); the request is recorded with no tokens and no cost.`,
+      );
+    }
+    return recordUsage(vault.store, input, vault.now()).catch((err: unknown) => {
+      const code = (err as { code?: unknown })?.code;
+      vault.warn(
+        `Could not record usage for key "${key.name}"${typeof code === "string" ? ` (${code})` : ""}.`,
+      );
+    });
+  };
+
+  const meter: Middleware = async (request, next, ctx) => {
+    const { key, secret } = await resolve();
+    request.headers.delete("x-api-key");
+    request.headers.set("authorization", `Bearer ${secret}`);
+    if (key.kind === "oauth") addBeta(request.headers, "oauth-2025-04-20");
+
+    if (!isMessages(request)) return next(request);
+    const refusal = await checkBudget(key);
+    if (refusal) return refusal;
+
+    const model = requestModel(ctx.options?.body, request.body);
+    let response: Response;
+    try {
+      response = await next(request);
+    } catch (err) {
+      await record(key, model, null, null);
+      throw err;
+    }
+    const requestId = response.headers.get("request-id");
+    if (!response.ok || response.body === null) {
+      await record(key, model, null, requestId);
+      return response;
+    }
+    if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+      return new Response(
+        meteredBody(response.body, (usage) => record(key, model, usage, requestId)),
+        response,
+      );
+    }
+    // JSON: read it here so the event is committed before the SDK call resolves.
+    const text = await response.text();
+    let usage: ExtractedUsage | null = null;
+    try {
+      usage = usageFromJson(JSON.parse(text));
+    } catch {
+      // Not JSON: the SDK will report it; the request still counts.
+    }
+    await record(key, model, usage, requestId);
+    return new Response(text, response);
+  };
+
+  return new AnthropicClient({
+    ...options.sdk,
+    baseURL: baseURL ?? null,
+    apiKey: PLACEHOLDER,
+    authToken: null,
+    middleware: [meter, ...(options.sdk?.middleware ?? [])],
+  });
+}
+
+function isMessages(request: { url: string; method?: string | undefined }): boolean {
+  if ((request.method ?? "GET").toUpperCase() !== "POST") return false;
+  try {
+    return new URL(request.url).pathname.endsWith("/v1/messages");
+  } catch {
+    return false;
+  }
+}
+
+function addBeta(headers: Headers, beta: string): void {
+  const current = headers.get("anthropic-beta");
+  const list = current ? current.split(",").map((s) => s.trim()) : [];
+  if (!list.includes(beta)) headers.set("anthropic-beta", [...list, beta].join(","));
+}
+
+function requestModel(optionsBody: unknown, wireBody: unknown): string {
+  const fromOptions = (optionsBody as { model?: unknown } | undefined)?.model;
+  if (typeof fromOptions === "string") return fromOptions;
+  if (typeof wireBody === "string") {
+    try {
+      const model = (JSON.parse(wireBody) as { model?: unknown }).model;
+      if (typeof model === "string") return model;
+    } catch {
+      // Not JSON.
+    }
+  }
+  return "unknown";
+}
+
+/**
+ * Passes a stream through untouched while metering it. The event is recorded before the stream reports its end,
+ * so a caller that has read the whole stream can rely on it; a caller that stops early (cancel) still gets what
+ * was seen recorded.
+ */
+function meteredBody(
+  source: ReadableStream<Uint8Array>,
+  onEnd: (usage: ExtractedUsage | null) => Promise<unknown>,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  const usage = createUsageExtractor({ contentType: "text/event-stream" });
+  let done = false;
+  const finish = async () => {
+    if (done) return;
+    done = true;
+    await onEnd(usage.end());
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        await finish();
+        controller.error(err);
+        return;
+      }
+      if (chunk.done) {
+        await finish();
+        controller.close();
+        return;
+      }
+      usage.push(chunk.value);
+      controller.enqueue(chunk.value);
+    },
+    async cancel(reason) {
+      await reader.cancel(reason).catch(() => undefined);
+      await finish();
+    },
+  });
+}

@@ -1,0 +1,297 @@
+// Vendored from packages/core/src/vault/keys.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import { randomUUID } from "node:crypto";
+import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
+import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
+import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
+import { maskKey, recogniseKey } from "../key-format.ts";
+import type { Store } from "../store.ts";
+import { STORABLE, type ValidationResult } from "../validate/classify.ts";
+import { checkName } from "./names.ts";
+import { newKeyRecord, secretFields } from "./new-key.ts";
+import { ensureProfile } from "./profiles.ts";
+import { nameTaken, notUsable, profileNotFound } from "./refusals.ts";
+import { resealFields } from "./seal.ts";
+import type { Session } from "./session.ts";
+import { type KeyView, toView } from "./views.ts";
+
+// The key lifecycle: add, read, switch, rename, enable/disable, delete, validate, reveal. Every mutation runs in one
+// store transaction and writes one audit entry.
+
+export interface AddKeyInput {
+  name: string;
+  secret: string;
+  profile?: string;
+  source?: KeySource;
+  validate?: boolean;
+  organization?: string | null;
+}
+
+export interface AddKeyResult {
+  key: KeyView;
+  validation: ValidationResult | null;
+}
+
+export async function listKeys(s: Session, filter: { profile?: string } = {}): Promise<KeyView[]> {
+  const { store, config } = s;
+  const [keys, profiles] = await Promise.all([store.keys.list(filter), store.profiles.list()]);
+  // Like `active` and `add`: a profile that does not exist is an error, not an empty list.
+  const asked = filter.profile;
+  if (asked !== undefined && asked !== DEFAULT_PROFILE && !profiles.some((p) => p.name === asked)) {
+    throw profileNotFound(asked);
+  }
+  const active = new Set(profiles.map((p) => p.activeKeyId).filter((id): id is string => id !== null));
+  const views = keys.map((k) => toView(k, active.has(k.id) ? k.id : null));
+  if (config.envApiKey && filter.profile === undefined) views.push(envKeyView(config.envApiKey));
+  return views;
+}
+
+export async function getKey(s: Session, name: string, profile = DEFAULT_PROFILE): Promise<KeyView> {
+  const key = await findKey(s.store, name, profile);
+  const p = await s.store.profiles.get(profile);
+  return toView(key, p?.activeKeyId ?? null);
+}
+
+export async function addKey(s: Session, input: AddKeyInput): Promise<AddKeyResult> {
+  const profile = input.profile ?? DEFAULT_PROFILE;
+  const name = checkName(input.name, "key");
+  const { kind, secret } = recogniseKey(input.secret);
+  for (let attempt = 1; ; attempt++) {
+    const writer = await s.prepareWrite();
+    try {
+      return await insertNew(s, writer, { ...input, name, profile, kind, secret });
+    } catch (err) {
+      writer.discard();
+      // Lost the race to create the store: it exists now, so write into it (its master key opens it).
+      if (
+        attempt === 1 &&
+        isApikeyError(err, ERROR_CODES.STORE_BUSY) &&
+        err.details.reason === "created_concurrently"
+      ) {
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+async function insertNew(
+  s: Session,
+  writer: { dek: Buffer; commit(tx: Store): Promise<void> },
+  input: AddKeyInput & { profile: string; kind: KeyRecord["kind"] },
+): Promise<AddKeyResult> {
+  const { name, profile, kind, secret } = input;
+  const fingerprint = fingerprintSecret(writer.dek, secret);
+  await refuseDuplicate(s.store, fingerprint, name, profile);
+
+  // Validate before the transaction: a slow network must not hold the write lock.
+  const validation = input.validate === false ? null : await s.validateSecret(secret, kind);
+  if (validation && !STORABLE.has(validation.outcome)) {
+    throw new ApikeyError(ERROR_CODES.KEY_INVALID, validation.message, {
+      hint: "Nothing was stored. Check you copied the whole key, or create a new one in the Anthropic Console.",
+    });
+  }
+
+  const now = s.now();
+  const id = randomUUID();
+  const record = newKeyRecord({
+    ...secretFields(writer.dek, { id, profile, name, kind }, secret, fingerprint, validation, now),
+    name,
+    profile,
+    kind,
+    source: input.source ?? "manual",
+    organization: input.organization ?? null,
+  });
+  let becameActive = false;
+  await s.store.transaction(async (tx) => {
+    await writer.commit(tx);
+    await refuseDuplicate(tx, fingerprint, name, profile);
+    const p = await ensureProfile(s, tx, profile);
+    await tx.keys.insert(record);
+    // The first key of a profile becomes its active key: the obvious thing after `apikey add`.
+    if (p.activeKeyId === null) {
+      await tx.profiles.setActiveKey(profile, id);
+      becameActive = true;
+    }
+    await s.auditIn(tx, "key.add", id, profile, {
+      name,
+      kind,
+      source: record.source,
+      validation: record.validation,
+      activated: becameActive,
+    });
+  });
+  return { key: toView(record, becameActive ? id : null), validation };
+}
+
+export async function addKeyFromEnv(
+  s: Session,
+  name: string,
+  options: { profile?: string; validate?: boolean } = {},
+): Promise<AddKeyResult> {
+  const secret = s.config.envApiKey;
+  if (!secret) {
+    throw new ApikeyError(ERROR_CODES.KEY_EMPTY, "ANTHROPIC_API_KEY is not set in this environment.", {
+      hint: "Export it first, or add the key from a prompt or stdin instead.",
+    });
+  }
+  return addKey(s, { name, secret, source: "env", ...options });
+}
+
+export async function revealKey(
+  s: Session,
+  name: string,
+  profile = DEFAULT_PROFILE,
+  reason = "reveal",
+): Promise<string> {
+  const key = await findKey(s.store, name, profile);
+  const dek = await s.unlock();
+  const secret = decryptSecret(dek, key);
+  await s.store.transaction((tx) => s.auditIn(tx, "key.reveal", key.id, profile, { name, reason }));
+  return secret;
+}
+
+export async function useKey(s: Session, name: string, profile = DEFAULT_PROFILE): Promise<KeyView> {
+  return s.store.transaction(async (tx) => {
+    const key = await findKey(tx, name, profile);
+    if (key.status !== "active") throw notUsable(key);
+    await tx.profiles.setActiveKey(profile, key.id);
+    await s.auditIn(tx, "key.use", key.id, profile, { name });
+    return toView(key, key.id);
+  });
+}
+
+export async function renameKey(
+  s: Session,
+  name: string,
+  newName: string,
+  profile = DEFAULT_PROFILE,
+): Promise<KeyView> {
+  checkName(newName, "key");
+  // The secret is sealed to the name, so a rename re-seals it in the same transaction.
+  const dek = await s.unlock();
+  return s.store.transaction(async (tx) => {
+    const key = await findKey(tx, name, profile);
+    if (name === newName) return viewIn(tx, key);
+    if (await tx.keys.byName(profile, newName)) throw nameTaken(newName, profile);
+    await tx.keys.update(key.id, {
+      ...resealFields(dek, key, { ...key, name: newName }),
+      name: newName,
+      updatedAt: s.now(),
+    });
+    await s.auditIn(tx, "key.rename", key.id, profile, { from: name, to: newName });
+    return viewIn(tx, { ...key, name: newName });
+  });
+}
+
+export async function deleteKey(s: Session, name: string, profile = DEFAULT_PROFILE): Promise<KeyView> {
+  return s.store.transaction(async (tx) => {
+    const key = await findKey(tx, name, profile);
+    const view = await viewIn(tx, key);
+    // The profile's pointer is cleared by the foreign key (ON DELETE SET NULL); done explicitly too so the
+    // behaviour does not hang on a pragma.
+    if (view.active) await tx.profiles.setActiveKey(profile, null);
+    await tx.keys.delete(key.id);
+    await s.auditIn(tx, "key.delete", key.id, profile, { name, wasActive: view.active });
+    return view;
+  });
+}
+
+export async function validateStoredKey(
+  s: Session,
+  name: string,
+  profile = DEFAULT_PROFILE,
+): Promise<{ key: KeyView; validation: ValidationResult }> {
+  const key = await findKey(s.store, name, profile);
+  const dek = await s.unlock();
+  const secret = decryptSecret(dek, key);
+  const validation = await s.validateSecret(secret, key.kind);
+  const now = s.now();
+  return s.store.transaction(async (tx) => {
+    await tx.keys.update(key.id, {
+      lastValidatedAt: now,
+      validation: validation.outcome,
+      validationMessage: validation.message,
+      updatedAt: now,
+    });
+    await s.auditIn(tx, "key.validate", key.id, profile, { name, outcome: validation.outcome });
+    const view = await viewIn(tx, {
+      ...key,
+      validation: validation.outcome,
+      validationMessage: validation.message,
+      lastValidatedAt: now,
+    });
+    return { key: view, validation };
+  });
+}
+
+export async function setStatus(
+  s: Session,
+  name: string,
+  profile: string,
+  status: KeyStatus,
+): Promise<KeyView> {
+  return s.store.transaction(async (tx) => {
+    const key = await findKey(tx, name, profile);
+    if (key.status === status) return viewIn(tx, key);
+    await tx.keys.update(key.id, { status, updatedAt: s.now() });
+    await s.auditIn(tx, status === "active" ? "key.enable" : "key.disable", key.id, profile, { name });
+    return viewIn(tx, { ...key, status });
+  });
+}
+
+export async function findKey(store: Store, name: string, profile: string): Promise<KeyRecord> {
+  const key = await store.keys.byName(profile, name);
+  if (key) return key;
+  if (!(await store.profiles.get(profile)) && profile !== DEFAULT_PROFILE) throw profileNotFound(profile);
+  throw new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, `No key named "${name}" in profile "${profile}".`, {
+    details: { key: name, profile },
+  });
+}
+
+async function viewIn(store: Store, key: KeyRecord): Promise<KeyView> {
+  const p = await store.profiles.get(key.profile);
+  return toView(key, p?.activeKeyId ?? null);
+}
+
+async function refuseDuplicate(
+  store: Store,
+  fingerprint: string,
+  name: string,
+  profile: string,
+): Promise<void> {
+  const existing = await store.keys.byFingerprint(fingerprint);
+  if (existing) {
+    throw new ApikeyError(
+      ERROR_CODES.KEY_DUPLICATE,
+      `This key is already stored as "${existing.name}" in profile "${existing.profile}".`,
+      { details: { key: existing.name, profile: existing.profile } },
+    );
+  }
+  if (await store.keys.byName(profile, name)) throw nameTaken(name, profile);
+}
+
+function envKeyView(secret: string): KeyView {
+  let kind: KeyView["kind"] = "api";
+  try {
+    kind = recogniseKey(secret).kind;
+  } catch {
+    // Listed anyway, so the person sees it is set; `add --from-env` will explain what is wrong with it.
+  }
+  return {
+    id: "env",
+    name: "env",
+    profile: "(environment)",
+    kind,
+    source: "env",
+    status: "active",
+    active: false,
+    masked: maskKey(secret.trim()),
+    organization: null,
+    createdAt: new Date(0).toISOString(),
+    lastUsedAt: null,
+    lastValidatedAt: null,
+    validation: null,
+    validationMessage: null,
+    readOnly: true,
+  };
+}

@@ -1,0 +1,42 @@
+// Vendored from packages/core/src/vault/views.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { KeyKind, KeyRecord, KeySource, KeyStatus, ValidationOutcome } from "../domain.ts";
+
+/** What fronts may show about a key. Deliberately has no field that could carry the secret. */
+export interface KeyView {
+  id: string;
+  name: string;
+  profile: string;
+  kind: KeyKind;
+  source: KeySource;
+  status: KeyStatus;
+  active: boolean;
+  masked: string;
+  organization: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  lastValidatedAt: string | null;
+  validation: ValidationOutcome | null;
+  validationMessage: string | null;
+  /** True for the environment's ANTHROPIC_API_KEY, which apikey lists but never stores. */
+  readOnly: boolean;
+}
+
+export function toView(key: KeyRecord, activeKeyId: string | null): KeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    profile: key.profile,
+    kind: key.kind,
+    source: key.source,
+    status: key.status,
+    active: key.id === activeKeyId,
+    masked: key.hint,
+    organization: key.organization,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    lastValidatedAt: key.lastValidatedAt?.toISOString() ?? null,
+    validation: key.validation,
+    validationMessage: key.validationMessage,
+    readOnly: false,
+  };
+}

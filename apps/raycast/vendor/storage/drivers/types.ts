@@ -1,0 +1,20 @@
+// Vendored from packages/storage/src/drivers/types.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+
+export type StoreDriver = "better-sqlite3" | "node-sqlite";
+
+/** Both drivers' Drizzle databases; repositories `await` every query so one code path serves both. */
+export type StoreDb = BaseSQLiteDatabase<"sync" | "async", unknown>;
+
+/** One open database file. Both drivers are synchronous underneath. */
+export interface Connection {
+  readonly db: StoreDb;
+  /** Runs SQL that returns nothing useful (PRAGMA, BEGIN, COMMIT). */
+  exec(sql: string): void;
+  /** The first column of the first row, or undefined. */
+  scalar(sql: string): unknown;
+  /** Drizzle's own migration logic (`dialect.migrate`), as its migrator modules call it. */
+  migrate(migrations: MigrationMeta[]): Promise<void>;
+  close(): void;
+}

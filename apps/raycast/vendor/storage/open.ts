@@ -1,0 +1,100 @@
+// Vendored from packages/storage/src/open.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import { existsSync, statSync } from "node:fs";
+import { ApikeyError } from "../core/errors.ts";
+import type { Store } from "../core/store.ts";
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import type { Connection } from "./drivers/types.ts";
+import { toStoreError } from "./errors.ts";
+import { ensureDatabaseFile, ensureDirectory, tightenModes } from "./files.ts";
+import { migrateStore } from "./migrate.ts";
+import { migrations as embedded } from "./migrations.generated.ts";
+import { createSqliteStore } from "./sqlite-store.ts";
+
+/** Knobs tests turn; callers get the defaults. */
+export interface OpenTuning {
+  /** How long a statement waits for another connection's write lock before E_STORE_BUSY. */
+  busyTimeoutMs: number;
+}
+
+const DEFAULT_TUNING: OpenTuning = { busyTimeoutMs: 5000 };
+
+/** Opens one database file with one driver, without any setup. */
+export type Connect = (path: string) => Connection | Promise<Connection>;
+
+export interface OpenStoreOptions {
+  /** The database file, e.g. `<dataDir>/apikey.db`. */
+  path: string;
+  /**
+   * For reads: when the file does not exist, answer as an empty store (in memory) and create nothing — no
+   * directory, no file. Default false (the file and its directory are created).
+   */
+  readOnly?: boolean;
+  /**
+   * Files whose presence proves a store was created here (the key file). An empty database file beside one is
+   * damage (truncated, replaced), not a new store: E_STORE_CORRUPT instead of silently starting over.
+   */
+  evidence?: string[];
+}
+
+/** Opens (creating if needed) and migrates a store with the given driver. */
+export function openSqliteStore(connect: Connect, options: OpenStoreOptions): Promise<Store> {
+  return openStoreWith(connect, options, embedded);
+}
+
+/** openStore with an explicit migration list and tuning; tests use it to build older schemas. */
+export async function openStoreWith(
+  connect: Connect,
+  options: OpenStoreOptions,
+  migrations: MigrationMeta[],
+  tuning: OpenTuning = DEFAULT_TUNING,
+): Promise<Store> {
+  const { path } = options;
+  let conn: Connection | undefined;
+  try {
+    refuseDamage(path, options.evidence ?? []);
+    const missing = !existsSync(path);
+    if (options.readOnly && missing) {
+      // Nothing to read: an empty, migrated in-memory store answers exactly as a new store would.
+      conn = await connect(":memory:");
+      await migrateStore(conn, migrations, path);
+      return createSqliteStore(conn, path);
+    }
+    ensureDirectory(path);
+    ensureDatabaseFile(path);
+    conn = await connect(path);
+    // busy_timeout first: switching to WAL needs a lock another process may hold.
+    conn.exec(`PRAGMA busy_timeout = ${Math.trunc(tuning.busyTimeoutMs)}`);
+    conn.exec("PRAGMA journal_mode = WAL");
+    conn.exec("PRAGMA synchronous = NORMAL");
+    conn.exec("PRAGMA foreign_keys = ON");
+    await migrateStore(conn, migrations, path);
+    tightenModes(path);
+    return createSqliteStore(conn, path);
+  } catch (err) {
+    try {
+      conn?.close();
+    } catch {
+      // Closing a half-open connection can fail too; report the first error.
+    }
+    throw toStoreError(err, path);
+  }
+}
+
+/** An empty database file where the evidence says a store existed: refuse rather than build a new one over it. */
+function refuseDamage(path: string, evidence: string[]): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return;
+  }
+  if (size === 0 && evidence.some((file) => existsSync(file))) {
+    throw new ApikeyError(
+      "E_STORE_CORRUPT",
+      `The key store at ${path} is empty, but a store was created here.`,
+      {
+        details: { reason: "empty_database", path },
+      },
+    );
+  }
+}

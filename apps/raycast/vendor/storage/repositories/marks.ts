@@ -1,0 +1,23 @@
+// Vendored from packages/storage/src/repositories/marks.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { MarkRepository } from "../../core/index.ts";
+import { lt } from "drizzle-orm";
+import type { StoreDb } from "../drivers/types.ts";
+import { marks } from "../schema.ts";
+
+export function markRepository(db: StoreDb): MarkRepository {
+  return {
+    async claim(name, at) {
+      // ON CONFLICT DO NOTHING + RETURNING: a row comes back only to the one caller that inserted it.
+      const inserted = await db
+        .insert(marks)
+        .values({ name, at })
+        .onConflictDoNothing()
+        .returning({ name: marks.name });
+      return inserted.length === 1;
+    },
+    async prune(before) {
+      const gone = await db.delete(marks).where(lt(marks.at, before)).returning({ name: marks.name });
+      return gone.length;
+    },
+  };
+}

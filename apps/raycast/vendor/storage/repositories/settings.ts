@@ -1,0 +1,21 @@
+// Vendored from packages/storage/src/repositories/settings.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { SettingsRepository } from "../../core/index.ts";
+import { eq } from "drizzle-orm";
+import type { StoreDb } from "../drivers/types.ts";
+import { settings } from "../schema.ts";
+
+export function settingsRepository(db: StoreDb): SettingsRepository {
+  return {
+    async get(name) {
+      const [row] = await db.select().from(settings).where(eq(settings.name, name)).limit(1);
+      return row ? (JSON.parse(row.value) as unknown) : null;
+    },
+    async set(name, value, at) {
+      const json = JSON.stringify(value);
+      await db
+        .insert(settings)
+        .values({ name, value: json, updatedAt: at })
+        .onConflictDoUpdate({ target: settings.name, set: { value: json, updatedAt: at } });
+    },
+  };
+}
