@@ -25,6 +25,12 @@ export const ERROR_CODES = {
   STORE_READONLY: "E_STORE_READONLY",
   STORE_BUSY: "E_STORE_BUSY",
   STORE_TOO_NEW: "E_STORE_TOO_NEW",
+  /** No store where one was expected; only the commands that add a key create one. */
+  NO_STORE: "E_NO_STORE",
+  /** A file or schema at the store's place that is not an apikey store: refused, never altered. */
+  NOT_A_STORE: "E_NOT_A_STORE",
+  /** The store's directory or files are owned by another user or writable by others (like OpenSSH StrictModes). */
+  STORE_UNSAFE: "E_STORE_UNSAFE",
   SLOT_NOT_FOUND: "E_SLOT_NOT_FOUND",
   LAST_SLOT: "E_LAST_SLOT",
   CANCELLED: "E_CANCELLED",

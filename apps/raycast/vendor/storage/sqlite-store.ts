@@ -2,19 +2,9 @@
 import type { Store } from "../core/store.ts";
 import type { Connection } from "./drivers/types.ts";
 import { toStoreError } from "./errors.ts";
-import { auditRepository } from "./repositories/audit.ts";
-import { deactivationRepository } from "./repositories/deactivations.ts";
-import { gatewayTokenRepository } from "./repositories/gateway-tokens.ts";
-import { keyRepository } from "./repositories/keys.ts";
-import { markRepository } from "./repositories/marks.ts";
-import { metaRepository } from "./repositories/meta.ts";
-import { oauthProviderRepository } from "./repositories/oauth-providers.ts";
-import { profileRepository } from "./repositories/profiles.ts";
-import { settingsRepository } from "./repositories/settings.ts";
-import { slotRepository } from "./repositories/slots.ts";
-import { storeSecretRepository } from "./repositories/store-secrets.ts";
-import { usageRepository } from "./repositories/usage.ts";
+import { storeRepositories } from "./repositories/index.ts";
 import { SerialQueue } from "./serial.ts";
+import { sqliteDialect } from "./sqlite/dialect.ts";
 
 /** Wraps every method of a repository so it runs through the queue and throws only ApikeyErrors. */
 function serialised<T extends object>(repo: T, guard: <R>(work: () => Promise<R>) => Promise<R>): T {
@@ -33,21 +23,13 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     queue.run(work).catch((err: unknown) => {
       throw toStoreError(err, location);
     });
-  const meta = serialised(metaRepository(conn.db), guard);
+  const { meta, ...repositories } = storeRepositories(sqliteDialect(conn.db), (repo) =>
+    serialised(repo, guard),
+  );
 
   const store: Store = {
     location,
-    keys: serialised(keyRepository(conn.db), guard),
-    profiles: serialised(profileRepository(conn.db), guard),
-    audit: serialised(auditRepository(conn.db), guard),
-    usage: serialised(usageRepository(conn.db), guard),
-    deactivations: serialised(deactivationRepository(conn.db), guard),
-    oauthProviders: serialised(oauthProviderRepository(conn.db), guard),
-    secrets: serialised(storeSecretRepository(conn.db), guard),
-    settings: serialised(settingsRepository(conn.db), guard),
-    slots: serialised(slotRepository(conn.db), guard),
-    marks: serialised(markRepository(conn.db), guard),
-    tokens: serialised(gatewayTokenRepository(conn.db), guard),
+    ...repositories,
     getMeta: () => meta.get(),
     // Not through the queue: a long-running front asks this before every request, and waiting behind a usage
     // commit would add the commit's time to each of them. A read pragma is safe on the connection at any point,

@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/bundle/plan.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { DEFAULT_PROFILE } from "../domain.ts";
 import type { Store } from "../store.ts";
+import { activatesByDefault } from "../vault/default-active.ts";
 import { numberedName } from "../vault/names.ts";
 import type { BundleKey, BundleProfile } from "./payload.ts";
 
@@ -106,12 +107,14 @@ export async function planImport(
     const mine = add.filter((a) => a.key.profile === profile);
     const bundled = batch.profiles.find((p) => p.name === profile);
     // A bundle's profile keeps its own choice, so a restore lists what was exported: its active key even when
-    // disabled, or none when it had none. Else (another tool's keys), like `add`, the first usable key.
+    // disabled, or none when it had none. Else (another tool's keys), like `add`, the first usable key that may
+    // become active by default (not an Admin key).
+    const usable = (a: PlannedKey) => a.key.status === "active" && activatesByDefault(a.key.kind);
     const pick = bundled
       ? bundled.activeKey === null
         ? undefined
-        : (mine.find((a) => a.key.name === bundled.activeKey) ?? mine.find((a) => a.key.status === "active"))
-      : mine.find((a) => a.key.status === "active");
+        : (mine.find((a) => a.key.name === bundled.activeKey) ?? mine.find(usable))
+      : mine.find(usable);
     if (pick) activate.push({ profile, name: pick.name });
   }
   return { add, skipped, profilesToCreate, activate };

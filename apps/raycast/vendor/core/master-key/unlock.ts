@@ -23,12 +23,9 @@ export async function openDataKey(
   sources: readonly MasterKeySource[],
   now: Date = new Date(),
 ): Promise<OpenedDataKey> {
-  const slots = await store.slots.list();
-  if (slots.length === 0) {
-    throw new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, "The store is empty.", {
-      details: { reason: "no_store" },
-    });
-  }
+  const all = await store.slots.list();
+  const slots = all.filter(holdsDataKey);
+  if (slots.length === 0) throw await noSlotError(store, all.length);
   const ordered = [...sources.filter((s) => !s.interactive), ...sources.filter((s) => s.interactive)];
   let wrong = false;
   let firstError: unknown;
@@ -67,6 +64,42 @@ export async function openDataKey(
     {
       details: { slots: kindsOf(slots) },
       cause: firstError,
+    },
+  );
+}
+
+/** A wrapped 256-bit data key: 32 bytes plus the 16-byte tag, under a 96-bit nonce. Anything else is damage. */
+export function holdsDataKey(slot: MasterKeySlot): boolean {
+  return slot.wrappedDek.byteLength === 48 && slot.dekNonce.byteLength === 12;
+}
+
+/**
+ * No slot can unlock the store. A store that was never initialised and holds nothing is simply empty; one that was
+ * initialised, holds keys, or has only broken slots has lost what unlocks it: that is damage, never "empty".
+ */
+async function noSlotError(store: Store, slotRows: number): Promise<ApikeyError> {
+  const damage = await damageWithoutSlots(store, slotRows);
+  if (damage === null) {
+    return new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, "The store is empty.", {
+      details: { reason: "no_store" },
+    });
+  }
+  return damage;
+}
+
+/**
+ * E_STORE_CORRUPT when the store shows it was created (its meta row, a key, a slot row) but has no usable slot; null
+ * for a store that is still new. Also what a first write checks before it creates a store's data key.
+ */
+export async function damageWithoutSlots(store: Store, slotRows: number): Promise<ApikeyError | null> {
+  const [meta, keys] = await Promise.all([store.getMeta(), store.keys.list()]);
+  if (meta === null && keys.length === 0 && slotRows === 0) return null;
+  return new ApikeyError(
+    ERROR_CODES.STORE_CORRUPT,
+    "The key store is damaged: none of its master-key slots can unlock it (they were deleted or altered).",
+    {
+      hint: "Do not add keys to it. Restore the store from a backup or an export bundle; the keys in it cannot be opened without a slot.",
+      details: { reason: "no_slots", keys: keys.length, slots: slotRows },
     },
   );
 }

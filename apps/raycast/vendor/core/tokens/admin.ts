@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { open } from "../crypto/aead.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Store } from "../store.ts";
+import { checkBudgetUsd } from "../usage/money.ts";
 import { monthWindow } from "../usage/window.ts";
 import { checkName, checkNameShape } from "../vault/names.ts";
 import type { Session } from "../vault/session.ts";
@@ -18,8 +19,6 @@ export const DEFAULT_TOKEN_NAME = "default";
 /** Where stores before schema 0004 kept that token, encrypted; adopted (hashed, then deleted) on first use. */
 export const LEGACY_TOKEN_SECRET = "gateway-token";
 const LEGACY_AAD = `apikey:secret:v1:${LEGACY_TOKEN_SECRET}`;
-
-const MAX_BUDGET_USD = 1_000_000_000;
 
 export interface CreateTokenInput {
   name: string;
@@ -67,17 +66,7 @@ export function toTokenView(t: GatewayTokenRecord, now: Date, monthSpendUsd = 0)
 }
 
 function checkBudget(usd: number | null | undefined): number | null {
-  if (usd === null || usd === undefined) return null;
-  if (!Number.isFinite(usd) || usd <= 0 || usd > MAX_BUDGET_USD) {
-    throw new ApikeyError(
-      ERROR_CODES.USAGE,
-      "A budget is a positive amount of US dollars, like 50 or 12.5.",
-      {
-        details: { field: "budget" },
-      },
-    );
-  }
-  return Math.round(usd * 100) / 100;
+  return usd === null || usd === undefined ? null : checkBudgetUsd(usd);
 }
 
 function notFound(name: string): ApikeyError {

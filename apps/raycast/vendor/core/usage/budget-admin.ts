@@ -3,19 +3,16 @@ import { DEFAULT_PROFILE } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Store } from "../store.ts";
 import type { Vault } from "../vault/vault.ts";
+import { checkBudgetUsd } from "./money.ts";
 
 export interface SetBudgetInput {
   name: string;
   profile?: string;
-  /** USD per UTC calendar month; must be positive. */
+  /** USD per UTC calendar month; must be positive (see money.ts; text from a person goes through parseUsd). */
   usd: number;
   /** `block` refuses requests past the budget; `warn` (default) only warns. */
   mode?: "warn" | "block";
 }
-
-// A budget above this is almost certainly a typo (cents for dollars); it is also where float sums stop being exact
-// to the cent.
-const MAX_BUDGET_USD = 1_000_000_000;
 
 function findKey(tx: Store, name: string, profile: string) {
   return tx.keys.byName(profile, name);
@@ -30,16 +27,7 @@ function notFound(name: string, profile: string): ApikeyError {
 /** Sets a key's monthly budget and mode: one transaction, audited as `key.budget`. */
 export async function setBudget(vault: Vault, input: SetBudgetInput) {
   const profile = input.profile ?? DEFAULT_PROFILE;
-  if (!Number.isFinite(input.usd) || input.usd <= 0 || input.usd > MAX_BUDGET_USD) {
-    throw new ApikeyError(
-      ERROR_CODES.USAGE,
-      "A budget is a positive amount of US dollars, like 50 or 12.5.",
-      {
-        hint: "To remove a budget, clear it instead.",
-      },
-    );
-  }
-  const usd = Math.round(input.usd * 100) / 100;
+  const usd = checkBudgetUsd(input.usd);
   const mode = input.mode ?? "warn";
   return vault.store.transaction(async (tx) => {
     const key = await findKey(tx, input.name, profile);

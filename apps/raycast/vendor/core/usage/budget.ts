@@ -87,6 +87,23 @@ export function budgetExceededError(status: BudgetStatus, keyName: string): Anth
   };
 }
 
+/**
+ * What the instrumented client answers when the recorded spend is within a blocking budget but what its requests in
+ * flight may still cost is not: 429 `rate_limit_error` with `retry-after`, since a retry once they have finished
+ * may well go through.
+ */
+export function budgetHeldError(status: BudgetStatus, keyName: string): AnthropicErrorResponse {
+  const budget = status.budgetUsd ?? 0;
+  const message =
+    `apikey: key "${keyName}" has spent ${usd(status.spentUsd)} of its ${usd(budget)} monthly budget this month (UTC), ` +
+    "and requests in flight may use the rest; retry when they have finished.";
+  return {
+    status: 429,
+    headers: { "retry-after": "1" },
+    body: { type: "error", error: { type: "rate_limit_error", message } },
+  };
+}
+
 /** The same refusal as a coded error, for fronts that render ApikeyErrors. */
 export function budgetExceededApikeyError(status: BudgetStatus, keyName: string): ApikeyError {
   return new ApikeyError(

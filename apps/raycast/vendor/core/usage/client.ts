@@ -4,11 +4,13 @@ import { resolveActiveKey } from "../active/active-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
 import type { Vault } from "../vault/vault.ts";
-import { budgetExceededError, budgetStatus } from "./budget.ts";
+import { type AnthropicErrorResponse, budgetExceededError, budgetHeldError, budgetStatus } from "./budget.ts";
 import { countsOf, ZERO_COUNTS } from "./counts.ts";
 import { createUsageExtractor, type ExtractedUsage, usageFromJson } from "./extract.ts";
+import { type Hold, reservations } from "./holds.ts";
 import { recordUsage, type UsageInput, usageRefusal } from "./record.ts";
 import { monthWindow } from "./window.ts";
+import { boundFromBody, worstCaseCost } from "./worst-case.ts";
 
 export interface AnthropicClientOptions {
   vault: Vault;
@@ -55,25 +57,33 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     return { key: record, secret };
   }
 
-  /** null when the request may go; otherwise the local refusal. */
-  async function checkBudget(key: KeyRecord): Promise<Response | null> {
+  // What this client's requests in flight hold against blocking budgets (holds.ts): without them, many calls made
+  // at once would all see the same recorded spend and all go.
+  const held = reservations();
+
+  /** The refusal when the request may not go; otherwise what it holds (null: no blocking budget). */
+  async function checkBudget(
+    key: KeyRecord,
+    worstCaseUsd: number,
+  ): Promise<{ refusal: Response; hold?: never } | { refusal?: never; hold: Hold | null }> {
     // Keys without a budget skip the month's aggregate query entirely.
-    if (key.monthlyBudgetUsd === null) return null;
+    if (key.monthlyBudgetUsd === null) return { hold: null };
     const now = vault.now();
+    // What is released while the spend is read may have been committed after the read: count it, to be safe.
+    const releasedBefore = held.released(key.id);
     const status = await budgetStatus(vault.store, key.id, now);
-    if (status.blocked) {
-      const refusal = budgetExceededError(status, key.name);
-      return new Response(JSON.stringify(refusal.body), {
-        status: refusal.status,
-        headers: { "content-type": "application/json", ...refusal.headers },
-      });
+    if (status.blocked) return { refusal: refusalResponse(budgetExceededError(status, key.name)) };
+    if (status.mode === "block" && status.budgetUsd !== null) {
+      const inFlight = held.held(key.id) + held.released(key.id) - releasedBefore;
+      if (status.spentUsd + inFlight > status.budgetUsd)
+        return { refusal: refusalResponse(budgetHeldError(status, key.name)) };
     }
     const once = `${key.id}@${monthWindow(now).since.getTime()}`;
     if (status.message && !warned.has(once)) {
       warned.add(once);
       vault.warn(status.message);
     }
-    return null;
+    return { hold: status.mode === "block" ? held.hold([key.id], worstCaseUsd) : null };
   }
 
   // A response the API has answered belongs to the app even when the store cannot take its event (busy, read-only):
@@ -108,37 +118,46 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     if (key.kind === "oauth") addBeta(request.headers, "oauth-2025-04-20");
 
     if (!isMessages(request)) return next(request);
-    const refusal = await checkBudget(key);
-    if (refusal) return refusal;
+    const budget = await checkBudget(key, worstCaseOf(request.body));
+    if (budget.refusal) return budget.refusal;
+    // Given back once the usage is recorded (which then counts instead), however the request ends.
+    const settle = <T>(recorded: Promise<T>): Promise<T> => recorded.finally(() => budget.hold?.release());
 
     const model = requestModel(ctx.options?.body, request.body);
     let response: Response;
     try {
       response = await next(request);
     } catch (err) {
-      await record(key, model, null, null);
+      await settle(record(key, model, null, null));
       throw err;
     }
     const requestId = response.headers.get("request-id");
     if (!response.ok || response.body === null) {
-      await record(key, model, null, requestId);
+      await settle(record(key, model, null, requestId));
       return response;
     }
     if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+      // A stream the app drops without reading to the end or cancelling keeps its hold until the client is gone.
       return new Response(
-        meteredBody(response.body, (usage) => record(key, model, usage, requestId)),
+        meteredBody(response.body, (usage) => settle(record(key, model, usage, requestId))),
         response,
       );
     }
     // JSON: read it here so the event is committed before the SDK call resolves.
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      budget.hold?.release();
+      throw err;
+    }
     let usage: ExtractedUsage | null = null;
     try {
       usage = usageFromJson(JSON.parse(text));
     } catch {
       // Not JSON: the SDK will report it; the request still counts.
     }
-    await record(key, model, usage, requestId);
+    await settle(record(key, model, usage, requestId));
     return new Response(text, response);
   };
 
@@ -149,6 +168,19 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     authToken: null,
     middleware: [meter, ...(options.sdk?.middleware ?? [])],
   });
+}
+
+function refusalResponse(refusal: AnthropicErrorResponse): Response {
+  return new Response(JSON.stringify(refusal.body), {
+    status: refusal.status,
+    headers: { "content-type": "application/json", ...refusal.headers },
+  });
+}
+
+/** The request's worst case from its wire body (a string for JSON requests; anything else bounds as the dearest). */
+function worstCaseOf(body: unknown): number {
+  const text = typeof body === "string" ? body : "";
+  return worstCaseCost(boundFromBody(text, Buffer.byteLength(text)));
 }
 
 function isMessages(request: { url: string; method?: string | undefined }): boolean {

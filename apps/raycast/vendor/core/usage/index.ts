@@ -7,6 +7,7 @@ export {
   type BudgetStatus,
   budgetExceededApikeyError,
   budgetExceededError,
+  budgetHeldError,
   budgetState,
   budgetStatus,
   toBudgetStatus,
@@ -35,7 +36,9 @@ export {
   type UsageExtractor,
   usageFromJson,
 } from "./extract.ts";
+export { type Hold, type Reservations, reservations } from "./holds.ts";
 export { type MonthSpendFields, withMonthSpend } from "./list-spend.ts";
+export { checkBudgetUsd, MAX_BUDGET_USD, parseUsd, usdOrNull } from "./money.ts";
 export type {
   KeySpend,
   TokenSpend,
@@ -72,3 +75,10 @@ export {
   usageReport,
 } from "./report.ts";
 export { monthWindow, parseSince, utcDay } from "./window.ts";
+export {
+  boundFromBody,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  dearestPrice,
+  type RequestBound,
+  worstCaseCost,
+} from "./worst-case.ts";

@@ -6,6 +6,7 @@ import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import { maskKey, recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
+import { activatesByDefault, type NotActivated } from "./default-active.ts";
 import { checkName } from "./names.ts";
 import { newKeyRecord, secretFields } from "./new-key.ts";
 import { ensureProfile } from "./profiles.ts";
@@ -29,6 +30,8 @@ export interface AddKeyInput {
 export interface AddKeyResult {
   key: KeyView;
   validation: ValidationResult | null;
+  /** Why the new key did not become its profile's active key (null when it did). */
+  notActivated: NotActivated | null;
 }
 
 export async function listKeys(s: Session, filter: { profile?: string } = {}): Promise<KeyView[]> {
@@ -102,13 +105,17 @@ async function insertNew(
     organization: input.organization ?? null,
   });
   let becameActive = false;
+  let notActivated: NotActivated | null = null;
   await s.store.transaction(async (tx) => {
     await writer.commit(tx);
     await refuseDuplicate(tx, fingerprint, name, profile);
     const p = await ensureProfile(s, tx, profile);
     await tx.keys.insert(record);
-    // The first key of a profile becomes its active key: the obvious thing after `apikey add`.
-    if (p.activeKeyId === null) {
+    // The first key of a profile becomes its active key: the obvious thing after `apikey add`, except for a key
+    // that may only become active when asked for by name.
+    if (p.activeKeyId !== null) notActivated = "profile_has_active_key";
+    else if (!activatesByDefault(kind)) notActivated = "admin_key";
+    else {
       await tx.profiles.setActiveKey(profile, id);
       becameActive = true;
     }
@@ -120,7 +127,7 @@ async function insertNew(
       activated: becameActive,
     });
   });
-  return { key: toView(record, becameActive ? id : null), validation };
+  return { key: toView(record, becameActive ? id : null), validation, notActivated };
 }
 
 export async function addKeyFromEnv(

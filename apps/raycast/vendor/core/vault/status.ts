@@ -1,5 +1,6 @@
 // Vendored from packages/core/src/vault/status.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { KekProviderName } from "../domain.ts";
+import { holdsDataKey } from "../master-key/unlock.ts";
 import type { Session } from "./session.ts";
 
 export interface StatusReport {
@@ -11,6 +12,8 @@ export interface StatusReport {
   keyCount: number;
   profiles: Array<{ name: string; activeKey: string | null; keyCount: number }>;
   envKeyPresent: boolean;
+  /** "no_slots": the store was created (or holds keys) but no master-key slot can unlock it; null when sound. */
+  damage: "no_slots" | null;
 }
 
 export async function storeStatus(s: Session): Promise<StatusReport> {
@@ -39,5 +42,7 @@ export async function storeStatus(s: Session): Promise<StatusReport> {
       keyCount: live.filter((k) => k.profile === p.name).length,
     })),
     envKeyPresent: config.envApiKey !== undefined,
+    damage:
+      (meta !== null || keys.length > 0 || slots.length > 0) && !slots.some(holdsDataKey) ? "no_slots" : null,
   };
 }

@@ -7,7 +7,7 @@ import { DEFAULT_PROFILE, type KeyRecord, type MasterKeySlot } from "../domain.t
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
 import { keyFileSource, masterKeySource, passphraseSource } from "../master-key/sources.ts";
-import { createMasterKey, openDataKey } from "../master-key/unlock.ts";
+import { createMasterKey, damageWithoutSlots, openDataKey } from "../master-key/unlock.ts";
 import type { Store } from "../store.ts";
 import { type Validator, validateKey } from "../validate/anthropic.ts";
 import type { ValidationResult } from "../validate/classify.ts";
@@ -155,6 +155,9 @@ export class Vault implements Session {
     if ((await this.#o.store.getMeta()) !== null) {
       return { dek: await this.unlock(), commit: async () => {}, discard: () => {} };
     }
+    // No meta row: a new store, unless slots or keys say one was created here and lost its meta (damage).
+    const damage = await damageWithoutSlots(this.#o.store, (await this.#o.store.slots.list()).length);
+    if (damage) throw damage;
     const made = await createMasterKey(this.#masterKeys);
     const dek = generateDek();
     const wrapped = wrapDek(made.kek, dek);

@@ -1,11 +1,10 @@
 // Vendored from packages/storage/src/repositories/audit.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { AuditRepository } from "../../core/store.ts";
 import { and, desc, eq, gte, type SQL } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
+import type { Dialect } from "../dialect.ts";
 import { auditFromRow, auditToRow } from "../rows.ts";
-import { auditLog } from "../schema.ts";
 
-export function auditRepository(db: StoreDb): AuditRepository {
+export function auditRepository({ db, tables: { auditLog } }: Dialect): AuditRepository {
   return {
     async append(entry) {
       await db.insert(auditLog).values(auditToRow(entry));

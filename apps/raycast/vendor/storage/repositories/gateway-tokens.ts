@@ -1,42 +1,25 @@
 // Vendored from packages/storage/src/repositories/gateway-tokens.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { ApikeyError } from "../../core/errors.ts";
 import type { GatewayTokenRepository } from "../../core/tokens/index.ts";
-import { and, asc, eq, getTableName, isNull, lt, or } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
-import { driverError, isForeignKeyViolation } from "../errors.ts";
-import { rawStatement } from "../raw-statement.ts";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import type { Dialect } from "../dialect.ts";
 import { tokenFromRow, tokenPatchToRow, tokenToRow } from "../rows.ts";
-import { gatewayTokens } from "../schema.ts";
+import { profileMissing } from "./profile-missing.ts";
+import { touchForward } from "./touch-forward.ts";
 
-const t = gatewayTokens;
-const TOUCH_SQL = `UPDATE ${getTableName(t)} SET ${t.lastUsedAt.name} = ? WHERE ${t.id.name} = ? AND (${t.lastUsedAt.name} IS NULL OR ${t.lastUsedAt.name} < ?)`;
-
-function profileMissing(err: unknown): unknown {
-  return isForeignKeyViolation(err)
-    ? new ApikeyError("E_PROFILE_NOT_FOUND", "That profile does not exist.", { cause: driverError(err) })
-    : err;
-}
-
-export function gatewayTokenRepository(db: StoreDb): GatewayTokenRepository {
+export function gatewayTokenRepository(dialect: Dialect): GatewayTokenRepository {
+  const { db, byteOrder } = dialect;
+  const t = dialect.tables.gatewayTokens;
+  const rethrow = (err: unknown): never => {
+    throw profileMissing(dialect, err);
+  };
   return {
     async insert(token) {
-      await db
-        .insert(t)
-        .values(tokenToRow(token))
-        .catch((err: unknown) => {
-          throw profileMissing(err);
-        });
+      await db.insert(t).values(tokenToRow(token)).catch(rethrow);
     },
     async update(id, patch) {
       const row = tokenPatchToRow(patch);
       if (Object.keys(row).length === 0) return;
-      await db
-        .update(t)
-        .set(row)
-        .where(eq(t.id, id))
-        .catch((err: unknown) => {
-          throw profileMissing(err);
-        });
+      await db.update(t).set(row).where(eq(t.id, id)).catch(rethrow);
     },
     async byName(name) {
       const [row] = await db
@@ -55,19 +38,9 @@ export function gatewayTokenRepository(db: StoreDb): GatewayTokenRepository {
         .select()
         .from(t)
         .where(filter.includeRevoked ? undefined : isNull(t.revokedAt))
-        .orderBy(asc(t.name), asc(t.createdAt));
+        .orderBy(byteOrder(t.name), asc(t.createdAt));
       return rows.map(tokenFromRow);
     },
-    async touchLastUsed(id, at) {
-      const raw = rawStatement(db, TOUCH_SQL);
-      if (raw) {
-        raw.run(at.getTime(), id, at.getTime());
-        return;
-      }
-      await db
-        .update(t)
-        .set({ lastUsedAt: at })
-        .where(and(eq(t.id, id), or(isNull(t.lastUsedAt), lt(t.lastUsedAt, at))));
-    },
+    touchLastUsed: (id, at) => touchForward(dialect, t, id, at),
   };
 }

@@ -1,42 +1,25 @@
 // Vendored from packages/storage/src/repositories/keys.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { ApikeyError } from "../../core/errors.ts";
 import type { KeyRepository } from "../../core/store.ts";
-import { and, asc, eq, getTableName, isNull, lt, ne, or } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
-import { driverError, isForeignKeyViolation } from "../errors.ts";
-import { rawStatement } from "../raw-statement.ts";
+import { and, asc, eq, ne } from "drizzle-orm";
+import type { Dialect } from "../dialect.ts";
 import { keyFromRow, keyPatchToRow, keyToRow } from "../rows.ts";
-import { keys } from "../schema.ts";
+import { profileMissing } from "./profile-missing.ts";
+import { touchForward } from "./touch-forward.ts";
 
-function profileMissing(err: unknown): unknown {
-  return isForeignKeyViolation(err)
-    ? new ApikeyError("E_PROFILE_NOT_FOUND", "That profile does not exist.", { cause: driverError(err) })
-    : err;
-}
-
-// Forward only: a late or back-dated event must not make a key look idle longer than it is.
-const TOUCH_SQL = `UPDATE ${getTableName(keys)} SET ${keys.lastUsedAt.name} = ? WHERE ${keys.id.name} = ? AND (${keys.lastUsedAt.name} IS NULL OR ${keys.lastUsedAt.name} < ?)`;
-
-export function keyRepository(db: StoreDb): KeyRepository {
+export function keyRepository(dialect: Dialect): KeyRepository {
+  const { db, byteOrder } = dialect;
+  const { keys } = dialect.tables;
+  const rethrow = (err: unknown): never => {
+    throw profileMissing(dialect, err);
+  };
   return {
     async insert(key) {
-      await db
-        .insert(keys)
-        .values(keyToRow(key))
-        .catch((err: unknown) => {
-          throw profileMissing(err);
-        });
+      await db.insert(keys).values(keyToRow(key)).catch(rethrow);
     },
     async update(id, patch) {
       const row = keyPatchToRow(patch);
       if (Object.keys(row).length === 0) return;
-      await db
-        .update(keys)
-        .set(row)
-        .where(eq(keys.id, id))
-        .catch((err: unknown) => {
-          throw profileMissing(err);
-        });
+      await db.update(keys).set(row).where(eq(keys.id, id)).catch(rethrow);
     },
     async delete(id) {
       await db.delete(keys).where(eq(keys.id, id));
@@ -53,17 +36,7 @@ export function keyRepository(db: StoreDb): KeyRepository {
         .limit(1);
       return row ? keyFromRow(row) : null;
     },
-    async touchLastUsed(id, at) {
-      const raw = rawStatement(db, TOUCH_SQL);
-      if (raw) {
-        raw.run(at.getTime(), id, at.getTime());
-        return;
-      }
-      await db
-        .update(keys)
-        .set({ lastUsedAt: at })
-        .where(and(eq(keys.id, id), or(isNull(keys.lastUsedAt), lt(keys.lastUsedAt, at))));
-    },
+    touchLastUsed: (id, at) => touchForward(dialect, keys, id, at),
     async byFingerprint(fingerprint) {
       const [row] = await db.select().from(keys).where(eq(keys.fingerprint, fingerprint)).limit(1);
       return row ? keyFromRow(row) : null;
@@ -73,7 +46,7 @@ export function keyRepository(db: StoreDb): KeyRepository {
         .select()
         .from(keys)
         .where(filter.profile === undefined ? undefined : eq(keys.profile, filter.profile))
-        .orderBy(asc(keys.profile), asc(keys.name), asc(keys.createdAt), asc(keys.id));
+        .orderBy(byteOrder(keys.profile), byteOrder(keys.name), asc(keys.createdAt), byteOrder(keys.id));
       return rows.map(keyFromRow);
     },
   };

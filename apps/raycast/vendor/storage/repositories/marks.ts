@@ -1,13 +1,13 @@
 // Vendored from packages/storage/src/repositories/marks.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { MarkRepository } from "../../core/index.ts";
 import { lt } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
-import { marks } from "../schema.ts";
+import type { Dialect } from "../dialect.ts";
 
-export function markRepository(db: StoreDb): MarkRepository {
+export function markRepository({ db, tables: { marks } }: Dialect): MarkRepository {
   return {
     async claim(name, at) {
-      // ON CONFLICT DO NOTHING + RETURNING: a row comes back only to the one caller that inserted it.
+      // ON CONFLICT DO NOTHING + RETURNING: a row comes back only to the one caller that inserted it; on
+      // PostgreSQL a second connection inserting the same name at once waits for the first's commit, then gets none.
       const inserted = await db
         .insert(marks)
         .values({ name, at })

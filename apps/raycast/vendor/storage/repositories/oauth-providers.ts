@@ -1,29 +1,27 @@
 // Vendored from packages/storage/src/repositories/oauth-providers.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { OAuthProviderRepository } from "../../core/index.ts";
-import { asc, eq } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
+import { eq } from "drizzle-orm";
+import type { Dialect } from "../dialect.ts";
 import { oauthProviderFromRow, oauthProviderToRow } from "../rows.ts";
-import { oauthProviders } from "../schema.ts";
 
-export function oauthProviderRepository(db: StoreDb): OAuthProviderRepository {
+export function oauthProviderRepository({ db, tables, byteOrder }: Dialect): OAuthProviderRepository {
+  const t = tables.oauthProviders;
   return {
     async put(provider) {
-      const { name: _name, ...changes } = oauthProviderToRow(provider);
-      await db
-        .insert(oauthProviders)
-        .values(oauthProviderToRow(provider))
-        .onConflictDoUpdate({ target: oauthProviders.name, set: changes });
+      const row = oauthProviderToRow(provider);
+      const { name: _name, ...changes } = row;
+      await db.insert(t).values(row).onConflictDoUpdate({ target: t.name, set: changes });
     },
     async get(name) {
-      const [row] = await db.select().from(oauthProviders).where(eq(oauthProviders.name, name)).limit(1);
+      const [row] = await db.select().from(t).where(eq(t.name, name)).limit(1);
       return row ? oauthProviderFromRow(row) : null;
     },
     async list() {
-      const rows = await db.select().from(oauthProviders).orderBy(asc(oauthProviders.name));
+      const rows = await db.select().from(t).orderBy(byteOrder(t.name));
       return rows.map(oauthProviderFromRow);
     },
     async delete(name) {
-      await db.delete(oauthProviders).where(eq(oauthProviders.name, name));
+      await db.delete(t).where(eq(t.name, name));
     },
   };
 }

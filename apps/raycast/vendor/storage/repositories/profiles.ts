@@ -1,13 +1,13 @@
 // Vendored from packages/storage/src/repositories/profiles.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { ApikeyError } from "../../core/errors.ts";
 import type { ProfileRepository } from "../../core/store.ts";
-import { asc, eq } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
-import { driverError, isForeignKeyViolation } from "../errors.ts";
+import { eq } from "drizzle-orm";
+import type { Dialect } from "../dialect.ts";
 import { profileFromRow } from "../rows.ts";
-import { profiles } from "../schema.ts";
 
-export function profileRepository(db: StoreDb): ProfileRepository {
+export function profileRepository(dialect: Dialect): ProfileRepository {
+  const { db, byteOrder, isForeignKeyViolation, driverError } = dialect;
+  const { profiles } = dialect.tables;
   return {
     async create(profile) {
       await db.insert(profiles).values({ ...profile });
@@ -17,7 +17,7 @@ export function profileRepository(db: StoreDb): ProfileRepository {
       return row ? profileFromRow(row) : null;
     },
     async list() {
-      const rows = await db.select().from(profiles).orderBy(asc(profiles.name));
+      const rows = await db.select().from(profiles).orderBy(byteOrder(profiles.name));
       return rows.map(profileFromRow);
     },
     async delete(name) {

@@ -1,10 +1,9 @@
 // Vendored from packages/storage/src/repositories/settings.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { SettingsRepository } from "../../core/index.ts";
 import { eq } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
-import { settings } from "../schema.ts";
+import type { Dialect } from "../dialect.ts";
 
-export function settingsRepository(db: StoreDb): SettingsRepository {
+export function settingsRepository({ db, tables: { settings } }: Dialect): SettingsRepository {
   return {
     async get(name) {
       const [row] = await db.select().from(settings).where(eq(settings.name, name)).limit(1);

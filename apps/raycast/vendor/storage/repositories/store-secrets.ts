@@ -1,25 +1,23 @@
 // Vendored from packages/storage/src/repositories/store-secrets.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { StoreSecretRepository } from "../../core/index.ts";
 import { eq } from "drizzle-orm";
-import type { StoreDb } from "../drivers/types.ts";
+import type { Dialect } from "../dialect.ts";
 import { storeSecretFromRow, storeSecretToRow } from "../rows.ts";
-import { storeSecrets } from "../schema.ts";
 
-export function storeSecretRepository(db: StoreDb): StoreSecretRepository {
+export function storeSecretRepository({ db, tables }: Dialect): StoreSecretRepository {
+  const t = tables.storeSecrets;
   return {
     async put(secret) {
-      const { name: _name, ...changes } = storeSecretToRow(secret);
-      await db
-        .insert(storeSecrets)
-        .values(storeSecretToRow(secret))
-        .onConflictDoUpdate({ target: storeSecrets.name, set: changes });
+      const row = storeSecretToRow(secret);
+      const { name: _name, ...changes } = row;
+      await db.insert(t).values(row).onConflictDoUpdate({ target: t.name, set: changes });
     },
     async get(name) {
-      const [row] = await db.select().from(storeSecrets).where(eq(storeSecrets.name, name)).limit(1);
+      const [row] = await db.select().from(t).where(eq(t.name, name)).limit(1);
       return row ? storeSecretFromRow(row) : null;
     },
     async delete(name) {
-      await db.delete(storeSecrets).where(eq(storeSecrets.name, name));
+      await db.delete(t).where(eq(t.name, name));
     },
   };
 }

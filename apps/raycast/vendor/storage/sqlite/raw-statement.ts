@@ -1,5 +1,5 @@
-// Vendored from packages/storage/src/raw-statement.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { StoreDb } from "./drivers/types.ts";
+// Vendored from packages/storage/src/sqlite/raw-statement.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { StoreDb } from "../drivers/types.ts";
 
 // A statement prepared once on the driver's own client, for the few written on every usage commit. Drizzle's
 // builder costs several microseconds per call — as much as SQLite's own work for a one-row update — and these run
