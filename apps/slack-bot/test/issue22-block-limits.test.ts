@@ -2,8 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { blockActionBody, eventBody, postSigned } from "../../../tests/fixtures/fake-slack-requests.ts";
 import { blockProblems, messageProblems, viewProblems } from "../../../tests/fixtures/slack-block-limits.ts";
 import { fakeApiKey } from "../../../tests/fixtures/keys.ts";
-import { HOME_PAGE_ACTION } from "../src/render/home.ts";
-import { MORE_ACTION } from "../src/render/paging.ts";
 import { DEV, OPS, TEAM } from "./harness.ts";
 import { type StoreHarness, startStoreHarness } from "./store-harness.ts";
 
@@ -18,6 +16,10 @@ profiles:
     view: { groups: [S0ENG] }
     operate: { users: [U0OPS] }
 `;
+
+// Spelled out rather than imported, so this file also runs (and fails) against a bot without paging.
+const MORE_ACTION = "apikey_more";
+const HOME_PAGE_ACTION = "apikey_home_page";
 
 type Msg = { text?: string; blocks?: Array<Record<string, unknown>> };
 type Button = { action_id: string; value: string; text: { text: string } };
