@@ -14,6 +14,7 @@ import { type ClaimOnce, DELIVERY_PROPERTY, memoryClaims, replayGuard } from "./
 import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
 import { reminderPass } from "./scheduler/reminders.ts";
 import { MAY_WAIT, slackCall } from "./slack-calls.ts";
+import { refreshBeforeClosing } from "./socket-refresh.ts";
 
 export interface BotOptions {
   config: SlackConfig;
@@ -71,7 +72,7 @@ export function createBot(options: BotOptions): Bot {
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
   if (config.appToken) {
-    receiver = new SocketModeReceiver({
+    const socketReceiver = new SocketModeReceiver({
       appToken: config.appToken,
       logger,
       installerOptions: { clientOptions },
@@ -79,6 +80,8 @@ export function createBot(options: BotOptions): Bot {
         [DELIVERY_PROPERTY]: socketDeliveryName(args.envelope_id),
       }),
     });
+    refreshBeforeClosing(socketReceiver, logger);
+    receiver = socketReceiver;
   } else {
     if (!config.signingSecret) throw new Error("HTTP mode needs a signing secret");
     httpReceiver = new HTTPReceiver({

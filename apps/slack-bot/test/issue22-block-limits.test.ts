@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { blockActionBody, eventBody, postSigned } from "../../../tests/fixtures/fake-slack-requests.ts";
-import { blockProblems, messageProblems, viewProblems } from "../../../tests/fixtures/slack-block-limits.ts";
 import { fakeApiKey } from "../../../tests/fixtures/keys.ts";
+import { blockProblems, messageProblems, viewProblems } from "../../../tests/fixtures/slack-block-limits.ts";
 import { DEV, OPS, TEAM } from "./harness.ts";
 import { type StoreHarness, startStoreHarness } from "./store-harness.ts";
 
@@ -26,7 +26,9 @@ type Button = { action_id: string; value: string; text: { text: string } };
 
 const buttonsOf = (blocks: Array<Record<string, unknown>> | undefined): Button[] =>
   (blocks ?? []).flatMap((b) => [
-    ...((b.elements as Button[] | undefined) ?? []).filter((e) => e && (e as { type?: string }).type === "button"),
+    ...((b.elements as Button[] | undefined) ?? []).filter(
+      (e) => e && (e as { type?: string }).type === "button",
+    ),
     ...(b.accessory ? [b.accessory as Button] : []),
   ]);
 const textOf = (blocks: Array<Record<string, unknown>> | undefined): string => JSON.stringify(blocks ?? []);
@@ -45,7 +47,12 @@ async function seedKeys(profile: string, count: number, prefix = "key") {
   await h.core.system.profiles.create(profile).catch(() => undefined);
   for (let i = 0; i < count; i++) {
     const name = `${prefix}-${String(i).padStart(3, "0")}`;
-    await h.core.system.keys.add({ name, profile, secret: fakeApiKey(`LIM_${profile}_${i}`), validate: false });
+    await h.core.system.keys.add({
+      name,
+      profile,
+      secret: fakeApiKey(`LIM_${profile}_${i}`),
+      validate: false,
+    });
   }
 }
 
@@ -64,7 +71,11 @@ async function readAllPages(person: typeof OPS, text: string): Promise<Msg[]> {
     before = h.slack.callsTo("response_url").length;
     const click = await postSigned(
       h.url,
-      blockActionBody(person, { action_id: MORE_ACTION, value: more.value }, { responseUrl: h.slack.responseUrl() }),
+      blockActionBody(
+        person,
+        { action_id: MORE_ACTION, value: more.value },
+        { responseUrl: h.slack.responseUrl() },
+      ),
     );
     expect(click.status).toBe(200);
   }
@@ -81,7 +92,9 @@ async function readAllHomePages(person: typeof OPS): Promise<Msg[]> {
       private_metadata?: string;
     };
     views.push(view);
-    const next = buttonsOf(view.blocks).find((b) => b.action_id === HOME_PAGE_ACTION && b.text.text.startsWith("Next"));
+    const next = buttonsOf(view.blocks).find(
+      (b) => b.action_id === HOME_PAGE_ACTION && b.text.text.startsWith("Next"),
+    );
     if (!next) return views;
     before = h.slack.callsTo("views.publish").length;
     await postSigned(
@@ -110,10 +123,30 @@ describe("issue 22 item 6: the stand-in refuses what Slack refuses", () => {
   });
 
   it("accepts what is exactly at each limit and refuses one past it", () => {
-    expect(blockProblems("message", Array.from({ length: 50 }, () => section(3000)))).toEqual([]);
-    expect(blockProblems("message", Array.from({ length: 51 }, () => section(1)))).not.toEqual([]);
-    expect(blockProblems("home", Array.from({ length: 100 }, () => section(1)))).toEqual([]);
-    expect(blockProblems("home", Array.from({ length: 101 }, () => section(1)))).not.toEqual([]);
+    expect(
+      blockProblems(
+        "message",
+        Array.from({ length: 50 }, () => section(3000)),
+      ),
+    ).toEqual([]);
+    expect(
+      blockProblems(
+        "message",
+        Array.from({ length: 51 }, () => section(1)),
+      ),
+    ).not.toEqual([]);
+    expect(
+      blockProblems(
+        "home",
+        Array.from({ length: 100 }, () => section(1)),
+      ),
+    ).toEqual([]);
+    expect(
+      blockProblems(
+        "home",
+        Array.from({ length: 101 }, () => section(1)),
+      ),
+    ).not.toEqual([]);
     expect(blockProblems("message", [section(3001)])).not.toEqual([]);
     // Characters, not bytes or code points: an emoji counts as two UTF-16 units, like the bot counts.
     expect(blockProblems("message", [section(2999)])).toEqual([]);
@@ -193,7 +226,11 @@ describe("issue 22 item 6: long content pages within Slack's limits, and every i
     expect(buttonsOf(pages.at(-1)?.blocks).some((b) => b.action_id === MORE_ACTION)).toBe(false);
     // status of the same profile fits too (200 keys with budgets make long lines).
     for (let i = 0; i < 200; i += 1)
-      await h.core.system.usage.setBudget({ name: `key-${String(i).padStart(3, "0")}`, profile: "big", usd: 10 });
+      await h.core.system.usage.setBudget({
+        name: `key-${String(i).padStart(3, "0")}`,
+        profile: "big",
+        usd: 10,
+      });
     const status = await readAllPages(OPS, "status");
     const statusText = status.map((p) => textOf(p.blocks)).join("\n");
     for (let i = 0; i < 200; i += 1) expect(statusText).toContain(`*key-${String(i).padStart(3, "0")}* \``);

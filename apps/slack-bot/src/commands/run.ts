@@ -262,7 +262,7 @@ export async function openForm(
   try {
     view = await fill();
   } catch (err) {
-    if (err instanceof Answer) view = outcomeModal("Not allowed", [String(err.reply.text)]);
+    if (err instanceof Answer) view = outcomeModal(title, [String(err.reply.text)]);
     else {
       const rendered = renderError(err);
       env.logger.warn(`form not filled: ${rendered.code}`);
