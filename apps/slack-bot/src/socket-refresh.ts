@@ -42,37 +42,40 @@ function isDisconnect(data: unknown, isBinary: boolean): boolean {
 }
 
 export function refreshBeforeClosing(receiver: SocketModeReceiver, logger: Logger): void {
-  const client = receiver.client as unknown as ClientInternals;
-  if (typeof client.onWebSocketMessage !== "function" || typeof client.retrieveWSSURL !== "function") {
+  const socketClient = receiver.client as unknown as ClientInternals;
+  if (
+    typeof socketClient.onWebSocketMessage !== "function" ||
+    typeof socketClient.retrieveWSSURL !== "function"
+  ) {
     logger.warn("socket mode: client internals changed; disconnect messages use the library's reconnect");
     return;
   }
-  const handle = client.onWebSocketMessage.bind(client);
+  const handle = socketClient.onWebSocketMessage.bind(socketClient);
   let refreshing = false;
 
   const refresh = async () => {
-    const old = client.websocket;
-    if (refreshing || !old || client.shuttingDown) return;
+    const old = socketClient.websocket;
+    if (refreshing || !old || socketClient.shuttingDown) return;
     refreshing = true;
     try {
-      const url = await client.retrieveWSSURL();
+      const url = await socketClient.retrieveWSSURL();
       const Socket = old.constructor as new (options: Record<string, unknown>) => SlackWebSocketLike;
       const next = new Socket({ ...old.options, url, ...(old.logger ? { logger: old.logger } : {}) });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
-          client.removeListener(CONNECTED, onHello);
+          socketClient.removeListener(CONNECTED, onHello);
           reject(new Error("no hello on the new connection"));
         }, REFRESH_TIMEOUT_MS);
         const onHello = () => {
           clearTimeout(timer);
           resolve();
         };
-        client.once(CONNECTED, onHello);
+        socketClient.once(CONNECTED, onHello);
         next.connect();
       });
       // The new connection is up: acks go out on it from now, and closing the old one starts no reconnect (the
       // client reconnects only when its current connection is not active).
-      client.websocket = next;
+      socketClient.websocket = next;
       old.disconnect();
       logger.info("socket mode: moved to a new connection as Slack asked");
     } catch (err) {
@@ -83,8 +86,8 @@ export function refreshBeforeClosing(receiver: SocketModeReceiver, logger: Logge
     }
   };
 
-  client.removeAllListeners("ws_message");
-  client.on("ws_message", (data: unknown, isBinary: unknown) => {
+  socketClient.removeAllListeners("ws_message");
+  socketClient.on("ws_message", (data: unknown, isBinary: unknown) => {
     if (isDisconnect(data, isBinary === true)) {
       void refresh();
       return;
