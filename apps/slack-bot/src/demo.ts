@@ -230,8 +230,9 @@ async function main(): Promise<void> {
   // 122 keys do not fit one Home view (100 blocks): it pages. Shown shortened here.
   show("dev sees", [
     ...homeLines.slice(0, 4),
-    `… ${homeLines.length - 10} more lines …`,
-    ...homeLines.slice(-6),
+    "…",
+    ...homeLines.filter((l) => l.startsWith("Page ") || l.startsWith("[Next") || l.startsWith("[◀")),
+    ...homeLines.slice(-2),
   ]);
   out();
 
