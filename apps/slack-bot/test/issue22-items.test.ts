@@ -46,7 +46,11 @@ async function clickHome(person: typeof OPS, actionId: string, ref: { profile: s
   const before = h.slack.callsTo("views.publish").length;
   const res = await postSigned(
     h.url,
-    blockActionBody(person, { action_id: actionId, value: JSON.stringify(ref) }, { home: true, homeMetadata: homeMeta }),
+    blockActionBody(
+      person,
+      { action_id: actionId, value: JSON.stringify(ref) },
+      { home: true, homeMetadata: homeMeta },
+    ),
   );
   expect(res.status).toBe(200);
   return before;
@@ -152,10 +156,18 @@ describe("issue 22 item 8: forms open at once in a loading state; 429 is handled
 
 describe("issue 22 item 9: a manual deactivation waiting for a person says what to do, not '(failed)'", () => {
   it("after a rotation in a profile without an Admin key, the Home tab and status point at the Anthropic Console", async () => {
-    await h.core.system.keys.rotate({ name: "work", profile: "prod", newSecret: NEXT, graceMs: 0, validate: false });
+    await h.core.system.keys.rotate({
+      name: "work",
+      profile: "prod",
+      newSecret: NEXT,
+      graceMs: 0,
+      validate: false,
+    });
     const home = json((await openHome(OPS))?.args);
     expect(home).not.toContain("(failed)");
-    expect(home).toContain("The old key of *work* still works at Anthropic: deactivate it in the Anthropic Console");
+    expect(home).toContain(
+      "The old key of *work* still works at Anthropic: deactivate it in the Anthropic Console",
+    );
     const status = await reply(OPS, "status");
     expect(status).not.toContain("(failed)");
     expect(status).toContain("deactivate it in the Anthropic Console");
@@ -171,10 +183,19 @@ describe("issue 22 item 10: every refusal is audited; a person with no rights is
     expect(json((await h.slack.waitForForm(1)).args)).toContain("No key named *nothere*");
     // A name that is not a name (maybe a mistyped secret) is refused and audited without being written down.
     expect(await reply(DEV, "use bad*name")).toContain("not a valid key name");
-    const refusals = (await h.core.system.audit({ limit: 100 })).filter((a) => a.action.startsWith("refused."));
+    const refusals = (await h.core.system.audit({ limit: 100 })).filter((a) =>
+      a.action.startsWith("refused."),
+    );
     const actions = refusals.map((a) => a.action).sort();
     expect(actions).toEqual(
-      ["refused.delete", "refused.rename", "refused.rotate", "refused.use", "refused.use", "refused.validate"].sort(),
+      [
+        "refused.delete",
+        "refused.rename",
+        "refused.rotate",
+        "refused.use",
+        "refused.use",
+        "refused.validate",
+      ].sort(),
     );
     expect(refusals.map((r) => r.details.reason)).toContain("not-found");
     expect(refusals.map((r) => r.details.reason)).toContain("bad-key-name");
