@@ -13,6 +13,8 @@ import { registerListeners } from "./listeners/index.ts";
 import { type ClaimOnce, DELIVERY_PROPERTY, memoryClaims, replayGuard } from "./replay.ts";
 import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
 import { reminderPass } from "./scheduler/reminders.ts";
+import { MAY_WAIT, slackCall } from "./slack-calls.ts";
+import { refreshBeforeClosing } from "./socket-refresh.ts";
 
 export interface BotOptions {
   config: SlackConfig;
@@ -63,11 +65,14 @@ export function createBot(options: BotOptions): Bot {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
+  // The bot's own client gets a 429 back at once (with Retry-After) instead of waiting it out unseen: each call
+  // site decides whether it may wait (slack-calls.ts). The Socket Mode connection's client keeps its own retries.
+  const botClientOptions = { ...clientOptions, rejectRateLimitedCalls: true };
 
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
   if (config.appToken) {
-    receiver = new SocketModeReceiver({
+    const socketReceiver = new SocketModeReceiver({
       appToken: config.appToken,
       logger,
       installerOptions: { clientOptions },
@@ -75,6 +80,8 @@ export function createBot(options: BotOptions): Bot {
         [DELIVERY_PROPERTY]: socketDeliveryName(args.envelope_id),
       }),
     });
+    refreshBeforeClosing(socketReceiver, logger);
+    receiver = socketReceiver;
   } else {
     if (!config.signingSecret) throw new Error("HTTP mode needs a signing secret");
     httpReceiver = new HTTPReceiver({
@@ -91,7 +98,7 @@ export function createBot(options: BotOptions): Bot {
     token: config.botToken,
     receiver,
     logger,
-    clientOptions,
+    clientOptions: botClientOptions,
     developerMode: false,
   });
   app.error(async (error) => {
@@ -136,7 +143,11 @@ export function createBot(options: BotOptions): Bot {
     const channel = options.policy.announcementChannel;
     const post = channel
       ? async (text: string) => {
-          await app.client.chat.postMessage({ channel, text, mrkdwn: true });
+          await slackCall(
+            "chat.postMessage",
+            () => app.client.chat.postMessage({ channel, text, mrkdwn: true }),
+            MAY_WAIT,
+          );
         }
       : undefined;
     reminders = startLoop(

@@ -6,6 +6,7 @@ import { loadConfig } from "@apikey/core";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
 import { startFakeSlack } from "../../../tests/fixtures/fake-slack.ts";
 import {
+  blockActionBody,
   eventBody,
   type Person,
   postSigned,
@@ -53,7 +54,7 @@ type Block = {
   block_id?: string;
   label?: { text?: string };
   text?: { text?: string };
-  elements?: { text?: string }[];
+  elements?: { text?: string | { text?: string } }[];
   fields?: { text?: string }[];
 };
 
@@ -63,7 +64,10 @@ function flatten(message: { text?: unknown; blocks?: unknown; title?: { text?: s
     ...(b.type === "input" ? [`[ ${b.label?.text ?? ""}: ________ ]`] : []),
     ...(b.text?.text ? [b.text.text] : []),
     ...(b.fields ?? []).map((f) => f.text ?? ""),
-    ...(b.elements ?? []).map((e) => e.text ?? "").filter(Boolean),
+    // Context text, and a button's label (`[Show more]`).
+    ...(b.elements ?? [])
+      .map((e) => (typeof e.text === "string" ? e.text : e.text?.text ? `[${e.text.text}]` : ""))
+      .filter(Boolean),
   ]);
   const title = message.title?.text ? [`« ${message.title.text} »`] : [];
   if (lines.length) return [...title, ...lines.flatMap((t) => t.split("\n"))];
@@ -130,7 +134,8 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 20));
       }
       const reply = slack.callsTo("response_url")[replies];
-      const form = slack.callsTo("views.open")[opens];
+      // A form opens at once in a loading state and is filled after (the trigger expires in 3 s).
+      const form = count("views.open") > opens ? await slack.waitForForm(opens + 1) : undefined;
       if (reply) show(`${who.userName} sees`, flatten(reply.args));
       if (form) show(`${who.userName} sees a form`, flatten(form.args.view as object));
     }
@@ -141,7 +146,8 @@ async function main(): Promise<void> {
   const submit = async (who: Who, what: string, text: Record<string, string>, raw = {}) => {
     out(`── ${who.label} fills in the form: ${mask(what)}`);
     const [updates, posts] = [count("views.update"), count("chat.postMessage")];
-    const form = slack.callsTo("views.open").at(-1)?.response?.view as Record<string, unknown>;
+    const opened = slack.callsTo("views.open").at(-1)?.response?.view as { id?: string } | undefined;
+    const form = slack.currentView(opened?.id ?? "") as Record<string, unknown>;
     const ack = await postSigned(url, viewSubmissionBody(who, form, stateValues(text, raw)));
     const view = (ack.json as { view?: object } | undefined)?.view;
     if (view) show(`${who.userName} sees at once`, flatten(view));
@@ -175,10 +181,59 @@ async function main(): Promise<void> {
   await command(eve, "list");
   await command(olga, `add prod ${fakeApiKey("DEMO_PASTED")}`);
 
+  // A long list: 120 more keys in prod. Each page stays within Slack's limits; "Show more" posts the next one.
+  for (let i = 0; i < 120; i++) {
+    const name = `batch-${String(i).padStart(3, "0")}`;
+    await core.system.keys.add({
+      name,
+      profile: "prod",
+      secret: fakeApiKey(`DEMO_BATCH_${i}`),
+      validate: false,
+    });
+  }
+  out(`── ${olga.label} types: /apikey list prod   (prod now holds 122 keys)`);
+  let before = count("response_url");
+  await postSigned(url, slashCommandBody(olga, "list prod", slack.responseUrl()));
+  for (let page = 1; page < 20; page++) {
+    const msg = (await slack.waitFor("response_url", before + 1))[before]?.args as { blocks?: Block[] };
+    const lines = flatten(msg);
+    const keys = lines.filter((l) => l.includes(" · `sk-ant-"));
+    show(`olga sees (message ${page})`, [
+      ...lines.filter((l) => !l.includes(" · `sk-ant-")).slice(0, 1),
+      ...keys.slice(0, 2),
+      `… ${keys.length - 4} more keys …`,
+      ...keys.slice(-2),
+      ...lines.filter((l) => l.startsWith("Page ") || l.startsWith("[Show more")),
+    ]);
+    const more = (msg.blocks ?? [])
+      .flatMap((b) => (b as { elements?: { action_id?: string; value?: string }[] }).elements ?? [])
+      .find((e) => e.action_id === "apikey_more");
+    if (!more?.value) break;
+    out(`── ${olga.label} clicks "Show more"`);
+    before = count("response_url");
+    await postSigned(
+      url,
+      blockActionBody(
+        olga,
+        { action_id: "apikey_more", value: more.value },
+        { responseUrl: slack.responseUrl() },
+      ),
+    );
+  }
+  out(`   (Slack refused ${slack.refused().length} of the bot's messages and views for their size.)`);
+  out();
+
   out(`── ${dev.label} opens the bot's Home tab`);
   await postSigned(url, eventBody(dev, { type: "app_home_opened", tab: "home", channel: "D0DEV" }));
   const [home] = await slack.waitFor("views.publish");
-  show("dev sees", flatten((home?.args.view ?? {}) as object));
+  const homeLines = flatten((home?.args.view ?? {}) as object);
+  // 122 keys do not fit one Home view (100 blocks): it pages. Shown shortened here.
+  show("dev sees", [
+    ...homeLines.slice(0, 4),
+    "…",
+    ...homeLines.filter((l) => l.startsWith("Page ") || l.startsWith("[Next") || l.startsWith("[◀")),
+    ...homeLines.slice(-2),
+  ]);
   out();
 
   out("── the bot's log (redacted):");

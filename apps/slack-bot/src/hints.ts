@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode, isApikeyError } from "@apikey/core/errors";
+import { retryAfterOf } from "./slack-calls.ts";
 
 // The one place that turns an error into what a person reads in Slack. Core's message says what happened (it
 // never holds a secret); the hint here says what to do, in Slack words. Core's own hints name CLI commands and
@@ -43,6 +44,13 @@ export interface Rendered {
 }
 
 export function renderError(err: unknown): Rendered {
+  const after = retryAfterOf(err);
+  if (after !== undefined) {
+    return {
+      code: "E_SLACK_RATE_LIMITED",
+      text: `Slack asked the bot to slow down, so nothing was done. Try again in ${Math.max(1, Math.ceil(after))} seconds.`,
+    };
+  }
   if (isApikeyError(err)) {
     const hint = HINTS[err.code];
     return { code: err.code, text: hint ? `${err.message}\n${hint}` : err.message };
@@ -59,6 +67,9 @@ export const REFUSALS = {
     "This workspace is not allowed to use this bot. Ask whoever runs it to add it to the bot's config.",
   notAllowed: (profile: string, access: "view" | "operate") =>
     `You are not allowed to ${access === "view" ? "see" : "change"} profile *${profile}*. ` +
+    "Ask whoever runs the bot to add you to its config.",
+  noAccess:
+    "You have no access to any profile here, so there is nothing you may see or change. " +
     "Ask whoever runs the bot to add you to its config.",
   notWired: "This command is not available yet.",
 } as const;

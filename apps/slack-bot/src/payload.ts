@@ -1,10 +1,12 @@
 import { parse as parseQuery } from "node:querystring";
 import { z } from "zod";
+import { MAX_AUDIT } from "./commands/parse.ts";
 import { DELETE_ACTION } from "./commands/run.ts";
 import { COMMAND } from "./listeners/commands/apikey.ts";
-import { NameRef } from "./name-ref.ts";
-import { HOME_ROTATE_ACTION, HOME_USE_ACTION } from "./render/home.ts";
+import { isNameRef, NameRef } from "./name-ref.ts";
+import { HOME_PAGE_ACTION, HOME_ROTATE_ACTION, HOME_USE_ACTION } from "./render/home.ts";
 import { ADD_CALLBACK, GRACE_CHOICES, ROTATE_CALLBACK } from "./render/modals.ts";
+import { MORE_ACTION } from "./render/paging.ts";
 import { FormOrigin } from "./render/submission.ts";
 
 // Everything Slack sends the bot, checked in one place before any listener runs: the slash command, the buttons
@@ -45,6 +47,27 @@ function jsonIn<T extends z.ZodType>(max: number, schema: T) {
 export const KeyRef = z.strictObject({ profile: NameRef, name: NameRef });
 export type KeyRef = z.output<typeof KeyRef>;
 
+/** Which page of which list a "Show more" (or the Home tab's page) button asks for; 0-based. */
+const PageNo = z.number().int().min(0).max(10_000);
+export const PageRef = z.discriminatedUnion("v", [
+  z.strictObject({ v: z.literal("list"), p: PageNo, profile: NameRef.optional() }),
+  z.strictObject({ v: z.literal("status"), p: PageNo }),
+  z.strictObject({ v: z.literal("audit"), p: PageNo, n: z.number().int().min(1).max(MAX_AUDIT) }),
+  z.strictObject({
+    v: z.literal("usage"),
+    p: PageNo,
+    w: z.enum(["7d", "30d"]),
+    by: z.enum(["day", "model", "key", "token"]),
+    key: z
+      .string()
+      .max(129)
+      .refine((ref) => ref.split("/").length <= 2 && ref.split("/").every(isNameRef))
+      .optional(),
+  }),
+  z.strictObject({ v: z.literal("home"), p: PageNo }),
+]);
+export type PageRef = z.output<typeof PageRef>;
+
 // Bolt routes a body by which fields are present (event, then command, then name, then actions) before any
 // listener runs, and dereferences what it finds; so a field that would route a body elsewhere must be absent, and
 // every field Bolt reads on the way (authorizations, enterprise, team, response_urls…) has its type here too.
@@ -75,12 +98,20 @@ const SlashCommand = z.looseObject({
   response_url: HttpUrl.optional(),
 });
 
-const Button = z.looseObject({
-  type: z.literal("button"),
-  action_id: z.enum([DELETE_ACTION, HOME_USE_ACTION, HOME_ROTATE_ACTION]),
-  block_id: z.string().max(255).optional(),
-  value: jsonIn(300, KeyRef),
-});
+const Button = z.union([
+  z.looseObject({
+    type: z.literal("button"),
+    action_id: z.enum([DELETE_ACTION, HOME_USE_ACTION, HOME_ROTATE_ACTION]),
+    block_id: z.string().max(255).optional(),
+    value: jsonIn(300, KeyRef),
+  }),
+  z.looseObject({
+    type: z.literal("button"),
+    action_id: z.enum([MORE_ACTION, HOME_PAGE_ACTION]),
+    block_id: z.string().max(255).optional(),
+    value: jsonIn(300, PageRef),
+  }),
+]);
 
 const BlockActions = z.looseObject({
   event: absent,

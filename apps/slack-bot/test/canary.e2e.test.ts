@@ -35,15 +35,15 @@ describe("canary", () => {
         ["admin", ADMIN],
       ] as const) {
         const opens = h.slack.callsTo("views.open").length;
-        const updates = h.slack.callsTo("views.update").length;
         await send(h.command(OPS, "add prod"));
-        await h.slack.waitFor("views.open", opens + 1);
+        await h.slack.waitForForm(opens + 1);
+        const updates = h.slack.callsTo("views.update").length;
         await send(h.submitLastView(OPS, { name, profile: "prod", key }));
         await h.slack.waitFor("views.update", updates + 1);
       }
-      const updates = h.slack.callsTo("views.update").length;
       await send(h.command(OPS, "rotate work"));
-      await h.slack.waitFor("views.open", 3);
+      await h.slack.waitForForm(3);
+      const updates = h.slack.callsTo("views.update").length;
       await send(h.submitLastView(OPS, { new_key: NEW }, { grace: graceState(0) }));
       await h.slack.waitFor("views.update", updates + 1);
       await send(h.command(OPS, `use ${TYPED}`));

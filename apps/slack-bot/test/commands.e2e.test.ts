@@ -58,7 +58,7 @@ async function run(person: typeof OPS, text: string): Promise<string> {
 async function addViaForm(person: typeof OPS, profile: string, name: string, key: string) {
   const opens = h.slack.callsTo("views.open").length;
   await h.command(person, `add ${profile}`);
-  await h.slack.waitFor("views.open", opens + 1);
+  await h.slack.waitForForm(opens + 1);
   const updates = h.slack.callsTo("views.update").length;
   const ack = await h.submitLastView(person, { name, profile, key });
   if ((ack.json as { response_action?: string })?.response_action === "errors") return { ack, outcome: "" };
@@ -104,7 +104,7 @@ describe("/apikey add (form)", () => {
 
   it("refuses a key typed into the name field: an inline error, nothing stored, told to rotate", async () => {
     await h.command(OPS, "add prod");
-    await h.slack.waitFor("views.open");
+    await h.slack.waitForForm();
     const ack = await h.submitLastView(OPS, { name: WORK2, profile: "prod", key: WORK });
     expect(ack.json).toMatchObject({
       response_action: "errors",
@@ -117,10 +117,10 @@ describe("/apikey add (form)", () => {
 
   it("checks rights again at submission", async () => {
     await h.command(OPS, "add prod");
-    await h.slack.waitFor("views.open");
+    await h.slack.waitForForm();
     // The same form submitted by someone who may only view prod (as if their rights had changed meanwhile).
     await h.submitLastView(DEV, { name: "work", profile: "prod", key: WORK });
-    const [update] = await h.slack.waitFor("views.update");
+    const [, update] = await h.slack.waitFor("views.update", 2);
     expect(textOf(update?.args)).toContain("not allowed to change profile *prod*");
     expect(h.anthropic.requests).toHaveLength(0);
     expect(await run(OPS, "list prod")).toContain("No keys you may see");
@@ -163,9 +163,9 @@ describe("reading and switching", () => {
 
   it("lets a viewer read but not change, a stranger see nothing, another workspace nothing", async () => {
     expect(await run(DEV, "use work-2 prod")).toContain("not allowed to change profile *prod*");
-    expect(await run(STRANGER, "list")).toContain("No keys you may see");
+    expect(await run(STRANGER, "list")).toContain("no access to any profile");
     // A stranger is told a key is not found rather than that it exists elsewhere.
-    expect(await run(STRANGER, "use work")).toContain("No key named *work*");
+    expect(await run(STRANGER, "use work")).toContain("no access to any profile");
     expect(await run(OUTSIDER, "list")).toContain("workspace is not allowed");
     expect(h.slack.callsTo("chat.postMessage")).toHaveLength(0);
   });

@@ -28,9 +28,9 @@ beforeEach(async () => {
   const anthropic = await startFakeAnthropic({ validKeys: [WORK] });
   h = await startStoreHarness({ policy: POLICY, anthropic });
   await h.command(OPS, "add prod");
-  await h.slack.waitFor("views.open");
+  await h.slack.waitForForm();
   await h.submitLastView(OPS, { name: "work", profile: "prod", key: WORK });
-  await h.slack.waitFor("views.update");
+  await h.slack.waitFor("views.update", 2);
 });
 afterEach(async () => {
   await h.close();

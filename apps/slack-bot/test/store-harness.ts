@@ -25,7 +25,7 @@ export interface StoreHarness extends Harness {
   core: BotCore;
   anthropic: FakeAnthropic;
   clock: { now: () => Date; advance(ms: number): void };
-  /** Submits the last view the bot opened (views.open) with these text values and raw element states. */
+  /** Submits the last view the bot opened, as last shown (the filled form), with these values and element states. */
   submitLastView(
     person: Person,
     text: Record<string, string>,
@@ -74,7 +74,8 @@ export async function startStoreHarness(
     submitLastView(person, text, raw = {}) {
       const opened = h.slack.calls.filter((c) => c.method === "views.open").at(-1);
       if (!opened) throw new Error("no view was opened");
-      const view = opened.response?.view as Record<string, unknown>;
+      const id = (opened.response?.view as { id?: string } | undefined)?.id ?? "";
+      const view = h.slack.currentView(id) ?? (opened.response?.view as Record<string, unknown>);
       return postSigned(h.url, viewSubmissionBody(person, view, stateValues(text, raw)));
     },
   };

@@ -1,3 +1,4 @@
+import { MAY_WAIT, slackCall } from "../slack-calls.ts";
 import type { CommandEnv } from "./env.ts";
 
 // Posts to the announcement channel named in the config, when there is one. A failure (the bot was not invited)
@@ -8,9 +9,14 @@ export async function announce(
 ): Promise<void> {
   const channel = env.policy.announcementChannel;
   if (!channel) return;
-  await env.client.chat.postMessage({ channel, text, mrkdwn: true }).catch((err: unknown) => {
+  await slackCall(
+    "chat.postMessage",
+    () => env.client.chat.postMessage({ channel, text, mrkdwn: true }),
+    MAY_WAIT,
+  ).catch((err: unknown) => {
+    const e = err as { data?: { error?: string }; name?: string };
     env.logger.warn(
-      `announcement failed: ${(err as { data?: { error?: string } }).data?.error ?? "unknown"}`,
+      `announcement failed: ${e.data?.error ?? (e.name === "SlackRateLimited" ? "rate limited" : "unknown")}`,
     );
   });
 }

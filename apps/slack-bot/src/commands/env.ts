@@ -41,13 +41,24 @@ export async function requireAccess(
   access: Access,
   action: string,
 ): Promise<void> {
-  checkTyped(profile, "profile");
+  await checkTyped(env, profile, "profile", action);
   if (await may(env, profile, access)) return;
-  env.logger.warn(
-    `refused ${action} on ${profile} for ${env.actor.teamId}/${env.actor.userId}: not authorized`,
-  );
-  await env.core.auditRefusal?.({ action, profile, reason: "not-authorized" });
+  await refuse(env, action, "not-authorized", profile);
   throw new Answer(ephemeral(REFUSALS.notAllowed(profile, access)));
+}
+
+/** Every refusal is logged and audited (short codes only: never what the person typed). */
+async function refuse(env: CommandEnv, action: string, reason: string, profile?: string): Promise<void> {
+  env.logger.warn(
+    `refused ${action}${profile ? ` on ${profile}` : ""} for ${env.actor.teamId}/${env.actor.userId}: ${reason}`,
+  );
+  await env.core.auditRefusal?.({ action, ...(profile ? { profile } : {}), reason });
+}
+
+/** Whether the person may see (or operate) any profile the config names, or any profile at all via `*`. */
+export async function hasAnyAccess(env: CommandEnv, access: Access = "view"): Promise<boolean> {
+  for (const p of env.policy.profiles.keys()) if (await may(env, p, access)) return true;
+  return false;
 }
 
 /** Profiles among `names` the person may see (or operate). */
@@ -61,12 +72,17 @@ export async function allowedProfiles(env: CommandEnv, names: Iterable<string>, 
  * A key by `NAME` or `profile/NAME`, among the keys the person may see: a name in a profile they cannot see is
  * reported as not found, so the bot does not tell strangers what exists.
  */
-export async function resolveKey(env: CommandEnv, ref: string, profileArg?: string): Promise<KeyRow> {
+export async function resolveKey(
+  env: CommandEnv,
+  ref: string,
+  action: string,
+  profileArg?: string,
+): Promise<KeyRow> {
   const slash = ref.indexOf("/");
   const profile = profileArg ?? (slash > 0 ? ref.slice(0, slash) : undefined);
   const name = slash > 0 && profileArg === undefined ? ref.slice(slash + 1) : ref;
-  checkTyped(name, "key");
-  if (profile !== undefined) checkTyped(profile, "profile");
+  await checkTyped(env, name, "key", action);
+  if (profile !== undefined) await checkTyped(env, profile, "profile", action);
   const keys = (await listOrNone(env.core, profile ? { profile } : {})).filter(
     (k) => k.name === name && k.status !== "rotated" && (profile === undefined || k.profile === profile),
   );
@@ -77,6 +93,10 @@ export async function resolveKey(env: CommandEnv, ref: string, profileArg?: stri
   const found = keys.filter((k) => visible.includes(k.profile));
   if (found.length === 1) return found[0] as KeyRow;
   if (found.length === 0) {
+    // Audited like any refusal; the profile only when it is one the person may see (else it would say what exists).
+    const seen = profile !== undefined && (await may(env, profile, "view")) ? profile : undefined;
+    await refuse(env, action, "not-found", seen);
+    if (!(await hasAnyAccess(env))) throw new Answer(ephemeral(REFUSALS.noAccess));
     throw new Answer(
       ephemeral(
         `No key named ${bold(name)}${profile ? ` in ${bold(profile)}` : ""} that you may see.\n\`/apikey list\` shows the names you can use.`,
@@ -90,10 +110,11 @@ export async function resolveKey(env: CommandEnv, ref: string, profileArg?: stri
 /**
  * A name someone typed (or a payload carried) is named back only once it fits the core's name rule: anything else
  * gets an answer that quotes nothing, since it may be a mistyped secret, markup that mentions a channel, or text
- * meant to look like the bot's own words.
+ * meant to look like the bot's own words. The refusal is audited without the name.
  */
-function checkTyped(name: string, what: "key" | "profile"): void {
+async function checkTyped(env: CommandEnv, name: string, what: "key" | "profile", action: string) {
   if (isNameRef(name)) return;
+  await refuse(env, action, `bad-${what}-name`);
   throw new Answer(
     ephemeral(
       `That is not a valid ${what} name: names use 1–64 letters, digits, '.', '_' or '-'.\n\`/apikey list\` shows the names you can use.`,

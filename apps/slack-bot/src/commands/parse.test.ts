@@ -65,9 +65,9 @@ describe("parseCommand", () => {
     expect(err("budget set work -5")).toContain("USD must be");
     expect(err("budget set work 5 now")).toContain("budget set NAME USD [block]");
     expect(err("budget work")).toContain("budget set NAME USD [block]");
-    expect(err("audit 0")).toContain("from 1 to 50");
-    expect(err("audit 51")).toContain("from 1 to 50");
-    expect(err("audit x")).toContain("from 1 to 50");
+    expect(err("audit 0")).toContain("from 1 to 500");
+    expect(err("audit 501")).toContain("from 1 to 500");
+    expect(err("audit x")).toContain("from 1 to 500");
   });
 
   it("names an unknown subcommand briefly, without markup that Slack would render", () => {

@@ -27,7 +27,7 @@ export type ParseResult = { ok: true; command: Command } | { ok: false; message:
 
 /** Longer text is refused unread: no command needs it, and it keeps what we log and echo small. */
 export const MAX_TEXT = 200;
-export const MAX_AUDIT = 50;
+export const MAX_AUDIT = 500;
 
 const fail = (message: string): ParseResult => ({ ok: false, message });
 const ok = (command: Command): ParseResult => ({ ok: true, command });

@@ -1,7 +1,10 @@
+import { NO_ADMIN_KEY_REASON } from "@apikey/core/rotation";
 import type { AuditRow, DeactivationRow, KeyRow, UsageRow } from "../core-port.ts";
-import { type Block, bold, context, esc, section } from "./blocks.ts";
+import { bold, context, esc, section } from "./blocks.ts";
+import { type Item, sections } from "./paging.ts";
 
-// Lists, status, usage and audit as Block Kit. Keys appear masked only (KeyRow has no secret to show).
+// Lists, status, usage and audit as Block Kit. Keys appear masked only (KeyRow has no secret to show). Each returns
+// items of content that a caller pages (paging.ts): any length fits Slack's limits.
 
 const usd = (n: number | null | undefined) => (n === null || n === undefined ? "—" : `$${n.toFixed(2)}`);
 const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "never");
@@ -30,20 +33,35 @@ export function keyLine(k: KeyRow): string {
   return parts.filter(Boolean).join(" · ");
 }
 
-export function keyList(keys: KeyRow[], profiles: string[]): Block[] {
-  if (keys.length === 0) return [section("No keys you may see yet. `/apikey add` opens a form to add one.")];
-  const blocks: Block[] = [];
+export function keyList(keys: KeyRow[], profiles: string[], empty: string): Item[] {
+  if (keys.length === 0) return [{ block: section(empty) }];
+  const items: Item[] = [];
   for (const profile of profiles) {
     const inProfile = keys.filter((k) => k.profile === profile);
     if (inProfile.length === 0) continue;
-    blocks.push(section(`Profile ${bold(profile)}\n${inProfile.map(keyLine).join("\n")}`));
+    items.push(...sections(`Profile ${bold(profile)}`, inProfile.map(keyLine)));
   }
-  blocks.push(context(":white_check_mark: marks each profile's active key. Keys are always masked."));
-  return blocks;
+  return items;
 }
 
-export function statusBlocks(keys: KeyRow[], profiles: string[], owed: DeactivationRow[]): Block[] {
-  const blocks: Block[] = [];
+export const KEY_LIST_FOOTER = () =>
+  context(":white_check_mark: marks each profile's active key. Keys are always masked.");
+
+/**
+ * What an owed upstream deactivation asks of whom. One waiting for a person (no Admin key in the profile, or an
+ * attempt Anthropic refused) says what to do, not just a state: only a pending one is the bot's to finish.
+ */
+export function owedLine(d: DeactivationRow): string {
+  const name = bold(d.keyName ?? "?");
+  if (d.state === "pending")
+    return `:hourglass: The old key of ${name} is deactivated at Anthropic by the bot when its grace period ends.`;
+  if (d.error === null || d.error === NO_ADMIN_KEY_REASON)
+    return `:lock: The old key of ${name} still works at Anthropic: deactivate it in the Anthropic Console (this profile has no Admin key, so the bot cannot).`;
+  return `:warning: The bot could not deactivate the old key of ${name} at Anthropic (${esc(d.error)}): deactivate it in the Anthropic Console.`;
+}
+
+export function statusBlocks(keys: KeyRow[], profiles: string[], owed: DeactivationRow[]): Item[] {
+  const items: Item[] = [];
   for (const profile of profiles) {
     const inProfile = keys.filter((k) => k.profile === profile);
     const active = inProfile.find((k) => k.active);
@@ -53,13 +71,11 @@ export function statusBlocks(keys: KeyRow[], profiles: string[], owed: Deactivat
         .filter((k) => k.budgetUsd)
         .map((k) => `${bold(k.name)} ${spendBar(k.spendMonthUsd, k.budgetUsd)} of ${usd(k.budgetUsd)}`),
       ...inProfile.filter((k) => k.rotationDue).map((k) => `:hourglass: ${bold(k.name)} is due for rotation`),
-      ...owed
-        .filter((d) => d.profile === profile)
-        .map((d) => `:lock: old key of ${bold(d.keyName ?? "?")} owed deactivation (${d.state})`),
+      ...owed.filter((d) => d.profile === profile).map(owedLine),
     ];
-    blocks.push(section(`Profile ${bold(profile)}\n${lines.join("\n")}`));
+    items.push(...sections(`Profile ${bold(profile)}`, lines));
   }
-  return blocks.length ? blocks : [section("You may not see any profile.")];
+  return items.length ? items : [{ block: section("You may not see any profile.") }];
 }
 
 export function usageBlocks(
@@ -67,23 +83,26 @@ export function usageBlocks(
   totals: Omit<UsageRow, "group">,
   title: string,
   label: (g: string) => string,
-): Block[] {
+): { items: Item[]; footer: ReturnType<typeof context> } {
   const lines = rows.map(
     (r) =>
       `${esc(label(r.group))}: ${usd(r.costUsd)} · ${r.requests} requests · ${r.inputTokens} in / ${r.outputTokens} out`,
   );
-  return [
-    section(`*${title}*\n${lines.length ? lines.join("\n") : "No usage recorded."}`),
-    context(`Total ${usd(totals.costUsd)} · ${totals.requests} requests · estimates from token counts`),
-  ];
+  return {
+    items: sections(`*${esc(title)}*`, lines.length ? lines : ["No usage recorded."]),
+    footer: context(
+      `Total ${usd(totals.costUsd)} · ${totals.requests} requests · estimates from token counts`,
+    ),
+  };
 }
 
-export function auditBlocks(rows: AuditRow[]): Block[] {
-  if (rows.length === 0) return [section("No audit entries.")];
-  const line = (r: AuditRow) => {
-    const at = typeof r.at === "string" ? r.at : r.at.toISOString();
-    const name = typeof r.details.name === "string" ? ` ${bold(r.details.name)}` : "";
-    return `\`${at.slice(0, 16).replace("T", " ")}\` ${esc(r.action)}${name}${r.profile ? ` in ${bold(r.profile)}` : ""} — ${esc(r.actor)} (${esc(r.front)})`;
-  };
-  return [section(rows.map(line).join("\n"))];
+export function auditLine(r: AuditRow): string {
+  const at = typeof r.at === "string" ? r.at : r.at.toISOString();
+  const name = typeof r.details.name === "string" ? ` ${bold(r.details.name)}` : "";
+  return `\`${at.slice(0, 16).replace("T", " ")}\` ${esc(r.action)}${name}${r.profile ? ` in ${bold(r.profile)}` : ""} — ${esc(r.actor)} (${esc(r.front)})`;
+}
+
+export function auditBlocks(rows: AuditRow[], heading = "*Audit log*"): Item[] {
+  if (rows.length === 0) return [{ block: section("No audit entries.") }];
+  return sections(heading, rows.map(auditLine));
 }

@@ -1,5 +1,6 @@
 import type { types } from "@slack/bolt";
 import { type Block, bold, context, esc, plain, section } from "./blocks.ts";
+import { fit, LIMITS } from "./limits.ts";
 
 // The add and rotate forms, and what they turn into while and after the bot works. Block Kit has no masked input:
 // the key field's hint says so, and the key is never put back into a view, never into private_metadata.
@@ -41,7 +42,7 @@ const modal = (
 ): types.ModalView => ({
   type: "modal",
   callback_id: callbackId,
-  title: plain(title),
+  title: plain(fit(title, LIMITS.viewTitle)),
   close: plain(submit ? "Cancel" : "Close"),
   ...(submit ? { submit: plain(submit) } : {}),
   private_metadata: metadata,
@@ -141,9 +142,21 @@ function option(value: string) {
 
 /** Shown at once on submission, while the key is checked (it can take ten seconds). */
 export function workingModal(title: string, text: string): types.ModalView {
-  return modal("apikey_working", title, [section(`:hourglass_flowing_sand: ${text}`)], "");
+  return modal(
+    "apikey_working",
+    title,
+    [section(fit(`:hourglass_flowing_sand: ${text}`, LIMITS.sectionText))],
+    "",
+  );
 }
 
 export function outcomeModal(title: string, lines: string[]): types.ModalView {
-  return modal("apikey_outcome", title, lines.map(section), "");
+  // Lines come from errors and outcomes of any length: each is cut to a section's limit, and no more than a
+  // view's blocks are shown (an outcome has a handful).
+  return modal(
+    "apikey_outcome",
+    title,
+    lines.slice(0, LIMITS.viewBlocks).map((l) => section(fit(l, LIMITS.sectionText))),
+    "",
+  );
 }

@@ -5,6 +5,7 @@ import type { CommandEnv } from "../../commands/env.ts";
 import type { DeactivationRow } from "../../core-port.ts";
 import { actorOf } from "../../guards.ts";
 import { type HomeProfile, homeView } from "../../render/home.ts";
+import { MAY_WAIT, slackCall } from "../../slack-calls.ts";
 import { envFrom } from "../env.ts";
 
 // Bolt acks events before any listener runs, so publishing is the only work here. A failure is logged by code:
@@ -28,13 +29,31 @@ export interface HomeTarget {
   actor: Actor;
 }
 
-export async function publishHome(deps: BotDeps, target: HomeTarget): Promise<void> {
+export interface HomeShown {
+  /** Which page of profiles and keys (0-based). */
+  page?: number;
+  /** What became of the person's last click, shown at the top. */
+  notice?: string;
+}
+
+export async function publishHome(deps: BotDeps, target: HomeTarget, shown: HomeShown = {}): Promise<void> {
   try {
-    const view = homeView(await gather(deps, target.env, target.actor));
-    await target.client.views.publish({ user_id: target.userId, view });
+    const view = homeView(
+      {
+        ...(await gather(deps, target.env, target.actor)),
+        ...(shown.notice ? { notice: shown.notice } : {}),
+      },
+      shown.page ?? 0,
+    );
+    // Nothing times the Home tab out, so a 429 is waited out once (slack-calls.ts).
+    await slackCall(
+      "views.publish",
+      () => target.client.views.publish({ user_id: target.userId, view }),
+      MAY_WAIT,
+    );
   } catch (err) {
     deps.logger.warn(
-      `home tab not published: ${(err as { data?: { error?: string }; code?: string }).data?.error ?? (err as { code?: string }).code ?? "unknown"}`,
+      `home tab not published: ${(err as { data?: { error?: string }; code?: string; name?: string }).data?.error ?? (err as { name?: string }).name ?? "unknown"}`,
     );
   }
 }

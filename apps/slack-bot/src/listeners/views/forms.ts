@@ -18,6 +18,7 @@ import {
   workingModal,
 } from "../../render/modals.ts";
 import { decodeOrigin, encodeOrigin, selectedValue, textValue } from "../../render/submission.ts";
+import { MAY_WAIT, slackCall } from "../../slack-calls.ts";
 import { envFrom } from "../env.ts";
 import { addedLines, rotatedLines, upstreamLine } from "./outcomes.ts";
 
@@ -36,8 +37,9 @@ function shapeError(secret: string): string | undefined {
   }
 }
 
+// The view stays open while the bot works, so a 429 from Slack is waited out once (slack-calls.ts).
 const update = (client: webApi.WebClient, viewId: string, view: webApi.ViewsUpdateArguments["view"]) =>
-  client.views.update({ view_id: viewId, view });
+  slackCall("views.update", () => client.views.update({ view_id: viewId, view }), MAY_WAIT);
 
 // The config says who may operate a profile, so a profile it names may not exist in the store yet: its operator's
 // first key creates it. (Two transactions: a crash between them leaves an empty profile, which is harmless.)
