@@ -79,6 +79,12 @@ function commandSection(program: Command, path: string[]): string[] {
     for (const o of options) out.push(optionLine(o));
     out.push("");
   }
+  // Inherited: the root's options, which commander accepts after any command name too (help and version aside).
+  const inherited = program.options.filter((o) => !o.hidden && o.long !== "--version");
+  out.push(
+    `Inherited options: ${inherited.map((o) => code(o.flags)).join(", ")} ([global options](#global-options)).`,
+    "",
+  );
   const subs = cmd.commands.filter((c) => !isHidden(c));
   if (subs.length > 0) out.push(`Subcommands: ${subs.map((c) => code(c.name())).join(", ")}.`, "");
   return out;
