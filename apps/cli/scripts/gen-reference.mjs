@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const cli = fileURLToPath(new URL("..", import.meta.url));
-const target = fileURLToPath(new URL("../../../docs/reference/cli.md", import.meta.url));
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const target = join(root, "docs/reference/cli.md");
 // Inside the package, so the native externals resolve from its node_modules.
 await mkdir(join(cli, "node_modules/.cache"), { recursive: true });
 const dir = await mkdtemp(join(cli, "node_modules/.cache/reference-"));
@@ -26,7 +27,7 @@ try {
     },
   });
   const { renderReference } = await import(pathToFileURL(outfile).href);
-  await writeFile(target, await renderReference());
+  await writeFile(target, await renderReference(root));
   console.log(`wrote ${target}`);
 } finally {
   await rm(dir, { recursive: true, force: true });

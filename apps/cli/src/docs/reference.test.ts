@@ -15,7 +15,7 @@ function sources(dir: string): string[] {
 
 describe("issue 23 item 9: the generated CLI reference", () => {
   it("is current (regenerated in memory, compared with docs/reference/cli.md)", async () => {
-    const generated = await renderReference();
+    const generated = await renderReference(root);
     const onDisk = readFileSync(join(root, "docs/reference/cli.md"), "utf8");
     if (generated !== onDisk) {
       expect.fail("docs/reference/cli.md is stale: run pnpm docs:reference and commit the result");
@@ -23,7 +23,7 @@ describe("issue 23 item 9: the generated CLI reference", () => {
   });
 
   it("names every command, every variable config.ts parses, and every error code", async () => {
-    const text = await renderReference();
+    const text = await renderReference(root);
     for (const heading of ["### apikey add", "### apikey proxy token create", "### apikey store copy"]) {
       expect(text).toContain(heading);
     }

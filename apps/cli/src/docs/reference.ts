@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ENV_DOCS } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command, Option } from "commander";
@@ -90,7 +92,21 @@ function commandSection(program: Command, path: string[]): string[] {
   return out;
 }
 
-export function renderReferenceOf(program: Command): string {
+/** For each error code, the guides (docs/guides/*.md) that mention it, so the reference can point at the story. */
+export function guidesByCode(root: string): Map<string, string[]> {
+  const dir = join(root, "docs/guides");
+  const byCode = new Map<string, string[]>();
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".md"))
+    .sort()) {
+    for (const m of new Set(readFileSync(join(dir, file), "utf8").match(/\bE_[A-Z_]+\b/g) ?? [])) {
+      byCode.set(m, [...(byCode.get(m) ?? []), file]);
+    }
+  }
+  return byCode;
+}
+
+export function renderReferenceOf(program: Command, guides: Map<string, string[]> = new Map()): string {
   const nodes = completionModel(program).filter((n) => n.path.length > 0);
   const out = [HEADER, "## Contents", ""];
   out.push("- [Global options](#global-options)", "- [Commands](#commands)");
@@ -129,7 +145,10 @@ export function renderReferenceOf(program: Command): string {
   );
   for (const value of Object.values(ERROR_CODES).sort()) {
     const hint = cliHint(new ApikeyError(value, ""));
-    out.push(`- \`${value}\`${hint ? `: ${oneLine(hint)}` : ""}`);
+    const seeAlso = (guides.get(value) ?? []).map((f) => `[${f.replace(/\.md$/, "")}](../guides/${f})`);
+    const see = seeAlso.length > 0 ? `See ${seeAlso.join(", ")}.` : "";
+    const text = [hint ? oneLine(hint) : "", see].filter((t) => t !== "").join(" ");
+    out.push(`- \`${value}\`${text ? `: ${text}` : ""}`);
   }
   return `${out
     .join("\n")
@@ -137,6 +156,7 @@ export function renderReferenceOf(program: Command): string {
     .trimEnd()}\n`;
 }
 
-export async function renderReference(): Promise<string> {
-  return renderReferenceOf(await programDefinition());
+/** The reference for the repository at `root` (the guides it links are read from there). */
+export async function renderReference(root: string): Promise<string> {
+  return renderReferenceOf(await programDefinition(), guidesByCode(root));
 }
