@@ -149,7 +149,7 @@ describe("issue 20 item 1: no argument makes Node itself read a file into apikey
       for (const args of some) {
         await run("pnpm", ["--silent", "apikey", ...args], node, REPO_ROOT);
         // pnpm is itself a Node program: Node reads these arguments in pnpm's own process, before pnpm starts
-        // the script (README, "exec"); the check here is that apikey's process never runs the file's code.
+        // the script (docs/guides/everyday.md, "Why --dotenv"); the check here is that apikey's process never runs the file's code.
         expectNoEvil(`${nodeName} pnpm apikey ${args.join(" ")}`, (argv) => argv.includes("apikey.cjs"));
       }
     }, 120_000);

@@ -13,7 +13,7 @@ import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Issue 20 item 8: a command under `apikey exec` could read the master key from /proc/$PPID/environ, apikey's own
 // environment as the kernel keeps it. Once read, apikey deletes the store-unlocking variables from its environment
-// and, on Linux, overwrites them in that block too (README, "Threat model").
+// and, on Linux, overwrites them in that block too (docs/guides/security.md, "Threat model").
 
 const KEY = fakeApiKey("ENVIRON");
 const PASSPHRASE = "FAKE-TEST passphrase in the environment";

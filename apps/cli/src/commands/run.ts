@@ -55,7 +55,7 @@ export function registerRunCommands(program: Command, action: Action): void {
         // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
         const env = childEnvironment(plan.env, plan.anthropicKey);
         if (!opts.masking) return runChild(command, args, env, null);
-        // A piped child sees no terminal: ask it for colour when ours is one (see README, "Masked output").
+        // A piped child sees no terminal: ask it for colour when ours is one (see docs/guides/everyday.md, "Masked output").
         if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined)
           env.FORCE_COLOR = "1";
         return runChild(command, args, env, plan.secrets);

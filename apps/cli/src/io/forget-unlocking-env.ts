@@ -6,7 +6,7 @@ import { STORE_UNLOCKING_VARIABLES } from "@apikey/core/child-env";
 // /proc/<pid>/environ. Deleting from process.env (unsetenv) does not change what that file shows: it is the
 // environment block the kernel put on the process's stack at exec, and it stays. So on Linux the variables' bytes
 // in that block are also overwritten, through /proc/self/mem. Elsewhere (macOS `ps -E`, Windows) the initial block
-// cannot be changed without native code; the README's threat model says so.
+// cannot be changed without native code; docs/guides/security.md's threat model says so.
 
 const UNLOCKING = new Set<string>(STORE_UNLOCKING_VARIABLES);
 const MAX_BLOCK = 1024 * 1024;

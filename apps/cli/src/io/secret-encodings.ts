@@ -1,7 +1,7 @@
 // The spellings of a secret that `apikey exec` masks besides the secret itself: the encodings a program commonly
 // prints a credential in without meaning to (a Basic auth header, a Kubernetes secret, a hex dump, a query string, a
 // JSON log line). A program that means to hide a key from the mask can always re-spell it; this is about accidents.
-// Not covered (README, "Masked output"): other encodings (base32, gzip, mixed-case hex…), a secret cut by other
+// Not covered (docs/guides/everyday.md, "Masked output"): other encodings (base32, gzip, mixed-case hex…), a secret cut by other
 // output, and a secret split between stdout and stderr (two pipes: their order is lost, nothing can rejoin them).
 
 /** Shorter derived spellings are left out: they could match unrelated output. */

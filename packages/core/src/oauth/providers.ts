@@ -6,7 +6,7 @@ import { checkEndpoint, configError } from "./endpoints.ts";
 import { discover } from "./server.ts";
 
 // Providers are registered by the operator with a client id of their own: apikey ships none, and impersonates no
-// other application (see README, "OAuth login").
+// other application (see docs/guides/oauth.md).
 
 export interface ProviderInput {
   name: string;
