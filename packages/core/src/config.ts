@@ -19,6 +19,10 @@ const EnvSchema = z.object({
   NO_COLOR: z.string().optional(),
 });
 
+/** Every variable this module reads (fronts describe them: `apikey help environment`). */
+export type EnvVariable = keyof z.infer<typeof EnvSchema>;
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as EnvVariable[];
+
 export interface Config {
   /** Directory holding the store; created 0700. */
   dataDir: string;
