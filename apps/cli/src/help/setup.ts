@@ -22,6 +22,12 @@ export function* allCommands(cmd: Command): Generator<Command> {
   for (const sub of cmd.commands) yield* allCommands(sub);
 }
 
+/** What to say after a usage error of a command, where pointing at its help is not enough. */
+const AFTER_ERROR: Record<string, string> = {
+  // `apikey exec sh -c …`: commander reads -c as exec's own option; the command's options must follow `--`.
+  exec: "(the command's own options reach it only after `--`: apikey exec -- sh -c 'echo hi'; see `apikey exec --help`)",
+};
+
 export function setUpHelp(program: Command, options: { json: boolean }): void {
   // Replaces commander's own `help [command]`, which knows commands but not topics.
   program.helpCommand(false);
@@ -34,7 +40,8 @@ export function setUpHelp(program: Command, options: { json: boolean }): void {
     const examples = EXAMPLES[pathOf(cmd)];
     if (examples) cmd.addHelpText("after", `\nExamples:\n${examples.map((e) => `  ${e}`).join("\n")}`);
     // Under --json the error itself is the JSON line; a pointer to help would only be noise on stderr.
-    if (!options.json) cmd.showHelpAfterError(`(run \`${commandLine(cmd)} --help\` for usage)`);
+    if (!options.json)
+      cmd.showHelpAfterError(AFTER_ERROR[pathOf(cmd)] ?? `(run \`${commandLine(cmd)} --help\` for usage)`);
     if (isGroup(cmd)) {
       cmd.allowExcessArguments(true).action(() => showGroupHelp(cmd));
     }
