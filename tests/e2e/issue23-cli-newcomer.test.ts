@@ -368,3 +368,62 @@ describe("issue 23 item 8: messages that stop short", () => {
     }
   });
 });
+
+describe("issue 23 item 5: --json where it means something, and said where it does not", () => {
+  it("current, env and --version give JSON with --json anywhere; without it, exactly what they printed before", async () => {
+    const { opts: o, cleanup } = await freshHome();
+    const secret = fakeApiKey("JSONOUT");
+    try {
+      expect((await addKey("work", secret, o, ["--no-validate"])).code).toBe(0);
+      for (const args of [
+        ["--json", "current"],
+        ["current", "--json"],
+        ["--profile", "default", "--json", "current"],
+      ]) {
+        const r = await runCli(args, o);
+        expect(r.code, args.join(" ")).toBe(0);
+        expect(JSON.parse(r.stdout)).toEqual({ profile: "default", name: "work", kind: "api", key: secret });
+      }
+      expect((await runCli(["current"], o)).stdout).toBe(`${secret}\n`);
+      for (const args of [
+        ["--json", "env"],
+        ["env", "--shell", "fish", "--json"],
+      ])
+        expect(JSON.parse((await runCli(args, o)).stdout)).toEqual({ ANTHROPIC_API_KEY: secret });
+      for (const args of [
+        ["--version", "--json"],
+        ["--json", "-V"],
+      ]) {
+        const v = JSON.parse((await runCli(args, o)).stdout);
+        expect(v).toEqual({
+          version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+          storeSchema: expect.stringMatching(/^\d{4}_/),
+        });
+      }
+      expect((await runCli(["--version"], o)).stdout).toMatch(/^\d+\.\d+\.\d+ \(store schema \d{4}_\w+\)\n$/);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("exec and completion say in --help that --json changes only their errors, and their errors are JSON", async () => {
+    for (const cmd of ["exec", "completion"]) {
+      const help = (await runCli([cmd, "--help"], opts)).stdout.replace(/\s+/g, " ");
+      expect(help).toMatch(/--json: apikey's own errors only|--json changes only errors/);
+    }
+    const root = (await runCli(["--help"], opts)).stdout.replace(/\s+/g, " ");
+    expect(root).toContain(
+      "--json JSON results on stdout and errors on stderr (exec and completion: errors only",
+    );
+    expect(jsonError(await runCli(["--json", "completion", "tcsh"], opts)).code).toBe("E_USAGE");
+    // The child's output is its own, never wrapped.
+    const { opts: o, cleanup } = await freshHome();
+    try {
+      expect((await addKey("work", fakeApiKey("JSONEXEC"), o, ["--no-validate"])).code).toBe(0);
+      const r = await runCli(["--json", "exec", "--", "sh", "-c", "echo plain"], o);
+      expect(r.stdout).toBe("plain\n");
+    } finally {
+      await cleanup();
+    }
+  });
+});

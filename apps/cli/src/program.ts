@@ -21,7 +21,7 @@ import { EXIT, renderError, UsageError } from "./io/errors.ts";
 import { escapeControl } from "./io/escape.ts";
 import { forgetUnlockingVariables } from "./io/forget-unlocking-env.ts";
 import { createOutput } from "./io/output.ts";
-import { versionText } from "./version.ts";
+import { versionJson, versionText } from "./version.ts";
 
 /** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
 export type Action = <A extends unknown[]>(
@@ -57,8 +57,11 @@ export function createProgram(jsonRequested: boolean): Command {
   const program = new Command("apikey")
     .description("Keep your Anthropic API keys in one encrypted store; add, switch, validate and use them.")
     .option("-p, --profile <profile>", "the profile to act on", "default")
-    .option("--json", "machine-readable output (errors too, on stderr)")
-    .version(versionText())
+    .option(
+      "--json",
+      "JSON results on stdout and errors on stderr (exec and completion: errors only; their output is a program's or a script)",
+    )
+    .version(jsonRequested ? versionJson() : versionText())
     .exitOverride()
     // Every subcommand's help also lists --profile and --json (inherited: set before the commands are made).
     .configureHelp({ showGlobalOptions: true })

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import { maskKey } from "@apikey/core";
+import { type KeyView, maskKey } from "@apikey/core";
 import { childEnvironment } from "@apikey/core/child-env";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command } from "commander";
@@ -17,17 +17,22 @@ import { resolveChildEnvironment } from "./exec-env.ts";
 export function registerRunCommands(program: Command, action: Action): void {
   program
     .command("current")
-    .description("print the active key and a newline, nothing else (for Claude Code's apiKeyHelper)")
+    .description(
+      "print the active key and a newline, nothing else (for Claude Code's apiKeyHelper); --json: {profile, name, kind, key}",
+    )
     .action(
       action(async (ctx) => {
-        const { secret } = await activeSecret(ctx);
-        process.stdout.write(`${secret}\n`);
+        const { key, secret } = await activeSecret(ctx);
+        // Only the full program reads --json: the hot path (main.ts) takes argv that is exactly `current`.
+        if (ctx.out.json)
+          ctx.out.result({ profile: key.profile, name: key.name, kind: key.kind, key: secret }, () => "");
+        else process.stdout.write(`${secret}\n`);
       }),
     );
 
   program
     .command("env")
-    .description("print `export ANTHROPIC_API_KEY=…` for eval")
+    .description('print `export ANTHROPIC_API_KEY=…` for eval; --json: {"ANTHROPIC_API_KEY": …}')
     .option(
       "--shell <shell>",
       "sh, bash, zsh (all sh syntax), fish or powershell (pwsh); a path works too",
@@ -39,14 +44,16 @@ export function registerRunCommands(program: Command, action: Action): void {
         if (shell === null)
           throw new UsageError("Unknown shell for --shell.", `Use one of ${SHELL_CHOICES.join(", ")}.`);
         const { secret } = await activeSecret(ctx);
-        process.stdout.write(`${setVariableLine(shell, "ANTHROPIC_API_KEY", secret)}\n`);
+        // --json: the variables as an object (for a program to set), whatever --shell says.
+        if (ctx.out.json) ctx.out.result({ ANTHROPIC_API_KEY: secret }, () => "");
+        else process.stdout.write(`${setVariableLine(shell, "ANTHROPIC_API_KEY", secret)}\n`);
       }),
     );
 
   program
     .command("exec")
     .description(
-      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--dotenv .env] -- CMD [ARGS…]",
+      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--dotenv .env] -- CMD [ARGS…]; its output is the command's (--json: apikey's own errors only)",
     )
     // Not `--env-file`: Node itself reads an argument of that name, before apikey runs (src/launch/node-argv.ts).
     .option("--dotenv <file>", "read variables from a .env file (dotenv syntax); the environment wins")
@@ -134,6 +141,6 @@ function pipeMasked(
 }
 
 /** The active key, refreshing an OAuth token first when it is about to expire (OAuth code loads only then). */
-async function activeSecret(ctx: Context): Promise<{ secret: string }> {
+async function activeSecret(ctx: Context): Promise<{ key: KeyView; secret: string }> {
   return (await ctx.app()).active(ctx.profile);
 }
