@@ -97,6 +97,27 @@ describe("issue 23 item 1: `apikey` on the PATH after the quick start", () => {
     }
   });
 
+  it("`pnpm apikey current` in the clone prints the key alone (no pnpm banner on stdout)", () => {
+    const { home: h, bin } = home("pnpm-run");
+    const use = {
+      HOME: h,
+      PATH: `${bin}:${process.env.PATH}`,
+      APIKEY_MASTER_KEY: TEST_MASTER_KEY,
+      APIKEY_BIN_DIR: bin,
+    };
+    const secret = fakeApiKey("PNPMRUN");
+    expect(sh(`cd ${REPO_ROOT} && pnpm apikey add --no-validate work`, use, { stdin: secret }).code).toBe(0);
+    for (const line of [
+      "pnpm apikey current",
+      "pnpm apikey --profile default current",
+      "cd apps/cli && pnpm apikey current",
+    ]) {
+      const r = sh(`cd ${REPO_ROOT} && ${line}`, use);
+      expect(r.code, `${line}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, line).toBe(`${secret}\n`);
+    }
+  });
+
   it("a directory not on the PATH: the install prints the one line that adds it, and that line works", () => {
     const { home: h, bin } = home("not-on-path");
     const env = { HOME: h, PATH: "/usr/local/bin:/usr/bin:/bin", APIKEY_BIN_DIR: bin };
