@@ -67,7 +67,7 @@ beforeAll(async () => {
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
   expect((await addKey("a", KEY_A, opts)).code).toBe(0);
-  const printed = await runCli(["proxy", "token"], opts);
+  const printed = await runCli(["proxy", "token", "create", "default"], opts);
   expect(printed.code).toBe(0);
   token = printed.stdout.trim();
 });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
   expect((await addKey("a", KEY, opts)).code).toBe(0);
-  token = (await runCli(["proxy", "token"], opts)).stdout.trim();
+  token = (await runCli(["proxy", "token", "create", "default"], opts)).stdout.trim();
 });
 
 afterAll(async () => {

@@ -148,7 +148,7 @@ if (server) {
       ok(await addKey("a", KEY_A, base, ["--no-validate"]), "add a");
       ok(await addKey("b", KEY_B, base, ["--no-validate"]), "add b");
       ok(await runCli(["use", "a"], base), "use a");
-      const printed = await runCli(["proxy", "token"], base);
+      const printed = await runCli(["proxy", "token", "create", "default"], base);
       ok(printed, "proxy token");
       token = printed.stdout.trim();
     });

@@ -89,7 +89,7 @@ if (server) {
     expect((await runCli(["use", "b"], opts)).code).toBe(0);
     expect((await runCli(["budget", "set", "a", "25"], opts)).code).toBe(0);
     expect((await runCli(["rotate", "--max-age-days", "60"], opts)).code).toBe(0);
-    expect((await runCli(["proxy", "token"], opts)).code).toBe(0);
+    expect((await runCli(["proxy", "token", "create", "default"], opts)).code).toBe(0);
     // Usage over several days and both keys, through the core's own bulk path.
     const ids = Object.fromEntries((await listKeys(opts)).map((k) => [k.name, k.id]));
     const store = await openStore({ path: home.storePath });

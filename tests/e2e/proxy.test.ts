@@ -54,7 +54,7 @@ beforeAll(async () => {
   expect((await addKey("a", KEY_A, opts)).code).toBe(0);
   expect((await addKey("b", KEY_B, opts)).code).toBe(0);
   ids = Object.fromEntries((await listKeys(opts)).map((k) => [k.name, k.id]));
-  const printed = await runCli(["proxy", "token"], opts);
+  const printed = await runCli(["proxy", "token", "create", "default"], opts);
   expect(printed.code).toBe(0);
   token = printed.stdout.trim();
 });
@@ -73,10 +73,10 @@ afterAll(async () => {
 });
 
 describe("apikey proxy token", () => {
-  it("prints the `default` token once, not shaped like an Anthropic key, and never again", async () => {
+  it("prints the `default` token once (made by `token create default`), not shaped like an Anthropic key, and never again", async () => {
     expect(token).toMatch(/^apk-gw-[A-Za-z0-9_-]{43}$/);
-    const again = await runCli(["--json", "proxy", "token"], opts);
-    expect(again.code).toBe(2);
+    const again = await runCli(["--json", "proxy", "token", "create", "default"], opts);
+    expect(again.code).toBe(1);
     expect(again.stdout).not.toContain(token);
     const listed = jsonOut<Array<{ name: string; profile: string | null }>>(
       await runCli(["--json", "proxy", "token", "list"], opts),

@@ -136,11 +136,11 @@ describe("a passphrase store on a terminal without APIKEY_PASSPHRASE", () => {
 
   it("add asks for the passphrase, then for the key, and stores it", async () => {
     const pty = spawnInPty(["add", "--no-validate", "second"], opts({ env: noEnvKek }));
-    // The key is read (and checked) before the store is unlocked.
-    await pty.waitFor('key for "second"');
-    pty.type(`${TYPED}\r`);
+    // The store is unlocked before the key is asked for (issue 23 item 8): a wrong passphrase wastes no paste.
     await pty.waitFor("Passphrase");
     pty.type(`${PASSPHRASE}\r`);
+    await pty.waitFor('key for "second"');
+    pty.type(`${TYPED}\r`);
     const output = await expectExit(pty, 0);
     expectNotShown(output, TYPED);
     expect(output).not.toContain(PASSPHRASE);

@@ -16,12 +16,13 @@ import { registerStoreCommands } from "./commands/store.ts";
 import { registerTransferCommands } from "./commands/transfer.ts";
 import { registerUsageCommands } from "./commands/usage.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
+import { setUpHelp } from "./help/setup.ts";
 import { checkProfileArgument } from "./io/arguments.ts";
 import { EXIT, renderError, UsageError } from "./io/errors.ts";
 import { escapeControl } from "./io/escape.ts";
 import { forgetUnlockingVariables } from "./io/forget-unlocking-env.ts";
 import { createOutput } from "./io/output.ts";
-import { versionText } from "./version.ts";
+import { versionJson, versionText } from "./version.ts";
 
 /** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
 export type Action = <A extends unknown[]>(
@@ -44,18 +45,32 @@ export async function run(argv: string[]): Promise<void> {
     );
     return;
   }
+  const program = createProgram(jsonRequested);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    process.exitCode = handle(err, jsonRequested);
+  }
+}
+
+/** The whole command tree, every command registered; nothing runs until it parses. */
+export function createProgram(jsonRequested: boolean): Command {
   const program = new Command("apikey")
     .description("Keep your Anthropic API keys in one encrypted store; add, switch, validate and use them.")
     .option("-p, --profile <profile>", "the profile to act on", "default")
-    .option("--json", "machine-readable output (errors too, on stderr)")
-    .version(versionText())
+    .option(
+      "--json",
+      "JSON results on stdout and errors on stderr (exec and completion: errors only; their output is a program's or a script)",
+    )
+    .version(jsonRequested ? versionJson() : versionText())
     .exitOverride()
+    // Every subcommand's help also lists --profile and --json (inherited: set before the commands are made).
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
-      // Usage errors become our JSON error shape under --json; either way nothing secret-shaped is echoed.
+      // Usage errors become our JSON error shape under --json; either way nothing secret-shaped is echoed. The line
+      // after it points at the command's own help (help/setup.ts).
       outputError: (text, write) => {
-        if (!jsonRequested) {
-          write(`${escapeControl(redact(text).replace(/\n$/, ""))}\n(run \`apikey --help\` for usage)\n`);
-        }
+        if (!jsonRequested) write(`${escapeControl(redact(text).replace(/\n$/, ""))}\n`);
       },
     });
 
@@ -91,12 +106,8 @@ export async function run(argv: string[]): Promise<void> {
   registerSlotCommands(program, action);
   registerStoreCommands(program, action);
   registerCompletionCommands(program);
-
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (err) {
-    process.exitCode = handle(err, jsonRequested);
-  }
+  setUpHelp(program, { json: jsonRequested });
+  return program;
 }
 
 function handle(err: unknown, json: boolean): number {

@@ -6,3 +6,8 @@ import pkg from "../package.json" with { type: "json" };
 export function versionText(): string {
   return `${pkg.version} (store schema ${LATEST_MIGRATION_TAG})`;
 }
+
+/** `apikey --version --json`: the same facts, for scripts. */
+export function versionJson(): string {
+  return JSON.stringify({ version: pkg.version, storeSchema: LATEST_MIGRATION_TAG });
+}

@@ -1,4 +1,4 @@
-export { type Config, ENV_DOCS, loadConfig } from "./config.ts";
+export { type Config, ENV_VARIABLES, type EnvVariable, loadConfig } from "./config.ts";
 export * from "./domain.ts";
 export { ApikeyError, ERROR_CODES, type ErrorCode, type ErrorDetails, isApikeyError } from "./errors.ts";
 export { describeKekProvider, type PassphrasePrompt } from "./kek/index.ts";

@@ -19,7 +19,7 @@ export function registerCompletionCommands(program: Command): void {
   program
     .command("completion <shell>")
     .description(
-      "print a shell completion script: bash, zsh or fish (see the README for the line to install it)",
+      "print a completion script for bash, zsh or fish on stdout: source it, or save it where your shell loads completions (examples below); --json changes only errors",
     )
     .action((shell: string) => {
       const script = SCRIPTS[shell as keyof typeof SCRIPTS];

@@ -1,4 +1,12 @@
-import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
+import { existsSync } from "node:fs";
+import {
+  type AddKeyResult,
+  type KeyView,
+  recogniseKey,
+  storeFileIn,
+  type ValidationResult,
+} from "@apikey/core";
+import { ERROR_CODES, isApikeyError } from "@apikey/core/errors";
 import type { MonthSpendFields } from "@apikey/core/usage";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
@@ -19,12 +27,17 @@ export function registerKeyCommands(program: Command, action: Action): void {
         checkKeyNameArgument(name);
         const input = { profile: ctx.profile, validate: opts.validate };
         if (opts.fromEnv) {
-          const result = await (await ctx.app()).keys.addFromEnv(name, input);
-          return reportAdded(ctx, result);
+          const app = await ctx.app();
+          announceCheck(ctx, opts.validate);
+          return reportAdded(ctx, await app.keys.addFromEnv(name, input));
         }
-        // Check the input before the store is opened, so a bad paste leaves no trace.
+        // An existing store is unlocked first, so a wrong master key or passphrase fails before the key is pasted.
+        await unlockIfStored(ctx);
+        // Check the input before a new store is made, so a bad paste leaves no trace.
         const { secret } = recogniseKey(await readSecret(`Anthropic key for "${name}"`));
-        return reportAdded(ctx, await (await ctx.app()).keys.add({ name, secret, ...input }));
+        const app = await ctx.app();
+        announceCheck(ctx, opts.validate);
+        return reportAdded(ctx, await app.keys.add({ name, secret, ...input }));
       }),
     );
 
@@ -164,10 +177,40 @@ export function registerKeyCommands(program: Command, action: Action): void {
       action(async (ctx, name: string) => {
         checkKeyNameArgument(name);
         const result = await (await ctx.app()).keys.validate(name, ctx.profile);
-        ctx.out.result(result, () => `${result.key.name}: ${validationLine(ctx.out, result.validation)}`);
+        const { key } = result;
+        const again = `\`apikey${profileFlag(ctx.profile)} validate ${key.name}\``;
+        // An unverified check keeps an earlier definite verdict (core: validate/verdict.ts): say which stands.
+        const kept =
+          key.validation !== null && key.validation !== "unverified"
+            ? ` The last verdict stands: ${key.validation}${key.lastValidatedAt ? ` (${key.lastValidatedAt})` : ""}.`
+            : "";
+        ctx.out.result(
+          result,
+          () =>
+            `${key.name}: ${validationLine(ctx.out, result.validation, `${kept} Try again later with ${again}.`)}`,
+        );
         return validationExit(result.validation);
       }),
     );
+}
+
+/** Unlocks the store when there is one (a new store is made by the add itself, with its first key). */
+async function unlockIfStored(ctx: Context): Promise<void> {
+  if (!existsSync(storeFileIn(ctx.config.dataDir))) return;
+  try {
+    await (await ctx.app()).unlock();
+  } catch (err) {
+    // A file with no store in it yet: the add makes it, as for a missing file.
+    if (isApikeyError(err, ERROR_CODES.NO_ACTIVE_KEY) && err.details.reason === "no_store") return;
+    throw err;
+  }
+}
+
+/** On a terminal, say what the wait is for: an unanswering server holds the add until the timeout. */
+function announceCheck(ctx: Context, validate: boolean): void {
+  if (!validate || ctx.out.json || process.stderr.isTTY !== true) return;
+  const seconds = Math.ceil(ctx.config.validateTimeoutMs / 1000);
+  ctx.out.note(`Checking the key with Anthropic (gives up after ${seconds} s; --no-validate skips this)…`);
 }
 
 /** 0 usable, 1 refused by Anthropic, 3 could not verify. */
@@ -177,12 +220,11 @@ function validationExit(v: ValidationResult): number {
   return EXIT.FAILURE;
 }
 
-function validationLine(out: Output, v: ValidationResult): string {
+/** The outcome of a check; `unverified` is the advice after a check that could not reach a verdict. */
+function validationLine(out: Output, v: ValidationResult, unverified: string): string {
   const good = v.outcome === "valid" || v.outcome === "rate_limited";
   const mark = good ? out.style("green", "✓") : out.style("yellow", "!");
-  const extra =
-    v.outcome === "unverified" ? " The key was stored, marked unverified; run `apikey validate` later." : "";
-  return `${mark} ${v.message}${extra}`;
+  return `${mark} ${v.message}${v.outcome === "unverified" ? unverified : ""}`;
 }
 
 function keyTable(
@@ -221,7 +263,15 @@ const profileFlag = (profile: string) => (profile === "default" ? "" : ` --profi
 function reportAdded(ctx: Context, result: AddKeyResult): void {
   ctx.out.result(result, () => {
     const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
-    if (result.validation) lines.push(validationLine(ctx.out, result.validation));
+    const later = `\`apikey${profileFlag(ctx.profile)} validate ${result.key.name}\``;
+    if (result.validation)
+      lines.push(
+        validationLine(
+          ctx.out,
+          result.validation,
+          ` The key was stored, marked unverified; check it later with ${later}.`,
+        ),
+      );
     if (result.key.active) lines.push(`It is the active key of profile ${result.key.profile}.`);
     else if (result.notActivated === "admin_key")
       lines.push(

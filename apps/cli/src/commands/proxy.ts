@@ -12,6 +12,7 @@ import {
 import { parseUsd } from "@apikey/core/usage";
 import { DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
+import { showGroupHelp } from "../help/setup.ts";
 import { batchedLines } from "../io/batched-lines.ts";
 import { UsageError } from "../io/errors.ts";
 import { ago, table } from "../io/output.ts";
@@ -103,26 +104,21 @@ export function registerProxyCommands(program: Command, action: Action): void {
       }),
     );
 
+  // Alone it shows its help, like every other group: making a token (no expiry, no budget) takes `create NAME`.
+  const rotateDefault = action(async (ctx, _opts: unknown, _cmd: Command) => {
+    const vault = await ctx.vault();
+    await adoptLegacyToken(vault);
+    return printToken(ctx, await rotateToken(vault, DEFAULT_TOKEN_NAME));
+  });
   const token = proxy
     .command("token")
-    .description(
-      "gateway tokens: `create`, `list`, `revoke`, `rotate`; alone, makes and prints the `default` token",
-    )
+    .description("gateway tokens: `create`, `list`, `revoke`, `rotate`")
     .option("--rotate", "replace the `default` token (same as `token rotate default`)")
-    .action(
-      action(async (ctx, opts: { rotate?: boolean }) => {
-        const vault = await ctx.vault();
-        await adoptLegacyToken(vault);
-        if (opts.rotate) return printToken(ctx, await rotateToken(vault, DEFAULT_TOKEN_NAME));
-        if ((await listTokens(vault)).some((t) => t.name === DEFAULT_TOKEN_NAME)) {
-          throw new UsageError(
-            "The default gateway token was printed when it was made; the store keeps only a hash of it.",
-            "Make a personal one with `apikey proxy token create NAME`, or replace it with `apikey proxy token rotate default`.",
-          );
-        }
-        return printToken(ctx, await createToken(vault, { name: DEFAULT_TOKEN_NAME }));
-      }),
-    );
+    .allowExcessArguments(true)
+    .action(async (opts: { rotate?: boolean }, cmd: Command) => {
+      if (opts.rotate) return rotateDefault(opts, cmd);
+      showGroupHelp(cmd);
+    });
 
   token
     .command("create <name>")

@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import { maskKey } from "@apikey/core";
+import { type KeyView, maskKey } from "@apikey/core";
 import { childEnvironment } from "@apikey/core/child-env";
+import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { type Concealment, createMaskStream } from "../io/mask-stream.ts";
-import { isShell, SHELLS, setVariableLine } from "../io/shell-quote.ts";
+import { parseShell, SHELL_CHOICES, setVariableLine } from "../io/shell-quote.ts";
 import type { Action } from "../program.ts";
 import { resolveChildEnvironment } from "./exec-env.ts";
 
@@ -16,31 +17,43 @@ import { resolveChildEnvironment } from "./exec-env.ts";
 export function registerRunCommands(program: Command, action: Action): void {
   program
     .command("current")
-    .description("print the active key and a newline, nothing else (for Claude Code's apiKeyHelper)")
+    .description(
+      "print the active key and a newline, nothing else (for Claude Code's apiKeyHelper); --json: {profile, name, kind, key}",
+    )
     .action(
       action(async (ctx) => {
-        const { secret } = await activeSecret(ctx);
-        process.stdout.write(`${secret}\n`);
+        const { key, secret } = await activeSecret(ctx);
+        // Only the full program reads --json: the hot path (main.ts) takes argv that is exactly `current`.
+        if (ctx.out.json)
+          ctx.out.result({ profile: key.profile, name: key.name, kind: key.kind, key: secret }, () => "");
+        else process.stdout.write(`${secret}\n`);
       }),
     );
 
   program
     .command("env")
-    .description("print `export ANTHROPIC_API_KEY=…` for eval")
-    .option("--shell <shell>", "sh (bash, zsh), fish or powershell", "sh")
+    .description('print `export ANTHROPIC_API_KEY=…` for eval; --json: {"ANTHROPIC_API_KEY": …}')
+    .option(
+      "--shell <shell>",
+      "sh, bash, zsh (all sh syntax), fish or powershell (pwsh); a path works too",
+      "sh",
+    )
     .action(
       action(async (ctx, opts: { shell: string }) => {
-        const shell = opts.shell;
-        if (!isShell(shell)) throw new UsageError("Unknown shell for --shell.", `Use ${SHELLS.join(", ")}.`);
+        const shell = parseShell(opts.shell);
+        if (shell === null)
+          throw new UsageError("Unknown shell for --shell.", `Use one of ${SHELL_CHOICES.join(", ")}.`);
         const { secret } = await activeSecret(ctx);
-        process.stdout.write(`${setVariableLine(shell, "ANTHROPIC_API_KEY", secret)}\n`);
+        // --json: the variables as an object (for a program to set), whatever --shell says.
+        if (ctx.out.json) ctx.out.result({ ANTHROPIC_API_KEY: secret }, () => "");
+        else process.stdout.write(`${setVariableLine(shell, "ANTHROPIC_API_KEY", secret)}\n`);
       }),
     );
 
   program
     .command("exec")
     .description(
-      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--dotenv .env] -- CMD [ARGS…]",
+      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--dotenv .env] -- CMD [ARGS…]; its output is the command's (--json: apikey's own errors only)",
     )
     // Not `--env-file`: Node itself reads an argument of that name, before apikey runs (src/launch/node-argv.ts).
     .option("--dotenv <file>", "read variables from a .env file (dotenv syntax); the environment wins")
@@ -80,19 +93,32 @@ function runChild(
       pending.push(pipeMasked(child.stdout, process.stdout, concealments));
       pending.push(pipeMasked(child.stderr, process.stderr, concealments));
     }
-    child.on("error", (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === "ENOENT"
-          ? new UsageError(`Command not found: ${command}`, "Check the spelling or your PATH.")
-          : err,
-      ),
-    );
+    child.on("error", (err: NodeJS.ErrnoException) => reject(startFailure(command, err)));
     child.on("exit", (code, signal) => {
       const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1);
       // Everything the child wrote is out (masked) before we exit with its status.
       Promise.all(pending).then(() => resolve(status), reject);
     });
   });
+}
+
+/** A command that did not start, with the status a shell gives it: 127 not found, 126 found but not runnable. */
+function startFailure(command: string, err: NodeJS.ErrnoException): unknown {
+  if (err.code === "ENOENT")
+    return new ApikeyError(ERROR_CODES.COMMAND_NOT_FOUND, `Command not found: ${command}`, {
+      hint: "Check the spelling or your PATH.",
+      details: { command },
+    });
+  if (err.code === "EACCES" || err.code === "ENOEXEC" || err.code === "EISDIR" || err.code === "EPERM")
+    return new ApikeyError(
+      ERROR_CODES.COMMAND_NOT_EXECUTABLE,
+      `Cannot run ${command}: it is not an executable program.`,
+      {
+        hint: "Check that it is a program and that its execute permission is set (chmod +x).",
+        details: { command },
+      },
+    );
+  return err;
 }
 
 /** Copies a child's stream to ours through the mask; resolves when all of it is written. */
@@ -115,6 +141,6 @@ function pipeMasked(
 }
 
 /** The active key, refreshing an OAuth token first when it is about to expire (OAuth code loads only then). */
-async function activeSecret(ctx: Context): Promise<{ secret: string }> {
+async function activeSecret(ctx: Context): Promise<{ key: KeyView; secret: string }> {
   return (await ctx.app()).active(ctx.profile);
 }

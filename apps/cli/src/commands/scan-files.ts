@@ -54,7 +54,11 @@ export class Walk {
   private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   // One scanner for every file: end() readies it for the next, so no buffers are made per file.
   private readonly scanner = createKeyStreamScanner();
-  constructor(private readonly findings: Finding[]) {}
+  constructor(
+    private readonly findings: Finding[],
+    /** Called after each file searched (progress on a terminal). */
+    private readonly onFile: (files: number, path: string) => void = () => {},
+  ) {}
 
   skip(path: string, reason: SkipReason, err?: unknown): void {
     const code = (err as { code?: unknown } | undefined)?.code;
@@ -65,8 +69,14 @@ export class Walk {
     let info: Stats;
     try {
       info = lstatSync(path);
-    } catch {
-      throw new UsageError("A path to scan does not exist.", "Check the paths given to scan.");
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      throw new UsageError(
+        code === "ENOENT" || code === "ENOTDIR"
+          ? `Nothing to scan at ${path}: it does not exist.`
+          : `Cannot scan ${path}: it cannot be read${typeof code === "string" ? ` (${code})` : ""}.`,
+        "Check the paths given to scan.",
+      );
     }
     if (info.isDirectory()) this.dir(path);
     else if (info.isFile()) this.file(path);
@@ -115,6 +125,7 @@ export class Walk {
         keep(scanner.push(this.buffer.subarray(0, n), n < CHUNK_BYTES));
       }
       this.files++;
+      this.onFile(this.files, path);
     } catch (err) {
       this.scanner.end(); // discards this file's carry, for the next file
       this.skip(path, "read_failed", err);

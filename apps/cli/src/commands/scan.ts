@@ -6,6 +6,7 @@ import { createKeyStreamScanner, type FoundKey, findKeysInText } from "@apikey/c
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
+import { terminalProgress } from "../io/progress.ts";
 import type { Action } from "../program.ts";
 import { type Finding, skippedLines, Walk } from "./scan-files.ts";
 
@@ -24,10 +25,24 @@ export function registerScanCommands(program: Command, action: Action): void {
       action(async (ctx, paths: string[], opts: { git?: boolean; import?: boolean; validate?: boolean }) => {
         const roots = paths.length > 0 ? paths : ["."];
         const findings: Finding[] = [];
-        const walk = new Walk(findings);
-        for (const root of roots) walk.path(root);
+        // On a terminal, a line that says how far the search is (a big tree can take half a minute).
+        const progress = terminalProgress(ctx.out.json);
+        const walk = new Walk(findings, (n, path) =>
+          progress.update(() => `Scanning: ${n} file(s), ${findings.length} key(s) found so far… ${path}`),
+        );
+        try {
+          for (const root of roots) walk.path(root);
+          if (opts.git)
+            for (const root of roots)
+              await scanHistory(root, findings, (commits) =>
+                progress.update(
+                  () => `Scanning history: ${commits} commit(s), ${findings.length} key(s) found so far…`,
+                ),
+              );
+        } finally {
+          progress.done();
+        }
         const { files, skipped } = walk;
-        if (opts.git) for (const root of roots) await scanHistory(root, findings);
 
         const app = await storeIfAny(ctx);
         const rows: Array<{
@@ -99,13 +114,18 @@ async function storeIfAny(ctx: Context): Promise<Apikey | null> {
 const LONG_LINE = 1024 * 1024;
 
 /** Keys in lines any commit added, on any ref: `git log -p --all`, read line by line in bounded memory. */
-async function scanHistory(root: string, findings: Finding[]): Promise<void> {
+async function scanHistory(
+  root: string,
+  findings: Finding[],
+  onCommit: (commits: number) => void = () => {},
+): Promise<void> {
   const git = spawn(
     "git",
     ["-C", root, "log", "-p", "--all", "--no-color", "--no-ext-diff", "--unified=0", "--format=commit %H"],
     { stdio: ["ignore", "pipe", "ignore"] },
   );
   let commit = "";
+  let commits = 0;
   let file = "";
   let line = 0;
   let rest = "";
@@ -113,8 +133,10 @@ async function scanHistory(root: string, findings: Finding[]): Promise<void> {
     for (const f of keys) findings.push({ where: `${commit}:${file}`, line, secret: f.secret });
   };
   const onLine = (l: string) => {
-    if (l.startsWith("commit ")) commit = l.slice(7, 19);
-    else if (l.startsWith("+++ ")) file = l.slice(4).replace(/^b\//, "");
+    if (l.startsWith("commit ")) {
+      commit = l.slice(7, 19);
+      onCommit(++commits);
+    } else if (l.startsWith("+++ ")) file = l.slice(4).replace(/^b\//, "");
     else if (l.startsWith("@@ ")) line = Number(/\+(\d+)/.exec(l)?.[1] ?? 0);
     else if (l.startsWith("+")) {
       found(findKeysInText(l.slice(1)));

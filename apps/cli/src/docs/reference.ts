@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ENV_DOCS } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command, Option } from "commander";
 import { completionModel } from "../completion/model.ts";
+import { environmentVariables } from "../help/topics.ts";
 import { EXIT } from "../io/errors.ts";
 import { cliHint } from "../io/hints.ts";
 import { programDefinition } from "./program-definition.ts";
@@ -11,13 +11,6 @@ import { programDefinition } from "./program-definition.ts";
 // docs/reference/cli.md, generated from what the program defines: commander's commands, arguments and options (in
 // the order the completion model walks them), the variables config.ts parses, the exit codes and the error codes
 // with the CLI's hint for each. `pnpm docs:reference` writes it; reference.test.ts fails while the file is stale.
-
-/** Variables read outside config.ts (checked against the source by reference.test.ts). */
-export const OTHER_VARIABLES: Record<string, string> = {
-  APIKEY_DATABASE_URL:
-    "A PostgreSQL URL: the CLI, the gateway and the Slack bot open that store instead of the SQLite file.",
-  APIKEY_DEBUG: "Print stack traces for internal errors.",
-};
 
 const EXIT_MEANING: Record<keyof typeof EXIT, string> = {
   OK: "success",
@@ -127,7 +120,7 @@ export function renderReferenceOf(program: Command, guides: Map<string, string[]
   for (const n of nodes) out.push(...commandSection(program, n.path));
 
   out.push("## Environment variables", "");
-  const variables = { ...ENV_DOCS, ...OTHER_VARIABLES } as Record<string, string>;
+  const variables = Object.fromEntries(environmentVariables());
   for (const name of Object.keys(variables).sort()) out.push(`- \`${name}\`: ${variables[name]}`);
   out.push("");
 

@@ -4,7 +4,16 @@ import { cliHint } from "./hints.ts";
 
 // The one place the CLI turns an error into output and an exit code.
 
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, UNVERIFIED: 3 } as const;
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  UNVERIFIED: 3,
+  /** exec: the command exists but cannot be run (as shells answer). */
+  CANNOT_EXECUTE: 126,
+  /** exec: no such command (as shells answer). */
+  COMMAND_NOT_FOUND: 127,
+} as const;
 
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([ERROR_CODES.USAGE, ERROR_CODES.NAME_INVALID]);
 
@@ -29,7 +38,14 @@ export function renderError(err: unknown, json: boolean): number {
       process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
     }
   }
-  return USAGE_CODES.has(e.code) ? EXIT.USAGE : EXIT.FAILURE;
+  return exitCodeFor(e.code);
+}
+
+/** The exit status an error code ends apikey with (`apikey help exit-codes` lists them). */
+export function exitCodeFor(code: ErrorCode): number {
+  if (code === ERROR_CODES.COMMAND_NOT_FOUND) return EXIT.COMMAND_NOT_FOUND;
+  if (code === ERROR_CODES.COMMAND_NOT_EXECUTABLE) return EXIT.CANNOT_EXECUTE;
+  return USAGE_CODES.has(code) ? EXIT.USAGE : EXIT.FAILURE;
 }
 
 function toApikeyError(err: unknown): ApikeyError {

@@ -7,6 +7,34 @@ export type Shell = (typeof SHELLS)[number];
 
 export const isShell = (value: string): value is Shell => (SHELLS as readonly string[]).includes(value);
 
+/** Each shell apikey env writes for, by the names people give it: zsh, bash and the other POSIX shells take sh. */
+const SHELL_NAMES: Record<string, Shell> = {
+  sh: "sh",
+  bash: "sh",
+  zsh: "sh",
+  dash: "sh",
+  ksh: "sh",
+  ash: "sh",
+  fish: "fish",
+  powershell: "powershell",
+  pwsh: "powershell",
+};
+
+/** The shell for `--shell`: a name above in any case, or a path to one (`--shell "$SHELL"`); null for any other. */
+export function parseShell(text: string): Shell | null {
+  const name =
+    text
+      .trim()
+      .split("/")
+      .pop()
+      ?.toLowerCase()
+      .replace(/\.exe$/, "") ?? "";
+  return Object.hasOwn(SHELL_NAMES, name) ? (SHELL_NAMES[name] ?? null) : null;
+}
+
+/** The names --shell takes, for help and errors. */
+export const SHELL_CHOICES = Object.keys(SHELL_NAMES);
+
 /** sh, bash, zsh: nothing is special inside '…' except ', which cannot be escaped there: close, \', reopen. */
 export function quoteSh(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;

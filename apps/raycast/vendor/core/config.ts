@@ -20,29 +20,9 @@ const EnvSchema = z.object({
   NO_COLOR: z.string().optional(),
 });
 
-/** Every variable `loadConfig` reads, what it does: the CLI reference (docs/reference/cli.md) is generated from it. */
-export const ENV_DOCS: Record<keyof z.infer<typeof EnvSchema>, string> = {
-  APIKEY_HOME: "The store's directory. Default: `$XDG_DATA_HOME/apikey`, else `~/.local/share/apikey`.",
-  XDG_DATA_HOME: "Where the store goes (`$XDG_DATA_HOME/apikey`) when `APIKEY_HOME` is not set.",
-  APIKEY_MASTER_KEY:
-    "The master key itself (base64 of 32 random bytes), for servers and CI. Chosen for a new store when set.",
-  APIKEY_PASSPHRASE:
-    "The store's passphrase (scrypt); asked on a terminal when unset. Chosen for a new store when set.",
-  APIKEY_EXPORT_PASSPHRASE:
-    "The passphrase of an `export` bundle, for `export` and `import` without a terminal.",
-  ANTHROPIC_API_KEY:
-    "Listed read-only as the key `env`; never copied unless you `add --from-env`. Set for `exec`'s command.",
-  ANTHROPIC_BASE_URL:
-    "The Anthropic API's address for validation, the gateway and the instrumented client (https, or http to this machine).",
-  APIKEY_VALIDATE_TIMEOUT_MS: "How long a validation may take, in ms (default 10000).",
-  APIKEY_ALLOW_INSECURE_BASE_URL:
-    "`1` accepts a plain `http://` `ANTHROPIC_BASE_URL` on another host (keys then cross the network in clear).",
-  APIKEY_UPSTREAM_TIMEOUT_MS:
-    "The gateway: how long the upstream may send nothing, in ms (default 600000: before headers, between chunks).",
-  APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS:
-    "The gateway: how long a new upstream connection may take, in ms (default 10000).",
-  NO_COLOR: "Set (to anything) for output without colour.",
-};
+/** Every variable this module reads (fronts describe them: `apikey help environment`, docs/reference/cli.md). */
+export type EnvVariable = keyof z.infer<typeof EnvSchema>;
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as EnvVariable[];
 
 export interface Config {
   /** Directory holding the store; created 0700. */

@@ -1,5 +1,5 @@
 // Vendored from packages/core/src/index.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-export { type Config, ENV_DOCS, loadConfig } from "./config.ts";
+export { type Config, ENV_VARIABLES, type EnvVariable, loadConfig } from "./config.ts";
 export * from "./domain.ts";
 export { ApikeyError, ERROR_CODES, type ErrorCode, type ErrorDetails, isApikeyError } from "./errors.ts";
 export { describeKekProvider, type PassphrasePrompt } from "./kek/index.ts";

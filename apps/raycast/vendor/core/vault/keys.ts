@@ -6,6 +6,7 @@ import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import { maskKey, recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
+import { nextVerdict } from "../validate/verdict.ts";
 import { activatesByDefault, type NotActivated } from "./default-active.ts";
 import { checkName } from "./names.ts";
 import { newKeyRecord, secretFields } from "./new-key.ts";
@@ -213,20 +214,15 @@ export async function validateStoredKey(
   const secret = decryptSecret(dek, key);
   const validation = await s.validateSecret(secret, key.kind);
   const now = s.now();
+  const { kept, ...verdict } = nextVerdict(key, validation, now);
   return s.store.transaction(async (tx) => {
-    await tx.keys.update(key.id, {
-      lastValidatedAt: now,
-      validation: validation.outcome,
-      validationMessage: validation.message,
-      updatedAt: now,
+    await tx.keys.update(key.id, { ...verdict, updatedAt: now });
+    await s.auditIn(tx, "key.validate", key.id, profile, {
+      name,
+      outcome: validation.outcome,
+      ...(kept && { kept: verdict.validation }),
     });
-    await s.auditIn(tx, "key.validate", key.id, profile, { name, outcome: validation.outcome });
-    const view = await viewIn(tx, {
-      ...key,
-      validation: validation.outcome,
-      validationMessage: validation.message,
-      lastValidatedAt: now,
-    });
+    const view = await viewIn(tx, { ...key, ...verdict });
     return { key: view, validation };
   });
 }
