@@ -18,6 +18,8 @@ const EXIT_MEANING: Record<keyof typeof EXIT, string> = {
   USAGE:
     "usage error: unknown command or option, missing argument, invalid name (`E_USAGE`, `E_NAME_INVALID`)",
   UNVERIFIED: "`validate` could not reach a verdict (network error, timeout, 5xx/529)",
+  COMMAND_NOT_FOUND: "`exec`: the command does not exist (as shells do)",
+  CANNOT_EXECUTE: "`exec`: the command exists but cannot be run (as shells do)",
 };
 
 const HEADER = `# apikey command reference
