@@ -9,12 +9,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { programDefinition } from "../../apps/cli/src/docs/program-definition.ts";
 import {
   addKey,
   type CliResult,
@@ -156,34 +155,13 @@ describe("issue 20 item 7: a store others can write or own is refused, untouched
 
 /** What this file reads of a commander Command (tests do not depend on commander's types). */
 interface Command {
-  commands: Command[];
+  readonly commands: readonly Command[];
   name(): string;
-  registeredArguments: Array<{ required: boolean }>;
+  readonly registeredArguments: ReadonlyArray<{ required: boolean }>;
 }
-type CommandClass = { prototype: { parseAsync: (this: Command, ...args: unknown[]) => Promise<unknown> } };
 
 /** The real program, as `apikey` builds it; captured instead of parsed. */
-async function realProgram(): Promise<Command> {
-  const { run } = await import("../../apps/cli/src/program.ts");
-  // commander as the CLI resolves it (tests do not depend on it), so the class patched is the one it uses.
-  const cliRequire = createRequire(new URL("../../apps/cli/package.json", import.meta.url));
-  const { Command } = (await import(pathToFileURL(cliRequire.resolve("commander")).href)) as {
-    Command: CommandClass;
-  };
-  let captured: Command | undefined;
-  const parse = Command.prototype.parseAsync;
-  Command.prototype.parseAsync = async function (this: Command) {
-    captured = this;
-    return this;
-  };
-  try {
-    await run(["--help"]);
-  } finally {
-    Command.prototype.parseAsync = parse;
-  }
-  if (!captured) throw new Error("run() built no program");
-  return captured;
-}
+const realProgram = programDefinition;
 
 /** Every runnable command (leaves and groups with their own action), with arguments that reach the store. */
 function commandLines(program: Command, root: string): Array<{ path: string; args: string[] }> {

@@ -19,7 +19,7 @@ const EnvSchema = z.object({
   NO_COLOR: z.string().optional(),
 });
 
-/** Every variable this module reads (fronts describe them: `apikey help environment`, docs/reference/cli.md). */
+/** Every variable this module reads (each front describes them in its own words). */
 export type EnvVariable = keyof z.infer<typeof EnvSchema>;
 export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as EnvVariable[];
 

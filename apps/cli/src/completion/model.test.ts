@@ -1,25 +1,11 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { programDefinition } from "../docs/program-definition.ts";
 import { ARGUMENT_KINDS, completionModel, OPTION_KINDS } from "./model.ts";
 
 // The tables of what arguments name must follow the program: a renamed command or option fails here, not silently
-// in someone's shell. The program is the real one, captured from `apikey completion bash`.
-async function realProgram(): Promise<Command> {
-  const { run } = await import("../program.ts");
-  let captured: Command | undefined;
-  const parse = Command.prototype.parseAsync;
-  Command.prototype.parseAsync = async function (this: Command) {
-    captured = this;
-    return this;
-  };
-  try {
-    await run(["--help"]);
-  } finally {
-    Command.prototype.parseAsync = parse;
-  }
-  if (!captured) throw new Error("run() built no program");
-  return captured;
-}
+// in someone's shell. The program is the real one, captured as `apikey` builds it.
+const realProgram = programDefinition;
 
 describe("completion model", () => {
   it("names only commands and arguments the program has", async () => {
