@@ -24,7 +24,7 @@ export async function openDataKey(
 ): Promise<OpenedDataKey> {
   const all = await store.slots.list();
   const slots = all.filter(holdsDataKey);
-  if (slots.length === 0) throw await noSlotError(store, all.length);
+  if (slots.length === 0) throw await noSlotError(store);
   const ordered = [...sources.filter((s) => !s.interactive), ...sources.filter((s) => s.interactive)];
   let wrong = false;
   let firstError: unknown;
@@ -76,8 +76,8 @@ export function holdsDataKey(slot: MasterKeySlot): boolean {
  * No slot can unlock the store. A store that was never initialised and holds nothing is simply empty; one that was
  * initialised, holds keys, or has only broken slots has lost what unlocks it: that is damage, never "empty".
  */
-async function noSlotError(store: Store, slotRows: number): Promise<ApikeyError> {
-  const damage = await damageWithoutSlots(store, slotRows);
+async function noSlotError(store: Store): Promise<ApikeyError> {
+  const damage = await damageWithoutSlots(store);
   if (damage === null) {
     return new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, "The store is empty.", {
       details: { reason: "no_store" },
@@ -90,8 +90,14 @@ async function noSlotError(store: Store, slotRows: number): Promise<ApikeyError>
  * E_STORE_CORRUPT when the store shows it was created (its meta row, a key, a slot row) but has no usable slot; null
  * for a store that is still new. Also what a first write checks before it creates a store's data key.
  */
-export async function damageWithoutSlots(store: Store, slotRows: number): Promise<ApikeyError | null> {
+export async function damageWithoutSlots(store: Store): Promise<ApikeyError | null> {
   const [meta, keys] = await Promise.all([store.getMeta(), store.keys.list()]);
+  // Slots are read after the meta row: a process creating the store commits both in one transaction, so a store
+  // it created since the caller last looked shows its slot here, and is new, not damaged (the caller's own write
+  // then meets the other's meta row and retries as before).
+  const slots = await store.slots.list();
+  if (slots.some(holdsDataKey)) return null;
+  const slotRows = slots.length;
   if (meta === null && keys.length === 0 && slotRows === 0) return null;
   return new ApikeyError(
     ERROR_CODES.STORE_CORRUPT,

@@ -156,7 +156,7 @@ export class Vault implements Session {
       return { dek: await this.unlock(), commit: async () => {}, discard: () => {} };
     }
     // No meta row: a new store, unless slots or keys say one was created here and lost its meta (damage).
-    const damage = await damageWithoutSlots(this.#o.store, (await this.#o.store.slots.list()).length);
+    const damage = await damageWithoutSlots(this.#o.store);
     if (damage) throw damage;
     const made = await createMasterKey(this.#masterKeys);
     const dek = generateDek();
