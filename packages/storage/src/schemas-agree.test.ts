@@ -3,7 +3,7 @@
 // builders. pg/dialect.ts checks at compile time that their rows have the same TypeScript shapes; this test checks
 // the rest of what a copy could get wrong — the same tables, column names, nullability, primary keys, foreign keys
 // and their actions, indexes (name, columns, uniqueness, partial condition) and checks — so the copies cannot drift.
-import { is, SQL, type Table } from "drizzle-orm";
+import { is, SQL } from "drizzle-orm";
 import { PgTable, getTableConfig as pgConfig } from "drizzle-orm/pg-core";
 import { SQLiteTable, getTableConfig as sqliteConfig } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
@@ -66,17 +66,14 @@ function describeTable(config: Config) {
   };
 }
 
-const tablesOf = <T extends Table>(
-  module: Record<string, unknown>,
-  kind: abstract new (...args: never[]) => T,
-) => Object.fromEntries(Object.entries(module).filter(([, value]) => is(value, kind))) as Record<string, T>;
-
-const sqliteTables = tablesOf(sqlite, SQLiteTable);
+const sqliteTables = Object.fromEntries(
+  Object.entries(sqlite).filter(([, value]) => is(value, SQLiteTable)),
+) as Record<string, SQLiteTable>;
 // PostgreSQL's stand-in for SQLite's PRAGMA data_version (see pg/schema.ts): the one table only one dialect has.
 const PG_ONLY = ["storeVersion"];
 const pgTables = Object.fromEntries(
-  Object.entries(tablesOf(pg, PgTable)).filter(([name]) => !PG_ONLY.includes(name)),
-);
+  Object.entries(pg).filter(([name, value]) => is(value, PgTable) && !PG_ONLY.includes(name)),
+) as Record<string, PgTable>;
 
 describe("issue 21: the SQLite and PostgreSQL schema modules describe the same store", () => {
   it("export the same tables under the same names", () => {
