@@ -42,9 +42,13 @@ export async function openBotCore(config: Config, options: OpenBotCoreOptions = 
   // Parsing it throws the core's E_MASTER_KEY_FORMAT now rather than at the first key added.
   await masterKeySource(config.masterKey).create?.();
   const store = options.store ?? (await openSqliteStore(storeFileIn(config.dataDir)));
-  const open = (actor: string) =>
+  // Replay claims get a connection of their own: a claim precedes every ack, and on the shared connection it
+  // would queue behind every other command's reads and writes (on PostgreSQL a store is one session, its work
+  // serialised). A store passed in (tests, one in-process PGlite) is used for both.
+  const claimStore = options.store ? store : await openSqliteStore(storeFileIn(config.dataDir));
+  const open = (actor: string, on: Store = store) =>
     openApikey({
-      store,
+      store: on,
       masterKeys: [masterKeySource(config.masterKey)],
       actor,
       front: "slack",
@@ -53,14 +57,18 @@ export async function openBotCore(config: Config, options: OpenBotCoreOptions = 
       ...(options.now ? { now: options.now } : {}),
     });
   const system = open("slack:bot");
+  const claimer = claimStore === store ? system : open("slack:bot", claimStore);
   // Fail at start-up, with the core's coded error, when the master key is wrong. A new store has nothing to
   // unlock yet: its first key creates it with this master key.
   if ((await system.status()).initialised) await system.unlock();
   return {
     coreFor: (actor) => open(actorString(actor)),
     system,
-    claims: { claimOnce: (name) => system.claimOnce(`slack:req:${name}`) },
-    close: () => store.close(),
+    claims: { claimOnce: (name) => claimer.claimOnce(`slack:req:${name}`) },
+    close: async () => {
+      if (claimStore !== store) await claimStore.close();
+      await store.close();
+    },
   };
 }
 

@@ -400,6 +400,21 @@ export function describeStoreContract(target: ContractTarget): void {
     });
 
     describe("marks", () => {
+      it("are claimed many at once: each distinct name set once, across connections (issue 22 item 11)", async () => {
+        const other = await open();
+        try {
+          expect(await store.marks.claimMany(["b:1", "b:2", "b:1"], at(1))).toEqual(new Set(["b:1", "b:2"]));
+          expect(await other.marks.claimMany(["b:2", "b:3"], at(2))).toEqual(new Set(["b:3"]));
+          expect(await store.marks.claim("b:3", at(3))).toBe(false);
+          expect(await other.marks.claimMany([], at(4))).toEqual(new Set());
+          const many = Array.from({ length: 1203 }, (_, n) => `b:many:${n}`);
+          expect((await store.marks.claimMany(many, at(5))).size).toBe(1203);
+          expect((await other.marks.claimMany(many.slice(1200).concat("b:new"), at(6))).size).toBe(1);
+        } finally {
+          await other.close();
+        }
+      });
+
       it("are claimed once across connections and pruned by age", async () => {
         const other = await open();
         try {

@@ -125,6 +125,11 @@ export interface SlotRepository {
 export interface MarkRepository {
   /** True when this call set the mark; false when any process had set it before. */
   claim(name: string, at: Date): Promise<boolean>;
+  /**
+   * Several claims in one statement: the names this call set (each distinct name at most once). A front under load
+   * (a Slack burst) claims in batches, so a claim is one round trip per batch, not one queued write per request.
+   */
+  claimMany(names: readonly string[], at: Date): Promise<Set<string>>;
   /** Forgets marks older than `before`; returns how many. */
   prune(before: Date): Promise<number>;
 }

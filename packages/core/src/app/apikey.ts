@@ -26,6 +26,7 @@ import { type UsageReportOptions, usageReport } from "../usage/report.ts";
 import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
+import { batchedClaims } from "./claim-batch.ts";
 
 // The one way a front opens the store and calls the use cases. A front brings a Store (from one of
 // @apikey/storage's entries), the master keys it can offer, and who is acting; it gets back plain functions
@@ -158,7 +159,7 @@ export function openApikey(options: OpenApikeyOptions) {
     /** Changes when another process committed to the store: re-read what you cached. */
     dataVersion: () => options.store.dataVersion(),
     /** "Do this once" across every process on the store (a Slack request, a reminder). True for the one winner. */
-    claimOnce: (name: string) => options.store.marks.claim(name, now()),
+    claimOnce: batchedClaims(options.store.marks, now),
     forgetClaimsBefore: (before: Date) => options.store.marks.prune(before),
     /** Opens the store's data key now (to fail early with a clear error, e.g. a wrong master key). */
     unlock: async () => {
