@@ -53,6 +53,8 @@ export function cliHint(e: ApikeyError): string | undefined {
     case ERROR_CODES.NO_STORE:
       return "Create it by adding a key: `apikey add NAME` (or `apikey import FILE`). Set APIKEY_HOME (or APIKEY_DATABASE_URL) if your store is elsewhere.";
     case ERROR_CODES.NOT_A_STORE:
+      // A PostgreSQL schema that holds someone else's tables: the core's hint names the fix (?schema=…).
+      if (d.location !== undefined) return e.hint;
       return `Set APIKEY_HOME to the directory of your apikey store, or move ${str(d.path) ?? "that file"} aside if it is not needed.`;
     case ERROR_CODES.STORE_UNSAFE:
       return `If you trust what is there, fix it with \`${str(d.fix) ?? "chmod 700 DIR"}\` and retry; otherwise move it aside and restore from a backup.`;
