@@ -33,6 +33,7 @@ import { listKeyItems } from "../views/key-list.ts";
 
 export type Front = "cli" | "slack" | "raycast" | "api";
 
+export { totalsOf } from "../usage/report.ts";
 // The views fronts render, published with the app so no front redeclares them (views/index.ts).
 export type * from "../views/index.ts";
 

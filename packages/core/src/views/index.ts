@@ -12,6 +12,7 @@ export type { UsageGroupBy, UsageSummaryRow } from "../usage/port.ts";
 export type { UsageReport, UsageReportOptions } from "../usage/report.ts";
 export type { ValidationResult } from "../validate/classify.ts";
 export type { AddKeyInput, AddKeyResult } from "../vault/keys.ts";
+export type { StatusReport } from "../vault/status.ts";
 export type { KeyView } from "../vault/views.ts";
 export type { KeyListItem } from "./key-list.ts";
 export type { BudgetStatus };
