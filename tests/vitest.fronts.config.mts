@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: {
     alias: {
       "@raycast/api": fileURLToPath(new URL("../apps/raycast/test/mock/raycast-api.tsx", import.meta.url)),
+      // The extension's own React, so the test and the components share one copy.
+      react: fileURLToPath(new URL("../apps/raycast/node_modules/react", import.meta.url)),
     },
   },
   test: {

@@ -82,7 +82,9 @@ function slackState(line: string | undefined): string {
   return /\/ \$|%/.test(line) ? "ok" : "none";
 }
 
-const lineOf = (text: string, name: string) => text.split("\n").find((l) => l.includes(`*${name}*`));
+/** The line of a Slack answer about a key (`and`: the one that also says this, e.g. status's budget bar). */
+const lineOf = (text: string, name: string, and = "") =>
+  text.split("\n").find((l) => l.includes(`*${name}*`) && l.includes(and));
 
 /** Whether the rotate form Slack opens for a key offers deactivating the old key at Anthropic. */
 async function slackCanDeactivate(ref: string): Promise<boolean> {
@@ -103,6 +105,12 @@ async function raycastCanDeactivate(snapshot: KeysSnapshot, profile: string, nam
   const text = String(view.one("Form.Description").props.text);
   view.unmount();
   return text.startsWith("An Admin key is stored");
+}
+
+const COUNTERS = ["inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens"];
+
+async function cliUsage(): Promise<{ since: string; totals: Record<string, number> }> {
+  return JSON.parse(await cli(["--json", "usage", "--since", "7d", "--by", "key"]));
 }
 
 interface CliKey {
@@ -204,7 +212,7 @@ describe("issue 21: the CLI, the Slack bot and Raycast agree on one store", () =
         cli: fromCli?.budgetState,
         raycast: fromRaycast?.budgetState,
         slackList: slackState(lineOf(slackList, name)),
-        slackStatus: slackState(lineOf(slackStatus, name)),
+        slackStatus: slackState(lineOf(slackStatus, name, " of $")),
       };
       const expected = name === "at100" ? "warn" : "over";
       expect(states, name).toEqual({
@@ -230,31 +238,35 @@ describe("issue 21: the CLI, the Slack bot and Raycast agree on one store", () =
     expect(await decisions("prod", "prodkey")).toEqual({ cli: true, slack: true, raycast: true });
   });
 
-  it("the last 7 days across a month boundary, with cache tokens in the totals", async () => {
-    const fromCli = JSON.parse(await cli(["--json", "usage", "--since", "7d", "--by", "key"])) as {
-      since: string;
-      totals: Record<string, number>;
-    };
+  it("the last 7 days across a month boundary: one window, the same requests and spend", async () => {
+    const fromCli = await cliUsage();
     expect(fromCli.since).toBe("2026-11-27T00:00:00.000Z");
     expect(raycastUsage.since).toBe(fromCli.since);
-    const figures = ["requests", "inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens"];
-    const pick = (t: Record<string, unknown>) => Object.fromEntries(figures.map((k) => [k, t[k]]));
+    expect(fromCli.totals.requests).toBe(4);
+    const fromSlack = /Total \$([\d.]+) · (\d+) requests/.exec(await slackSays("usage 7d by key"));
+    expect({
+      raycast: [raycastUsage.totals.requests, raycastUsage.totals.costUsd.toFixed(2)],
+      slack: [Number(fromSlack?.[2]), fromSlack?.[1]],
+    }).toEqual({
+      raycast: [fromCli.totals.requests, fromCli.totals.costUsd?.toFixed(2)],
+      slack: [fromCli.totals.requests, fromCli.totals.costUsd?.toFixed(2)],
+    });
+  });
+
+  it("cache writes and reads are in every front's usage totals", async () => {
+    const fromCli = await cliUsage();
+    const pick = (t: Record<string, unknown>) => Object.fromEntries(COUNTERS.map((k) => [k, t[k]]));
     expect(pick(fromCli.totals)).toEqual({
-      requests: 4,
       inputTokens: 400,
       outputTokens: 40,
       cacheCreationTokens: 32,
       cacheReadTokens: 96,
     });
-    expect(pick(raycastUsage.totals as unknown as Record<string, unknown>)).toEqual(pick(fromCli.totals));
-    expect(raycastUsage.totals.costUsd).toBeCloseTo(fromCli.totals.costUsd ?? Number.NaN, 9);
-
     const fromSlack = await slackSays("usage 7d by key");
-    const total =
-      /Total \$([\d.]+) · (\d+) requests · (\d+) in \/ (\d+) out \/ (\d+) cache write \/ (\d+) cache read/.exec(
-        fromSlack,
-      );
-    expect(total?.slice(2).map(Number), fromSlack).toEqual(figures.map((k) => fromCli.totals[k]));
-    expect(total?.[1]).toBe(fromCli.totals.costUsd?.toFixed(2));
+    const total = /Total .*· (\d+) in \/ (\d+) out \/ (\d+) cache write \/ (\d+) cache read/.exec(fromSlack);
+    expect({
+      raycast: pick(raycastUsage.totals as unknown as Record<string, unknown>),
+      slack: Object.fromEntries(COUNTERS.map((k, n) => [k, Number(total?.[n + 1])])),
+    }).toEqual({ raycast: pick(fromCli.totals), slack: pick(fromCli.totals) });
   });
 });
