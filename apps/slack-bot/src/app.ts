@@ -29,7 +29,7 @@ export interface BotOptions {
   onRefusal?: OnRefusal;
   /** Wall-clock for request timestamps (the future-timestamp check). */
   now?: () => number;
-  /** The clock for what commands compute themselves (usage windows); the core's own clock must match it. */
+  /** The commands' clock (usage windows are the core's, on the core's clock; keep the two the same). */
   clock?: Clock;
   /** The core acting as a given person; without it only help, refusals and the Home tab's access summary work. */
   core?: CoreFor;

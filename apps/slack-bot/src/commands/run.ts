@@ -1,3 +1,4 @@
+import { totalsOf } from "@apikey/core/app";
 import type { RespondArguments, types } from "@slack/bolt";
 import { REFUSALS, renderError } from "../hints.ts";
 import type { PageRef } from "../payload.ts";
@@ -24,7 +25,6 @@ import type { Command } from "./parse.ts";
 // One function per subcommand: authorize, call the core, render. No rule of the core's is repeated here.
 
 const DEFAULT_PROFILE = "default";
-const DAY_MS = 86_400_000;
 
 export const DELETE_ACTION = "apikey_delete";
 
@@ -156,7 +156,7 @@ async function list(env: CommandEnv, profile: string | undefined, page: number):
 async function status(env: CommandEnv, page: number): Promise<RespondArguments> {
   if (!(await hasAnyAccess(env))) return ephemeral(REFUSALS_NO_ACCESS());
   const keys = await env.core.keys.list({});
-  const owed = (await env.core.keys.owedDeactivations?.()) ?? [];
+  const owed = (await env.core.keys.owedDeactivations()) ?? [];
   const profiles = await allowedProfiles(env, [...keys.map((k) => k.profile), ...owed.map((d) => d.profile)]);
   const visible = keys.filter((k) => profiles.includes(k.profile) && k.status !== "rotated");
   return paged("Status", statusBlocks(visible, profiles, owed), page, (p) => ({ v: "status", p }));
@@ -182,7 +182,7 @@ async function usage(
   }
   const days = cmd.window === "30d" ? 30 : 7;
   const report = await env.core.usage.report({
-    since: new Date(env.now().getTime() - days * DAY_MS),
+    lastDays: days,
     by: cmd.by,
     ...(key ? { keyId: key.id } : {}),
   });
@@ -206,7 +206,7 @@ async function usage(
     }
     rows = rows.filter((r) => names.has(r.group));
   }
-  const totals = rows === report.rows ? report.totals : sum(rows);
+  const totals = rows === report.rows ? report.totals : totalsOf(rows);
   const title = `Usage, last ${days} days by ${cmd.by}${key ? ` for ${key.profile}/${key.name}` : ""}`;
   const label = (g: string) =>
     cmd.by === "key" ? (names.get(g) ?? "another key") : cmd.by === "token" ? (names.get(g) ?? g) : g;
@@ -217,18 +217,6 @@ async function usage(
     page,
     (p) => ({ v: "usage", p, w: cmd.window, by: cmd.by, ...(cmd.key ? { key: cmd.key } : {}) }),
     footer,
-  );
-}
-
-function sum(rows: { requests: number; inputTokens: number; outputTokens: number; costUsd: number }[]) {
-  return rows.reduce(
-    (t, r) => ({
-      requests: t.requests + r.requests,
-      inputTokens: t.inputTokens + r.inputTokens,
-      outputTokens: t.outputTokens + r.outputTokens,
-      costUsd: t.costUsd + r.costUsd,
-    }),
-    { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
   );
 }
 
@@ -297,10 +285,17 @@ export async function rotateView(
   masked?: string,
 ) {
   const inProfile = await listOrNone(env.core, { profile });
-  const canDeactivate = inProfile.some((k) => k.kind === "admin" && k.status === "active");
-  const shown = masked ?? inProfile.find((k) => k.name === name && k.status !== "rotated")?.masked ?? "…";
+  const key = inProfile.find((k) => k.name === name && k.status !== "rotated");
+  // Core decides what the rotation will owe upstream (an API key in a profile holding an Admin key).
+  const upstream = key?.upstreamOnRotate ?? "none";
   return rotateModal(
-    { profile, name, masked: shown, canDeactivate },
+    {
+      profile,
+      name,
+      masked: masked ?? key?.masked ?? "…",
+      canDeactivate: upstream === "pending",
+      nothingUpstream: upstream === "none",
+    },
     encodeOrigin({ channel: env.channelId, profile, name }),
   );
 }

@@ -13,7 +13,7 @@ import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
 import { resolveAll, resolveReference } from "../references/resolve.ts";
 import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
-import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
+import { dueForRotation } from "../rotation/flags.ts";
 import { owedDeactivations } from "../rotation/owed.ts";
 import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
 import { setMaxAgeDays } from "../rotation/settings.ts";
@@ -21,11 +21,11 @@ import { findBySecret } from "../scan/find-by-secret.ts";
 import type { Store } from "../store.ts";
 import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
-import { withMonthSpend } from "../usage/list-spend.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
 import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
+import { listKeyItems } from "../views/key-list.ts";
 import { batchedClaims } from "./claim-batch.ts";
 
 // The one way a front opens the store and calls the use cases. A front brings a Store (from one of
@@ -33,6 +33,10 @@ import { batchedClaims } from "./claim-batch.ts";
 // grouped by what a person does. No front touches the Store or the data key directly.
 
 export type Front = "cli" | "slack" | "raycast" | "api";
+
+export { totalsOf } from "../usage/report.ts";
+// The views fronts render, published with the app so no front redeclares them (views/index.ts).
+export type * from "../views/index.ts";
 
 export interface OpenApikeyOptions {
   store: Store;
@@ -71,9 +75,8 @@ export function openApikey(options: OpenApikeyOptions) {
 
   return {
     keys: {
-      /** Every key (or one profile's) with rotation-due flags and month-to-date spend against its budget. */
-      list: async (filter: { profile?: string } = {}) =>
-        withMonthSpend(vault, await listWithRotationDue(vault, filter)),
+      /** Every key (or one profile's) as fronts list it: views/key-list.ts. */
+      list: (filter: { profile?: string } = {}) => listKeyItems(vault, filter),
       get: (name: string, profile?: string) => vault.get(name, profile),
       add: (input: AddKeyInput) => vault.add(input),
       /** Stores the environment's ANTHROPIC_API_KEY (config.envApiKey) under a name. */

@@ -69,11 +69,12 @@ export {
   fillDays,
   type KeyMonthSpend,
   monthToDate,
+  totalsOf,
   type UsageReport,
   type UsageReportOptions,
   usageReport,
 } from "./report.ts";
-export { monthWindow, parseSince, utcDay } from "./window.ts";
+export { lastDaysSince, MAX_LAST_DAYS, monthWindow, parseSince, utcDay } from "./window.ts";
 export {
   boundFromBody,
   DEFAULT_MAX_OUTPUT_TOKENS,
