@@ -83,12 +83,9 @@ export function pickProtection(answer: string, choices: ProtectionChoice[]): Pro
 }
 
 /** The one line a new store made with a key file prints on stderr: what was chosen, and how to change it. */
-export function keyFileCreatedLine(keyFile: string): string {
-  return (
-    `The new store is protected by a key file, ${keyFile} (0600): anyone who can read it can decrypt your keys. ` +
-    "For a passphrase instead: apikey rekey --to passphrase (apikey help protection says what each choice means)."
-  );
-}
+export const KEY_FILE_CREATED =
+  "The new store is protected by a key file (master.key beside it, 0600): whoever can read that file can decrypt " +
+  "your keys. For a passphrase instead: apikey rekey --to passphrase (apikey help protection compares the choices).";
 
 /** Status's hint: one line, only for a weak protection; null otherwise. */
 export function protectionHint(kind: KekProviderName | null): string | null {

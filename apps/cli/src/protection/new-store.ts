@@ -14,7 +14,7 @@ import { askNewPassphrase } from "../io/secret-input.ts";
 import {
   CHOICE_PROMPT,
   choiceScreen,
-  keyFileCreatedLine,
+  KEY_FILE_CREATED,
   type Protection,
   type ProtectionChoice,
   pickProtection,
@@ -32,7 +32,7 @@ export function keyFileSourceWithNotice(dataDir: string): MasterKeySource {
     ...source,
     create: async () => {
       const made = await source.create?.();
-      return made ? { ...made, warning: keyFileCreatedLine(keyFilePath(dataDir)) } : null;
+      return made ? { ...made, warning: KEY_FILE_CREATED } : null;
     },
   };
 }
