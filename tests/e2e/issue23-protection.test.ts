@@ -1,9 +1,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { jsonError, jsonOut, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { type PtySession, ptyUnavailable, spawnInPty, stripAnsi } from "../fixtures/pty.ts";
+import {
+  missingSecretServiceTools,
+  type SecretService,
+  startSecretService,
+} from "../fixtures/secret-service.ts";
 
 // Issue 23 item 2: the protection of a new store is chosen before the store exists. On a terminal the person is
 // asked (and told what each choice means for apiKeyHelper, scripts and servers); without one, the key file is
@@ -35,9 +40,9 @@ interface Status {
 }
 
 /** `add` on a terminal up to the protection question; the key is typed first, as a person does. */
-async function addUpToQuestion(): Promise<PtySession> {
+async function addUpToQuestion(env: Record<string, string> = {}): Promise<PtySession> {
   expect(ptyUnavailable(), "a pseudo-terminal is needed for these tests").toBeNull();
-  const pty = spawnInPty(["add", "--no-validate", "work"], opts());
+  const pty = spawnInPty(["add", "--no-validate", "work"], opts(env));
   await pty.waitFor('key for "work"');
   pty.type(`${KEY}\r`);
   await pty.waitFor("Protection [");
@@ -141,6 +146,37 @@ describe("issue 23 item 2: on a terminal, the protection is chosen before the st
     expect(screen).not.toContain("There is no store yet");
   });
 });
+
+// As keychain.test.ts: a real Secret Service on a private bus; skipped (saying why) only outside CI without the tools.
+const keychainMissing = missingSecretServiceTools().length > 0 && process.env.CI !== "true";
+(keychainMissing ? describe.skip : describe)(
+  "issue 23 item 2: a keychain that answers is offered first",
+  () => {
+    let ss: SecretService;
+    beforeAll(async () => {
+      ss = await startSecretService();
+    });
+    afterAll(async () => {
+      await ss?.stop();
+    });
+
+    it("is the default (Enter), and asking wrote nothing to the keychain", async () => {
+      const pty = await addUpToQuestion(ss.env);
+      expect(pty.screen()).toMatch(/1\) OS keychain \(default\)/);
+      expect(pty.screen()).toMatch(/2\) key file/);
+      expect(pty.screen()).toMatch(/3\) passphrase/);
+      // Finding out that a keychain answers is a read: no entry yet.
+      expect(ss.search({ service: "apikey" })).not.toContain(home.dataDir);
+      pty.type("\r");
+      const { code, screen } = await exitOf(pty);
+      expect(code, screen).toBe(0);
+      const status = jsonOut<Status>(await runCli(["--json", "status"], opts(ss.env)));
+      expect(status).toMatchObject({ kekProvider: "keychain", warnings: [] });
+      expect(existsSync(keyFile())).toBe(false);
+      expect((await runCli(["current"], opts(ss.env))).stdout).toBe(`${KEY}\n`);
+    });
+  },
+);
 
 describe("issue 23 item 2: without a terminal, the key file as before, said once in one line", () => {
   it("prints one line naming the key file and `apikey rekey --to passphrase` at creation, and never again", async () => {
