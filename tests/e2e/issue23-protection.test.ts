@@ -166,7 +166,9 @@ const keychainMissing = missingSecretServiceTools().length > 0 && process.env.CI
       expect(pty.screen()).toMatch(/2\) key file/);
       expect(pty.screen()).toMatch(/3\) passphrase/);
       // Finding out that a keychain answers is a read: no entry yet.
-      expect(ss.search({ service: "apikey" })).not.toContain(home.dataDir);
+      const before = ss.search({ service: "apikey" });
+      expect(before).not.toContain(home.dataDir);
+      expect(before).not.toMatch(/probe/);
       pty.type("\r");
       const { code, screen } = await exitOf(pty);
       expect(code, screen).toBe(0);
@@ -174,6 +176,7 @@ const keychainMissing = missingSecretServiceTools().length > 0 && process.env.CI
       expect(status).toMatchObject({ kekProvider: "keychain", warnings: [] });
       expect(existsSync(keyFile())).toBe(false);
       expect((await runCli(["current"], opts(ss.env))).stdout).toBe(`${KEY}\n`);
+      expect(ss.search({ service: "apikey" })).not.toMatch(/probe/);
     });
   },
 );
