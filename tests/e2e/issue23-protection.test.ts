@@ -178,6 +178,18 @@ const keychainMissing = missingSecretServiceTools().length > 0 && process.env.CI
       expect((await runCli(["current"], opts(ss.env))).stdout).toBe(`${KEY}\n`);
       expect(ss.search({ service: "apikey" })).not.toMatch(/probe/);
     });
+
+    it("is not asked by `rekey --to keychain` on a terminal: only a new store asks", async () => {
+      const made = await runCli(["add", "--no-validate", "work"], opts({}, KEY));
+      expect(made.code, made.stderr).toBe(0);
+      const pty = spawnInPty(["rekey", "--to", "keychain"], { ...opts(ss.env), timeoutMs: 15_000 });
+      const { code, screen } = await exitOf(pty);
+      expect(screen).not.toContain("Protection [");
+      expect(code, screen).toBe(0);
+      const status = jsonOut<Status>(await runCli(["--json", "status"], opts(ss.env)));
+      expect(status.kekProvider).toBe("keychain");
+      expect((await runCli(["current"], opts(ss.env))).stdout).toBe(`${KEY}\n`);
+    });
   },
 );
 

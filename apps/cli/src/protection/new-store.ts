@@ -42,21 +42,25 @@ export const canAsk = (): boolean => process.stdin.isTTY === true && process.std
 
 /**
  * On a terminal, with neither APIKEY_MASTER_KEY nor APIKEY_PASSPHRASE set, the person picks the protection of a new
- * store; every source's `create` then answers with that one choice. Otherwise the sources keep their order
- * (environment, keychain, key file) and nobody is asked.
+ * store. Otherwise the sources keep their order (environment, keychain, key file) and nobody is asked.
+ *
+ * Only core's new-store path asks sources in order (createMasterKey), and the first source is asked first, so the
+ * question hangs on the first source alone: the environment's, which has nothing to make when nobody set it. Other
+ * paths look a source up by kind (rekey --to keychain, slot remove) and must get it untouched.
  */
 export function askProtectionOnCreate(
   sources: MasterKeySource[],
   config: Config,
   ask: boolean = canAsk(),
 ): MasterKeySource[] {
-  if (!ask || config.masterKey !== undefined || config.passphrase !== undefined) return sources;
+  const [first, ...rest] = sources;
+  if (!first || !ask || config.masterKey !== undefined || config.passphrase !== undefined) return sources;
   let made: Promise<NewMasterKey> | undefined;
   const create = () => {
     made ??= chooseAndCreate(sources, config.dataDir);
     return made;
   };
-  return sources.map((source) => ({ ...source, create }));
+  return [{ ...first, create }, ...rest];
 }
 
 async function chooseAndCreate(sources: MasterKeySource[], dataDir: string): Promise<NewMasterKey> {
