@@ -37,25 +37,22 @@ export function cliActor(): string {
 
 /**
  * The master keys the CLI can offer, in the order a new store picks from: APIKEY_MASTER_KEY, APIKEY_PASSPHRASE, the
- * OS keychain, then (with a one-line notice) a key file; on a terminal with neither variable set, the person picks
- * (protection/new-store.ts). On a terminal a passphrase slot is asked for last.
+ * OS keychain, then (with a one-line notice) a key file. On a terminal a passphrase slot is asked for last, and a new
+ * store's protection is asked for (protection/new-store.ts).
  */
 export function cliMasterKeys(config: Config): MasterKeySource[] {
-  return askProtectionOnCreate(
-    [
-      masterKeySource(config.masterKey),
-      passphraseSource({
-        passphrase: config.passphrase,
-        prompt: process.stdin.isTTY
-          ? (purpose) =>
-              purpose === "create" ? askNewPassphrase() : askHidden("Passphrase for the apikey store")
-          : undefined,
-      }),
-      keychainSource(config.dataDir),
-      keyFileSourceWithNotice(config.dataDir),
-    ],
-    config,
-  );
+  return [
+    masterKeySource(config.masterKey),
+    passphraseSource({
+      passphrase: config.passphrase,
+      prompt: process.stdin.isTTY
+        ? (purpose) =>
+            purpose === "create" ? askNewPassphrase() : askHidden("Passphrase for the apikey store")
+        : undefined,
+    }),
+    keychainSource(config.dataDir),
+    keyFileSourceWithNotice(config.dataDir),
+  ];
 }
 
 export function createContext(
@@ -82,7 +79,7 @@ export function createContext(
             `Checkpointing the store in the background stopped (${reason}); SQLite checkpoints inline now.`,
           ),
       }),
-      masterKeys: cliMasterKeys(config),
+      masterKeys: askProtectionOnCreate(cliMasterKeys(config), config),
       config,
       actor: cliActor(),
       front: "cli",
