@@ -2,17 +2,13 @@ import { hostname, userInfo } from "node:os";
 import { type Config, loadConfig, storeFileIn, type Vault } from "@apikey/core";
 import { type Apikey, openApikey } from "@apikey/core/app";
 import { keyFilePath } from "@apikey/core/kek";
-import {
-  keyFileSource,
-  type MasterKeySource,
-  masterKeySource,
-  passphraseSource,
-} from "@apikey/core/master-key";
+import { type MasterKeySource, masterKeySource, passphraseSource } from "@apikey/core/master-key";
 import { keychainSource } from "@apikey/keychain";
 import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { openConfiguredStore } from "@apikey/storage/configured";
 import type { Output } from "./io/output.ts";
 import { askHidden, askNewPassphrase } from "./io/secret-input.ts";
+import { askProtectionOnCreate, keyFileSourceWithNotice } from "./protection/new-store.ts";
 
 export interface GlobalOptions {
   profile: string;
@@ -41,7 +37,8 @@ export function cliActor(): string {
 
 /**
  * The master keys the CLI can offer, in the order a new store picks from: APIKEY_MASTER_KEY, APIKEY_PASSPHRASE, the
- * OS keychain, then (with a warning) a key file. On a terminal a passphrase slot is asked for last.
+ * OS keychain, then (with a one-line notice) a key file. On a terminal a passphrase slot is asked for last, and a new
+ * store's protection is asked for (protection/new-store.ts).
  */
 export function cliMasterKeys(config: Config): MasterKeySource[] {
   return [
@@ -54,7 +51,7 @@ export function cliMasterKeys(config: Config): MasterKeySource[] {
         : undefined,
     }),
     keychainSource(config.dataDir),
-    keyFileSource(config.dataDir),
+    keyFileSourceWithNotice(config.dataDir),
   ];
 }
 
@@ -82,7 +79,7 @@ export function createContext(
             `Checkpointing the store in the background stopped (${reason}); SQLite checkpoints inline now.`,
           ),
       }),
-      masterKeys: cliMasterKeys(config),
+      masterKeys: askProtectionOnCreate(cliMasterKeys(config), config),
       config,
       actor: cliActor(),
       front: "cli",

@@ -3,6 +3,7 @@ import { ERROR_CODES } from "@apikey/core/errors";
 import { REFERENCE_SCHEME } from "@apikey/core/references";
 import { DATABASE_URL_VARIABLE } from "@apikey/storage/configured";
 import { EXIT, EXIT_MEANING, exitCodeFor } from "../io/errors.ts";
+import { protectionTopic } from "../protection/choices.ts";
 
 // `apikey help TOPIC`: what belongs to no one command (as `gh help environment`). Each list is built from the code
 // that defines it (the config module's variables, the error codes, the exit statuses), so it cannot drift.
@@ -93,5 +94,9 @@ function references(): string {
 export const TOPICS: Record<string, { summary: string; text: () => string }> = {
   environment: { summary: "environment variables apikey reads", text: environment },
   "exit-codes": { summary: "exit statuses and error codes", text: exitCodes },
+  protection: {
+    summary: "how the store's master key is protected, and what each way means for apiKeyHelper and scripts",
+    text: protectionTopic,
+  },
   references: { summary: `${REFERENCE_SCHEME} references in .env files and templates`, text: references },
 };

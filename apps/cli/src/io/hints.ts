@@ -104,7 +104,10 @@ function masterKeyHint(slots: unknown): string {
   if (kinds.includes("passphrase")) ways.push("APIKEY_PASSPHRASE (or run in a terminal to be asked)");
   if (kinds.includes("keychain")) ways.push("the OS keychain (unlock it, or start your Secret Service)");
   if (kinds.includes("keyfile")) ways.push("the key file master.key beside the store");
-  return ways.length > 0
-    ? `This store opens with: ${ways.join("; ")}.`
-    : "Set APIKEY_MASTER_KEY or APIKEY_PASSPHRASE.";
+  if (ways.length === 0) return "Set APIKEY_MASTER_KEY or APIKEY_PASSPHRASE.";
+  // Only a passphrase opens it: whatever runs without a terminal (apiKeyHelper, scripts) needs a slot of its own.
+  const unattended = kinds.every((k) => k === "passphrase")
+    ? " Claude Code's apiKeyHelper and scripts cannot be asked: give them a master-key slot (`apikey slot add NAME` on a terminal prints a key for their APIKEY_MASTER_KEY)."
+    : "";
+  return `This store opens with: ${ways.join("; ")}.${unattended}`;
 }
