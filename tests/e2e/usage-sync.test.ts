@@ -1,8 +1,19 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { loadConfig, type Store, storeFileIn } from "@apikey/core";
 import { recordUsageMany } from "@apikey/core/usage";
 import { openStore } from "@apikey/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addKey, jsonError, jsonOut, makeHome, runCli, type TestHome } from "../fixtures/cli.ts";
+import {
+  addKey,
+  CLI_PATH,
+  cliEnv,
+  jsonError,
+  jsonOut,
+  makeHome,
+  runCli,
+  type TestHome,
+} from "../fixtures/cli.ts";
 import {
   type FakeAnthropic,
   orgApiKey,
@@ -225,6 +236,40 @@ describe("issue 24: apikey usage sync", () => {
     expect(starts).toHaveLength(1);
     // From where page 3 would have started (5 to 6 days back), not from 20 days back.
     expect(starts[0]).toBeGreaterThan(Date.now() - 6 * 24 * HOUR);
+  });
+
+  it("a sync killed (SIGKILL) while a page is in flight leaves whole pages, and the next sync completes it", async () => {
+    fake.seedReportedUsage(
+      [19 * 24, 12 * 24, 4 * 24].map((h) => ({
+        apiKeyId: EXEC_ID,
+        model: SONNET,
+        at: ago(h * HOUR),
+        uncachedInput: 1000,
+      })),
+    );
+    fake.failUsageReport(3, { status: 200, hang: true });
+    const child = spawn(process.execPath, [CLI_PATH, "--json", "usage", "sync", "--since", "20d"], {
+      cwd: home.homeDir,
+      env: cliEnv({ home, baseUrl: fake.url }),
+      stdio: "ignore",
+    });
+    const exited = once(child, "exit");
+    const pageRequests = () =>
+      fake.requests.filter((r) => r.path === "/v1/organizations/usage_report/messages").length;
+    const deadline = Date.now() + 30_000;
+    while (pageRequests() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pageRequests()).toBe(3);
+    child.kill("SIGKILL");
+    await exited;
+
+    const exec = async () =>
+      (await withStore((s) => s.reportedUsage.totalsByKey({ since: ago(30 * 24 * HOUR) }))).find(
+        (t) => t.orgKeyId === EXEC_ID,
+      )?.inputTokens;
+    expect(await exec()).toBe(2000);
+    const resumed = await cli(["usage", "sync"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await exec()).toBe(3000);
   });
 
   it("waits out a 429 as retry-after says, and gives up with a coded error when it keeps coming", async () => {
