@@ -19,6 +19,7 @@ export type {
   StoreSecretRepository,
 } from "./store.ts";
 export type { UsageEvent, UsageRepository } from "./usage/port.ts";
+export type { ReportedKeyTotal, ReportedUsageRepository, ReportedUsageRow } from "./usage-sync/port.ts";
 export { type ValidateOptions, type Validator, validateKey } from "./validate/anthropic.ts";
 export { assertSafeBaseUrl, baseUrlRefusal, isLoopbackHostname } from "./validate/base-url.ts";
 export { classifyFailure, type ValidationResult } from "./validate/classify.ts";

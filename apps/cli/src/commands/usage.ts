@@ -13,13 +13,14 @@ import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import type { Action } from "../program.ts";
 import { barChart } from "./usage-chart.ts";
+import { registerUsageSyncCommand, renderSideBySide, sideBySideJson } from "./usage-sync.ts";
 
 export { barChart };
 
 const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key", "token"];
 
 export function registerUsageCommands(program: Command, action: Action): void {
-  program
+  const usage = program
     .command("usage")
     .description(
       "tokens and estimated cost per day, model, key or gateway token, with a chart of spend per day",
@@ -38,6 +39,7 @@ export function registerUsageCommands(program: Command, action: Action): void {
         const since = parseSince(opts.since, now);
         const key = opts.key === undefined ? null : await app.keys.get(opts.key, ctx.profile);
         const report = await app.usage.report({ since, by, ...(key && { keyId: key.id }) });
+        const reported = key ? [] : await app.usage.reported({ since });
         const keys = await app.keys.list();
         const names =
           by === "token"
@@ -64,11 +66,13 @@ export function registerUsageCommands(program: Command, action: Action): void {
             rows,
             totals: report.totals,
             daily: report.daily,
+            ...(reported.length > 0 && { reported: sideBySideJson(reported, keyNames(keys)) }),
           },
-          () => render(report, rows, by, names),
+          () => render(report, rows, by, names) + renderSideBySide(reported, keyNames(keys)),
         );
       }),
     );
+  registerUsageSyncCommand(usage, action);
 
   const budget = program
     .command("budget")
@@ -170,6 +174,12 @@ function render(
   out.push("", "Spend per day (UTC):", barChart(report.daily, process.stdout.columns ?? 80));
   out.push("", USAGE_SOURCES);
   return out.join("\n");
+}
+
+function keyNames(keys: Awaited<ReturnType<Apikey["keys"]["list"]>>): Map<string, string> {
+  return new Map(
+    keys.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`]),
+  );
 }
 
 /** Gateway token names by id (revoked ones too: their usage stays); "" is usage that came without a token. */

@@ -11,6 +11,7 @@ import type {
 } from "./domain.ts";
 import type { GatewayTokenRepository } from "./tokens/port.ts";
 import type { UsageRepository } from "./usage/port.ts";
+import type { ReportedUsageRepository } from "./usage-sync/port.ts";
 
 /**
  * The persistence port. Core depends on this interface only; @apikey/storage implements it over SQLite.
@@ -28,6 +29,8 @@ export interface Store {
   readonly profiles: ProfileRepository;
   readonly audit: AuditRepository;
   readonly usage: UsageRepository;
+  /** Usage as Anthropic's usage report states it, beside what `usage` recorded (issue 24). */
+  readonly reportedUsage: ReportedUsageRepository;
   readonly deactivations: DeactivationRepository;
   readonly oauthProviders: OAuthProviderRepository;
   readonly secrets: StoreSecretRepository;

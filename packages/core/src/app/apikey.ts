@@ -22,6 +22,8 @@ import type { Store } from "../store.ts";
 import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
+import { sideBySide } from "../usage-sync/side-by-side.ts";
+import { type SyncOptions, syncReportedUsage } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
@@ -122,6 +124,10 @@ export function openApikey(options: OpenApikeyOptions) {
       report: (opts: UsageReportOptions) => usageReport(options.store, opts, now()),
       setBudget: (input: SetBudgetInput) => setBudget(vault, input),
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
+      /** Fetches Anthropic's usage report since the last sync, per organization an Admin key reaches (issue 24). */
+      sync: (opts: SyncOptions = {}) => syncReportedUsage(vault, opts),
+      /** Recorded and reported usage per key over a window; [] when nothing was reported in it. */
+      reported: (window: { since: Date; until?: Date }) => sideBySide(options.store, window),
     },
     /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
     tokens: {
