@@ -7,9 +7,9 @@ import {
   type UsageReport,
 } from "@apikey/core/usage";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
-import type { Action } from "../program.ts";
 
 const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key", "token"];
 
