@@ -1,6 +1,7 @@
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { Command, CommanderError } from "commander";
+import type { Action } from "./action.ts";
 import { registerCompletionCommands } from "./commands/completion.ts";
 import { registerInjectCommands } from "./commands/inject.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
@@ -23,11 +24,6 @@ import { escapeControl } from "./io/escape.ts";
 import { forgetUnlockingVariables } from "./io/forget-unlocking-env.ts";
 import { createOutput } from "./io/output.ts";
 import { versionJson, versionText } from "./version.ts";
-
-/** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
-export type Action = <A extends unknown[]>(
-  body: (ctx: Context, ...args: A) => Promise<number | undefined> | Promise<void>,
-) => (...args: A) => Promise<void>;
 
 export async function run(argv: string[]): Promise<void> {
   // Only our own flags count: whatever follows `--` belongs to the command `exec` runs.

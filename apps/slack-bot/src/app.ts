@@ -9,12 +9,15 @@ import type { CoreFor, CorePort } from "./core-port.ts";
 import { socketDeliveryName } from "./delivery.ts";
 import { checkPayloadsFirst, keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
 import { guardHttpReceiver, verifiedDeliveryName } from "./http-intake.ts";
+import type { BotDeps } from "./listeners/deps.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { type ClaimOnce, DELIVERY_PROPERTY, memoryClaims, replayGuard } from "./replay.ts";
 import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
 import { reminderPass } from "./scheduler/reminders.ts";
 import { MAY_WAIT, slackCall } from "./slack-calls.ts";
 import { refreshBeforeClosing } from "./socket-refresh.ts";
+
+export type { BotDeps } from "./listeners/deps.ts";
 
 export interface BotOptions {
   config: SlackConfig;
@@ -35,16 +38,6 @@ export interface BotOptions {
   core?: CoreFor;
   /** The reminder loop: the core as the bot itself, and the clock (tests step it and call `runNow`). */
   reminders?: { core: CorePort; clock?: Clock; intervalMs?: number; autoStart?: boolean };
-}
-
-/** What every listener gets besides Bolt's arguments. */
-export interface BotDeps {
-  core: CoreFor | undefined;
-  clock: Clock;
-  policy: Policy;
-  directory: Directory;
-  logger: Logger;
-  onRefusal: OnRefusal;
 }
 
 export interface Bot {

@@ -3,12 +3,12 @@ import type { OAuthProviderRecord } from "@apikey/core";
 import { childEnvironment } from "@apikey/core/child-env";
 import type { LoginResult } from "@apikey/core/oauth";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { checkKeyNameArgument } from "../io/arguments.ts";
 import { UsageError } from "../io/errors.ts";
 import { escapeControl } from "../io/escape.ts";
 import { table } from "../io/output.ts";
 import { readSecret } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
 
 interface ProviderAddOptions {
   issuer?: string;

@@ -12,11 +12,11 @@ import {
 import { parseUsd } from "@apikey/core/usage";
 import { DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { showGroupHelp } from "../help/setup.ts";
 import { batchedLines } from "../io/batched-lines.ts";
 import { UsageError } from "../io/errors.ts";
 import { ago, table } from "../io/output.ts";
-import type { Action } from "../program.ts";
 
 // `apikey proxy`: the local Anthropic gateway; `apikey proxy token …`: the tokens people and apps send to it.
 // A token is printed once, when it is made (it is what goes into a client's ANTHROPIC_API_KEY); the store keeps

@@ -2,10 +2,10 @@ import { KEK_PROVIDERS, type KekProviderName, recogniseKey } from "@apikey/core"
 import type { RekeyInput } from "@apikey/core/rekey";
 import { type DeactivationOutcome, parseGrace, type RotateResult } from "@apikey/core/rotation";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
 import { askHidden, askNewPassphrase, readNewSecret, readSecret } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
 
 interface RotateOptions {
   grace: string;

@@ -1,11 +1,11 @@
 import { generatedMasterKey, type MasterKeySource, passphraseSource } from "@apikey/core/master-key";
 import { keychainSource } from "@apikey/keychain";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { ago, table } from "../io/output.ts";
 import { askNewPassphrase, readNewSecret } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
 
 // Master-key slots: several master keys that each open the same store (the keychain for this CLI, a device key for
 // Raycast, APIKEY_MASTER_KEY for a server). The only output that ever holds key material is the one line that

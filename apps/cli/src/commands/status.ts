@@ -1,9 +1,9 @@
 import { describeKekProvider } from "@apikey/core";
 import { tightenKeyFile } from "@apikey/core/kek/key-file";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
-import type { Action } from "../program.ts";
 import { protectionHint } from "../protection/choices.ts";
 
 export function registerStatusCommands(program: Command, action: Action): void {

@@ -9,9 +9,9 @@ import {
   type UsageReport,
 } from "@apikey/core/usage";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
-import type { Action } from "../program.ts";
 import { barChart } from "./usage-chart.ts";
 import { registerUsageSyncCommand, renderSideBySide, sideBySideJson } from "./usage-sync.ts";
 

@@ -2,7 +2,8 @@ import { totalsOf } from "@apikey/core/app";
 import type { RespondArguments, types } from "@slack/bolt";
 import { REFUSALS, renderError } from "../hints.ts";
 import type { PageRef } from "../payload.ts";
-import { type Block, bold, context, section } from "../render/blocks.ts";
+import { type Block, bold } from "../render/blocks.ts";
+import { confirmDelete } from "../render/delete-confirm.ts";
 import { auditBlocks, KEY_LIST_FOOTER, keyList, statusBlocks, usageBlocks } from "../render/keys.ts";
 import { addModal, outcomeModal, rotateModal, workingModal } from "../render/modals.ts";
 import { type Item, messagePage } from "../render/paging.ts";
@@ -25,8 +26,6 @@ import type { Command } from "./parse.ts";
 // One function per subcommand: authorize, call the core, render. No rule of the core's is repeated here.
 
 const DEFAULT_PROFILE = "default";
-
-export const DELETE_ACTION = "apikey_delete";
 
 const REFUSALS_NO_ACCESS = () => REFUSALS.noAccess;
 
@@ -298,36 +297,4 @@ export async function rotateView(
     },
     encodeOrigin({ channel: env.channelId, profile, name }),
   );
-}
-
-function confirmDelete(profile: string, name: string, masked: string): Reply {
-  return {
-    response_type: "ephemeral",
-    text: `Delete ${name}?`,
-    blocks: [
-      section(
-        `Delete ${bold(name)} (\`${masked}\`) from ${bold(profile)}? The encrypted key is removed for good.`,
-      ),
-      {
-        type: "actions",
-        elements: [
-          {
-            type: "button",
-            action_id: DELETE_ACTION,
-            style: "danger",
-            text: { type: "plain_text", text: "Delete…" },
-            value: JSON.stringify({ profile, name }),
-            confirm: {
-              title: { type: "plain_text", text: "Delete this key?" },
-              text: { type: "mrkdwn", text: `${bold(profile)}/${bold(name)} will be gone from the store.` },
-              confirm: { type: "plain_text", text: "Delete" },
-              deny: { type: "plain_text", text: "Keep it" },
-              style: "danger",
-            },
-          },
-        ],
-      },
-      context("Only you can see this."),
-    ],
-  };
 }

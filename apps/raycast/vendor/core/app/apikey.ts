@@ -1,4 +1,5 @@
 // Vendored from packages/core/src/app/apikey.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import { freshActiveSecret } from "../active/active-key.ts";
 import { type ExportOptions, exportBundle } from "../bundle/export.ts";
 import { type ImportBundleOptions, importBundle } from "../bundle/import.ts";
 import type { ImportOptions } from "../bundle/run-import.ts";
@@ -10,7 +11,7 @@ import { addSlot, listSlots, removeSlot } from "../master-key/slots.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
 import { type LoginOptions, startLogin } from "../oauth/login.ts";
 import { addProvider, listProviders, type ProviderInput, removeProvider } from "../oauth/providers.ts";
-import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
+import { ensureFreshToken } from "../oauth/refresh.ts";
 import { resolveAll, resolveReference } from "../references/resolve.ts";
 import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";

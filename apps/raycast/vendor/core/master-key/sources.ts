@@ -1,12 +1,11 @@
 // Vendored from packages/core/src/master-key/sources.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import type { MasterKeySlot } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { createKeyFile, keyFilePath, readKeyFile, removeKeyFile } from "../kek/key-file.ts";
 import { parseMasterKey } from "../kek/master-key.ts";
 import { checkNewPassphrase, derivePassphraseKek, newScryptParams } from "../kek/passphrase.ts";
-import type { MasterKeySource, NewMasterKey } from "./source.ts";
+import type { MasterKeySource, NewMasterKey, UnlockSlot } from "./source.ts";
 
 // The master-key sources that need nothing native: a raw key (APIKEY_MASTER_KEY or a front's device key), a
 // passphrase, and the key file. The OS keychain lives in @apikey/keychain.
@@ -62,7 +61,7 @@ export function passphraseSource(options: PassphraseOptions): MasterKeySource {
   return {
     kind: "passphrase",
     interactive: options.passphrase === undefined && options.prompt !== undefined,
-    async open(slot: MasterKeySlot) {
+    async open(slot: UnlockSlot) {
       if (slot.params?.name !== "scrypt") {
         throw new ApikeyError(
           ERROR_CODES.STORE_CORRUPT,

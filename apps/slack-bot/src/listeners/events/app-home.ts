@@ -1,11 +1,11 @@
 import type { DeactivationOutcome } from "@apikey/core/app";
 import type { App, webApi } from "@slack/bolt";
-import type { BotDeps } from "../../app.ts";
 import { type Actor, decide } from "../../authz/decide.ts";
 import type { CommandEnv } from "../../commands/env.ts";
 import { actorOf } from "../../guards.ts";
 import { type HomeProfile, homeView } from "../../render/home.ts";
 import { MAY_WAIT, slackCall } from "../../slack-calls.ts";
+import type { BotDeps } from "../deps.ts";
 import { envFrom } from "../env.ts";
 
 // Bolt acks events before any listener runs, so publishing is the only work here. A failure is logged by code:

@@ -1,7 +1,6 @@
 import { isApikeyError, recogniseKey } from "@apikey/core";
 import { ERROR_CODES } from "@apikey/core/errors";
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, webApi } from "@slack/bolt";
-import type { BotDeps } from "../../app.ts";
 import { announce } from "../../commands/announce.ts";
 import { Answer, requireAccess } from "../../commands/env.ts";
 import { rotateView } from "../../commands/run.ts";
@@ -18,6 +17,7 @@ import {
 } from "../../render/modals.ts";
 import { decodeOrigin, encodeOrigin, selectedValue, textValue } from "../../render/submission.ts";
 import { MAY_WAIT, slackCall } from "../../slack-calls.ts";
+import type { BotDeps } from "../deps.ts";
 import { envFrom } from "../env.ts";
 import { addedLines, rotatedLines, upstreamLine } from "./outcomes.ts";
 
