@@ -1,10 +1,9 @@
 import type { Apikey } from "@apikey/core/app";
-import { parseSince } from "@apikey/core/usage";
+import { formatUsd as money, parseSince } from "@apikey/core/usage";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { table } from "../io/output.ts";
 import { terminalProgress } from "../io/progress.ts";
-import { money } from "./usage.ts";
 
 // `apikey usage sync` and the reported column of `apikey usage` (issue 24): usage as Anthropic's Usage & Cost
 // report states it, beside what apikey recorded itself.

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
-import { maskKey, recogniseKey } from "../key-format.ts";
+import { recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
 import { nextVerdict } from "../validate/verdict.ts";
 import { activatesByDefault, type NotActivated } from "./default-active.ts";
+import { envKeyView } from "./env-key-view.ts";
 import { checkName } from "./names.ts";
 import { newKeyRecord, secretFields } from "./new-key.ts";
 import { createProfileIn, ensureProfile } from "./profiles.ts";
@@ -277,30 +278,4 @@ async function refuseDuplicate(
     );
   }
   if (await store.keys.byName(profile, name)) throw nameTaken(name, profile);
-}
-
-function envKeyView(secret: string): KeyView {
-  let kind: KeyView["kind"] = "api";
-  try {
-    kind = recogniseKey(secret).kind;
-  } catch {
-    // Listed anyway, so the person sees it is set; `add --from-env` will explain what is wrong with it.
-  }
-  return {
-    id: "env",
-    name: "env",
-    profile: "(environment)",
-    kind,
-    source: "env",
-    status: "active",
-    active: false,
-    masked: maskKey(secret.trim()),
-    organization: null,
-    createdAt: new Date(0).toISOString(),
-    lastUsedAt: null,
-    lastValidatedAt: null,
-    validation: null,
-    validationMessage: null,
-    readOnly: true,
-  };
 }
