@@ -19,7 +19,7 @@ import { endpointFor } from "./endpoints.ts";
 import { forward } from "./forward.ts";
 import { freshness } from "./freshness.ts";
 import { requestHeadersForUpstream } from "./headers.ts";
-import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
+import { allowedHostHeaders, checkListenHost, isLoopbackHost } from "./hosts.ts";
 import { type Refusal, refuse } from "./messages.ts";
 import { usageRecorder } from "./recorder.ts";
 import { mayCost, requestWorstCase } from "./request-cost.ts";
@@ -89,7 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const warn = options.warn ? logSink(options.warn) : log;
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
-  checkHost(host, options.allowRemote === true);
+  checkListenHost(host, options.allowRemote === true);
   const { activeKey } = await vault.getProfile(profile);
 
   const upstream = await upstreamFor(
@@ -295,15 +295,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closed;
     },
   };
-}
-
-function checkHost(host: string, allowRemote: boolean): void {
-  if (isLoopbackHost(host) || allowRemote) return;
-  throw new ApikeyError(
-    ERROR_CODES.PROXY_UNSAFE_HOST,
-    `Refusing to listen on ${host}: only loopback addresses are allowed unless remote clients are allowed explicitly.`,
-    { details: { host, reason: "remote_not_allowed" } },
-  );
 }
 
 function bindError(err: NodeJS.ErrnoException, host: string, port: number): ApikeyError {
