@@ -36,7 +36,12 @@ const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({ home, ...extra 
 beforeAll(async () => {
   home = await makeHome();
   expect(
-    (await runCli(["add", "work", "--no-validate"], opts({ stdin: fakeApiKey("CLI21_STORED") }))).code,
+    (
+      await runCli(
+        ["add", "work", "--no-validate"],
+        opts({ stdin: fakeApiKey("CLI21_STORED"), timeoutMs: 60_000 }),
+      )
+    ).code,
   ).toBe(0);
 });
 afterAll(() => home?.cleanup());

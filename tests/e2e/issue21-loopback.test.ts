@@ -62,9 +62,10 @@ let home: TestHome;
 const opts = (): RunOptions => ({ home });
 beforeAll(async () => {
   home = await makeHome();
-  expect((await runCli(["add", "work", "--no-validate"], { home, stdin: fakeApiKey("LOOP21") })).code).toBe(
-    0,
-  );
+  expect(
+    (await runCli(["add", "work", "--no-validate"], { home, stdin: fakeApiKey("LOOP21"), timeoutMs: 60_000 }))
+      .code,
+  ).toBe(0);
 });
 afterEach(stopAllProxies);
 afterAll(() => home?.cleanup());
