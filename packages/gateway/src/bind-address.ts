@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import { ApikeyError, ERROR_CODES } from "@apikey/core";
-import { isLoopbackHost } from "./hosts.ts";
 
 // Where the gateway may listen, and what a failed bind means, as coded errors the fronts render.
 
@@ -14,15 +13,6 @@ export function listen(server: Server, host: string, port: number): Promise<void
       resolve();
     });
   });
-}
-
-export function checkHost(host: string, allowRemote: boolean): void {
-  if (isLoopbackHost(host) || allowRemote) return;
-  throw new ApikeyError(
-    ERROR_CODES.PROXY_UNSAFE_HOST,
-    `Refusing to listen on ${host}: only loopback addresses are allowed unless remote clients are allowed explicitly.`,
-    { details: { host, reason: "remote_not_allowed" } },
-  );
 }
 
 export function bindError(err: NodeJS.ErrnoException, host: string, port: number): ApikeyError {

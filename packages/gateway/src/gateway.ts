@@ -15,12 +15,12 @@ import {
 } from "./admission.ts";
 import { sendRefusal } from "./anthropic-error.ts";
 import { presentedCredential } from "./auth.ts";
-import { checkHost, listen } from "./bind-address.ts";
+import { listen } from "./bind-address.ts";
 import { endpointFor } from "./endpoints.ts";
 import { forward } from "./forward.ts";
 import { freshness } from "./freshness.ts";
 import { requestHeadersForUpstream, withKey } from "./headers.ts";
-import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
+import { allowedHostHeaders, checkListenHost, isLoopbackHost } from "./hosts.ts";
 import { type Refusal, refuse } from "./messages.ts";
 import { usageRecorder } from "./recorder.ts";
 import { mayCost, requestWorstCase } from "./request-cost.ts";
@@ -90,7 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const warn = options.warn ? logSink(options.warn) : log;
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
-  checkHost(host, options.allowRemote === true);
+  checkListenHost(host, options.allowRemote === true);
   const { activeKey } = await vault.getProfile(profile);
 
   const upstream = await upstreamFor(

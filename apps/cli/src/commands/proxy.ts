@@ -10,7 +10,7 @@ import {
   type TokenView,
 } from "@apikey/core/tokens";
 import { parseUsd } from "@apikey/core/usage";
-import { DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
+import { checkListenHost, DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { showGroupHelp } from "../help/setup.ts";
@@ -46,13 +46,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
       action(async (ctx, opts: ProxyOptions) => {
         const port = parsePort(opts.port);
         // Refused before the store is opened: a refused start must not touch the store (or adopt a token).
-        if (!opts.allowRemote && !isLoopbackHost(opts.host)) {
-          throw new ApikeyError(
-            ERROR_CODES.PROXY_UNSAFE_HOST,
-            "Refusing to listen on a non-loopback address: only loopback addresses are allowed by default.",
-            { details: { reason: "remote_not_allowed" } },
-          );
-        }
+        checkListenHost(opts.host, opts.allowRemote === true);
         const vault = await ctx.vault();
         // startGateway refuses an unknown profile before it adopts a legacy token or listens.
         const requestLog = batchedLines((text) => process.stderr.write(text));
@@ -90,7 +84,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
             `Profile "${ctx.profile}" has no active key yet; its requests fail until you \`apikey use NAME\`.`,
           );
         }
-        if (opts.allowRemote && gateway.host !== "127.0.0.1" && gateway.host !== "::1") {
+        if (opts.allowRemote && !isLoopbackHost(gateway.host)) {
           ctx.out.warn(
             "Listening beyond this machine over plain HTTP: gateway tokens cross the network in clear.",
           );

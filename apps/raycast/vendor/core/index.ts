@@ -22,8 +22,9 @@ export type {
 export type { UsageEvent, UsageRepository } from "./usage/port.ts";
 export type { ReportedKeyTotal, ReportedUsageRepository, ReportedUsageRow } from "./usage-sync/port.ts";
 export { type ValidateOptions, type Validator, validateKey } from "./validate/anthropic.ts";
-export { assertSafeBaseUrl, baseUrlRefusal, isLoopbackHostname } from "./validate/base-url.ts";
+export { assertSafeBaseUrl, baseUrlRefusal } from "./validate/base-url.ts";
 export { classifyFailure, type ValidationResult } from "./validate/classify.ts";
+export { isLoopbackHost } from "./validate/loopback-host.ts";
 export {
   type AddKeyInput,
   type AddKeyResult,
