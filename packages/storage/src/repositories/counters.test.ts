@@ -61,6 +61,9 @@ describe("issue 21: one definition of the usage counters", () => {
       "packages/core/src/usage/counts.ts",
       // Each counter's price: the rates are another vocabulary, one field per counter.
       "packages/core/src/usage/prices.ts",
+      // Anthropic's usage report has its own vocabulary (uncached input, cache writes split by lifetime, web
+      // searches): the one place its columns are summed into the counters is a translation, not a second list.
+      "packages/storage/src/repositories/usage-reported.ts",
     ]);
     const files = [
       ...sources(join(root, "packages/storage/src")),
