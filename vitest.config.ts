@@ -10,6 +10,8 @@ const reporters = process.env.APIKEY_TEST_REPORT
 export default defineConfig({
   test: {
     reporters,
+    // One PostgreSQL server for the run, started when a file first asks for one.
+    globalSetup: ["packages/storage/src/testing/pg-shared-server.ts"],
     projects: [
       { test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
       {
