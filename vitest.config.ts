@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // One project per package so `vitest run --project <name>` runs a slice; the node:sqlite contract pass
@@ -10,6 +11,11 @@ const reporters = process.env.APIKEY_TEST_REPORT
 export default defineConfig({
   test: {
     reporters,
+    // A test file per core. Vitest's default leaves one core to itself (on 2 cores: one file at a time), but an
+    // end-to-end file spends most of its time waiting for the CLI processes it starts, which then have a core each.
+    maxWorkers: Math.max(2, availableParallelism()),
+    // One PostgreSQL server for the run, started when a file first asks for one.
+    globalSetup: ["packages/storage/src/testing/pg-shared-server.ts"],
     projects: [
       { test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
       {

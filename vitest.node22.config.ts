@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // Everything that needs node:sqlite, run under Node 22 by scripts/run-node22-tests.mjs: the Store contract on the
@@ -7,6 +8,8 @@ const report = process.env.APIKEY_TEST_REPORT;
 
 export default defineConfig({
   test: {
+    // A file per core, as in vitest.config.ts.
+    maxWorkers: Math.max(2, availableParallelism()),
     // A second report beside the main run's, for .ci/run's summary line.
     reporters: report
       ? ["default", ["json", { outputFile: report.replace(/\.json$/, ".node22.json") }]]

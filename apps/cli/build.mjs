@@ -3,6 +3,7 @@
 // else, an ES module bundle with lazily loaded chunks (the Anthropic SDK, prompts). Native addons stay external
 // and resolve from this package's node_modules.
 import { chmod, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import { build } from "esbuild";
 
 const LAUNCHED = "apikey:args-prefixed"; // src/launch/node-argv.ts, LAUNCHED
@@ -22,8 +23,27 @@ const LAUNCHER = [
   `':' //; n=$#; while [ "$n" -gt 0 ]; do set -- "$@" "+$1"; shift; n=$((n - 1)); done; exec node -- "$0" ${LAUNCHED} "$@"`,
 ].join("\n");
 
+// zod's full entry re-exports every language's error messages as `z.locales` (about 360 kB of the program bundle,
+// parsed on every start of every command but `current`); apikey uses only English, zod's default.
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core|mini)[\\/]/.test(args.importer)
+        ? { path: args.importer, namespace: "zod-english-only" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({
+      contents: 'export { default as en } from "../locales/en.js";',
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
 const common = {
   bundle: true,
+  plugins: [zodEnglishOnly],
   platform: "node",
   target: "node20",
   legalComments: "none",

@@ -15,6 +15,7 @@ import {
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { fakeApiKey, fakeKeyBody, keyBody } from "../fixtures/keys.ts";
+import { storeTemplate } from "../fixtures/store-template.ts";
 
 // Bad input gets a coded error, the right exit code, no echo of the input, and writes nothing.
 
@@ -41,12 +42,20 @@ afterEach(async () => {
   await home?.cleanup();
 });
 
-/** A store holding one active, validated key named `work`; returns its `list --json` for later comparison. */
-async function seed(): Promise<unknown> {
-  const add = await addKey("work", EXISTING, opts());
-  expect(add.code, add.stderr).toBe(0);
-  expect((await runCli(["--json", "use", "work"], opts())).code).toBe(0);
-  return listKeys(opts());
+/** A store holding one active, validated key named `work`, made once by the CLI; its `list --json`. */
+const seeded = storeTemplate(
+  (h) => ({ home: h, baseUrl: fake.url }),
+  async (o) => {
+    const add = await addKey("work", EXISTING, o);
+    expect(add.code, add.stderr).toBe(0);
+    expect((await runCli(["--json", "use", "work"], o)).code).toBe(0);
+    return listKeys(o);
+  },
+);
+
+/** This test's store: a copy of the seeded one; returns its `list --json` for later comparison. */
+function seed(): Promise<unknown> {
+  return seeded.copyTo(home);
 }
 
 function expectError(r: CliResult, exit: number, code: string) {

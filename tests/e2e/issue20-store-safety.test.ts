@@ -27,6 +27,7 @@ import {
 } from "../fixtures/cli.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { onPostgres, storeUrl, usePrivatePostgres } from "../fixtures/postgres.ts";
+import { storeTemplate } from "../fixtures/store-template.ts";
 
 // Issue 20, items 7, 9, 10 and 15: a store is used only when it is the user's own, whole apikey store; only the
 // commands that add a key create one; a store that lost its master-key slots is named damaged, never "empty".
@@ -69,6 +70,13 @@ async function storeWithKey(options: RunOptions = opts): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
+// The same store, made once by storeWithKey and copied into the tests that only start from it.
+const template = storeTemplate(
+  (h) => ({ home: h, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } }),
+  (o) => storeWithKey(o),
+);
+const storeCopy = () => template.copyTo(home);
+
 // `current` alone takes the hot path (no --json); with --json the full program. Both must refuse.
 const READERS: Array<[string, string[]]> = [
   ["current (hot path)", ["current"]],
@@ -93,7 +101,7 @@ describe("issue 20 item 7: a store others can write or own is refused, untouched
   ];
   for (const [label, plant] of spellings) {
     it(`item 7: ${label}: every read and the first write are refused with the fix, nothing read or written`, async () => {
-      await storeWithKey();
+      await storeCopy();
       plant(home.dataDir, home.storePath);
       const before = snapshot(home.dataDir);
       for (const [what, args] of READERS) {
@@ -124,7 +132,7 @@ describe("issue 20 item 7: a store others can write or own is refused, untouched
     it.skipIf(!IS_ROOT)(
       `item 7: ${label} owned by another user (uid ${OTHER_UID}, mode 0600/0700) is refused${IS_ROOT ? "" : " (skipped: needs root to chown)"}`,
       async () => {
-        await storeWithKey();
+        await storeCopy();
         plant(home.dataDir, home.storePath);
         const before = snapshot(home.dataDir);
         for (const [what, args] of READERS) {
@@ -366,7 +374,7 @@ describe("issue 20 item 10: a file that is not an apikey store is refused and le
   }
 
   it("item 10: store copy into a foreign SQLite file refuses it and leaves it unchanged", async () => {
-    await storeWithKey();
+    await storeCopy();
     const target = join(home.root, "other.db");
     foreignSqlite("CREATE TABLE foo (x)")(target);
     const before = sha(target);
@@ -397,7 +405,7 @@ describe("issue 20 item 15: a store whose master-key slots are gone is damaged, 
   ];
   for (const [label, sql] of damage) {
     it(`item 15: ${label}: current (both paths), add and reveal say E_STORE_CORRUPT; status says damaged`, async () => {
-      await storeWithKey();
+      await storeCopy();
       const db = new Database(home.storePath);
       db.exec(sql);
       db.close();
@@ -440,7 +448,7 @@ describe("issue 20 item 15: a store whose master-key slots are gone is damaged, 
   }
 
   it("item 15: a sound store's status reports no damage", async () => {
-    await storeWithKey();
+    await storeCopy();
     expect(jsonOut<{ damage: unknown }>(await runCli(["--json", "status"], opts)).damage).toBeNull();
   });
 });

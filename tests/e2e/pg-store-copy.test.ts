@@ -232,7 +232,7 @@ if (server) {
           // Inside a transaction the activity view is read once; forget that snapshot on every look.
           await locker.query("SELECT pg_stat_clear_snapshot()");
           const waiting = await locker.query(
-            "SELECT 1 FROM pg_stat_activity WHERE application_name = 'apikey' AND wait_event_type = 'Lock'",
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = 'apikey' AND wait_event_type = 'Lock' AND datname = current_database()",
           );
           if (waiting.rowCount) break;
           if (i > 400 || child.exitCode !== null)
@@ -244,9 +244,12 @@ if (server) {
         await locker.query("COMMIT");
       });
       // The server ends the killed session's transaction: wait for it to go, then nothing of the copy is there.
+      // (This file's database only: other test files share the server.)
       for (let i = 0; i < 200; i++) {
         const left = await withClient(url, (c) =>
-          c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'apikey'"),
+          c.query(
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = 'apikey' AND datname = current_database()",
+          ),
         );
         if (!left.rowCount) break;
         await new Promise((resolve) => setTimeout(resolve, 25));

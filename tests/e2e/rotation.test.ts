@@ -21,6 +21,7 @@ import {
   startFakeAnthropic,
 } from "../fixtures/fake-anthropic.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
+import { storeTemplate } from "../fixtures/store-template.ts";
 
 // `apikey rotate` through the real CLI against the local Anthropic stand-in.
 
@@ -91,12 +92,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
 });
+// Every test starts from one validated key named `work`: made once by the CLI, copied into each home.
+const withWork = storeTemplate(
+  (h) => ({ home: h, baseUrl: fake.url }),
+  async (o) => {
+    expect((await addKey("work", OLD, o)).code).toBe(0);
+  },
+);
 beforeEach(async () => {
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
   fake.clearBehaviour(ADMIN);
   fake.clearBehaviour(BAD);
-  expect((await addKey("work", OLD, opts)).code).toBe(0);
+  await withWork.copyTo(home);
 });
 afterEach(async () => {
   await home?.cleanup();

@@ -19,8 +19,9 @@ if (url) {
       await admin.connect();
       try {
         await store.profiles.create({ name: "default", activeKeyId: null, createdAt: new Date() });
+        // This file's database only: the server is shared with other test files running at the same time.
         const ended = await admin.query(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'apikey'",
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'apikey' AND datname = current_database()",
         );
         expect(ended.rowCount).toBeGreaterThan(0);
         // The statement that finds the connection gone may fail; the one after it runs on a new connection.
