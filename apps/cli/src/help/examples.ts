@@ -74,6 +74,10 @@ export const EXAMPLES: Record<string, readonly string[]> = {
   "oauth refresh": ["apikey oauth refresh corp"],
   login: ["apikey login corp", "apikey login corp --paste --no-browser"],
   usage: ["apikey usage", "apikey usage --since 7d --by model", "apikey usage --key work --since 2026-11-01"],
+  "usage sync": [
+    "apikey usage sync                   # what Anthropic reports per key, since the last sync (first: 30 days)",
+    "apikey usage sync --since 7d --json",
+  ],
   budget: ["apikey budget set work 50", "apikey budget clear work"],
   "budget set": ["apikey budget set work 50", "apikey budget set ci 10 --block"],
   "budget clear": ["apikey budget clear work"],
