@@ -1,4 +1,4 @@
-// The part of the core's front-facing API (`openApikey` in @apikey/core/app) that the bot uses, written as the
+// The part of the core's front-facing API (`openApikey` in @apikey/core) that the bot uses, written as the
 // bot needs it. The real `Apikey` satisfies it structurally; tests of pure rendering can hand in plain objects.
 // Every rule (names, formats, budgets, what rotation owes) is the core's: the bot only passes input through.
 

@@ -127,3 +127,15 @@ export interface MarkRepository {
   /** Forgets marks older than `before`; returns how many. */
   prune(before: Date): Promise<number>;
 }
+
+// The rest of the port an adapter implements, so storage needs this one entry.
+export type { GatewayTokenPatch, GatewayTokenRecord, GatewayTokenRepository } from "./tokens/port.ts";
+export type {
+  KeySpend,
+  TokenSpend,
+  UsageEvent,
+  UsageGroupBy,
+  UsageRepository,
+  UsageSummaryRow,
+  UsageWindow,
+} from "./usage/port.ts";

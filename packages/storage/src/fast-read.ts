@@ -3,7 +3,7 @@
 // the full openStore path, which migrates and reports errors properly.
 import { existsSync } from "node:fs";
 import type { KeyKind, KeyStatus } from "@apikey/core";
-import type { FastSlot } from "@apikey/core/kek/unlock-fast";
+import type { FastSlot } from "@apikey/core/hot";
 // A static import so a bundler can inline better-sqlite3's JavaScript: on this path each separately loaded
 // module file costs about a millisecond. Only the native addon is loaded from disk (see `nativeBinding`).
 import Database from "better-sqlite3";

@@ -1,5 +1,4 @@
-import { describeKekProvider, KEYFILE_WARNING } from "@apikey/core";
-import { tightenKeyFile } from "@apikey/core/kek/key-file";
+import { describeKekProvider, KEYFILE_WARNING, tightenKeyFile } from "@apikey/core";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";

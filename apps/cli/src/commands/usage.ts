@@ -1,11 +1,11 @@
-import type { Apikey } from "@apikey/core/app";
+import type { Apikey } from "@apikey/core";
 import {
   parseSince,
   parseUsd as parseUsdText,
   toBudgetStatus,
   type UsageGroupBy,
   type UsageReport,
-} from "@apikey/core/usage";
+} from "@apikey/core";
 import type { Command } from "commander";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";

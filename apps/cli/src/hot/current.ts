@@ -1,10 +1,14 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { shouldRecordUse } from "@apikey/core/active/last-used";
-import { open, SEAL_VERSION, secretAad } from "@apikey/core/aead";
-import { unlockDataKeyFast } from "@apikey/core/kek/unlock-fast";
-import { dataDirFrom, storeFileIn } from "@apikey/core/paths";
+import {
+  open,
+  SEAL_VERSION,
+  secretAad,
+  shouldRecordUse,
+  storeLocationFrom,
+  unlockDataKeyFast,
+} from "@apikey/core/hot";
 import { openActiveKey } from "@apikey/storage/fast";
 
 /**
@@ -36,10 +40,11 @@ async function readKeychain(
 export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   let handle: ReturnType<typeof openActiveKey> = null;
   try {
-    // A PostgreSQL store has no file to read here: the full path opens it.
-    if (env.APIKEY_DATABASE_URL?.trim()) return false;
-    const dataDir = dataDirFrom(env);
-    handle = openActiveKey(storeFileIn(dataDir), profile, { nativeBinding: addonPath() });
+    // The same store choice as every front; a PostgreSQL store has no file to read here: the full path opens it.
+    const location = storeLocationFrom(env);
+    if (location.kind !== "sqlite") return false;
+    const { dataDir } = location;
+    handle = openActiveKey(location.path, profile, { nativeBinding: addonPath() });
     if (handle === null || handle === "stale") return false;
     const { row } = handle;
     // OAuth tokens expire and may need a refresh, which only the full path can do; a pointer into another profile

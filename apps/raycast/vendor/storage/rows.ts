@@ -13,7 +13,7 @@ import type {
 } from "../core/index.ts";
 import { ApikeyError } from "../core/errors.ts";
 import type { KeyPatch } from "../core/store.ts";
-import type { GatewayTokenPatch, GatewayTokenRecord } from "../core/tokens/index.ts";
+import type { GatewayTokenPatch, GatewayTokenRecord } from "../core/store.ts";
 import type {
   auditLog,
   gatewayTokens,

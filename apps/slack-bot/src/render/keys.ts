@@ -1,4 +1,4 @@
-import { NO_ADMIN_KEY_REASON } from "@apikey/core/rotation";
+import { NO_ADMIN_KEY_REASON } from "@apikey/core";
 import type { AuditRow, DeactivationRow, KeyRow, UsageRow } from "../core-port.ts";
 import { bold, context, esc, section } from "./blocks.ts";
 import { type Item, sections } from "./paging.ts";

@@ -26,6 +26,7 @@ import { type UsageReportOptions, usageReport } from "../usage/report.ts";
 import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
+import { meteringFor } from "./metering.ts";
 
 // The one way a front opens the store and calls the use cases. A front brings a Store (from one of
 // @apikey/storage's entries), the master keys it can offer, and who is acting; it gets back plain functions
@@ -165,7 +166,9 @@ export function openApikey(options: OpenApikeyOptions) {
       await vault.unlock();
     },
     close: () => options.store.close(),
-    /** For the CLI's remaining commands while they move onto these calls; fronts must not use it. */
-    vault,
+    /** The same store acting as someone else (a server serving many people); closing either closes the store. */
+    actingAs: (actor: string) => openApikey({ ...options, actor }),
+    /** What the gateway and the instrumented SDK client take: active keys, token hashing, usage; no use case. */
+    metering: meteringFor(vault),
   };
 }

@@ -1,5 +1,5 @@
 // The daily rollup's rule, shared by every dialect's writes and by the reads that choose it.
-import type { UsageEvent, UsageWindow } from "@apikey/core/usage";
+import type { UsageEvent, UsageWindow } from "@apikey/core/store";
 import type { Tables } from "../dialect.ts";
 
 export const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import type { UsageGroupBy, UsageRepository, UsageSummaryRow, UsageWindow } from "@apikey/core/usage";
+import type { UsageGroupBy, UsageRepository, UsageSummaryRow, UsageWindow } from "@apikey/core/store";
 import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import { usageFromRow } from "../rows.ts";

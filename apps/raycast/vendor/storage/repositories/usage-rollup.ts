@@ -1,6 +1,6 @@
 // Vendored from packages/storage/src/repositories/usage-rollup.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 // The daily rollup's rule, shared by every dialect's writes and by the reads that choose it.
-import type { UsageEvent, UsageWindow } from "../../core/usage/index.ts";
+import type { UsageEvent, UsageWindow } from "../../core/store.ts";
 import type { Tables } from "../dialect.ts";
 
 export const DAY_MS = 86_400_000;

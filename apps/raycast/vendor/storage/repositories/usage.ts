@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/usage.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { UsageGroupBy, UsageRepository, UsageSummaryRow, UsageWindow } from "../../core/usage/index.ts";
+import type { UsageGroupBy, UsageRepository, UsageSummaryRow, UsageWindow } from "../../core/store.ts";
 import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import { usageFromRow } from "../rows.ts";
