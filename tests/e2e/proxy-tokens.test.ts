@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { masterKeySource, openApikey } from "@apikey/core/testing";
+import { masterKeySource, openApikey } from "@apikey/core";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {

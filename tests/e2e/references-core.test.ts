@@ -1,5 +1,4 @@
-import { loadConfig, storeFileIn } from "@apikey/core";
-import { type Apikey, masterKeySource, openApikey } from "@apikey/core/testing";
+import { type Apikey, loadConfig, masterKeySource, openApikey, storeFileIn } from "@apikey/core";
 import { openStore } from "@apikey/storage/better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

@@ -1,6 +1,5 @@
-import { loadConfig, storeFileIn } from "@apikey/core";
+import { loadConfig, masterKeySource, openApikey, passphraseSource, storeFileIn } from "@apikey/core";
 import type { Store } from "@apikey/core/store";
-import { masterKeySource, openApikey, passphraseSource } from "@apikey/core/testing";
 
 // A scripted session of a tiny front: what a Raycast command or a Bolt listener does, through the one front API.
 // Input arrives on stdin (secrets never in argv); output is JSON with masked keys only.
