@@ -2,7 +2,6 @@ import { hostname, userInfo } from "node:os";
 import {
   type Apikey,
   type Config,
-  keyFileSource,
   loadConfig,
   type MasterKeySource,
   masterKeySource,
@@ -13,6 +12,7 @@ import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { openApikeyFromEnv } from "@apikey/storage/from-env";
 import type { Output } from "./io/output.ts";
 import { askHidden, askNewPassphrase } from "./io/secret-input.ts";
+import { askProtectionOnCreate, keyFileSourceWithNotice } from "./protection/new-store.ts";
 
 export interface GlobalOptions {
   profile: string;
@@ -40,7 +40,8 @@ export function cliActor(): string {
 
 /**
  * The master keys the CLI can offer, in the order a new store picks from: APIKEY_MASTER_KEY, APIKEY_PASSPHRASE, the
- * OS keychain, then (with a warning) a key file. On a terminal a passphrase slot is asked for last.
+ * OS keychain, then (with a one-line notice) a key file. On a terminal a passphrase slot is asked for last, and a new
+ * store's protection is asked for (protection/new-store.ts).
  */
 export function cliMasterKeys(config: Config): MasterKeySource[] {
   return [
@@ -53,7 +54,7 @@ export function cliMasterKeys(config: Config): MasterKeySource[] {
         : undefined,
     }),
     keychainSource(config.dataDir),
-    keyFileSource(config.dataDir),
+    keyFileSourceWithNotice(config.dataDir),
   ];
 }
 
@@ -78,7 +79,7 @@ export function createContext(
             `Checkpointing the store in the background stopped (${reason}); SQLite checkpoints inline now.`,
           ),
       },
-      masterKeys: cliMasterKeys,
+      masterKeys: (config) => askProtectionOnCreate(cliMasterKeys(config), config),
       actor: cliActor(),
       front: "cli",
       onWarning: (text) => out.warn(text),

@@ -1,6 +1,8 @@
+import { holdsKeyLikeText, redactKeyLike } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { Command, CommanderError } from "commander";
+import type { Action } from "./action.ts";
 import { registerCompletionCommands } from "./commands/completion.ts";
 import { registerInjectCommands } from "./commands/inject.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
@@ -24,17 +26,12 @@ import { forgetUnlockingVariables } from "./io/forget-unlocking-env.ts";
 import { createOutput } from "./io/output.ts";
 import { versionJson, versionText } from "./version.ts";
 
-/** Wraps a command body: opens the store, runs, closes; the body may return an exit code. */
-export type Action = <A extends unknown[]>(
-  body: (ctx: Context, ...args: A) => Promise<number | undefined> | Promise<void>,
-) => (...args: A) => Promise<void>;
-
 export async function run(argv: string[]): Promise<void> {
   // Only our own flags count: whatever follows `--` belongs to the command `exec` runs.
   const dashDash = argv.indexOf("--");
   const ours = dashDash === -1 ? argv : argv.slice(0, dashDash);
   const jsonRequested = ours.includes("--json");
-  if (ours.some(looksLikeSecret)) {
+  if (ours.some(holdsKeyLikeText)) {
     // argv is visible to every process on the machine and lands in shell history: refuse, and never echo it.
     process.exitCode = renderError(
       new UsageError(
@@ -70,7 +67,7 @@ export function createProgram(jsonRequested: boolean): Command {
       // Usage errors become our JSON error shape under --json; either way nothing secret-shaped is echoed. The line
       // after it points at the command's own help (help/setup.ts).
       outputError: (text, write) => {
-        if (!jsonRequested) write(`${escapeControl(redact(text).replace(/\n$/, ""))}\n`);
+        if (!jsonRequested) write(`${escapeControl(redactKeyLike(text).replace(/\n$/, ""))}\n`);
       },
     });
 
@@ -120,7 +117,10 @@ function handle(err: unknown, json: boolean): number {
       return EXIT.OK;
     }
     if (json)
-      renderError(new ApikeyError(ERROR_CODES.USAGE, redact(err.message.replace(/^error: /, ""))), true);
+      renderError(
+        new ApikeyError(ERROR_CODES.USAGE, redactKeyLike(err.message.replace(/^error: /, ""))),
+        true,
+      );
     return EXIT.USAGE;
   }
   return renderError(err, json);
@@ -169,11 +169,4 @@ function ifMissing(args: unknown[]): IfMissing {
 function isServer(args: unknown[]): boolean {
   const cmd = args.at(-1);
   return cmd instanceof Command && commandPath(cmd) === "proxy";
-}
-
-const looksLikeSecret = (arg: string): boolean => /sk-ant-[a-z]+\d{2}-/i.test(arg);
-
-/** Commander quotes the offending arguments; drop anything after a key prefix. */
-function redact(text: string): string {
-  return text.replace(/sk-ant-[A-Za-z0-9_-]*/g, "[redacted]");
 }

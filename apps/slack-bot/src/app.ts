@@ -9,12 +9,15 @@ import type { CoreFor, CorePort } from "./core-port.ts";
 import { socketDeliveryName } from "./delivery.ts";
 import { checkPayloadsFirst, keyInTextGuard, type OnRefusal, workspaceGuard } from "./guards.ts";
 import { guardHttpReceiver, verifiedDeliveryName } from "./http-intake.ts";
+import type { BotDeps } from "./listeners/deps.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { type ClaimOnce, DELIVERY_PROPERTY, memoryClaims, replayGuard } from "./replay.ts";
 import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
 import { reminderPass } from "./scheduler/reminders.ts";
 import { MAY_WAIT, slackCall } from "./slack-calls.ts";
 import { refreshBeforeClosing } from "./socket-refresh.ts";
+
+export type { BotDeps } from "./listeners/deps.ts";
 
 export interface BotOptions {
   config: SlackConfig;
@@ -29,22 +32,12 @@ export interface BotOptions {
   onRefusal?: OnRefusal;
   /** Wall-clock for request timestamps (the future-timestamp check). */
   now?: () => number;
-  /** The clock for what commands compute themselves (usage windows); the core's own clock must match it. */
+  /** The commands' clock (usage windows are the core's, on the core's clock; keep the two the same). */
   clock?: Clock;
   /** The core acting as a given person; without it only help, refusals and the Home tab's access summary work. */
   core?: CoreFor;
   /** The reminder loop: the core as the bot itself, and the clock (tests step it and call `runNow`). */
   reminders?: { core: CorePort; clock?: Clock; intervalMs?: number; autoStart?: boolean };
-}
-
-/** What every listener gets besides Bolt's arguments. */
-export interface BotDeps {
-  core: CoreFor | undefined;
-  clock: Clock;
-  policy: Policy;
-  directory: Directory;
-  logger: Logger;
-  onRefusal: OnRefusal;
 }
 
 export interface Bot {

@@ -41,16 +41,22 @@ export async function openBotCore(config: Config, options: OpenBotCoreOptions = 
   // Loaded here, so the bot's other modules (and its tests of pure parts) never load a driver. The store is the
   // one every front picks: APIKEY_DATABASE_URL=postgres://… puts every replica of the bot on one shared
   // PostgreSQL store; without it, the SQLite file.
-  const { openApikeyFromEnv } = await import("@apikey/storage/from-env");
-  const system = await openApikeyFromEnv({
-    config,
-    masterKeys: (c) => [masterKeySource(c.masterKey)],
-    actor: "slack:bot",
-    front: "slack",
-    ...(options.store ? { store: options.store } : {}),
-    ...(options.validator ? { validator: options.validator } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { openApikeyFromEnv, openStoreAt } = await import("@apikey/storage/from-env");
+  const open = (store: Store | undefined) =>
+    openApikeyFromEnv({
+      config,
+      masterKeys: (c) => [masterKeySource(c.masterKey)],
+      actor: "slack:bot",
+      front: "slack",
+      ...(store ? { store } : {}),
+      ...(options.validator ? { validator: options.validator } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  const system = await open(options.store);
+  // Replay claims get a connection of their own: a claim precedes every ack, and on the shared connection it
+  // would queue behind every other command's reads and writes (on PostgreSQL a store is one session, its work
+  // serialised). A store passed in (tests, one in-process PGlite) is used for both.
+  const claimer = options.store ? system : await open(await openStoreAt(config.store));
   // Fail at start-up, with the core's coded error, when the master key is wrong. A new store has nothing to
   // unlock yet: its first key creates it with this master key.
   if ((await system.status()).initialised) await system.unlock();
@@ -58,8 +64,11 @@ export async function openBotCore(config: Config, options: OpenBotCoreOptions = 
     // Each person acts through the same store, with their own audit rows.
     coreFor: (actor) => system.actingAs(actorString(actor)),
     system,
-    claims: { claimOnce: (name) => system.claimOnce(`slack:req:${name}`) },
-    close: () => system.close(),
+    claims: { claimOnce: (name) => claimer.claimOnce(`slack:req:${name}`) },
+    close: async () => {
+      if (claimer !== system) await claimer.close();
+      await system.close();
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "@apikey/core";
+import { loadConfig, maskKey, redactKeyLike } from "@apikey/core";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
 import { startFakeSlack } from "../../../tests/fixtures/fake-slack.ts";
 import {
@@ -80,8 +80,7 @@ const show = (who: string, lines: string[]) => {
   for (const l of lines) out(`   │ ${l}`);
 };
 // Keys are fake here, but print them as a careful screen would: prefix and length only.
-const mask = (text: string) =>
-  text.replace(/(sk-ant-[a-z]+\d*-)[A-Za-z0-9_-]+/g, (k, p) => `${p}… (${k.length} characters)`);
+const mask = (text: string) => redactKeyLike(text, (k) => `${maskKey(k)} (${k.length} characters)`);
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), "apikey-slack-demo-"));

@@ -1,3 +1,4 @@
+import { redactKeyLike } from "@apikey/core";
 import { type Logger, LogLevel } from "@slack/bolt";
 
 // Every log line of the bot and of Bolt passes through here. Two rules: anything shaped like a secret is replaced
@@ -5,7 +6,6 @@ import { type Logger, LogLevel } from "@slack/bolt";
 // (slash-command text, modal values) where a pasted key could sit.
 
 const PATTERNS: RegExp[] = [
-  /sk-ant-[A-Za-z0-9_-]{6,}/g, // Anthropic keys and tokens, whole or partial
   /xox[abeoprs]-[A-Za-z0-9-]{6,}/g, // Slack bot/user/config tokens
   /xapp-[A-Za-z0-9-]{6,}/g, // Slack app-level tokens
   /v0=[0-9a-f]{64}/g, // request signatures
@@ -14,6 +14,8 @@ const PATTERNS: RegExp[] = [
 export function redact(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
   for (const secret of extraSecrets) if (secret.length >= 8) out = out.split(secret).join("[redacted]");
+  // Anthropic keys and tokens, whole or partial, however spelled: core's one rule.
+  out = redactKeyLike(out);
   for (const p of PATTERNS) out = out.replace(p, "[redacted]");
   return out;
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     claims: core.claims,
     reminders: { core: core.system },
     onRefusal: async (r) => {
-      await core.coreFor({ teamId: r.actor.teamId, userId: r.actor.userId }).auditRefusal?.({
+      await core.coreFor({ teamId: r.actor.teamId, userId: r.actor.userId }).auditRefusal({
         action: r.where,
         reason: r.reason,
       });

@@ -1,9 +1,9 @@
 import { parse as parseQuery } from "node:querystring";
 import { z } from "zod";
 import { MAX_AUDIT } from "./commands/parse.ts";
-import { DELETE_ACTION } from "./commands/run.ts";
-import { COMMAND } from "./listeners/commands/apikey.ts";
+import { COMMAND } from "./listeners/commands/name.ts";
 import { isNameRef, NameRef } from "./name-ref.ts";
+import { DELETE_ACTION } from "./render/delete-confirm.ts";
 import { HOME_PAGE_ACTION, HOME_ROTATE_ACTION, HOME_USE_ACTION } from "./render/home.ts";
 import { ADD_CALLBACK, GRACE_CHOICES, ROTATE_CALLBACK } from "./render/modals.ts";
 import { MORE_ACTION } from "./render/paging.ts";

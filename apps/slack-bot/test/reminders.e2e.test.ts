@@ -99,6 +99,22 @@ describe("reminders", () => {
     await restarted.close();
   });
 
+  it("issue 21: exactly 100 % of the budget is core's warn, not over; a cent past it is over", async () => {
+    await h.command(OPS, "budget set work 1");
+    await h.slack.waitFor("response_url", 1);
+    const loop = h.bot.reminders;
+    if (!loop) throw new Error("no loop");
+    await spend(200_000); // $1.00: all of it, not past it
+    await loop.runNow();
+    expect(posts()).toEqual([
+      ":warning: *prod*/*work* has used 100 % of its monthly budget ($1.00 of $1.00).",
+    ]);
+    await spend(2_000); // $1.01
+    await loop.runNow();
+    expect(posts().at(-1)).toBe(":red_circle: *prod*/*work* has used its monthly budget ($1.01 of $1.00).");
+    expect(posts()).toHaveLength(2);
+  });
+
   it("posts a key past its rotation age once", async () => {
     const loop = h.bot.reminders;
     if (!loop) throw new Error("no loop");

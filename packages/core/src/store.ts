@@ -10,6 +10,7 @@ import type {
 } from "./domain.ts";
 import type { GatewayTokenRepository } from "./tokens/port.ts";
 import type { UsageRepository } from "./usage/port.ts";
+import type { ReportedUsageRepository } from "./usage-sync/port.ts";
 
 /**
  * The persistence port. Core depends on this interface only; @apikey/storage implements it over SQLite.
@@ -27,6 +28,8 @@ export interface Store {
   readonly profiles: ProfileRepository;
   readonly audit: AuditRepository;
   readonly usage: UsageRepository;
+  /** Usage as Anthropic's usage report states it, beside what `usage` recorded (issue 24). */
+  readonly reportedUsage: ReportedUsageRepository;
   readonly deactivations: DeactivationRepository;
   readonly oauthProviders: OAuthProviderRepository;
   readonly secrets: StoreSecretRepository;
@@ -124,12 +127,19 @@ export interface SlotRepository {
 export interface MarkRepository {
   /** True when this call set the mark; false when any process had set it before. */
   claim(name: string, at: Date): Promise<boolean>;
+  /**
+   * Several claims in one statement: the names this call set (each distinct name at most once). A front under load
+   * (a Slack burst) claims in batches, so a claim is one round trip per batch, not one queued write per request.
+   */
+  claimMany(names: readonly string[], at: Date): Promise<Set<string>>;
   /** Forgets marks older than `before`; returns how many. */
   prune(before: Date): Promise<number>;
 }
 
 // The rest of the port an adapter implements, so storage needs this one entry.
 export type { GatewayTokenPatch, GatewayTokenRecord, GatewayTokenRepository } from "./tokens/port.ts";
+// The usage counters, defined once in core: storage builds its columns, aggregates and upserts from this list.
+export { COUNTER_KEYS, type CounterKey } from "./usage/counts.ts";
 export type {
   KeySpend,
   TokenSpend,
@@ -139,3 +149,4 @@ export type {
   UsageSummaryRow,
   UsageWindow,
 } from "./usage/port.ts";
+export type { ReportedKeyTotal, ReportedUsageRepository, ReportedUsageRow } from "./usage-sync/port.ts";

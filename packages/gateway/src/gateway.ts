@@ -1,13 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  ApikeyError,
-  ERROR_CODES,
-  isApikeyError,
-  type Metering,
-  meteringOf,
-  reservations,
-} from "@apikey/core";
+import { isApikeyError, type Metering, meteringOf, reservations } from "@apikey/core";
 import { activeKeys } from "./active-key.ts";
 import {
   authenticate,
@@ -20,11 +13,12 @@ import {
 } from "./admission.ts";
 import { sendRefusal } from "./anthropic-error.ts";
 import { presentedCredential } from "./auth.ts";
+import { listen } from "./bind-address.ts";
 import { endpointFor } from "./endpoints.ts";
 import { forward } from "./forward.ts";
 import { freshness } from "./freshness.ts";
-import { requestHeadersForUpstream } from "./headers.ts";
-import { allowedHostHeaders, isLoopbackHost } from "./hosts.ts";
+import { requestHeadersForUpstream, withKey } from "./headers.ts";
+import { allowedHostHeaders, checkListenHost, isLoopbackHost } from "./hosts.ts";
 import { type Refusal, refuse } from "./messages.ts";
 import { usageRecorder } from "./recorder.ts";
 import { mayCost, requestWorstCase } from "./request-cost.ts";
@@ -96,7 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const warn = options.warn ? logSink(options.warn) : log;
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
-  checkHost(host, options.allowRemote === true);
+  checkListenHost(host, options.allowRemote === true);
   const activeKey = await core.activeKeyName(profile);
 
   const upstream = await upstreamFor(
@@ -216,11 +210,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!granted.ok) return refused(req, res, path, granted.refusal, granted.reason);
     const grant = granted.value;
 
-    const headers = requestHeadersForUpstream(req.headers, upstream.host);
-    // Mirror the client's scheme for API keys; OAuth access tokens only work as bearer tokens.
-    if (grant.key.kind === "oauth" || credential?.scheme === "bearer")
-      headers.authorization = `Bearer ${grant.key.secret}`;
-    else headers["x-api-key"] = grant.key.secret;
+    const headers = withKey(
+      requestHeadersForUpstream(req.headers, upstream.host),
+      grant.key,
+      credential?.scheme,
+    );
 
     inflight++;
     let result: Awaited<ReturnType<typeof forward>>;
@@ -232,20 +226,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // against, so the hold is simply given back. A no-op when the usage already settled it.
       grant.hold?.release();
     }
-    log(
-      requestLine(
-        req.method,
-        path,
-        result.outcome,
-        result.status,
-        started,
-        {
-          key: grant.key.name,
-          token: grant.token.name,
-        },
-        result.event,
-      ),
-    );
+    const names = { key: grant.key.name, token: grant.token.name };
+    log(requestLine(req.method, path, result.outcome, result.status, started, names, result.event));
     if (inflight === 0) idleWaiter?.();
   }
 
@@ -256,14 +238,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => reject(bindError(err, host, port));
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
+  await listen(server, host, port);
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // Only on loopback: with allowRemote, clients reach the gateway by whatever name the machine has on their
@@ -300,25 +275,4 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closed;
     },
   };
-}
-
-function checkHost(host: string, allowRemote: boolean): void {
-  if (isLoopbackHost(host) || allowRemote) return;
-  throw new ApikeyError(
-    ERROR_CODES.PROXY_UNSAFE_HOST,
-    `Refusing to listen on ${host}: only loopback addresses are allowed unless remote clients are allowed explicitly.`,
-    { details: { host, reason: "remote_not_allowed" } },
-  );
-}
-
-function bindError(err: NodeJS.ErrnoException, host: string, port: number): ApikeyError {
-  const reason =
-    err.code === "EADDRINUSE" ? "port_in_use" : err.code === "EACCES" ? "privileged_port" : "bind_failed";
-  const message =
-    err.code === "EADDRINUSE"
-      ? `Port ${port} on ${host} is already in use.`
-      : err.code === "EACCES"
-        ? `Could not listen on ${host}:${port}: ports below 1024 need privileges.`
-        : `Could not listen on ${host}:${port} (${err.code ?? "error"}).`;
-  return new ApikeyError(ERROR_CODES.PROXY_BIND, message, { cause: err, details: { host, port, reason } });
 }

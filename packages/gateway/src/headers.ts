@@ -45,3 +45,14 @@ export function responseHeadersForClient(headers: IncomingHttpHeaders): Outgoing
   }
   return out;
 }
+
+/** Puts the key on the upstream request: the client's scheme for API keys; OAuth access tokens only work as bearer. */
+export function withKey(
+  headers: OutgoingHttpHeaders,
+  key: { kind: string; secret: string },
+  scheme: string | undefined,
+): OutgoingHttpHeaders {
+  if (key.kind === "oauth" || scheme === "bearer") headers.authorization = `Bearer ${key.secret}`;
+  else headers["x-api-key"] = key.secret;
+  return headers;
+}

@@ -1,14 +1,17 @@
-import { isIPv4 } from "node:net";
+import { ApikeyError, ERROR_CODES, isLoopbackHost } from "@apikey/core";
 
-/** True for addresses only this machine can reach: 127.0.0.0/8, ::1 and `localhost`. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, "$1");
-  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
-  if (h.startsWith("::ffff:")) return isLoopbackHost(h.slice(7));
-  return isIPv4(h) && h.startsWith("127.");
+// Which hosts count as loopback is core's one rule (core/src/validate/loopback-host.ts); the gateway only applies it.
+export { isLoopbackHost };
+
+/** Throws E_PROXY_UNSAFE_HOST for a listen address beyond this machine, unless remote clients are allowed. */
+export function checkListenHost(host: string, allowRemote: boolean): void {
+  if (isLoopbackHost(host) || allowRemote) return;
+  throw new ApikeyError(
+    ERROR_CODES.PROXY_UNSAFE_HOST,
+    // The host is not repeated: it is whatever was typed.
+    "Refusing to listen on a non-loopback address: only loopback addresses are allowed unless remote clients are allowed explicitly.",
+    { details: { reason: "remote_not_allowed" } },
+  );
 }
 
 /**

@@ -7,5 +7,5 @@ export {
   type GatewayOptions,
   startGateway,
 } from "./gateway.ts";
-export { isLoopbackHost } from "./hosts.ts";
+export { checkListenHost, isLoopbackHost } from "./hosts.ts";
 export { createUsageTap, type TappedUsage, type UsageTap, usageFromJsonBody } from "./usage-tap.ts";

@@ -1,4 +1,5 @@
 import {
+  type Counts,
   countsOf,
   createUsageExtractor,
   type ExtractedUsage,
@@ -9,12 +10,8 @@ import {
 // What the gateway records from a response passing through it: the core's one usage extractor (JSON and SSE,
 // shared with the instrumented client), reduced to the figures of a usage event.
 
-export interface TappedUsage {
+export interface TappedUsage extends Counts {
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
   /** Why the figures cannot be believed (a count out of range); they are then recorded as 0 with no cost. */
   refused: string | null;
 }

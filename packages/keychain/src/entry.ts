@@ -44,6 +44,19 @@ export async function tryCreateKeychainKek(
   }
 }
 
+/**
+ * Whether a keychain answers here, without writing to it: a read of an account nobody uses returns nothing from a
+ * working keychain and throws where there is none (no Secret Service on the session bus, no session bus at all).
+ */
+export async function keychainAnswers(): Promise<boolean> {
+  try {
+    (await entry(`probe#${randomUUID()}`)).getPassword();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes an entry; false when the keychain could not be reached. */
 export async function deleteKeychainEntry(account: string): Promise<boolean> {
   try {

@@ -1,7 +1,7 @@
 import type { MasterKeySource } from "@apikey/core";
 import { deleteKeychainEntry, keychainAccount, readKeychainKek, tryCreateKeychainKek } from "./entry.ts";
 
-export { keychainAccount, readKeychainKek } from "./entry.ts";
+export { keychainAccount, keychainAnswers, readKeychainKek } from "./entry.ts";
 
 /** The OS keychain as a master-key source, for Node fronts that may load a native addon (the CLI, the bot). */
 export function keychainSource(dataDir: string): MasterKeySource {

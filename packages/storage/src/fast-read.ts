@@ -2,13 +2,20 @@
 // migrations: when the schema is not exactly the one this build knows, answer "stale" and let the caller take
 // the full openStore path, which migrates and reports errors properly.
 import { existsSync } from "node:fs";
-import type { KeyKind, KeyStatus } from "@apikey/core";
-import type { FastSlot } from "@apikey/core/hot";
+import type { KekProviderName, KeyKind, KeyStatus } from "@apikey/core";
 // A static import so a bundler can inline better-sqlite3's JavaScript: on this path each separately loaded
 // module file costs about a millisecond. Only the native addon is loaded from disk (see `nativeBinding`).
 import Database from "better-sqlite3";
 import { LATEST_MIGRATION_MILLIS, MIGRATION_COUNT } from "./migrations.latest.ts";
 import { findUnsafeStorePath } from "./store-safety.ts";
+
+/** A master-key slot as the fast read returns it: params still JSON text. */
+export interface FastSlot {
+  kind: KekProviderName;
+  params: string | null;
+  wrappedDek: Uint8Array;
+  dekNonce: Uint8Array;
+}
 
 export interface FastRow {
   keyId: string;
@@ -19,6 +26,8 @@ export interface FastRow {
   seal: number;
   /** ms since the epoch, or null. */
   lastUsedAt: number | null;
+  /** When an OAuth access token expires (ms since the epoch); absent for a key that does not expire. */
+  expiresAt?: number;
   ciphertext: Uint8Array;
   nonce: Uint8Array;
   /** Every master-key slot of the store. */
@@ -39,13 +48,17 @@ export interface ActiveKeyHandle {
 }
 
 const ACTIVE_KEY_SQL = `
-  SELECT k.id AS keyId, k.name, k.profile, k.status, k.kind, k.seal, k.last_used_at AS lastUsedAt, k.ciphertext, k.nonce
+  SELECT k.id AS keyId, k.name, k.profile, k.status, k.kind, k.seal, k.last_used_at AS lastUsedAt,
+    k.expires_at AS expiresAt, k.ciphertext, k.nonce
   FROM profiles p
   JOIN keys k ON k.id = p.active_key_id
   WHERE p.name = ?`;
 
 const SLOTS_SQL = `
   SELECT kind, params, wrapped_dek AS wrappedDek, dek_nonce AS dekNonce FROM master_key_slots ORDER BY created_at`;
+
+const TOUCH_SQL =
+  "UPDATE keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)";
 
 function isSqliteError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -83,7 +96,9 @@ export function openActiveKey(
       db.close();
       return "stale";
     }
-    const found = db.prepare(ACTIVE_KEY_SQL).get(profile) as Omit<FastRow, "slots"> | undefined;
+    const found = db.prepare(ACTIVE_KEY_SQL).get(profile) as
+      | (Omit<FastRow, "slots" | "expiresAt"> & { expiresAt: number | null })
+      | undefined;
     if (found === undefined) {
       db.close();
       return null;
@@ -93,14 +108,17 @@ export function openActiveKey(
       db.close();
       return null;
     }
-    const row: FastRow = { ...found, slots };
+    const { expiresAt, ...rest } = found;
+    const row: FastRow = { ...rest, ...(expiresAt !== null && { expiresAt }), slots };
     const conn = db;
     return {
       row,
       markUsed(at) {
         try {
           conn.pragma("synchronous = NORMAL");
-          conn.prepare("UPDATE keys SET last_used_at = ? WHERE id = ?").run(Number(at), row.keyId);
+          // Forward only, as the full path's touch (repositories/touch-forward.ts): a clock behind another
+          // process's must not make the key look idle longer than it is.
+          conn.prepare(TOUCH_SQL).run(Number(at), row.keyId, Number(at));
         } catch {
           // last_used_at is bookkeeping; never fail a read over it.
         }

@@ -156,6 +156,36 @@ export const usageDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.day, t.keyId, t.model] })],
 );
 
+/**
+ * Usage as Anthropic's usage report states it (issue 24), one row per organization key, model and bucket; kept apart
+ * from usage_events, which is what apikey recorded itself. A re-synced range replaces its rows.
+ */
+export const usageReported = sqliteTable(
+  "usage_reported",
+  {
+    org: text("org").notNull(),
+    // "" for the Console's Workbench, which reports no key id.
+    orgKeyId: text("org_key_id").notNull(),
+    model: text("model").notNull(),
+    bucketStart: integer("bucket_start", { mode: "timestamp_ms" }).notNull(),
+    bucketMinutes: integer("bucket_minutes").notNull(),
+    // No FK on purpose: usage reported on a key deleted here is exactly what must stay visible.
+    keyId: text("key_id"),
+    uncachedInputTokens: integer("uncached_input_tokens").notNull(),
+    cacheCreation5mTokens: integer("cache_creation_5m_tokens").notNull(),
+    cacheCreation1hTokens: integer("cache_creation_1h_tokens").notNull(),
+    cacheReadTokens: integer("cache_read_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    webSearchRequests: integer("web_search_requests").notNull(),
+    costUsd: real("cost_usd"),
+    syncedAt: integer("synced_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.org, t.bucketStart, t.orgKeyId, t.model] }),
+    index("usage_reported_key_bucket_idx").on(t.keyId, t.bucketStart),
+  ],
+);
+
 export const auditLog = sqliteTable(
   "audit_log",
   {

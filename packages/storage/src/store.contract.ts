@@ -399,6 +399,21 @@ export function describeStoreContract(target: ContractTarget): void {
     });
 
     describe("marks", () => {
+      it("are claimed many at once: each distinct name set once, across connections (issue 22 item 11)", async () => {
+        const other = await open();
+        try {
+          expect(await store.marks.claimMany(["b:1", "b:2", "b:1"], at(1))).toEqual(new Set(["b:1", "b:2"]));
+          expect(await other.marks.claimMany(["b:2", "b:3"], at(2))).toEqual(new Set(["b:3"]));
+          expect(await store.marks.claim("b:3", at(3))).toBe(false);
+          expect(await other.marks.claimMany([], at(4))).toEqual(new Set());
+          const many = Array.from({ length: 1203 }, (_, n) => `b:many:${n}`);
+          expect((await store.marks.claimMany(many, at(5))).size).toBe(1203);
+          expect((await other.marks.claimMany(many.slice(1200).concat("b:new"), at(6))).size).toBe(1);
+        } finally {
+          await other.close();
+        }
+      });
+
       it("are claimed once across connections and pruned by age", async () => {
         const other = await open();
         try {
@@ -408,6 +423,103 @@ export function describeStoreContract(target: ContractTarget): void {
           expect(await other.marks.claim("slack:req:2", at(10))).toBe(true);
           expect(await store.marks.prune(at(5))).toBe(1);
           expect(await store.marks.claim("slack:req:1", at(11))).toBe(true);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
+    describe("reported usage (issue 24)", () => {
+      type Reported = Parameters<Store["reportedUsage"]["replaceRange"]>[3][number];
+      const HOUR = 3_600_000;
+      const row = (over: Partial<Reported> = {}): Reported => ({
+        org: "org-a",
+        orgKeyId: "apikey_01",
+        model: "claude-sonnet-4-5",
+        bucketStart: at(0),
+        bucketMinutes: 60,
+        keyId: null,
+        uncachedInputTokens: 100,
+        cacheCreation5mTokens: 10,
+        cacheCreation1hTokens: 5,
+        cacheReadTokens: 50,
+        outputTokens: 20,
+        webSearchRequests: 1,
+        costUsd: 0.25,
+        syncedAt: at(1),
+        ...over,
+      });
+      const hour = (n: number) => new Date(T0.getTime() + n * HOUR);
+
+      it("sums per organization key over a window, keeping unmatched keys, Workbench rows and unpriced rows", async () => {
+        const key = fakeKey();
+        await store.keys.insert(key);
+        await store.reportedUsage.replaceRange("org-a", hour(0), hour(3), [
+          row({ bucketStart: hour(0), keyId: key.id }),
+          row({ bucketStart: hour(1), keyId: key.id, model: "claude-haiku-4-5", costUsd: 0.5 }),
+          row({ bucketStart: hour(2), keyId: key.id, outputTokens: 3_000_000_000 }),
+          row({ bucketStart: hour(1), orgKeyId: "apikey_02", model: "mystery", costUsd: null }),
+          row({ bucketStart: hour(1), orgKeyId: "" }),
+        ]);
+        const totals = await store.reportedUsage.totalsByKey({ since: hour(0), until: hour(2) });
+        expect(totals).toEqual([
+          {
+            org: "org-a",
+            orgKeyId: "",
+            keyId: null,
+            inputTokens: 100,
+            outputTokens: 20,
+            cacheCreationTokens: 15,
+            cacheReadTokens: 50,
+            webSearchRequests: 1,
+            costUsd: 0.25,
+            unpricedRows: 0,
+          },
+          expect.objectContaining({ orgKeyId: "apikey_01", keyId: key.id, inputTokens: 200, costUsd: 0.75 }),
+          expect.objectContaining({ orgKeyId: "apikey_02", keyId: null, costUsd: 0, unpricedRows: 1 }),
+        ]);
+        const all = await store.reportedUsage.totalsByKey({ since: hour(0) });
+        // Past 2^31: a busy key's month of tokens must not wrap.
+        expect(all.find((t) => t.orgKeyId === "apikey_01")?.outputTokens).toBe(3_000_000_040);
+      });
+
+      it("replaces exactly the range it is given: minutes by hours, other organizations and hours untouched", async () => {
+        const minutes = Array.from({ length: 900 }, (_, m) =>
+          row({ bucketStart: new Date(hour(10).getTime() + m * 60_000), bucketMinutes: 1, outputTokens: 1 }),
+        );
+        await store.reportedUsage.replaceRange("org-a", hour(10), hour(25), minutes);
+        await store.reportedUsage.replaceRange("org-a", hour(9), hour(10), [row({ bucketStart: hour(9) })]);
+        await store.reportedUsage.replaceRange("org-b", hour(10), hour(11), [
+          row({ org: "org-b", bucketStart: hour(10) }),
+        ]);
+        const output = async (org: string) =>
+          (await store.reportedUsage.totalsByKey({ since: hour(0) })).find((t) => t.org === org)
+            ?.outputTokens;
+        expect(await output("org-a")).toBe(920);
+        // The same hours again, now as hourly buckets: the minutes they cover go, the hour before stays.
+        const hours = [10, 11, 12].map((h) => row({ bucketStart: hour(h), outputTokens: 7 }));
+        await store.reportedUsage.replaceRange("org-a", hour(10), hour(13), hours);
+        // 20 (hour 9) + 3 × 7 (hours 10-12) + the 720 minutes of hours 13-24.
+        expect(await output("org-a")).toBe(20 + 21 + 720);
+        await store.reportedUsage.replaceRange("org-a", hour(10), hour(13), hours);
+        expect(await output("org-a")).toBe(761);
+        expect(await output("org-b")).toBe(20);
+      });
+
+      it("commits with the transaction it runs in, or not at all, and counts as another process's write", async () => {
+        const other = await open();
+        try {
+          const before = await store.dataVersion();
+          await expect(
+            other.transaction(async (tx) => {
+              await tx.reportedUsage.replaceRange("org-a", hour(0), hour(1), [row()]);
+              throw new Error("killed mid-page");
+            }),
+          ).rejects.toThrow("killed mid-page");
+          expect(await store.reportedUsage.totalsByKey({ since: hour(0) })).toEqual([]);
+          await other.transaction((tx) => tx.reportedUsage.replaceRange("org-a", hour(0), hour(1), [row()]));
+          expect(await store.reportedUsage.totalsByKey({ since: hour(0) })).toHaveLength(1);
+          expect(await store.dataVersion()).not.toBe(before);
         } finally {
           await other.close();
         }

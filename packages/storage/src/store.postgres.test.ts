@@ -36,4 +36,29 @@ if (url) {
       }
     });
   });
+
+  describe("PostgreSQL store: a database that is someone else's", () => {
+    it("refuses an application's schema (a URL without ?schema= pointed at the app's database) and changes nothing", async () => {
+      const admin = new pg.Client({ connectionString: url() });
+      await admin.connect();
+      const schema = `t_app_${Date.now()}`;
+      try {
+        await admin.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.users (id int PRIMARY KEY)`);
+        await admin.query(`INSERT INTO ${schema}.users VALUES (1)`);
+        const err = await openStore({ url: `${url()}?schema=${schema}` }).then(
+          () => undefined,
+          (e: unknown) => e as { code?: string; message?: string },
+        );
+        expect(err?.code).toBe("E_NOT_A_STORE");
+        expect(err?.message).toContain('"users"');
+        const left = await admin.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+          [schema],
+        );
+        expect(left.rows.map((r) => r.table_name)).toEqual(["users"]);
+      } finally {
+        await admin.end();
+      }
+    });
+  });
 }

@@ -5,8 +5,8 @@ import type { Apikey } from "@apikey/core";
 import { findReferences } from "@apikey/core";
 import { ApikeyError, isApikeyError } from "@apikey/core/errors";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
-import type { Action } from "../program.ts";
 
 // `apikey inject`: a copy of a config template with every apikey:// reference replaced by its secret. The template
 // can be committed; the copy is written 0600, never over an existing file unless asked.

@@ -3,12 +3,12 @@ import type { MonthSpendFields } from "@apikey/core";
 import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
 import { ERROR_CODES, isApikeyError } from "@apikey/core/errors";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { checkKeyNameArgument } from "../io/arguments.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
 import { ago, type Output, table } from "../io/output.ts";
 import { confirm, readSecret } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
 
 export function registerKeyCommands(program: Command, action: Action): void {
   program

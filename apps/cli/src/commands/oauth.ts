@@ -2,12 +2,12 @@ import { spawn } from "node:child_process";
 import type { LoginResult, OAuthProviderRecord } from "@apikey/core";
 import { childEnvironment } from "@apikey/core";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { checkKeyNameArgument } from "../io/arguments.ts";
 import { UsageError } from "../io/errors.ts";
 import { escapeControl } from "../io/escape.ts";
 import { table } from "../io/output.ts";
 import { readSecret } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
 
 interface ProviderAddOptions {
   issuer?: string;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { checkProfileArgument } from "../io/arguments.ts";
 import { table } from "../io/output.ts";
-import type { Action } from "../program.ts";
 
 export function registerProfileCommands(program: Command, action: Action): void {
   const profile = program.command("profile").description("named sets of keys (dev, staging, prod, a team…)");

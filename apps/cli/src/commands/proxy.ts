@@ -7,13 +7,13 @@ import {
   parseUsd,
   type TokenView,
 } from "@apikey/core";
-import { DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
+import { checkListenHost, DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { showGroupHelp } from "../help/setup.ts";
 import { batchedLines } from "../io/batched-lines.ts";
 import { UsageError } from "../io/errors.ts";
 import { ago, table } from "../io/output.ts";
-import type { Action } from "../program.ts";
 
 // `apikey proxy`: the local Anthropic gateway; `apikey proxy token …`: the tokens people and apps send to it.
 // A token is printed once, when it is made (it is what goes into a client's ANTHROPIC_API_KEY); the store keeps
@@ -43,13 +43,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
       action(async (ctx, opts: ProxyOptions) => {
         const port = parsePort(opts.port);
         // Refused before the store is opened: a refused start must not touch the store (or adopt a token).
-        if (!opts.allowRemote && !isLoopbackHost(opts.host)) {
-          throw new ApikeyError(
-            ERROR_CODES.PROXY_UNSAFE_HOST,
-            "Refusing to listen on a non-loopback address: only loopback addresses are allowed by default.",
-            { details: { reason: "remote_not_allowed" } },
-          );
-        }
+        checkListenHost(opts.host, opts.allowRemote === true);
         const app = await ctx.app();
         // startGateway refuses an unknown profile before it adopts a legacy token or listens.
         const requestLog = batchedLines((text) => process.stderr.write(text));
@@ -87,7 +81,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
             `Profile "${ctx.profile}" has no active key yet; its requests fail until you \`apikey use NAME\`.`,
           );
         }
-        if (opts.allowRemote && gateway.host !== "127.0.0.1" && gateway.host !== "::1") {
+        if (opts.allowRemote && !isLoopbackHost(gateway.host)) {
           ctx.out.warn(
             "Listening beyond this machine over plain HTTP: gateway tokens cross the network in clear.",
           );

@@ -8,10 +8,10 @@ import {
   recogniseKey,
 } from "@apikey/core";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
-import { askHidden, askNewPassphrase, readSecret } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
+import { askHidden, askNewPassphrase, readNewSecret, readSecret } from "../io/secret-input.ts";
 
 interface RotateOptions {
   grace: string;
@@ -171,16 +171,22 @@ async function newKekInput(
   from: KekProviderName | undefined,
 ): Promise<RekeyInput> {
   const { config } = ctx;
+  // APIKEY_PASSPHRASE / APIKEY_MASTER_KEY hold the new one unless they hold the current one (moving to the same kind).
+  const viaEnv = (name: string, kind: KekProviderName) => (from === kind ? "" : `set ${name} to it, `);
   if (to === "passphrase" && (from === "passphrase" || !config.passphrase)) {
-    const newPassphrase = process.stdin.isTTY
-      ? await askNewPassphrase()
-      : (await readSecret("")).replace(/\r?\n$/, "");
+    const newPassphrase = await readNewSecret(askNewPassphrase, {
+      what: "new passphrase",
+      hint: `Give one: ${viaEnv("APIKEY_PASSPHRASE", "passphrase")}run \`apikey rekey --to passphrase\` on a terminal, or pipe it: printf %s "$NEW_PASSPHRASE" | apikey rekey --to passphrase`,
+    });
     return { to, newPassphrase };
   }
   if (to === "env" && (from === "env" || !config.masterKey)) {
-    const newMasterKey = process.stdin.isTTY
-      ? await askHidden("New master key (base64 of 32 bytes)")
-      : (await readSecret("")).trim();
+    const newMasterKey = (
+      await readNewSecret(() => askHidden("New master key (base64 of 32 bytes)"), {
+        what: "new master key",
+        hint: `Give one: ${viaEnv("APIKEY_MASTER_KEY", "env")}run \`apikey rekey --to env\` on a terminal, or pipe it: printf %s "$NEW_MASTER_KEY" | apikey rekey --to env`,
+      })
+    ).trim();
     return { to, newMasterKey };
   }
   return { to };

@@ -4,11 +4,11 @@ import type { Readable } from "node:stream";
 import { childEnvironment, type KeyView, maskKey } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { type Concealment, createMaskStream } from "../io/mask-stream.ts";
 import { parseShell, SHELL_CHOICES, setVariableLine } from "../io/shell-quote.ts";
-import type { Action } from "../program.ts";
 import { resolveChildEnvironment } from "./exec-env.ts";
 
 // The three commands that print or pass on the secret itself, by design.

@@ -10,10 +10,10 @@ import {
   validateKey,
 } from "@apikey/core";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
 import { terminalProgress } from "../io/progress.ts";
-import type { Action } from "../program.ts";
 import { type Finding, skippedLines, Walk } from "./scan-files.ts";
 
 // `apikey scan`: Anthropic-shaped keys in files (and with --git, in every commit's added lines). Prints where, the

@@ -1,11 +1,11 @@
 import { generatedMasterKey, type MasterKeySource, passphraseSource } from "@apikey/core";
 import { keychainSource } from "@apikey/keychain";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { ago, table } from "../io/output.ts";
-import { askNewPassphrase, readSecret } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
+import { askNewPassphrase, readNewSecret } from "../io/secret-input.ts";
 
 // Master-key slots: several master keys that each open the same store (the keychain for this CLI, a device key for
 // Raycast, APIKEY_MASTER_KEY for a server). The only output that ever holds key material is the one line that
@@ -79,8 +79,9 @@ async function sourceFor(
 ): Promise<MasterKeySource> {
   if (opts.keychain) return keychainSource(ctx.config.dataDir);
   if (!opts.passphrase) return generatedMasterKey();
-  const passphrase = process.stdin.isTTY
-    ? await askNewPassphrase()
-    : (await readSecret("")).replace(/\r?\n$/, "");
+  const passphrase = await readNewSecret(askNewPassphrase, {
+    what: "passphrase for the new slot",
+    hint: 'Run `apikey slot add NAME --passphrase` on a terminal, or pipe it: printf %s "$PASSPHRASE" | apikey slot add NAME --passphrase',
+  });
   return passphraseSource({ passphrase });
 }

@@ -1,8 +1,9 @@
-import { describeKekProvider, KEYFILE_WARNING, tightenKeyFile } from "@apikey/core";
+import { describeKekProvider, tightenKeyFile } from "@apikey/core";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
-import type { Action } from "../program.ts";
+import { protectionHint } from "../protection/choices.ts";
 
 export function registerStatusCommands(program: Command, action: Action): void {
   program
@@ -14,7 +15,9 @@ export function registerStatusCommands(program: Command, action: Action): void {
         const s = await app.status();
         const due = await app.keys.dueForRotation();
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
-        const warnings = s.kekProvider === "keyfile" ? [KEYFILE_WARNING] : [];
+        // The protection is a fact on its own line; only a weak one adds a hint, of one line.
+        const hint = protectionHint(s.kekProvider);
+        const warnings = hint ? [hint] : [];
         if (s.damage === "no_slots") {
           warnings.unshift(
             "The store is damaged: none of its master-key slots can unlock it, so its keys cannot be used. Restore it from a backup or an export bundle; do not add keys to it.",

@@ -1,8 +1,8 @@
 import { DATABASE_URL_VARIABLE } from "@apikey/core";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
-import type { Action } from "../program.ts";
 
 // `apikey store copy`: moves a store between SQLite and PostgreSQL (or between two of either). The source is the
 // store this command would use (APIKEY_DATABASE_URL, else the SQLite file); nothing is decrypted, so no master key

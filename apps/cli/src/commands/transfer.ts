@@ -13,10 +13,10 @@ import {
 } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { askHidden } from "../io/secret-input.ts";
-import type { Action } from "../program.ts";
 
 // `apikey export` and `apikey import`. The bundle passphrase comes from a hidden prompt or
 // APIKEY_EXPORT_PASSPHRASE, never from argv; the bundle itself is encrypted, so stdout is a fine place for it

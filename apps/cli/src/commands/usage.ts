@@ -1,5 +1,7 @@
 import type { Apikey } from "@apikey/core";
 import {
+  formatUsd,
+  formatUsdColumn,
   parseSince,
   parseUsd as parseUsdText,
   toBudgetStatus,
@@ -7,14 +9,18 @@ import {
   type UsageReport,
 } from "@apikey/core";
 import type { Command } from "commander";
+import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
-import type { Action } from "../program.ts";
+import { barChart } from "./usage-chart.ts";
+import { registerUsageSyncCommand, renderSideBySide, sideBySideJson } from "./usage-sync.ts";
+
+export { barChart };
 
 const GROUPINGS: readonly UsageGroupBy[] = ["day", "model", "key", "token"];
 
 export function registerUsageCommands(program: Command, action: Action): void {
-  program
+  const usage = program
     .command("usage")
     .description(
       "tokens and estimated cost per day, model, key or gateway token, with a chart of spend per day",
@@ -33,6 +39,7 @@ export function registerUsageCommands(program: Command, action: Action): void {
         const since = parseSince(opts.since, now);
         const key = opts.key === undefined ? null : await app.keys.get(opts.key, ctx.profile);
         const report = await app.usage.report({ since, by, ...(key && { keyId: key.id }) });
+        const reported = key ? [] : await app.usage.reported({ since });
         const keys = await app.keys.list();
         const names =
           by === "token"
@@ -59,11 +66,13 @@ export function registerUsageCommands(program: Command, action: Action): void {
             rows,
             totals: report.totals,
             daily: report.daily,
+            ...(reported.length > 0 && { reported: sideBySideJson(reported, keyNames(keys)) }),
           },
-          () => render(report, rows, by, names),
+          () => render(report, rows, by, names) + renderSideBySide(reported, keyNames(keys)),
         );
       }),
     );
+  registerUsageSyncCommand(usage, action);
 
   const budget = program
     .command("budget")
@@ -113,34 +122,48 @@ export function registerUsageCommands(program: Command, action: Action): void {
 /** Dollars as people type them: `50`, `12.5`, `$7.25` (core's one money parser, shared by every front). */
 export const parseUsd = parseUsdText;
 
-export const money = (usd: number): string =>
-  usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+export const money = (usd: number): string => formatUsd(usd);
 const count = (n: number): string => n.toLocaleString("en-US");
+
+/**
+ * Where usage comes from, said with every report: only requests that pass through apikey are seen, so a key handed
+ * out (apiKeyHelper, exec, env, a reference) spends where apikey cannot count it.
+ */
+export const USAGE_SOURCES = [
+  "Usage is recorded for requests through the gateway (apikey proxy) and apps on the instrumented client",
+  "(createAnthropicClient); keys handed out by apiKeyHelper (apikey current), exec, env or apikey:// references",
+  "are not seen. To count those, send their requests through the gateway (apikey proxy --help).",
+].join("\n");
+
+type ReportRow = UsageReport["rows"][number] & { key?: string; token?: string; unpriced: boolean };
 
 function render(
   report: UsageReport,
-  rows: Array<UsageReport["rows"][number] & { key?: string; token?: string; unpriced: boolean }>,
+  rows: ReportRow[],
   by: UsageGroupBy,
   names: Map<string, string>,
 ): string {
-  if (report.totals.requests === 0) return `No usage since ${report.since.toISOString().slice(0, 10)}.`;
-  const line = (label: string, r: Omit<UsageReport["rows"][number], "group">) => [
-    label,
-    count(r.requests),
-    count(r.inputTokens),
-    count(r.outputTokens),
-    count(r.cacheCreationTokens),
-    count(r.cacheReadTokens),
-    r.unpricedRequests === r.requests
-      ? "unpriced *"
-      : `${money(r.costUsd)}${r.unpricedRequests > 0 ? " *" : ""}`,
-  ];
+  if (report.totals.requests === 0) {
+    return `No usage since ${report.since.toISOString().slice(0, 10)}.\n${USAGE_SOURCES}`;
+  }
+  const all = [...rows, { ...report.totals, group: "total" }];
+  // One precision for the whole cost column (core's money rule), priced cells only.
+  const costs = formatUsdColumn(all.map((r) => r.costUsd));
+  const cost = (r: Omit<UsageReport["rows"][number], "group">, i: number) =>
+    r.unpricedRequests === r.requests ? "unpriced *" : `${costs[i]}${r.unpricedRequests > 0 ? " *" : ""}`;
+  const label = (r: UsageReport["rows"][number], i: number) =>
+    i === rows.length ? "total" : by === "key" || by === "token" ? (names.get(r.group) ?? r.group) : r.group;
   const body = table(
     [by.toUpperCase(), "REQUESTS", "INPUT", "OUTPUT", "CACHE WRITE", "CACHE READ", "COST"],
-    [
-      ...rows.map((r) => line(by === "key" || by === "token" ? (names.get(r.group) ?? r.group) : r.group, r)),
-      line("total", report.totals),
-    ],
+    all.map((r, i) => [
+      label(r, i),
+      count(r.requests),
+      count(r.inputTokens),
+      count(r.outputTokens),
+      count(r.cacheCreationTokens),
+      count(r.cacheReadTokens),
+      cost(r, i),
+    ]),
   );
   const out = [body];
   if (report.totals.unpricedRequests > 0) {
@@ -149,26 +172,14 @@ function render(
     );
   }
   out.push("", "Spend per day (UTC):", barChart(report.daily, process.stdout.columns ?? 80));
+  out.push("", USAGE_SOURCES);
   return out.join("\n");
 }
 
-/**
- * Horizontal bars of plain characters, so it survives NO_COLOR, pipes and any font; sized to the terminal width.
- * A day with some spend gets at least one mark, so it never looks like a day with none.
- */
-export function barChart(days: Array<{ day: string; costUsd: number }>, columns: number): string {
-  if (days.length === 0) return "";
-  const labels = days.map((d) => money(d.costUsd));
-  const labelWidth = Math.max(...labels.map((l) => l.length));
-  const width = Math.max(10, Math.min(60, columns - 10 - 2 - 2 - labelWidth - 1));
-  const max = Math.max(...days.map((d) => d.costUsd));
-  return days
-    .map((d, i) => {
-      const n = max > 0 ? Math.round((d.costUsd / max) * width) : 0;
-      const bar = "#".repeat(d.costUsd > 0 ? Math.max(1, n) : 0);
-      return `${d.day}  ${bar.padEnd(width)}  ${(labels[i] ?? "").padStart(labelWidth)}`;
-    })
-    .join("\n");
+function keyNames(keys: Awaited<ReturnType<Apikey["keys"]["list"]>>): Map<string, string> {
+  return new Map(
+    keys.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`]),
+  );
 }
 
 /** Gateway token names by id (revoked ones too: their usage stays); "" is usage that came without a token. */

@@ -4,23 +4,13 @@ import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command, Option } from "commander";
 import { completionModel } from "../completion/model.ts";
 import { environmentVariables } from "../help/topics.ts";
-import { EXIT } from "../io/errors.ts";
+import { EXIT, EXIT_MEANING } from "../io/errors.ts";
 import { cliHint } from "../io/hints.ts";
 import { programDefinition } from "./program-definition.ts";
 
 // docs/reference/cli.md, generated from what the program defines: commander's commands, arguments and options (in
 // the order the completion model walks them), the variables config.ts parses, the exit codes and the error codes
 // with the CLI's hint for each. `pnpm docs:reference` writes it; reference.test.ts fails while the file is stale.
-
-const EXIT_MEANING: Record<keyof typeof EXIT, string> = {
-  OK: "success",
-  FAILURE: "failure: the message and its code say which (`E_KEY_NOT_FOUND`, `E_WRONG_MASTER_KEY`, …)",
-  USAGE:
-    "usage error: unknown command or option, missing argument, invalid name (`E_USAGE`, `E_NAME_INVALID`)",
-  UNVERIFIED: "`validate` could not reach a verdict (network error, timeout, 5xx/529)",
-  COMMAND_NOT_FOUND: "`exec`: the command does not exist (as shells do)",
-  CANNOT_EXECUTE: "`exec`: the command exists but cannot be run (as shells do)",
-};
 
 const HEADER = `# apikey command reference
 

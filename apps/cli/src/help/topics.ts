@@ -1,6 +1,7 @@
 import { ENV_VARIABLES, type EnvVariable, REFERENCE_SCHEME } from "@apikey/core";
 import { ERROR_CODES } from "@apikey/core/errors";
-import { EXIT, exitCodeFor } from "../io/errors.ts";
+import { EXIT, EXIT_MEANING, exitCodeFor } from "../io/errors.ts";
+import { protectionTopic } from "../protection/choices.ts";
 
 // `apikey help TOPIC`: what belongs to no one command (as `gh help environment`). Each list is built from the code
 // that defines it (the config module's variables, the error codes, the exit statuses), so it cannot drift.
@@ -59,12 +60,10 @@ function exitCodes(): string {
   return [
     "Exit statuses:",
     "",
-    `  ${EXIT.OK}    success`,
-    `  ${EXIT.FAILURE}    failure (the error's code says which; see below)`,
-    `  ${EXIT.USAGE}    usage error: an unknown command or option, a missing or invalid argument`,
-    `  ${EXIT.UNVERIFIED}    add/validate: the key could not be checked (offline, timeout, 5xx); it was stored unverified`,
-    "  exec  the command's own status; 128+N when a signal N ended it;",
-    `        ${EXIT.COMMAND_NOT_FOUND} when the command does not exist, ${EXIT.CANNOT_EXECUTE} when it cannot be run (as shells do)`,
+    ...(Object.keys(EXIT) as Array<keyof typeof EXIT>).map(
+      (name) => `  ${String(EXIT[name]).padEnd(4)}  ${EXIT_MEANING[name].replaceAll("`", "")}`,
+    ),
+    "  exec  otherwise the command's own status; 128+N when a signal N ended it",
     "",
     'Error codes (in `--json` errors on stderr: {"error": {"code", "message", "hint"}}) and their status:',
     "",
@@ -93,5 +92,9 @@ function references(): string {
 export const TOPICS: Record<string, { summary: string; text: () => string }> = {
   environment: { summary: "environment variables apikey reads", text: environment },
   "exit-codes": { summary: "exit statuses and error codes", text: exitCodes },
+  protection: {
+    summary: "how the store's master key is protected, and what each way means for apiKeyHelper and scripts",
+    text: protectionTopic,
+  },
   references: { summary: `${REFERENCE_SCHEME} references in .env files and templates`, text: references },
 };

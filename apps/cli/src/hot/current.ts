@@ -2,14 +2,14 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
-  open,
-  SEAL_VERSION,
-  secretAad,
+  decryptSecret,
   shouldRecordUse,
   storeLocationFrom,
-  unlockDataKeyFast,
+  tryUnlock,
+  usableWithoutDecision,
 } from "@apikey/core/hot";
 import { openActiveKey } from "@apikey/storage/fast";
+import { hotMasterKeys, unlockSlots } from "./master-keys.ts";
 
 /**
  * better-sqlite3's JavaScript is bundled in; its addon stays in this package's node_modules. The path is built,
@@ -23,19 +23,12 @@ function addonPath(): string {
   return join(dirname(createRequire(__filename).resolve("better-sqlite3/package.json")), ...release);
 }
 
-/** The keychain addon loads only for a store that has a keychain slot. */
-async function readKeychain(
-  params: Parameters<typeof import("@apikey/keychain").keychainAccount>[0],
-  dataDir: string,
-) {
-  const { keychainAccount, readKeychainKek } = await import("@apikey/keychain");
-  return readKeychainKek(keychainAccount(params, dataDir));
-}
-
 /**
  * Prints the active key and returns true, or returns false so the full program can handle the case
- * (no store, no active key, a prompt needed, an OAuth token to refresh, a legacy seal to upgrade, an error to
- * render). It never prints anything else, and marks the key used only once it has been decrypted.
+ * (no store, no active key, a prompt needed, a key to refuse, an OAuth token to refresh, a legacy seal to upgrade,
+ * an error to render). It decides nothing itself: core's rule says whether the key may be handed out as it is, and
+ * core's unlock order opens the store as the full path would. It never prints anything else, and marks the key used
+ * only once it has been decrypted.
  */
 export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   let handle: ReturnType<typeof openActiveKey> = null;
@@ -47,19 +40,11 @@ export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): 
     handle = openActiveKey(location.path, profile, { nativeBinding: addonPath() });
     if (handle === null || handle === "stale") return false;
     const { row } = handle;
-    // OAuth tokens expire and may need a refresh, which only the full path can do; a pointer into another profile
-    // or a legacy seal is the full path's to refuse or upgrade.
-    if (
-      row.status !== "active" ||
-      row.kind === "oauth" ||
-      row.profile !== profile ||
-      row.seal !== SEAL_VERSION
-    )
+    if (!usableWithoutDecision({ ...row, expiresAt: row.expiresAt ?? null }, profile, Date.now()))
       return false;
-    const dek = await unlockDataKeyFast(row.slots, dataDir, env, readKeychain);
-    if (!dek) return false;
-    const identity = { id: row.keyId, profile: row.profile, name: row.name, kind: row.kind };
-    const secret = open(dek, row.ciphertext, row.nonce, secretAad(identity)).toString("utf8");
+    const { opened } = await tryUnlock(hotMasterKeys(env, dataDir), unlockSlots(row.slots));
+    if (!opened) return false;
+    const secret = decryptSecret(opened.dek, { ...row, id: row.keyId });
     const now = Date.now();
     if (shouldRecordUse(row.lastUsedAt, now)) handle.markUsed(now);
     process.stdout.write(`${secret}\n`);

@@ -15,6 +15,18 @@ export const EXIT = {
   COMMAND_NOT_FOUND: 127,
 } as const;
 
+/** What each status means: the one text the help topic and the generated reference both print. */
+export const EXIT_MEANING: Record<keyof typeof EXIT, string> = {
+  OK: "success",
+  FAILURE: "failure: the message and its code say which (`E_KEY_NOT_FOUND`, `E_WRONG_MASTER_KEY`, …)",
+  USAGE:
+    "usage error: an unknown command or option, a missing or invalid argument (`E_USAGE`, `E_NAME_INVALID`)",
+  UNVERIFIED:
+    "`add`/`validate`: the key could not be checked (offline, timeout, 5xx/529); `add` stored it unverified",
+  COMMAND_NOT_FOUND: "`exec`: the command does not exist (as shells answer)",
+  CANNOT_EXECUTE: "`exec`: the command exists but cannot be run (as shells answer)",
+};
+
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([ERROR_CODES.USAGE, ERROR_CODES.NAME_INVALID]);
 
 export class UsageError extends ApikeyError {

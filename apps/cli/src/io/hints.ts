@@ -45,17 +45,10 @@ export function cliHint(e: ApikeyError): string | undefined {
     case ERROR_CODES.SLOT_NOT_FOUND:
       return "See `apikey slot list`.";
     case ERROR_CODES.STORE_CORRUPT:
-      if (d.reason === "no_slots")
-        return "Add nothing to it: restore the store from a backup, or `apikey import` an `apikey export` bundle into a new APIKEY_HOME.";
-      return d.reason === "empty_database"
-        ? `Move ${str(d.path) ?? "the database"} aside and restore it from a backup (or an \`apikey export\` bundle).`
-        : e.hint;
     case ERROR_CODES.NO_STORE:
-      return "Create it by adding a key: `apikey add NAME` (or `apikey import FILE`). Set APIKEY_HOME (or APIKEY_DATABASE_URL) if your store is elsewhere.";
     case ERROR_CODES.NOT_A_STORE:
-      return `Set APIKEY_HOME to the directory of your apikey store, or move ${str(d.path) ?? "that file"} aside if it is not needed.`;
     case ERROR_CODES.STORE_UNSAFE:
-      return `If you trust what is there, fix it with \`${str(d.fix) ?? "chmod 700 DIR"}\` and retry; otherwise move it aside and restore from a backup.`;
+      return storeHint(e);
     case ERROR_CODES.BUDGET_EXCEEDED:
       return key
         ? `Raise it with \`apikey budget set ${key} AMOUNT --block\`, or \`apikey budget clear ${key}\`.`
@@ -102,7 +95,33 @@ function masterKeyHint(slots: unknown): string {
   if (kinds.includes("passphrase")) ways.push("APIKEY_PASSPHRASE (or run in a terminal to be asked)");
   if (kinds.includes("keychain")) ways.push("the OS keychain (unlock it, or start your Secret Service)");
   if (kinds.includes("keyfile")) ways.push("the key file master.key beside the store");
-  return ways.length > 0
-    ? `This store opens with: ${ways.join("; ")}.`
-    : "Set APIKEY_MASTER_KEY or APIKEY_PASSPHRASE.";
+  if (ways.length === 0) return "Set APIKEY_MASTER_KEY or APIKEY_PASSPHRASE.";
+  // Only a passphrase opens it: whatever runs without a terminal (apiKeyHelper, scripts) needs a slot of its own.
+  const unattended = kinds.every((k) => k === "passphrase")
+    ? " Claude Code's apiKeyHelper and scripts cannot be asked: give them a master-key slot (`apikey slot add NAME` on a terminal prints a key for their APIKEY_MASTER_KEY)."
+    : "";
+  return `This store opens with: ${ways.join("; ")}.${unattended}`;
+}
+
+/** What to do about the store itself: damaged, missing, someone else's, or unsafe to open. */
+function storeHint(e: ApikeyError): string | undefined {
+  const d = e.details;
+  switch (e.code) {
+    case ERROR_CODES.STORE_CORRUPT:
+      if (d.reason === "no_slots")
+        return "Add nothing to it: restore the store from a backup, or `apikey import` an `apikey export` bundle into a new APIKEY_HOME.";
+      return d.reason === "empty_database"
+        ? `Move ${str(d.path) ?? "the database"} aside and restore it from a backup (or an \`apikey export\` bundle).`
+        : e.hint;
+    case ERROR_CODES.NO_STORE:
+      return "Create it by adding a key: `apikey add NAME` (or `apikey import FILE`). Set APIKEY_HOME (or APIKEY_DATABASE_URL) if your store is elsewhere.";
+    case ERROR_CODES.NOT_A_STORE:
+      // A PostgreSQL schema that holds someone else's tables: the core's hint names the fix (?schema=…).
+      if (d.location !== undefined) return e.hint;
+      return `Set APIKEY_HOME to the directory of your apikey store, or move ${str(d.path) ?? "that file"} aside if it is not needed.`;
+    case ERROR_CODES.STORE_UNSAFE:
+      return `If you trust what is there, fix it with \`${str(d.fix) ?? "chmod 700 DIR"}\` and retry; otherwise move it aside and restore from a backup.`;
+    default:
+      return e.hint;
+  }
 }

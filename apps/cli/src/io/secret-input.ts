@@ -28,6 +28,26 @@ export async function askNewPassphrase(): Promise<string> {
   return first;
 }
 
+/**
+ * A new passphrase or master key: asked on a terminal, else read from stdin (one trailing newline dropped). With no
+ * terminal and nothing on stdin, the person is told how to give one, not that an empty one is too short.
+ */
+export async function readNewSecret(
+  askOnTerminal: () => Promise<string>,
+  missing: { what: string; hint: string },
+): Promise<string> {
+  if (process.stdin.isTTY) return askOnTerminal();
+  const text = (await readStdin()).replace(/\r?\n$/, "");
+  if (text.trim() === "") {
+    throw new ApikeyError(
+      ERROR_CODES.USAGE,
+      `No ${missing.what}: there is no terminal to ask on, and nothing came on stdin.`,
+      { hint: missing.hint },
+    );
+  }
+  return text;
+}
+
 export async function confirm(message: string): Promise<boolean> {
   const { default: ask } = await import("@inquirer/confirm");
   try {

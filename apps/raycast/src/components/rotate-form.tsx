@@ -1,7 +1,7 @@
 import { Action, ActionPanel, Form, useNavigation } from "@raycast/api";
-import { useForm, usePromise } from "@raycast/utils";
+import { useForm } from "@raycast/utils";
 import { isRecognisedKey } from "../../vendor/core/index.ts";
-import { hasAdminKey, rotateKey } from "../data/actions.ts";
+import { rotateKey } from "../data/actions.ts";
 import { useKeys } from "../data/hooks.ts";
 import type { KeyItem, RotateOutcome } from "../data/types.ts";
 import { unavailableHint } from "../lib/hints.ts";
@@ -35,12 +35,30 @@ export function rotateSummary(r: RotateOutcome): { title: string; message: strin
   return { title: `Rotated ${r.name}: ${r.oldMasked} → ${r.newMasked}`, message: upstream };
 }
 
+const UPSTREAM_TEXT = {
+  pending:
+    "An Admin key is stored in this profile: the old key is deactivated at Anthropic when the grace period ends.",
+  manual: "No Admin key is stored in this profile: deactivate the old key in the Anthropic Console yourself.",
+  none: "Only API keys are deactivated at Anthropic by a rotation: this one stays as it is there.",
+} as const;
+
+/**
+ * What happens upstream, as core plans it for the chosen key (its own profile's Admin key, never another's). Before a
+ * key is chosen: what every API key listed would get, or that it depends on the key.
+ */
+export function upstreamText(chosen: KeyItem | undefined, keys: KeyItem[]): string {
+  if (chosen) return UPSTREAM_TEXT[chosen.upstreamOnRotate];
+  const plans = new Set(keys.map((k) => k.upstreamOnRotate).filter((p) => p !== "none"));
+  const [only] = plans;
+  if (plans.size === 1 && only) return UPSTREAM_TEXT[only];
+  return "Depends on the key: only a profile holding an Admin key can deactivate the old key at Anthropic.";
+}
+
 export function RotateForm({ initial, onDone }: { initial?: KeyItem; onDone?: () => void }) {
   const { pop } = useNavigation();
   const { data, isLoading, error } = useKeys();
-  const admin = usePromise(hasAdminKey, [], { onError: () => {} });
   const keys = (data?.keys ?? []).filter((k) => k.status !== "rotated");
-  const { handleSubmit, itemProps, setValidationError, reset } = useForm<Values>({
+  const { handleSubmit, itemProps, values, setValidationError, reset } = useForm<Values>({
     initialValues: { key: initial ? ref(initial) : "", newKey: "", grace: "15" },
     validation: {
       key: (v) => (!v ? "Choose a key" : undefined),
@@ -105,11 +123,10 @@ export function RotateForm({ initial, onDone }: { initial?: KeyItem; onDone?: ()
       </Form.Dropdown>
       <Form.Description
         title="Upstream"
-        text={
-          admin.data
-            ? "An Admin key is stored: the old key is deactivated at Anthropic when the grace period ends."
-            : "No Admin key is stored: deactivate the old key in the Anthropic Console yourself."
-        }
+        text={upstreamText(
+          keys.find((k) => ref(k) === values.key),
+          keys,
+        )}
       />
     </Form>
   );

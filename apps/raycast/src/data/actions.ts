@@ -1,7 +1,7 @@
 import { getPreferenceValues, LaunchType, launchCommand } from "@raycast/api";
 import type { Preferences } from "./open-store.ts";
 import { openService } from "./service.ts";
-import type { AddInput, ApikeyService, KeyItem, RotateInput } from "./types.ts";
+import type { AddInput, ApikeyService, KeyItem, KeyRef, RotateInput } from "./types.ts";
 
 /** For writes that touch no secret (switch, rename, enable, delete): the data key stays closed. */
 const NO_SECRET = { unlock: false };
@@ -40,7 +40,7 @@ export async function refreshMenuBar(): Promise<void> {
 export const loadSnapshot = (directory: string) =>
   withService((s) => s.snapshot(), { ...getPreferenceValues<Preferences>(), directory });
 
-export async function switchToKey(key: Pick<KeyItem, "name" | "profile">): Promise<KeyItem> {
+export async function switchToKey(key: Pick<KeyItem, "name" | "profile">): Promise<KeyRef> {
   const used = await withService((s) => s.use(key.name, key.profile), currentPrefs(), NO_SECRET);
   await refreshMenuBar();
   return used;
@@ -74,7 +74,5 @@ export const setKeyEnabled = (key: Pick<KeyItem, "name" | "profile">, enabled: b
 
 export const deleteKey = (key: Pick<KeyItem, "name" | "profile">) =>
   withService((s) => s.remove(key.name, key.profile), currentPrefs(), NO_SECRET).then(refreshMenuBar);
-
-export const hasAdminKey = () => withService((s) => s.hasAdminKey());
 
 export const loadUsage = (days: 7 | 30) => withService((s) => s.usage(days));

@@ -1,15 +1,15 @@
 import { userInfo } from "node:os";
-import type { KeyView } from "../../vendor/core/index.ts";
+import { type KeyListItem, type KeyView, totalsOf, type UsageReport } from "../../vendor/core/app/apikey.ts";
 import { openExisting, type Preferences } from "./open-store.ts";
 import type {
   AddOutcome,
   ApikeyService,
   KeyItem,
+  KeyRef,
   KeysSnapshot,
   RotateOutcome,
   UsageRow,
   UsageSummary,
-  ValidationOutcome,
 } from "./types.ts";
 
 export interface ServiceOptions {
@@ -30,11 +30,8 @@ export function raycastActor(): string {
   return `raycast:${user}`;
 }
 
-const DAY_MS = 86_400_000;
-
-type ListedKey = KeyView & Partial<Pick<KeyItem, "rotationDue" | "spendMonthUsd" | "budgetUsd" | "budgetState">>;
-
-function item(k: ListedKey): KeyItem {
+/** The list row's fields of core's listing item (what the cache keeps: metadata only). */
+function item(k: KeyListItem): KeyItem {
   return {
     id: k.id,
     name: k.name,
@@ -45,12 +42,22 @@ function item(k: ListedKey): KeyItem {
     masked: k.masked,
     lastUsedAt: k.lastUsedAt,
     validation: k.validation,
-    rotationDue: k.rotationDue ?? false,
-    spendMonthUsd: k.spendMonthUsd ?? null,
-    budgetUsd: k.budgetUsd ?? null,
-    budgetState: k.budgetState ?? "none",
+    rotationDue: k.rotationDue,
+    spendMonthUsd: k.spendMonthUsd,
+    budgetUsd: k.budgetUsd,
+    budgetState: k.budgetState,
+    canDeactivateUpstream: k.canDeactivateUpstream,
+    upstreamOnRotate: k.upstreamOnRotate,
   };
 }
+
+const ref = (k: KeyView): KeyRef => ({
+  id: k.id,
+  name: k.name,
+  profile: k.profile,
+  masked: k.masked,
+  active: k.active,
+});
 
 /** The commands' vocabulary over the core's front API (`openApikey`): every call one core use case. */
 export async function openService(prefs: Preferences, options: ServiceOptions = {}): Promise<ApikeyService> {
@@ -67,7 +74,7 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
       };
     },
     async use(name, profile) {
-      return item(await app.keys.use(name, profile));
+      return ref(await app.keys.use(name, profile));
     },
     secret(name, profile, reason) {
       return app.keys.reveal(name, profile, reason);
@@ -78,23 +85,21 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
       return { name: key.name, secret: await app.keys.reveal(key.name, profile, "copy") };
     },
     async add(input): Promise<AddOutcome> {
-      if (input.createProfile && !(await app.profiles.list()).some((p) => p.name === input.profile)) {
-        await app.profiles.create(input.profile);
-      }
       const { key, validation } = await app.keys.add({
         name: input.name,
         profile: input.profile,
         secret: input.secret,
+        createProfile: input.createProfile,
       });
       return {
-        key: item(key),
-        validation: (validation?.outcome as ValidationOutcome | undefined) ?? null,
+        key: ref(key),
+        validation: validation?.outcome ?? null,
         validationMessage: validation?.message ?? null,
       };
     },
     async validate(name, profile) {
       const { validation } = await app.keys.validate(name, profile);
-      return { outcome: validation.outcome as ValidationOutcome, message: validation.message };
+      return { outcome: validation.outcome, message: validation.message };
     },
     async rotate(input): Promise<RotateOutcome> {
       const result = await app.keys.rotate({
@@ -109,7 +114,7 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
         profile: result.new.profile,
         oldMasked: result.old.masked,
         newMasked: result.new.masked,
-        validation: (result.validation?.outcome as ValidationOutcome | undefined) ?? null,
+        validation: result.validation?.outcome ?? null,
         deactivation: {
           plan: result.deactivation.plan,
           dueAt: result.deactivation.dueAt,
@@ -126,31 +131,22 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
     async remove(name, profile) {
       await app.keys.delete(name, profile);
     },
-    async hasAdminKey() {
-      return (await live()).some((k) => k.kind === "admin" && k.status === "active");
-    },
     async usage(days): Promise<UsageSummary> {
-      const now = options.now?.() ?? new Date();
-      const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
+      // Core's "last N days" (whole UTC days, today included), the same window as the CLI's `--since Nd`.
       const [byModel, byKey, byToken, keys, tokens] = await Promise.all([
-        app.usage.report({ since, by: "model" }),
-        app.usage.report({ since, by: "key" }),
-        app.usage.report({ since, by: "token" }),
+        app.usage.report({ lastDays: days, by: "model" }),
+        app.usage.report({ lastDays: days, by: "key" }),
+        app.usage.report({ lastDays: days, by: "token" }),
         app.keys.list(),
         app.tokens.list({ includeRevoked: true }),
       ]);
       const tokenNames = new Map(tokens.map((t) => [t.id, t.revokedAt ? `${t.name} (revoked)` : t.name]));
       const names = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
-      const row = (label: string, r: (typeof byModel.rows)[number]): UsageRow => ({
-        label,
-        requests: r.requests,
-        inputTokens: r.inputTokens,
-        outputTokens: r.outputTokens,
-        costUsd: r.costUsd,
-      });
+      // A row's figures are every summed field of it (core's usage vocabulary), under the extension's label.
+      const row = (label: string, r: UsageReport["rows"][number]): UsageRow => ({ label, ...totalsOf([r]) });
       return {
         days,
-        since: since.toISOString(),
+        since: byModel.since.toISOString(),
         daily: byModel.daily,
         byModel: byModel.rows.map((r) => row(r.group, r)),
         byKey: byKey.rows.map((r) => row(names.get(r.group) ?? "(deleted key)", r)),
@@ -158,13 +154,7 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
         byToken: byToken.rows.some((r) => r.group !== "")
           ? byToken.rows.map((r) => row(r.group === "" ? "(no token)" : (tokenNames.get(r.group) ?? r.group), r))
           : [],
-        totals: {
-          requests: byModel.totals.requests,
-          inputTokens: byModel.totals.inputTokens,
-          outputTokens: byModel.totals.outputTokens,
-          costUsd: byModel.totals.costUsd,
-          unpricedRequests: byModel.totals.unpricedRequests,
-        },
+        totals: byModel.totals,
         budgets: keys
           .filter((k) => k.budgetUsd !== null && k.status !== "rotated")
           .map((k) => ({

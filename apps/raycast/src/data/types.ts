@@ -1,32 +1,43 @@
-// What the commands show and do, in the extension's own terms. The UI depends on this file only; `service.ts` fills
-// it from the core's use cases, so a change in the core touches one module.
+import type {
+  BudgetState,
+  KeyListItem,
+  StatusReport,
+  UpstreamPlan,
+  UsageReport,
+  ValidationOutcome,
+} from "../../vendor/core/app/apikey.ts";
 
-export type KeyStatus = "active" | "disabled" | "rotated";
-export type BudgetState = "none" | "ok" | "warn" | "over";
+// What the commands show and do. Every key, profile and usage figure is the core's own view (imported from the app,
+// never redeclared, so every judgement in it is core's); this file only picks the parts the commands use and says
+// how the extension groups them. `service.ts` fills it from the core's use cases.
 
-/** A key as a list row shows it. Never carries the secret; safe to cache. */
-export interface KeyItem {
-  id: string;
-  name: string;
-  profile: string;
-  kind: "api" | "admin" | "oauth";
-  status: KeyStatus;
-  active: boolean;
-  /** e.g. `sk-ant-api03-…wxyz` */
-  masked: string;
-  lastUsedAt: string | null;
-  validation: string | null;
-  rotationDue: boolean;
-  spendMonthUsd: number | null;
-  budgetUsd: number | null;
-  budgetState: BudgetState;
-}
+export type { BudgetState, ValidationOutcome };
+export type KeyStatus = KeyListItem["status"];
 
-export interface ProfileItem {
-  name: string;
-  activeKey: string | null;
-  keyCount: number;
-}
+/** A key as a list row shows it: core's listing item, the fields the commands use. Never a secret; safe to cache. */
+export type KeyItem = Pick<
+  KeyListItem,
+  | "id"
+  | "name"
+  | "profile"
+  | "kind"
+  | "status"
+  | "active"
+  | "masked"
+  | "lastUsedAt"
+  | "validation"
+  | "rotationDue"
+  | "spendMonthUsd"
+  | "budgetUsd"
+  | "budgetState"
+  | "canDeactivateUpstream"
+  | "upstreamOnRotate"
+>;
+
+/** What a switch or an add reports about the key it touched. */
+export type KeyRef = Pick<KeyListItem, "id" | "name" | "profile" | "masked" | "active">;
+
+export type ProfileItem = StatusReport["profiles"][number];
 
 /** Everything the Switch and menu-bar commands paint from: metadata only. */
 export interface KeysSnapshot {
@@ -34,18 +45,16 @@ export interface KeysSnapshot {
   keys: KeyItem[];
 }
 
-export type ValidationOutcome = "valid" | "invalid" | "forbidden" | "rate_limited" | "billing" | "unverified";
-
 export interface AddInput {
   name: string;
   profile: string;
-  /** Create `profile` first when it does not exist yet. */
+  /** Create `profile` first when it does not exist yet (core does, in the key's own transaction). */
   createProfile: boolean;
   secret: string;
 }
 
 export interface AddOutcome {
-  key: KeyItem;
+  key: KeyRef;
   validation: ValidationOutcome | null;
   validationMessage: string | null;
 }
@@ -65,33 +74,28 @@ export interface RotateOutcome {
   newMasked: string;
   validation: ValidationOutcome | null;
   /** `pending`: deactivated upstream after the grace period; `manual`: no Admin key; `none`: nothing owed. */
-  deactivation: { plan: "pending" | "manual" | "none"; dueAt: string | null; reason: string | null };
+  deactivation: { plan: UpstreamPlan; dueAt: string | null; reason: string | null };
 }
 
-export interface UsageRow {
-  label: string;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
+/** One line of a usage table: core's summed figures (every counter), under the label the extension shows. */
+export type UsageRow = UsageReport["totals"] & { label: string };
 
 export interface UsageSummary {
   days: 7 | 30;
   since: string;
-  daily: Array<{ day: string; costUsd: number }>;
+  daily: UsageReport["daily"];
   byModel: UsageRow[];
   byKey: UsageRow[];
   /** Per gateway token (`apikey proxy token`); empty when no request came through the gateway with one. */
   byToken: UsageRow[];
-  totals: { requests: number; inputTokens: number; outputTokens: number; costUsd: number; unpricedRequests: number };
+  totals: UsageReport["totals"];
   budgets: Array<{ key: string; profile: string; spentUsd: number; budgetUsd: number; state: BudgetState }>;
 }
 
 /** The use cases the commands call. One instance per command run; `close()` releases the store. */
 export interface ApikeyService {
   snapshot(): Promise<KeysSnapshot>;
-  use(name: string, profile: string): Promise<KeyItem>;
+  use(name: string, profile: string): Promise<KeyRef>;
   /** For Copy and Paste only: never cached, never logged. */
   secret(name: string, profile: string, reason: "copy" | "paste"): Promise<string>;
   activeSecret(profile: string): Promise<{ name: string; secret: string }>;
@@ -101,7 +105,6 @@ export interface ApikeyService {
   rename(name: string, newName: string, profile: string): Promise<void>;
   setEnabled(name: string, profile: string, enabled: boolean): Promise<void>;
   remove(name: string, profile: string): Promise<void>;
-  hasAdminKey(): Promise<boolean>;
   usage(days: 7 | 30): Promise<UsageSummary>;
   close(): Promise<void>;
 }

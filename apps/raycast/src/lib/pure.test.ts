@@ -23,6 +23,8 @@ const key = (over: Partial<KeyItem> = {}): KeyItem => ({
   spendMonthUsd: null,
   budgetUsd: null,
   budgetState: "none",
+  canDeactivateUpstream: false,
+  upstreamOnRotate: "manual",
   ...over,
 });
 

@@ -5,7 +5,7 @@
 // `apikey current` hot path), ./store (the port storage implements) and ./testing (tests only).
 
 export { needsRefresh } from "./active/active-key.ts";
-export { type Apikey, type Front, type OpenApikeyOptions, openApikey } from "./app/apikey.ts";
+export { type Apikey, type Front, type OpenApikeyOptions, openApikey, totalsOf } from "./app/apikey.ts";
 export { type Metering, meteringOf } from "./app/metering.ts";
 export {
   checkExportPassphrase,
@@ -27,7 +27,7 @@ export { describeKekProvider, keyFilePath, type PassphrasePrompt } from "./kek/i
 export { tightenKeyFile } from "./kek/key-file.ts";
 // Reading input: key shapes, names, references, files that may hold keys, amounts and durations.
 export { isRecognisedKey, maskKey, type RecognisedKey, recogniseKey } from "./key-format.ts";
-export type { MasterKeySource } from "./master-key/source.ts";
+export type { MasterKeySource, NewMasterKey } from "./master-key/source.ts";
 export {
   generatedMasterKey,
   KEYFILE_WARNING,
@@ -58,6 +58,7 @@ export {
   findKeysInText,
   holdsKeyLikeText,
   type KeyStreamScanner,
+  redactKeyLike,
 } from "./scan/index.ts";
 export { type CreateTokenInput, DEFAULT_TOKEN_NAME, type TokenView } from "./tokens/admin.ts";
 export type { TokenHasher } from "./tokens/hash.ts";
@@ -66,7 +67,7 @@ export type { GatewayTokenRecord } from "./tokens/port.ts";
 export { budgetState, toBudgetStatus } from "./usage/budget.ts";
 // Metering fronts (the gateway, the instrumented SDK client): they take `app.metering`, never a Store.
 export { type AnthropicClientOptions, createAnthropicClient } from "./usage/client.ts";
-export { countsOf } from "./usage/counts.ts";
+export { type Counts, countsOf } from "./usage/counts.ts";
 export {
   createUsageExtractor,
   type ExtractedUsage,
@@ -75,15 +76,18 @@ export {
 } from "./usage/extract.ts";
 export { type Hold, type Reservations, reservations } from "./usage/holds.ts";
 export type { MonthSpendFields } from "./usage/list-spend.ts";
-export { parseUsd, usdOrNull } from "./usage/money.ts";
+export { formatUsd, formatUsdColumn, parseUsd, usdOrNull } from "./usage/money.ts";
 export type { UsageEvent, UsageGroupBy, UsageWindow } from "./usage/port.ts";
 export { lastUsedMemory, recordEventsMany, toEvent, type UsageInput } from "./usage/record.ts";
 export type { UsageReport, UsageReportOptions } from "./usage/report.ts";
 export { monthWindow, parseSince } from "./usage/window.ts";
 export { boundFromBody, type RequestBound, worstCaseCost } from "./usage/worst-case.ts";
 export { type ValidateOptions, type Validator, validateKey } from "./validate/anthropic.ts";
-export { assertSafeBaseUrl, baseUrlRefusal, isLoopbackHostname } from "./validate/base-url.ts";
+export { assertSafeBaseUrl, baseUrlRefusal } from "./validate/base-url.ts";
 export { classifyFailure, type ValidationResult } from "./validate/classify.ts";
+export { isLoopbackHost } from "./validate/loopback-host.ts";
 export { checkNameShape } from "./vault/names.ts";
 export type { AddKeyInput, AddKeyResult, StatusReport } from "./vault/vault.ts";
 export type { KeyView } from "./vault/views.ts";
+// The views the fronts render (key listing, usage report, rotation outcome…), so no front redeclares them.
+export type * from "./views/index.ts";

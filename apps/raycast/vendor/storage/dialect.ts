@@ -25,6 +25,7 @@ export type Tables = Pick<
   | "storeSecrets"
   | "usageDaily"
   | "usageEvents"
+  | "usageReported"
 >;
 
 /** The query builders the repositories use; the rest of a driver's database (run, transaction…) stays its own. */

@@ -78,5 +78,14 @@ export const migrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1795863773341,
     "hash": "b5a78d44324bf0a298abddb380df6c983922b78163ea5f684e359506fe7f13a7"
+  },
+  {
+    "sql": [
+      "CREATE TABLE `usage_reported` (\n\t`org` text NOT NULL,\n\t`org_key_id` text NOT NULL,\n\t`model` text NOT NULL,\n\t`bucket_start` integer NOT NULL,\n\t`bucket_minutes` integer NOT NULL,\n\t`key_id` text,\n\t`uncached_input_tokens` integer NOT NULL,\n\t`cache_creation_5m_tokens` integer NOT NULL,\n\t`cache_creation_1h_tokens` integer NOT NULL,\n\t`cache_read_tokens` integer NOT NULL,\n\t`output_tokens` integer NOT NULL,\n\t`web_search_requests` integer NOT NULL,\n\t`cost_usd` real,\n\t`synced_at` integer NOT NULL,\n\tPRIMARY KEY(`org`, `bucket_start`, `org_key_id`, `model`)\n);\n",
+      "\nCREATE INDEX `usage_reported_key_bucket_idx` ON `usage_reported` (`key_id`,`bucket_start`);"
+    ],
+    "bps": true,
+    "folderMillis": 1796545879309,
+    "hash": "b6e60155d8c0f87eb0dcb211fbac1ff9e21b416d0757e9b1cda7327d80bd7ba7"
   }
 ];

@@ -1,7 +1,8 @@
+import type { KeyListItem } from "@apikey/core";
 import type { Logger, RespondArguments, webApi } from "@slack/bolt";
 import type { Policy } from "../authz/config-file.ts";
 import { type Access, type Actor, type Directory, decide } from "../authz/decide.ts";
-import type { CorePort, KeyRow } from "../core-port.ts";
+import type { CorePort } from "../core-port.ts";
 import { REFUSALS } from "../hints.ts";
 import { isNameRef } from "../name-ref.ts";
 import { bold } from "../render/blocks.ts";
@@ -52,7 +53,7 @@ async function refuse(env: CommandEnv, action: string, reason: string, profile?:
   env.logger.warn(
     `refused ${action}${profile ? ` on ${profile}` : ""} for ${env.actor.teamId}/${env.actor.userId}: ${reason}`,
   );
-  await env.core.auditRefusal?.({ action, ...(profile ? { profile } : {}), reason });
+  await env.core.auditRefusal({ action, ...(profile ? { profile } : {}), reason });
 }
 
 /** Whether the person may see (or operate) any profile the config names, or any profile at all via `*`. */
@@ -77,7 +78,7 @@ export async function resolveKey(
   ref: string,
   action: string,
   profileArg?: string,
-): Promise<KeyRow> {
+): Promise<KeyListItem> {
   const slash = ref.indexOf("/");
   const profile = profileArg ?? (slash > 0 ? ref.slice(0, slash) : undefined);
   const name = slash > 0 && profileArg === undefined ? ref.slice(slash + 1) : ref;
@@ -91,7 +92,7 @@ export async function resolveKey(
     keys.map((k) => k.profile),
   );
   const found = keys.filter((k) => visible.includes(k.profile));
-  if (found.length === 1) return found[0] as KeyRow;
+  if (found.length === 1) return found[0] as KeyListItem;
   if (found.length === 0) {
     // Audited like any refusal; the profile only when it is one the person may see (else it would say what exists).
     const seen = profile !== undefined && (await may(env, profile, "view")) ? profile : undefined;
@@ -123,7 +124,10 @@ async function checkTyped(env: CommandEnv, name: string, what: "key" | "profile"
 }
 
 /** A profile the config names may not exist in the store yet (its first key creates it): list it as empty. */
-export async function listOrNone(core: CommandEnv["core"], filter: { profile?: string }): Promise<KeyRow[]> {
+export async function listOrNone(
+  core: CommandEnv["core"],
+  filter: { profile?: string },
+): Promise<KeyListItem[]> {
   try {
     return await core.keys.list(filter);
   } catch (err) {

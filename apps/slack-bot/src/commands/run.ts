@@ -1,7 +1,9 @@
+import { totalsOf } from "@apikey/core";
 import type { RespondArguments, types } from "@slack/bolt";
 import { REFUSALS, renderError } from "../hints.ts";
 import type { PageRef } from "../payload.ts";
-import { type Block, bold, context, section } from "../render/blocks.ts";
+import { type Block, bold } from "../render/blocks.ts";
+import { confirmDelete } from "../render/delete-confirm.ts";
 import { auditBlocks, KEY_LIST_FOOTER, keyList, statusBlocks, usageBlocks } from "../render/keys.ts";
 import { addModal, outcomeModal, rotateModal, workingModal } from "../render/modals.ts";
 import { type Item, messagePage } from "../render/paging.ts";
@@ -24,9 +26,6 @@ import type { Command } from "./parse.ts";
 // One function per subcommand: authorize, call the core, render. No rule of the core's is repeated here.
 
 const DEFAULT_PROFILE = "default";
-const DAY_MS = 86_400_000;
-
-export const DELETE_ACTION = "apikey_delete";
 
 const REFUSALS_NO_ACCESS = () => REFUSALS.noAccess;
 
@@ -156,7 +155,7 @@ async function list(env: CommandEnv, profile: string | undefined, page: number):
 async function status(env: CommandEnv, page: number): Promise<RespondArguments> {
   if (!(await hasAnyAccess(env))) return ephemeral(REFUSALS_NO_ACCESS());
   const keys = await env.core.keys.list({});
-  const owed = (await env.core.keys.owedDeactivations?.()) ?? [];
+  const owed = (await env.core.keys.owedDeactivations()) ?? [];
   const profiles = await allowedProfiles(env, [...keys.map((k) => k.profile), ...owed.map((d) => d.profile)]);
   const visible = keys.filter((k) => profiles.includes(k.profile) && k.status !== "rotated");
   return paged("Status", statusBlocks(visible, profiles, owed), page, (p) => ({ v: "status", p }));
@@ -182,7 +181,7 @@ async function usage(
   }
   const days = cmd.window === "30d" ? 30 : 7;
   const report = await env.core.usage.report({
-    since: new Date(env.now().getTime() - days * DAY_MS),
+    lastDays: days,
     by: cmd.by,
     ...(key ? { keyId: key.id } : {}),
   });
@@ -206,7 +205,7 @@ async function usage(
     }
     rows = rows.filter((r) => names.has(r.group));
   }
-  const totals = rows === report.rows ? report.totals : sum(rows);
+  const totals = rows === report.rows ? report.totals : totalsOf(rows);
   const title = `Usage, last ${days} days by ${cmd.by}${key ? ` for ${key.profile}/${key.name}` : ""}`;
   const label = (g: string) =>
     cmd.by === "key" ? (names.get(g) ?? "another key") : cmd.by === "token" ? (names.get(g) ?? g) : g;
@@ -217,18 +216,6 @@ async function usage(
     page,
     (p) => ({ v: "usage", p, w: cmd.window, by: cmd.by, ...(cmd.key ? { key: cmd.key } : {}) }),
     footer,
-  );
-}
-
-function sum(rows: { requests: number; inputTokens: number; outputTokens: number; costUsd: number }[]) {
-  return rows.reduce(
-    (t, r) => ({
-      requests: t.requests + r.requests,
-      inputTokens: t.inputTokens + r.inputTokens,
-      outputTokens: t.outputTokens + r.outputTokens,
-      costUsd: t.costUsd + r.costUsd,
-    }),
-    { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
   );
 }
 
@@ -297,42 +284,17 @@ export async function rotateView(
   masked?: string,
 ) {
   const inProfile = await listOrNone(env.core, { profile });
-  const canDeactivate = inProfile.some((k) => k.kind === "admin" && k.status === "active");
-  const shown = masked ?? inProfile.find((k) => k.name === name && k.status !== "rotated")?.masked ?? "…";
+  const key = inProfile.find((k) => k.name === name && k.status !== "rotated");
+  // Core decides what the rotation will owe upstream (an API key in a profile holding an Admin key).
+  const upstream = key?.upstreamOnRotate ?? "none";
   return rotateModal(
-    { profile, name, masked: shown, canDeactivate },
+    {
+      profile,
+      name,
+      masked: masked ?? key?.masked ?? "…",
+      canDeactivate: upstream === "pending",
+      nothingUpstream: upstream === "none",
+    },
     encodeOrigin({ channel: env.channelId, profile, name }),
   );
-}
-
-function confirmDelete(profile: string, name: string, masked: string): Reply {
-  return {
-    response_type: "ephemeral",
-    text: `Delete ${name}?`,
-    blocks: [
-      section(
-        `Delete ${bold(name)} (\`${masked}\`) from ${bold(profile)}? The encrypted key is removed for good.`,
-      ),
-      {
-        type: "actions",
-        elements: [
-          {
-            type: "button",
-            action_id: DELETE_ACTION,
-            style: "danger",
-            text: { type: "plain_text", text: "Delete…" },
-            value: JSON.stringify({ profile, name }),
-            confirm: {
-              title: { type: "plain_text", text: "Delete this key?" },
-              text: { type: "mrkdwn", text: `${bold(profile)}/${bold(name)} will be gone from the store.` },
-              confirm: { type: "plain_text", text: "Delete" },
-              deny: { type: "plain_text", text: "Keep it" },
-              style: "danger",
-            },
-          },
-        ],
-      },
-      context("Only you can see this."),
-    ],
-  };
 }

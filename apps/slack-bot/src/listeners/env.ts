@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, webApi } from "@slack/bolt";
-import type { BotDeps } from "../app.ts";
 import type { CommandEnv } from "../commands/env.ts";
 import { actorOf } from "../guards.ts";
+import type { BotDeps } from "./deps.ts";
 
 // Builds a command's environment from Bolt's listener arguments: the person, and the core acting as them.
 export function envFrom(

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
-import type { BotDeps } from "../app.ts";
 import * as buttons from "./actions/buttons.ts";
 import * as apikeyCommand from "./commands/apikey.ts";
+import type { BotDeps } from "./deps.ts";
 import * as appHome from "./events/app-home.ts";
 import * as forms from "./views/forms.ts";
 

@@ -1,5 +1,5 @@
+import type { AuditEntry, DeactivationOutcome, KeyListItem } from "@apikey/core";
 import type { types } from "@slack/bolt";
-import type { AuditRow, DeactivationRow, KeyRow } from "../core-port.ts";
 import { type Block, bold, context, divider, esc, section } from "./blocks.ts";
 import { auditBlocks, owedLine, spendBar } from "./keys.ts";
 import { fit, LIMITS } from "./limits.ts";
@@ -17,13 +17,13 @@ export const HOME_PAGE_ACTION = "apikey_home_page";
 export interface HomeProfile {
   name: string;
   access: "view" | "operate";
-  keys: KeyRow[];
-  owed: DeactivationRow[];
+  keys: KeyListItem[];
+  owed: DeactivationOutcome[];
 }
 
 export interface HomeInput {
   profiles: HomeProfile[];
-  audit: AuditRow[] | undefined;
+  audit: AuditEntry[] | undefined;
   /** What became of the person's last click ("Use", "Rotate…"), shown at the top until the next publish. */
   notice?: string;
 }
@@ -83,10 +83,10 @@ function pager(index: number, pages: number): Block[] {
   ];
 }
 
-function keyBlock(k: KeyRow, p: HomeProfile): Block {
+function keyBlock(k: KeyListItem, p: HomeProfile): Block {
   const lines = [
     `${k.active ? ":white_check_mark: " : ""}${bold(k.name)} \`${esc(k.masked)}\`${k.status === "active" ? "" : ` _${k.status}_`}`,
-    k.budgetUsd ? `${spendBar(k.spendMonthUsd, k.budgetUsd)} of $${k.budgetUsd.toFixed(2)} this month` : null,
+    k.budgetUsd !== null ? `${spendBar(k)} of $${k.budgetUsd.toFixed(2)} this month` : null,
     k.rotationDue ? ":hourglass: due for rotation" : null,
   ].filter(Boolean);
   const value = JSON.stringify({ profile: p.name, name: k.name });

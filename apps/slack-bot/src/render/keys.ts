@@ -1,39 +1,59 @@
-import { NO_ADMIN_KEY_REASON } from "@apikey/core";
-import type { AuditRow, DeactivationRow, KeyRow, UsageRow } from "../core-port.ts";
+import {
+  type AuditEntry,
+  type BudgetState,
+  type DeactivationOutcome,
+  type KeyListItem,
+  NO_ADMIN_KEY_REASON,
+  type UsageReport,
+} from "@apikey/core";
 import { bold, context, esc, section } from "./blocks.ts";
 import { type Item, sections } from "./paging.ts";
 
-// Lists, status, usage and audit as Block Kit. Keys appear masked only (KeyRow has no secret to show). Each returns
+// Lists, status, usage and audit as Block Kit. Keys appear masked only (KeyListItem has no secret to show). Each returns
 // items of content that a caller pages (paging.ts): any length fits Slack's limits.
 
 const usd = (n: number | null | undefined) => (n === null || n === undefined ? "—" : `$${n.toFixed(2)}`);
 const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "never");
 
-/** A ten-cell bar for spend against budget; full and red-marked past 100 %. */
-export function spendBar(spend: number | null | undefined, budget: number | null | undefined): string {
-  if (!budget || spend === null || spend === undefined) return "";
-  const ratio = spend / budget;
-  const filled = Math.min(10, Math.round(ratio * 10));
-  const mark = ratio >= 1 ? " :red_circle:" : ratio >= 0.8 ? " :warning:" : "";
-  return `\`${"█".repeat(filled)}${"░".repeat(10 - filled)}\` ${Math.round(ratio * 100)} %${mark}`;
+/** How each budget state core decides (usage/budget.ts: `over` only strictly past 100 %) is marked. */
+const BUDGET_MARK: Record<BudgetState, string> = {
+  none: "",
+  ok: "",
+  warn: " :warning:",
+  over: " :red_circle:",
+};
+const BUDGET_NOTE: Record<BudgetState, string | null> = {
+  none: null,
+  ok: null,
+  warn: ":warning: near its budget",
+  over: ":red_circle: over budget",
+};
+
+/** A ten-cell bar for spend against budget, full past 100 %, marked with the key's budget state. */
+export function spendBar(k: Pick<KeyListItem, "budgetRatio" | "budgetState">): string {
+  if (k.budgetRatio === null) return "";
+  const filled = Math.min(10, Math.round(k.budgetRatio * 10));
+  const percent = Math.floor(k.budgetRatio * 100);
+  return `\`${"█".repeat(filled)}${"░".repeat(10 - filled)}\` ${percent} %${BUDGET_MARK[k.budgetState]}`;
 }
 
-export function keyLine(k: KeyRow): string {
+export function keyLine(k: KeyListItem): string {
   const parts = [
     `${k.active ? ":white_check_mark:" : ":white_small_square:"} ${bold(k.name)}`,
     `\`${esc(k.masked)}\``,
     k.status === "active" ? null : `_${k.status}_`,
     k.kind === "api" ? null : k.kind,
     `last used ${when(k.lastUsedAt)}`,
-    k.budgetUsd
+    k.budgetUsd !== null
       ? `${usd(k.spendMonthUsd)} / ${usd(k.budgetUsd)} this month`
       : `${usd(k.spendMonthUsd)} this month`,
+    BUDGET_NOTE[k.budgetState],
     k.rotationDue ? ":hourglass: rotation due" : null,
   ];
   return parts.filter(Boolean).join(" · ");
 }
 
-export function keyList(keys: KeyRow[], profiles: string[], empty: string): Item[] {
+export function keyList(keys: KeyListItem[], profiles: string[], empty: string): Item[] {
   if (keys.length === 0) return [{ block: section(empty) }];
   const items: Item[] = [];
   for (const profile of profiles) {
@@ -51,7 +71,7 @@ export const KEY_LIST_FOOTER = () =>
  * What an owed upstream deactivation asks of whom. One waiting for a person (no Admin key in the profile, or an
  * attempt Anthropic refused) says what to do, not just a state: only a pending one is the bot's to finish.
  */
-export function owedLine(d: DeactivationRow): string {
+export function owedLine(d: DeactivationOutcome): string {
   const name = bold(d.keyName ?? "?");
   if (d.state === "pending")
     return `:hourglass: The old key of ${name} is deactivated at Anthropic by the bot when its grace period ends.`;
@@ -60,7 +80,7 @@ export function owedLine(d: DeactivationRow): string {
   return `:warning: The bot could not deactivate the old key of ${name} at Anthropic (${esc(d.error)}): deactivate it in the Anthropic Console.`;
 }
 
-export function statusBlocks(keys: KeyRow[], profiles: string[], owed: DeactivationRow[]): Item[] {
+export function statusBlocks(keys: KeyListItem[], profiles: string[], owed: DeactivationOutcome[]): Item[] {
   const items: Item[] = [];
   for (const profile of profiles) {
     const inProfile = keys.filter((k) => k.profile === profile);
@@ -68,8 +88,8 @@ export function statusBlocks(keys: KeyRow[], profiles: string[], owed: Deactivat
     const lines = [
       active ? `active: ${bold(active.name)} \`${esc(active.masked)}\`` : "no active key",
       ...inProfile
-        .filter((k) => k.budgetUsd)
-        .map((k) => `${bold(k.name)} ${spendBar(k.spendMonthUsd, k.budgetUsd)} of ${usd(k.budgetUsd)}`),
+        .filter((k) => k.budgetUsd !== null)
+        .map((k) => `${bold(k.name)} ${spendBar(k)} of ${usd(k.budgetUsd)}`),
       ...inProfile.filter((k) => k.rotationDue).map((k) => `:hourglass: ${bold(k.name)} is due for rotation`),
       ...owed.filter((d) => d.profile === profile).map(owedLine),
     ];
@@ -78,31 +98,36 @@ export function statusBlocks(keys: KeyRow[], profiles: string[], owed: Deactivat
   return items.length ? items : [{ block: section("You may not see any profile.") }];
 }
 
+type UsageRow = UsageReport["rows"][number];
+
+/** Every counter of a row or of the totals, cache writes and reads included (core's usage vocabulary). */
+const tokens = (r: Omit<UsageRow, "group">) =>
+  `${r.inputTokens} in / ${r.outputTokens} out / ${r.cacheCreationTokens} cache write / ${r.cacheReadTokens} cache read`;
+
 export function usageBlocks(
   rows: UsageRow[],
-  totals: Omit<UsageRow, "group">,
+  totals: UsageReport["totals"],
   title: string,
   label: (g: string) => string,
 ): { items: Item[]; footer: ReturnType<typeof context> } {
   const lines = rows.map(
-    (r) =>
-      `${esc(label(r.group))}: ${usd(r.costUsd)} · ${r.requests} requests · ${r.inputTokens} in / ${r.outputTokens} out`,
+    (r) => `${esc(label(r.group))}: ${usd(r.costUsd)} · ${r.requests} requests · ${tokens(r)}`,
   );
   return {
     items: sections(`*${esc(title)}*`, lines.length ? lines : ["No usage recorded."]),
     footer: context(
-      `Total ${usd(totals.costUsd)} · ${totals.requests} requests · estimates from token counts`,
+      `Total ${usd(totals.costUsd)} · ${totals.requests} requests · ${tokens(totals)} · estimates from token counts`,
     ),
   };
 }
 
-export function auditLine(r: AuditRow): string {
+export function auditLine(r: AuditEntry): string {
   const at = typeof r.at === "string" ? r.at : r.at.toISOString();
   const name = typeof r.details.name === "string" ? ` ${bold(r.details.name)}` : "";
   return `\`${at.slice(0, 16).replace("T", " ")}\` ${esc(r.action)}${name}${r.profile ? ` in ${bold(r.profile)}` : ""} — ${esc(r.actor)} (${esc(r.front)})`;
 }
 
-export function auditBlocks(rows: AuditRow[], heading = "*Audit log*"): Item[] {
+export function auditBlocks(rows: AuditEntry[], heading = "*Audit log*"): Item[] {
   if (rows.length === 0) return [{ block: section("No audit entries.") }];
   return sections(heading, rows.map(auditLine));
 }

@@ -88,6 +88,8 @@ export interface RotateFormInput {
   masked: string;
   /** Only when the profile holds an Admin key can the bot deactivate the old key at Anthropic. */
   canDeactivate: boolean;
+  /** Not an API key (an Admin key, an OAuth token): a rotation owes nothing upstream. */
+  nothingUpstream?: boolean;
   error?: string;
 }
 
@@ -125,6 +127,10 @@ export function rotateModal(input: RotateFormInput, metadata: string): types.Mod
         ],
       },
     });
+  } else if (input.nothingUpstream) {
+    blocks.push(
+      context("Only API keys are deactivated at Anthropic by a rotation: this one stays as it is there."),
+    );
   } else {
     blocks.push(
       context(

@@ -1,5 +1,6 @@
+import type { DeactivationOutcome, KeyListItem } from "@apikey/core";
 import type { Logger } from "@slack/bolt";
-import type { CorePort, DeactivationRow, KeyRow } from "../core-port.ts";
+import type { CorePort } from "../core-port.ts";
 import { bold } from "../render/blocks.ts";
 
 // One reminder pass: run the upstream deactivations whose grace has ended (what `apikey rotate --finish` does),
@@ -19,7 +20,7 @@ const month = (d: Date) => d.toISOString().slice(0, 7);
 export async function reminderPass(now: Date, deps: ReminderDeps): Promise<void> {
   const keys = await deps.core.keys.list({});
   const profiles = [...new Set(keys.map((k) => k.profile))].sort();
-  const outcomes: DeactivationRow[] = [];
+  const outcomes: DeactivationOutcome[] = [];
   for (const profile of profiles)
     outcomes.push(...(await deps.core.keys.finishDeactivations({ profile, now })));
   const post = deps.post;
@@ -46,7 +47,7 @@ export async function reminderPass(now: Date, deps: ReminderDeps): Promise<void>
 // Request claims only matter for five minutes.
 const KEEP_MARKS_MS = 40 * 86_400_000;
 
-async function keyReminders(k: KeyRow, now: Date, once: (name: string, text: string) => Promise<void>) {
+async function keyReminders(k: KeyListItem, now: Date, once: (name: string, text: string) => Promise<void>) {
   if (k.status === "rotated" || k.readOnly) return;
   const name = `${bold(k.profile)}/${bold(k.name)}`;
   if (k.rotationDue)
@@ -54,11 +55,11 @@ async function keyReminders(k: KeyRow, now: Date, once: (name: string, text: str
       `rotation:${k.id}`,
       `:hourglass: ${name} is past its rotation age: \`/apikey rotate ${k.name}\`.`,
     );
-  if (!k.budgetUsd || k.spendMonthUsd === null || k.spendMonthUsd === undefined) return;
-  const ratio = k.spendMonthUsd / k.budgetUsd;
+  if (k.budgetUsd === null || k.spendMonthUsd === null) return;
   const spent = `$${k.spendMonthUsd.toFixed(2)} of $${k.budgetUsd.toFixed(2)}`;
-  // 100 % first: a key that jumped past both in one pass gets the one that matters.
-  if (ratio >= 1) {
+  // Core's budget state decides (`over` only strictly past 100 %). Over first: a key that jumped past both in one
+  // pass gets the one that matters.
+  if (k.budgetState === "over") {
     const stop =
       k.budgetMode === "block" ? " Requests through the gateway are refused until next month." : "";
     await once(
@@ -66,10 +67,10 @@ async function keyReminders(k: KeyRow, now: Date, once: (name: string, text: str
       `:red_circle: ${name} has used its monthly budget (${spent}).${stop}`,
     );
     await once(`budget80:${k.id}:${month(now)}`, "");
-  } else if (ratio >= 0.8) {
+  } else if (k.budgetState === "warn") {
     await once(
       `budget80:${k.id}:${month(now)}`,
-      `:warning: ${name} has used ${Math.floor(ratio * 100)} % of its monthly budget (${spent}).`,
+      `:warning: ${name} has used ${Math.floor((k.budgetRatio ?? 0) * 100)} % of its monthly budget (${spent}).`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { freshActiveSecret } from "../active/active-key.ts";
 import { type ExportOptions, exportBundle } from "../bundle/export.ts";
 import { type ImportBundleOptions, importBundle } from "../bundle/import.ts";
 import type { ImportOptions } from "../bundle/run-import.ts";
@@ -9,11 +10,11 @@ import { addSlot, listSlots, removeSlot } from "../master-key/slots.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
 import { type LoginOptions, startLogin } from "../oauth/login.ts";
 import { addProvider, listProviders, type ProviderInput, removeProvider } from "../oauth/providers.ts";
-import { ensureFreshToken, freshActiveSecret } from "../oauth/refresh.ts";
+import { ensureFreshToken } from "../oauth/refresh.ts";
 import { resolveAll, resolveReference } from "../references/resolve.ts";
 import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
-import { dueForRotation, listWithRotationDue } from "../rotation/flags.ts";
+import { dueForRotation } from "../rotation/flags.ts";
 import { owedDeactivations } from "../rotation/owed.ts";
 import { type RotateInput, rotateKey } from "../rotation/rotate.ts";
 import { setMaxAgeDays } from "../rotation/settings.ts";
@@ -21,11 +22,14 @@ import { findBySecret } from "../scan/find-by-secret.ts";
 import type { Store } from "../store.ts";
 import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
-import { withMonthSpend } from "../usage/list-spend.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
+import { sideBySide } from "../usage-sync/side-by-side.ts";
+import { type SyncOptions, syncReportedUsage } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
+import { listKeyItems } from "../views/key-list.ts";
+import { batchedClaims } from "./claim-batch.ts";
 import { meteringFor } from "./metering.ts";
 
 // The one way a front opens the store and calls the use cases. A front brings a Store (from one of
@@ -33,6 +37,10 @@ import { meteringFor } from "./metering.ts";
 // grouped by what a person does. No front touches the Store or the data key directly.
 
 export type Front = "cli" | "slack" | "raycast" | "api";
+
+export { totalsOf } from "../usage/report.ts";
+// The views fronts render, published with the app so no front redeclares them (views/index.ts).
+export type * from "../views/index.ts";
 
 export interface OpenApikeyOptions {
   store: Store;
@@ -71,9 +79,8 @@ export function openApikey(options: OpenApikeyOptions) {
 
   return {
     keys: {
-      /** Every key (or one profile's) with rotation-due flags and month-to-date spend against its budget. */
-      list: async (filter: { profile?: string } = {}) =>
-        withMonthSpend(vault, await listWithRotationDue(vault, filter)),
+      /** Every key (or one profile's) as fronts list it: views/key-list.ts. */
+      list: (filter: { profile?: string } = {}) => listKeyItems(vault, filter),
       get: (name: string, profile?: string) => vault.get(name, profile),
       add: (input: AddKeyInput) => vault.add(input),
       /** Stores the environment's ANTHROPIC_API_KEY (config.envApiKey) under a name. */
@@ -119,6 +126,10 @@ export function openApikey(options: OpenApikeyOptions) {
       report: (opts: UsageReportOptions) => usageReport(options.store, opts, now()),
       setBudget: (input: SetBudgetInput) => setBudget(vault, input),
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
+      /** Fetches Anthropic's usage report since the last sync, per organization an Admin key reaches (issue 24). */
+      sync: (opts: SyncOptions = {}) => syncReportedUsage(vault, opts),
+      /** Recorded and reported usage per key over a window; [] when nothing was reported in it. */
+      reported: (window: { since: Date; until?: Date }) => sideBySide(options.store, window),
     },
     /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
     tokens: {
@@ -159,7 +170,7 @@ export function openApikey(options: OpenApikeyOptions) {
     /** Changes when another process committed to the store: re-read what you cached. */
     dataVersion: () => options.store.dataVersion(),
     /** "Do this once" across every process on the store (a Slack request, a reminder). True for the one winner. */
-    claimOnce: (name: string) => options.store.marks.claim(name, now()),
+    claimOnce: batchedClaims(options.store.marks, now),
     forgetClaimsBefore: (before: Date) => options.store.marks.prune(before),
     /** Opens the store's data key now (to fail early with a clear error, e.g. a wrong master key). */
     unlock: async () => {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { KEY_PREFIX } from "../key-shapes.ts";
 import { addCandidate, type Naming, type SourceScan, toKeyName } from "./candidates.ts";
 
 // opencode keeps provider credentials in `auth.json` under its XDG data directory: an object keyed by provider id,
@@ -36,7 +37,7 @@ export function scanOpencodeAuth(text: string, path: string, naming: Naming): So
       skip("oauth", "OAuth tokens from other apps are not imported");
     } else if (e.type !== "api" || typeof e.key !== "string") {
       skip("unsupported", `opencode entry of type "${String(e.type).slice(0, 20)}" holds no API key`);
-    } else if (provider !== "anthropic" && !e.key.trim().startsWith("sk-ant-")) {
+    } else if (provider !== "anthropic" && !e.key.trim().startsWith(KEY_PREFIX)) {
       // Another provider's key (openai, openrouter…): not ours to keep.
       skip("not-anthropic", "not an Anthropic key");
     } else {

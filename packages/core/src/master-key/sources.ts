@@ -1,19 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import type { MasterKeySlot } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { createKeyFile, keyFilePath, readKeyFile, removeKeyFile } from "../kek/key-file.ts";
 import { parseMasterKey } from "../kek/master-key.ts";
 import { checkNewPassphrase, derivePassphraseKek, newScryptParams } from "../kek/passphrase.ts";
-import type { MasterKeySource, NewMasterKey } from "./source.ts";
+import type { MasterKeySource, NewMasterKey, UnlockSlot } from "./source.ts";
 
 // The master-key sources that need nothing native: a raw key (APIKEY_MASTER_KEY or a front's device key), a
 // passphrase, and the key file. The OS keychain lives in @apikey/keychain.
 
+// Said when the key file takes a new master key (a new store, a rekey): a fact that stays true afterwards. What to do
+// about it is in each front's words (the CLI names its rekey command).
 export const KEYFILE_WARNING =
-  "No OS keychain, APIKEY_MASTER_KEY or passphrase is available, so the store's master key is kept in a 0600 file " +
-  "beside it. Anyone who can read your data directory can decrypt your keys. Set APIKEY_MASTER_KEY or " +
-  "APIKEY_PASSPHRASE before creating the store for stronger protection.";
+  "The store's master key is kept in a 0600 key file beside it: anyone who can read the data directory can " +
+  "decrypt the keys. A passphrase, the OS keychain or APIKEY_MASTER_KEY protects them better.";
 
 /** A raw 32-byte master key in base64: APIKEY_MASTER_KEY, or a device key a front keeps in its own secret store. */
 export function masterKeySource(base64: string | undefined): MasterKeySource {
@@ -60,7 +60,7 @@ export function passphraseSource(options: PassphraseOptions): MasterKeySource {
   return {
     kind: "passphrase",
     interactive: options.passphrase === undefined && options.prompt !== undefined,
-    async open(slot: MasterKeySlot) {
+    async open(slot: UnlockSlot) {
       if (slot.params?.name !== "scrypt") {
         throw new ApikeyError(
           ERROR_CODES.STORE_CORRUPT,

@@ -1,8 +1,10 @@
-import { unwrapDek } from "../crypto/data-key.ts";
 import type { KekProviderName, MasterKeySlot } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import type { Store } from "../store.ts";
 import type { MasterKeySource } from "./source.ts";
+import { holdsDataKey, tryUnlock } from "./unlock-order.ts";
+
+export { holdsDataKey };
 
 export interface OpenedDataKey {
   dek: Buffer;
@@ -14,8 +16,8 @@ export interface OpenedDataKey {
 const TOUCH_EVERY_MS = 60 * 60 * 1000;
 
 /**
- * Opens the store's data key with the first source that has a master key for one of its slots. Sources that ask a
- * person go last, so a prompt appears only when nothing else opens the store.
+ * Opens the store's data key with the first source that has a master key for one of its slots, in the one unlock
+ * order (unlock-order.ts), which the CLI's hot path shares.
  */
 export async function openDataKey(
   store: Store,
@@ -25,29 +27,10 @@ export async function openDataKey(
   const all = await store.slots.list();
   const slots = all.filter(holdsDataKey);
   if (slots.length === 0) throw await noSlotError(store);
-  const ordered = [...sources.filter((s) => !s.interactive), ...sources.filter((s) => s.interactive)];
-  let wrong = false;
-  let firstError: unknown;
-  for (const source of ordered) {
-    for (const slot of slots.filter((s) => s.kind === source.kind)) {
-      let kek: Buffer | null;
-      try {
-        kek = await source.open(slot);
-      } catch (err) {
-        // One unavailable source (a locked keychain) must not hide a slot another source opens.
-        firstError ??= err;
-        continue;
-      }
-      if (kek === null) continue;
-      try {
-        const dek = unwrapDek(kek, slot.wrappedDek, slot.dekNonce);
-        await touch(store, slot, now);
-        return { dek, slot };
-      } catch (err) {
-        if (!isApikeyError(err, ERROR_CODES.WRONG_MASTER_KEY)) throw err;
-        wrong = true;
-      }
-    }
+  const { opened, wrong, firstError } = await tryUnlock(sources, slots);
+  if (opened) {
+    await touch(store, opened.slot, now);
+    return opened;
   }
   if (wrong) {
     throw new ApikeyError(
@@ -65,11 +48,6 @@ export async function openDataKey(
       cause: firstError,
     },
   );
-}
-
-/** A wrapped 256-bit data key: 32 bytes plus the 16-byte tag, under a 96-bit nonce. Anything else is damage. */
-export function holdsDataKey(slot: MasterKeySlot): boolean {
-  return slot.wrappedDek.byteLength === 48 && slot.dekNonce.byteLength === 12;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { needsRefresh, resolveActiveKey } from "../active/active-key.ts";
+import { needsRefresh } from "../active/usable.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Session } from "../vault/session.ts";
@@ -8,8 +8,6 @@ import { getProvider } from "./providers.ts";
 import { resolveServer } from "./server.ts";
 import { openRefreshToken, sealTokens } from "./stored-tokens.ts";
 import { refreshTokens } from "./tokens.ts";
-
-export { needsRefresh };
 
 export interface RefreshOutcome {
   key: KeyView;
@@ -45,15 +43,6 @@ export async function ensureFreshToken(
     return { key: await viewOf(vault, key), refreshed: false, expiresAt: key.expiresAt };
   }
   return refreshKey(vault, key, force);
-}
-
-/** The profile's active key and its secret, refreshing an OAuth token first when it is about to expire. */
-export async function freshActiveSecret(
-  vault: Session,
-  profile = DEFAULT_PROFILE,
-): Promise<{ key: KeyView; secret: string }> {
-  const { key, secret } = await resolveActiveKey(vault, profile);
-  return { key, secret };
 }
 
 async function refreshKey(vault: Session, key: KeyRecord, force: boolean): Promise<RefreshOutcome> {

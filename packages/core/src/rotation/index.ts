@@ -13,3 +13,4 @@ export { DEFAULT_GRACE_MS, parseGrace } from "./grace.ts";
 export { matchesPartialHint } from "./partial-hint.ts";
 export { type RotateInput, type RotateResult, rotateKey } from "./rotate.ts";
 export { setMaxAgeDays } from "./settings.ts";
+export { isUsableAdminKey, type UpstreamPlan, upstreamPlan } from "./upstream-plan.ts";

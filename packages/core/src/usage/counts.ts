@@ -48,12 +48,7 @@ export const ZERO_COUNTS: Counts = Object.freeze(
 
 /** The counters of `from`, copied (an event's figures, a usage report's). */
 export function countsOf(from: Counts): Counts {
-  return {
-    inputTokens: from.inputTokens,
-    outputTokens: from.outputTokens,
-    cacheCreationTokens: from.cacheCreationTokens,
-    cacheReadTokens: from.cacheReadTokens,
-  } satisfies Record<CounterKey, number>;
+  return Object.fromEntries(COUNTER_KEYS.map((k) => [k, from[k]])) as Counts;
 }
 
 /** The first of the counters that is not a valid count, or null when all are. */

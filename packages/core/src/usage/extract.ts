@@ -1,4 +1,4 @@
-import { applyApiCounts, type Counts } from "./counts.ts";
+import { applyApiCounts, type Counts, ZERO_COUNTS } from "./counts.ts";
 
 // The one reader of usage in Messages API responses, for the gateway (bytes passing through it) and the
 // instrumented client (the SDK's response body): the top-level `usage` and `model` of a JSON Message, or, in a
@@ -49,10 +49,7 @@ export function emptyUsage(): ExtractedUsage {
   return {
     model: null,
     messageId: null,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreationTokens: 0,
-    cacheReadTokens: 0,
+    ...ZERO_COUNTS,
     complete: false,
     error: null,
     refused: null,

@@ -9,6 +9,8 @@ export interface MonthSpendFields {
   budgetUsd: number | null;
   budgetMode: "warn" | "block";
   budgetState: BudgetStatus["state"];
+  /** Spend against the budget (1 = all of it), for bars and percentages; null without a budget. */
+  budgetRatio: number | null;
   /** Set when the person should hear about the budget (80 % and over). */
   budgetMessage: string | null;
 }
@@ -32,6 +34,7 @@ export async function withMonthSpend<K extends KeyView>(
         budgetUsd: null,
         budgetMode: "warn",
         budgetState: "none",
+        budgetRatio: null,
         budgetMessage: null,
       };
     }
@@ -42,6 +45,7 @@ export async function withMonthSpend<K extends KeyView>(
       budgetUsd: status.budgetUsd,
       budgetMode: status.mode,
       budgetState: status.state,
+      budgetRatio: status.ratio,
       budgetMessage: status.message,
     };
   });

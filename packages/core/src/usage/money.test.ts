@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkBudgetUsd, MAX_BUDGET_USD, parseUsd, usdOrNull } from "./money.ts";
+import { checkBudgetUsd, formatUsd, formatUsdColumn, MAX_BUDGET_USD, parseUsd, usdOrNull } from "./money.ts";
 
 // Issue 20 item 14: one money parser for every front. What Number() reads beyond an amount (radix prefixes,
 // exponents, signs, separators, Infinity, Unicode digits and spaces) is refused; amounts as people type them are
@@ -140,5 +140,28 @@ describe("issue 20 item 14: one money parser", () => {
       expect(parseUsd(text), `seed ${seed} input ${text}`).toBe(cents / 100);
     }
     expect(accepted).toBeGreaterThan(0);
+  });
+});
+
+describe("issue 23: amounts shown in one precision per column", () => {
+  it("shows cents, and four decimals for an amount under a cent", () => {
+    expect(formatUsd(12.3)).toBe("$12.30");
+    expect(formatUsd(0)).toBe("$0.00");
+    expect(formatUsd(0.0042)).toBe("$0.0042");
+    expect(formatUsd(0.01)).toBe("$0.01");
+  });
+
+  it("gives every cell of a column the precision its smallest amount needs", () => {
+    expect(formatUsdColumn([0.04, 0.0088, 0])).toEqual(["$0.0400", "$0.0088", "$0.0000"]);
+    expect(formatUsdColumn([4, 0.04, 0])).toEqual(["$4.00", "$0.04", "$0.00"]);
+    expect(formatUsdColumn([])).toEqual([]);
+    for (const column of [
+      [0.04, 0.0088],
+      [1234.5, 0.001, 7],
+      [0, 0, 0.0099],
+    ]) {
+      const decimals = new Set(formatUsdColumn(column).map((s) => s.split(".")[1]?.length));
+      expect(decimals.size, column.join(",")).toBe(1);
+    }
   });
 });

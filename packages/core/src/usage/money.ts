@@ -46,3 +46,23 @@ export function usdOrNull(text: string): number | null {
   const usd = Number(m[1]);
   return usd > 0 && usd <= MAX_BUDGET_USD ? usd : null;
 }
+
+// Money as every front shows it: cents, unless an amount under a cent would read as $0.00, then four decimals. A
+// column of amounts (a table's cost column, a chart's labels) takes one precision for all its cells, so $0.0400
+// sits above $0.0088, never $0.04 above $0.0088.
+
+/** The decimals a set of amounts shown together needs: 4 when one of them is above zero and under a cent, else 2. */
+export function usdDecimals(amounts: readonly number[]): 2 | 4 {
+  return amounts.some((usd) => usd > 0 && usd < 0.01) ? 4 : 2;
+}
+
+/** One amount, `$12.30` (or `$0.0042` under a cent); `decimals` when it is a cell of a column. */
+export function formatUsd(usd: number, decimals: number = usdDecimals([usd])): string {
+  return `$${usd.toFixed(decimals)}`;
+}
+
+/** Amounts shown as one column, in one precision. */
+export function formatUsdColumn(amounts: readonly number[]): string[] {
+  const decimals = usdDecimals(amounts);
+  return amounts.map((usd) => formatUsd(usd, decimals));
+}

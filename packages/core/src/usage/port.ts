@@ -1,15 +1,12 @@
 // The usage-accounting part of the Store port (issue 3).
+import type { Counts } from "./counts.ts";
 
-/** One request's usage, as recorded by the gateway or an instrumented client. */
-export interface UsageEvent {
+/** One request's usage, as recorded by the gateway or an instrumented client; the counters are counts.ts's. */
+export interface UsageEvent extends Counts {
   id: number;
   keyId: string;
   at: Date;
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
   /** null when the model is not in the price table. */
   costUsd: number | null;
   requestId: string | null;
@@ -29,14 +26,10 @@ export interface UsageWindow {
 }
 
 /** One group of a report, aggregated by the database (never by loading events). */
-export interface UsageSummaryRow {
+export interface UsageSummaryRow extends Counts {
   /** `day`: the UTC day as YYYY-MM-DD; `model`: the model id; `key`: the key id; `token`: the token id ("" for none). */
   group: string;
   requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
   /** Sum over priced events only. */
   costUsd: number;
   /** Events whose model had no price: their tokens count, their cost is unknown. */

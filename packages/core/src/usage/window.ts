@@ -14,8 +14,22 @@ export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
+/** The longest "last N days" window any front asks for (the CLI's `9999d`). */
+export const MAX_LAST_DAYS = 9999;
+
 /**
- * `7d`, `30d` (whole UTC days back, today included) or `YYYY-MM-DD` (from that UTC day's start).
+ * The start of "the last N days": whole UTC days back, today included (7 on a Wednesday starts on Thursday a week
+ * earlier at 00:00 UTC). The one definition every front's window uses; starting on a day boundary lets the store
+ * answer from its daily rollup. Throws E_USAGE for anything but a whole number from 1 to MAX_LAST_DAYS.
+ */
+export function lastDaysSince(days: number, now: Date): Date {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_LAST_DAYS) throw badSince(`${days}d`);
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return new Date(today - (days - 1) * DAY_MS);
+}
+
+/**
+ * `7d`, `30d` (whole UTC days back, today included: lastDaysSince) or `YYYY-MM-DD` (from that UTC day's start).
  * Bad input is a usage error, never a silent default.
  */
 export function parseSince(value: string, now: Date): Date {
@@ -23,8 +37,7 @@ export function parseSince(value: string, now: Date): Date {
   if (relative) {
     const days = Number(relative[1]);
     if (days < 1) throw badSince(value);
-    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-    return new Date(today - (days - 1) * DAY_MS);
+    return lastDaysSince(days, now);
   }
   const absolute = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
   if (absolute) {

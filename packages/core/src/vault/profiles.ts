@@ -17,9 +17,18 @@ export async function createProfile(s: Session, name: string): Promise<void> {
         details: { profile: name },
       });
     }
-    await tx.profiles.create({ name, activeKeyId: null, createdAt: s.now() });
-    await s.auditIn(tx, "profile.create", null, name, { name });
+    await createProfileIn(s, tx, name);
   });
+}
+
+/** Creates a profile the caller checked is new and well named, audited, inside the caller's transaction. */
+export async function createProfileIn(
+  s: Pick<Session, "now" | "auditIn">,
+  tx: Store,
+  name: string,
+): Promise<void> {
+  await tx.profiles.create({ name, activeKeyId: null, createdAt: s.now() });
+  await s.auditIn(tx, "profile.create", null, name, { name });
 }
 
 export async function listProfiles(s: Session): Promise<StatusReport["profiles"]> {

@@ -1,5 +1,5 @@
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import { looksLikeKey } from "../key-format.ts";
+import { holdsKeyLikeText } from "../scan/loose-keys.ts";
 import type { Session } from "./session.ts";
 
 export interface RefusalInput {
@@ -18,7 +18,7 @@ const SHORT = /^[A-Za-z0-9._:/-]{1,64}$/;
  */
 export async function auditRefusal(s: Session, input: RefusalInput): Promise<void> {
   for (const value of [input.action, input.reason, input.profile ?? "default"]) {
-    if (!SHORT.test(value) || looksLikeKey(value)) {
+    if (!SHORT.test(value) || holdsKeyLikeText(value)) {
       throw new ApikeyError(ERROR_CODES.USAGE, "A refusal is recorded with short codes only.", {
         details: { reason: "refusal_fields" },
       });

@@ -2,6 +2,7 @@ import { ApikeyError } from "@apikey/core/errors";
 import { asc, getTableName, gt, sql } from "drizzle-orm";
 import { toStoreError } from "../errors.ts";
 import { toPgStoreError } from "../pg/errors.ts";
+import { rebuildDailySql } from "../repositories/usage-rollup.ts";
 import { COPIED, type Copied, describeEndpoint, type Endpoint, openSide, PAGED, type Side } from "./sides.ts";
 
 // `store copy`: every row of one store into another, SQLite or PostgreSQL either way, in ONE transaction on the
@@ -26,17 +27,6 @@ export interface CopyReport {
 const PAGE = 10_000;
 // Bound parameters per statement: SQLite allows 32766, PostgreSQL 65535.
 const MAX_PARAMS = { sqlite: 30_000, postgres: 60_000 };
-
-const SUMS =
-  "count(*), sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens), " +
-  "coalesce(sum(cost_usd), 0), count(*) - count(cost_usd)";
-const DAILY_COLUMNS =
-  "day, key_id, model, requests, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, " +
-  "unpriced_requests";
-const REBUILD_DAILY = {
-  sqlite: `INSERT INTO usage_daily (${DAILY_COLUMNS}) SELECT at / 86400000, key_id, model, ${SUMS} FROM usage_events GROUP BY 1, 2, 3`,
-  postgres: `INSERT INTO usage_daily (${DAILY_COLUMNS}) SELECT floor(extract(epoch from at) * 1000 / 86400000)::integer, key_id, model, ${SUMS} FROM usage_events GROUP BY 1, 2, 3`,
-};
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
@@ -119,7 +109,7 @@ async function copyBetween(
     }
     options.onTable?.("usage_daily", 0);
     await target.exec("DELETE FROM usage_daily");
-    await target.exec(REBUILD_DAILY[target.dialect]);
+    await target.exec(rebuildDailySql(target.tables, target.dialect));
 
     // The checks: every source row arrived (or, merging, was there already), and the rollup counts every event.
     for (const table of COPIED) {

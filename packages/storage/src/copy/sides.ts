@@ -44,6 +44,8 @@ export const COPIED = [
   "pendingDeactivations",
   "auditLog",
   "usageEvents",
+  // With the sync cursor in settings: a target holding the cursor but not the rows would never fetch them again.
+  "usageReported",
 ] as const;
 export type Copied = (typeof COPIED)[number];
 /** Tables with a generated integer id, read in pages of ids. */
@@ -75,6 +77,7 @@ const pick = <T extends Record<string, unknown>>(schema: T) => ({
   auditLog: schema.auditLog,
   usageEvents: schema.usageEvents,
   usageDaily: schema.usageDaily,
+  usageReported: schema.usageReported,
 });
 
 /** The source must exist (nothing is created on it); the target is created when missing. */

@@ -1,5 +1,6 @@
 import { ApikeyError } from "@apikey/core/errors";
 import type { MigrationMeta } from "drizzle-orm/migrator";
+import { assertApikeySchema } from "./schema-identity.ts";
 import type { PgSession } from "./session.ts";
 
 // Drizzle's own bookkeeping table and columns, kept in the store's schema (not Drizzle's default "drizzle" schema)
@@ -25,6 +26,7 @@ export async function migratePgStore(
       );
       const rows = await session.query<{ created_at: string | number }>(`SELECT created_at FROM ${TABLE}`);
       const applied = rows.map((r) => Number(r.created_at));
+      await assertApikeySchema(session, applied, migrations, location);
       const known = new Set(migrations.map((m) => m.folderMillis));
       if (applied.some((millis) => !known.has(millis))) {
         throw new ApikeyError(

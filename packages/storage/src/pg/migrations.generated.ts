@@ -2,7 +2,7 @@
 import type { MigrationMeta } from "drizzle-orm/migrator";
 
 /** The PostgreSQL schema this build writes, as drizzle-kit named its migration. */
-export const PG_LATEST_MIGRATION_TAG = "0002_gateway_tokens";
+export const PG_LATEST_MIGRATION_TAG = "0003_usage_reported";
 
 export const pgMigrations: MigrationMeta[] = [
   {
@@ -72,5 +72,15 @@ export const pgMigrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1795874123273,
     "hash": "4f68d6ed81bf386dd1675d39afd07d18ebc5c871d733993195ea1c971a2b3597"
+  },
+  {
+    "sql": [
+      "CREATE TABLE \"usage_reported\" (\n\t\"org\" text NOT NULL,\n\t\"org_key_id\" text NOT NULL,\n\t\"model\" text NOT NULL,\n\t\"bucket_start\" timestamp (3) with time zone NOT NULL,\n\t\"bucket_minutes\" integer NOT NULL,\n\t\"key_id\" text,\n\t\"uncached_input_tokens\" bigint NOT NULL,\n\t\"cache_creation_5m_tokens\" bigint NOT NULL,\n\t\"cache_creation_1h_tokens\" bigint NOT NULL,\n\t\"cache_read_tokens\" bigint NOT NULL,\n\t\"output_tokens\" bigint NOT NULL,\n\t\"web_search_requests\" bigint NOT NULL,\n\t\"cost_usd\" double precision,\n\t\"synced_at\" timestamp (3) with time zone NOT NULL,\n\tCONSTRAINT \"usage_reported_org_bucket_start_org_key_id_model_pk\" PRIMARY KEY(\"org\",\"bucket_start\",\"org_key_id\",\"model\")\n);\n",
+      "\nCREATE INDEX \"usage_reported_key_bucket_idx\" ON \"usage_reported\" USING btree (\"key_id\",\"bucket_start\");",
+      "\n-- Reported usage counts as a write for dataVersion() (see 0001): a sync in one process reaches every front.\nCREATE TRIGGER \"usage_reported_version\" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \"usage_reported\" FOR EACH STATEMENT EXECUTE FUNCTION \"apikey_bump_version\"();\n"
+    ],
+    "bps": true,
+    "folderMillis": 1796545888230,
+    "hash": "a8853d6df36de90874ba316cfb42a953eb0f47225fb2e8af5a5971df79c54710"
   }
 ];

@@ -155,6 +155,31 @@ export const usageDaily = pgTable(
   (t) => [primaryKey({ columns: [t.day, t.keyId, t.model] })],
 );
 
+/** Usage as Anthropic's usage report states it (issue 24); see ../schema.ts. */
+export const usageReported = pgTable(
+  "usage_reported",
+  {
+    org: text("org").notNull(),
+    orgKeyId: text("org_key_id").notNull(),
+    model: text("model").notNull(),
+    bucketStart: ms("bucket_start").notNull(),
+    bucketMinutes: integer("bucket_minutes").notNull(),
+    keyId: text("key_id"),
+    uncachedInputTokens: bigint("uncached_input_tokens", { mode: "number" }).notNull(),
+    cacheCreation5mTokens: bigint("cache_creation_5m_tokens", { mode: "number" }).notNull(),
+    cacheCreation1hTokens: bigint("cache_creation_1h_tokens", { mode: "number" }).notNull(),
+    cacheReadTokens: bigint("cache_read_tokens", { mode: "number" }).notNull(),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull(),
+    webSearchRequests: bigint("web_search_requests", { mode: "number" }).notNull(),
+    costUsd: doublePrecision("cost_usd"),
+    syncedAt: ms("synced_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.org, t.bucketStart, t.orgKeyId, t.model] }),
+    index("usage_reported_key_bucket_idx").on(t.keyId, t.bucketStart),
+  ],
+);
+
 export const auditLog = pgTable(
   "audit_log",
   {

@@ -1,63 +1,61 @@
 // Usage writes on PostgreSQL: one statement per batch, both INSERTs in one command (data-modifying CTEs), with
 // every column passed as one array parameter and expanded by unnest(), so a batch of any size is a single round
 // trip and a fixed number of parameters (PostgreSQL caps a statement at 65535).
-import type { UsageEvent } from "@apikey/core/store";
+import { COUNTER_KEYS, type UsageEvent } from "@apikey/core/store";
+import { getTableName } from "drizzle-orm";
 import type { UsageWrites } from "../dialect.ts";
-import { rollUp } from "../repositories/usage-rollup.ts";
+import { DAILY_FIGURES, rollUp } from "../repositories/usage-rollup.ts";
+import { usageDaily as d, usageEvents as t } from "./schema.ts";
 import type { PgSession } from "./session.ts";
 
-const SUMMED = [
-  "requests",
-  "input_tokens",
-  "output_tokens",
-  "cache_creation_tokens",
-  "cache_read_tokens",
-  "cost_usd",
-  "unpriced_requests",
-];
+type Event = Omit<UsageEvent, "id">;
+type Row = ReturnType<typeof rollUp>[number];
+/** A column of a batch: its name, its array type for unnest(), and its value for each row. */
+type Param<T> = [name: string, type: string, value: (row: T) => unknown];
 
-// $1…$10 and $21 the events' columns, $11…$20 the rollup rows' (already summed per day, key and model, so no two
+// The columns come from the schema, the counters from core's one list and the rollup's figures from its one rule.
+const EVENT_PARAMS: ReadonlyArray<Param<Event>> = [
+  [t.keyId.name, "text", (e) => e.keyId],
+  [t.at.name, "timestamptz", (e) => e.at.toISOString()],
+  [t.model.name, "text", (e) => e.model],
+  ...COUNTER_KEYS.map((k): Param<Event> => [t[k].name, "int", (e) => e[k]]),
+  [t.costUsd.name, "float8", (e) => e.costUsd],
+  [t.requestId.name, "text", (e) => e.requestId],
+  [t.front.name, "text", (e) => e.front],
+  [t.tokenId.name, "text", (e) => e.tokenId ?? null],
+];
+const DAILY_PARAMS: ReadonlyArray<Param<Row>> = [
+  [d.day.name, "int", (r) => r.day],
+  [d.keyId.name, "text", (r) => r.keyId],
+  [d.model.name, "text", (r) => r.model],
+  ...DAILY_FIGURES.map(
+    (f): Param<Row> => [d[f.key].name, f.key === "costUsd" ? "float8" : "bigint", (r) => r[f.key]],
+  ),
+];
+const SUMMED = DAILY_FIGURES.map((f) => d[f.key].name);
+const KEY_COLUMNS = [d.day, d.keyId, d.model].map((c) => c.name);
+
+const unnest = <T>(params: ReadonlyArray<Param<T>>, first: number) =>
+  `unnest(${params.map(([, type], i) => `$${first + i}::${type}[]`).join(", ")})`;
+
+// Parameters: the events' columns first, then the rollup rows' (already summed per day, key and model, so no two
 // rows of the batch hit the same conflict target). The rollup has no token column: per-token figures read events.
 const RECORD_SQL = `WITH events AS (
-  INSERT INTO usage_events (key_id, at, model, input_tokens, output_tokens, cache_creation_tokens,
-    cache_read_tokens, cost_usd, request_id, front, token_id)
-  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[],
-    $8::float8[], $9::text[], $10::text[], $21::text[])
+  INSERT INTO ${getTableName(t)} (${EVENT_PARAMS.map(([name]) => name).join(", ")})
+  SELECT * FROM ${unnest(EVENT_PARAMS, 1)}
   RETURNING id
 ), daily AS (
-  INSERT INTO usage_daily (day, key_id, model, ${SUMMED.join(", ")})
-  SELECT * FROM unnest($11::int[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[],
-    $17::bigint[], $18::bigint[], $19::float8[], $20::bigint[])
-  ON CONFLICT (day, key_id, model) DO UPDATE SET ${SUMMED.map((c) => `${c} = usage_daily.${c} + excluded.${c}`).join(", ")}
+  INSERT INTO ${getTableName(d)} (${DAILY_PARAMS.map(([name]) => name).join(", ")})
+  SELECT * FROM ${unnest(DAILY_PARAMS, EVENT_PARAMS.length + 1)}
+  ON CONFLICT (${KEY_COLUMNS.join(", ")}) DO UPDATE SET ${SUMMED.map((c) => `${c} = ${getTableName(d)}.${c} + excluded.${c}`).join(", ")}
 )
 SELECT id FROM events`;
 
-function recordParams(events: ReadonlyArray<Omit<UsageEvent, "id">>): unknown[] {
+function recordParams(events: ReadonlyArray<Event>): unknown[] {
   const rows = rollUp(events);
-  const column = <T>(pick: (e: Omit<UsageEvent, "id">) => T): T[] => events.map(pick);
-  const daily = <T>(pick: (r: (typeof rows)[number]) => T): T[] => rows.map(pick);
   return [
-    column((e) => e.keyId),
-    column((e) => e.at.toISOString()),
-    column((e) => e.model),
-    column((e) => e.inputTokens),
-    column((e) => e.outputTokens),
-    column((e) => e.cacheCreationTokens),
-    column((e) => e.cacheReadTokens),
-    column((e) => e.costUsd),
-    column((e) => e.requestId),
-    column((e) => e.front),
-    daily((r) => r.day),
-    daily((r) => r.keyId),
-    daily((r) => r.model),
-    daily((r) => r.requests),
-    daily((r) => r.inputTokens),
-    daily((r) => r.outputTokens),
-    daily((r) => r.cacheCreationTokens),
-    daily((r) => r.cacheReadTokens),
-    daily((r) => r.costUsd),
-    daily((r) => r.unpricedRequests),
-    column((e) => e.tokenId ?? null),
+    ...EVENT_PARAMS.map(([, , value]) => events.map(value)),
+    ...DAILY_PARAMS.map(([, , value]) => rows.map(value)),
   ];
 }
 

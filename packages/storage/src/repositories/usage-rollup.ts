@@ -1,5 +1,6 @@
 // The daily rollup's rule, shared by every dialect's writes and by the reads that choose it.
-import type { UsageEvent, UsageWindow } from "@apikey/core/store";
+import { COUNTER_KEYS, type CounterKey, type UsageEvent, type UsageWindow } from "@apikey/core/store";
+import { getTableName } from "drizzle-orm";
 import type { Tables } from "../dialect.ts";
 
 export const DAY_MS = 86_400_000;
@@ -26,9 +27,38 @@ export function wholeDays(w: UsageWindow): { since: number; until?: number } | n
 }
 
 export type DailyRow = Tables["usageDaily"]["$inferInsert"];
+type Event = Omit<UsageEvent, "id">;
+type Figure = Exclude<keyof DailyRow, "day" | "keyId" | "model">;
+/** The usage_events columns the figures are computed from. */
+type EventColumn = CounterKey | "costUsd";
+
+/**
+ * The roll-up rule, once: each usage_daily figure of a (UTC day, key, model) group, as what one event adds to it and
+ * as the same aggregate in SQL over usage_events. The token counters come from core's one list (COUNTER_KEYS).
+ * rollUp applies it in code; rebuildDailySql in SQL (`store copy`). The 0002 migration's backfill is history and
+ * keeps its own text; a test holds it to this rule.
+ */
+export const DAILY_FIGURES: ReadonlyArray<{
+  key: Figure;
+  add: (e: Event) => number;
+  aggregate: (column: (key: EventColumn) => string) => string;
+}> = [
+  { key: "requests", add: () => 1, aggregate: () => "count(*)" },
+  ...COUNTER_KEYS.map((key) => ({
+    key,
+    add: (e: Event) => e[key],
+    aggregate: (column: (key: EventColumn) => string) => `sum(${column(key)})`,
+  })),
+  { key: "costUsd", add: (e) => e.costUsd ?? 0, aggregate: (c) => `coalesce(sum(${c("costUsd")}), 0)` },
+  {
+    key: "unpricedRequests",
+    add: (e) => (e.costUsd === null ? 1 : 0),
+    aggregate: (c) => `count(*) - count(${c("costUsd")})`,
+  },
+];
 
 /** A batch of events summed per (day, key, model): one upsert per group instead of one per event. */
-export function rollUp(events: ReadonlyArray<Omit<UsageEvent, "id">>): DailyRow[] {
+export function rollUp(events: ReadonlyArray<Event>): DailyRow[] {
   // Nested maps, not a joined string key: building a string per event costs several times the rest of the loop.
   const byKey = new Map<string, Map<string, Map<number, DailyRow>>>();
   const rows: DailyRow[] = [];
@@ -46,28 +76,37 @@ export function rollUp(events: ReadonlyArray<Omit<UsageEvent, "id">>): DailyRow[
     }
     let g = byDay.get(day);
     if (!g) {
-      g = {
-        day,
-        keyId: e.keyId,
-        model: e.model,
-        requests: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheCreationTokens: 0,
-        cacheReadTokens: 0,
-        costUsd: 0,
-        unpricedRequests: 0,
-      };
+      g = { day, keyId: e.keyId, model: e.model } as DailyRow;
+      for (const f of DAILY_FIGURES) g[f.key] = 0;
       byDay.set(day, g);
       rows.push(g);
     }
-    g.requests += 1;
-    g.inputTokens += e.inputTokens;
-    g.outputTokens += e.outputTokens;
-    g.cacheCreationTokens += e.cacheCreationTokens;
-    g.cacheReadTokens += e.cacheReadTokens;
-    if (e.costUsd === null) g.unpricedRequests += 1;
-    else g.costUsd += e.costUsd;
+    for (const f of DAILY_FIGURES) g[f.key] += f.add(e);
   }
   return rows;
+}
+
+/**
+ * The UTC day of an `at` column in SQL, floored like dayNumber (SQLite stores integer milliseconds and its integer
+ * division truncates toward zero, so a time before 1970 takes one day less).
+ */
+const DAY_OF = {
+  sqlite: (at: string) => `(${at} / ${DAY_MS} - (${at} < 0 AND ${at} % ${DAY_MS} != 0))`,
+  postgres: (at: string) => `floor(extract(epoch from ${at}) * 1000 / ${DAY_MS})::integer`,
+};
+
+/** The whole rollup rebuilt from the events, in SQL: the same rule as rollUp. */
+export function rebuildDailySql(
+  tables: Pick<Tables, "usageEvents" | "usageDaily">,
+  dialect: keyof typeof DAY_OF,
+): string {
+  const { usageEvents: t, usageDaily: d } = tables;
+  const columns = [d.day, d.keyId, d.model, ...DAILY_FIGURES.map((f) => d[f.key])].map((c) => c.name);
+  const column = (key: EventColumn) => t[key].name;
+  const figures = DAILY_FIGURES.map((f) => f.aggregate(column));
+  return (
+    `INSERT INTO ${getTableName(d)} (${columns.join(", ")}) ` +
+    `SELECT ${DAY_OF[dialect](t.at.name)}, ${t.keyId.name}, ${t.model.name}, ${figures.join(", ")} ` +
+    `FROM ${getTableName(t)} GROUP BY 1, 2, 3`
+  );
 }

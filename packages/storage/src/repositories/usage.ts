@@ -1,4 +1,11 @@
-import type { UsageGroupBy, UsageRepository, UsageSummaryRow, UsageWindow } from "@apikey/core/store";
+import {
+  COUNTER_KEYS,
+  type CounterKey,
+  type UsageGroupBy,
+  type UsageRepository,
+  type UsageSummaryRow,
+  type UsageWindow,
+} from "@apikey/core/store";
 import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import { usageFromRow } from "../rows.ts";
@@ -10,14 +17,15 @@ type Summary = UsageWindow & { by: UsageGroupBy };
 
 const count = (expression: SQL): SQL<number> => sql<number>`${expression}`.mapWith(Number);
 
+/** One SQL sum per token counter (core's one list), named as the reports name them. */
+const counterSums = (sum: Dialect["sum"], table: Tables["usageEvents"] | Tables["usageDaily"]) =>
+  Object.fromEntries(COUNTER_KEYS.map((k) => [k, sum(table[k])])) as Record<CounterKey, SQL<number>>;
+
 /** The report's totals over the events. */
 function eventTotals({ sum, tables: { usageEvents: t } }: Dialect) {
   return {
     requests: count(sql`count(*)`),
-    inputTokens: sum(t.inputTokens),
-    outputTokens: sum(t.outputTokens),
-    cacheCreationTokens: sum(t.cacheCreationTokens),
-    cacheReadTokens: sum(t.cacheReadTokens),
+    ...counterSums(sum, t),
     costUsd: sum(t.costUsd),
     unpricedRequests: count(sql`count(*) - count(${t.costUsd})`),
   };
@@ -27,10 +35,7 @@ function eventTotals({ sum, tables: { usageEvents: t } }: Dialect) {
 function dailyTotals({ sum, tables: { usageDaily: d } }: Dialect) {
   return {
     requests: sum(d.requests),
-    inputTokens: sum(d.inputTokens),
-    outputTokens: sum(d.outputTokens),
-    cacheCreationTokens: sum(d.cacheCreationTokens),
-    cacheReadTokens: sum(d.cacheReadTokens),
+    ...counterSums(sum, d),
     costUsd: sum(d.costUsd),
     unpricedRequests: sum(d.unpricedRequests),
   };

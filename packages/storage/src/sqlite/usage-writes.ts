@@ -1,11 +1,11 @@
 // Usage writes on SQLite: events and their rollup rows in one savepoint, through statements prepared on the
 // driver's client where it can (better-sqlite3), through Drizzle's builder in batches elsewhere (node:sqlite).
-import type { UsageEvent } from "@apikey/core/store";
+import { COUNTER_KEYS, type UsageEvent } from "@apikey/core/store";
 import { getTableName, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { UsageWrites } from "../dialect.ts";
 import type { StoreDb } from "../drivers/types.ts";
-import { rollUp } from "../repositories/usage-rollup.ts";
+import { DAILY_FIGURES, rollUp } from "../repositories/usage-rollup.ts";
 import { usageToRow } from "../rows.ts";
 import { usageDaily as d, usageEvents as t } from "../schema.ts";
 import { type RawStatement, rawStatement } from "./raw-statement.ts";
@@ -13,46 +13,30 @@ import { type RawStatement, rawStatement } from "./raw-statement.ts";
 // SQLite caps bound parameters per statement; 11 columns × 500 rows stays well under it.
 const BATCH_ROWS = 500;
 
-const SUMMED: SQLiteColumn[] = [
-  d.requests,
-  d.inputTokens,
-  d.outputTokens,
-  d.cacheCreationTokens,
-  d.cacheReadTokens,
-  d.costUsd,
-  d.unpricedRequests,
-];
+// Columns and their order come from the one roll-up rule and core's counter list, never a list of our own.
+const SUMMED: SQLiteColumn[] = DAILY_FIGURES.map((f) => d[f.key]);
 const DAILY_COLUMNS: SQLiteColumn[] = [d.day, d.keyId, d.model, ...SUMMED];
+const DAILY_KEYS = ["day", "keyId", "model", ...DAILY_FIGURES.map((f) => f.key)] as const;
 
 const UPSERT_SQL = `INSERT INTO ${getTableName(d)} (${DAILY_COLUMNS.map((c) => c.name).join(", ")}) VALUES (${DAILY_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (${[d.day, d.keyId, d.model].map((c) => c.name).join(", ")}) DO UPDATE SET ${SUMMED.map((c) => `${c.name} = ${c.name} + excluded.${c.name}`).join(", ")}`;
 
 // `col = col + excluded.col`: unqualified, the column is the existing row's; `excluded` is the one offered.
 const plusExcluded = (c: SQLiteColumn): SQL => sql.raw(`${c.name} + excluded.${c.name}`);
-const UPSERT_SET = {
-  requests: plusExcluded(d.requests),
-  inputTokens: plusExcluded(d.inputTokens),
-  outputTokens: plusExcluded(d.outputTokens),
-  cacheCreationTokens: plusExcluded(d.cacheCreationTokens),
-  cacheReadTokens: plusExcluded(d.cacheReadTokens),
-  costUsd: plusExcluded(d.costUsd),
-  unpricedRequests: plusExcluded(d.unpricedRequests),
-};
+const UPSERT_SET = Object.fromEntries(DAILY_FIGURES.map((f) => [f.key, plusExcluded(d[f.key])]));
 
-const INSERT_SQL = `INSERT INTO ${getTableName(t)} (${[
-  t.keyId,
-  t.at,
-  t.model,
-  t.inputTokens,
-  t.outputTokens,
-  t.cacheCreationTokens,
-  t.cacheReadTokens,
-  t.costUsd,
-  t.requestId,
-  t.front,
-  t.tokenId,
-]
-  .map((c) => c.name)
-  .join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** An event's columns on the raw insert, each with its bound value. */
+const EVENT_VALUES: ReadonlyArray<[SQLiteColumn, (e: Omit<UsageEvent, "id">) => unknown]> = [
+  [t.keyId, (e) => e.keyId],
+  [t.at, (e) => e.at.getTime()],
+  [t.model, (e) => e.model],
+  ...COUNTER_KEYS.map((k): [SQLiteColumn, (e: Omit<UsageEvent, "id">) => unknown] => [t[k], (e) => e[k]]),
+  [t.costUsd, (e) => e.costUsd],
+  [t.requestId, (e) => e.requestId],
+  [t.front, (e) => e.front],
+  [t.tokenId, (e) => e.tokenId ?? null],
+];
+
+const INSERT_SQL = `INSERT INTO ${getTableName(t)} (${EVENT_VALUES.map(([c]) => c.name).join(", ")}) VALUES (${EVENT_VALUES.map(() => "?").join(", ")})`;
 
 interface RawStatements {
   insert: RawStatement;
@@ -75,20 +59,7 @@ async function addToRollup(db: StoreDb, events: ReadonlyArray<Omit<UsageEvent, "
   const rows = rollUp(events);
   const raw = rawPrepared(db);
   if (raw) {
-    for (const r of rows) {
-      raw.upsertDaily.run(
-        r.day,
-        r.keyId,
-        r.model,
-        r.requests,
-        r.inputTokens,
-        r.outputTokens,
-        r.cacheCreationTokens,
-        r.cacheReadTokens,
-        r.costUsd,
-        r.unpricedRequests,
-      );
-    }
+    for (const r of rows) raw.upsertDaily.run(...DAILY_KEYS.map((k) => r[k]));
     return;
   }
   for (let i = 0; i < rows.length; i += BATCH_ROWS) {
@@ -128,21 +99,7 @@ async function atomically<T>(db: StoreDb, work: () => Promise<T>): Promise<T> {
 async function insertMany(db: StoreDb, events: ReadonlyArray<Omit<UsageEvent, "id">>): Promise<void> {
   const raw = rawPrepared(db);
   if (raw) {
-    for (const e of events) {
-      raw.insert.run(
-        e.keyId,
-        e.at.getTime(),
-        e.model,
-        e.inputTokens,
-        e.outputTokens,
-        e.cacheCreationTokens,
-        e.cacheReadTokens,
-        e.costUsd,
-        e.requestId,
-        e.front,
-        e.tokenId ?? null,
-      );
-    }
+    for (const e of events) raw.insert.run(...EVENT_VALUES.map(([, value]) => value(e)));
   } else {
     // The batches keep each statement under SQLite's bound-parameter cap.
     for (let i = 0; i < events.length; i += BATCH_ROWS) {

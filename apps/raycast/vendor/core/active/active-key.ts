@@ -2,16 +2,18 @@
 import { decryptSecret } from "../crypto/data-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import { REFRESH_MARGIN_MS } from "../oauth/margin.ts";
 import type { Store } from "../store.ts";
 import type { Session } from "../vault/session.ts";
 import { type KeyView, toView } from "../vault/views.ts";
 import { shouldRecordUse } from "./last-used.ts";
+import { type ActiveKeyFacts, type NotUsableReason, needsRefresh, whyNotUsable } from "./usable.ts";
+
+export { needsRefresh };
 
 // "The profile's active key" — written once. `current`, `env`, `exec`, the gateway, the instrumented client and the
-// fronts all come through here, so the checks (profile, pointer, status), the OAuth refresh before expiry and the
-// last-used bookkeeping are the same everywhere. The CLI's hot path keeps its lean read but defers every case that
-// needs a decision (OAuth, legacy seals, anything odd) to this code.
+// fronts all come through here, so the checks, the OAuth refresh before expiry and the last-used bookkeeping are the
+// same everywhere. Whether a key may be handed out as it is is decided by usable.ts, which the CLI's hot path shares:
+// it answers only when that rule finds nothing to decide and defers every other case to this code.
 
 export interface ActiveKey {
   record: KeyRecord;
@@ -24,27 +26,21 @@ export interface ResolveOptions {
   touch?: boolean;
 }
 
-/** True when an OAuth key's access token expires within the margin (a key without an expiry never does). */
-export function needsRefresh(key: Pick<KeyRecord, "kind" | "expiresAt">, now: Date): boolean {
-  return (
-    key.kind === "oauth" &&
-    key.expiresAt !== null &&
-    key.expiresAt.getTime() - now.getTime() <= REFRESH_MARGIN_MS
-  );
-}
-
 export async function resolveActiveKey(
   vault: Session,
   profile: string = DEFAULT_PROFILE,
   options: ResolveOptions = {},
 ): Promise<ActiveKey> {
   let record = await readActive(vault.store, profile, vault.config.envApiKey !== undefined);
-  if (needsRefresh(record, vault.now())) {
+  if (refuseOrAct(record, profile, vault.now()) === "refresh_due") {
     // OAuth code loads only when a token is about to expire.
     const { ensureFreshToken } = await import("../oauth/refresh.ts");
     await ensureFreshToken(vault, record.name, profile);
     record = await readActive(vault.store, profile, false);
+    refuseOrAct(record, profile, vault.now());
   }
+  // A row of an older seal version needs nothing here: the unlock re-seals it (vault.unlock) and the record read
+  // before that still decrypts under its own version.
   const secret = decryptSecret(await vault.unlock(), record);
   const now = vault.now();
   if (options.touch !== false && shouldRecordUse(record.lastUsedAt?.getTime() ?? null, now.getTime())) {
@@ -54,7 +50,46 @@ export async function resolveActiveKey(
   return { record, key: toView(record, record.id), secret };
 }
 
-/** The active key's row, refused with the reason when there is none or it may not be used. */
+/** The profile's active key and its secret, refreshing an OAuth token first when it is about to expire. */
+export async function freshActiveSecret(
+  vault: Session,
+  profile = DEFAULT_PROFILE,
+): Promise<{ key: KeyView; secret: string }> {
+  const { key, secret } = await resolveActiveKey(vault, profile);
+  return { key, secret };
+}
+
+export function factsOf(key: KeyRecord): ActiveKeyFacts {
+  return {
+    profile: key.profile,
+    status: key.status,
+    kind: key.kind,
+    seal: key.seal,
+    expiresAt: key.expiresAt?.getTime() ?? null,
+  };
+}
+
+/** Throws for the reasons that refuse the key; returns the reason left to act on (or null). */
+function refuseOrAct(key: KeyRecord, profile: string, now: Date): NotUsableReason | null {
+  const reason = whyNotUsable(factsOf(key), profile, now.getTime());
+  if (reason === "other_profile") {
+    throw new ApikeyError(
+      ERROR_CODES.STORE_CORRUPT,
+      `Profile "${profile}" points at a key of another profile.`,
+      {
+        details: { profile },
+      },
+    );
+  }
+  if (reason === "not_active") {
+    throw new ApikeyError(ERROR_CODES.KEY_DISABLED, `Key "${key.name}" is ${key.status}.`, {
+      details: { key: key.name, profile, status: key.status },
+    });
+  }
+  return reason;
+}
+
+/** The active key's row, refused when the profile or its pointer is missing. */
 async function readActive(store: Store, profile: string, envKeyPresent: boolean): Promise<KeyRecord> {
   const p = await store.profiles.get(profile);
   if (!p && profile !== DEFAULT_PROFILE) {
@@ -66,21 +101,6 @@ async function readActive(store: Store, profile: string, envKeyPresent: boolean)
   if (!key) {
     throw new ApikeyError(ERROR_CODES.NO_ACTIVE_KEY, `Profile "${profile}" has no active key.`, {
       details: { profile, envKeyPresent },
-    });
-  }
-  // Only an edit outside apikey points a profile at another profile's key.
-  if (key.profile !== profile) {
-    throw new ApikeyError(
-      ERROR_CODES.STORE_CORRUPT,
-      `Profile "${profile}" points at a key of another profile.`,
-      {
-        details: { profile },
-      },
-    );
-  }
-  if (key.status !== "active") {
-    throw new ApikeyError(ERROR_CODES.KEY_DISABLED, `Key "${key.name}" is ${key.status}.`, {
-      details: { key: key.name, profile, status: key.status },
     });
   }
   return key;

@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/oauth/providers.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { OAuthProviderRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { startsLikeKey } from "../scan/loose-keys.ts";
 import { checkName } from "../vault/names.ts";
 import type { Session } from "../vault/session.ts";
 import { checkEndpoint, configError } from "./endpoints.ts";
@@ -108,9 +109,7 @@ export async function removeProvider(vault: Session, name: string): Promise<OAut
 function providerNotFound(name: string): ApikeyError {
   // The name is echoed only when it is a plain name (it could be a mistyped secret otherwise).
   const shown =
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) && !name.startsWith("sk-ant-")
-      ? `"${name}"`
-      : "with that name";
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) && !startsLikeKey(name) ? `"${name}"` : "with that name";
   return new ApikeyError(ERROR_CODES.OAUTH_PROVIDER_NOT_FOUND, `No OAuth provider ${shown}.`, {
     details: { provider: name },
   });

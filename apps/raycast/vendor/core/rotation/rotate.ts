@@ -12,6 +12,7 @@ import { type KeyView, toView } from "../vault/views.ts";
 import { pickAdminKey } from "./admin-key.ts";
 import { type DeactivationOutcome, finishDeactivations, NO_ADMIN_KEY_REASON } from "./deactivate.ts";
 import { DEFAULT_GRACE_MS } from "./grace.ts";
+import { type UpstreamPlan, upstreamPlan } from "./upstream-plan.ts";
 
 export interface RotateInput {
   name: string;
@@ -37,7 +38,7 @@ export interface RotateResult {
   /** What happens to the old key upstream. */
   deactivation: {
     /** `pending`: owed, due at `dueAt`; `manual`: no Admin key, the person must do it; `none`: nothing to do. */
-    plan: "pending" | "manual" | "none";
+    plan: UpstreamPlan;
     id: number | null;
     dueAt: string | null;
     /** Set when this call already tried (grace 0). */
@@ -111,12 +112,11 @@ export async function rotateKey(vault: Session, input: RotateInput): Promise<Rot
     if (wasActive) await tx.profiles.setActiveKey(profile, id);
 
     // Only API keys can be switched off through the Admin API; Admin keys and OAuth tokens are the Console's job.
-    let plan: RotateResult["deactivation"]["plan"] = "none";
+    const admin = old.kind === "api" ? await pickAdminKey(tx, profile) : null;
+    const plan = upstreamPlan(old.kind, admin !== null, input.deactivateUpstream !== false);
     let rowId: number | null = null;
     let dueAt: Date | null = null;
-    if (old.kind === "api" && input.deactivateUpstream !== false) {
-      const admin = await pickAdminKey(tx, profile);
-      plan = admin ? "pending" : "manual";
+    if (plan !== "none") {
       dueAt = new Date(now.getTime() + graceMs);
       rowId = await tx.deactivations.add({
         keyId: old.id,

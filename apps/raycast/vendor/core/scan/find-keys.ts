@@ -1,14 +1,7 @@
 // Vendored from packages/core/src/scan/find-keys.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-// Anthropic-shaped credentials in text: the shapes key-format.ts accepts, found anywhere in a line. A match must not
-// continue into more key characters on either side, so a longer or shorter look-alike is not reported.
+import { KEY_IN_TEXT, KEY_PREFIX } from "../key-shapes.ts";
 
-const OAUTH_MAX_BODY = 300;
-export const KEY_IN_TEXT = new RegExp(
-  `(?<![A-Za-z0-9_-])(?:sk-ant-api03-[A-Za-z0-9_-]{93}AA|sk-ant-admin01-[A-Za-z0-9_-]{93}AA|sk-ant-oat01-[A-Za-z0-9_-]{40,${OAUTH_MAX_BODY}})(?![A-Za-z0-9_-])`,
-  "g",
-);
-/** The longest match KEY_IN_TEXT can make (an OAuth token): a streaming search keeps this much between chunks. */
-export const LONGEST_KEY = "sk-ant-oat01-".length + OAUTH_MAX_BODY;
+// Well-formed Anthropic credentials in text: key-shapes.ts's strict shapes, found anywhere in a line.
 
 export interface FoundKey {
   secret: string;
@@ -17,7 +10,7 @@ export interface FoundKey {
 }
 
 /** Cheap pre-check for a whole file's text before the line-by-line search. */
-export const mayHoldKey = (text: string): boolean => text.includes("sk-ant-");
+export const mayHoldKey = (text: string): boolean => text.includes(KEY_PREFIX);
 
 export function findKeysInText(text: string): FoundKey[] {
   if (!mayHoldKey(text)) return [];

@@ -1,12 +1,13 @@
 // Vendored from packages/core/src/scan/key-stream.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { type FoundKey, KEY_IN_TEXT, LONGEST_KEY } from "./find-keys.ts";
+import { KEY_IN_TEXT, KEY_PREFIX, LONGEST_KEY } from "../key-shapes.ts";
+import type { FoundKey } from "./find-keys.ts";
 
 // Keys in a stream of bytes, in bounded memory: a file of any size, a line of any length. Each chunk is searched
 // together with a carry-over window of the previous bytes just long enough to hold a key and the character before
 // it, so a key split across chunks is found once, and a look-alike split across chunks is refused as it would be
 // whole. Bytes are read as latin1 (one byte, one character), as the whole-text search reads them.
 
-const PREFIX = Buffer.from("sk-ant-");
+const PREFIX = Buffer.from(KEY_PREFIX);
 const NEWLINE = 0x0a;
 // The longest key, plus the character before it (the regex's look-behind).
 const WINDOW = LONGEST_KEY + 1;

@@ -38,7 +38,15 @@ export {
 } from "./extract.ts";
 export { type Hold, type Reservations, reservations } from "./holds.ts";
 export { type MonthSpendFields, withMonthSpend } from "./list-spend.ts";
-export { checkBudgetUsd, MAX_BUDGET_USD, parseUsd, usdOrNull } from "./money.ts";
+export {
+  checkBudgetUsd,
+  formatUsd,
+  formatUsdColumn,
+  MAX_BUDGET_USD,
+  parseUsd,
+  usdDecimals,
+  usdOrNull,
+} from "./money.ts";
 export type {
   KeySpend,
   TokenSpend,
@@ -70,11 +78,12 @@ export {
   fillDays,
   type KeyMonthSpend,
   monthToDate,
+  totalsOf,
   type UsageReport,
   type UsageReportOptions,
   usageReport,
 } from "./report.ts";
-export { monthWindow, parseSince, utcDay } from "./window.ts";
+export { lastDaysSince, MAX_LAST_DAYS, monthWindow, parseSince, utcDay } from "./window.ts";
 export {
   boundFromBody,
   DEFAULT_MAX_OUTPUT_TOKENS,

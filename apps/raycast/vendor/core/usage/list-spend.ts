@@ -10,6 +10,8 @@ export interface MonthSpendFields {
   budgetUsd: number | null;
   budgetMode: "warn" | "block";
   budgetState: BudgetStatus["state"];
+  /** Spend against the budget (1 = all of it), for bars and percentages; null without a budget. */
+  budgetRatio: number | null;
   /** Set when the person should hear about the budget (80 % and over). */
   budgetMessage: string | null;
 }
@@ -33,6 +35,7 @@ export async function withMonthSpend<K extends KeyView>(
         budgetUsd: null,
         budgetMode: "warn",
         budgetState: "none",
+        budgetRatio: null,
         budgetMessage: null,
       };
     }
@@ -43,6 +46,7 @@ export async function withMonthSpend<K extends KeyView>(
       budgetUsd: status.budgetUsd,
       budgetMode: status.mode,
       budgetState: status.state,
+      budgetRatio: status.ratio,
       budgetMessage: status.message,
     };
   });

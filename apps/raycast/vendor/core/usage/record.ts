@@ -1,20 +1,16 @@
 // Vendored from packages/core/src/usage/record.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { shouldRecordUse } from "../active/last-used.ts";
 import type { Store } from "../store.ts";
-import { countsOf, invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
+import { type Counts, countsOf, invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
 import type { UsageEvent } from "./port.ts";
 import { costOf, DEFAULT_PRICES, type PriceTable } from "./prices.ts";
 
 /** What a front knows about one finished request. */
-export interface UsageInput {
+export interface UsageInput extends Counts {
   keyId: string;
   /** When the response ended; defaults to `now`. */
   at?: Date;
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
   requestId: string | null;
   /** Who saw the request: `gateway`, `client`, `cli`, … */
   front: string;

@@ -2,14 +2,13 @@
 import type { Store } from "../store.ts";
 import { COUNTER_KEYS } from "./counts.ts";
 import type { KeySpend, UsageGroupBy, UsageSummaryRow } from "./port.ts";
-import { monthWindow, utcDay } from "./window.ts";
+import { lastDaysSince, monthWindow, utcDay } from "./window.ts";
 
-export interface UsageReportOptions {
-  since: Date;
-  until?: Date;
+/** A window from a date, or `lastDays: N` (whole UTC days back, today included: the window every front offers). */
+export type UsageReportOptions = ({ since: Date; until?: Date } | { lastDays: number; until?: undefined }) & {
   keyId?: string;
   by: UsageGroupBy;
-}
+};
 
 export interface UsageReport {
   since: Date;
@@ -27,7 +26,8 @@ const MAX_CHART_DAYS = 366;
 /** What a report row sums: the request count, the usage counters, the cost and the unpriced requests. */
 export const SUMMED_FIELDS = ["requests", ...COUNTER_KEYS, "costUsd", "unpricedRequests"] as const;
 
-function total(rows: UsageSummaryRow[]): UsageReport["totals"] {
+/** Every summed field of the rows added up: a report's totals, or a front's over the rows a person may see. */
+export function totalsOf(rows: readonly Omit<UsageSummaryRow, "group">[]): UsageReport["totals"] {
   const t = Object.fromEntries(SUMMED_FIELDS.map((f) => [f, 0])) as UsageReport["totals"];
   for (const r of rows) for (const f of SUMMED_FIELDS) t[f] += r[f];
   return t;
@@ -57,16 +57,17 @@ export async function usageReport(
   options: UsageReportOptions,
   now = new Date(),
 ): Promise<UsageReport> {
-  const window = { since: options.since, until: options.until, keyId: options.keyId };
+  const since = "lastDays" in options ? lastDaysSince(options.lastDays, now) : options.since;
+  const window = { since, until: options.until, keyId: options.keyId };
   const rows = await store.usage.summarise({ ...window, by: options.by });
   const byDay = options.by === "day" ? rows : await store.usage.summarise({ ...window, by: "day" });
   return {
-    since: options.since,
+    since,
     until: options.until ?? null,
     by: options.by,
     rows,
-    totals: total(rows),
-    daily: fillDays(byDay, options.since, options.until ?? now),
+    totals: totalsOf(rows),
+    daily: fillDays(byDay, since, options.until ?? now),
   };
 }
 

@@ -3,14 +3,15 @@ import { randomUUID } from "node:crypto";
 import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
-import { maskKey, recogniseKey } from "../key-format.ts";
+import { recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
 import { nextVerdict } from "../validate/verdict.ts";
 import { activatesByDefault, type NotActivated } from "./default-active.ts";
+import { envKeyView } from "./env-key-view.ts";
 import { checkName } from "./names.ts";
 import { newKeyRecord, secretFields } from "./new-key.ts";
-import { ensureProfile } from "./profiles.ts";
+import { createProfileIn, ensureProfile } from "./profiles.ts";
 import { nameTaken, notUsable, profileNotFound } from "./refusals.ts";
 import { resealFields } from "./seal.ts";
 import type { Session } from "./session.ts";
@@ -26,6 +27,11 @@ export interface AddKeyInput {
   source?: KeySource;
   validate?: boolean;
   organization?: string | null;
+  /**
+   * Create `profile` first when it does not exist yet, in the same transaction (a team's config may name a profile
+   * its operator's first key creates). Without it, a profile other than `default` must exist.
+   */
+  createProfile?: boolean;
 }
 
 export interface AddKeyResult {
@@ -58,6 +64,7 @@ export async function getKey(s: Session, name: string, profile = DEFAULT_PROFILE
 export async function addKey(s: Session, input: AddKeyInput): Promise<AddKeyResult> {
   const profile = input.profile ?? DEFAULT_PROFILE;
   const name = checkName(input.name, "key");
+  if (input.createProfile) checkName(profile, "profile");
   const { kind, secret } = recogniseKey(input.secret);
   for (let attempt = 1; ; attempt++) {
     const writer = await s.prepareWrite();
@@ -110,6 +117,7 @@ async function insertNew(
   await s.store.transaction(async (tx) => {
     await writer.commit(tx);
     await refuseDuplicate(tx, fingerprint, name, profile);
+    if (input.createProfile && !(await tx.profiles.get(profile))) await createProfileIn(s, tx, profile);
     const p = await ensureProfile(s, tx, profile);
     await tx.keys.insert(record);
     // The first key of a profile becomes its active key: the obvious thing after `apikey add`, except for a key
@@ -271,30 +279,4 @@ async function refuseDuplicate(
     );
   }
   if (await store.keys.byName(profile, name)) throw nameTaken(name, profile);
-}
-
-function envKeyView(secret: string): KeyView {
-  let kind: KeyView["kind"] = "api";
-  try {
-    kind = recogniseKey(secret).kind;
-  } catch {
-    // Listed anyway, so the person sees it is set; `add --from-env` will explain what is wrong with it.
-  }
-  return {
-    id: "env",
-    name: "env",
-    profile: "(environment)",
-    kind,
-    source: "env",
-    status: "active",
-    active: false,
-    masked: maskKey(secret.trim()),
-    organization: null,
-    createdAt: new Date(0).toISOString(),
-    lastUsedAt: null,
-    lastValidatedAt: null,
-    validation: null,
-    validationMessage: null,
-    readOnly: true,
-  };
 }

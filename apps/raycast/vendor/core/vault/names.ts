@@ -1,12 +1,13 @@
 // Vendored from packages/core/src/vault/names.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { startsLikeKey } from "../scan/loose-keys.ts";
 import { GATEWAY_TOKEN_PREFIX } from "../tokens/hash.ts";
 
 // Names end up in shell commands, Slack messages and file names: keep them plain.
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function checkName(name: string, what: "key" | "profile" | "slot" | "token"): string {
-  if (/^sk-ant-/.test(name)) {
+  if (startsLikeKey(name)) {
     // Someone pasted a key where a name goes; argv is visible to other processes, so say so.
     throw new ApikeyError(
       ERROR_CODES.NAME_INVALID,

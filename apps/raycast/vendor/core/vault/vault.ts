@@ -9,7 +9,7 @@ import type { MasterKeySource } from "../master-key/source.ts";
 import { keyFileSource, masterKeySource, passphraseSource } from "../master-key/sources.ts";
 import { createMasterKey, damageWithoutSlots, openDataKey } from "../master-key/unlock.ts";
 import type { Store } from "../store.ts";
-import { type Validator, validateKey } from "../validate/anthropic.ts";
+import { validateKey } from "../validate/anthropic.ts";
 import type { ValidationResult } from "../validate/classify.ts";
 import {
   type AddKeyInput,
@@ -29,29 +29,13 @@ import { createProfile, deleteProfile, ensureProfile, getProfile, listProfiles }
 import { upgradeSeals } from "./seal.ts";
 import type { PreparedWrite, Session } from "./session.ts";
 import { type StatusReport, storeStatus } from "./status.ts";
+import type { VaultOptions } from "./vault-options.ts";
 import type { KeyView } from "./views.ts";
 
 export type { AddKeyInput, AddKeyResult } from "./keys.ts";
 export type { PreparedWrite } from "./session.ts";
 export type { StatusReport } from "./status.ts";
-
-export interface VaultOptions {
-  store: Store;
-  config: Config;
-  /** `cli:<user>@<host>`, `slack:<user id>`, `raycast:<user>` */
-  actor: string;
-  front: "cli" | "slack" | "raycast" | "api";
-  /**
-   * The master keys this front can offer, tried against the store's slots (see master-key/). Default: what the
-   * config holds (APIKEY_MASTER_KEY, APIKEY_PASSPHRASE) and the key file; no keychain, no prompt.
-   */
-  masterKeys?: readonly MasterKeySource[];
-  /** Injected in tests; defaults to the real Anthropic check. */
-  validator?: Validator;
-  now?: () => Date;
-  /** Told about things the person should know (e.g. a weak KEK was chosen). */
-  onWarning?: (message: string) => void;
-}
+export type { VaultOptions } from "./vault-options.ts";
 
 /**
  * An open store session for one actor and front: the store, the clock, the audit trail, validation and the data key

@@ -13,6 +13,7 @@ import { settingsRepository } from "./settings.ts";
 import { slotRepository } from "./slots.ts";
 import { storeSecretRepository } from "./store-secrets.ts";
 import { usageRepository } from "./usage.ts";
+import { reportedUsageRepository } from "./usage-reported.ts";
 
 /**
  * Every repository of a store over `dialect`, each passed through `wrap`: how the store runs a call (its queue, its
@@ -24,6 +25,7 @@ export function storeRepositories(dialect: Dialect, wrap: <T extends object>(rep
     profiles: wrap(profileRepository(dialect)),
     audit: wrap(auditRepository(dialect)),
     usage: wrap(usageRepository(dialect)),
+    reportedUsage: wrap(reportedUsageRepository(dialect)),
     deactivations: wrap(deactivationRepository(dialect)),
     oauthProviders: wrap(oauthProviderRepository(dialect)),
     secrets: wrap(storeSecretRepository(dialect)),

@@ -1,14 +1,15 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
-import type { BotDeps } from "../../app.ts";
 import { announce } from "../../commands/announce.ts";
 import { Answer, ephemeral, requireAccess, resolveKey } from "../../commands/env.ts";
-import { DELETE_ACTION, morePage, openForm, rotateView } from "../../commands/run.ts";
+import { morePage, openForm, rotateView } from "../../commands/run.ts";
 import { actorOf } from "../../guards.ts";
 import { renderError } from "../../hints.ts";
 import { KeyRef, PageRef } from "../../payload.ts";
 import { bold } from "../../render/blocks.ts";
+import { DELETE_ACTION } from "../../render/delete-confirm.ts";
 import { HOME_PAGE_ACTION, HOME_ROTATE_ACTION, HOME_USE_ACTION } from "../../render/home.ts";
 import { MORE_ACTION } from "../../render/paging.ts";
+import type { BotDeps } from "../deps.ts";
 import { envFrom } from "../env.ts";
 import { publishHome } from "../events/app-home.ts";
 

@@ -1,13 +1,14 @@
 import type { App, RespondArguments } from "@slack/bolt";
-import type { BotDeps } from "../../app.ts";
 import { Answer } from "../../commands/env.ts";
 import { helpText } from "../../commands/help.ts";
 import { parseCommand } from "../../commands/parse.ts";
 import { runCommand } from "../../commands/run.ts";
 import { REFUSALS, renderError } from "../../hints.ts";
+import type { BotDeps } from "../deps.ts";
 import { envFrom } from "../env.ts";
+import { COMMAND } from "./name.ts";
 
-export const COMMAND = "/apikey";
+export { COMMAND };
 
 const ephemeral = (text: string): RespondArguments => ({ response_type: "ephemeral", text });
 

@@ -1,11 +1,11 @@
+import type { DeactivationOutcome } from "@apikey/core";
 import type { App, webApi } from "@slack/bolt";
-import type { BotDeps } from "../../app.ts";
 import { type Actor, decide } from "../../authz/decide.ts";
 import type { CommandEnv } from "../../commands/env.ts";
-import type { DeactivationRow } from "../../core-port.ts";
 import { actorOf } from "../../guards.ts";
 import { type HomeProfile, homeView } from "../../render/home.ts";
 import { MAY_WAIT, slackCall } from "../../slack-calls.ts";
+import type { BotDeps } from "../deps.ts";
 import { envFrom } from "../env.ts";
 
 // Bolt acks events before any listener runs, so publishing is the only work here. A failure is logged by code:
@@ -60,7 +60,7 @@ export async function publishHome(deps: BotDeps, target: HomeTarget, shown: Home
 
 async function gather(deps: BotDeps, env: CommandEnv | undefined, actor: Actor) {
   const keys = env ? (await env.core.keys.list({})).filter((k) => k.status !== "rotated") : [];
-  const owed: DeactivationRow[] = env ? ((await env.core.keys.owedDeactivations?.()) ?? []) : [];
+  const owed: DeactivationOutcome[] = env ? ((await env.core.keys.owedDeactivations()) ?? []) : [];
   const configured = [...deps.policy.profiles.keys()].filter((p) => p !== "*");
   const names = [...new Set([...configured, ...keys.map((k) => k.profile)])].sort();
   const profiles: HomeProfile[] = [];

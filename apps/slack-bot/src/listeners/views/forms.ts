@@ -1,11 +1,9 @@
 import { isApikeyError, recogniseKey } from "@apikey/core";
 import { ERROR_CODES } from "@apikey/core/errors";
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, webApi } from "@slack/bolt";
-import type { BotDeps } from "../../app.ts";
 import { announce } from "../../commands/announce.ts";
 import { Answer, requireAccess } from "../../commands/env.ts";
 import { rotateView } from "../../commands/run.ts";
-import type { CorePort } from "../../core-port.ts";
 import { renderError } from "../../hints.ts";
 import { bold } from "../../render/blocks.ts";
 import {
@@ -19,6 +17,7 @@ import {
 } from "../../render/modals.ts";
 import { decodeOrigin, encodeOrigin, selectedValue, textValue } from "../../render/submission.ts";
 import { MAY_WAIT, slackCall } from "../../slack-calls.ts";
+import type { BotDeps } from "../deps.ts";
 import { envFrom } from "../env.ts";
 import { addedLines, rotatedLines, upstreamLine } from "./outcomes.ts";
 
@@ -40,20 +39,6 @@ function shapeError(secret: string): string | undefined {
 // The view stays open while the bot works, so a 429 from Slack is waited out once (slack-calls.ts).
 const update = (client: webApi.WebClient, viewId: string, view: webApi.ViewsUpdateArguments["view"]) =>
   slackCall("views.update", () => client.views.update({ view_id: viewId, view }), MAY_WAIT);
-
-// The config says who may operate a profile, so a profile it names may not exist in the store yet: its operator's
-// first key creates it. (Two transactions: a crash between them leaves an empty profile, which is harmless.)
-async function addCreatingProfile(core: CorePort, input: { name: string; secret: string; profile: string }) {
-  try {
-    return await core.keys.add({ ...input, validate: true });
-  } catch (err) {
-    if (!isApikeyError(err, ERROR_CODES.PROFILE_NOT_FOUND)) throw err;
-    await core.profiles.create(input.profile).catch((e: unknown) => {
-      if (!isApikeyError(e, ERROR_CODES.PROFILE_EXISTS)) throw e;
-    });
-    return core.keys.add({ ...input, validate: true });
-  }
-}
 
 export function register(app: App, deps: BotDeps): void {
   app.view(ADD_CALLBACK, async (args: ViewArgs) => {
@@ -79,7 +64,15 @@ export function register(app: App, deps: BotDeps): void {
     try {
       // Checked again here: the person's rights may have changed since the form opened.
       await requireAccess(env, profile, "operate", "add");
-      const { key, validation } = await addCreatingProfile(env.core, { name, secret, profile });
+      // The config says who may operate a profile, so a profile it names may not exist in the store yet: its
+      // operator's first key creates it (core's rule, in the key's own transaction).
+      const { key, validation } = await env.core.keys.add({
+        name,
+        secret,
+        profile,
+        validate: true,
+        createProfile: true,
+      });
       await update(
         client,
         view.id,

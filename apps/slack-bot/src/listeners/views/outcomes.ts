@@ -1,9 +1,14 @@
-import type { RotateOutcome, Validation } from "../../core-port.ts";
+import type { RotateResult, ValidationResult } from "@apikey/core";
 import { bold } from "../../render/blocks.ts";
 
 // What the person reads after submitting a form. Plain sentences; masked keys only.
 
-export function addedLines(name: string, profile: string, masked: string, v: Validation | null): string[] {
+export function addedLines(
+  name: string,
+  profile: string,
+  masked: string,
+  v: ValidationResult | null,
+): string[] {
   const head = `Added ${bold(name)} (\`${masked}\`) to ${bold(profile)}.`;
   if (!v) return [head, "It was not checked with Anthropic."];
   if (v.outcome === "valid") return [head, ":white_check_mark: Anthropic accepted it."];
@@ -16,7 +21,7 @@ export function addedLines(name: string, profile: string, masked: string, v: Val
   return [head, `:warning: ${v.message}`];
 }
 
-export function rotatedLines(r: RotateOutcome): string[] {
+export function rotatedLines(r: RotateResult): string[] {
   const lines = [
     r.changed
       ? `Rotated ${bold(r.new.name)} in ${bold(r.new.profile)}: \`${r.new.masked}\` replaces \`${r.old.masked}\`.`
@@ -27,10 +32,10 @@ export function rotatedLines(r: RotateOutcome): string[] {
   return lines;
 }
 
-export function upstreamLine(r: RotateOutcome): string {
+export function upstreamLine(r: RotateResult): string {
   const d = r.deactivation;
   if (d.outcome?.state === "done") return ":lock: The old key is deactivated at Anthropic.";
-  if (d.outcome && d.outcome.state !== "done")
+  if (d.outcome)
     return `:x: Deactivating the old key at Anthropic failed: ${d.outcome.error ?? "unknown reason"}. It still works there: deactivate it in the Anthropic Console.`;
   if (d.plan === "pending")
     return `:hourglass: The old key keeps working until ${d.dueAt?.slice(0, 16).replace("T", " ")} UTC, then the bot deactivates it at Anthropic.`;

@@ -1,0 +1,94 @@
+import type { Apikey } from "@apikey/core";
+import { formatUsd as money, parseSince } from "@apikey/core";
+import type { Command } from "commander";
+import type { Action } from "../action.ts";
+import { table } from "../io/output.ts";
+import { terminalProgress } from "../io/progress.ts";
+
+// `apikey usage sync` and the reported column of `apikey usage` (issue 24): usage as Anthropic's Usage & Cost
+// report states it, beside what apikey recorded itself.
+
+type SideBySide = Awaited<ReturnType<Apikey["usage"]["reported"]>>;
+type SyncResult = Awaited<ReturnType<Apikey["usage"]["sync"]>>;
+
+export function registerUsageSyncCommand(usage: Command, action: Action): void {
+  usage
+    .command("sync")
+    .description(
+      "fetch Anthropic's usage report (per organization key and model) through the store's Admin keys, since the last sync",
+    )
+    .option(
+      "--since <when>",
+      "start here instead of where the last sync stopped: 7d, 30d or YYYY-MM-DD (first sync: 30d)",
+    )
+    .action(
+      action(async (ctx, opts: { since?: string }) => {
+        // `usage` itself has --since (with a default), and a parent's option is parsed wherever it is written:
+        // `usage sync --since 3d` lands there, so take it from there when the person wrote it.
+        const written =
+          usage.getOptionValueSource("since") === "cli" ? (usage.opts().since as string) : undefined;
+        const given = opts.since ?? written;
+        const since = given === undefined ? undefined : parseSince(given, new Date());
+        const app = await ctx.app();
+        const progress = terminalProgress(ctx.out.json);
+        let results: SyncResult;
+        try {
+          results = await app.usage.sync({
+            ...(since && { since }),
+            onProgress: (p) =>
+              progress.update(
+                () =>
+                  `Syncing ${p.org}: ${p.pages} page(s), ${p.rows} row(s), up to ${p.reached.toISOString()}…`,
+              ),
+          });
+        } finally {
+          progress.done();
+        }
+        ctx.out.result({ organizations: results }, () => results.map(summaryLine).join("\n"));
+      }),
+    );
+}
+
+function summaryLine(r: SyncResult[number]): string {
+  const range =
+    r.from && r.until ? ` from ${r.from.toISOString()} to ${r.until.toISOString()}` : " (nothing new)";
+  const unknown = r.unmatchedKeys > 0 ? `, ${r.unmatchedKeys} organization key(s) not in the store` : "";
+  return `Synced ${r.org} with ${r.adminKey.profile}/${r.adminKey.name}${range}: ${r.pages} page(s), ${r.rows} row(s); ${r.matchedKeys} stored key(s) linked${unknown}.`;
+}
+
+/** Stored keys' labels by id, as `apikey usage` names them. */
+export type KeyNames = ReadonlyMap<string, string>;
+
+/** The JSON form: each row with its key's label. */
+export function sideBySideJson(rows: SideBySide, names: KeyNames) {
+  return rows.map((r) => ({ ...r, key: r.keyId === null ? null : (names.get(r.keyId) ?? r.keyId) }));
+}
+
+/** Recorded and reported cost per key, and what apikey did not see; "" when nothing was reported. */
+export function renderSideBySide(rows: SideBySide, names: KeyNames): string {
+  if (rows.length === 0) return "";
+  const label = (r: SideBySide[number]) =>
+    r.keyId !== null
+      ? (names.get(r.keyId) ?? r.keyId)
+      : r.orgKeyIds.includes("")
+        ? "(Console Workbench)"
+        : `(not in the store: ${r.orgKeyIds.join(", ")})`;
+  const tokens = (s: { inputTokens: number; outputTokens: number } | null) =>
+    s ? (s.inputTokens + s.outputTokens).toLocaleString("en-US") : "-";
+  const body = table(
+    ["KEY", "RECORDED TOKENS", "RECORDED COST", "REPORTED TOKENS", "REPORTED COST", "NOT RECORDED"],
+    rows.map((r) => [
+      label(r),
+      tokens(r.recorded),
+      r.recorded ? money(r.recorded.costUsd) : "-",
+      tokens(r.reported),
+      r.reported ? money(r.reported.costUsd) : "-",
+      money(Math.max(0, r.differenceUsd)),
+    ]),
+  );
+  return [
+    "",
+    "Recorded by apikey vs reported by Anthropic (input + output tokens; run `apikey usage sync` to refresh):",
+    body,
+  ].join("\n");
+}

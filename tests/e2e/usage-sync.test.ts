@@ -1,0 +1,299 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { loadConfig, recordUsageMany, type Store, storeFileIn } from "@apikey/core/testing";
+import { openStore } from "@apikey/storage";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  addKey,
+  CLI_PATH,
+  cliEnv,
+  jsonError,
+  jsonOut,
+  makeHome,
+  runCli,
+  type TestHome,
+} from "../fixtures/cli.ts";
+import {
+  type FakeAnthropic,
+  orgApiKey,
+  type SeededUsage,
+  startFakeAnthropic,
+} from "../fixtures/fake-anthropic.ts";
+import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
+
+// `apikey usage sync` end to end against the stand-in's usage report: what Anthropic reports per organization key,
+// stored beside what apikey recorded, shown side by side; idempotent, resumable after a failed page, patient with
+// a 429.
+
+const ADMIN = fakeAdminKey("USAGE_SYNC");
+const GATEWAY = fakeApiKey("USAGE_SYNC_GATEWAY");
+const EXEC = fakeApiKey("USAGE_SYNC_EXEC");
+const STRANGER = fakeApiKey("USAGE_SYNC_STRANGER");
+const SONNET = "claude-sonnet-4-5-20250929";
+const HOUR = 3_600_000;
+
+const ORG_KEYS = [orgApiKey("gateway", GATEWAY), orgApiKey("exec", EXEC), orgApiKey("stranger", STRANGER)];
+const [GW_ID, EXEC_ID, STRANGER_ID] = ORG_KEYS.map((k) => k.id) as [string, string, string];
+
+interface Side {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+interface Reported {
+  keyId: string | null;
+  key: string | null;
+  orgKeyIds: string[];
+  recorded: Side | null;
+  reported: (Side & { webSearchRequests: number }) | null;
+  differenceUsd: number;
+}
+interface SyncOut {
+  organizations: Array<{
+    org: string;
+    pages: number;
+    rows: number;
+    matchedKeys: number;
+    unmatchedKeys: number;
+  }>;
+}
+
+let fake: FakeAnthropic;
+let home: TestHome;
+
+// A stand-in per test: what it reports and the failures it was asked for start empty.
+beforeEach(async () => {
+  fake = await startFakeAnthropic({ adminKeys: [ADMIN], validKeys: [GATEWAY, EXEC], orgApiKeys: ORG_KEYS });
+  home = await makeHome();
+  for (const [name, secret] of [
+    ["admin", ADMIN],
+    ["gateway", GATEWAY],
+    ["exec", EXEC],
+  ] as const) {
+    expect((await addKey(name, secret, { home }, ["--no-validate"])).code).toBe(0);
+  }
+});
+afterEach(async () => {
+  await fake.close();
+  await home.cleanup();
+});
+
+const cli = (args: string[]) => runCli(["--json", ...args], { home, baseUrl: fake.url, timeoutMs: 60_000 });
+const ago = (ms: number) => new Date(Date.now() - ms);
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const config = loadConfig({ APIKEY_HOME: home.dataDir });
+  const store = await openStore({ path: storeFileIn(config.dataDir) });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function reportedRows(since = "3d"): Promise<Reported[]> {
+  return jsonOut<{ reported?: Reported[] }>(await cli(["usage", "--since", since])).reported ?? [];
+}
+
+describe("issue 24: apikey usage sync", () => {
+  /** A fresh stand-in report each test: usage an hour-bucket and a minute-bucket old, plus a stranger and the Workbench. */
+  let seeded: SeededUsage[];
+  beforeEach(() => {
+    const u = (apiKeyId: string | null, at: Date, input: number, output: number): SeededUsage => ({
+      apiKeyId,
+      model: SONNET,
+      at,
+      uncachedInput: input,
+      output,
+    });
+    seeded = [
+      u(GW_ID, ago(30 * HOUR), 1000, 200),
+      u(GW_ID, ago(20 * 60_000), 500, 100),
+      u(EXEC_ID, ago(26 * HOUR), 4000, 800),
+      { ...u(EXEC_ID, ago(5 * 60_000), 100, 10), webSearches: 2 },
+      u(STRANGER_ID, ago(10 * HOUR), 7000, 700),
+      u(null, ago(3 * HOUR), 300, 30),
+    ];
+  });
+
+  it("stores reported usage per key beside what was recorded: agreed, reported only, unknown, Workbench", async () => {
+    fake.clearRequests();
+    fake.seedReportedUsage(seeded);
+    // What the gateway recorded for the same requests of `gateway`.
+    await withStore(async (store) => {
+      const key = await store.keys.byName("default", "gateway");
+      if (!key) throw new Error("no key");
+      await recordUsageMany(
+        store,
+        [
+          { at: ago(30 * HOUR), inputTokens: 1000, outputTokens: 200 },
+          { at: ago(20 * 60_000), inputTokens: 500, outputTokens: 100 },
+        ].map((e) => ({
+          ...e,
+          keyId: key.id,
+          model: SONNET,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          requestId: null,
+          front: "proxy",
+        })),
+      );
+    });
+
+    const sync = await cli(["usage", "sync", "--since", "3d"]);
+    expect(sync.code, sync.stderr).toBe(0);
+    const out = jsonOut<SyncOut>(sync);
+    expect(out.organizations).toEqual([
+      expect.objectContaining({ matchedKeys: 2, unmatchedKeys: 1, pages: 2, rows: 6 }),
+    ]);
+    for (const r of fake.requests.filter((r) => r.path.startsWith("/v1/organizations/"))) {
+      expect(r.keyMasked).toMatch(/^sk-ant-admin01-/);
+    }
+
+    const rows = await reportedRows();
+    const byKey = (name: string) => rows.find((r) => r.key === `default/${name}`);
+    expect(byKey("gateway")).toMatchObject({
+      orgKeyIds: [GW_ID],
+      recorded: { inputTokens: 1500, outputTokens: 300 },
+      reported: { inputTokens: 1500, outputTokens: 300 },
+    });
+    expect(byKey("gateway")?.differenceUsd).toBeCloseTo(0, 9);
+    expect(byKey("exec")).toMatchObject({
+      recorded: null,
+      reported: { inputTokens: 4100, outputTokens: 810, webSearchRequests: 2 },
+    });
+    expect(byKey("exec")?.differenceUsd).toBeGreaterThan(0);
+    expect(rows.find((r) => r.orgKeyIds.includes(STRANGER_ID))).toMatchObject({
+      keyId: null,
+      recorded: null,
+      reported: { inputTokens: 7000 },
+    });
+    expect(rows.find((r) => r.orgKeyIds.includes(""))).toMatchObject({
+      keyId: null,
+      reported: { inputTokens: 300 },
+    });
+
+    const human = await runCli(["usage", "--since", "3d"], { home, baseUrl: fake.url });
+    expect(human.stdout).toContain("Recorded by apikey vs reported by Anthropic");
+    expect(human.stdout).toMatch(/default\/exec\s+-\s+-\s+4,910/);
+    expect(human.stdout).toContain("(Console Workbench)");
+
+    // The sync is audited, with no secret in it, and no secret anywhere in what the CLI printed.
+    const audit = await withStore((s) => s.audit.list({ limit: 5 }));
+    const entry = audit.find((a) => a.action === "usage.sync");
+    expect(entry?.details).toMatchObject({ pages: 2, rows: 6, matchedKeys: 2, unmatchedKeys: 1 });
+    for (const secret of [ADMIN, GATEWAY, EXEC, STRANGER]) {
+      const body = keyBody(secret);
+      for (const text of [sync.stdout, sync.stderr, human.stdout, JSON.stringify(audit)]) {
+        expect(text).not.toContain(body);
+      }
+    }
+  });
+
+  it("re-running the sync changes nothing", async () => {
+    fake.seedReportedUsage(seeded);
+    expect((await cli(["usage", "sync", "--since", "3d"])).code).toBe(0);
+    const totals = () => withStore((s) => s.reportedUsage.totalsByKey({ since: ago(5 * 24 * HOUR) }));
+    const first = await totals();
+    const firstRows = await reportedRows();
+    expect(first.length).toBe(4);
+    expect((await cli(["usage", "sync"])).code).toBe(0);
+    expect((await cli(["usage", "sync", "--since", "3d"])).code).toBe(0);
+    expect(await totals()).toEqual(first);
+    expect(await reportedRows()).toEqual(firstRows);
+  });
+
+  it("a page that fails mid-sync leaves the pages before it committed, and the next sync completes it", async () => {
+    // 20 days of hours: three pages of at most 168 buckets, then the recent minutes.
+    const old = [19 * 24, 12 * 24, 4 * 24].map((h) => ({
+      apiKeyId: EXEC_ID,
+      model: SONNET,
+      at: ago(h * HOUR),
+      uncachedInput: 1000,
+      output: 1,
+    }));
+    fake.seedReportedUsage(old);
+    fake.failUsageReport(3, { status: 500 });
+    const failed = await cli(["usage", "sync", "--since", "20d"]);
+    expect(failed.code).not.toBe(0);
+    expect(jsonError(failed)).toMatchObject({ code: "E_UPSTREAM_FAILED" });
+    const exec = async () =>
+      (await withStore((s) => s.reportedUsage.totalsByKey({ since: ago(30 * 24 * HOUR) }))).find(
+        (t) => t.orgKeyId === EXEC_ID,
+      )?.inputTokens;
+    // Pages 1 and 2 (the first 336 hours) are in; page 3 (the last 4 days) is not.
+    expect(await exec()).toBe(2000);
+
+    // No --since: the sync resumes at the cursor, asking only for what is missing.
+    fake.clearRequests();
+    const resumed = await cli(["usage", "sync"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await exec()).toBe(3000);
+    const starts = fake.requests
+      .filter((r) => r.path === "/v1/organizations/usage_report/messages" && r.query.bucket_width === "1h")
+      .map((r) => Date.parse(r.query.starting_at ?? ""));
+    expect(starts).toHaveLength(1);
+    // From where page 3 would have started (5 to 6 days back), not from 20 days back.
+    expect(starts[0]).toBeGreaterThan(Date.now() - 6 * 24 * HOUR);
+  });
+
+  it("a sync killed (SIGKILL) while a page is in flight leaves whole pages, and the next sync completes it", async () => {
+    fake.seedReportedUsage(
+      [19 * 24, 12 * 24, 4 * 24].map((h) => ({
+        apiKeyId: EXEC_ID,
+        model: SONNET,
+        at: ago(h * HOUR),
+        uncachedInput: 1000,
+      })),
+    );
+    fake.failUsageReport(3, { status: 200, hang: true });
+    const child = spawn(process.execPath, [CLI_PATH, "--json", "usage", "sync", "--since", "20d"], {
+      cwd: home.homeDir,
+      env: cliEnv({ home, baseUrl: fake.url }),
+      stdio: "ignore",
+    });
+    const exited = once(child, "exit");
+    const pageRequests = () =>
+      fake.requests.filter((r) => r.path === "/v1/organizations/usage_report/messages").length;
+    const deadline = Date.now() + 30_000;
+    while (pageRequests() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pageRequests()).toBe(3);
+    child.kill("SIGKILL");
+    await exited;
+
+    const exec = async () =>
+      (await withStore((s) => s.reportedUsage.totalsByKey({ since: ago(30 * 24 * HOUR) }))).find(
+        (t) => t.orgKeyId === EXEC_ID,
+      )?.inputTokens;
+    expect(await exec()).toBe(2000);
+    const resumed = await cli(["usage", "sync"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await exec()).toBe(3000);
+  });
+
+  it("waits out a 429 as retry-after says, and gives up with a coded error when it keeps coming", async () => {
+    fake.seedReportedUsage(seeded);
+    fake.failUsageReport(1, { status: 429, retryAfter: 1 });
+    const patient = await cli(["usage", "sync", "--since", "3d"]);
+    expect(patient.code, patient.stderr).toBe(0);
+    expect(patient.elapsedMs).toBeGreaterThanOrEqual(1000);
+    expect(jsonOut<SyncOut>(patient).organizations[0]?.rows).toBe(6);
+
+    for (let n = 1; n <= 4; n++) fake.failUsageReport(n, { status: 429, retryAfter: 0 });
+    const refused = await cli(["usage", "sync"]);
+    expect(refused.code).not.toBe(0);
+    expect(jsonError(refused)).toMatchObject({ code: "E_UPSTREAM_FAILED" });
+  });
+
+  it("without an Admin key in the store, says so and writes nothing", async () => {
+    const other = await makeHome();
+    try {
+      expect((await addKey("exec", EXEC, { home: other }, ["--no-validate"])).code).toBe(0);
+      const r = await runCli(["--json", "usage", "sync"], { home: other, baseUrl: fake.url });
+      expect(r.code).not.toBe(0);
+      expect(jsonError(r)).toMatchObject({ code: "E_NO_ADMIN_KEY" });
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
