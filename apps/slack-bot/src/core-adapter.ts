@@ -23,7 +23,7 @@ export interface BotCore {
 }
 
 export interface OpenBotCoreOptions {
-  /** Defaults to the better-sqlite3 store at the data directory's store file. */
+  /** Defaults to the store the environment names (APIKEY_DATABASE_URL, else the SQLite file); used for claims too. */
   store?: Store;
   validator?: Validator;
   now?: () => Date;
