@@ -19,7 +19,7 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parseSince, recordUsageMany, usageReport } from "@apikey/core/usage";
+import { parseSince, recordUsageMany, usageReport } from "@apikey/core/testing";
 import { openStore as openSqlite } from "@apikey/storage";
 import { openStore as openPg } from "@apikey/storage/postgres";
 import pg from "pg";

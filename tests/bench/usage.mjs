@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseSince, recordUsageMany, usageReport } from "@apikey/core/usage";
+import { parseSince, recordUsageMany, usageReport } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 
 const INGEST_TARGET = 200_000;

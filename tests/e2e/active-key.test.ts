@@ -1,7 +1,12 @@
-import { loadConfig, storeFileIn, Vault } from "@apikey/core";
-import { addProvider, startLogin } from "@apikey/core/oauth";
-import { createToken } from "@apikey/core/tokens";
-import { createAnthropicClient } from "@apikey/core/usage";
+import {
+  addProvider,
+  createAnthropicClient,
+  createToken,
+  loadConfig,
+  startLogin,
+  storeFileIn,
+  Vault,
+} from "@apikey/core/testing";
 import { startGateway } from "@apikey/gateway";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

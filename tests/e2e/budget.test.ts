@@ -1,6 +1,12 @@
 import { APIError } from "@anthropic-ai/sdk";
-import { loadConfig, type Store, storeFileIn, Vault } from "@apikey/core";
-import { createAnthropicClient, recordUsageMany } from "@apikey/core/usage";
+import {
+  createAnthropicClient,
+  loadConfig,
+  recordUsageMany,
+  type Store,
+  storeFileIn,
+  Vault,
+} from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {

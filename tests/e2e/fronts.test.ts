@@ -24,7 +24,7 @@ import {
   startSecretService,
 } from "../fixtures/secret-service.ts";
 
-// Two tiny fronts built on the one front API (@apikey/core/app): one bundled exactly as `ray build` bundles a
+// Two tiny fronts built on the one front API (@apikey/core): one bundled exactly as `ray build` bundles a
 // Raycast extension (CommonJS, node22, no native addon) and run under Node 22 with node:sqlite; one an ES module
 // on this Node with better-sqlite3, as a Bolt app imports the packages. Each opens a store the CLI created, lists,
 // switches, adds and rotates a key against the local fake API and reads a usage report; the CLI then sees it all.

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isApikeyError, recogniseKey } from "@apikey/core";
-import { readBundle } from "@apikey/core/bundle";
-import { checkName, checkNameShape, numberedName } from "@apikey/core/names";
+import { checkName, checkNameShape, numberedName, readBundle } from "@apikey/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,

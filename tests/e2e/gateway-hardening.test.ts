@@ -1,5 +1,4 @@
-import { loadConfig, storeFileIn, Vault } from "@apikey/core";
-import { createAnthropicClient } from "@apikey/core/usage";
+import { createAnthropicClient, loadConfig, storeFileIn, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,9 +1,15 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loadConfig, storeFileIn, Vault } from "@apikey/core";
-import { exportBundle, importBundle, readBundle } from "@apikey/core/bundle";
-import { importFromSource } from "@apikey/core/import-sources";
-import { checkName } from "@apikey/core/names";
+import {
+  checkName,
+  exportBundle,
+  importBundle,
+  importFromSource,
+  loadConfig,
+  readBundle,
+  storeFileIn,
+  Vault,
+} from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, expect, it } from "vitest";
 import { listKeys, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

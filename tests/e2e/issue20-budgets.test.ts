@@ -1,5 +1,4 @@
-import { loadConfig, storeFileIn, Vault } from "@apikey/core";
-import { createAnthropicClient, worstCaseCost } from "@apikey/core/usage";
+import { createAnthropicClient, loadConfig, storeFileIn, Vault, worstCaseCost } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

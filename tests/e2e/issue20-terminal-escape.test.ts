@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadConfig, storeFileIn } from "@apikey/core";
-import { recordUsageMany } from "@apikey/core/usage";
+import { recordUsageMany } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addKey, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

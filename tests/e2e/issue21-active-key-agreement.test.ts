@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, storeFileIn, Vault } from "@apikey/core";
-import { encryptSecret } from "@apikey/core/crypto";
+import { encryptSecret, loadConfig, storeFileIn, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,8 +1,5 @@
-import { loadConfig, storeFileIn } from "@apikey/core";
-import { type Apikey, openApikey } from "@apikey/core/app";
-import { masterKeySource } from "@apikey/core/master-key";
+import { type Apikey, loadConfig, masterKeySource, openApikey, parseSince, storeFileIn } from "@apikey/core";
 import type { Store } from "@apikey/core/store";
-import { parseSince } from "@apikey/core/usage";
 import { openStore } from "@apikey/storage/better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

@@ -1,5 +1,5 @@
 import { loadConfig, storeFileIn } from "@apikey/core";
-import { recordUsageMany, type UsageInput } from "@apikey/core/usage";
+import { recordUsageMany, type UsageInput } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addKey, jsonOut, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

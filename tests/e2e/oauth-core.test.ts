@@ -1,4 +1,3 @@
-import { loadConfig, storeFileIn, Vault } from "@apikey/core";
 import {
   addProvider,
   buildAuthorizationRequest,
@@ -7,10 +6,13 @@ import {
   exchangeCode,
   freshActiveSecret,
   getProvider,
+  loadConfig,
   parsePastedResponse,
   resolveServer,
   startLogin,
-} from "@apikey/core/oauth";
+  storeFileIn,
+  Vault,
+} from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { recordUsageMany } from "@apikey/core/usage";
+import { recordUsageMany } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { openStore as openPgStore } from "@apikey/storage/postgres";
 import pg from "pg";

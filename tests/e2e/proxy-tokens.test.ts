@@ -1,6 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { openApikey } from "@apikey/core/app";
-import { masterKeySource } from "@apikey/core/master-key";
+import { masterKeySource, openApikey } from "@apikey/core";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {

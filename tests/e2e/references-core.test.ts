@@ -1,6 +1,4 @@
-import { loadConfig, storeFileIn } from "@apikey/core";
-import { type Apikey, openApikey } from "@apikey/core/app";
-import { masterKeySource } from "@apikey/core/master-key";
+import { type Apikey, loadConfig, masterKeySource, openApikey, storeFileIn } from "@apikey/core";
 import { openStore } from "@apikey/storage/better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

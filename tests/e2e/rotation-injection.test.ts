@@ -1,5 +1,4 @@
-import { loadConfig, type Store, Vault } from "@apikey/core";
-import { rotateKey } from "@apikey/core/rotation";
+import { loadConfig, rotateKey, type Store, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

@@ -1,4 +1,4 @@
-import { loadConfig, Vault } from "@apikey/core";
+import { loadConfig, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {

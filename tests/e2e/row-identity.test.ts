@@ -1,5 +1,4 @@
-import { loadConfig, Vault } from "@apikey/core";
-import { SEAL_VERSION, seal, secretAad } from "@apikey/core/crypto";
+import { loadConfig, SEAL_VERSION, seal, secretAad, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
-import { ApikeyError, loadConfig, storeFileIn, Vault } from "@apikey/core";
 import type { Store } from "@apikey/core/store";
+import { ApikeyError, loadConfig, storeFileIn, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

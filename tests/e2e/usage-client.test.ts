@@ -1,6 +1,12 @@
 import { APIError } from "@anthropic-ai/sdk";
-import { loadConfig, type Store, storeFileIn, Vault } from "@apikey/core";
-import { costOf, createAnthropicClient } from "@apikey/core/usage";
+import {
+  costOf,
+  createAnthropicClient,
+  loadConfig,
+  type Store,
+  storeFileIn,
+  Vault,
+} from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeHome, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { loadConfig, type Store, storeFileIn } from "@apikey/core";
-import { recordUsageMany } from "@apikey/core/usage";
+import { loadConfig, recordUsageMany, type Store, storeFileIn } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {

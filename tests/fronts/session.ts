@@ -1,6 +1,4 @@
-import { loadConfig, storeFileIn } from "@apikey/core";
-import { openApikey } from "@apikey/core/app";
-import { masterKeySource, passphraseSource } from "@apikey/core/master-key";
+import { loadConfig, masterKeySource, openApikey, passphraseSource, storeFileIn } from "@apikey/core";
 import type { Store } from "@apikey/core/store";
 
 // A scripted session of a tiny front: what a Raycast command or a Bolt listener does, through the one front API.

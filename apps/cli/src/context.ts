@@ -1,11 +1,15 @@
 import { hostname, userInfo } from "node:os";
-import { type Config, loadConfig, storeFileIn, type Vault } from "@apikey/core";
-import { type Apikey, openApikey } from "@apikey/core/app";
-import { keyFilePath } from "@apikey/core/kek";
-import { type MasterKeySource, masterKeySource, passphraseSource } from "@apikey/core/master-key";
+import {
+  type Apikey,
+  type Config,
+  loadConfig,
+  type MasterKeySource,
+  masterKeySource,
+  passphraseSource,
+} from "@apikey/core";
 import { keychainSource } from "@apikey/keychain";
 import type { IfMissing } from "@apikey/storage/better-sqlite3";
-import { openConfiguredStore } from "@apikey/storage/configured";
+import { openApikeyFromEnv } from "@apikey/storage/from-env";
 import type { Output } from "./io/output.ts";
 import { askHidden, askNewPassphrase } from "./io/secret-input.ts";
 import { askProtectionOnCreate, keyFileSourceWithNotice } from "./protection/new-store.ts";
@@ -19,7 +23,6 @@ export interface Context {
   config: Config;
   /** Opens the store on first use, so input errors found before it (a malformed key) write nothing. */
   app(): Promise<Apikey>;
-  vault(): Promise<Vault>;
   out: Output;
   profile: string;
   close(): Promise<void>;
@@ -62,25 +65,21 @@ export function createContext(
 ): Context {
   const config = loadConfig();
   let opened: Promise<Apikey> | undefined;
-  const open = async () =>
-    openApikey({
-      // APIKEY_DATABASE_URL=postgres://… selects a shared PostgreSQL store; without it, the SQLite file.
-      store: await openConfiguredStore({
-        databaseUrl: process.env.APIKEY_DATABASE_URL,
-        path: storeFileIn(config.dataDir),
+  const open = () =>
+    // APIKEY_DATABASE_URL=postgres://… selects a shared PostgreSQL store; without it, the SQLite file.
+    openApikeyFromEnv({
+      config,
+      storeOptions: {
         // Only the commands that add a key may create the store (see program.ts); the rest create nothing.
         ifMissing: mode.ifMissing,
-        // A key file beside an empty database means a store existed here: refuse instead of starting over.
-        evidence: [keyFilePath(config.dataDir)],
         // A server (the gateway) checkpoints SQLite's WAL on a worker thread, never inside a request's commit.
         backgroundCheckpoints: mode.server === true,
         onCheckpointFallback: (reason) =>
           out.warn(
             `Checkpointing the store in the background stopped (${reason}); SQLite checkpoints inline now.`,
           ),
-      }),
-      masterKeys: askProtectionOnCreate(cliMasterKeys(config), config),
-      config,
+      },
+      masterKeys: (config) => askProtectionOnCreate(cliMasterKeys(config), config),
       actor: cliActor(),
       front: "cli",
       onWarning: (text) => out.warn(text),
@@ -92,10 +91,6 @@ export function createContext(
     app: () => {
       opened ??= open();
       return opened;
-    },
-    vault: async () => {
-      opened ??= open();
-      return (await opened).vault;
     },
     close: async () => {
       if (opened) await (await opened).close();

@@ -1,5 +1,5 @@
+import { holdsKeyLikeText, redactKeyLike } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
-import { holdsKeyLikeText, redactKeyLike } from "@apikey/core/scan";
 import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { Command, CommanderError } from "commander";
 import type { Action } from "./action.ts";

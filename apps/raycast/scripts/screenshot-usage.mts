@@ -2,7 +2,7 @@
 // "Screenshots"). Keys come from `apikey --json list` on stdin; nothing is sent anywhere. Needs Node 22.18+ (it runs
 // this TypeScript directly) and the store's path:
 //   apikey --json list | node scripts/screenshot-usage.mts "$APIKEY_HOME/apikey.db"
-import { recordUsageMany } from "../vendor/core/usage/index.ts";
+import { recordUsageMany } from "../vendor/core/testing.ts";
 import { openStore } from "../vendor/storage/node-sqlite.ts";
 
 const path = process.argv[2];

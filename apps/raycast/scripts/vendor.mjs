@@ -30,9 +30,8 @@ const FOLDER = { "@apikey/core": "core", "@apikey/storage": "storage" };
 /** What the extension (src/ and test/) imports from the packages. Add a subpath here, then re-run the script. */
 const ENTRIES = [
   "@apikey/core",
-  "@apikey/core/app",
-  "@apikey/core/master-key",
-  "@apikey/core/usage",
+  // The extension's tests build stores through core's use cases; nothing in src/ imports it.
+  "@apikey/core/testing",
   "@apikey/storage/node-sqlite",
 ];
 const COMMAND = "pnpm --filter api-key-switcher vendor";

@@ -2,8 +2,8 @@
 // by the benchmark with esbuild (the same alias as the tests) so it runs on plain Node 22.
 export { createElement } from "react";
 export { loadConfig, storeFileIn } from "../vendor/core/index.ts";
-export { openApikey } from "../vendor/core/app/apikey.ts";
-export { masterKeySource } from "../vendor/core/master-key/index.ts";
+export { openApikey } from "../vendor/core/index.ts";
+export { masterKeySource } from "../vendor/core/index.ts";
 export { openStore } from "../vendor/storage/node-sqlite.ts";
 export { default as SwitchApiKey } from "../src/switch-api-key.tsx";
 export { loadSnapshot, switchToKey } from "../src/data/actions.ts";

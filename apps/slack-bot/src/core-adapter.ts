@@ -1,7 +1,4 @@
-import type { Validator } from "@apikey/core";
-import { type Config, loadConfig, storeFileIn } from "@apikey/core";
-import { openApikey } from "@apikey/core/app";
-import { masterKeySource } from "@apikey/core/master-key";
+import { type Config, loadConfig, masterKeySource, type Validator } from "@apikey/core";
 import type { Store } from "@apikey/core/store";
 import { ConfigError } from "./config.ts";
 import type { CoreFor, CorePort, SlackActorInfo } from "./core-port.ts";
@@ -26,7 +23,7 @@ export interface BotCore {
 }
 
 export interface OpenBotCoreOptions {
-  /** Defaults to the better-sqlite3 store at the data directory's store file. */
+  /** Defaults to the store the environment names (APIKEY_DATABASE_URL, else the SQLite file); used for claims too. */
   store?: Store;
   validator?: Validator;
   now?: () => Date;
@@ -41,42 +38,38 @@ export async function openBotCore(config: Config, options: OpenBotCoreOptions = 
   }
   // Parsing it throws the core's E_MASTER_KEY_FORMAT now rather than at the first key added.
   await masterKeySource(config.masterKey).create?.();
-  const store = options.store ?? (await openSqliteStore(storeFileIn(config.dataDir)));
-  // Replay claims get a connection of their own: a claim precedes every ack, and on the shared connection it
-  // would queue behind every other command's reads and writes (on PostgreSQL a store is one session, its work
-  // serialised). A store passed in (tests, one in-process PGlite) is used for both.
-  const claimStore = options.store ? store : await openSqliteStore(storeFileIn(config.dataDir));
-  const open = (actor: string, on: Store = store) =>
-    openApikey({
-      store: on,
-      masterKeys: [masterKeySource(config.masterKey)],
-      actor,
-      front: "slack",
+  // Loaded here, so the bot's other modules (and its tests of pure parts) never load a driver. The store is the
+  // one every front picks: APIKEY_DATABASE_URL=postgres://… puts every replica of the bot on one shared
+  // PostgreSQL store; without it, the SQLite file.
+  const { openApikeyFromEnv, openStoreAt } = await import("@apikey/storage/from-env");
+  const open = (store: Store | undefined) =>
+    openApikeyFromEnv({
       config,
+      masterKeys: (c) => [masterKeySource(c.masterKey)],
+      actor: "slack:bot",
+      front: "slack",
+      ...(store ? { store } : {}),
       ...(options.validator ? { validator: options.validator } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
-  const system = open("slack:bot");
-  const claimer = claimStore === store ? system : open("slack:bot", claimStore);
+  const system = await open(options.store);
+  // Replay claims get a connection of their own: a claim precedes every ack, and on the shared connection it
+  // would queue behind every other command's reads and writes (on PostgreSQL a store is one session, its work
+  // serialised). A store passed in (tests, one in-process PGlite) is used for both.
+  const claimer = options.store ? system : await open(await openStoreAt(config.store));
   // Fail at start-up, with the core's coded error, when the master key is wrong. A new store has nothing to
   // unlock yet: its first key creates it with this master key.
   if ((await system.status()).initialised) await system.unlock();
   return {
-    coreFor: (actor) => open(actorString(actor)),
+    // Each person acts through the same store, with their own audit rows.
+    coreFor: (actor) => system.actingAs(actorString(actor)),
     system,
     claims: { claimOnce: (name) => claimer.claimOnce(`slack:req:${name}`) },
     close: async () => {
-      if (claimStore !== store) await claimStore.close();
-      await store.close();
+      if (claimer !== system) await claimer.close();
+      await system.close();
     },
   };
-}
-
-// Loaded only here, so the bot's other modules (and its tests of pure parts) never load the native addon.
-// APIKEY_DATABASE_URL=postgres://… puts every replica of the bot on one shared PostgreSQL store.
-async function openSqliteStore(path: string): Promise<Store> {
-  const { openConfiguredStore } = await import("@apikey/storage/configured");
-  return openConfiguredStore({ path, databaseUrl: process.env.APIKEY_DATABASE_URL });
 }
 
 /** The core's own settings from the environment (APIKEY_HOME, APIKEY_MASTER_KEY, ANTHROPIC_BASE_URL…). */

@@ -1,8 +1,8 @@
-import type { Apikey } from "@apikey/core/app";
+import type { Apikey } from "@apikey/core";
 
-// The part of the core's front API (`openApikey` in @apikey/core/app) that the bot uses: a slice of the real API,
+// The part of the core's front API (`openApikey` in @apikey/core) that the bot uses: a slice of the real API,
 // so every type the bot renders is the core's own view (KeyListItem, UsageReport, RotateResult…), imported from
-// @apikey/core/app, never redeclared. Every rule (names, formats, budgets, windows, what rotation owes) is the
+// @apikey/core, never redeclared. Every rule (names, formats, budgets, windows, what rotation owes) is the
 // core's: the bot only passes input through and renders what comes back.
 
 export type CorePort = Pick<

@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, maskKey } from "@apikey/core";
-import { redactKeyLike } from "@apikey/core/scan";
+import { loadConfig, maskKey, redactKeyLike } from "@apikey/core";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
 import { startFakeSlack } from "../../../tests/fixtures/fake-slack.ts";
 import {

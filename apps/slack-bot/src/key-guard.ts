@@ -1,4 +1,4 @@
-import { holdsKeyLikeText } from "@apikey/core/scan";
+import { holdsKeyLikeText } from "@apikey/core";
 
 // A key typed where no key belongs (the command line, a name field) is already in Slack's records. We refuse the
 // request before anything else looks at it: nothing stored, nothing echoed, and the person is told to rotate.

@@ -1,6 +1,6 @@
+import { fakeApiKey } from "@apikey/core/testing";
 import { LogLevel } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
-import { fakeApiKey } from "../../../packages/core/src/test-keys.ts";
 import { redact, redactingLogger } from "./logger.ts";
 
 describe("redactingLogger", () => {

@@ -1,4 +1,4 @@
-import { redactKeyLike } from "@apikey/core/scan";
+import { redactKeyLike } from "@apikey/core";
 import { type Logger, LogLevel } from "@slack/bolt";
 
 // Every log line of the bot and of Bolt passes through here. Two rules: anything shaped like a secret is replaced

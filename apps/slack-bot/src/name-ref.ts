@@ -1,5 +1,4 @@
-import { checkNameShape } from "@apikey/core/names";
-import { holdsKeyLikeText } from "@apikey/core/scan";
+import { checkNameShape, holdsKeyLikeText } from "@apikey/core";
 import { z } from "zod";
 
 // A key or profile name as it arrives from Slack (a button's value, a form's private_metadata, a command word):

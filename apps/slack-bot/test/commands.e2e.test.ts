@@ -1,5 +1,5 @@
-import type { Apikey } from "@apikey/core/app";
-import { recordUsage } from "@apikey/core/usage";
+import type { Apikey } from "@apikey/core/testing";
+import { recordUsage } from "@apikey/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
 import {

@@ -1,5 +1,5 @@
 import { loadConfig } from "@apikey/core";
-import { recordUsage } from "@apikey/core/usage";
+import { recordUsage } from "@apikey/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
 import { postSigned, slashCommandBody } from "../../../tests/fixtures/fake-slack-requests.ts";

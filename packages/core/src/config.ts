@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { ApikeyError, ERROR_CODES } from "./errors.ts";
-import { dataDirFrom } from "./paths.ts";
+import { type StoreLocation, storeLocationFrom } from "./paths.ts";
 
 // The one module that reads process.env. Everything else takes a Config.
 
 const EnvSchema = z.object({
   APIKEY_HOME: z.string().min(1).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
+  APIKEY_DATABASE_URL: z.string().min(1).optional(),
   APIKEY_MASTER_KEY: z.string().min(1).optional(),
   APIKEY_PASSPHRASE: z.string().min(1).optional(),
   APIKEY_EXPORT_PASSPHRASE: z.string().min(1).optional(),
@@ -26,6 +27,8 @@ export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as EnvVariable[];
 export interface Config {
   /** Directory holding the store; created 0700. */
   dataDir: string;
+  /** Which store: APIKEY_DATABASE_URL's PostgreSQL database, else the SQLite file in `dataDir` (paths.ts decides). */
+  store: StoreLocation;
   /** base64 of 32 bytes, when the operator supplies the KEK directly. */
   masterKey: string | undefined;
   passphrase: string | undefined;
@@ -56,8 +59,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   const e = parsed.data;
+  const store = storeLocationFrom(env);
   return {
-    dataDir: dataDirFrom(env),
+    dataDir: store.dataDir,
+    store,
     masterKey: e.APIKEY_MASTER_KEY,
     passphrase: e.APIKEY_PASSPHRASE,
     exportPassphrase: e.APIKEY_EXPORT_PASSPHRASE,

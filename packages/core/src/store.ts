@@ -135,3 +135,18 @@ export interface MarkRepository {
   /** Forgets marks older than `before`; returns how many. */
   prune(before: Date): Promise<number>;
 }
+
+// The rest of the port an adapter implements, so storage needs this one entry.
+export type { GatewayTokenPatch, GatewayTokenRecord, GatewayTokenRepository } from "./tokens/port.ts";
+// The usage counters, defined once in core: storage builds its columns, aggregates and upserts from this list.
+export { COUNTER_KEYS, type CounterKey } from "./usage/counts.ts";
+export type {
+  KeySpend,
+  TokenSpend,
+  UsageEvent,
+  UsageGroupBy,
+  UsageRepository,
+  UsageSummaryRow,
+  UsageWindow,
+} from "./usage/port.ts";
+export type { ReportedKeyTotal, ReportedUsageRepository, ReportedUsageRow } from "./usage-sync/port.ts";

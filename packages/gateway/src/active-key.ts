@@ -1,5 +1,4 @@
-import { ApikeyError, ERROR_CODES, type KeyKind, type Vault } from "@apikey/core";
-import { needsRefresh, resolveActiveKey } from "@apikey/core/active";
+import { ApikeyError, ERROR_CODES, type KeyKind, type Metering, needsRefresh } from "@apikey/core";
 
 // The profile's active key, resolved through the core's one active-key path (checks, OAuth refresh before expiry)
 // and kept in memory. The gateway calls `invalidate()` whenever another process has committed to the store
@@ -29,7 +28,7 @@ interface Cached extends ActiveKey {
   checkedAt: number;
 }
 
-export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000): ActiveKeyCache {
+export function activeKeyCache(core: Metering, profile: string, recheckMs = 1000): ActiveKeyCache {
   let cached: Cached | null = null;
   let loading: Promise<ActiveKey> | null = null;
   // Bumped by invalidate(): a load that started before it must not put what it read back into the cache.
@@ -38,7 +37,7 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
   async function load(): Promise<ActiveKey> {
     const started = generation;
     try {
-      const { record, secret } = await resolveActiveKey(vault, profile, { touch: false });
+      const { record, secret } = await core.activeKey(profile);
       const fresh: Cached = {
         keyId: record.id,
         name: record.name,
@@ -62,7 +61,7 @@ export function activeKeyCache(vault: Vault, profile: string, recheckMs = 1000):
   return {
     async current() {
       const c = cached;
-      if (c && Date.now() - c.checkedAt < recheckMs && !needsRefresh(c, vault.now())) return c;
+      if (c && Date.now() - c.checkedAt < recheckMs && !needsRefresh(c, core.now())) return c;
       // Concurrent requests after a switch (or at a refresh) share one load.
       if (!loading) {
         const promise = load().finally(() => {
@@ -90,13 +89,13 @@ export interface ActiveKeys {
   clear(): void;
 }
 
-export function activeKeys(vault: Vault, recheckMs = 1000): ActiveKeys {
+export function activeKeys(core: Metering, recheckMs = 1000): ActiveKeys {
   const byProfile = new Map<string, ActiveKeyCache>();
   return {
     current(profile) {
       let cache = byProfile.get(profile);
       if (!cache) {
-        cache = activeKeyCache(vault, profile, recheckMs);
+        cache = activeKeyCache(core, profile, recheckMs);
         byProfile.set(profile, cache);
       }
       return cache.current();

@@ -1,6 +1,4 @@
-import { isApikeyError } from "@apikey/core";
-import { modelAllowed } from "@apikey/core/tokens";
-import { budgetState, type Hold, type Reservations } from "@apikey/core/usage";
+import { budgetState, type Hold, isApikeyError, modelAllowed, type Reservations } from "@apikey/core";
 import type { ActiveKey, ActiveKeys } from "./active-key.ts";
 import type { PresentedCredential } from "./auth.ts";
 import type { Endpoint } from "./endpoints.ts";

@@ -3,9 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, type Store, Vault } from "@apikey/core";
-import { createToken } from "@apikey/core/tokens";
-import { setBudget } from "@apikey/core/usage";
+import { createToken, loadConfig, type Store, setBudget, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";

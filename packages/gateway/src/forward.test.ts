@@ -5,7 +5,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { UsageInput } from "@apikey/core/usage";
+import type { UsageInput } from "@apikey/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Grant } from "./admission.ts";
 import { type ForwardOutcome, forward } from "./forward.ts";

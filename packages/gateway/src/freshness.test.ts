@@ -1,4 +1,4 @@
-import type { Store } from "@apikey/core";
+import type { Store } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { freshness } from "./freshness.ts";
 

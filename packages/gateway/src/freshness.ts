@@ -1,4 +1,4 @@
-import type { Store } from "@apikey/core";
+import type { Store } from "@apikey/core/store";
 
 // Another process may create, revoke or rotate a token, switch or disable a key, or set a budget. SQLite's
 // data_version moves whenever another connection commits, so one cheap PRAGMA tells whether anything cached may

@@ -3,9 +3,15 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, type Store, Vault } from "@apikey/core";
-import { seal } from "@apikey/core/aead";
-import { createToken, revokeToken, rotateToken } from "@apikey/core/tokens";
+import {
+  createToken,
+  loadConfig,
+  revokeToken,
+  rotateToken,
+  type Store,
+  seal,
+  Vault,
+} from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";

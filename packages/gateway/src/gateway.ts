@@ -1,8 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isApikeyError, type Vault } from "@apikey/core";
-import { adoptLegacyToken, tokenHasher } from "@apikey/core/tokens";
-import { reservations } from "@apikey/core/usage";
+import { isApikeyError, type Metering, meteringOf, reservations } from "@apikey/core";
 import { activeKeys } from "./active-key.ts";
 import {
   authenticate,
@@ -35,8 +33,10 @@ export const DEFAULT_GATEWAY_PORT = 8787;
 export const DEFAULT_UPSTREAM = "https://api.anthropic.com";
 
 export interface GatewayOptions {
-  /** Its store, config (ANTHROPIC_BASE_URL) and data key. */
-  vault: Vault;
+  /** What openApikey returned: the gateway uses its `metering` port (active keys, token hashing, usage). */
+  app?: { metering: Metering };
+  /** @deprecated A session from before openApikey (tests); pass `app`. */
+  vault?: Parameters<typeof meteringOf>[0]["vault"];
   /** The profile of tokens bound to none (the `default` token). Default: `default`. */
   profile?: string;
   /** Default 8787; 0 picks a free port. */
@@ -82,7 +82,7 @@ export interface Gateway {
  * remote upstream) or the store's unlock errors before anything listens.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { vault } = options;
+  const core = meteringOf(options);
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_GATEWAY_PORT;
   const profile = options.profile ?? "default";
@@ -91,21 +91,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? (() => new Date());
   const refreshMs = options.refreshMs ?? 2000;
   checkListenHost(host, options.allowRemote === true);
-  const { activeKey } = await vault.getProfile(profile);
+  const activeKey = await core.activeKeyName(profile);
 
   const upstream = await upstreamFor(
-    options.upstream ?? vault.config.anthropicBaseUrl ?? DEFAULT_UPSTREAM,
-    options.allowInsecureUpstream ?? vault.config.allowInsecureBaseUrl,
+    options.upstream ?? core.config.anthropicBaseUrl ?? DEFAULT_UPSTREAM,
+    options.allowInsecureUpstream ?? core.config.allowInsecureBaseUrl,
     {
-      connectMs: options.timeouts?.connectMs ?? vault.config.upstreamConnectTimeoutMs,
-      silenceMs: options.timeouts?.silenceMs ?? vault.config.upstreamTimeoutMs,
+      connectMs: options.timeouts?.connectMs ?? core.config.upstreamConnectTimeoutMs,
+      silenceMs: options.timeouts?.silenceMs ?? core.config.upstreamTimeoutMs,
     },
   );
-  const store = vault.store;
-  // A store from before per-person tokens keeps its one token working, as `default`.
-  await adoptLegacyToken(vault);
-  const tokens = tokenTable(store, tokenHasher(await vault.unlock()));
-  const keys = activeKeys(vault, refreshMs);
+  const store = core.store;
+  const tokens = tokenTable(store, await core.tokenHasher());
+  const keys = activeKeys(core, refreshMs);
   const budgets = {
     keys: spendCache(
       async (w, keyId) => (await store.usage.spendByKey({ ...w, keyId }))[0]?.costUsd ?? 0,

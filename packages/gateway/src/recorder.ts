@@ -1,5 +1,6 @@
-import type { Store, UsageEvent } from "@apikey/core";
-import { lastUsedMemory, recordEventsMany, toEvent, type UsageInput } from "@apikey/core/usage";
+import type { UsageEvent } from "@apikey/core";
+import { lastUsedMemory, recordEventsMany, toEvent, type UsageInput } from "@apikey/core";
+import type { Store } from "@apikey/core/store";
 
 // Group commit for usage events. The store runs one transaction at a time, so a transaction per response caps
 // the gateway at a few thousand responses a second; instead, events that arrive while a commit is running are

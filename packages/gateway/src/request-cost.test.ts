@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_OUTPUT_TOKENS } from "@apikey/core/usage";
+import { DEFAULT_MAX_OUTPUT_TOKENS } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { endpointFor } from "./endpoints.ts";
 import { mayCost, requestBound } from "./request-cost.ts";

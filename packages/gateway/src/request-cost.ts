@@ -1,4 +1,4 @@
-import { boundFromBody, type RequestBound, worstCaseCost } from "@apikey/core/usage";
+import { boundFromBody, type RequestBound, worstCaseCost } from "@apikey/core";
 import type { Endpoint } from "./endpoints.ts";
 
 // What a request may cost at most, read from its body for a blocking budget (core's worst-case.ts has the bound

@@ -1,5 +1,5 @@
 import type { UsageEvent } from "@apikey/core";
-import { escapeControl } from "@apikey/core/escape-control";
+import { escapeControl } from "@apikey/core";
 
 // The gateway's one line per request. Names and figures only: never a token, a key or a body. Some of it comes
 // from outside (the path a client sent, the model an upstream reported, names people chose): such a value is a

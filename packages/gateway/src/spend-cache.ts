@@ -1,5 +1,5 @@
-import type { UsageWindow } from "@apikey/core/usage";
-import { monthWindow } from "@apikey/core/usage";
+import type { UsageWindow } from "@apikey/core";
+import { monthWindow } from "@apikey/core";
 
 // Month-to-date spend per key or per token, kept in memory: summing the month on every request would cost more
 // than the forwarding itself at thousands of requests a second. Each recorded cost is added as it happens; the

@@ -1,5 +1,5 @@
-import type { Store } from "@apikey/core";
-import { type GatewayTokenRecord, tokenHasher } from "@apikey/core/tokens";
+import type { Store } from "@apikey/core/testing";
+import { type GatewayTokenRecord, tokenHasher } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { tokenTable } from "./token-table.ts";
 

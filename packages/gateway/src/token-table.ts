@@ -1,5 +1,5 @@
-import type { Store } from "@apikey/core";
-import type { GatewayTokenRecord, TokenHasher } from "@apikey/core/tokens";
+import type { GatewayTokenRecord, TokenHasher } from "@apikey/core";
+import type { Store } from "@apikey/core/store";
 
 // Every gateway token of the store, in memory, by keyed hash: a request's token is checked without touching the
 // store. The gateway calls `invalidate()` when another process has committed (a token created, revoked, rotated

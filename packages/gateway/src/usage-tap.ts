@@ -5,7 +5,7 @@ import {
   type ExtractedUsage,
   type ExtractorOptions,
   usageFromJson,
-} from "@apikey/core/usage";
+} from "@apikey/core";
 
 // What the gateway records from a response passing through it: the core's one usage extractor (JSON and SSE,
 // shared with the instrumented client), reduced to the figures of a usage event.

@@ -1,4 +1,4 @@
-import type { MasterKeySource } from "@apikey/core/master-key";
+import type { MasterKeySource } from "@apikey/core";
 import { deleteKeychainEntry, keychainAccount, readKeychainKek, tryCreateKeychainKek } from "./entry.ts";
 
 export { keychainAccount, keychainAnswers, readKeychainKek } from "./entry.ts";

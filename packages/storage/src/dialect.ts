@@ -1,6 +1,6 @@
 // What the repositories (./repositories/*) need from a database: its tables and the few things SQL dialects spell
 // differently. Everything else they write with Drizzle's dialect-neutral operators, once for every store.
-import type { UsageEvent } from "@apikey/core/usage";
+import type { UsageEvent } from "@apikey/core/store";
 import type { AnyColumn, SQL, SQLWrapper } from "drizzle-orm";
 import type { StoreDb } from "./drivers/types.ts";
 import type * as schema from "./schema.ts";

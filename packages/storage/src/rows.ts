@@ -11,8 +11,7 @@ import type {
   UsageEvent,
 } from "@apikey/core";
 import { ApikeyError } from "@apikey/core/errors";
-import type { KeyPatch } from "@apikey/core/store";
-import type { GatewayTokenPatch, GatewayTokenRecord } from "@apikey/core/tokens";
+import type { GatewayTokenPatch, GatewayTokenRecord, KeyPatch } from "@apikey/core/store";
 import type {
   auditLog,
   gatewayTokens,

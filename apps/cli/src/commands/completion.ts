@@ -1,4 +1,4 @@
-import { loadConfig, storeFileIn } from "@apikey/core";
+import { loadConfig } from "@apikey/core";
 import { type NameKind, readNames } from "@apikey/storage/names";
 import type { Command } from "commander";
 import { bashScript } from "../completion/bash.ts";
@@ -31,7 +31,10 @@ export function registerCompletionCommands(program: Command): void {
     if (!NAME_KINDS.includes(kind as NameKind)) return;
     let path: string;
     try {
-      path = storeFileIn(loadConfig().dataDir);
+      const { store } = loadConfig();
+      // Names come from the SQLite file only: a PostgreSQL store is not connected to for a key press.
+      if (store.kind !== "sqlite") return;
+      path = store.path;
     } catch {
       // A broken environment variable: completion offers nothing; the real command will say what is wrong.
       return;

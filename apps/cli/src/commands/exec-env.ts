@@ -1,8 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
 import { parseEnv } from "node:util";
-import type { Apikey } from "@apikey/core/app";
+import type { Apikey } from "@apikey/core";
+import { isReferenceLike } from "@apikey/core";
 import { ApikeyError, isApikeyError } from "@apikey/core/errors";
-import { isReferenceLike } from "@apikey/core/references";
 import { UsageError } from "../io/errors.ts";
 
 // What `apikey exec` hands its child: the environment plus an optional .env file, with every apikey:// reference

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { Apikey } from "@apikey/core/app";
+import type { Apikey } from "@apikey/core";
+import { findReferences } from "@apikey/core";
 import { ApikeyError, isApikeyError } from "@apikey/core/errors";
-import { findReferences } from "@apikey/core/references";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import type { OAuthProviderRecord } from "@apikey/core";
-import { childEnvironment } from "@apikey/core/child-env";
-import type { LoginResult } from "@apikey/core/oauth";
+import type { LoginResult, OAuthProviderRecord } from "@apikey/core";
+import { childEnvironment } from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { checkKeyNameArgument } from "../io/arguments.ts";

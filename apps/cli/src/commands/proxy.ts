@@ -1,15 +1,12 @@
-import { ApikeyError, ERROR_CODES, isApikeyError } from "@apikey/core/errors";
 import {
-  adoptLegacyToken,
-  createToken,
+  ApikeyError,
   DEFAULT_TOKEN_NAME,
-  listTokens,
+  ERROR_CODES,
+  isApikeyError,
   parseExpiry,
-  revokeToken,
-  rotateToken,
+  parseUsd,
   type TokenView,
-} from "@apikey/core/tokens";
-import { parseUsd } from "@apikey/core/usage";
+} from "@apikey/core";
 import { checkListenHost, DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
@@ -47,13 +44,13 @@ export function registerProxyCommands(program: Command, action: Action): void {
         const port = parsePort(opts.port);
         // Refused before the store is opened: a refused start must not touch the store (or adopt a token).
         checkListenHost(opts.host, opts.allowRemote === true);
-        const vault = await ctx.vault();
+        const app = await ctx.app();
         // startGateway refuses an unknown profile before it adopts a legacy token or listens.
         const requestLog = batchedLines((text) => process.stderr.write(text));
         // A second Ctrl-C exits at once: the lines still waiting go out on the way.
         process.once("exit", requestLog.flush);
         const gateway = await startGateway({
-          vault,
+          app,
           profile: ctx.profile,
           port,
           host: opts.host,
@@ -64,7 +61,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
             process.stderr.write(`${line}\n`);
           },
         });
-        const upstream = vault.config.anthropicBaseUrl ?? "https://api.anthropic.com";
+        const upstream = ctx.config.anthropicBaseUrl ?? "https://api.anthropic.com";
         ctx.out.result(
           { url: gateway.url, host: gateway.host, port: gateway.port, profile: ctx.profile, upstream },
           () =>
@@ -76,7 +73,7 @@ export function registerProxyCommands(program: Command, action: Action): void {
               "Ctrl-C to stop.",
             ].join("\n"),
         );
-        if ((await listTokens(vault)).length === 0) {
+        if ((await app.tokens.list()).length === 0) {
           ctx.out.note("No gateway token yet: `apikey proxy token create NAME` makes one (printed once).");
         }
         if (gateway.activeKey === null) {
@@ -100,9 +97,8 @@ export function registerProxyCommands(program: Command, action: Action): void {
 
   // Alone it shows its help, like every other group: making a token (no expiry, no budget) takes `create NAME`.
   const rotateDefault = action(async (ctx, _opts: unknown, _cmd: Command) => {
-    const vault = await ctx.vault();
-    await adoptLegacyToken(vault);
-    return printToken(ctx, await rotateToken(vault, DEFAULT_TOKEN_NAME));
+    const app = await ctx.app();
+    return printToken(ctx, await app.tokens.rotate(DEFAULT_TOKEN_NAME));
   });
   const token = proxy
     .command("token")
@@ -123,17 +119,19 @@ export function registerProxyCommands(program: Command, action: Action): void {
     .option("--models <list>", "comma-separated model ids it may use (a trailing * matches a prefix)")
     .action(
       action(async (ctx, name: string, opts: CreateOptions, cmd: Command) => {
-        const vault = await ctx.vault();
-        const created = await createToken(vault, {
-          name,
-          profile: profileGiven(cmd) ? ctx.profile : null,
-          budgetUsd: opts.budget === undefined ? null : parseUsd(opts.budget),
-          block: opts.block === true,
-          expiresAt: opts.expires === undefined ? null : parseExpiry(opts.expires, vault.now()),
-          models: opts.models === undefined ? null : opts.models.split(","),
-        }).catch((err: unknown) => {
-          throw withTokenHint(err);
-        });
+        const app = await ctx.app();
+        const created = await app.tokens
+          .create({
+            name,
+            profile: profileGiven(cmd) ? ctx.profile : null,
+            budgetUsd: opts.budget === undefined ? null : parseUsd(opts.budget),
+            block: opts.block === true,
+            expiresAt: opts.expires === undefined ? null : parseExpiry(opts.expires, new Date()),
+            models: opts.models === undefined ? null : opts.models.split(","),
+          })
+          .catch((err: unknown) => {
+            throw withTokenHint(err);
+          });
         if (opts.block && opts.budget === undefined) ctx.out.warn("--block has no effect without --budget.");
         printToken(ctx, created);
       }),
@@ -145,9 +143,8 @@ export function registerProxyCommands(program: Command, action: Action): void {
     .option("--all", "include revoked tokens")
     .action(
       action(async (ctx, opts: { all?: boolean }) => {
-        const vault = await ctx.vault();
-        await adoptLegacyToken(vault);
-        const tokens = await listTokens(vault, { includeRevoked: opts.all === true });
+        const app = await ctx.app();
+        const tokens = await app.tokens.list({ includeRevoked: opts.all === true });
         ctx.out.result(tokens, () => renderList(tokens));
       }),
     );
@@ -157,8 +154,8 @@ export function registerProxyCommands(program: Command, action: Action): void {
     .description("revoke a token: every running gateway refuses it from its next request on")
     .action(
       action(async (ctx, name: string) => {
-        const vault = await ctx.vault();
-        const view = await revokeToken(vault, name).catch((err: unknown) => {
+        const app = await ctx.app();
+        const view = await app.tokens.revoke(name).catch((err: unknown) => {
           throw withTokenHint(err);
         });
         ctx.out.result(view, () => `Revoked gateway token "${view.name}".`);
@@ -170,11 +167,10 @@ export function registerProxyCommands(program: Command, action: Action): void {
     .description("replace a token's value, keeping its name, settings and usage (printed once)")
     .action(
       action(async (ctx, name: string) => {
-        const vault = await ctx.vault();
-        await adoptLegacyToken(vault);
+        const app = await ctx.app();
         printToken(
           ctx,
-          await rotateToken(vault, name).catch((err: unknown) => {
+          await app.tokens.rotate(name).catch((err: unknown) => {
             throw withTokenHint(err);
           }),
         );

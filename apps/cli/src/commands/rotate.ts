@@ -1,6 +1,12 @@
-import { KEK_PROVIDERS, type KekProviderName, recogniseKey } from "@apikey/core";
-import type { RekeyInput } from "@apikey/core/rekey";
-import { type DeactivationOutcome, parseGrace, type RotateResult } from "@apikey/core/rotation";
+import type { RekeyInput } from "@apikey/core";
+import {
+  type DeactivationOutcome,
+  KEK_PROVIDERS,
+  type KekProviderName,
+  parseGrace,
+  type RotateResult,
+  recogniseKey,
+} from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import { type KeyView, maskKey } from "@apikey/core";
-import { childEnvironment } from "@apikey/core/child-env";
+import { childEnvironment, type KeyView, maskKey } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";

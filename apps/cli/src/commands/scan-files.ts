@@ -10,7 +10,7 @@ import {
   type Stats,
 } from "node:fs";
 import { join } from "node:path";
-import { createKeyStreamScanner, type FoundKey } from "@apikey/core/scan";
+import { createKeyStreamScanner, type FoundKey } from "@apikey/core";
 import { UsageError } from "../io/errors.ts";
 
 // The files `apikey scan` searches: a walk of the given paths that reads each regular file in chunks and reports,

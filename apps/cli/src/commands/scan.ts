@@ -1,8 +1,14 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { maskKey, recogniseKey, storeFileIn, validateKey } from "@apikey/core";
-import type { Apikey } from "@apikey/core/app";
-import { createKeyStreamScanner, type FoundKey, findKeysInText } from "@apikey/core/scan";
+import type { Apikey } from "@apikey/core";
+import {
+  createKeyStreamScanner,
+  type FoundKey,
+  findKeysInText,
+  maskKey,
+  recogniseKey,
+  validateKey,
+} from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
@@ -107,7 +113,8 @@ export function registerScanCommands(program: Command, action: Action): void {
 
 /** The store when one exists; scanning never creates one. */
 async function storeIfAny(ctx: Context): Promise<Apikey | null> {
-  return existsSync(storeFileIn(ctx.config.dataDir)) ? ctx.app() : null;
+  const { store } = ctx.config;
+  return store.kind === "sqlite" && existsSync(store.path) ? ctx.app() : null;
 }
 
 // A diff line longer than this is not held whole: an added one is searched as it streams, any other is dropped.

@@ -1,4 +1,4 @@
-import { generatedMasterKey, type MasterKeySource, passphraseSource } from "@apikey/core/master-key";
+import { generatedMasterKey, type MasterKeySource, passphraseSource } from "@apikey/core";
 import { keychainSource } from "@apikey/keychain";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";

@@ -1,5 +1,4 @@
-import { describeKekProvider } from "@apikey/core";
-import { tightenKeyFile } from "@apikey/core/kek/key-file";
+import { describeKekProvider, tightenKeyFile } from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";

@@ -1,4 +1,4 @@
-import { storeFileIn } from "@apikey/core";
+import { DATABASE_URL_VARIABLE } from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
@@ -23,8 +23,8 @@ export function registerStoreCommands(program: Command, action: Action): void {
         const { copyStore, endpointFrom } = await import("@apikey/storage/copy");
         const target = opts.to.trim();
         if (target === "") throw new UsageError("--to needs a postgres:// URL or a SQLite file path.");
-        const url = process.env.APIKEY_DATABASE_URL?.trim();
-        const from = endpointFrom(url ? url : storeFileIn(ctx.config.dataDir), "APIKEY_DATABASE_URL");
+        const here = ctx.config.store;
+        const from = endpointFrom(here.kind === "postgres" ? here.url : here.path, DATABASE_URL_VARIABLE);
         const report = await copyStore(from, endpointFrom(target, "--to"), {
           merge: opts.merge === true,
           onTable: (name, rows) =>

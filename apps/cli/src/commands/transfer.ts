@@ -4,12 +4,14 @@ import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   checkExportPassphrase,
+  IMPORT_SOURCES,
   type ImportProgress,
   type ImportReport,
+  type ImportSource,
   readBundle,
-} from "@apikey/core/bundle";
+  scanSource,
+} from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
-import { IMPORT_SOURCES, type ImportSource, scanSource } from "@apikey/core/import-sources";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";

@@ -1,4 +1,4 @@
-import { formatUsdColumn } from "@apikey/core/usage";
+import { formatUsdColumn } from "@apikey/core";
 
 // `apikey usage`'s chart of spend per day, in plain characters so it survives NO_COLOR, pipes and any font. A month
 // with two busy days is two bars, not 28 rows of $0.00: a run of days without spend is one line.

@@ -1,5 +1,5 @@
-import type { Apikey } from "@apikey/core/app";
-import { formatUsd as money, parseSince } from "@apikey/core/usage";
+import type { Apikey } from "@apikey/core";
+import { formatUsd as money, parseSince } from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { table } from "../io/output.ts";

@@ -1,4 +1,4 @@
-import type { Apikey } from "@apikey/core/app";
+import type { Apikey } from "@apikey/core";
 import {
   formatUsd,
   formatUsdColumn,
@@ -7,7 +7,7 @@ import {
   toBudgetStatus,
   type UsageGroupBy,
   type UsageReport,
-} from "@apikey/core/usage";
+} from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";

@@ -1,7 +1,5 @@
-import { ENV_VARIABLES, type EnvVariable } from "@apikey/core";
+import { ENV_VARIABLES, type EnvVariable, REFERENCE_SCHEME } from "@apikey/core";
 import { ERROR_CODES } from "@apikey/core/errors";
-import { REFERENCE_SCHEME } from "@apikey/core/references";
-import { DATABASE_URL_VARIABLE } from "@apikey/storage/configured";
 import { EXIT, EXIT_MEANING, exitCodeFor } from "../io/errors.ts";
 import { protectionTopic } from "../protection/choices.ts";
 
@@ -16,6 +14,7 @@ export const VARIABLES: Record<EnvVariable, string> = {
   APIKEY_HOME:
     "the data directory holding the store (default: $XDG_DATA_HOME/apikey, else ~/.local/share/apikey)",
   XDG_DATA_HOME: "where the default data directory lives, when APIKEY_HOME is unset",
+  APIKEY_DATABASE_URL: "postgres://… : use a shared PostgreSQL store instead of the SQLite file",
   APIKEY_MASTER_KEY: "a master key (base64 of 32 bytes) that opens the store; for scripts, CI and servers",
   APIKEY_PASSPHRASE: "the passphrase of a passphrase slot, when no terminal can ask",
   APIKEY_EXPORT_PASSPHRASE: "the passphrase of an `export`/`import` bundle, when no terminal can ask",
@@ -32,7 +31,6 @@ export const VARIABLES: Record<EnvVariable, string> = {
 
 /** Variables read outside config.ts (docs/reference.test.ts checks the source for any other). */
 export const OTHER_VARIABLES: Record<string, string> = {
-  [DATABASE_URL_VARIABLE]: "postgres://… : use a shared PostgreSQL store instead of the SQLite file",
   APIKEY_DEBUG: "1 to print the stack of an unexpected internal error",
 };
 

@@ -2,13 +2,12 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
-  dataDirFrom,
   decryptSecret,
   shouldRecordUse,
-  storeFileIn,
+  storeLocationFrom,
   tryUnlock,
   usableWithoutDecision,
-} from "@apikey/core/hot-path";
+} from "@apikey/core/hot";
 import { openActiveKey } from "@apikey/storage/fast";
 import { hotMasterKeys, unlockSlots } from "./master-keys.ts";
 
@@ -34,10 +33,11 @@ function addonPath(): string {
 export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   let handle: ReturnType<typeof openActiveKey> = null;
   try {
-    // A PostgreSQL store has no file to read here: the full path opens it.
-    if (env.APIKEY_DATABASE_URL?.trim()) return false;
-    const dataDir = dataDirFrom(env);
-    handle = openActiveKey(storeFileIn(dataDir), profile, { nativeBinding: addonPath() });
+    // The same store choice as every front; a PostgreSQL store has no file to read here: the full path opens it.
+    const location = storeLocationFrom(env);
+    if (location.kind !== "sqlite") return false;
+    const { dataDir } = location;
+    handle = openActiveKey(location.path, profile, { nativeBinding: addonPath() });
     if (handle === null || handle === "stale") return false;
     const { row } = handle;
     if (!usableWithoutDecision({ ...row, expiresAt: row.expiresAt ?? null }, profile, Date.now()))

@@ -4,7 +4,7 @@ import {
   masterKeySource,
   passphraseSource,
   type UnlockSlot,
-} from "@apikey/core/hot-path";
+} from "@apikey/core/hot";
 import type { FastSlot } from "@apikey/storage/fast";
 
 // The master keys `apikey current` can use without asking anyone: the full program's (context.ts, cliMasterKeys)

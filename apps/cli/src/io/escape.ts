@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS, escapeChar, escapeControl } from "@apikey/core/escape-control";
+import { CONTROL_CHARACTERS, escapeChar, escapeControl } from "@apikey/core";
 
 // Text that came from outside (arguments, file paths, a provider's words) must not steer the terminal or fake a
 // line of output: control characters are shown escaped (`\x1b`, `\u009b`), never written raw.

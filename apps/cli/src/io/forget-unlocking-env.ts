@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
-import { STORE_UNLOCKING_VARIABLES } from "@apikey/core/child-env";
+import { STORE_UNLOCKING_VARIABLES } from "@apikey/core";
 
 // Once the configuration is read, apikey's own environment no longer needs what unlocks the store, and a process it
 // starts (`exec`'s command, a browser) could read it there: on Linux every same-user process can read

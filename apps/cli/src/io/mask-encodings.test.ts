@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
+import { fakeApiKey } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
-import { fakeApiKey } from "../../../../packages/core/src/test-keys.ts";
 import { createMaskStream } from "./mask-stream.ts";
 
 // Issue 20 item 16: `apikey exec` masked a secret only byte for byte; the same key base64-, hex-, URL-encoded or

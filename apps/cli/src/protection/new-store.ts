@@ -1,13 +1,13 @@
 import { createInterface } from "node:readline/promises";
 import type { Config } from "@apikey/core";
-import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
-import { keyFilePath } from "@apikey/core/kek";
 import {
+  keyFilePath,
   keyFileSource,
   type MasterKeySource,
   type NewMasterKey,
   passphraseSource,
-} from "@apikey/core/master-key";
+} from "@apikey/core";
+import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import { keychainAnswers } from "@apikey/keychain";
 import { escapeBlock } from "../io/escape.ts";
 import { askNewPassphrase } from "../io/secret-input.ts";

@@ -1,8 +1,16 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { type Config, ERROR_CODES, isApikeyError, loadConfig, storeFileIn } from "../../vendor/core/index.ts";
-import { type Apikey, openApikey } from "../../vendor/core/app/apikey.ts";
-import { type MasterKeySource, masterKeySource, passphraseSource } from "../../vendor/core/master-key/index.ts";
+import {
+  type Apikey,
+  type Config,
+  ERROR_CODES,
+  isApikeyError,
+  loadConfig,
+  type MasterKeySource,
+  masterKeySource,
+  openApikey,
+  passphraseSource,
+} from "../../vendor/core/index.ts";
 import { openStore } from "../../vendor/storage/node-sqlite.ts";
 import { expandDirectory } from "../lib/directory.ts";
 import { StoreNotFoundError } from "../lib/hints.ts";
@@ -59,7 +67,11 @@ export async function openExisting(prefs: Preferences, options: OpenOptions): Pr
   // First: without node:sqlite nothing below can work, and the person must update Raycast, not the store.
   assertNodeSqlite();
   const config = configFrom(prefs, options.env);
-  const path = storeFileIn(config.dataDir);
+  // The store choice every front makes (core's paths.ts). Raycast passes no APIKEY_DATABASE_URL (configFrom), so
+  // it is the SQLite file: node:sqlite is the one driver Raycast's runtime can load.
+  const location = config.store;
+  if (location.kind !== "sqlite") throw new StoreNotFoundError(config.dataDir, false);
+  const { path } = location;
   if (!existsSync(path)) throw new StoreNotFoundError(config.dataDir, false);
   const app = openApikey({
     store: await openStore({ path, ifMissing: "refuse" }),

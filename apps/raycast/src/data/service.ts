@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { type KeyListItem, type KeyView, totalsOf, type UsageReport } from "../../vendor/core/app/apikey.ts";
+import { type KeyListItem, type KeyView, totalsOf, type UsageReport } from "../../vendor/core/index.ts";
 import { openExisting, type Preferences } from "./open-store.ts";
 import type {
   AddOutcome,

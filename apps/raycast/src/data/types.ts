@@ -5,7 +5,7 @@ import type {
   UpstreamPlan,
   UsageReport,
   ValidationOutcome,
-} from "../../vendor/core/app/apikey.ts";
+} from "../../vendor/core/index.ts";
 
 // What the commands show and do. Every key, profile and usage figure is the core's own view (imported from the app,
 // never redeclared, so every judgement in it is core's); this file only picks the parts the commands use and says

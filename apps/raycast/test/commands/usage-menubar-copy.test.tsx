@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { recordUsageMany } from "../../vendor/core/usage/index.ts";
+import { recordUsageMany } from "../../vendor/core/testing.ts";
 import { openStore } from "../../vendor/storage/node-sqlite.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApiKey } from "../../../../tests/fixtures/keys.ts";

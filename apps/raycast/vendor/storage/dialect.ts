@@ -1,7 +1,7 @@
 // Vendored from packages/storage/src/dialect.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 // What the repositories (./repositories/*) need from a database: its tables and the few things SQL dialects spell
 // differently. Everything else they write with Drizzle's dialect-neutral operators, once for every store.
-import type { UsageEvent } from "../core/usage/index.ts";
+import type { UsageEvent } from "../core/store.ts";
 import type { AnyColumn, SQL, SQLWrapper } from "drizzle-orm";
 import type { StoreDb } from "./drivers/types.ts";
 import type * as schema from "./schema.ts";

@@ -12,8 +12,7 @@ import type {
   UsageEvent,
 } from "../core/index.ts";
 import { ApikeyError } from "../core/errors.ts";
-import type { KeyPatch } from "../core/store.ts";
-import type { GatewayTokenPatch, GatewayTokenRecord } from "../core/tokens/index.ts";
+import type { GatewayTokenPatch, GatewayTokenRecord, KeyPatch } from "../core/store.ts";
 import type {
   auditLog,
   gatewayTokens,

@@ -1,4 +1,4 @@
-import type { KeyListItem } from "@apikey/core/app";
+import type { KeyListItem } from "@apikey/core";
 import type { Logger, RespondArguments, webApi } from "@slack/bolt";
 import type { Policy } from "../authz/config-file.ts";
 import { type Access, type Actor, type Directory, decide } from "../authz/decide.ts";

@@ -1,7 +1,7 @@
 // `/apikey …` text to a command. Pure: shape and arity only. Whether a name, a profile or an amount is acceptable
 // is core's rule, checked when the command runs, so every front agrees.
 
-import { usdOrNull } from "@apikey/core/usage";
+import { usdOrNull } from "@apikey/core";
 
 export type UsageWindow = "7d" | "30d";
 export type UsageBy = "day" | "model" | "key" | "token";

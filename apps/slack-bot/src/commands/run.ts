@@ -1,4 +1,4 @@
-import { totalsOf } from "@apikey/core/app";
+import { totalsOf } from "@apikey/core";
 import type { RespondArguments, types } from "@slack/bolt";
 import { REFUSALS, renderError } from "../hints.ts";
 import type { PageRef } from "../payload.ts";

@@ -1,4 +1,4 @@
-import type { AuditEntry, DeactivationOutcome, KeyListItem } from "@apikey/core/app";
+import type { AuditEntry, DeactivationOutcome, KeyListItem } from "@apikey/core";
 import type { types } from "@slack/bolt";
 import { type Block, bold, context, divider, esc, section } from "./blocks.ts";
 import { auditBlocks, owedLine, spendBar } from "./keys.ts";

@@ -1,11 +1,11 @@
-import type {
-  AuditEntry,
-  BudgetState,
-  DeactivationOutcome,
-  KeyListItem,
-  UsageReport,
-} from "@apikey/core/app";
-import { NO_ADMIN_KEY_REASON } from "@apikey/core/rotation";
+import {
+  type AuditEntry,
+  type BudgetState,
+  type DeactivationOutcome,
+  type KeyListItem,
+  NO_ADMIN_KEY_REASON,
+  type UsageReport,
+} from "@apikey/core";
 import { bold, context, esc, section } from "./blocks.ts";
 import { type Item, sections } from "./paging.ts";
 

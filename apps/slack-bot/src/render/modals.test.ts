@@ -1,5 +1,5 @@
+import { fakeApiKey } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
-import { fakeApiKey } from "../../../../packages/core/src/test-keys.ts";
 import { KEY_BLOCKS, keyShapedBlock } from "../guards.ts";
 import { addModal, rotateModal } from "./modals.ts";
 import { checked, decodeOrigin, encodeOrigin, selectedValue, textValue } from "./submission.ts";

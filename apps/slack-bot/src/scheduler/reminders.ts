@@ -1,4 +1,4 @@
-import type { DeactivationOutcome, KeyListItem } from "@apikey/core/app";
+import type { DeactivationOutcome, KeyListItem } from "@apikey/core";
 import type { Logger } from "@slack/bolt";
 import type { CorePort } from "../core-port.ts";
 import { bold } from "../render/blocks.ts";

@@ -130,6 +130,8 @@ export async function createToken(
 
 /** Every token (revoked ones when asked) with its month-to-date spend. Never the tokens themselves. */
 export async function listTokens(s: Session, opts: { includeRevoked?: boolean } = {}): Promise<TokenView[]> {
+  // Like every other token use case, the list shows a pre-0004 store's token as `default`, adopted.
+  await adoptLegacyToken(s);
   const now = s.now();
   const [tokens, spend] = await Promise.all([
     s.store.tokens.list(opts),

@@ -1,7 +1,7 @@
 // Usage writes on PostgreSQL: one statement per batch, both INSERTs in one command (data-modifying CTEs), with
 // every column passed as one array parameter and expanded by unnest(), so a batch of any size is a single round
 // trip and a fixed number of parameters (PostgreSQL caps a statement at 65535).
-import { COUNTER_KEYS, type UsageEvent } from "@apikey/core/usage";
+import { COUNTER_KEYS, type UsageEvent } from "@apikey/core/store";
 import { getTableName } from "drizzle-orm";
 import type { UsageWrites } from "../dialect.ts";
 import { DAILY_FIGURES, rollUp } from "../repositories/usage-rollup.ts";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COUNTER_KEYS } from "@apikey/core/usage";
+import { COUNTER_KEYS } from "@apikey/core/store";
 import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as pg from "../pg/schema.ts";

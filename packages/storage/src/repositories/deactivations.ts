@@ -1,4 +1,4 @@
-import type { DeactivationRepository } from "@apikey/core";
+import type { DeactivationRepository } from "@apikey/core/store";
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { deactivationFromRow } from "../rows.ts";

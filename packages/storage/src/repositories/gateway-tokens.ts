@@ -1,4 +1,4 @@
-import type { GatewayTokenRepository } from "@apikey/core/tokens";
+import type { GatewayTokenRepository } from "@apikey/core/store";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { tokenFromRow, tokenPatchToRow, tokenToRow } from "../rows.ts";

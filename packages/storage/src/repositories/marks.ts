@@ -1,4 +1,4 @@
-import type { MarkRepository } from "@apikey/core";
+import type { MarkRepository } from "@apikey/core/store";
 import { lt } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 

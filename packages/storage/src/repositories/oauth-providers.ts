@@ -1,4 +1,4 @@
-import type { OAuthProviderRepository } from "@apikey/core";
+import type { OAuthProviderRepository } from "@apikey/core/store";
 import { eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { oauthProviderFromRow, oauthProviderToRow } from "../rows.ts";

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { UsageEvent } from "@apikey/core/usage";
+import type { UsageEvent } from "@apikey/core/store";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore as openSqliteStore } from "../better-sqlite3.ts";

@@ -1,4 +1,4 @@
-import type { SettingsRepository } from "@apikey/core";
+import type { SettingsRepository } from "@apikey/core/store";
 import { eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 

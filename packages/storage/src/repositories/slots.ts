@@ -1,4 +1,4 @@
-import type { SlotRepository } from "@apikey/core";
+import type { SlotRepository } from "@apikey/core/store";
 import { asc, eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { slotFromRow, slotToRow } from "../rows.ts";

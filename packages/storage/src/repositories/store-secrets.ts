@@ -1,4 +1,4 @@
-import type { StoreSecretRepository } from "@apikey/core";
+import type { StoreSecretRepository } from "@apikey/core/store";
 import { eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { storeSecretFromRow, storeSecretToRow } from "../rows.ts";

@@ -1,4 +1,4 @@
-import type { ReportedUsageRepository } from "@apikey/core";
+import type { ReportedUsageRepository } from "@apikey/core/store";
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 

@@ -1,5 +1,5 @@
 // The daily rollup's rule, shared by every dialect's writes and by the reads that choose it.
-import { COUNTER_KEYS, type CounterKey, type UsageEvent, type UsageWindow } from "@apikey/core/usage";
+import { COUNTER_KEYS, type CounterKey, type UsageEvent, type UsageWindow } from "@apikey/core/store";
 import { getTableName } from "drizzle-orm";
 import type { Tables } from "../dialect.ts";
 

@@ -5,7 +5,7 @@ import {
   type UsageRepository,
   type UsageSummaryRow,
   type UsageWindow,
-} from "@apikey/core/usage";
+} from "@apikey/core/store";
 import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import { usageFromRow } from "../rows.ts";

@@ -1,6 +1,6 @@
 // Usage writes on SQLite: events and their rollup rows in one savepoint, through statements prepared on the
 // driver's client where it can (better-sqlite3), through Drizzle's builder in batches elsewhere (node:sqlite).
-import { COUNTER_KEYS, type UsageEvent } from "@apikey/core/usage";
+import { COUNTER_KEYS, type UsageEvent } from "@apikey/core/store";
 import { getTableName, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { UsageWrites } from "../dialect.ts";

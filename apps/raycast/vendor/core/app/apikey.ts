@@ -31,6 +31,7 @@ import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
 import { listKeyItems } from "../views/key-list.ts";
 import { batchedClaims } from "./claim-batch.ts";
+import { meteringFor } from "./metering.ts";
 
 // The one way a front opens the store and calls the use cases. A front brings a Store (from one of
 // @apikey/storage's entries), the master keys it can offer, and who is acting; it gets back plain functions
@@ -177,7 +178,9 @@ export function openApikey(options: OpenApikeyOptions) {
       await vault.unlock();
     },
     close: () => options.store.close(),
-    /** For the CLI's remaining commands while they move onto these calls; fronts must not use it. */
-    vault,
+    /** The same store acting as someone else (a server serving many people); closing either closes the store. */
+    actingAs: (actor: string) => openApikey({ ...options, actor }),
+    /** What the gateway and the instrumented SDK client take: active keys, token hashing, usage; no use case. */
+    metering: meteringFor(vault),
   };
 }

@@ -1,9 +1,9 @@
 // Vendored from packages/core/src/usage/client.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
-import { resolveActiveKey } from "../active/active-key.ts";
+import { type Metering, meteringOf } from "../app/metering.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
-import type { Vault } from "../vault/vault.ts";
+import type { Session } from "../vault/session.ts";
 import { type AnthropicErrorResponse, budgetExceededError, budgetHeldError, budgetStatus } from "./budget.ts";
 import { countsOf, ZERO_COUNTS } from "./counts.ts";
 import { createUsageExtractor, type ExtractedUsage, usageFromJson } from "./extract.ts";
@@ -13,7 +13,10 @@ import { monthWindow } from "./window.ts";
 import { boundFromBody, worstCaseCost } from "./worst-case.ts";
 
 export interface AnthropicClientOptions {
-  vault: Vault;
+  /** What openApikey returned: the client uses its `metering` port (active keys, budgets, usage). */
+  app?: { metering: Metering };
+  /** @deprecated A session from before openApikey (tests); pass `app`. */
+  vault?: Session;
   profile?: string;
   /** Recorded on every usage event; default `client`. */
   front?: string;
@@ -39,13 +42,13 @@ interface Resolved {
  * The hook is the SDK's own `middleware` option (1.14): it sees the canonical request and response on every
  * endpoint and needs no patching. Over a blocking budget a request is answered locally, before any network,
  * with the same 402 `billing_error` the gateway sends, so the app gets an ordinary `APIError` (status 402,
- * not retried). At 80 % the vault's warning callback is told, once per key and month.
+ * not retried). At 80 % the app's warning callback is told, once per key and month.
  */
 export async function createAnthropicClient(options: AnthropicClientOptions): Promise<Anthropic> {
-  const { vault } = options;
-  const baseURL = options.sdk?.baseURL ?? vault.config.anthropicBaseUrl ?? undefined;
+  const core = meteringOf(options);
+  const baseURL = options.sdk?.baseURL ?? core.config.anthropicBaseUrl ?? undefined;
   // Every request carries the active key: refuse plain http to another host before anything is made.
-  assertSafeBaseUrl(baseURL, vault.config.allowInsecureBaseUrl);
+  assertSafeBaseUrl(baseURL, core.config.allowInsecureBaseUrl);
   const { default: AnthropicClient } = await import("@anthropic-ai/sdk");
   const profile = options.profile ?? DEFAULT_PROFILE;
   const front = options.front ?? "client";
@@ -53,7 +56,7 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
 
   async function resolve(): Promise<Resolved> {
     // The one active-key path: the same checks and OAuth refresh as `apikey current`; usage events record the use.
-    const { record, secret } = await resolveActiveKey(vault, profile, { touch: false });
+    const { record, secret } = await core.activeKey(profile);
     return { key: record, secret };
   }
 
@@ -68,10 +71,10 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
   ): Promise<{ refusal: Response; hold?: never } | { refusal?: never; hold: Hold | null }> {
     // Keys without a budget skip the month's aggregate query entirely.
     if (key.monthlyBudgetUsd === null) return { hold: null };
-    const now = vault.now();
+    const now = core.now();
     // What is released while the spend is read may have been committed after the read: count it, to be safe.
     const releasedBefore = held.released(key.id);
-    const status = await budgetStatus(vault.store, key.id, now);
+    const status = await budgetStatus(core.store, key.id, now);
     if (status.blocked) return { refusal: refusalResponse(budgetExceededError(status, key.name)) };
     if (status.mode === "block" && status.budgetUsd !== null) {
       const inFlight = held.held(key.id) + held.released(key.id) - releasedBefore;
@@ -81,13 +84,13 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     const once = `${key.id}@${monthWindow(now).since.getTime()}`;
     if (status.message && !warned.has(once)) {
       warned.add(once);
-      vault.warn(status.message);
+      core.warn(status.message);
     }
     return { hold: status.mode === "block" ? held.hold([key.id], worstCaseUsd) : null };
   }
 
   // A response the API has answered belongs to the app even when the store cannot take its event (busy, read-only):
-  // the failure is told through the vault's warning callback, never thrown into the app's call.
+  // the failure is told through the app's warning callback, never thrown into the app's call.
   const record = (key: KeyRecord, model: string, usage: ExtractedUsage | null, requestId: string | null) => {
     const input: UsageInput = {
       keyId: key.id,
@@ -99,13 +102,13 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     };
     const refused = usageRefusal(input);
     if (refused !== null) {
-      vault.warn(
+      core.warn(
         `The API's usage figures for key "${key.name}" were refused (${refused}); the request is recorded with no tokens and no cost.`,
       );
     }
-    return recordUsage(vault.store, input, vault.now()).catch((err: unknown) => {
+    return recordUsage(core.store, input, core.now()).catch((err: unknown) => {
       const code = (err as { code?: unknown })?.code;
-      vault.warn(
+      core.warn(
         `Could not record usage for key "${key.name}"${typeof code === "string" ? ` (${code})` : ""}.`,
       );
     });

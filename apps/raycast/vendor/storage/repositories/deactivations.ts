@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/deactivations.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { DeactivationRepository } from "../../core/index.ts";
+import type { DeactivationRepository } from "../../core/store.ts";
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { deactivationFromRow } from "../rows.ts";

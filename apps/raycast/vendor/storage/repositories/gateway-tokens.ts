@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/gateway-tokens.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { GatewayTokenRepository } from "../../core/tokens/index.ts";
+import type { GatewayTokenRepository } from "../../core/store.ts";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { tokenFromRow, tokenPatchToRow, tokenToRow } from "../rows.ts";

@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/marks.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { MarkRepository } from "../../core/index.ts";
+import type { MarkRepository } from "../../core/store.ts";
 import { lt } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 

@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/oauth-providers.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { OAuthProviderRepository } from "../../core/index.ts";
+import type { OAuthProviderRepository } from "../../core/store.ts";
 import { eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { oauthProviderFromRow, oauthProviderToRow } from "../rows.ts";

@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/settings.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { SettingsRepository } from "../../core/index.ts";
+import type { SettingsRepository } from "../../core/store.ts";
 import { eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 

@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/slots.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { SlotRepository } from "../../core/index.ts";
+import type { SlotRepository } from "../../core/store.ts";
 import { asc, eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { slotFromRow, slotToRow } from "../rows.ts";

@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/store-secrets.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { StoreSecretRepository } from "../../core/index.ts";
+import type { StoreSecretRepository } from "../../core/store.ts";
 import { eq } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { storeSecretFromRow, storeSecretToRow } from "../rows.ts";

@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/repositories/usage-reported.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { ReportedUsageRepository } from "../../core/index.ts";
+import type { ReportedUsageRepository } from "../../core/store.ts";
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 

@@ -1,6 +1,6 @@
 // Vendored from packages/storage/src/repositories/usage-rollup.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 // The daily rollup's rule, shared by every dialect's writes and by the reads that choose it.
-import { COUNTER_KEYS, type CounterKey, type UsageEvent, type UsageWindow } from "../../core/usage/index.ts";
+import { COUNTER_KEYS, type CounterKey, type UsageEvent, type UsageWindow } from "../../core/store.ts";
 import { getTableName } from "drizzle-orm";
 import type { Tables } from "../dialect.ts";
 

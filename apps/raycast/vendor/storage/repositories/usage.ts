@@ -6,7 +6,7 @@ import {
   type UsageRepository,
   type UsageSummaryRow,
   type UsageWindow,
-} from "../../core/usage/index.ts";
+} from "../../core/store.ts";
 import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import { usageFromRow } from "../rows.ts";

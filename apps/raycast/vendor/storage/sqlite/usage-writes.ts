@@ -1,7 +1,7 @@
 // Vendored from packages/storage/src/sqlite/usage-writes.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 // Usage writes on SQLite: events and their rollup rows in one savepoint, through statements prepared on the
 // driver's client where it can (better-sqlite3), through Drizzle's builder in batches elsewhere (node:sqlite).
-import { COUNTER_KEYS, type UsageEvent } from "../../core/usage/index.ts";
+import { COUNTER_KEYS, type UsageEvent } from "../../core/store.ts";
 import { getTableName, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { UsageWrites } from "../dialect.ts";

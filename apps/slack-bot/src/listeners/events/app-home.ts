@@ -1,4 +1,4 @@
-import type { DeactivationOutcome } from "@apikey/core/app";
+import type { DeactivationOutcome } from "@apikey/core";
 import type { App, webApi } from "@slack/bolt";
 import { type Actor, decide } from "../../authz/decide.ts";
 import type { CommandEnv } from "../../commands/env.ts";

@@ -1,4 +1,4 @@
-import type { RotateResult, ValidationResult } from "@apikey/core/app";
+import type { RotateResult, ValidationResult } from "@apikey/core";
 import { bold } from "../../render/blocks.ts";
 
 // What the person reads after submitting a form. Plain sentences; masked keys only.

@@ -1,0 +1,34 @@
+// Vendored from packages/core/src/child-env.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+// What a process apikey starts (a command under `apikey exec`, a browser for a login) may inherit. Such a child
+// gets the active key when it is meant to, and never anything that unlocks the whole store: `apikey exec -- claude`
+// must not hand Claude Code, and everything it spawns, the key to every secret.
+
+/** Variables that unlock the store or a bundle of it (see config.ts). A new such variable belongs here. */
+export const STORE_UNLOCKING_VARIABLES = [
+  "APIKEY_MASTER_KEY",
+  "APIKEY_PASSPHRASE",
+  "APIKEY_EXPORT_PASSPHRASE",
+] as const;
+
+const UNLOCKING = new Set<string>(STORE_UNLOCKING_VARIABLES);
+
+/**
+ * The parent's environment minus every store-unlocking variable, plus ANTHROPIC_API_KEY when `activeKey` is given.
+ * Names are compared case-insensitively: on Windows `apikey_master_key` is the same variable.
+ */
+export function childEnvironment(
+  parent: Readonly<Record<string, string | undefined>>,
+  activeKey?: string,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value === undefined || UNLOCKING.has(name.toUpperCase())) continue;
+    env[name] = value;
+  }
+  if (activeKey !== undefined) {
+    // Drop any differently-cased copy first so the child sees exactly one ANTHROPIC_API_KEY.
+    for (const name of Object.keys(env)) if (name.toUpperCase() === "ANTHROPIC_API_KEY") delete env[name];
+    env.ANTHROPIC_API_KEY = activeKey;
+  }
+  return env;
+}

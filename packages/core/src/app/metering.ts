@@ -1,0 +1,54 @@
+import { resolveActiveKey } from "../active/active-key.ts";
+import type { Config } from "../config.ts";
+import type { KeyRecord } from "../domain.ts";
+import type { Store } from "../store.ts";
+import { adoptLegacyToken } from "../tokens/admin.ts";
+import { type TokenHasher, tokenHasher } from "../tokens/hash.ts";
+import { getProfile } from "../vault/profiles.ts";
+import type { Session } from "../vault/session.ts";
+
+// What a metering front (the local gateway, the instrumented SDK client) may do, and nothing more: resolve a
+// profile's active key through the one active-key path, hash presented gateway tokens, and read spend and record
+// usage in the store. It never gets the data key, the use cases or the audit trail: it is `app.metering`, not the
+// session behind the app.
+
+export interface Metering {
+  readonly config: Config;
+  /** Gateway tokens, usage events and spend, and the change counter; no secret can be opened without the data key. */
+  readonly store: Store;
+  now(): Date;
+  /** Tells the person something they should know (a budget at 80 %, usage that could not be recorded). */
+  warn(message: string): void;
+  /** The profile's active key's name, null when it has none; E_PROFILE_NOT_FOUND for an unknown profile. */
+  activeKeyName(profile: string): Promise<string | null>;
+  /** The one active-key path (checks, OAuth refresh before expiry), without marking the use: usage events do. */
+  activeKey(profile: string): Promise<{ record: KeyRecord; secret: string }>;
+  /** Hashes presented gateway tokens with the store's key, once a pre-0004 store's single token is adopted. */
+  tokenHasher(): Promise<TokenHasher>;
+}
+
+export function meteringFor(session: Session): Metering {
+  return {
+    config: session.config,
+    store: session.store,
+    now: () => session.now(),
+    warn: (message) => session.warn(message),
+    activeKeyName: async (profile) => (await getProfile(session, profile)).activeKey,
+    activeKey: async (profile) => {
+      const { record, secret } = await resolveActiveKey(session, profile, { touch: false });
+      return { record, secret };
+    },
+    tokenHasher: async () => {
+      // A store from before per-person tokens keeps its one token working, as `default`.
+      await adoptLegacyToken(session);
+      return tokenHasher(await session.unlock());
+    },
+  };
+}
+
+/** The metering port of an app (`{ app }`), or of a session for code written before openApikey (`{ vault }`). */
+export function meteringOf(options: { app?: { metering: Metering }; vault?: Session }): Metering {
+  if (options.app) return options.app.metering;
+  if (options.vault) return meteringFor(options.vault);
+  throw new TypeError("Pass `app`: what openApikey returned.");
+}

@@ -1,0 +1,12 @@
+// @apikey/core/hot — what `apikey current` needs to answer without loading the program: which store (the one store
+// choice), the one rule that says whether the active key may be handed out as it is, the one unlock order, the
+// master keys that need nothing native, the secret's seal and the last-used rule. Every module behind it loads only
+// node built-ins (a guard test follows the imports), so the CLI's first bundle stays small.
+
+export { shouldRecordUse } from "./active/last-used.ts";
+export { type ActiveKeyFacts, usableWithoutDecision, whyNotUsable } from "./active/usable.ts";
+export { decryptSecret } from "./crypto/data-key.ts";
+export type { MasterKeySource, UnlockSlot } from "./master-key/source.ts";
+export { keyFileSource, masterKeySource, passphraseSource } from "./master-key/sources.ts";
+export { tryUnlock } from "./master-key/unlock-order.ts";
+export { dataDirFrom, type StoreLocation, storeFileIn, storeLocationFrom } from "./paths.ts";
