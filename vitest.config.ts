@@ -17,7 +17,9 @@ export default defineConfig({
     // One PostgreSQL server for the run, started when a file first asks for one.
     globalSetup: ["packages/storage/src/testing/pg-shared-server.ts"],
     projects: [
-      { test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
+      // Core's key derivations run at their real cost (scrypt N=2^17, 128 MiB): a second on an idle core, several on
+      // a busy 2-core machine, past Vitest's default 5 s.
+      { test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"], testTimeout: 30_000 } },
       {
         test: {
           name: "storage",
