@@ -2,7 +2,14 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isApikeyError, recogniseKey } from "@apikey/core";
-import { checkName, checkNameShape, numberedName, readBundle } from "@apikey/core/testing";
+import {
+  checkName,
+  checkNameShape,
+  numberedName,
+  propertySeed,
+  readBundle,
+  seededRandom,
+} from "@apikey/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
@@ -14,15 +21,13 @@ import {
   walk,
 } from "../fixtures/cli.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
-import { seededRandom } from "../fixtures/kill-loop.ts";
 
 // Issue 12, acceptance: the adversarial classes as a standing suite. Hostile names, profiles, stdin shapes and
 // bundle edits, with a fixed printed seed. Where the rule lives in core it runs in-process (hundreds of cases in
 // milliseconds); a sample of each class also goes through the CLI against an existing store, asserting exit 1 or 2,
 // a coded --json error, no control character echoed, and the store directory's files unchanged byte for byte.
 
-const SEED = Number(process.env.APIKEY_TEST_SEED ?? 0xf022);
-console.log(`hostile-input fuzz: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
+const SEED = propertySeed("hostile-input fuzz", 0xf022);
 
 const random = seededRandom(SEED);
 const int = (n: number) => Math.floor(random() * n);

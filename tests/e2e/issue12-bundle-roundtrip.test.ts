@@ -6,7 +6,9 @@ import {
   importBundle,
   importFromSource,
   loadConfig,
+  propertySeed,
   readBundle,
+  seededRandom,
   storeFileIn,
   Vault,
 } from "@apikey/core/testing";
@@ -14,18 +16,14 @@ import { openStore } from "@apikey/storage";
 import { afterAll, expect, it } from "vitest";
 import { listKeys, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
 import { fakeAdminKey, fakeApiKey, fakeOauthToken } from "../fixtures/keys.ts";
-import { seededRandom } from "../fixtures/kill-loop.ts";
 
 // Issue 12, item 3: every name any path creates obeys the name rule, and every bundle apikey writes imports.
 // Property test: random valid stores (names at the length limit, several profiles, near-duplicate names, numbered
 // dotenv imports, disabled and deleted active keys) → export → import into a fresh store → the same listing.
 
-const SEED = Number(process.env.APIKEY_TEST_SEED ?? 0x12c0ffee);
+const SEED = propertySeed("bundle round-trip property test", 0x12c0ffee);
 const STORES = 8;
 const PASSPHRASE = "round trip passphrase, FAKE-TEST";
-console.log(`bundle round-trip property test: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
-
-/** mulberry32: small, seedable, good enough to pick test cases. */
 
 const homes: TestHome[] = [];
 const vaults: Vault[] = [];

@@ -1,3 +1,4 @@
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
@@ -10,13 +11,13 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
-import { runAndKill, seededRandom } from "../fixtures/kill-loop.ts";
+import { runAndKill } from "../fixtures/kill-loop.ts";
 
 // A real CLI process SIGKILLed at a random moment while rotating or re-keying, many times: the store must always
 // reopen, with every key decryptable and none lost. Kill delays are spread over the measured length of a full run,
 // half of them near its end, so some land before the transaction, some inside it, some after. Bounded loops; the seed is printed on failure.
 
-const SEED = 20261127;
+const SEED = propertySeed("rotation crash loop", 20261127);
 const ROUNDS = 10;
 
 /** Even rounds anywhere in the run; odd rounds near its end, where the commit and the clean-up happen. */

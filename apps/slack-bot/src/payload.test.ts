@@ -1,3 +1,4 @@
+import { propertySeed } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import {
   blockActionBody,
@@ -87,8 +88,7 @@ describe("checkPayload", () => {
 
 describe("checkPayload under a seeded fuzz (prints its seed)", () => {
   it("never throws, and whatever it accepts has the types the listeners read", () => {
-    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-    console.log(`slack payload fuzz seed: ${seed} (FUZZ_SEED=${seed} to replay)`);
+    const seed = propertySeed("slack payload fuzz", Date.now() % 1_000_000);
     const r = rng(seed);
     let accepted = 0;
     for (let i = 0; i < 1500; i++) {
@@ -127,8 +127,7 @@ describe("checkPayload under a seeded fuzz (prints its seed)", () => {
   });
 
   it("parses raw bodies the way Bolt does, and malformed JSON throws (answered 400 by the front door)", () => {
-    const seed = Number(process.env.FUZZ_SEED ?? 4242);
-    console.log(`slack raw body fuzz seed: ${seed}`);
+    const seed = propertySeed("slack raw body fuzz", 4242);
     const r = rng(seed);
     const alphabet = [
       "payload=",

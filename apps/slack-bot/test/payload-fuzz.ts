@@ -1,18 +1,13 @@
 // Seeded mutation of Slack payloads, shared by the pure fuzz of payload.ts and the one against the real receiver.
 
+import { seededRandom } from "@apikey/core/testing";
+
 const REF = JSON.stringify({ profile: "prod", name: "work" });
 
-// xorshift32: small, seedable, the same sequence on every platform.
+/** A whole number below n, from the workspace's seeded generator (core's property-seed.ts). */
 export function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
+  const random = seededRandom(seed);
+  return (n: number) => Math.floor(random() * n);
 }
 
 export function randomValue(r: (n: number) => number, depth = 0): unknown {

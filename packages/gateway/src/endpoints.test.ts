@@ -1,3 +1,4 @@
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { endpointFor } from "./endpoints.ts";
 import { checkRequestPath } from "./request-path.ts";
@@ -120,16 +121,7 @@ describe("issue 20 item 2: the gateway forwards an allowlist of endpoints", () =
 // Property: whatever a client spells, what the gateway forwards is one of the allowlisted shapes, plainly spelled,
 // and never the Admin API however a server might decode it.
 describe("issue 20 item 2: endpoint fuzz", () => {
-  const SEED = Number(process.env.APIKEY_TEST_SEED ?? 0xe9d9);
-  console.log(`endpoint fuzz: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
-  let a = SEED >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(propertySeed("endpoint fuzz", 0xe9d9));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
   const SEGMENTS = [

@@ -1,3 +1,4 @@
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { firstDuplicateKey, foldKey, parseStrictJson } from "./strict-json.ts";
 
@@ -81,9 +82,7 @@ describe("issue 20 item 2: strict JSON for request bodies", () => {
 // Property: on every text JSON.parse accepts, the scan finds a repeated key exactly when an independent
 // recursive-descent reading finds one, and a body without one parses to JSON.parse's own value.
 describe("issue 20 item 2: strict JSON fuzz against JSON.parse", () => {
-  const SEED = Number(process.env.APIKEY_TEST_SEED ?? 0x5a11d);
-  console.log(`strict JSON fuzz: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
-  const random = mulberry32(SEED);
+  const random = seededRandom(propertySeed("strict JSON fuzz", 0x5a11d));
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 
@@ -253,15 +252,4 @@ function referenceDuplicate(text: string): string | null {
   };
   val();
   return found;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

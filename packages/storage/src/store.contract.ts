@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { GatewayTokenRecord, Store } from "@apikey/core/store";
+import { seededRandom } from "@apikey/core/testing";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { StoreDriver } from "./drivers/types.ts";
@@ -40,20 +41,9 @@ const on = (days: number, ms = 0) => new Date(day0 + days * DAY + ms);
 const MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5", "mystery-model", "claude-opus-4-5"];
 const BY = ["day", "model", "key"] as const;
 
-// mulberry32: the same "random" events on every run and driver, so a failure reproduces.
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Events from day -1 to day 5, some exactly at midnight; "mystery-model" is unpriced. */
 function makeEvents(keyIds: string[], n: number, seed: number): NewEvent[] {
-  const rnd = seeded(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   return Array.from({ length: n }, () => {
     const model = pick(MODELS);

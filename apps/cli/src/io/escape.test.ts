@@ -1,4 +1,5 @@
 import { styleText } from "node:util";
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { expect, it } from "vitest";
 import { escapeBlock, escapeCell, escapeControl, escapeValuesIn } from "./escape.ts";
 
@@ -29,13 +30,8 @@ it("issue 20 item 13: a table cell is one line; an outside string is escaped whe
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u202e]/;
 
 it("issue 20 item 13 property: whatever the value strings, the only raw line breaks left are ours (seeded)", () => {
-  const seed = Number(process.env.APIKEY_TEST_SEED ?? 0x13e5c);
-  console.log(`escape property test: seed ${seed} (set APIKEY_TEST_SEED to replay)`);
-  let state = seed >>> 0;
-  const random = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
+  const seed = propertySeed("escape property test", 0x13e5c);
+  const random = seededRandom(seed);
   const alphabet = [
     "a",
     "b",

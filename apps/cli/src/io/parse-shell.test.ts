@@ -1,3 +1,4 @@
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { parseShell, SHELL_CHOICES } from "./shell-quote.ts";
 
@@ -45,13 +46,9 @@ describe("issue 23 item 8: parseShell", () => {
   });
 
   it("random strings: null or one of the three syntaxes, and a known name whenever it is one (seeded)", () => {
-    const seed = Number(process.env.APIKEY_TEST_SEED ?? 2323);
-    console.log(`parseShell fuzz seed ${seed} (APIKEY_TEST_SEED)`);
-    let state = seed >>> 0;
-    const next = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state;
-    };
+    const seed = propertySeed("parseShell fuzz", 2323);
+    const random = seededRandom(seed);
+    const next = () => Math.floor(random() * 2 ** 32);
     const alphabet = "shbazfipwroel/. \t-_\u00e9\u0455";
     for (let i = 0; i < 5000; i++) {
       const length = next() % 12;

@@ -1,3 +1,4 @@
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { LAUNCHED, launchedArgv, nodeReadsArgument } from "./node-argv.ts";
 
@@ -41,13 +42,8 @@ describe("issue 20 item 1: the arguments Node reads itself", () => {
   });
 
   it("property: whatever the arguments, the launcher's encoding round-trips (seeded)", () => {
-    const seed = Number(process.env.APIKEY_TEST_SEED ?? 0x1a0c4);
-    console.log(`launcher argv property test: seed ${seed} (set APIKEY_TEST_SEED to replay)`);
-    let state = seed >>> 0;
-    const random = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state / 4294967296;
-    };
+    const seed = propertySeed("launcher argv property test", 0x1a0c4);
+    const random = seededRandom(seed);
     const parts = ["a", "+", "-", "--", "=", " ", "\n", "é", "env", "file", "'", '"', "$", "*"];
     for (let round = 0; round < 1000; round++) {
       const argv = Array.from({ length: Math.floor(random() * 6) }, () =>

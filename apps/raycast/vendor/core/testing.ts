@@ -12,6 +12,7 @@ export * from "./index.ts";
 export * from "./kek/index.ts";
 export * from "./master-key/index.ts";
 export * from "./oauth/index.ts";
+export * from "./property-seed.ts";
 export * from "./references/index.ts";
 export * from "./rekey/index.ts";
 export * from "./rotation/index.ts";

@@ -1,3 +1,4 @@
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { blockProblems } from "../../../../tests/fixtures/slack-block-limits.ts";
 import { PageRef } from "../payload.ts";
@@ -7,24 +8,13 @@ import { type Item, messagePage, sections } from "./paging.ts";
 // Issue 22 item 6, the paging rule on its own: seeded random lists of lines (lengths up to past a section's limit,
 // emoji, escapes) always page into messages Slack accepts, and every line is on exactly one page, in order.
 
-const SEED = Number(process.env.APIKEY_FUZZ_SEED ?? 2206);
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const SEED = propertySeed("paging fuzz", 2206);
 
 const PIECES = ["a", "Z", "-", "&amp;", "😀", "é", "*b*", " ", "`x`"];
 
 describe("issue 22 item 6: paging keeps every line and every page within Slack's limits (seeded)", () => {
   it(`random lists page into accepted messages, nothing lost (seed ${SEED})`, () => {
-    console.log(`paging fuzz seed: ${SEED} (APIKEY_FUZZ_SEED to repeat)`);
-    const rnd = prng(SEED);
+    const rnd = seededRandom(SEED);
     for (let round = 0; round < 60; round++) {
       const groups = 1 + Math.floor(rnd() * 8);
       const items: Item[] = [];
@@ -61,7 +51,7 @@ describe("issue 22 item 6: paging keeps every line and every page within Slack's
   });
 
   it("a page button's value is read back only as a known page reference", () => {
-    const rnd = prng(SEED + 1);
+    const rnd = seededRandom(SEED + 1);
     for (let i = 0; i < 500; i++) {
       const v = ["list", "status", "audit", "usage", "home", "x"][Math.floor(rnd() * 6)];
       const p = [0, 3, -1, 1.5, 10_001, "2"][Math.floor(rnd() * 6)];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { propertySeed, seededRandom } from "../property-seed.ts";
 import { fakeAdminKey, fakeApiKey, fakeOauthToken } from "../test-keys.ts";
 import { holdsKeyLikeText, normaliseForKeySearch } from "./loose-keys.ts";
 
@@ -70,17 +71,9 @@ describe("issue 20 item 11: the loose key finder normalises before it looks", ()
   });
 
   it("finds a key whatever invisible characters a seeded fuzz scatters into it (prints its seed)", () => {
-    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-    console.log(`loose-keys fuzz seed: ${seed} (FUZZ_SEED=${seed} to replay)`);
-    let state = seed >>> 0 || 1;
-    const rand = (n: number) => {
-      state ^= state << 13;
-      state >>>= 0;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      state >>>= 0;
-      return state % n;
-    };
+    const seed = propertySeed("loose-keys fuzz", Date.now() % 1_000_000);
+    const random = seededRandom(seed);
+    const rand = (n: number) => Math.floor(random() * n);
     const noise = [
       " ",
       "\t",

@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { propertySeed, seededRandom } from "../property-seed.ts";
 import { checkBudgetUsd, formatUsd, formatUsdColumn, MAX_BUDGET_USD, parseUsd, usdOrNull } from "./money.ts";
 
 // Issue 20 item 14: one money parser for every front. What Number() reads beyond an amount (radix prefixes,
 // exponents, signs, separators, Infinity, Unicode digits and spaces) is refused; amounts as people type them are
 // read exactly.
-
-// xorshift32: a fixed, printed seed makes a failure reproducible (APIKEY_FUZZ_SEED=… to replay).
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 const REFUSED = [
   "0x10",
@@ -86,9 +74,8 @@ describe("issue 20 item 14: one money parser", () => {
   });
 
   it("fuzz: accepts exactly the grammar, and every amount it accepts reads back to itself", () => {
-    const seed = Number(process.env.APIKEY_FUZZ_SEED ?? 20_14);
-    console.log(`money fuzz seed: ${seed} (APIKEY_FUZZ_SEED=${seed} to replay)`);
-    const next = rng(seed);
+    const seed = propertySeed("money fuzz", 20_14);
+    const next = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
     const alphabet = [
       ..."0123456789",

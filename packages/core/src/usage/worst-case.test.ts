@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { propertySeed, seededRandom } from "../property-seed.ts";
 import { costOf, DEFAULT_PRICES } from "./prices.ts";
 import { DEFAULT_MAX_OUTPUT_TOKENS, dearestPrice, worstCaseCost } from "./worst-case.ts";
 
@@ -26,17 +27,8 @@ describe("issue 20 item 3: a request's worst-case cost", () => {
   });
 
   it("property: bounds the recorded cost of any usage within max_tokens and the body's bytes (seeded)", () => {
-    const seed = Number(process.env.APIKEY_FUZZ_SEED ?? 203);
-    console.log(`worst-case property seed: ${seed} (APIKEY_FUZZ_SEED=${seed} to replay)`);
-    let x = seed >>> 0 || 1;
-    const next = () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x / 2 ** 32;
-    };
+    const seed = propertySeed("worst-case property", 203);
+    const next = seededRandom(seed);
     const models = [...Object.keys(DEFAULT_PRICES.models), "claude-opus-4-1-20250805", "claude-unknown"];
     for (let i = 0; i < 5000; i++) {
       const model = models[Math.floor(next() * models.length)] as string;

@@ -1,4 +1,5 @@
 import { isApikeyError } from "@apikey/core/errors";
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { describe, expect, it } from "vitest";
 import { readConnectionString, redactConnectionString } from "./connection-string.ts";
 
@@ -109,21 +110,8 @@ describe("issue 20 item 6: an unreadable connection string is a coded error that
   });
 });
 
-/** A small seeded PRNG (mulberry32), so a failure replays with APIKEY_TEST_SEED. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("issue 20 item 6: property: a secret anywhere a connection string holds one is never shown", () => {
-  const SEED = Number(process.env.APIKEY_TEST_SEED ?? 0x20_06);
-  console.log(`connection-string property test: seed ${SEED} (set APIKEY_TEST_SEED to replay)`);
+  const SEED = propertySeed("connection-string property test", 0x20_06);
   const random = seededRandom(SEED);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Connect, openSqliteStore } from "../open.ts";
 import { tempDir } from "./fixtures.ts";
@@ -8,20 +9,7 @@ import { tempDir } from "./fixtures.ts";
 // Issue 20 item 10, as a property (run per driver by store-identity{,.node-sqlite}.test.ts): whatever bytes sit at the store's path, an open that is not handed an apikey
 // store refuses with a coded error and leaves every byte (and the directory) as it was. Seeded; the seed is printed.
 
-const SEED = Number(process.env.APIKEY_FUZZ_SEED ?? Date.now() % 2 ** 31);
-console.log(`store-identity fuzz seed: ${SEED} (APIKEY_FUZZ_SEED=${SEED} repeats it)`);
-
-/** mulberry32: small, seedable, good enough to pick sizes and bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const SEED = propertySeed("store-identity fuzz", Date.now() % 2 ** 31);
 
 const HEADER = Buffer.from("SQLite format 3\0", "latin1");
 const root = tempDir();
@@ -45,7 +33,7 @@ function sample(next: () => number): Buffer {
 export function fuzzStoreIdentity(name: string, connect: Connect): void {
   describe("issue 20 item 10: any bytes at the store's path are refused, untouched (seeded)", () => {
     it(`${name}: 60 random files, every open mode`, async () => {
-      const next = rng(SEED);
+      const next = seededRandom(SEED);
       for (let i = 0; i < 60; i++) {
         const dir = join(root.dir, `${name}-${i}`);
         mkdirSync(dir, { mode: 0o700 });
