@@ -149,4 +149,10 @@ export type {
   UsageSummaryRow,
   UsageWindow,
 } from "./usage/port.ts";
-export type { ReportedKeyTotal, ReportedUsageRepository, ReportedUsageRow } from "./usage-sync/port.ts";
+export type {
+  ReportedHour,
+  ReportedKeySpend,
+  ReportedKeyTotal,
+  ReportedUsageRepository,
+  ReportedUsageRow,
+} from "./usage-sync/port.ts";

@@ -42,6 +42,24 @@ export interface ReportedKeyTotal {
   unpricedRows: number;
 }
 
+/** Reported usage of one organization key in one UTC hour (minute buckets summed into their hour; models summed). */
+export interface ReportedHour {
+  org: string;
+  orgKeyId: string;
+  keyId: string | null;
+  hour: Date;
+  /** Every token counted: uncached input, cache writes and reads, output. */
+  tokens: number;
+  /** Sum over priced rows only. */
+  costUsd: number;
+}
+
+/** A stored key's reported spend over a window (organization keys the store does not hold are absent). */
+export interface ReportedKeySpend {
+  keyId: string;
+  costUsd: number;
+}
+
 export interface ReportedUsageRepository {
   /**
    * Replaces what the store holds for `org` in buckets starting in [from, until) by `rows`: a re-synced range
@@ -50,4 +68,8 @@ export interface ReportedUsageRepository {
   replaceRange(org: string, from: Date, until: Date, rows: readonly ReportedUsageRow[]): Promise<void>;
   /** Totals per organization key over buckets starting in [since, until), ordered by org, then key id. */
   totalsByKey(window: { since: Date; until?: Date }): Promise<ReportedKeyTotal[]>;
+  /** Hours with reported usage of these stored keys in [since, until), ordered by key id, then hour. */
+  hourly(query: { since: Date; until?: Date; keyIds: readonly string[] }): Promise<ReportedHour[]>;
+  /** Reported spend per stored key over buckets starting in [since, until), ordered by key id. */
+  spendByKey(query: { since: Date; until?: Date; keyId?: string }): Promise<ReportedKeySpend[]>;
 }

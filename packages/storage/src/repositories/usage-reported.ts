@@ -1,6 +1,7 @@
 import type { ReportedUsageRepository } from "@apikey/core/store";
-import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
+import { HOUR_MS } from "./usage-rollup.ts";
 
 // Rows per INSERT: 14 parameters a row keeps a statement far under both dialects' bound-parameter limits.
 const MAX_BATCH = 400;
@@ -8,6 +9,11 @@ const MAX_BATCH = 400;
 export function reportedUsageRepository(dialect: Dialect): ReportedUsageRepository {
   const { db, sum, tables } = dialect;
   const t = tables.usageReported;
+  const inWindow = (w: { since: Date; until?: Date }): SQL[] => {
+    const conditions: SQL[] = [gte(t.bucketStart, w.since)];
+    if (w.until !== undefined) conditions.push(lt(t.bucketStart, w.until));
+    return conditions;
+  };
   return {
     async replaceRange(org, from, until, rows) {
       await db.delete(t).where(and(eq(t.org, org), gte(t.bucketStart, from), lt(t.bucketStart, until)));
@@ -16,8 +22,7 @@ export function reportedUsageRepository(dialect: Dialect): ReportedUsageReposito
       }
     },
     async totalsByKey(window) {
-      const conditions: SQL[] = [gte(t.bucketStart, window.since)];
-      if (window.until !== undefined) conditions.push(lt(t.bucketStart, window.until));
+      const conditions = inWindow(window);
       const rows = await db
         .select({
           org: t.org,
@@ -38,6 +43,36 @@ export function reportedUsageRepository(dialect: Dialect): ReportedUsageReposito
         .groupBy(t.org, t.orgKeyId, t.keyId)
         .orderBy(dialect.byteOrder(t.org), dialect.byteOrder(t.orgKeyId));
       return rows;
+    },
+    async hourly(query) {
+      if (query.keyIds.length === 0) return [];
+      const hour = dialect.utcHour(t.bucketStart);
+      const tokens = sql<number>`${sum(t.uncachedInputTokens)} + ${sum(t.cacheCreation5mTokens)} + ${sum(t.cacheCreation1hTokens)} + ${sum(t.cacheReadTokens)} + ${sum(t.outputTokens)}`;
+      const rows = await db
+        .select({
+          org: t.org,
+          orgKeyId: t.orgKeyId,
+          keyId: t.keyId,
+          hour,
+          tokens: tokens.mapWith(Number),
+          costUsd: sum(t.costUsd),
+        })
+        .from(t)
+        .where(and(...inWindow(query), inArray(t.keyId, [...query.keyIds])))
+        .groupBy(t.org, t.orgKeyId, t.keyId, hour)
+        .orderBy(dialect.byteOrder(t.keyId), hour, dialect.byteOrder(t.org), dialect.byteOrder(t.orgKeyId));
+      return rows.map((r) => ({ ...r, hour: new Date(Number(r.hour) * HOUR_MS) }));
+    },
+    async spendByKey(query) {
+      const conditions = [...inWindow(query), isNotNull(t.keyId)];
+      if (query.keyId !== undefined) conditions.push(eq(t.keyId, query.keyId));
+      const rows = await db
+        .select({ keyId: t.keyId, costUsd: sum(t.costUsd) })
+        .from(t)
+        .where(and(...conditions))
+        .groupBy(t.keyId)
+        .orderBy(dialect.byteOrder(t.keyId));
+      return rows.map((r) => ({ keyId: r.keyId ?? "", costUsd: r.costUsd }));
     },
   };
 }
