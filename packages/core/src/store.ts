@@ -150,7 +150,8 @@ export type {
   UsageWindow,
 } from "./usage/port.ts";
 export type {
-  ReportedHour,
+  BucketMinutes,
+  ReportedBucket,
   ReportedKeySpend,
   ReportedKeyTotal,
   ReportedUsageRepository,

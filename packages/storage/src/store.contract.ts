@@ -510,7 +510,7 @@ export function describeStoreContract(target: ContractTarget): void {
       const H0 = new Date("2026-03-01T00:00:00.000Z").getTime();
       const h = (n: number) => new Date(H0 + n * HOUR);
 
-      it("issue 24: hours of reported usage per stored key (minutes summed into their hour), and spend per key", async () => {
+      it("issue 24: buckets of reported usage per stored key (models summed), and spend per key", async () => {
         const a = fakeKey({ name: "hours-a", fingerprint: "fp-hours-a" });
         const b = fakeKey({ name: "hours-b", fingerprint: "fp-hours-b" });
         const minute = (n: number, m: number) => new Date(h(n).getTime() + m * 60_000);
@@ -522,14 +522,26 @@ export function describeStoreContract(target: ContractTarget): void {
           row({ bucketStart: h(2), keyId: b.id, orgKeyId: "apikey_b", costUsd: 2 }),
           row({ bucketStart: h(3), orgKeyId: "apikey_stranger", costUsd: 9 }),
         ]);
-        const hours = await store.reportedUsage.hourly({ since: h(0), keyIds: [a.id] });
-        // 100 + 10 + 5 + 50 + 20 tokens a row.
-        expect(hours).toEqual([
-          { org: "org-a", orgKeyId: "apikey_01", keyId: a.id, hour: h(1), tokens: 370, costUsd: 1 },
-          { org: "org-a", orgKeyId: "apikey_01", keyId: a.id, hour: h(26), tokens: 370, costUsd: 1 },
+        const buckets = await store.reportedUsage.buckets({ since: h(0), keyIds: [a.id] });
+        const of = (bucketStart: Date, bucketMinutes: number, tokens: number, costUsd: number) => ({
+          org: "org-a",
+          orgKeyId: "apikey_01",
+          keyId: a.id,
+          bucketStart,
+          bucketMinutes,
+          tokens,
+          costUsd,
+        });
+        // 100 + 10 + 5 + 50 + 20 tokens a row; an hour's models summed, an unpriced one adding no cost.
+        expect(buckets).toEqual([
+          of(h(1), 60, 370, 1),
+          of(minute(26, 5), 1, 185, 0.5),
+          of(minute(26, 59), 1, 185, 0.5),
         ]);
-        expect(await store.reportedUsage.hourly({ since: h(2), until: h(26), keyIds: [a.id] })).toEqual([]);
-        expect(await store.reportedUsage.hourly({ since: h(0), keyIds: [] })).toEqual([]);
+        expect(
+          await store.reportedUsage.buckets({ since: h(2), until: minute(26, 59), keyIds: [a.id] }),
+        ).toEqual([of(minute(26, 5), 1, 185, 0.5)]);
+        expect(await store.reportedUsage.buckets({ since: h(0), keyIds: [] })).toEqual([]);
         const spend = await store.reportedUsage.spendByKey({ since: h(0) });
         expect(spend).toEqual(
           [

@@ -42,12 +42,13 @@ export interface ReportedKeyTotal {
   unpricedRows: number;
 }
 
-/** Reported usage of one organization key in one UTC hour (minute buckets summed into their hour; models summed). */
-export interface ReportedHour {
+/** Reported usage of one organization key in one bucket of the report, its models summed. */
+export interface ReportedBucket {
   org: string;
   orgKeyId: string;
   keyId: string | null;
-  hour: Date;
+  bucketStart: Date;
+  bucketMinutes: BucketMinutes;
   /** Every token counted: uncached input, cache writes and reads, output. */
   tokens: number;
   /** Sum over priced rows only. */
@@ -68,8 +69,8 @@ export interface ReportedUsageRepository {
   replaceRange(org: string, from: Date, until: Date, rows: readonly ReportedUsageRow[]): Promise<void>;
   /** Totals per organization key over buckets starting in [since, until), ordered by org, then key id. */
   totalsByKey(window: { since: Date; until?: Date }): Promise<ReportedKeyTotal[]>;
-  /** Hours with reported usage of these stored keys in [since, until), ordered by key id, then hour. */
-  hourly(query: { since: Date; until?: Date; keyIds: readonly string[] }): Promise<ReportedHour[]>;
+  /** Buckets with reported usage of these stored keys, starting in [since, until); ordered by key id, then start. */
+  buckets(query: { since: Date; until?: Date; keyIds: readonly string[] }): Promise<ReportedBucket[]>;
   /** Reported spend per stored key over buckets starting in [since, until), ordered by key id. */
   spendByKey(query: { since: Date; until?: Date; keyId?: string }): Promise<ReportedKeySpend[]>;
 }

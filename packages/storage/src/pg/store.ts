@@ -32,7 +32,7 @@ const READS = new Set([
   "spendByKey",
   "spendByToken",
   "totalsByKey",
-  "hourly",
+  "buckets",
   "hoursWithUsage",
 ]);
 

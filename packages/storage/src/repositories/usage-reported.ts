@@ -1,7 +1,6 @@
-import type { ReportedUsageRepository } from "@apikey/core/store";
+import type { BucketMinutes, ReportedUsageRepository } from "@apikey/core/store";
 import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
-import { HOUR_MS } from "./usage-rollup.ts";
 
 // Rows per INSERT: 14 parameters a row keeps a statement far under both dialects' bound-parameter limits.
 const MAX_BATCH = 400;
@@ -44,24 +43,29 @@ export function reportedUsageRepository(dialect: Dialect): ReportedUsageReposito
         .orderBy(dialect.byteOrder(t.org), dialect.byteOrder(t.orgKeyId));
       return rows;
     },
-    async hourly(query) {
+    async buckets(query) {
       if (query.keyIds.length === 0) return [];
-      const hour = dialect.utcHour(t.bucketStart);
       const tokens = sql<number>`${sum(t.uncachedInputTokens)} + ${sum(t.cacheCreation5mTokens)} + ${sum(t.cacheCreation1hTokens)} + ${sum(t.cacheReadTokens)} + ${sum(t.outputTokens)}`;
       const rows = await db
         .select({
           org: t.org,
           orgKeyId: t.orgKeyId,
           keyId: t.keyId,
-          hour,
+          bucketStart: t.bucketStart,
+          bucketMinutes: t.bucketMinutes,
           tokens: tokens.mapWith(Number),
           costUsd: sum(t.costUsd),
         })
         .from(t)
         .where(and(...inWindow(query), inArray(t.keyId, [...query.keyIds])))
-        .groupBy(t.org, t.orgKeyId, t.keyId, hour)
-        .orderBy(dialect.byteOrder(t.keyId), hour, dialect.byteOrder(t.org), dialect.byteOrder(t.orgKeyId));
-      return rows.map((r) => ({ ...r, hour: new Date(Number(r.hour) * HOUR_MS) }));
+        .groupBy(t.org, t.orgKeyId, t.keyId, t.bucketStart, t.bucketMinutes)
+        .orderBy(
+          dialect.byteOrder(t.keyId),
+          t.bucketStart,
+          dialect.byteOrder(t.org),
+          dialect.byteOrder(t.orgKeyId),
+        );
+      return rows.map((r) => ({ ...r, bucketMinutes: r.bucketMinutes as BucketMinutes }));
     },
     async spendByKey(query) {
       const conditions = [...inWindow(query), isNotNull(t.keyId)];
