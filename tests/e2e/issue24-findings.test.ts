@@ -208,7 +208,7 @@ describe("issue 24 acceptance: sync, side by side, findings", () => {
     const human = await runCli(["usage", "check"], opts);
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/used-after-retired\s+default\/ci\s+since /);
-    expect(human.stdout).toMatch(/unknown-org-key\s+forgotten \(sk-ant-api03-/);
+    expect(human.stdout).toMatch(/unknown-org-key\s+forgotten \(sk-ant-api03-\S+\)\s+-\s+-\s*\n/);
     expect(human.stdout).toContain("Last sync: ");
     const status = await runCli(["status"], opts);
     expect(status.stdout).toContain(

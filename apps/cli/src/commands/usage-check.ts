@@ -41,7 +41,10 @@ function renderFindings(report: FindingsReport): string {
     lines.push("", "No findings.");
     return lines.join("\n");
   }
-  const costs = formatUsdColumn(report.findings.map(costOf));
+  const priced = report.findings.flatMap((f) => (costOf(f) === null ? [] : [costOf(f) as number]));
+  const column = formatUsdColumn(priced);
+  let next = 0;
+  const costs = report.findings.map((f) => (costOf(f) === null ? "-" : (column[next++] ?? "")));
   lines.push(
     "",
     table(
@@ -81,8 +84,9 @@ function whenOf(f: Finding): string {
   }
 }
 
-function costOf(f: Finding): number {
-  if (f.kind === "unknown-org-key") return 0;
+/** What the finding cost, as reported; null for an organization key (the report says nothing about its spend). */
+function costOf(f: Finding): number | null {
+  if (f.kind === "unknown-org-key") return null;
   return f.kind === "reported-over-budget" ? f.reportedUsd : f.costUsd;
 }
 
