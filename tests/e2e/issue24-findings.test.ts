@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { loadConfig, masterKeySource, openApikey } from "@apikey/core";
 import { openStore } from "@apikey/storage/better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -161,6 +162,18 @@ afterAll(async () => {
 });
 
 describe("issue 24 acceptance: sync, side by side, findings", () => {
+  it("without a store, `usage check` reads as empty: nothing to check, exit 0, nothing created", async () => {
+    const other = await makeHome();
+    try {
+      const r = await runCli(["usage", "check"], { home: other, baseUrl: fake.url });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("No Admin key in the store: nothing to check");
+      expect(existsSync(other.storePath)).toBe(false);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it("before any sync: no findings, and `usage check` says to sync first", async () => {
     const { code, out } = await check();
     expect(code).toBe(0);
