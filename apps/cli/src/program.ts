@@ -143,6 +143,7 @@ export const READS_EMPTY = new Set([
   "status",
   "audit",
   "usage",
+  "usage check",
   "current",
   "env",
   "exec",

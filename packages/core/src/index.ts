@@ -81,6 +81,22 @@ export { lastUsedMemory, recordEventsMany, toEvent, type UsageInput } from "./us
 export type { UsageReport, UsageReportOptions } from "./usage/report.ts";
 export { monthWindow, parseSince } from "./usage/window.ts";
 export { boundFromBody, type RequestBound, worstCaseCost } from "./usage/worst-case.ts";
+// Usage as Anthropic reports it (issue 24): the findings `app.usage.findings()` returns, and one sentence for each.
+export {
+  describeFinding,
+  FINDING_KINDS,
+  type Finding,
+  type FindingKey,
+  type FindingKind,
+  type FindingsOptions,
+  type FindingsReport,
+  type ReportedOverBudget,
+  STALE_SYNC_MS,
+  type UnknownOrgKey,
+  type UsedAfterRetired,
+  type UsedOutsideGateway,
+} from "./usage-sync/findings/index.ts";
+export type { GatewayOnlyResult } from "./usage-sync/gateway-only.ts";
 export { type ValidateOptions, type Validator, validateKey } from "./validate/anthropic.ts";
 export { assertSafeBaseUrl, baseUrlRefusal } from "./validate/base-url.ts";
 export { classifyFailure, type ValidationResult } from "./validate/classify.ts";

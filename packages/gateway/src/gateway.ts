@@ -105,11 +105,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const tokens = tokenTable(store, await core.tokenHasher());
   const keys = activeKeys(core, refreshMs);
   const budgets = {
-    keys: spendCache(
-      async (w, keyId) => (await store.usage.spendByKey({ ...w, keyId }))[0]?.costUsd ?? 0,
-      now,
-      refreshMs,
-    ),
+    // Recorded or reported, whichever is larger (core's rule). Costs recorded here are added on top of that figure
+    // until the next read: when the report led, that over-counts for at most refreshMs, on the side of the budget.
+    keys: spendCache((w, keyId) => core.keySpend(w, keyId), now, refreshMs),
     tokens: spendCache(
       async (w, tokenId) => (await store.usage.spendByToken({ ...w, tokenId }))[0]?.costUsd ?? 0,
       now,

@@ -496,6 +496,94 @@ export function describeStoreContract(target: ContractTarget): void {
         expect(await output("org-b")).toBe(20);
       });
 
+      // On an hour boundary, as the report's buckets are.
+      const H0 = new Date("2026-03-01T00:00:00.000Z").getTime();
+      const h = (n: number) => new Date(H0 + n * HOUR);
+
+      it("issue 24: buckets of reported usage per stored key (models summed), and spend per key", async () => {
+        const a = fakeKey({ name: "hours-a", fingerprint: "fp-hours-a" });
+        const b = fakeKey({ name: "hours-b", fingerprint: "fp-hours-b" });
+        const minute = (n: number, m: number) => new Date(h(n).getTime() + m * 60_000);
+        await store.reportedUsage.replaceRange("org-a", h(0), h(30), [
+          row({ bucketStart: h(1), keyId: a.id, costUsd: 1 }),
+          row({ bucketStart: h(1), keyId: a.id, model: "claude-haiku-4-5", costUsd: null }),
+          row({ bucketStart: minute(26, 5), bucketMinutes: 1, keyId: a.id, costUsd: 0.5 }),
+          row({ bucketStart: minute(26, 59), bucketMinutes: 1, keyId: a.id, costUsd: 0.5 }),
+          row({ bucketStart: h(2), keyId: b.id, orgKeyId: "apikey_b", costUsd: 2 }),
+          row({ bucketStart: h(3), orgKeyId: "apikey_stranger", costUsd: 9 }),
+        ]);
+        const buckets = await store.reportedUsage.buckets({ since: h(0), keyIds: [a.id] });
+        const of = (bucketStart: Date, bucketMinutes: number, tokens: number, costUsd: number) => ({
+          org: "org-a",
+          orgKeyId: "apikey_01",
+          keyId: a.id,
+          bucketStart,
+          bucketMinutes,
+          tokens,
+          costUsd,
+        });
+        // 100 + 10 + 5 + 50 + 20 tokens a row; an hour's models summed, an unpriced one adding no cost.
+        expect(buckets).toEqual([
+          of(h(1), 60, 370, 1),
+          of(minute(26, 5), 1, 185, 0.5),
+          of(minute(26, 59), 1, 185, 0.5),
+        ]);
+        expect(
+          await store.reportedUsage.buckets({ since: h(2), until: minute(26, 59), keyIds: [a.id] }),
+        ).toEqual([of(minute(26, 5), 1, 185, 0.5)]);
+        expect(await store.reportedUsage.buckets({ since: h(0), keyIds: [] })).toEqual([]);
+        const spend = await store.reportedUsage.spendByKey({ since: h(0) });
+        expect(spend).toEqual(
+          [
+            { keyId: a.id, costUsd: 2 },
+            { keyId: b.id, costUsd: 2 },
+          ].sort((x, y) => (x.keyId < y.keyId ? -1 : 1)),
+        );
+        expect(await store.reportedUsage.spendByKey({ since: h(2), keyId: a.id })).toEqual([
+          { keyId: a.id, costUsd: 1 },
+        ]);
+      });
+
+      it("issue 24: the hours in which keys have recorded usage", async () => {
+        const a = fakeKey({ name: "rec-a", fingerprint: "fp-rec-a" });
+        const b = fakeKey({ name: "rec-b", fingerprint: "fp-rec-b" });
+        await store.keys.insert(a);
+        await store.keys.insert(b);
+        const ev = (keyId: string, at: Date) => ({
+          keyId,
+          at,
+          model: "claude-sonnet-4-5",
+          inputTokens: 1,
+          outputTokens: 1,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          costUsd: 0.01,
+          requestId: null,
+          front: "proxy",
+        });
+        await store.transaction((tx) =>
+          tx.usage.recordMany([
+            ev(a.id, new Date(h(1).getTime() + 60_000)),
+            ev(a.id, new Date(h(1).getTime() + 59 * 60_000)),
+            ev(a.id, h(5)),
+            ev(b.id, h(2)),
+          ]),
+        );
+        expect(await store.usage.hoursWithUsage({ since: h(0), keyIds: [a.id] })).toEqual([
+          { keyId: a.id, hour: h(1) },
+          { keyId: a.id, hour: h(5) },
+        ]);
+        expect(await store.usage.hoursWithUsage({ since: h(0), until: h(5), keyIds: [a.id, b.id] })).toEqual(
+          [
+            { keyId: a.id, hour: h(1) },
+            { keyId: b.id, hour: h(2) },
+          ].sort((x, y) =>
+            x.keyId < y.keyId ? -1 : x.keyId > y.keyId ? 1 : x.hour.getTime() - y.hour.getTime(),
+          ),
+        );
+        expect(await store.usage.hoursWithUsage({ since: h(0), keyIds: [] })).toEqual([]);
+      });
+
       it("commits with the transaction it runs in, or not at all, and counts as another process's write", async () => {
         const other = await open();
         try {

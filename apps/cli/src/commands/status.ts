@@ -4,6 +4,7 @@ import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import { protectionHint } from "../protection/choices.ts";
+import { findingsSummary } from "./usage-check.ts";
 
 export function registerStatusCommands(program: Command, action: Action): void {
   program
@@ -14,6 +15,8 @@ export function registerStatusCommands(program: Command, action: Action): void {
         const app = await ctx.app();
         const s = await app.status();
         const due = await app.keys.dueForRotation();
+        const checked = await app.usage.findings();
+        const findings = findingsSummary(checked);
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
         // The protection is a fact on its own line; only a weak one adds a hint, of one line.
         const hint = protectionHint(s.kekProvider);
@@ -32,7 +35,12 @@ export function registerStatusCommands(program: Command, action: Action): void {
           );
         }
         const rotation = { rotationDue: due.keys.length > 0, rotationDueKeys: due.keys };
-        ctx.out.result({ ...s, kekDescription: kek, warnings, ...rotation }, () => {
+        const usage = {
+          findings: checked.counts,
+          usageLastSyncAt: checked.lastSyncAt?.toISOString() ?? null,
+          usageSyncDue: checked.syncDue,
+        };
+        ctx.out.result({ ...s, kekDescription: kek, warnings, ...rotation, ...usage }, () => {
           const lines = [
             `store:      ${s.location}`,
             `protection: ${kek ?? "not set yet (chosen when the first key is added)"}`,
@@ -42,6 +50,7 @@ export function registerStatusCommands(program: Command, action: Action): void {
                   `rotation:   due for ${due.keys.join(", ")} (older than ${due.maxAgeDays} days; apikey rotate NAME)`,
                 ]
               : []),
+            ...(findings ? [`findings:   ${findings}`] : []),
             `env key:    ${s.envKeyPresent ? "ANTHROPIC_API_KEY is set (listed as read-only `env`)" : "ANTHROPIC_API_KEY not set"}`,
           ];
           if (s.profiles.length > 0) {

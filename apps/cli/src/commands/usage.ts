@@ -13,6 +13,7 @@ import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import { barChart } from "./usage-chart.ts";
+import { registerUsageCheckCommand } from "./usage-check.ts";
 import { registerUsageSyncCommand, renderSideBySide, sideBySideJson } from "./usage-sync.ts";
 
 export { barChart };
@@ -73,6 +74,7 @@ export function registerUsageCommands(program: Command, action: Action): void {
       }),
     );
   registerUsageSyncCommand(usage, action);
+  registerUsageCheckCommand(usage, action);
 
   const budget = program
     .command("budget")

@@ -49,6 +49,7 @@ export const EXAMPLES: Record<string, readonly string[]> = {
   "profile create": ["apikey profile create prod", "apikey --profile prod add deploy"],
   "profile list": ["apikey profile list", "apikey --json profile list"],
   "profile delete": ["apikey profile delete staging"],
+  "profile set": ["apikey profile set team --gateway-only", "apikey profile set team --no-gateway-only"],
   status: ["apikey status", "apikey --json status"],
   audit: ["apikey audit", "apikey audit -n 200", "apikey --json audit"],
   rotate: [
@@ -77,6 +78,10 @@ export const EXAMPLES: Record<string, readonly string[]> = {
   "usage sync": [
     "apikey usage sync                   # what Anthropic reports per key, since the last sync (first: 30 days)",
     "apikey usage sync --since 7d --json",
+  ],
+  "usage check": [
+    "apikey usage check                  # after a sync: exit 1 when there is a finding",
+    "apikey usage sync && apikey usage check --json",
   ],
   budget: ["apikey budget set work 50", "apikey budget clear work"],
   "budget set": ["apikey budget set work 50", "apikey budget set ci 10 --block"],

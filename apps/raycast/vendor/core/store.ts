@@ -150,4 +150,11 @@ export type {
   UsageSummaryRow,
   UsageWindow,
 } from "./usage/port.ts";
-export type { ReportedKeyTotal, ReportedUsageRepository, ReportedUsageRow } from "./usage-sync/port.ts";
+export type {
+  BucketMinutes,
+  ReportedBucket,
+  ReportedKeySpend,
+  ReportedKeyTotal,
+  ReportedUsageRepository,
+  ReportedUsageRow,
+} from "./usage-sync/port.ts";

@@ -46,6 +46,8 @@ export interface Dialect {
   sum(column: AnyColumn): SQL<number>;
   /** The UTC day number of a timestamp column: floor(epoch milliseconds / 86 400 000), as usage_daily.day stores it. */
   utcDay(column: AnyColumn): SQL<number>;
+  /** The UTC hour number of a timestamp column: floor(epoch milliseconds / 3 600 000). */
+  utcHour(column: AnyColumn): SQL<number>;
   /**
    * Moves a row's last_used_at forward to `at` by a statement prepared on the driver's own client, where it can
    * prepare one (better-sqlite3): this runs on every request, and Drizzle's builder costs as much as the database's

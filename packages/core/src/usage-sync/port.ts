@@ -42,6 +42,25 @@ export interface ReportedKeyTotal {
   unpricedRows: number;
 }
 
+/** Reported usage of one organization key in one bucket of the report, its models summed. */
+export interface ReportedBucket {
+  org: string;
+  orgKeyId: string;
+  keyId: string | null;
+  bucketStart: Date;
+  bucketMinutes: BucketMinutes;
+  /** Every token counted: uncached input, cache writes and reads, output. */
+  tokens: number;
+  /** Sum over priced rows only. */
+  costUsd: number;
+}
+
+/** A stored key's reported spend over a window (organization keys the store does not hold are absent). */
+export interface ReportedKeySpend {
+  keyId: string;
+  costUsd: number;
+}
+
 export interface ReportedUsageRepository {
   /**
    * Replaces what the store holds for `org` in buckets starting in [from, until) by `rows`: a re-synced range
@@ -50,4 +69,8 @@ export interface ReportedUsageRepository {
   replaceRange(org: string, from: Date, until: Date, rows: readonly ReportedUsageRow[]): Promise<void>;
   /** Totals per organization key over buckets starting in [since, until), ordered by org, then key id. */
   totalsByKey(window: { since: Date; until?: Date }): Promise<ReportedKeyTotal[]>;
+  /** Buckets with reported usage of these stored keys, starting in [since, until); ordered by key id, then start. */
+  buckets(query: { since: Date; until?: Date; keyIds: readonly string[] }): Promise<ReportedBucket[]>;
+  /** Reported spend per stored key over buckets starting in [since, until), ordered by key id. */
+  spendByKey(query: { since: Date; until?: Date; keyId?: string }): Promise<ReportedKeySpend[]>;
 }

@@ -6,6 +6,13 @@ import { baseUrlRefusal } from "../validate/base-url.ts";
 import type { Session } from "../vault/session.ts";
 import type { AdminHttpOptions } from "./admin-http.ts";
 import { listOrgKeys, matchOrgKeys } from "./org-keys.ts";
+import {
+  markSynced,
+  readOrgSnapshot,
+  snapshotOf,
+  withRememberedLinks,
+  writeOrgSnapshot,
+} from "./org-snapshot.ts";
 import { planSync, type SyncWindow } from "./plan.ts";
 import { reportPages } from "./report-client.ts";
 import { rowsOf } from "./rows.ts";
@@ -81,8 +88,18 @@ export async function syncReportedUsage(vault: Session, opts: SyncOptions = {}):
       ...(opts.sleep && { sleep: opts.sleep }),
     };
     const orgKeys = await listOrgKeys(http);
-    const keyIds = matchOrgKeys(orgKeys, keys, dek);
-    results.push(await syncOrg(vault, admin, http, keyIds, orgKeys.length - keyIds.size, opts));
+    const org = orgOf(admin);
+    const matched = matchOrgKeys(orgKeys, keys, dek);
+    const keyIds = withRememberedLinks(
+      matched,
+      await readOrgSnapshot(store, org),
+      new Set(keys.map((k) => k.id)),
+    );
+    // Kept for `usage check`, which reads it offline (unknown organization keys, links to deleted keys).
+    await store.transaction((tx) =>
+      writeOrgSnapshot(tx, org, snapshotOf(orgKeys, keyIds, vault.now()), vault.now()),
+    );
+    results.push(await syncOrg(vault, admin, http, keyIds, orgKeys.length - matched.size, opts));
   }
   return results;
 }
@@ -141,7 +158,10 @@ async function syncOrg(
         if (window.width === "1h") await tx.settings.set(cursorName, page.until.toISOString(), vault.now());
         else if (cursor === null && page.from.getTime() === window.from.getTime())
           await tx.settings.set(cursorName, window.from.toISOString(), vault.now());
-        if (done) await vault.auditIn(tx, "usage.sync", null, admin.profile, auditDetails(result));
+        if (done) {
+          await markSynced(tx, org, vault.now());
+          await vault.auditIn(tx, "usage.sync", null, admin.profile, auditDetails(result));
+        }
       });
       opts.onProgress?.({
         org,

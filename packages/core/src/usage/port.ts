@@ -63,4 +63,10 @@ export interface UsageRepository {
   spendByKey(query: UsageWindow): Promise<KeySpend[]>;
   /** Spend per gateway token over a window (tokens without events are absent; so are events without a token). */
   spendByToken(query: UsageWindow): Promise<TokenSpend[]>;
+  /** The UTC hours in [since, until) in which these keys have recorded usage, ordered by key id, then hour. */
+  hoursWithUsage(query: {
+    since: Date;
+    until?: Date;
+    keyIds: readonly string[];
+  }): Promise<Array<{ keyId: string; hour: Date }>>;
 }

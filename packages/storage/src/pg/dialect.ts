@@ -1,7 +1,7 @@
 // PostgreSQL as the repositories' dialect (../dialect.ts), for both drivers (node-postgres, PGlite).
 import { sql } from "drizzle-orm";
 import type { Dialect, QueryDb, Tables } from "../dialect.ts";
-import { DAY_MS } from "../repositories/usage-rollup.ts";
+import { DAY_MS, HOUR_MS } from "../repositories/usage-rollup.ts";
 import { isForeignKeyViolation, pgDriverError } from "./errors.ts";
 import * as pg from "./schema.ts";
 import type { PgSession } from "./session.ts";
@@ -39,6 +39,10 @@ export function pgDialect(session: PgSession): Dialect {
     sum: (column) => sql<number>`coalesce(sum(${column}), 0)`.mapWith(Number),
     utcDay: (column) =>
       sql<number>`floor(extract(epoch from ${column}) * 1000 / ${sql.raw(String(DAY_MS))})::integer`.mapWith(
+        Number,
+      ),
+    utcHour: (column) =>
+      sql<number>`floor(extract(epoch from ${column}) * 1000 / ${sql.raw(String(HOUR_MS))})::bigint`.mapWith(
         Number,
       ),
     // Every statement is a round trip to the server: a prepared one would save nothing worth its bookkeeping.

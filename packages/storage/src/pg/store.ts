@@ -31,6 +31,9 @@ const READS = new Set([
   "summarise",
   "spendByKey",
   "spendByToken",
+  "totalsByKey",
+  "buckets",
+  "hoursWithUsage",
 ]);
 
 export function createPgStore(session: PgSession, location: string): Store {

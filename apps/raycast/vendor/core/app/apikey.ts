@@ -24,6 +24,8 @@ import type { Store } from "../store.ts";
 import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
+import { type FindingsOptions, usageFindings } from "../usage-sync/findings/read.ts";
+import { setGatewayOnly } from "../usage-sync/gateway-only.ts";
 import { sideBySide } from "../usage-sync/side-by-side.ts";
 import { type SyncOptions, syncReportedUsage } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
@@ -122,6 +124,8 @@ export function openApikey(options: OpenApikeyOptions) {
       list: () => vault.listProfiles(),
       create: (name: string) => vault.createProfile(name),
       delete: (name: string) => vault.deleteProfile(name),
+      /** Marks a profile's keys as meant for the gateway only (or clears it): other use of them is a finding. */
+      setGatewayOnly: (name: string, on: boolean) => setGatewayOnly(vault, name, on),
     },
     usage: {
       report: (opts: UsageReportOptions) => usageReport(options.store, opts, now()),
@@ -131,6 +135,8 @@ export function openApikey(options: OpenApikeyOptions) {
       sync: (opts: SyncOptions = {}) => syncReportedUsage(vault, opts),
       /** Recorded and reported usage per key over a window; [] when nothing was reported in it. */
       reported: (window: { since: Date; until?: Date }) => sideBySide(options.store, window),
+      /** What reported usage says that apikey's record cannot (issue 24): read from the store, no network. */
+      findings: (opts: FindingsOptions = {}) => usageFindings(options.store, now(), opts),
     },
     /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
     tokens: {

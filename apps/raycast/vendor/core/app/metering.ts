@@ -5,6 +5,7 @@ import type { KeyRecord } from "../domain.ts";
 import type { Store } from "../store.ts";
 import { adoptLegacyToken } from "../tokens/admin.ts";
 import { type TokenHasher, tokenHasher } from "../tokens/hash.ts";
+import { keySpend } from "../usage/month-spend.ts";
 import { getProfile } from "../vault/profiles.ts";
 import type { Session } from "../vault/session.ts";
 
@@ -24,6 +25,8 @@ export interface Metering {
   activeKeyName(profile: string): Promise<string | null>;
   /** The one active-key path (checks, OAuth refresh before expiry), without marking the use: usage events do. */
   activeKey(profile: string): Promise<{ record: KeyRecord; secret: string }>;
+  /** A key's spend over a window: the larger of recorded and reported (usage/month-spend.ts), as budgets count it. */
+  keySpend(window: { since: Date; until?: Date }, keyId: string): Promise<number>;
   /** Hashes presented gateway tokens with the store's key, once a pre-0004 store's single token is adopted. */
   tokenHasher(): Promise<TokenHasher>;
 }
@@ -39,6 +42,7 @@ export function meteringFor(session: Session): Metering {
       const { record, secret } = await resolveActiveKey(session, profile, { touch: false });
       return { record, secret };
     },
+    keySpend: async (window, keyId) => (await keySpend(session.store, window, keyId)).spentUsd,
     tokenHasher: async () => {
       // A store from before per-person tokens keeps its one token working, as `default`.
       await adoptLegacyToken(session);

@@ -2,6 +2,7 @@
 import type { BudgetMode } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Store } from "../store.ts";
+import { keySpend } from "./month-spend.ts";
 import { monthWindow } from "./window.ts";
 
 /** Warn from this share of the budget on. */
@@ -11,7 +12,7 @@ export interface BudgetStatus {
   keyId: string;
   budgetUsd: number | null;
   mode: BudgetMode;
-  /** Month to date (UTC calendar month), priced events only. */
+  /** Month to date (UTC calendar month): the larger of recorded and reported spend, priced usage only. */
   spentUsd: number;
   /** spent / budget; null without a budget. */
   ratio: number | null;
@@ -54,12 +55,14 @@ export function toBudgetStatus(
   return { keyId: key.id, budgetUsd, mode: key.budgetMode, spentUsd, ratio, state, blocked, message };
 }
 
-/** Month-to-date spend of a key against its budget. A key that no longer exists has no budget. */
+/**
+ * Month-to-date spend of a key against its budget: the larger of recorded and reported (./month-spend.ts). A key
+ * that no longer exists has no budget.
+ */
 export async function budgetStatus(store: Store, keyId: string, now: Date): Promise<BudgetStatus> {
   const key = await store.keys.byId(keyId);
   if (!key) return toBudgetStatus({ id: keyId, name: keyId, monthlyBudgetUsd: null, budgetMode: "warn" }, 0);
-  const [spend] = await store.usage.spendByKey({ ...monthWindow(now), keyId });
-  return toBudgetStatus(key, spend?.costUsd ?? 0);
+  return toBudgetStatus(key, (await keySpend(store, monthWindow(now), keyId)).spentUsd);
 }
 
 export interface AnthropicErrorResponse {

@@ -2,11 +2,17 @@
 import type { Vault } from "../vault/vault.ts";
 import type { KeyView } from "../vault/views.ts";
 import { type BudgetStatus, toBudgetStatus } from "./budget.ts";
-import { monthToDate } from "./report.ts";
+import { monthSpendByKey } from "./month-spend.ts";
 
 export interface MonthSpendFields {
-  /** Month to date (UTC), priced events; null for the read-only environment key. */
+  /**
+   * Month to date (UTC): the larger of what apikey recorded and what Anthropic reported (what budgets compare);
+   * null for the read-only environment key.
+   */
   spendMonthUsd: number | null;
+  /** The two sides of it; null for the read-only environment key. */
+  spendMonthRecordedUsd: number | null;
+  spendMonthReportedUsd: number | null;
   budgetUsd: number | null;
   budgetMode: "warn" | "block";
   budgetState: BudgetStatus["state"];
@@ -16,13 +22,13 @@ export interface MonthSpendFields {
   budgetMessage: string | null;
 }
 
-/** Adds month-to-date spend and budget use to listed keys: two queries, whatever the number of keys. */
+/** Adds month-to-date spend and budget use to listed keys: three queries, whatever the number of keys. */
 export async function withMonthSpend<K extends KeyView>(
   vault: Vault,
   keys: K[],
 ): Promise<Array<K & MonthSpendFields>> {
   const [spend, records] = await Promise.all([
-    monthToDate(vault.store, vault.now()),
+    monthSpendByKey(vault.store, vault.now()),
     vault.store.keys.list(),
   ]);
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -32,6 +38,8 @@ export async function withMonthSpend<K extends KeyView>(
       return {
         ...k,
         spendMonthUsd: null,
+        spendMonthRecordedUsd: null,
+        spendMonthReportedUsd: null,
         budgetUsd: null,
         budgetMode: "warn",
         budgetState: "none",
@@ -39,10 +47,13 @@ export async function withMonthSpend<K extends KeyView>(
         budgetMessage: null,
       };
     }
-    const status = toBudgetStatus(record, spend.get(k.id)?.costUsd ?? 0);
+    const sides = spend.get(k.id);
+    const status = toBudgetStatus(record, sides?.spentUsd ?? 0);
     return {
       ...k,
       spendMonthUsd: status.spentUsd,
+      spendMonthRecordedUsd: sides?.recordedUsd ?? 0,
+      spendMonthReportedUsd: sides?.reportedUsd ?? 0,
       budgetUsd: status.budgetUsd,
       budgetMode: status.mode,
       budgetState: status.state,

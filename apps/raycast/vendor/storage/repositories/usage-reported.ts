@@ -1,6 +1,6 @@
 // Vendored from packages/storage/src/repositories/usage-reported.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { ReportedUsageRepository } from "../../core/store.ts";
-import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import type { BucketMinutes, ReportedUsageRepository } from "../../core/store.ts";
+import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 
 // Rows per INSERT: 14 parameters a row keeps a statement far under both dialects' bound-parameter limits.
@@ -9,6 +9,11 @@ const MAX_BATCH = 400;
 export function reportedUsageRepository(dialect: Dialect): ReportedUsageRepository {
   const { db, sum, tables } = dialect;
   const t = tables.usageReported;
+  const inWindow = (w: { since: Date; until?: Date }): SQL[] => {
+    const conditions: SQL[] = [gte(t.bucketStart, w.since)];
+    if (w.until !== undefined) conditions.push(lt(t.bucketStart, w.until));
+    return conditions;
+  };
   return {
     async replaceRange(org, from, until, rows) {
       await db.delete(t).where(and(eq(t.org, org), gte(t.bucketStart, from), lt(t.bucketStart, until)));
@@ -17,8 +22,7 @@ export function reportedUsageRepository(dialect: Dialect): ReportedUsageReposito
       }
     },
     async totalsByKey(window) {
-      const conditions: SQL[] = [gte(t.bucketStart, window.since)];
-      if (window.until !== undefined) conditions.push(lt(t.bucketStart, window.until));
+      const conditions = inWindow(window);
       const rows = await db
         .select({
           org: t.org,
@@ -39,6 +43,41 @@ export function reportedUsageRepository(dialect: Dialect): ReportedUsageReposito
         .groupBy(t.org, t.orgKeyId, t.keyId)
         .orderBy(dialect.byteOrder(t.org), dialect.byteOrder(t.orgKeyId));
       return rows;
+    },
+    async buckets(query) {
+      if (query.keyIds.length === 0) return [];
+      const tokens = sql<number>`${sum(t.uncachedInputTokens)} + ${sum(t.cacheCreation5mTokens)} + ${sum(t.cacheCreation1hTokens)} + ${sum(t.cacheReadTokens)} + ${sum(t.outputTokens)}`;
+      const rows = await db
+        .select({
+          org: t.org,
+          orgKeyId: t.orgKeyId,
+          keyId: t.keyId,
+          bucketStart: t.bucketStart,
+          bucketMinutes: t.bucketMinutes,
+          tokens: tokens.mapWith(Number),
+          costUsd: sum(t.costUsd),
+        })
+        .from(t)
+        .where(and(...inWindow(query), inArray(t.keyId, [...query.keyIds])))
+        .groupBy(t.org, t.orgKeyId, t.keyId, t.bucketStart, t.bucketMinutes)
+        .orderBy(
+          dialect.byteOrder(t.keyId),
+          t.bucketStart,
+          dialect.byteOrder(t.org),
+          dialect.byteOrder(t.orgKeyId),
+        );
+      return rows.map((r) => ({ ...r, bucketMinutes: r.bucketMinutes as BucketMinutes }));
+    },
+    async spendByKey(query) {
+      const conditions = [...inWindow(query), isNotNull(t.keyId)];
+      if (query.keyId !== undefined) conditions.push(eq(t.keyId, query.keyId));
+      const rows = await db
+        .select({ keyId: t.keyId, costUsd: sum(t.costUsd) })
+        .from(t)
+        .where(and(...conditions))
+        .groupBy(t.keyId)
+        .orderBy(dialect.byteOrder(t.keyId));
+      return rows.map((r) => ({ keyId: r.keyId ?? "", costUsd: r.costUsd }));
     },
   };
 }

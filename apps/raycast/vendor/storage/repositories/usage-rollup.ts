@@ -5,6 +5,7 @@ import { getTableName } from "drizzle-orm";
 import type { Tables } from "../dialect.ts";
 
 export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
 
 /** The UTC day number of an instant, as usage_daily.day stores it. */
 const dayNumber = (at: Date): number => Math.floor(at.getTime() / DAY_MS);

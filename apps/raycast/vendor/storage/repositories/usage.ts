@@ -7,10 +7,10 @@ import {
   type UsageSummaryRow,
   type UsageWindow,
 } from "../../core/store.ts";
-import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import { usageFromRow } from "../rows.ts";
-import { dayOf, wholeDays } from "./usage-rollup.ts";
+import { dayOf, HOUR_MS, wholeDays } from "./usage-rollup.ts";
 
 type GroupedRow = Omit<UsageSummaryRow, "group"> & { group: number | string };
 type Days = { since: number; until?: number };
@@ -140,6 +140,19 @@ export function usageRepository(dialect: Dialect): UsageRepository {
         .groupBy(t.tokenId)
         .orderBy(byteOrder(t.tokenId));
       return rows.map((r) => ({ ...r, tokenId: r.tokenId ?? "" }));
+    },
+    async hoursWithUsage(query) {
+      if (query.keyIds.length === 0) return [];
+      const hour = dialect.utcHour(t.at);
+      const conditions: SQL[] = [gte(t.at, query.since), inArray(t.keyId, [...query.keyIds])];
+      if (query.until !== undefined) conditions.push(lt(t.at, query.until));
+      const rows = await db
+        .select({ keyId: t.keyId, hour })
+        .from(t)
+        .where(and(...conditions))
+        .groupBy(t.keyId, hour)
+        .orderBy(byteOrder(t.keyId), hour);
+      return rows.map((r) => ({ keyId: r.keyId, hour: new Date(Number(r.hour) * HOUR_MS) }));
     },
     async spendByKey(query) {
       const days = query.tokenId !== undefined ? null : wholeDays(query);

@@ -4,7 +4,7 @@ import { asc, getTableName, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
 import type { StoreDb } from "../drivers/types.ts";
 import { driverError, isForeignKeyViolation } from "../errors.ts";
-import { DAY_MS } from "../repositories/usage-rollup.ts";
+import { DAY_MS, HOUR_MS } from "../repositories/usage-rollup.ts";
 import * as schema from "../schema.ts";
 import { rawStatement } from "./raw-statement.ts";
 import { sqliteUsageWrites } from "./usage-writes.ts";
@@ -25,6 +25,7 @@ export function sqliteDialect(db: StoreDb): Dialect {
     sum: (column) => sql<number>`total(${column})`.mapWith(Number),
     // Times are integer milliseconds: integer division is cheaper than strftime.
     utcDay: (column) => sql<number>`${column} / ${sql.raw(String(DAY_MS))}`.mapWith(Number),
+    utcHour: (column) => sql<number>`${column} / ${sql.raw(String(HOUR_MS))}`.mapWith(Number),
     touchFast(table, id, at) {
       const text = TOUCH_SQL.get(table);
       const raw = text === undefined ? null : rawStatement(db, text);

@@ -1,0 +1,15 @@
+// Findings over reported usage (issue 24, item 4): pure detection (./detect.ts) over what the store returns
+// (./read.ts), with stable ids and one sentence each.
+export { describeFinding } from "./describe.ts";
+export {
+  countByKind,
+  FINDING_KINDS,
+  type Finding,
+  type FindingKey,
+  type FindingKind,
+  type ReportedOverBudget,
+  type UnknownOrgKey,
+  type UsedAfterRetired,
+  type UsedOutsideGateway,
+} from "./kinds.ts";
+export { type FindingsOptions, type FindingsReport, STALE_SYNC_MS, usageFindings } from "./read.ts";
