@@ -23,6 +23,7 @@ import type { Store } from "../store.ts";
 import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
+import { type ReportWindow, windowSince } from "../usage/window.ts";
 import { sideBySide } from "../usage-sync/side-by-side.ts";
 import { type SyncOptions, syncReportedUsage } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
@@ -128,8 +129,14 @@ export function openApikey(options: OpenApikeyOptions) {
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
       /** Fetches Anthropic's usage report since the last sync, per organization an Admin key reaches (issue 24). */
       sync: (opts: SyncOptions = {}) => syncReportedUsage(vault, opts),
-      /** Recorded and reported usage per key over a window; [] when nothing was reported in it. */
-      reported: (window: { since: Date; until?: Date }) => sideBySide(options.store, window),
+      /** Recorded and reported usage per key over a window (a date, or the last N days as `report` takes them); [] when nothing was reported in it. */
+      reported: (window: ReportWindow) => {
+        const at = now();
+        return sideBySide(options.store, {
+          since: windowSince(window, at),
+          ...(window.until && { until: window.until }),
+        });
+      },
     },
     /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
     tokens: {
