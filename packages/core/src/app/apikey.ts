@@ -129,14 +129,15 @@ export function openApikey(options: OpenApikeyOptions) {
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
       /** Fetches Anthropic's usage report since the last sync, per organization an Admin key reaches (issue 24). */
       sync: (opts: SyncOptions = {}) => syncReportedUsage(vault, opts),
-      /** Recorded and reported usage per key over a window (a date, or the last N days as `report` takes them); [] when nothing was reported in it. */
-      reported: (window: ReportWindow) => {
-        const at = now();
-        return sideBySide(options.store, {
-          since: windowSince(window, at),
+      /**
+       * Recorded and reported usage per key over a window (from a date, or the last N days as `report` takes
+       * them); [] when nothing was reported in it.
+       */
+      reported: (window: ReportWindow) =>
+        sideBySide(options.store, {
+          since: windowSince(window, now()),
           ...(window.until && { until: window.until }),
-        });
-      },
+        }),
     },
     /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
     tokens: {
