@@ -109,7 +109,16 @@ async function raycastCanDeactivate(snapshot: KeysSnapshot, profile: string, nam
 
 const COUNTERS = ["inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens"];
 
-async function cliUsage(): Promise<{ since: string; totals: Record<string, number> }> {
+interface CliReported {
+  reported: { inputTokens: number; outputTokens: number; costUsd: number } | null;
+  differenceUsd: number;
+}
+
+async function cliUsage(): Promise<{
+  since: string;
+  totals: Record<string, number>;
+  reported?: CliReported[];
+}> {
   return JSON.parse(await cli(["--json", "usage", "--since", "7d", "--by", "key"]));
 }
 
@@ -184,6 +193,34 @@ beforeAll(async () => {
     event(id("default/window"), "2026-11-27T00:30:00Z", 2, 20),
     event(id("default/window"), "2026-11-30T23:00:00Z", 3, 7),
   ]);
+
+  // What Anthropic reported (issue 24), as `usage sync` stores it: a key recorded too, one never recorded, an
+  // organization key the store lacks and the Workbench; one bucket before the 7-day window.
+  const reported = (orgKeyId: string, keyId: string | null, at: string, input: number, output: number) => ({
+    org: "org_agreement",
+    orgKeyId,
+    model: "claude-sonnet-4-5",
+    bucketStart: new Date(at),
+    bucketMinutes: 60 as const,
+    keyId,
+    uncachedInputTokens: input,
+    cacheCreation5mTokens: 0,
+    cacheCreation1hTokens: 0,
+    cacheReadTokens: 0,
+    outputTokens: output,
+    webSearchRequests: 0,
+    costUsd: (input * 3 + output * 15) / 1e6,
+    syncedAt: new Date(NOW),
+  });
+  await slackStore.transaction((tx) =>
+    tx.reportedUsage.replaceRange("org_agreement", new Date("2026-11-01T00:00:00Z"), new Date(NOW), [
+      reported("apikey_window", id("default/window"), "2026-11-26T18:00:00Z", 9_000_000, 0),
+      reported("apikey_window", id("default/window"), "2026-11-30T23:00:00Z", 1_000_000, 100_000),
+      reported("apikey_prod", id("prod/prodkey"), "2026-12-01T10:00:00Z", 2_000_000, 20_000),
+      reported("apikey_stranger", null, "2026-12-02T10:00:00Z", 100_000, 0),
+      reported("", null, "2026-12-03T09:00:00Z", 10_000, 1_000),
+    ]),
+  );
 
   cliKeys = JSON.parse(await cli(["--json", "list"]));
   const service = await openService({ directory: f.home.dataDir, masterKey: TEST_MASTER_KEY }, { now });
@@ -268,5 +305,37 @@ describe("issue 21: the CLI, the Slack bot and Raycast agree on one store", () =
       raycast: pick(raycastUsage.totals as unknown as Record<string, unknown>),
       slack: Object.fromEntries(COUNTERS.map((k, n) => [k, Number(total?.[n + 1])])),
     }).toEqual({ raycast: pick(fromCli.totals), slack: pick(fromCli.totals) });
+  });
+
+  it("issue 24: the reported totals beside the recorded ones — one window, the same spend, tokens and unseen spend", async () => {
+    const rows = (await cliUsage()).reported ?? [];
+    const fromCli = {
+      costUsd: rows.reduce((n, r) => n + (r.reported?.costUsd ?? 0), 0).toFixed(2),
+      tokens: rows.reduce(
+        (n, r) => n + (r.reported ? r.reported.inputTokens + r.reported.outputTokens : 0),
+        0,
+      ),
+      notRecordedUsd: rows.reduce((n, r) => n + Math.max(0, r.differenceUsd), 0).toFixed(2),
+    };
+    // The bucket before the window is out: 1.1M + 2.02M + 0.1M + 11k tokens inside it.
+    expect(fromCli.tokens).toBe(3_231_000);
+    const slackText = await slackSays("usage 7d by key");
+    const total =
+      /\*Reported total\* \$([\d.]+) · ([\d,]+) tokens · recorded \$[\d.]+ · not recorded \$([\d.]+)/.exec(
+        slackText,
+      );
+    const r = raycastUsage.reported?.totals;
+    expect({
+      slack: {
+        costUsd: total?.[1],
+        tokens: Number(total?.[2]?.replace(/,/g, "")),
+        notRecordedUsd: total?.[3],
+      },
+      raycast: {
+        costUsd: r?.reported.costUsd.toFixed(2),
+        tokens: r ? r.reported.inputTokens + r.reported.outputTokens : null,
+        notRecordedUsd: r?.notRecordedUsd.toFixed(2),
+      },
+    }).toEqual({ slack: fromCli, raycast: fromCli });
   });
 });

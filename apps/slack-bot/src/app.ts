@@ -14,6 +14,7 @@ import { registerListeners } from "./listeners/index.ts";
 import { type ClaimOnce, DELIVERY_PROPERTY, memoryClaims, replayGuard } from "./replay.ts";
 import { type Clock, type Loop, startLoop, systemClock } from "./scheduler/loop.ts";
 import { reminderPass } from "./scheduler/reminders.ts";
+import { usageSyncTick } from "./scheduler/usage-sync.ts";
 import { MAY_WAIT, slackCall } from "./slack-calls.ts";
 import { refreshBeforeClosing } from "./socket-refresh.ts";
 
@@ -37,7 +38,14 @@ export interface BotOptions {
   /** The core acting as a given person; without it only help, refusals and the Home tab's access summary work. */
   core?: CoreFor;
   /** The reminder loop: the core as the bot itself, and the clock (tests step it and call `runNow`). */
-  reminders?: { core: CorePort; clock?: Clock; intervalMs?: number; autoStart?: boolean };
+  reminders?: {
+    core: CorePort;
+    clock?: Clock;
+    intervalMs?: number;
+    autoStart?: boolean;
+    /** Runs `usage sync` once per this many minutes across replicas (APIKEY_SLACK_USAGE_SYNC_MINUTES); off when unset. */
+    usageSyncMinutes?: number | undefined;
+  };
 }
 
 export interface Bot {
@@ -145,7 +153,11 @@ export function createBot(options: BotOptions): Bot {
       : undefined;
     reminders = startLoop(
       {
-        pass: (now) => reminderPass(now, { core: reminderOptions.core, post, logger }),
+        pass: async (now) => {
+          const everyMinutes = reminderOptions.usageSyncMinutes;
+          if (everyMinutes) await usageSyncTick(now, { core: reminderOptions.core, everyMinutes, logger });
+          await reminderPass(now, { core: reminderOptions.core, post, logger });
+        },
         logger,
         ...(reminderOptions.clock ? { clock: reminderOptions.clock } : {}),
         ...(reminderOptions.intervalMs ? { intervalMs: reminderOptions.intervalMs } : {}),

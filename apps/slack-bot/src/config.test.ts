@@ -67,3 +67,15 @@ describe("loadSlackConfig", () => {
     }
   });
 });
+
+describe("issue 24: APIKEY_SLACK_USAGE_SYNC_MINUTES", () => {
+  it("is off unless set, and takes whole minutes from 5 to 1440", () => {
+    expect(loadSlackConfig(base).usageSyncMinutes).toBeUndefined();
+    expect(loadSlackConfig({ ...base, APIKEY_SLACK_USAGE_SYNC_MINUTES: "60" }).usageSyncMinutes).toBe(60);
+    for (const bad of ["4", "1441", "1.5", "hourly", "-60"]) {
+      expect(failure({ ...base, APIKEY_SLACK_USAGE_SYNC_MINUTES: bad })).toBe(
+        "APIKEY_SLACK_USAGE_SYNC_MINUTES is malformed: it must be a whole number of minutes from 5 to 1440.",
+      );
+    }
+  });
+});

@@ -25,6 +25,11 @@ const FIELDS = {
     shape: "an http(s) URL such as https://slack.com/api/",
   },
   APIKEY_SLACK_CONFIG: { schema: z.string().min(1), shape: "the path of the authorization config file" },
+  // Anthropic's report is meant to be polled, not hammered: at least every 5 minutes, at most daily.
+  APIKEY_SLACK_USAGE_SYNC_MINUTES: {
+    schema: z.coerce.number().int().min(5).max(1440),
+    shape: "a whole number of minutes from 5 to 1440",
+  },
 } as const;
 
 type Field = keyof typeof FIELDS;
@@ -39,6 +44,8 @@ export interface SlackConfig {
   /** With a trailing slash, as @slack/web-api expects. */
   slackApiUrl: string | undefined;
   authzFile: string;
+  /** `usage sync` every this many minutes (once across replicas); undefined: never. */
+  usageSyncMinutes?: number | undefined;
 }
 
 export function loadSlackConfig(env: Record<string, string | undefined>): SlackConfig {
@@ -64,6 +71,7 @@ export function loadSlackConfig(env: Record<string, string | undefined>): SlackC
   const host = read("HOST", false);
   const apiUrl = read("SLACK_API_URL", false);
   const authzFile = read("APIKEY_SLACK_CONFIG", true) as string;
+  const usageSyncMinutes = read("APIKEY_SLACK_USAGE_SYNC_MINUTES", false);
   return {
     botToken,
     appToken,
@@ -72,6 +80,7 @@ export function loadSlackConfig(env: Record<string, string | undefined>): SlackC
     host,
     slackApiUrl: apiUrl === undefined ? undefined : apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
     authzFile,
+    usageSyncMinutes,
   };
 }
 

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     logger,
     core: core.coreFor,
     claims: core.claims,
-    reminders: { core: core.system },
+    reminders: { core: core.system, usageSyncMinutes: config.usageSyncMinutes },
     onRefusal: async (r) => {
       await core.coreFor({ teamId: r.actor.teamId, userId: r.actor.userId }).auditRefusal({
         action: r.where,

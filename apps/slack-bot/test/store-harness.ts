@@ -34,8 +34,9 @@ export interface StoreHarness extends Harness {
 }
 
 export async function startStoreHarness(
-  options: HarnessOptions & { anthropic?: FakeAnthropic } = {},
+  options: HarnessOptions & { anthropic?: FakeAnthropic; usageSyncMinutes?: number } = {},
 ): Promise<StoreHarness> {
+  const { usageSyncMinutes, ...rest } = options;
   const dataDir = await mkdtemp(join(tmpdir(), "apikey-slack-"));
   const anthropic = options.anthropic ?? (await startFakeAnthropic());
   let t = Date.parse("2026-11-02T09:00:00Z");
@@ -55,9 +56,9 @@ export async function startStoreHarness(
   const h = await startHarness({
     core: core.coreFor,
     claims: core.claims,
-    reminders: { core: core.system, clock, autoStart: false },
+    reminders: { core: core.system, clock, autoStart: false, usageSyncMinutes },
     clock,
-    ...options,
+    ...rest,
     onClose: async () => {
       await core.close();
       await anthropic.close();

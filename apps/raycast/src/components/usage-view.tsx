@@ -3,6 +3,7 @@ import { Action, ActionPanel, Color, Detail, environment, Icon, Keyboard } from 
 import { useEffect, useState } from "react";
 import { useUsage } from "../data/hooks.ts";
 import type { UsageRow, UsageSummary } from "../data/types.ts";
+import { formatUsdColumn, shownTokens } from "../../vendor/core/index.ts";
 import { BUDGET_WORDS, usd } from "../lib/format.ts";
 import { errorHint, unavailableHint } from "../lib/hints.ts";
 import { usageChartSvg, writeUsageChart } from "../lib/usage-chart.ts";
@@ -25,12 +26,45 @@ function table(title: string, rows: UsageRow[]): string {
   );
 }
 
+/** Recorded by apikey beside reported by Anthropic, per key, every amount in one precision (core's money rule). */
+function reportedTable(reported: UsageSummary["reported"]): string {
+  if (!reported) return "";
+  const { lines, totals } = reported;
+  const money = formatUsdColumn([
+    ...lines.flatMap((l) => [l.recordedUsd ?? 0, l.reportedUsd ?? 0, l.notRecordedUsd]),
+    totals.recorded.costUsd,
+    totals.reported.costUsd,
+    totals.notRecordedUsd,
+  ]);
+  const cell = (i: number, usd: number | null, count: number | null) =>
+    usd === null ? "—" : `${money[i]} (${tokens(count ?? 0)} tokens)`;
+  const rows = lines.map(
+    (l, i) =>
+      `| ${l.label} | ${cell(3 * i, l.recordedUsd, l.recordedTokens)} | ${cell(3 * i + 1, l.reportedUsd, l.reportedTokens)} | ${money[3 * i + 2]} |`,
+  );
+  const t = 3 * lines.length;
+  rows.push(
+    `| **Total** | ${cell(t, totals.recorded.costUsd, shownTokens(totals.recorded))} | ${cell(t + 1, totals.reported.costUsd, shownTokens(totals.reported))} | ${money[t + 2]} |`,
+  );
+  return [
+    "### Recorded vs Reported by Anthropic",
+    "",
+    "| | Recorded | Reported | Not Recorded |",
+    "|---|---:|---:|---:|",
+    ...rows,
+    "",
+    "Input + output tokens. `apikey usage sync` refreshes what Anthropic reported.",
+    "",
+  ].join("\n");
+}
+
 /** Markdown for the Detail view; the chart is a file the command wrote beforehand. */
 export function usageMarkdown(u: UsageSummary, chartPath: string | null): string {
   const parts = [`## Spend, last ${u.days} days: ${usd(u.totals.costUsd)}`, ""];
   if (chartPath) parts.push(`![Spend per day](${pathToFileURL(chartPath).href})`, "");
   if (u.totals.requests === 0) parts.push("No requests recorded in this window.", "");
   parts.push(table("By Model", u.byModel), table("By Key", u.byKey), table("By Gateway Token", u.byToken));
+  parts.push(reportedTable(u.reported));
   if (u.totals.unpricedRequests > 0)
     parts.push(`${u.totals.unpricedRequests} request(s) used a model without a known price.`);
   return parts.join("\n");

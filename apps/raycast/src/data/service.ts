@@ -1,5 +1,15 @@
 import { userInfo } from "node:os";
-import { type KeyListItem, type KeyView, totalsOf, type UsageReport } from "../../vendor/core/index.ts";
+import {
+  type KeyListItem,
+  type KeyView,
+  notRecordedUsd,
+  type SideBySideRow,
+  shownTokens,
+  sideBySideTotals,
+  subjectOf,
+  totalsOf,
+  type UsageReport,
+} from "../../vendor/core/index.ts";
 import { openExisting, type Preferences } from "./open-store.ts";
 import type {
   AddOutcome,
@@ -7,6 +17,7 @@ import type {
   KeyItem,
   KeyRef,
   KeysSnapshot,
+  ReportedLine,
   RotateOutcome,
   UsageRow,
   UsageSummary,
@@ -48,6 +59,25 @@ function item(k: KeyListItem): KeyItem {
     budgetState: k.budgetState,
     canDeactivateUpstream: k.canDeactivateUpstream,
     upstreamOnRotate: k.upstreamOnRotate,
+  };
+}
+
+/** A side-by-side row as a table line: core's figures, labelled in the extension's words. */
+function reportedLine(r: SideBySideRow, names: ReadonlyMap<string, string>): ReportedLine {
+  const subject = subjectOf(r);
+  const label =
+    subject.kind === "key"
+      ? (names.get(subject.keyId) ?? "(deleted key)")
+      : subject.kind === "workbench"
+        ? "(Console Workbench)"
+        : `(not in the store: ${subject.orgKeyIds.join(", ")})`;
+  return {
+    label,
+    recordedUsd: r.recorded?.costUsd ?? null,
+    recordedTokens: shownTokens(r.recorded),
+    reportedUsd: r.reported?.costUsd ?? null,
+    reportedTokens: shownTokens(r.reported),
+    notRecordedUsd: notRecordedUsd(r),
   };
 }
 
@@ -133,15 +163,20 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
     },
     async usage(days): Promise<UsageSummary> {
       // Core's "last N days" (whole UTC days, today included), the same window as the CLI's `--since Nd`.
-      const [byModel, byKey, byToken, keys, tokens] = await Promise.all([
+      const [byModel, byKey, byToken, keys, tokens, sideBySide] = await Promise.all([
         app.usage.report({ lastDays: days, by: "model" }),
         app.usage.report({ lastDays: days, by: "key" }),
         app.usage.report({ lastDays: days, by: "token" }),
         app.keys.list(),
         app.tokens.list({ includeRevoked: true }),
+        app.usage.reported({ lastDays: days }),
       ]);
       const tokenNames = new Map(tokens.map((t) => [t.id, t.revokedAt ? `${t.name} (revoked)` : t.name]));
       const names = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
+      // A key apikey no longer uses but Anthropic still reports spend on says so.
+      const keyLabels = new Map(
+        keys.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "active" ? "" : ` (${k.status})`}`]),
+      );
       // A row's figures are every summed field of it (core's usage vocabulary), under the extension's label.
       const row = (label: string, r: UsageReport["rows"][number]): UsageRow => ({ label, ...totalsOf([r]) });
       return {
@@ -155,6 +190,13 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
           ? byToken.rows.map((r) => row(r.group === "" ? "(no token)" : (tokenNames.get(r.group) ?? r.group), r))
           : [],
         totals: byModel.totals,
+        reported:
+          sideBySide.length === 0
+            ? null
+            : {
+                lines: sideBySide.map((r) => reportedLine(r, keyLabels)),
+                totals: sideBySideTotals(sideBySide),
+              },
         budgets: keys
           .filter((k) => k.budgetUsd !== null && k.status !== "rotated")
           .map((k) => ({

@@ -1,6 +1,7 @@
 import type {
   BudgetState,
   KeyListItem,
+  SideBySideTotals,
   StatusReport,
   UpstreamPlan,
   UsageReport,
@@ -80,6 +81,18 @@ export interface RotateOutcome {
 /** One line of a usage table: core's summed figures (every counter), under the label the extension shows. */
 export type UsageRow = UsageReport["totals"] & { label: string };
 
+/** One key's line of the side-by-side table: core's figures for it, under the label the extension shows. */
+export interface ReportedLine {
+  label: string;
+  /** null: apikey recorded nothing for it (a key used through exec, env or apiKeyHelper). */
+  recordedUsd: number | null;
+  recordedTokens: number | null;
+  /** null: Anthropic reported nothing for it in the window. */
+  reportedUsd: number | null;
+  reportedTokens: number | null;
+  notRecordedUsd: number;
+}
+
 export interface UsageSummary {
   days: 7 | 30;
   since: string;
@@ -89,6 +102,8 @@ export interface UsageSummary {
   /** Per gateway token (`apikey proxy token`); empty when no request came through the gateway with one. */
   byToken: UsageRow[];
   totals: UsageReport["totals"];
+  /** What Anthropic reported beside what apikey recorded (`apikey usage sync`); null when nothing was reported. */
+  reported: { lines: ReportedLine[]; totals: SideBySideTotals } | null;
   budgets: Array<{ key: string; profile: string; spentUsd: number; budgetUsd: number; state: BudgetState }>;
 }
 

@@ -80,7 +80,7 @@ export { formatUsd, formatUsdColumn, parseUsd, usdOrNull } from "./usage/money.t
 export type { UsageEvent, UsageGroupBy, UsageWindow } from "./usage/port.ts";
 export { lastUsedMemory, recordEventsMany, toEvent, type UsageInput } from "./usage/record.ts";
 export type { UsageReport, UsageReportOptions } from "./usage/report.ts";
-export { monthWindow, parseSince } from "./usage/window.ts";
+export { monthWindow, parseSince, type ReportWindow } from "./usage/window.ts";
 export { boundFromBody, type RequestBound, worstCaseCost } from "./usage/worst-case.ts";
 // Usage as Anthropic reports it (issue 24): the findings `app.usage.findings()` returns, and one sentence for each.
 export {
@@ -98,6 +98,15 @@ export {
   type UsedOutsideGateway,
 } from "./usage-sync/findings/index.ts";
 export type { GatewayOnlyResult } from "./usage-sync/gateway-only.ts";
+export type { RecordedSide, ReportedSide, SideBySideRow } from "./usage-sync/side-by-side.ts";
+export {
+  notRecordedUsd,
+  type ReportedSubject,
+  type SideBySideTotals,
+  shownTokens,
+  sideBySideTotals,
+  subjectOf,
+} from "./usage-sync/side-by-side-view.ts";
 export { type ValidateOptions, type Validator, validateKey } from "./validate/anthropic.ts";
 export { assertSafeBaseUrl, baseUrlRefusal } from "./validate/base-url.ts";
 export { classifyFailure, type ValidationResult } from "./validate/classify.ts";

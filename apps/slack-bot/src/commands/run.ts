@@ -7,6 +7,7 @@ import { confirmDelete } from "../render/delete-confirm.ts";
 import { auditBlocks, KEY_LIST_FOOTER, keyList, statusBlocks, usageBlocks } from "../render/keys.ts";
 import { addModal, outcomeModal, rotateModal, workingModal } from "../render/modals.ts";
 import { type Item, messagePage } from "../render/paging.ts";
+import { reportedItems } from "../render/reported.ts";
 import { encodeOrigin } from "../render/submission.ts";
 import { MAY_WAIT, NO_WAIT, slackCall } from "../slack-calls.ts";
 import { announce } from "./announce.ts";
@@ -185,7 +186,8 @@ async function usage(
     by: cmd.by,
     ...(key ? { keyId: key.id } : {}),
   });
-  const names = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
+  const keyNames = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
+  const names = new Map(keyNames);
   let rows = report.rows;
   if (cmd.by === "key") rows = rows.filter((r) => mine.some((k) => k.id === r.group));
   if (cmd.by === "token") {
@@ -210,9 +212,20 @@ async function usage(
   const label = (g: string) =>
     cmd.by === "key" ? (names.get(g) ?? "another key") : cmd.by === "token" ? (names.get(g) ?? g) : g;
   const { items, footer } = usageBlocks(rows, totals, title, label);
+  // What Anthropic reported beside it: the keys the person may see; the Workbench, organization keys the store
+  // does not hold and deleted keys only to someone who sees every key (as usage without a token).
+  const reported = (await env.core.usage.reported({ lastDays: days })).filter((r) =>
+    key ? r.keyId === key.id : everything || mine.some((k) => k.id === r.keyId),
+  );
+  const status = new Map(keys.map((k) => [k.id, k.status]));
+  const keyLabel = (id: string) => {
+    const state = status.get(id);
+    const name = keyNames.get(id) ?? "(a deleted key)";
+    return state === undefined || state === "active" ? name : `${name} (${state})`;
+  };
   return paged(
     title,
-    items,
+    [...items, ...reportedItems(reported, keyLabel)],
     page,
     (p) => ({ v: "usage", p, w: cmd.window, by: cmd.by, ...(cmd.key ? { key: cmd.key } : {}) }),
     footer,

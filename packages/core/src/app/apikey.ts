@@ -23,6 +23,7 @@ import type { Store } from "../store.ts";
 import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
+import { type ReportWindow, windowSince } from "../usage/window.ts";
 import { type FindingsOptions, usageFindings } from "../usage-sync/findings/read.ts";
 import { setGatewayOnly } from "../usage-sync/gateway-only.ts";
 import { sideBySide } from "../usage-sync/side-by-side.ts";
@@ -132,8 +133,15 @@ export function openApikey(options: OpenApikeyOptions) {
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
       /** Fetches Anthropic's usage report since the last sync, per organization an Admin key reaches (issue 24). */
       sync: (opts: SyncOptions = {}) => syncReportedUsage(vault, opts),
-      /** Recorded and reported usage per key over a window; [] when nothing was reported in it. */
-      reported: (window: { since: Date; until?: Date }) => sideBySide(options.store, window),
+      /**
+       * Recorded and reported usage per key over a window (from a date, or the last N days as `report` takes
+       * them); [] when nothing was reported in it.
+       */
+      reported: (window: ReportWindow) =>
+        sideBySide(options.store, {
+          since: windowSince(window, now()),
+          ...(window.until && { until: window.until }),
+        }),
       /** What reported usage says that apikey's record cannot (issue 24): read from the store, no network. */
       findings: (opts: FindingsOptions = {}) => usageFindings(options.store, now(), opts),
     },

@@ -6,6 +6,14 @@ export type { BucketMinutes, ReportedKeyTotal, ReportedUsageRepository, Reported
 export { rowsOf } from "./rows.ts";
 export { type RecordedSide, type ReportedSide, type SideBySideRow, sideBySide } from "./side-by-side.ts";
 export {
+  notRecordedUsd,
+  type ReportedSubject,
+  type SideBySideTotals,
+  shownTokens,
+  sideBySideTotals,
+  subjectOf,
+} from "./side-by-side-view.ts";
+export {
   type OrgSyncResult,
   orgOf,
   type SyncOptions,

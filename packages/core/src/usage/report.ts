@@ -1,10 +1,10 @@
 import type { Store } from "../store.ts";
 import { COUNTER_KEYS } from "./counts.ts";
 import type { KeySpend, UsageGroupBy, UsageSummaryRow } from "./port.ts";
-import { lastDaysSince, monthWindow, utcDay } from "./window.ts";
+import { monthWindow, type ReportWindow, utcDay, windowSince } from "./window.ts";
 
 /** A window from a date, or `lastDays: N` (whole UTC days back, today included: the window every front offers). */
-export type UsageReportOptions = ({ since: Date; until?: Date } | { lastDays: number; until?: undefined }) & {
+export type UsageReportOptions = ReportWindow & {
   keyId?: string;
   by: UsageGroupBy;
 };
@@ -56,7 +56,7 @@ export async function usageReport(
   options: UsageReportOptions,
   now = new Date(),
 ): Promise<UsageReport> {
-  const since = "lastDays" in options ? lastDaysSince(options.lastDays, now) : options.since;
+  const since = windowSince(options, now);
   const window = { since, until: options.until, keyId: options.keyId };
   const rows = await store.usage.summarise({ ...window, by: options.by });
   const byDay = options.by === "day" ? rows : await store.usage.summarise({ ...window, by: "day" });

@@ -28,6 +28,14 @@ export function lastDaysSince(days: number, now: Date): Date {
   return new Date(today - (days - 1) * DAY_MS);
 }
 
+/** A window as the fronts ask for one: from a date, or the last N days (lastDaysSince). */
+export type ReportWindow = { since: Date; until?: Date } | { lastDays: number; until?: undefined };
+
+/** Where a window starts: `since`, or the start of the last `lastDays` days at `now`. */
+export function windowSince(window: ReportWindow, now: Date): Date {
+  return "lastDays" in window ? lastDaysSince(window.lastDays, now) : window.since;
+}
+
 /**
  * `7d`, `30d` (whole UTC days back, today included: lastDaysSince) or `YYYY-MM-DD` (from that UTC day's start).
  * Bad input is a usage error, never a silent default.
