@@ -1,5 +1,5 @@
 import type { Apikey } from "@apikey/core";
-import { formatUsd as money, parseSince } from "@apikey/core";
+import { formatUsd as money, notRecordedUsd, parseSince, shownTokens, subjectOf } from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { table } from "../io/output.ts";
@@ -67,14 +67,15 @@ export function sideBySideJson(rows: SideBySide, names: KeyNames) {
 /** Recorded and reported cost per key, and what apikey did not see; "" when nothing was reported. */
 export function renderSideBySide(rows: SideBySide, names: KeyNames): string {
   if (rows.length === 0) return "";
-  const label = (r: SideBySide[number]) =>
-    r.keyId !== null
-      ? (names.get(r.keyId) ?? r.keyId)
-      : r.orgKeyIds.includes("")
-        ? "(Console Workbench)"
-        : `(not in the store: ${r.orgKeyIds.join(", ")})`;
+  // Whom a row is about, the tokens shown and what apikey did not see are core's (side-by-side-view.ts).
+  const label = (r: SideBySide[number]) => {
+    const subject = subjectOf(r);
+    if (subject.kind === "key") return names.get(subject.keyId) ?? subject.keyId;
+    if (subject.kind === "workbench") return "(Console Workbench)";
+    return `(not in the store: ${subject.orgKeyIds.join(", ")})`;
+  };
   const tokens = (s: { inputTokens: number; outputTokens: number } | null) =>
-    s ? (s.inputTokens + s.outputTokens).toLocaleString("en-US") : "-";
+    shownTokens(s)?.toLocaleString("en-US") ?? "-";
   const body = table(
     ["KEY", "RECORDED TOKENS", "RECORDED COST", "REPORTED TOKENS", "REPORTED COST", "NOT RECORDED"],
     rows.map((r) => [
@@ -83,7 +84,7 @@ export function renderSideBySide(rows: SideBySide, names: KeyNames): string {
       r.recorded ? money(r.recorded.costUsd) : "-",
       tokens(r.reported),
       r.reported ? money(r.reported.costUsd) : "-",
-      money(Math.max(0, r.differenceUsd)),
+      money(notRecordedUsd(r)),
     ]),
   );
   return [
