@@ -42,7 +42,6 @@ const NOT_YET_SPLIT = new Map<string, number>([
   ["apps/raycast/src/components/key-actions.tsx KeyActions", 110],
   ["apps/slack-bot/src/app.ts createBot", 125],
   ["apps/slack-bot/src/demo.ts main", 161],
-  ["packages/core/src/oauth/loopback.ts startLoopback", 81],
   ["packages/core/src/usage/client.ts createAnthropicClient", 128],
   ["packages/core/src/usage/extract.ts sseExtractor", 95],
   ["packages/core/src/validate/classify.ts classifyFailure", 90],
