@@ -66,40 +66,14 @@ export function createBot(options: BotOptions): Bot {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
-  // The bot's own client gets a 429 back at once (with Retry-After) instead of waiting it out unseen: each call
-  // site decides whether it may wait (slack-calls.ts). The Socket Mode connection's client keeps its own retries.
-  const botClientOptions = { ...clientOptions, rejectRateLimitedCalls: true };
-
-  let receiver: Receiver;
-  let httpReceiver: HTTPReceiver | undefined;
-  if (config.appToken) {
-    const socketReceiver = new SocketModeReceiver({
-      appToken: config.appToken,
-      logger,
-      installerOptions: { clientOptions },
-      customPropertiesExtractor: (args: { envelope_id?: unknown }) => ({
-        [DELIVERY_PROPERTY]: socketDeliveryName(args.envelope_id),
-      }),
-    });
-    refreshBeforeClosing(socketReceiver, logger);
-    receiver = socketReceiver;
-  } else {
-    if (!config.signingSecret) throw new Error("HTTP mode needs a signing secret");
-    httpReceiver = new HTTPReceiver({
-      signingSecret: config.signingSecret,
-      logger,
-      bodyLimit: BODY_LIMIT,
-      // Named by the front door from what it verified; a request it did not admit never gets here.
-      customPropertiesExtractor: (req) => ({ [DELIVERY_PROPERTY]: verifiedDeliveryName(req) }),
-    });
-    receiver = httpReceiver;
-  }
-
+  const { receiver, httpReceiver } = createReceiver(config, logger, clientOptions);
   const app = new App({
     token: config.botToken,
     receiver,
     logger,
-    clientOptions: botClientOptions,
+    // The bot's own client gets a 429 back at once (with Retry-After) instead of waiting it out unseen: each call
+    // site decides whether it may wait (slack-calls.ts). The Socket Mode connection's client keeps its own retries.
+    clientOptions: { ...clientOptions, rejectRateLimitedCalls: true },
     developerMode: false,
   });
   app.error(async (error) => {
@@ -107,12 +81,7 @@ export function createBot(options: BotOptions): Bot {
     logger.error(`listener failed: ${error.code ?? "unknown"} ${slackErrorCode(error.original ?? error)}`);
   });
 
-  const onRefusal: OnRefusal = async (refusal) => {
-    logger.warn(
-      `refused ${refusal.where} from ${refusal.actor.teamId}/${refusal.actor.userId}: ${refusal.reason}`,
-    );
-    await options.onRefusal?.(refusal);
-  };
+  const onRefusal = loggedRefusals(logger, options.onRefusal);
   const deps: BotDeps = {
     core: options.core,
     clock: options.clock ?? systemClock,
@@ -121,51 +90,10 @@ export function createBot(options: BotOptions): Bot {
     logger,
     onRefusal,
   };
-
-  if (httpReceiver && config.signingSecret) {
-    guardHttpReceiver(httpReceiver, {
-      signingSecret: config.signingSecret,
-      bodyLimit: BODY_LIMIT,
-      now,
-      logger,
-      onRefusal,
-    });
-  }
-  checkPayloadsFirst(app, logger, onRefusal);
-  app.use(replayGuard(options.claims ?? memoryClaims({ now })));
-  app.use(keyInTextGuard(onRefusal));
-  app.use(workspaceGuard(options.policy, onRefusal));
+  installGuards(app, httpReceiver, { options, now, onRefusal });
   registerListeners(app, deps);
 
-  const reminderOptions = options.reminders;
   let reminders: Loop | undefined;
-  const startReminders = () => {
-    if (!reminderOptions) return;
-    const channel = options.policy.announcementChannel;
-    const post = channel
-      ? async (text: string) => {
-          await slackCall(
-            "chat.postMessage",
-            () => app.client.chat.postMessage({ channel, text, mrkdwn: true }),
-            MAY_WAIT,
-          );
-        }
-      : undefined;
-    reminders = startLoop(
-      {
-        pass: async (now) => {
-          const everyMinutes = reminderOptions.usageSyncMinutes;
-          if (everyMinutes) await usageSyncTick(now, { core: reminderOptions.core, everyMinutes, logger });
-          await reminderPass(now, { core: reminderOptions.core, post, logger });
-        },
-        logger,
-        ...(reminderOptions.clock ? { clock: reminderOptions.clock } : {}),
-        ...(reminderOptions.intervalMs ? { intervalMs: reminderOptions.intervalMs } : {}),
-      },
-      reminderOptions.autoStart ?? true,
-    );
-  };
-
   return {
     app,
     mode: config.appToken ? "socket" : "http",
@@ -179,7 +107,7 @@ export function createBot(options: BotOptions): Bot {
         const server = (await app.start({ port: config.port, host: config.host })) as Server;
         port = (server.address() as AddressInfo).port;
       }
-      startReminders();
+      reminders = startReminders(app, options);
       return { port };
     },
     async stop() {
@@ -187,4 +115,94 @@ export function createBot(options: BotOptions): Bot {
       await app.stop();
     },
   };
+}
+
+/** Socket Mode when there is an app token; otherwise HTTP, behind the front door that verifies each request. */
+function createReceiver(
+  config: SlackConfig,
+  logger: Logger,
+  clientOptions: { slackApiUrl?: string; fetch?: typeof fetch },
+): { receiver: Receiver; httpReceiver: HTTPReceiver | undefined } {
+  if (config.appToken) {
+    const socketReceiver = new SocketModeReceiver({
+      appToken: config.appToken,
+      logger,
+      installerOptions: { clientOptions },
+      customPropertiesExtractor: (args: { envelope_id?: unknown }) => ({
+        [DELIVERY_PROPERTY]: socketDeliveryName(args.envelope_id),
+      }),
+    });
+    refreshBeforeClosing(socketReceiver, logger);
+    return { receiver: socketReceiver, httpReceiver: undefined };
+  }
+  if (!config.signingSecret) throw new Error("HTTP mode needs a signing secret");
+  const httpReceiver = new HTTPReceiver({
+    signingSecret: config.signingSecret,
+    logger,
+    bodyLimit: BODY_LIMIT,
+    // Named by the front door from what it verified; a request it did not admit never gets here.
+    customPropertiesExtractor: (req) => ({ [DELIVERY_PROPERTY]: verifiedDeliveryName(req) }),
+  });
+  return { receiver: httpReceiver, httpReceiver };
+}
+
+/** Every refusal is logged (who, where, why; never the request), then passed to the caller's hook. */
+function loggedRefusals(logger: Logger, hook: OnRefusal | undefined): OnRefusal {
+  return async (refusal) => {
+    logger.warn(
+      `refused ${refusal.where} from ${refusal.actor.teamId}/${refusal.actor.userId}: ${refusal.reason}`,
+    );
+    await hook?.(refusal);
+  };
+}
+
+/** The checks every request passes before a listener, in this order: verified, well-formed, new, no key, our team. */
+function installGuards(
+  app: App,
+  httpReceiver: HTTPReceiver | undefined,
+  { options, now, onRefusal }: { options: BotOptions; now: () => number; onRefusal: OnRefusal },
+): void {
+  const { config, logger } = options;
+  if (httpReceiver && config.signingSecret) {
+    guardHttpReceiver(httpReceiver, {
+      signingSecret: config.signingSecret,
+      bodyLimit: BODY_LIMIT,
+      now,
+      logger,
+      onRefusal,
+    });
+  }
+  checkPayloadsFirst(app, logger, onRefusal);
+  app.use(replayGuard(options.claims ?? memoryClaims({ now })));
+  app.use(keyInTextGuard(onRefusal));
+  app.use(workspaceGuard(options.policy, onRefusal));
+}
+
+/** The reminder loop, when asked for: it posts to the announcement channel, if the policy names one. */
+function startReminders(app: App, options: BotOptions): Loop | undefined {
+  const { reminders, logger } = options;
+  if (!reminders) return undefined;
+  const channel = options.policy.announcementChannel;
+  const post = channel
+    ? async (text: string) => {
+        await slackCall(
+          "chat.postMessage",
+          () => app.client.chat.postMessage({ channel, text, mrkdwn: true }),
+          MAY_WAIT,
+        );
+      }
+    : undefined;
+  return startLoop(
+    {
+      pass: async (now) => {
+        const everyMinutes = reminders.usageSyncMinutes;
+        if (everyMinutes) await usageSyncTick(now, { core: reminders.core, everyMinutes, logger });
+        await reminderPass(now, { core: reminders.core, post, logger });
+      },
+      logger,
+      ...(reminders.clock ? { clock: reminders.clock } : {}),
+      ...(reminders.intervalMs ? { intervalMs: reminders.intervalMs } : {}),
+    },
+    reminders.autoStart ?? true,
+  );
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Apikey,
@@ -28,11 +29,7 @@ export type StoreOpenOptions = Omit<BetterSqliteOpenOptions, "path">;
 /** Opens the store a location names (see core's `storeLocationFrom`). */
 export async function openStoreAt(location: StoreLocation, options: StoreOpenOptions = {}): Promise<Store> {
   if (location.kind === "postgres") {
-    if (!/^postgres(ql)?:\/\//i.test(location.url)) {
-      throw new ApikeyError("E_USAGE", `${DATABASE_URL_VARIABLE} must be a postgres:// URL.`, {
-        details: { variable: DATABASE_URL_VARIABLE },
-      });
-    }
+    checkDatabaseUrl(location.url);
     const { openStore } = await import("./postgres.ts");
     return openStore({
       url: location.url,
@@ -47,6 +44,26 @@ export async function openStoreAt(location: StoreLocation, options: StoreOpenOpt
     ...options,
     path: location.path,
   });
+}
+
+/**
+ * Whether a store exists at the location, for the commands that use one only when it is there and must not make
+ * one (scan, add's early unlock): the SQLite file, or a PostgreSQL database (and schema) holding apikey's tables.
+ * Creates nothing; a PostgreSQL server that cannot be reached is an error, not "no store".
+ */
+export async function storeExistsAt(location: StoreLocation): Promise<boolean> {
+  if (location.kind === "sqlite") return existsSync(location.path);
+  checkDatabaseUrl(location.url);
+  const { storeExists } = await import("./postgres.ts");
+  return storeExists({ url: location.url, label: DATABASE_URL_VARIABLE });
+}
+
+function checkDatabaseUrl(url: string): void {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new ApikeyError("E_USAGE", `${DATABASE_URL_VARIABLE} must be a postgres:// URL.`, {
+      details: { variable: DATABASE_URL_VARIABLE },
+    });
+  }
 }
 
 /** The master keys any process can offer from its environment: APIKEY_MASTER_KEY, APIKEY_PASSPHRASE, the key file. */

@@ -1,7 +1,7 @@
 import type { Store } from "@apikey/core/store";
 import type { IfMissing } from "./missing-store.ts";
 import { connectNodePostgres } from "./pg/drivers/node-postgres.ts";
-import { openPgStoreWith, parseDatabaseUrl } from "./pg/open.ts";
+import { openPgStoreWith, parseDatabaseUrl, pgStoreExistsWith } from "./pg/open.ts";
 
 // The entry for a store on a PostgreSQL server (a team's shared store: several bots and gateways at once), through
 // node-postgres. TLS comes from the URL as node-postgres reads it: sslmode, sslrootcert, sslcert, sslkey.
@@ -24,4 +24,10 @@ export function openStore(options: OpenPgStoreOptions): Promise<Store> {
     schema,
     ...(options.ifMissing !== undefined && { ifMissing: options.ifMissing }),
   });
+}
+
+/** Whether the URL's database (and schema) holds an apikey store; connects once and creates nothing. */
+export function storeExists(options: Pick<OpenPgStoreOptions, "url" | "label">): Promise<boolean> {
+  const { url, schema, location } = parseDatabaseUrl(options.url, options.label);
+  return pgStoreExistsWith((s, tuning) => connectNodePostgres(url, s, tuning), location, schema);
 }

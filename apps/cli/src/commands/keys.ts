@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import type { MonthSpendFields } from "@apikey/core";
 import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
 import { ERROR_CODES, isApikeyError } from "@apikey/core/errors";
+import { storeExistsAt } from "@apikey/storage/from-env";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
@@ -190,9 +190,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
 
 /** Unlocks the store when there is one (a new store is made by the add itself, with its first key). */
 async function unlockIfStored(ctx: Context): Promise<void> {
-  // A PostgreSQL store is opened by the add itself (as before): only an existing SQLite file is unlocked early.
-  const { store } = ctx.config;
-  if (store.kind !== "sqlite" || !existsSync(store.path)) return;
+  if (!(await storeExistsAt(ctx.config.store))) return;
   try {
     await (await ctx.app()).unlock();
   } catch (err) {

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import type { Apikey } from "@apikey/core";
 import {
   createKeyStreamScanner,
@@ -9,6 +8,7 @@ import {
   recogniseKey,
   validateKey,
 } from "@apikey/core";
+import { storeExistsAt } from "@apikey/storage/from-env";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
@@ -113,8 +113,7 @@ export function registerScanCommands(program: Command, action: Action): void {
 
 /** The store when one exists; scanning never creates one. */
 async function storeIfAny(ctx: Context): Promise<Apikey | null> {
-  const { store } = ctx.config;
-  return store.kind === "sqlite" && existsSync(store.path) ? ctx.app() : null;
+  return (await storeExistsAt(ctx.config.store)) ? ctx.app() : null;
 }
 
 // A diff line longer than this is not held whole: an added one is searched as it streams, any other is dropped.

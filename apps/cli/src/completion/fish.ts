@@ -1,4 +1,13 @@
-import { type CompletionNode, globalFlags, OPTION_KINDS } from "./model.ts";
+import {
+  type Arm,
+  argumentKindArms,
+  canonicalArms,
+  echoArms,
+  optionKindArms,
+  pathKey,
+  valueOptionPatterns,
+} from "./lookups.ts";
+import { type CompletionNode, globalFlags } from "./model.ts";
 
 // \`apikey completion fish\`: one function walks the command line the way the bash script does (see bash.ts) and
 // prints the candidates, with descriptions after a tab; fish filters them by what has been typed.
@@ -6,7 +15,7 @@ import { type CompletionNode, globalFlags, OPTION_KINDS } from "./model.ts";
 /** A single-quoted fish word. */
 const fishQuote = (s: string): string => `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 
-function switchFunction(name: string, arms: Array<[string[], string]>, fallback = ""): string {
+function switchFunction(name: string, arms: Arm[], fallback = ""): string {
   const body = arms
     .filter(([patterns]) => patterns.length > 0)
     .map(([patterns, out]) => `    case ${patterns.map(fishQuote).join(" ")}\n        ${out}`)
@@ -14,81 +23,53 @@ function switchFunction(name: string, arms: Array<[string[], string]>, fallback 
   return `function ${name}\n    switch $argv[1]\n${body}\n    end${fallback}\nend`;
 }
 
-const key = (node: CompletionNode): string => node.path.join(" ");
 const lines = (items: string[]): string => `printf '%s\\n' ${items.map(fishQuote).join(" ")}`;
 
 export function fishScript(nodes: CompletionNode[]): string {
-  const tables = [
+  return `# fish completion for apikey. Install: apikey completion fish > ~/.config/fish/completions/apikey.fish
+${[...lookupFunctions(nodes), globalOptionsFunction(nodes)].join("\n")}
+
+${COMPLETE_FUNCTION}`;
+}
+
+/** The tables the completion function looks up, keyed like bash's and zsh's (see lookups.ts). */
+function lookupFunctions(nodes: CompletionNode[]): string[] {
+  return [
     switchFunction(
       "__apikey_subcommands",
       nodes
         .filter((n) => n.subcommands.length > 0)
         .map((n) => [
-          [key(n)],
+          [pathKey(n)],
           lines(n.subcommands.flatMap((s) => [s.name, ...s.aliases].map((w) => `${w}\t${s.description}`))),
         ]),
     ),
-    switchFunction(
-      "__apikey_canonical",
-      nodes.flatMap((n) =>
-        n.subcommands.map((s): [string[], string] => [
-          [s.name, ...s.aliases].map((w) => `${key(n)}:${w}`),
-          `echo ${fishQuote(s.name)}`,
-        ]),
-      ),
-    ),
+    switchFunction("__apikey_canonical", echoArms(canonicalArms(nodes), fishQuote)),
     switchFunction(
       "__apikey_options",
       nodes.map((n) => [
-        [key(n)],
+        [pathKey(n)],
         lines(n.options.flatMap((o) => o.flags.map((f) => `${f}\t${o.description}`))),
       ]),
     ),
-    switchFunction(
-      "__apikey_takes_value",
-      [
-        [
-          nodes.flatMap((n) =>
-            n.options.filter((o) => o.takesValue).flatMap((o) => o.flags.map((f) => `${key(n)}:${f}`)),
-          ),
-          "return 0",
-        ],
-      ],
-      "\n    return 1",
-    ),
-    switchFunction(
-      "__apikey_option_kind",
-      nodes.flatMap((n) =>
-        n.options
-          .filter((o) => o.takesValue)
-          .flatMap((o): Array<[string[], string]> => {
-            const kind = o.flags.map((f) => OPTION_KINDS[f]).find((k) => k !== undefined);
-            return kind ? [[o.flags.map((f) => `${key(n)}:${f}`), `echo ${kind}`]] : [];
-          }),
-      ),
-    ),
-    switchFunction(
-      "__apikey_argument_kind",
-      nodes.flatMap((n) =>
-        n.args.flatMap(
-          (kind, i): Array<[string[], string]> => (kind ? [[[`${key(n)}:${i}`], `echo ${kind}`]] : []),
-        ),
-      ),
-    ),
+    switchFunction("__apikey_takes_value", [[valueOptionPatterns(nodes), "return 0"]], "\n    return 1"),
+    switchFunction("__apikey_option_kind", echoArms(optionKindArms(nodes))),
+    switchFunction("__apikey_argument_kind", echoArms(argumentKindArms(nodes))),
   ];
+}
+
+/** apikey's own options that every command accepts too, with their descriptions. */
+function globalOptionsFunction(nodes: CompletionNode[]): string {
   const globals = new Set(globalFlags(nodes));
   const root = nodes.find((n) => n.path.length === 0);
-  tables.push(
-    `function __apikey_global_options\n    ${lines(
-      (root?.options ?? []).flatMap((o) =>
-        o.flags.filter((f) => globals.has(f)).map((f) => `${f}\t${o.description}`),
-      ),
-    )}\nend`,
+  const described = (root?.options ?? []).flatMap((o) =>
+    o.flags.filter((f) => globals.has(f)).map((f) => `${f}\t${o.description}`),
   );
-  return `# fish completion for apikey. Install: apikey completion fish > ~/.config/fish/completions/apikey.fish
-${tables.join("\n")}
+  return `function __apikey_global_options\n    ${lines(described)}\nend`;
+}
 
-function __apikey_complete
+// Walks the command line the way the bash script does, then prints the candidates for the word being completed.
+const COMPLETE_FUNCTION = `function __apikey_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
     set -l cmd $tokens[1]
@@ -151,4 +132,3 @@ end
 
 complete -c apikey -f -a '(__apikey_complete)'
 `;
-}

@@ -15,6 +15,38 @@ export interface Concealment {
 }
 
 export function createMaskStream(concealments: readonly Concealment[]): Transform {
+  const m = matcher(concealments);
+  let tail: Buffer = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      if (m.pairs.length === 0) return done(null, chunk);
+      const buf = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+      const end = emit(this, m, buf, false);
+      // Copy: the chunk's memory may be reused by the source after we return.
+      tail = Buffer.from(buf.subarray(end));
+      done();
+    },
+    flush(done: TransformCallback) {
+      if (tail.length > 0) emit(this, m, tail, true);
+      tail = Buffer.alloc(0);
+      done();
+    },
+  });
+}
+
+interface Pair {
+  secret: Buffer;
+  hint: Buffer;
+}
+
+/** Every spelling to look for, longest first, with how much a chunk's end may hold back and the bytes one starts with. */
+interface Matcher {
+  pairs: Pair[];
+  keep: number;
+  firstBytes: Uint8Array;
+}
+
+function matcher(concealments: readonly Concealment[]): Matcher {
   const pairs = concealments
     .filter((c) => c.secret.length > 0)
     .flatMap((c) =>
@@ -28,72 +60,65 @@ export function createMaskStream(concealments: readonly Concealment[]): Transfor
   const keep = Math.max(0, ...pairs.map((p) => p.secret.length - 1));
   const firstBytes = new Uint8Array(256);
   for (const pair of pairs) firstBytes[pair.secret[0] as number] = 1;
-  let tail: Buffer = Buffer.alloc(0);
+  return { pairs, keep, firstBytes };
+}
 
-  // Writes buf with every whole secret replaced, holding back a possible partial one (unless final); returns where output stopped.
-  const emit = (stream: Transform, buf: Buffer, final: boolean): number => {
-    let p = 0;
-    for (;;) {
-      let at = -1;
-      let hit: (typeof pairs)[number] | undefined;
-      for (const pair of pairs) {
-        const i = buf.indexOf(pair.secret, p);
-        if (i !== -1 && (at === -1 || i < at)) {
-          at = i;
-          hit = pair;
-        }
-      }
-      if (hit === undefined) {
-        const end = final ? buf.length : holdFrom(buf, p);
-        if (end > p) stream.push(buf.subarray(p, end));
-        return end;
-      }
-      // A longer spelling may start here too (the padded base64 beside the unpadded one): wait to see it whole.
-      if (!final && couldGrow(buf.subarray(at), hit.secret.length)) {
-        if (at > p) stream.push(buf.subarray(p, at));
-        return at;
-      }
+/** Writes buf with every whole secret replaced, holding back a possible partial one (unless final); returns where output stopped. */
+function emit(stream: Transform, m: Matcher, buf: Buffer, final: boolean): number {
+  let p = 0;
+  for (;;) {
+    const { at, hit } = firstMatch(m, buf, p);
+    if (hit === undefined) {
+      const end = final ? buf.length : holdFrom(m, buf, p);
+      if (end > p) stream.push(buf.subarray(p, end));
+      return end;
+    }
+    // A longer spelling may start here too (the padded base64 beside the unpadded one): wait to see it whole.
+    if (!final && couldGrow(m, buf.subarray(at), hit.secret.length)) {
       if (at > p) stream.push(buf.subarray(p, at));
-      stream.push(hit.hint);
-      p = at + hit.secret.length;
+      return at;
     }
-  };
+    if (at > p) stream.push(buf.subarray(p, at));
+    stream.push(hit.hint);
+    p = at + hit.secret.length;
+  }
+}
 
-  // Whether rest is a proper prefix of a spelling longer than `found` bytes.
-  const couldGrow = (rest: Buffer, found: number): boolean =>
-    pairs.some(
-      (pair) =>
-        pair.secret.length > found &&
-        rest.length < pair.secret.length &&
-        pair.secret.subarray(0, rest.length).equals(rest),
-    );
-
-  // The first index from which the rest of buf is a proper prefix of a secret (buf.length if none). Only bytes that
-  // start some spelling are compared, without copying: this runs on every chunk's last `keep` bytes.
-  const holdFrom = (buf: Buffer, from: number): number => {
-    for (let i = Math.max(from, buf.length - keep); i < buf.length; i++) {
-      if (firstBytes[buf[i] as number] === 0) continue;
-      const rest = buf.length - i;
-      for (const pair of pairs) {
-        if (rest < pair.secret.length && pair.secret.compare(buf, i, buf.length, 0, rest) === 0) return i;
-      }
+/** The earliest whole spelling in buf from p (the longest where two start at the same place). */
+function firstMatch(m: Matcher, buf: Buffer, p: number): { at: number; hit: Pair | undefined } {
+  let at = -1;
+  let hit: Pair | undefined;
+  for (const pair of m.pairs) {
+    const i = buf.indexOf(pair.secret, p);
+    if (i !== -1 && (at === -1 || i < at)) {
+      at = i;
+      hit = pair;
     }
-    return buf.length;
-  };
+  }
+  return { at, hit };
+}
 
-  return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      if (pairs.length === 0) return done(null, chunk);
-      const buf = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
-      const end = emit(this, buf, false);
-      // Copy: the chunk's memory may be reused by the source after we return.
-      tail = Buffer.from(buf.subarray(end));
-      done();
-    },
-    flush(done: TransformCallback) {
-      if (tail.length > 0) emit(this, tail, true);
-      tail = Buffer.alloc(0);
-      done();
-    },
-  });
+/** Whether rest is a proper prefix of a spelling longer than `found` bytes. */
+function couldGrow(m: Matcher, rest: Buffer, found: number): boolean {
+  return m.pairs.some(
+    (pair) =>
+      pair.secret.length > found &&
+      rest.length < pair.secret.length &&
+      pair.secret.subarray(0, rest.length).equals(rest),
+  );
+}
+
+/**
+ * The first index from which the rest of buf is a proper prefix of a secret (buf.length if none). Only bytes that
+ * start some spelling are compared, without copying: this runs on every chunk's last `keep` bytes.
+ */
+function holdFrom(m: Matcher, buf: Buffer, from: number): number {
+  for (let i = Math.max(from, buf.length - m.keep); i < buf.length; i++) {
+    if (m.firstBytes[buf[i] as number] === 0) continue;
+    const rest = buf.length - i;
+    for (const pair of m.pairs) {
+      if (rest < pair.secret.length && pair.secret.compare(buf, i, buf.length, 0, rest) === 0) return i;
+    }
+  }
+  return buf.length;
 }

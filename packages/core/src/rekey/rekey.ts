@@ -3,7 +3,7 @@ import type { Config } from "../config.ts";
 import { unwrapDek, wrapDek } from "../crypto/index.ts";
 import type { KekProviderName, MasterKeySlot } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
-import type { MasterKeySource } from "../master-key/source.ts";
+import type { MasterKeySource, NewMasterKey } from "../master-key/source.ts";
 import { keyFileSource, masterKeySource, passphraseSource } from "../master-key/sources.ts";
 import type { Store } from "../store.ts";
 import type { MasterKeySession } from "../vault/session.ts";
@@ -42,14 +42,8 @@ export interface RekeyResult {
  *   disk, so those may be replaced in place.
  */
 export async function rekeyStore(vault: MasterKeySession, input: RekeyInput): Promise<RekeyResult> {
-  const { store, config } = vault;
-  if ((await store.getMeta()) === null) {
-    throw new ApikeyError(
-      ERROR_CODES.USAGE,
-      "The store has no master key yet: it is created with the first key.",
-      { details: { reason: "no_store" } },
-    );
-  }
+  const { config } = vault;
+  await requireMasterKey(vault.store);
   // Proves the old master key works before anything else happens, and names the slot it opened.
   const dek = await vault.unlock();
   const old = vault.openedSlot();
@@ -60,68 +54,116 @@ export async function rekeyStore(vault: MasterKeySession, input: RekeyInput): Pr
       details: { reason: "keyfile_to_keyfile" },
     });
   }
-  const leftovers: string[] = [];
   if (from !== "keyfile" && to === "keyfile" && removeKeyFileIfPresent(config.dataDir)) {
     vault.warn("Removed an unused key file left by an interrupted re-key.");
   }
 
   const source = newSource(vault, config, from, input);
+  const made = await createNewMaterial(source, to);
+  try {
+    if (to === "keyfile") syncKeyFile(config.dataDir);
+    const slot = await sealIntoSlot(vault, source, made, dek, to);
+    await swapSlots(vault, old, slot, from, to);
+  } catch (err) {
+    tryQuietly(() => made.discard?.());
+    throw err;
+  }
+
+  const leftovers = await removeOldMaterial(vault, old, from, to);
+  vault.lock();
+  if (made.warning) vault.warn(made.warning);
+  return { from, to, leftovers };
+}
+
+async function requireMasterKey(store: Store): Promise<void> {
+  if ((await store.getMeta()) === null) {
+    throw new ApikeyError(
+      ERROR_CODES.USAGE,
+      "The store has no master key yet: it is created with the first key.",
+      { details: { reason: "no_store" } },
+    );
+  }
+}
+
+/** The new master key's material, written where the old one is not (see above). */
+async function createNewMaterial(source: MasterKeySource, to: KekProviderName): Promise<NewMasterKey> {
   const made = await source.create?.();
   if (!made) {
     throw new ApikeyError(ERROR_CODES.KEYCHAIN_UNAVAILABLE, "No usable OS keychain was found.", {
       details: { kind: to },
     });
   }
-  const discard = () => tryQuietly(() => made.discard?.());
-  try {
-    if (to === "keyfile") syncKeyFile(config.dataDir);
-    const wrapped = wrapDek(made.kek, dek);
-    const now = vault.now();
-    const slot: MasterKeySlot = {
-      id: randomUUID(),
-      name: to,
-      kind: to,
-      params: made.params,
-      wrappedDek: wrapped.ciphertext,
-      dekNonce: wrapped.nonce,
-      createdAt: now,
-      lastUsedAt: now,
-    };
-    // Read the new material back from where it was put: a write some backends accept but cannot serve fails here.
-    const back = await source.open(slot).catch(() => null);
-    if (!back?.equals(made.kek) || !unwrapDek(made.kek, wrapped.ciphertext, wrapped.nonce).equals(dek)) {
+  return made;
+}
+
+/** The data key wrapped under the new master key, as a slot, once the new material reads back. */
+async function sealIntoSlot(
+  vault: MasterKeySession,
+  source: MasterKeySource,
+  made: NewMasterKey,
+  dek: Buffer,
+  to: KekProviderName,
+): Promise<MasterKeySlot> {
+  const wrapped = wrapDek(made.kek, dek);
+  const now = vault.now();
+  const slot: MasterKeySlot = {
+    id: randomUUID(),
+    name: to,
+    kind: to,
+    params: made.params,
+    wrappedDek: wrapped.ciphertext,
+    dekNonce: wrapped.nonce,
+    createdAt: now,
+    lastUsedAt: now,
+  };
+  // Read the new material back from where it was put: a write some backends accept but cannot serve fails here.
+  const back = await source.open(slot).catch(() => null);
+  if (!back?.equals(made.kek) || !unwrapDek(made.kek, wrapped.ciphertext, wrapped.nonce).equals(dek)) {
+    throw new ApikeyError(
+      ERROR_CODES.INTERNAL,
+      "The new master key could not be read back; nothing changed.",
+    );
+  }
+  return slot;
+}
+
+/** The commit point: the old slot out and the new one in, in one transaction, audited. */
+async function swapSlots(
+  vault: MasterKeySession,
+  old: MasterKeySlot,
+  slot: MasterKeySlot,
+  from: KekProviderName,
+  to: KekProviderName,
+): Promise<void> {
+  await vault.store.transaction(async (tx) => {
+    if (!(await tx.slots.byName(old.name))) {
       throw new ApikeyError(
-        ERROR_CODES.INTERNAL,
-        "The new master key could not be read back; nothing changed.",
+        ERROR_CODES.STORE_BUSY,
+        "The store's master key was changed by another process meanwhile.",
       );
     }
-    await store.transaction(async (tx) => {
-      if (!(await tx.slots.byName(old.name))) {
-        throw new ApikeyError(
-          ERROR_CODES.STORE_BUSY,
-          "The store's master key was changed by another process meanwhile.",
-        );
-      }
-      await tx.slots.delete(old.id);
-      await tx.slots.insert({ ...slot, name: await freeSlotName(tx, to) });
-      await vault.auditIn(tx, "store.rekey", null, null, { from, to });
-    });
-  } catch (err) {
-    discard();
-    throw err;
-  }
+    await tx.slots.delete(old.id);
+    await tx.slots.insert({ ...slot, name: await freeSlotName(tx, to) });
+    await vault.auditIn(tx, "store.rekey", null, null, { from, to });
+  });
+}
 
-  // Committed: the old material is now unused. Failing to remove it is reported, not fatal.
+/** Committed: the old material is now unused. Failing to remove it is reported, not fatal. */
+async function removeOldMaterial(
+  vault: MasterKeySession,
+  old: MasterKeySlot,
+  from: KekProviderName,
+  to: KekProviderName,
+): Promise<string[]> {
+  const leftovers: string[] = [];
   if (from === "keyfile" && to !== "keyfile") {
-    if (!tryQuietly(() => removeKeyFileIfPresent(config.dataDir))) leftovers.push("the old key file");
+    if (!tryQuietly(() => removeKeyFileIfPresent(vault.config.dataDir))) leftovers.push("the old key file");
   }
   if (from === "keychain") {
     const keychain = vault.masterKeys.find((s) => s.kind === "keychain");
     if (!(await keychain?.destroy?.(old))) leftovers.push("the old keychain entry");
   }
-  vault.lock();
-  if (made.warning) vault.warn(made.warning);
-  return { from, to, leftovers };
+  return leftovers;
 }
 
 /** A slot name not taken yet: the kind, else the kind with a number. */

@@ -11,6 +11,7 @@ import { type KeyView, toView } from "../vault/views.ts";
 import { pickAdminKey } from "./admin-key.ts";
 import { type DeactivationOutcome, finishDeactivations, NO_ADMIN_KEY_REASON } from "./deactivate.ts";
 import { DEFAULT_GRACE_MS } from "./grace.ts";
+import { decide, findLive } from "./rotate-checks.ts";
 import { type UpstreamPlan, upstreamPlan } from "./upstream-plan.ts";
 
 export interface RotateInput {
@@ -50,6 +51,10 @@ export interface RotateResult {
  * Replaces a key's secret: the new key takes the old one's name, profile, budget, organisation, status and (when it
  * was active) the profile's active slot; the old one becomes `rotated` and links to it. One transaction, one audit
  * entry. Rotating again with the same new secret is a no-op (no write, no audit entry) that reports `changed: false`.
+ *
+ * Steps: plan (find the live key, decide without network) → validate the new key upstream → build the successor →
+ * swap in one transaction (re-check, swap rows, owe the old key's deactivation, audit) → deactivate the old key now
+ * when there is no grace period.
  */
 export async function rotateKey(vault: Session, input: RotateInput): Promise<RotateResult> {
   const profile = input.profile ?? DEFAULT_PROFILE;
@@ -63,28 +68,51 @@ export async function rotateKey(vault: Session, input: RotateInput): Promise<Rot
   const early = await decide(vault.store, old, fingerprint, kind);
   if (early.kind === "same") return finishNow(vault, await unchanged(vault, early.predecessor, old), graceMs);
 
+  const validation = await validateSuccessor(vault, input, old, secret, kind);
+  const now = vault.now();
+  const created = successorRecord(old, { dek, id: randomUUID(), kind, secret, fingerprint, validation, now });
+  const swap: Swap = { input, profile, graceMs, fingerprint, old, created, now };
+  const committed = await vault.store.transaction((tx) => swapInTransaction(vault, tx, swap));
+  if (committed.same)
+    return finishNow(vault, await unchanged(vault, committed.same, committed.current), graceMs);
+  return finishNow(vault, rotatedResult(old, created, validation, committed), graceMs);
+}
+
+/** Checks the new key against the API unless told not to; a key the API refuses changes nothing. */
+async function validateSuccessor(
+  vault: Session,
+  input: RotateInput,
+  old: KeyRecord,
+  secret: string,
+  kind: KeyRecord["kind"],
+): Promise<ValidationResult | null> {
   const validation = input.validate === false ? null : await vault.validateSecret(secret, kind);
   if (validation && !STORABLE.has(validation.outcome)) {
     throw new ApikeyError(ERROR_CODES.KEY_INVALID, validation.message, {
       hint: `Nothing changed: ${old.name} still holds the old key. Check you copied the whole new key.`,
     });
   }
+  return validation;
+}
 
-  const now = vault.now();
-  const id = randomUUID();
-  // The successor keeps what belongs to the slot (name, profile, organisation, status, budget); the rest is new.
-  const created = newKeyRecord({
-    ...secretFields(
-      dek,
-      { id, profile: old.profile, name: old.name, kind },
-      secret,
-      fingerprint,
-      validation,
-      now,
-    ),
+interface Successor {
+  dek: Buffer;
+  id: string;
+  kind: KeyRecord["kind"];
+  secret: string;
+  fingerprint: string;
+  validation: ValidationResult | null;
+  now: Date;
+}
+
+/** The successor keeps what belongs to the slot (name, profile, organisation, status, budget); the rest is new. */
+function successorRecord(old: KeyRecord, s: Successor): KeyRecord {
+  const sealedTo = { id: s.id, profile: old.profile, name: old.name, kind: s.kind };
+  return newKeyRecord({
+    ...secretFields(s.dek, sealedTo, s.secret, s.fingerprint, s.validation, s.now),
     name: old.name,
     profile: old.profile,
-    kind,
+    kind: s.kind,
     source: "manual",
     organization: old.organization,
     status: old.status,
@@ -92,64 +120,99 @@ export async function rotateKey(vault: Session, input: RotateInput): Promise<Rot
     budgetMode: old.budgetMode,
     rotatedFromId: old.id,
   });
+}
 
-  const committed = await vault.store.transaction(async (tx) => {
-    // Re-read under the write lock: another process may have rotated or changed the key meanwhile.
-    const current = await findLive(tx, input.name, profile);
-    const again = await decide(tx, current, fingerprint, kind);
-    if (again.kind === "same") return { same: again.predecessor, current } as const;
-    if (current.id !== old.id) {
-      throw new ApikeyError(ERROR_CODES.STORE_BUSY, `${old.name} was changed by another process meanwhile.`, {
-        hint: "Run the command again.",
-      });
-    }
-    const p = await tx.profiles.get(profile);
-    const wasActive = p?.activeKeyId === old.id;
-    // The old row leaves the live name first: (profile, name) is unique among non-rotated keys.
-    await tx.keys.update(old.id, { status: "rotated", rotatedToId: id, updatedAt: now });
-    await tx.keys.insert(created);
-    if (wasActive) await tx.profiles.setActiveKey(profile, id);
+interface Swap {
+  input: RotateInput;
+  profile: string;
+  graceMs: number;
+  fingerprint: string;
+  old: KeyRecord;
+  created: KeyRecord;
+  now: Date;
+}
 
-    // Only API keys can be switched off through the Admin API; Admin keys and OAuth tokens are the Console's job.
-    const admin = old.kind === "api" ? await pickAdminKey(tx, profile) : null;
-    const plan = upstreamPlan(old.kind, admin !== null, input.deactivateUpstream !== false);
-    let rowId: number | null = null;
-    let dueAt: Date | null = null;
-    if (plan !== "none") {
-      dueAt = new Date(now.getTime() + graceMs);
-      rowId = await tx.deactivations.add({
-        keyId: old.id,
-        profile,
-        keyHint: old.hint,
-        upstreamId: old.upstreamId,
-        dueAt,
-        // A failed row with the reason, so adding an Admin key later and running --finish still works.
-        state: admin ? "pending" : "failed",
-        attempts: 0,
-        lastError: admin ? null : NO_ADMIN_KEY_REASON,
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
-    await vault.auditIn(tx, "key.rotate", id, profile, {
-      name: old.name,
-      oldId: old.id,
-      newId: id,
-      activated: wasActive,
-      validation: created.validation,
-      graceMs,
-      upstream: plan,
+interface OwedDeactivation {
+  plan: UpstreamPlan;
+  rowId: number | null;
+  dueAt: Date | null;
+}
+
+type Committed =
+  | { same: KeyRecord; current: KeyRecord }
+  | ({ same: null; wasActive: boolean } & OwedDeactivation);
+
+/** The one transaction of a rotation: re-check under the write lock, swap the rows, owe the deactivation, audit. */
+async function swapInTransaction(vault: Session, tx: Store, s: Swap): Promise<Committed> {
+  const { old, created, profile } = s;
+  // Re-read under the write lock: another process may have rotated or changed the key meanwhile.
+  const current = await findLive(tx, s.input.name, profile);
+  const again = await decide(tx, current, s.fingerprint, created.kind);
+  if (again.kind === "same") return { same: again.predecessor, current };
+  if (current.id !== old.id) {
+    throw new ApikeyError(ERROR_CODES.STORE_BUSY, `${old.name} was changed by another process meanwhile.`, {
+      hint: "Run the command again.",
     });
-    return { same: null, wasActive, plan, rowId, dueAt } as const;
+  }
+  const wasActive = await swapRows(tx, s);
+  const owed = await oweDeactivation(tx, s);
+  await vault.auditIn(tx, "key.rotate", created.id, profile, {
+    name: old.name,
+    oldId: old.id,
+    newId: created.id,
+    activated: wasActive,
+    validation: created.validation,
+    graceMs: s.graceMs,
+    upstream: owed.plan,
   });
-  if (committed.same)
-    return finishNow(vault, await unchanged(vault, committed.same, committed.current), graceMs);
+  return { same: null, wasActive, ...owed };
+}
 
-  const activeId = committed.wasActive ? id : null;
-  const result: RotateResult = {
+/** Retires the old row, inserts the successor and hands it the active slot when the old key held it. */
+async function swapRows(tx: Store, { old, created, profile, now }: Swap): Promise<boolean> {
+  const p = await tx.profiles.get(profile);
+  const wasActive = p?.activeKeyId === old.id;
+  // The old row leaves the live name first: (profile, name) is unique among non-rotated keys.
+  await tx.keys.update(old.id, { status: "rotated", rotatedToId: created.id, updatedAt: now });
+  await tx.keys.insert(created);
+  if (wasActive) await tx.profiles.setActiveKey(profile, created.id);
+  return wasActive;
+}
+
+/** Records the old key's upstream deactivation, due after the grace period, when one is owed. */
+async function oweDeactivation(tx: Store, s: Swap): Promise<OwedDeactivation> {
+  const { old, profile, now } = s;
+  // Only API keys can be switched off through the Admin API; Admin keys and OAuth tokens are the Console's job.
+  const admin = old.kind === "api" ? await pickAdminKey(tx, profile) : null;
+  const plan = upstreamPlan(old.kind, admin !== null, s.input.deactivateUpstream !== false);
+  if (plan === "none") return { plan, rowId: null, dueAt: null };
+  const dueAt = new Date(now.getTime() + s.graceMs);
+  const rowId = await tx.deactivations.add({
+    keyId: old.id,
+    profile,
+    keyHint: old.hint,
+    upstreamId: old.upstreamId,
+    dueAt,
+    // A failed row with the reason, so adding an Admin key later and running --finish still works.
+    state: admin ? "pending" : "failed",
+    attempts: 0,
+    lastError: admin ? null : NO_ADMIN_KEY_REASON,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { plan, rowId, dueAt };
+}
+
+function rotatedResult(
+  old: KeyRecord,
+  created: KeyRecord,
+  validation: ValidationResult | null,
+  committed: { wasActive: boolean } & OwedDeactivation,
+): RotateResult {
+  return {
     changed: true,
-    old: toView({ ...old, status: "rotated", rotatedToId: id }, null),
-    new: toView(created, activeId),
+    old: toView({ ...old, status: "rotated", rotatedToId: created.id }, null),
+    new: toView(created, committed.wasActive ? created.id : null),
     validation,
     deactivation: {
       plan: committed.plan,
@@ -159,7 +222,6 @@ export async function rotateKey(vault: Session, input: RotateInput): Promise<Rot
       reason: committed.plan === "manual" ? NO_ADMIN_KEY_REASON : null,
     },
   };
-  return finishNow(vault, result, graceMs);
 }
 
 /** With no grace period, the owed deactivation runs in this call; trouble upstream is reported, never undone. */
@@ -173,41 +235,6 @@ async function finishNow(vault: Session, result: RotateResult, graceMs: number):
     vault.warn(`The old key is rotated here but still works upstream: ${outcome.error}`);
   }
   return result;
-}
-
-type Decision = { kind: "new" } | { kind: "same"; predecessor: KeyRecord };
-
-async function decide(
-  store: Store,
-  live: KeyRecord,
-  fingerprint: string,
-  kind: KeyRecord["kind"],
-): Promise<Decision> {
-  if (live.fingerprint === fingerprint) {
-    // The live key already is this secret. If it got there by rotation, this is a repeat: succeed, change nothing.
-    const predecessor = live.rotatedFromId ? await store.keys.byId(live.rotatedFromId) : null;
-    if (predecessor) return { kind: "same", predecessor };
-    throw new ApikeyError(ERROR_CODES.ROTATE_SAME_KEY, `The new key is the one ${live.name} already holds.`, {
-      hint: "Create a new key in the Anthropic Console, then rotate to it.",
-    });
-  }
-  if (live.kind !== kind) {
-    throw new ApikeyError(
-      ERROR_CODES.KEY_FORMAT,
-      `${live.name} holds ${article(live.kind)} key; the new one is ${article(kind)} key.`,
-      { hint: "Rotate a key to one of the same kind, or add the new key under another name." },
-    );
-  }
-  const existing = await store.keys.byFingerprint(fingerprint);
-  if (existing) {
-    const what = existing.status === "rotated" ? " (an earlier, rotated key)" : "";
-    throw new ApikeyError(
-      ERROR_CODES.KEY_DUPLICATE,
-      `The new key is already stored as "${existing.name}" in profile "${existing.profile}"${what}.`,
-      { hint: "Rotate to a freshly created key; a key is stored once." },
-    );
-  }
-  return { kind: "new" };
 }
 
 async function unchanged(vault: Session, predecessor: KeyRecord, live: KeyRecord): Promise<RotateResult> {
@@ -228,19 +255,3 @@ async function unchanged(vault: Session, predecessor: KeyRecord, live: KeyRecord
     },
   };
 }
-
-async function findLive(store: Store, name: string, profile: string): Promise<KeyRecord> {
-  const key = await store.keys.byName(profile, name);
-  if (key) return key;
-  if (!(await store.profiles.get(profile)) && profile !== DEFAULT_PROFILE) {
-    throw new ApikeyError(ERROR_CODES.PROFILE_NOT_FOUND, `No profile named "${profile}".`, {
-      details: { profile },
-    });
-  }
-  throw new ApikeyError(ERROR_CODES.KEY_NOT_FOUND, `No key named "${name}" in profile "${profile}".`, {
-    details: { key: name, profile },
-  });
-}
-
-const article = (kind: KeyRecord["kind"]) =>
-  kind === "api" ? "an API" : kind === "admin" ? "an Admin" : "an OAuth";

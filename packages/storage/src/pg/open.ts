@@ -23,10 +23,7 @@ export async function openPgStoreWith(
     if ((options.ifMissing ?? "create") !== "create") {
       // No store here and no right to make one: create no schema, no table. A server has no in-memory stand-in,
       // so "empty" reads are refused here too.
-      const [row] = await session.query<{ present: boolean }>(
-        "SELECT to_regclass('__drizzle_migrations') IS NOT NULL AS present",
-      );
-      if (row?.present !== true) throw noStoreError(location);
+      if (!(await pgStorePresent(session))) throw noStoreError(location);
     } else if (options.schema !== undefined) {
       await session.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
     }
@@ -35,6 +32,31 @@ export async function openPgStoreWith(
   } catch (err) {
     await session?.close().catch(() => {});
     throw toPgStoreError(err, location);
+  }
+}
+
+/** Whether the session's schema holds an apikey store (its migrations table), creating nothing. */
+export async function pgStorePresent(session: PgSession): Promise<boolean> {
+  const [row] = await session.query<{ present: boolean }>(
+    "SELECT to_regclass('__drizzle_migrations') IS NOT NULL AS present",
+  );
+  return row?.present === true;
+}
+
+/** Connects only to ask whether a store is there (see pgStorePresent); creates, migrates and keeps nothing. */
+export async function pgStoreExistsWith(
+  connect: PgConnect,
+  location: string,
+  schema?: string,
+): Promise<boolean> {
+  let session: PgSession | undefined;
+  try {
+    session = await connect(schema, DEFAULT_PG_TUNING);
+    return await pgStorePresent(session);
+  } catch (err) {
+    throw toPgStoreError(err, location);
+  } finally {
+    await session?.close().catch(() => {});
   }
 }
 
