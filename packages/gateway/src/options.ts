@@ -1,4 +1,4 @@
-import { type Metering, meteringOf } from "@apikey/core";
+import type { Metering } from "@apikey/core";
 import { checkListenHost } from "./hosts.ts";
 import { logSink } from "./request-log.ts";
 import { type Upstream, upstreamFor } from "./upstream.ts";
@@ -10,9 +10,7 @@ export const DEFAULT_UPSTREAM = "https://api.anthropic.com";
 
 export interface GatewayOptions {
   /** What openApikey returned: the gateway uses its `metering` port (active keys, token hashing, usage). */
-  app?: { metering: Metering };
-  /** @deprecated A session from before openApikey (tests); pass `app`. */
-  vault?: Parameters<typeof meteringOf>[0]["vault"];
+  app: { metering: Metering };
   /** The profile of tokens bound to none (the `default` token). Default: `default`. */
   profile?: string;
   /** Default 8787; 0 picks a free port. */
@@ -58,7 +56,7 @@ export interface GatewaySettings {
 
 /** Throws E_PROXY_UNSAFE_HOST, E_PROFILE_NOT_FOUND or E_USAGE (a plain-http remote upstream). */
 export async function resolveOptions(options: GatewayOptions): Promise<GatewaySettings> {
-  const core = meteringOf(options);
+  const core = options.app.metering;
   const host = options.host ?? "127.0.0.1";
   const log = logSink(options.log);
   checkListenHost(host, options.allowRemote === true);

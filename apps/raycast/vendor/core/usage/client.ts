@@ -1,9 +1,8 @@
 // Vendored from packages/core/src/usage/client.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
-import { type Metering, meteringOf } from "../app/metering.ts";
+import type { Metering } from "../app/metering.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
-import type { Session } from "../vault/session.ts";
 import { type AnthropicErrorResponse, budgetExceededError, budgetHeldError, budgetStatus } from "./budget.ts";
 import { countsOf, ZERO_COUNTS } from "./counts.ts";
 import { createUsageExtractor, type ExtractedUsage, usageFromJson } from "./extract.ts";
@@ -14,9 +13,7 @@ import { boundFromBody, worstCaseCost } from "./worst-case.ts";
 
 export interface AnthropicClientOptions {
   /** What openApikey returned: the client uses its `metering` port (active keys, budgets, usage). */
-  app?: { metering: Metering };
-  /** @deprecated A session from before openApikey (tests); pass `app`. */
-  vault?: Session;
+  app: { metering: Metering };
   profile?: string;
   /** Recorded on every usage event; default `client`. */
   front?: string;
@@ -40,7 +37,7 @@ const PLACEHOLDER = "apikey-managed";
  * not retried). At 80 % the app's warning callback is told, once per key and month.
  */
 export async function createAnthropicClient(options: AnthropicClientOptions): Promise<Anthropic> {
-  const core = meteringOf(options);
+  const core = options.app.metering;
   const baseURL = options.sdk?.baseURL ?? core.config.anthropicBaseUrl ?? undefined;
   // Every request carries the active key: refuse plain http to another host before anything is made.
   assertSafeBaseUrl(baseURL, core.config.allowInsecureBaseUrl);
