@@ -198,7 +198,9 @@ async function main() {
       input: KEY,
     });
     if (added.status !== 0) throw new Error(`apikey add failed: ${added.stderr}`);
-    const token = spawnSync(process.execPath, [cli, "proxy", "token"], { env: env(upstreamUrl(fast), data) })
+    const token = spawnSync(process.execPath, [cli, "proxy", "token", "create", "bench"], {
+      env: env(upstreamUrl(fast), data),
+    })
       .stdout.toString()
       .trim();
     if (!token.startsWith("apk-gw-")) throw new Error("apikey proxy token printed no token");

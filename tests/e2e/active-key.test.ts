@@ -3,6 +3,7 @@ import {
   createAnthropicClient,
   createToken,
   loadConfig,
+  meteringFor,
   startLogin,
   storeFileIn,
   Vault,
@@ -77,7 +78,12 @@ describe("item 3: one active-key path", () => {
   it("the gateway refreshes an OAuth token a few seconds from expiry and sends the new one upstream", async () => {
     const first = await loginAs("gw-login", "gw");
     const token = (await createToken(vault, { name: "gw" })).token;
-    const gateway = await startGateway({ vault, port: 0, upstream: fake.url, profile: "gw" });
+    const gateway = await startGateway({
+      app: { metering: meteringFor(vault) },
+      port: 0,
+      upstream: fake.url,
+      profile: "gw",
+    });
     try {
       const send = () =>
         fetch(`${gateway.url}/v1/models`, { headers: { "x-api-key": token } }).then((r) => r.arrayBuffer());
@@ -99,7 +105,11 @@ describe("item 3: one active-key path", () => {
 
   it("the instrumented client refreshes an OAuth token a few seconds from expiry and sends the new one", async () => {
     const first = await loginAs("sdk-login", "sdk");
-    const client = await createAnthropicClient({ vault, profile: "sdk", sdk: { maxRetries: 0 } });
+    const client = await createAnthropicClient({
+      app: { metering: meteringFor(vault) },
+      profile: "sdk",
+      sdk: { maxRetries: 0 },
+    });
     const call = () => client.models.list().catch(() => undefined);
     await call();
     expect(fake.requests.at(-1)?.keyFingerprint).toBe(fingerprint(first));

@@ -2,6 +2,7 @@ import { APIError } from "@anthropic-ai/sdk";
 import {
   createAnthropicClient,
   loadConfig,
+  meteringFor,
   recordUsageMany,
   type Store,
   storeFileIn,
@@ -136,7 +137,10 @@ describe("the instrumented client and budgets", () => {
     expect((await cli(["budget", "set", "work", "10", "--block"])).code).toBe(0);
     const { store, vault, warnings } = await openVault();
     try {
-      const client = await createAnthropicClient({ vault, sdk: { maxRetries: 2 } });
+      const client = await createAnthropicClient({
+        app: { metering: meteringFor(vault) },
+        sdk: { maxRetries: 2 },
+      });
       await spend(store, 8);
       await client.messages.create(ask);
       expect(warnings).toHaveLength(1);
@@ -164,7 +168,10 @@ describe("the instrumented client and budgets", () => {
     expect((await cli(["budget", "set", "work", "10"])).code).toBe(0);
     const { store, vault, warnings } = await openVault();
     try {
-      const client = await createAnthropicClient({ vault, sdk: { maxRetries: 0 } });
+      const client = await createAnthropicClient({
+        app: { metering: meteringFor(vault) },
+        sdk: { maxRetries: 0 },
+      });
       await spend(store, 12);
       const message = await client.messages.create(ask);
       expect(message.type).toBe("message");

@@ -1,4 +1,4 @@
-import { createAnthropicClient, loadConfig, storeFileIn, Vault } from "@apikey/core/testing";
+import { createAnthropicClient, loadConfig, meteringFor, storeFileIn, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -374,7 +374,10 @@ describe("item 8: usage figures", () => {
         const key = await store.keys.byName("default", "a");
         await store.keys.update(key?.id as string, { monthlyBudgetUsd: 5, budgetMode: "block" });
         fake.setUsage({ output_tokens: 1e308, input_tokens: -1 });
-        const client = await createAnthropicClient({ vault, sdk: { maxRetries: 0 } });
+        const client = await createAnthropicClient({
+          app: { metering: meteringFor(vault) },
+          sdk: { maxRetries: 0 },
+        });
         const params = { model: MODEL, max_tokens: 8, messages: [{ role: "user" as const, content: "hi" }] };
         if (stream) await client.messages.stream(params).finalMessage();
         else await client.messages.create(params);

@@ -1,4 +1,11 @@
-import { createAnthropicClient, loadConfig, storeFileIn, Vault, worstCaseCost } from "@apikey/core/testing";
+import {
+  createAnthropicClient,
+  loadConfig,
+  meteringFor,
+  storeFileIn,
+  Vault,
+  worstCaseCost,
+} from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -176,7 +183,11 @@ describe("issue 20 item 3: the instrumented client holds the same way", () => {
     const store = await openStore({ path: storeFileIn(config.dataDir) });
     try {
       const vault = new Vault({ store, config, actor: "test", front: "api", onWarning: () => {} });
-      const client = await createAnthropicClient({ vault, profile: "client", sdk: { maxRetries: 0 } });
+      const client = await createAnthropicClient({
+        app: { metering: meteringFor(vault) },
+        profile: "client",
+        sdk: { maxRetries: 0 },
+      });
       const calls = await Promise.allSettled(
         Array.from({ length: 50 }, (_, i) => {
           const { stream: _s, ...params } = JSON.parse(body(i, false)) as {

@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { createAnthropicClient, loadConfig, storeLocationFrom } from "@apikey/core";
 import { startGateway } from "@apikey/gateway";
 import { openApikeyFromEnv } from "@apikey/storage/from-env";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addKey, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
+import { ROOT } from "../fixtures/structure/workspace-sources.ts";
 
 // Issue 21, "one public entry to core": every front opens apikey the same way (openApikeyFromEnv: environment →
 // config → which store → openApikey), the app hands out no session, and the gateway and the instrumented SDK client
@@ -129,4 +131,41 @@ describe("issue 21: the app is the one entry; the gateway and the client take it
       await app.close();
     }
   });
+});
+
+/**
+ * The properties of the option types the public entries export, as the TypeScript checker sees them (inherited and
+ * aliased ones included), so the check follows the types wherever their declarations move.
+ */
+function publicOptionKeys(): Record<string, string[]> {
+  const entries = {
+    GatewayOptions: join(ROOT, "packages/gateway/src/index.ts"),
+    AnthropicClientOptions: join(ROOT, "packages/core/src/index.ts"),
+  };
+  const { config } = ts.readConfigFile(join(ROOT, "tsconfig.base.json"), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
+  const program = ts.createProgram(Object.values(entries), options);
+  const checker = program.getTypeChecker();
+  const keys: Record<string, string[]> = {};
+  for (const [name, entry] of Object.entries(entries)) {
+    const file = program.getSourceFile(entry);
+    const module = file && checker.getSymbolAtLocation(file);
+    const exported = module && checker.getExportsOfModule(module).find((s) => s.name === name);
+    if (!exported) throw new Error(`${name} is not exported by ${entry}`);
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    keys[name] = checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)).map((p) => p.name);
+  }
+  return keys;
+}
+
+describe("issue 21: the gateway and the client take only the app", () => {
+  it("neither GatewayOptions nor AnthropicClientOptions has a `vault` (the session from before openApikey)", () => {
+    const keys = publicOptionKeys();
+    // The check sees the options at all: both take the app.
+    expect(keys.GatewayOptions).toContain("app");
+    expect(keys.AnthropicClientOptions).toContain("app");
+    expect(keys.GatewayOptions).not.toContain("vault");
+    expect(keys.AnthropicClientOptions).not.toContain("vault");
+    // The checker reads both packages' sources: seconds on a busy machine.
+  }, 120_000);
 });

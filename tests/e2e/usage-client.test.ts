@@ -3,6 +3,7 @@ import {
   costOf,
   createAnthropicClient,
   loadConfig,
+  meteringFor,
   type Store,
   storeFileIn,
   Vault,
@@ -60,7 +61,10 @@ const keyId = async (name: string) => (await store.keys.byName("default", name))
 
 describe("the instrumented client", () => {
   it("records a JSON response's usage to the token, with cost and request id, and moves last-used", async () => {
-    const client = await createAnthropicClient({ vault, sdk: { maxRetries: 0 } });
+    const client = await createAnthropicClient({
+      app: { metering: meteringFor(vault) },
+      sdk: { maxRetries: 0 },
+    });
     const message = await client.messages.create({ model: SONNET, ...ask });
     expect(message.usage).toMatchObject(USAGE);
 
@@ -93,7 +97,10 @@ describe("the instrumented client", () => {
   });
 
   it("records a stream: input from message_start, output from the last cumulative message_delta", async () => {
-    const client = await createAnthropicClient({ vault, sdk: { maxRetries: 0 } });
+    const client = await createAnthropicClient({
+      app: { metering: meteringFor(vault) },
+      sdk: { maxRetries: 0 },
+    });
     const stream = await client.messages.create({ model: "claude-haiku-4-5", ...ask, stream: true });
     let deltas = 0;
     for await (const event of stream) if (event.type === "message_delta") deltas++;
@@ -116,7 +123,10 @@ describe("the instrumented client", () => {
 
   it("records an error answer as a request with no tokens, model from the request", async () => {
     fake.setBehaviour(WORK, { status: 529 });
-    const client = await createAnthropicClient({ vault, sdk: { maxRetries: 0 } });
+    const client = await createAnthropicClient({
+      app: { metering: meteringFor(vault) },
+      sdk: { maxRetries: 0 },
+    });
     const failure = await client.messages.create({ model: SONNET, ...ask }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(APIError);
     expect((failure as APIError).status).toBe(529);
@@ -127,7 +137,10 @@ describe("the instrumented client", () => {
   });
 
   it("records nothing for endpoints that spend no tokens, and unknown models with a null cost", async () => {
-    const client = await createAnthropicClient({ vault, sdk: { maxRetries: 0 } });
+    const client = await createAnthropicClient({
+      app: { metering: meteringFor(vault) },
+      sdk: { maxRetries: 0 },
+    });
     await client.models.list();
     expect(await store.usage.list()).toEqual([]);
     await client.messages.create({ model: "claude-imaginary-9", ...ask });
@@ -137,7 +150,10 @@ describe("the instrumented client", () => {
   });
 
   it("follows a switch of active key on the next request, and records to the key that made it", async () => {
-    const client = await createAnthropicClient({ vault, sdk: { maxRetries: 0 } });
+    const client = await createAnthropicClient({
+      app: { metering: meteringFor(vault) },
+      sdk: { maxRetries: 0 },
+    });
     await client.messages.create({ model: SONNET, ...ask });
     await vault.use("spare");
     await client.messages.create({ model: SONNET, ...ask });

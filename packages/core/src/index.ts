@@ -5,7 +5,7 @@
 
 export { needsRefresh } from "./active/active-key.ts";
 export { type Apikey, type Front, type OpenApikeyOptions, openApikey, totalsOf } from "./app/apikey.ts";
-export { type Metering, meteringOf } from "./app/metering.ts";
+export type { Metering } from "./app/metering.ts";
 export {
   checkExportPassphrase,
   type ExportOptions,

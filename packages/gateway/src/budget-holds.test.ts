@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createToken, loadConfig, type Store, setBudget, Vault } from "@apikey/core/testing";
+import { createToken, loadConfig, meteringFor, type Store, setBudget, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "./gateway.ts";
@@ -73,7 +73,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   gateway = await startGateway({
-    vault,
+    app: { metering: meteringFor(vault) },
     port: 0,
     upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
     timeouts: { silenceMs: 800 },

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   createToken,
   loadConfig,
+  meteringFor,
   revokeToken,
   rotateToken,
   type Store,
@@ -77,7 +78,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   token = (await createToken(vault, { name: "unit" })).token;
   gateway = await startGateway({
-    vault,
+    app: { metering: meteringFor(vault) },
     port: 0,
     upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
   });
@@ -176,7 +177,11 @@ describe("gateway tokens", () => {
     const legacy = "apk-gw-LEGACY_TEST_TOKEN_0123456789abcdefghijklmnopq";
     const sealed = seal(await vault.unlock(), Buffer.from(legacy), "apikey:secret:v1:gateway-token");
     await store.secrets.put({ name: "gateway-token", ...sealed, updatedAt: new Date() });
-    const other = await startGateway({ vault, port: 0, upstream: upstreamUrl() });
+    const other = await startGateway({
+      app: { metering: meteringFor(vault) },
+      port: 0,
+      upstream: upstreamUrl(),
+    });
     try {
       const res = await fetch(`${other.url}/v1/models`, { headers: { "x-api-key": legacy } });
       expect(res.status).toBe(200);
@@ -201,7 +206,12 @@ describe("gateway tokens", () => {
 describe("last-used times", () => {
   it("are written at most once a minute per key and token, so busy commits do not rewrite the same rows", async () => {
     let clock = Date.parse("2031-01-01T00:00:00Z");
-    const other = await startGateway({ vault, port: 0, upstream: upstreamUrl(), now: () => new Date(clock) });
+    const other = await startGateway({
+      app: { metering: meteringFor(vault) },
+      port: 0,
+      upstream: upstreamUrl(),
+      now: () => new Date(clock),
+    });
     const lastUsed = async () => {
       const key = (await store.keys.list()).find((k) => k.name === "a");
       const unit = await store.tokens.byName("unit");
@@ -235,7 +245,7 @@ describe("last-used times", () => {
 describe("shutdown", () => {
   it("lets an in-flight stream finish, then refuses new connections", async () => {
     const other = await startGateway({
-      vault,
+      app: { metering: meteringFor(vault) },
       port: 0,
       upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
     });
@@ -285,7 +295,7 @@ describe("item 7: upstream timeouts", () => {
     const mute = createNetServer(() => {});
     await new Promise<void>((r) => mute.listen(0, "127.0.0.1", r));
     const other = await startGateway({
-      vault,
+      app: { metering: meteringFor(vault) },
       port: 0,
       upstream: `https://127.0.0.1:${(mute.address() as AddressInfo).port}`,
       timeouts: { connectMs: 300, silenceMs: 60_000 },

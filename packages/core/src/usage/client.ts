@@ -1,8 +1,7 @@
 import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
-import { type Metering, meteringOf } from "../app/metering.ts";
+import type { Metering } from "../app/metering.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
-import type { Session } from "../vault/session.ts";
 import { type AnthropicErrorResponse, budgetExceededError, budgetHeldError, budgetStatus } from "./budget.ts";
 import { countsOf, ZERO_COUNTS } from "./counts.ts";
 import { createUsageExtractor, type ExtractedUsage, usageFromJson } from "./extract.ts";
@@ -13,9 +12,7 @@ import { boundFromBody, worstCaseCost } from "./worst-case.ts";
 
 export interface AnthropicClientOptions {
   /** What openApikey returned: the client uses its `metering` port (active keys, budgets, usage). */
-  app?: { metering: Metering };
-  /** @deprecated A session from before openApikey (tests); pass `app`. */
-  vault?: Session;
+  app: { metering: Metering };
   profile?: string;
   /** Recorded on every usage event; default `client`. */
   front?: string;
@@ -26,11 +23,6 @@ export interface AnthropicClientOptions {
 // The SDK insists on a credential; the middleware below replaces it with the profile's active key on every
 // attempt, so this placeholder never leaves the process.
 const PLACEHOLDER = "apikey-managed";
-
-interface Resolved {
-  key: KeyRecord;
-  secret: string;
-}
 
 /**
  * The official SDK client, bound to the profile's active key and metered: every `POST /v1/messages` attempt
@@ -44,30 +36,47 @@ interface Resolved {
  * not retried). At 80 % the app's warning callback is told, once per key and month.
  */
 export async function createAnthropicClient(options: AnthropicClientOptions): Promise<Anthropic> {
-  const core = meteringOf(options);
+  const core = options.app.metering;
   const baseURL = options.sdk?.baseURL ?? core.config.anthropicBaseUrl ?? undefined;
   // Every request carries the active key: refuse plain http to another host before anything is made.
   assertSafeBaseUrl(baseURL, core.config.allowInsecureBaseUrl);
   const { default: AnthropicClient } = await import("@anthropic-ai/sdk");
-  const profile = options.profile ?? DEFAULT_PROFILE;
-  const front = options.front ?? "client";
+  const meter = meterMiddleware(
+    core,
+    options.profile ?? DEFAULT_PROFILE,
+    budgetGate(core),
+    usageWriter(core, options.front ?? "client"),
+  );
+  return new AnthropicClient({
+    ...options.sdk,
+    baseURL: baseURL ?? null,
+    apiKey: PLACEHOLDER,
+    authToken: null,
+    middleware: [meter, ...(options.sdk?.middleware ?? [])],
+  });
+}
+
+/** The refusal when the request may not go; otherwise what it holds (null: no blocking budget). */
+type BudgetGate = (
+  key: KeyRecord,
+  worstCaseUsd: number,
+) => Promise<{ refusal: Response; hold?: never } | { refusal?: never; hold: Hold | null }>;
+
+/** Records one attempt's usage on the key that made it; never throws (failures are told as warnings). */
+type UsageWriter = (
+  key: KeyRecord,
+  model: string,
+  usage: ExtractedUsage | null,
+  requestId: string | null,
+) => Promise<unknown>;
+
+/** Blocking budgets, with what this client's requests in flight hold, and the 80 % warning once per key and month. */
+function budgetGate(core: Metering): BudgetGate {
   const warned = new Set<string>();
-
-  async function resolve(): Promise<Resolved> {
-    // The one active-key path: the same checks and OAuth refresh as `apikey current`; usage events record the use.
-    const { record, secret } = await core.activeKey(profile);
-    return { key: record, secret };
-  }
-
   // What this client's requests in flight hold against blocking budgets (holds.ts): without them, many calls made
   // at once would all see the same recorded spend and all go.
   const held = reservations();
-
-  /** The refusal when the request may not go; otherwise what it holds (null: no blocking budget). */
-  async function checkBudget(
-    key: KeyRecord,
-    worstCaseUsd: number,
-  ): Promise<{ refusal: Response; hold?: never } | { refusal?: never; hold: Hold | null }> {
+  return async (key, worstCaseUsd) => {
     // Keys without a budget skip the month's aggregate query entirely.
     if (key.monthlyBudgetUsd === null) return { hold: null };
     const now = core.now();
@@ -86,11 +95,13 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
       core.warn(status.message);
     }
     return { hold: status.mode === "block" ? held.hold([key.id], worstCaseUsd) : null };
-  }
+  };
+}
 
-  // A response the API has answered belongs to the app even when the store cannot take its event (busy, read-only):
-  // the failure is told through the app's warning callback, never thrown into the app's call.
-  const record = (key: KeyRecord, model: string, usage: ExtractedUsage | null, requestId: string | null) => {
+// A response the API has answered belongs to the app even when the store cannot take its event (busy, read-only):
+// the failure is told through the app's warning callback, never thrown into the app's call.
+function usageWriter(core: Metering, front: string): UsageWriter {
+  return (key, model, usage, requestId) => {
     const input: UsageInput = {
       keyId: key.id,
       model: usage?.model ?? model,
@@ -112,9 +123,18 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
       );
     });
   };
+}
 
-  const meter: Middleware = async (request, next, ctx) => {
-    const { key, secret } = await resolve();
+/** The SDK middleware: the profile's active key on every attempt; Messages calls budget-checked and metered. */
+function meterMiddleware(
+  core: Metering,
+  profile: string,
+  checkBudget: BudgetGate,
+  record: UsageWriter,
+): Middleware {
+  return async (request, next, ctx) => {
+    // The one active-key path: the same checks and OAuth refresh as `apikey current`; usage events record the use.
+    const { record: key, secret } = await core.activeKey(profile);
     request.headers.delete("x-api-key");
     request.headers.set("authorization", `Bearer ${secret}`);
     if (key.kind === "oauth") addBeta(request.headers, "oauth-2025-04-20");
@@ -162,14 +182,6 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     await settle(record(key, model, usage, requestId));
     return new Response(text, response);
   };
-
-  return new AnthropicClient({
-    ...options.sdk,
-    baseURL: baseURL ?? null,
-    apiKey: PLACEHOLDER,
-    authToken: null,
-    middleware: [meter, ...(options.sdk?.middleware ?? [])],
-  });
 }
 
 function refusalResponse(refusal: AnthropicErrorResponse): Response {

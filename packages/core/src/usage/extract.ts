@@ -148,32 +148,8 @@ function sseExtractor(maxLine: number): UsageExtractor {
     eventName = "";
     data = "";
     if (payload === "" || !wanted(name)) return false;
-    let json: Json | undefined;
-    try {
-      json = obj(JSON.parse(payload));
-    } catch {
-      return false;
-    }
-    if (!json) return false;
-    const type = typeof json.type === "string" ? json.type : name;
-    if (type === "message_start") {
-      const message = obj(json.message);
-      if (typeof message?.model === "string") usage.model = message.model;
-      if (typeof message?.id === "string") usage.messageId = message.id;
-      usage.reported = true;
-      const counts = obj(message?.usage);
-      if (counts) applyApiCounts(usage, counts);
-    } else if (type === "message_delta") {
-      usage.reported = true;
-      const counts = obj(json.usage);
-      if (counts) applyApiCounts(usage, counts);
-    } else if (type === "message_stop") {
-      usage.complete = true;
-      return true;
-    } else if (type === "error") {
-      applyError(usage, json);
-    }
-    return false;
+    const json = parseObject(payload);
+    return json ? applyStreamEvent(usage, json, name) : false;
   }
 
   function line(text: string): boolean {
@@ -227,6 +203,37 @@ function sseExtractor(maxLine: number): UsageExtractor {
       return usage;
     },
   };
+}
+
+function parseObject(text: string): Json | undefined {
+  try {
+    return obj(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Folds one stream event into `usage`; true for `message_stop`. `name` stands in for a data without a `type`. */
+function applyStreamEvent(usage: ExtractedUsage, json: Json, name: string): boolean {
+  const type = typeof json.type === "string" ? json.type : name;
+  if (type === "message_start") {
+    const message = obj(json.message);
+    if (typeof message?.model === "string") usage.model = message.model;
+    if (typeof message?.id === "string") usage.messageId = message.id;
+    usage.reported = true;
+    const counts = obj(message?.usage);
+    if (counts) applyApiCounts(usage, counts);
+  } else if (type === "message_delta") {
+    usage.reported = true;
+    const counts = obj(json.usage);
+    if (counts) applyApiCounts(usage, counts);
+  } else if (type === "message_stop") {
+    usage.complete = true;
+    return true;
+  } else if (type === "error") {
+    applyError(usage, json);
+  }
+  return false;
 }
 
 function fieldValue(text: string, colon: number): string {

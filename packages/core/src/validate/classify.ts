@@ -35,89 +35,77 @@ export function classifyFailure(f: ApiFailure): ValidationResult {
     ...(f.errorType && { errorType: f.errorType }),
     ...(f.requestId && { requestId: f.requestId }),
   };
-  if (f.network === "timeout") {
+  if (f.network === "timeout") return { ...TIMED_OUT, ...base };
+  if (f.network === "connection" || f.status === undefined) return { ...UNREACHABLE, ...base };
+  if (f.status === 429) {
+    const seconds = parseRetryAfter(f.retryAfter);
     return {
-      outcome: "unverified",
-      message: "Could not verify: the Anthropic API did not answer in time.",
+      outcome: "rate_limited",
+      message: `The key is valid but rate limited (429)${seconds === undefined ? "" : `; retry after ${seconds}s`}.`,
       ...base,
+      ...(seconds !== undefined && { retryAfterSeconds: seconds }),
     };
   }
-  if (f.network === "connection" || f.status === undefined) {
-    return {
-      outcome: "unverified",
-      message: "Could not verify: the Anthropic API could not be reached (network error).",
-      ...base,
-    };
-  }
-  switch (f.status) {
-    case 401:
-      return {
-        outcome: "invalid",
-        message: "Anthropic rejected this key as invalid (401 authentication_error).",
-        ...base,
-      };
-    case 402:
-      return {
-        outcome: "billing",
-        message:
-          "The key is recognised but its organisation has a billing problem (402): add credits in the Console.",
-        ...base,
-      };
-    case 403:
-      return {
-        outcome: "forbidden",
-        message: "The key is recognised but lacks permission for this request (403 permission_error).",
-        ...base,
-      };
-    case 429: {
-      const seconds = parseRetryAfter(f.retryAfter);
-      return {
-        outcome: "rate_limited",
-        message: `The key is valid but rate limited (429)${seconds === undefined ? "" : `; retry after ${seconds}s`}.`,
-        ...base,
-        ...(seconds !== undefined && { retryAfterSeconds: seconds }),
-      };
-    }
-    case 400:
-      return {
-        outcome: "unverified",
-        message: "Could not verify: the API rejected the check as malformed (400).",
-        ...base,
-      };
-    case 404:
-      return {
-        outcome: "unverified",
-        message: "Could not verify: the models endpoint was not found (404). Is ANTHROPIC_BASE_URL right?",
-        ...base,
-      };
-    case 413:
-      return {
-        outcome: "unverified",
-        message: "Could not verify: the API said the request was too large (413).",
-        ...base,
-      };
-    case 504:
-      return {
-        outcome: "unverified",
-        message: "Could not verify: the Anthropic API timed out (504).",
-        ...base,
-      };
-    case 529:
-      return {
-        outcome: "unverified",
-        message: "Could not verify: the Anthropic API is overloaded (529).",
-        ...base,
-      };
-    default:
-      return {
-        outcome: "unverified",
-        message:
-          f.status >= 500
-            ? `Could not verify: the Anthropic API had an internal error (${f.status}).`
-            : `Could not verify: unexpected answer from the Anthropic API (${f.status}).`,
-        ...base,
-      };
-  }
+  return { ...(BY_STATUS[f.status] ?? otherStatus(f.status)), ...base };
+}
+
+type Verdict = Pick<ValidationResult, "outcome" | "message">;
+
+const TIMED_OUT: Verdict = {
+  outcome: "unverified",
+  message: "Could not verify: the Anthropic API did not answer in time.",
+};
+
+const UNREACHABLE: Verdict = {
+  outcome: "unverified",
+  message: "Could not verify: the Anthropic API could not be reached (network error).",
+};
+
+/** The answers whose meaning is the status alone (429 also reads `retry-after`). */
+const BY_STATUS: Readonly<Record<number, Verdict>> = {
+  401: {
+    outcome: "invalid",
+    message: "Anthropic rejected this key as invalid (401 authentication_error).",
+  },
+  402: {
+    outcome: "billing",
+    message:
+      "The key is recognised but its organisation has a billing problem (402): add credits in the Console.",
+  },
+  403: {
+    outcome: "forbidden",
+    message: "The key is recognised but lacks permission for this request (403 permission_error).",
+  },
+  400: {
+    outcome: "unverified",
+    message: "Could not verify: the API rejected the check as malformed (400).",
+  },
+  404: {
+    outcome: "unverified",
+    message: "Could not verify: the models endpoint was not found (404). Is ANTHROPIC_BASE_URL right?",
+  },
+  413: {
+    outcome: "unverified",
+    message: "Could not verify: the API said the request was too large (413).",
+  },
+  504: {
+    outcome: "unverified",
+    message: "Could not verify: the Anthropic API timed out (504).",
+  },
+  529: {
+    outcome: "unverified",
+    message: "Could not verify: the Anthropic API is overloaded (529).",
+  },
+};
+
+function otherStatus(status: number): Verdict {
+  return {
+    outcome: "unverified",
+    message:
+      status >= 500
+        ? `Could not verify: the Anthropic API had an internal error (${status}).`
+        : `Could not verify: unexpected answer from the Anthropic API (${status}).`,
+  };
 }
 
 function parseRetryAfter(value: string | null | undefined): number | undefined {

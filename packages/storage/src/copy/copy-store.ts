@@ -60,6 +60,11 @@ export async function copyStore(
   }
 }
 
+const count = (s: Side, table: Copied | "usageDaily") =>
+  s.count(`SELECT count(*) FROM ${getTableName(s.tables[table])}`);
+
+type Counts = Record<string, number>;
+
 async function copyBetween(
   source: Side,
   target: Side,
@@ -67,75 +72,14 @@ async function copyBetween(
   toName: string,
   options: CopyOptions,
 ): Promise<CopyReport> {
-  const count = (s: Side, table: Copied | "usageDaily") =>
-    s.count(`SELECT count(*) FROM ${getTableName(s.tables[table])}`);
-  // One consistent snapshot of the source, however long the copy takes.
-  await source.exec(
-    source.dialect === "sqlite" ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-  );
-  // The target's write lock, held to the end: no other apikey process writes in between.
-  await target.exec(
-    target.dialect === "sqlite"
-      ? "BEGIN IMMEDIATE"
-      : "BEGIN; SELECT 1 FROM store_version WHERE id = 1 FOR UPDATE",
-  );
+  await beginCopy(source, target);
   try {
-    const before: Record<string, number> = {};
-    for (const table of COPIED) before[table] = await count(target, table);
-    const occupied = Object.entries(before).filter(([, n]) => n > 0);
-    if (occupied.length > 0 && !options.merge) {
-      throw new ApikeyError("E_USAGE", `The target store at ${toName} already holds data.`, {
-        details: { target: toName, reason: "target_not_empty", tables: occupied.map(([t]) => t) },
-      });
-    }
-    if (options.merge) await refuseOtherDataKey(source, target, toName);
-
-    const written: Record<string, number> = {};
-    const expected: Record<string, number> = {};
-    for (const table of COPIED) {
-      expected[table] = await count(source, table);
-      options.onTable?.(getTableName(target.tables[table]), expected[table] ?? 0);
-      written[table] = await copyTable(source, target, table, options.merge === true);
-    }
-    // profiles.active_key_id points into keys: set it once the keys are there.
-    await restoreActiveKeys(source, target);
-    if (target.dialect === "postgres") {
-      for (const table of PAGED) {
-        const name = getTableName(target.tables[table]);
-        await target.exec(
-          `SELECT setval(pg_get_serial_sequence('${name}', 'id'), coalesce(max(id), 0) + 1, false) FROM ${name}`,
-        );
-      }
-    }
+    const before = await targetCounts(source, target, toName, options.merge === true);
+    const { written, expected } = await copyRows(source, target, options);
     options.onTable?.("usage_daily", 0);
     await target.exec("DELETE FROM usage_daily");
     await target.exec(rebuildDailySql(target.tables, target.dialect));
-
-    // The checks: every source row arrived (or, merging, was there already), and the rollup counts every event.
-    for (const table of COPIED) {
-      const now = await count(target, table);
-      const want = options.merge ? (before[table] ?? 0) + (written[table] ?? 0) : (expected[table] ?? 0);
-      if (
-        now !== want ||
-        (!options.merge && written[table] !== expected[table]) ||
-        now < (expected[table] ?? 0)
-      ) {
-        throw new ApikeyError(
-          "E_INTERNAL",
-          `The copy of ${getTableName(target.tables[table])} came out short.`,
-          {
-            details: { table: getTableName(target.tables[table]), expected: want, found: now },
-          },
-        );
-      }
-    }
-    const events = await count(target, "usageEvents");
-    const rolled = await target.count("SELECT coalesce(sum(requests), 0) FROM usage_daily");
-    if (rolled !== events) {
-      throw new ApikeyError("E_INTERNAL", "The rebuilt usage rollup does not count every event.", {
-        details: { events, rollup: rolled },
-      });
-    }
+    await verifyCopy(target, { before, written, expected }, options.merge === true);
     written.usageDaily = await count(target, "usageDaily");
     await target.exec("COMMIT");
     const tables = Object.fromEntries(
@@ -147,6 +91,87 @@ async function copyBetween(
     throw err;
   } finally {
     await source.exec("ROLLBACK").catch(() => {});
+  }
+}
+
+async function beginCopy(source: Side, target: Side): Promise<void> {
+  // One consistent snapshot of the source, however long the copy takes.
+  await source.exec(
+    source.dialect === "sqlite" ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+  );
+  // The target's write lock, held to the end: no other apikey process writes in between.
+  await target.exec(
+    target.dialect === "sqlite"
+      ? "BEGIN IMMEDIATE"
+      : "BEGIN; SELECT 1 FROM store_version WHERE id = 1 FOR UPDATE",
+  );
+}
+
+/** The target's rows per table before the copy: none unless merging, and merging only under the same data key. */
+async function targetCounts(source: Side, target: Side, toName: string, merge: boolean): Promise<Counts> {
+  const before: Counts = {};
+  for (const table of COPIED) before[table] = await count(target, table);
+  const occupied = Object.entries(before).filter(([, n]) => n > 0);
+  if (occupied.length > 0 && !merge) {
+    throw new ApikeyError("E_USAGE", `The target store at ${toName} already holds data.`, {
+      details: { target: toName, reason: "target_not_empty", tables: occupied.map(([t]) => t) },
+    });
+  }
+  if (merge) await refuseOtherDataKey(source, target, toName);
+  return before;
+}
+
+/** Every copied table, then what points between them; the rows the source has and the target took, per table. */
+async function copyRows(
+  source: Side,
+  target: Side,
+  options: CopyOptions,
+): Promise<{ written: Counts; expected: Counts }> {
+  const written: Counts = {};
+  const expected: Counts = {};
+  for (const table of COPIED) {
+    expected[table] = await count(source, table);
+    options.onTable?.(getTableName(target.tables[table]), expected[table] ?? 0);
+    written[table] = await copyTable(source, target, table, options.merge === true);
+  }
+  // profiles.active_key_id points into keys: set it once the keys are there.
+  await restoreActiveKeys(source, target);
+  if (target.dialect === "postgres") {
+    for (const table of PAGED) {
+      const name = getTableName(target.tables[table]);
+      await target.exec(
+        `SELECT setval(pg_get_serial_sequence('${name}', 'id'), coalesce(max(id), 0) + 1, false) FROM ${name}`,
+      );
+    }
+  }
+  return { written, expected };
+}
+
+/** Every source row arrived (or, merging, was there already), and the rollup counts every event. */
+async function verifyCopy(
+  target: Side,
+  { before, written, expected }: { before: Counts; written: Counts; expected: Counts },
+  merge: boolean,
+): Promise<void> {
+  for (const table of COPIED) {
+    const now = await count(target, table);
+    const want = merge ? (before[table] ?? 0) + (written[table] ?? 0) : (expected[table] ?? 0);
+    if (now !== want || (!merge && written[table] !== expected[table]) || now < (expected[table] ?? 0)) {
+      throw new ApikeyError(
+        "E_INTERNAL",
+        `The copy of ${getTableName(target.tables[table])} came out short.`,
+        {
+          details: { table: getTableName(target.tables[table]), expected: want, found: now },
+        },
+      );
+    }
+  }
+  const events = await count(target, "usageEvents");
+  const rolled = await target.count("SELECT coalesce(sum(requests), 0) FROM usage_daily");
+  if (rolled !== events) {
+    throw new ApikeyError("E_INTERNAL", "The rebuilt usage rollup does not count every event.", {
+      details: { events, rollup: rolled },
+    });
   }
 }
 

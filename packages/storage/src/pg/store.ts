@@ -37,8 +37,49 @@ const READS = new Set([
 ]);
 
 export function createPgStore(session: PgSession, location: string): Store {
-  const queue = new SerialQueue();
+  const run = pgRunner(session, location);
   let closed = false;
+  const { meta, ...repositories } = storeRepositories(pgDialect(session), (repo) => guarded(repo, run));
+  const store: Store = {
+    location,
+    ...repositories,
+    getMeta: () => meta.get(),
+    setMeta: (value) => meta.set(value),
+    dataVersion: () =>
+      run.read(async () => {
+        const [row] = await session.query<{ v: string | number }>(DATA_VERSION);
+        return Number(row?.v ?? 0);
+      }),
+    transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> => run.transaction(() => fn(store)),
+    close: () =>
+      run.serial(async () => {
+        if (closed) return;
+        closed = true;
+        await session.close();
+      }),
+  };
+  return store;
+}
+
+type PgRunner = ReturnType<typeof pgRunner>;
+
+/** Each repository method run by `run`: a read joins the open transaction, a write outside one becomes one. */
+function guarded<T extends object>(repo: T, run: PgRunner): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(repo)) {
+    if (typeof method !== "function") continue;
+    const guard = READS.has(name) ? run.read : run.write;
+    wrapped[name] = (...args: unknown[]) => guard(() => method.apply(repo, args));
+  }
+  return wrapped as T;
+}
+
+/**
+ * How a store runs work on its one session: one piece at a time (its queue), and writes in transactions that
+ * remember a failed statement. Every error that is the store's becomes a coded store error.
+ */
+function pgRunner(session: PgSession, location: string) {
+  const queue = new SerialQueue();
   // Inside store.transaction: repository writes join it. `failed` remembers a statement that failed inside, which in
   // PostgreSQL (unlike SQLite) aborts the whole transaction: COMMIT would then quietly roll back, so we refuse it.
   let open: { failed: boolean } | null = null;
@@ -83,52 +124,26 @@ export function createPgStore(session: PgSession, location: string): Store {
       tx.failed = true;
       throw err;
     });
-  const read = <R>(work: () => Promise<R>): Promise<R> =>
-    serial(() => (open ? joined(open, work) : work())).catch(fail);
-  const write = <R>(work: () => Promise<R>): Promise<R> =>
-    serial(() => (open ? joined(open, work) : inTransaction(work))).catch(fail);
 
-  function wrap<T extends object>(repo: T): T {
-    const wrapped: Record<string, unknown> = {};
-    for (const [name, method] of Object.entries(repo)) {
-      if (typeof method !== "function") continue;
-      const guard = READS.has(name) ? read : write;
-      wrapped[name] = (...args: unknown[]) => guard(() => method.apply(repo, args));
-    }
-    return wrapped as T;
-  }
-
-  const { meta, ...repositories } = storeRepositories(pgDialect(session), wrap);
-  const store: Store = {
-    location,
-    ...repositories,
-    getMeta: () => meta.get(),
-    setMeta: (value) => meta.set(value),
-    dataVersion: () =>
-      read(async () => {
-        const [row] = await session.query<{ v: string | number }>(DATA_VERSION);
-        return Number(row?.v ?? 0);
-      }),
-    transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  return {
+    serial: <R>(work: () => Promise<R>): Promise<R> => serial(work).catch(fail),
+    read: <R>(work: () => Promise<R>): Promise<R> =>
+      serial(() => (open ? joined(open, work) : work())).catch(fail),
+    write: <R>(work: () => Promise<R>): Promise<R> =>
+      serial(() => (open ? joined(open, work) : inTransaction(work))).catch(fail),
+    transaction<T>(fn: () => Promise<T>): Promise<T> {
       // Nested: already inside this store's transaction, so join it.
-      if (queue.inside && open) return fn(store);
+      if (queue.inside && open) return fn();
       // fn's own errors reach the caller untouched; repository calls inside fn already map theirs. Failing to get
       // the session at all (PGlite's busy timeout) is the store's error.
       let entered = false;
       return serialScoped(() => {
         entered = true;
-        return inTransaction(() => fn(store));
+        return inTransaction(fn);
       }).catch((err: unknown) => {
         if (!entered) fail(err);
         throw err;
       });
     },
-    close: () =>
-      serial(async () => {
-        if (closed) return;
-        closed = true;
-        await session.close();
-      }).catch(fail),
   };
-  return store;
 }

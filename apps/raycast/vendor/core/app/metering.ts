@@ -50,10 +50,3 @@ export function meteringFor(session: Session): Metering {
     },
   };
 }
-
-/** The metering port of an app (`{ app }`), or of a session for code written before openApikey (`{ vault }`). */
-export function meteringOf(options: { app?: { metering: Metering }; vault?: Session }): Metering {
-  if (options.app) return options.app.metering;
-  if (options.vault) return meteringFor(options.vault);
-  throw new TypeError("Pass `app`: what openApikey returned.");
-}
