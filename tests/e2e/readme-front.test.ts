@@ -126,7 +126,7 @@ describe("issue 21: the README's example front", () => {
     const lines = listed.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines).toContainEqual(expect.stringMatching(/^\* work +sk-ant-api03-\S+ +$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}spare +sk-ant-api03-\S+ +budget ok$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}spare +sk-ant-api03-\S+ budget ok$/));
     expect(lines[2]).toBe("last 7 days: 0 requests, $0.00");
     // Masked only: the secrets never reach the output.
     expect(listed.stdout).not.toContain(WORK.slice(14, 60));
