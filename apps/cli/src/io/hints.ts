@@ -69,6 +69,20 @@ export function cliHint(e: ApikeyError): string | undefined {
       if (d.reason === "provider_endpoints")
         return "Give either --issuer, or both --authorization-endpoint and --token-endpoint.";
       return e.hint;
+    case ERROR_CODES.FEDERATION_CONFIG:
+      return d.setting === "identity-token" ||
+        d.setting === "identity-token-file" ||
+        d.setting === "identity-token-env"
+        ? "Give exactly one of --identity-token-file PATH and --identity-token-env NAME."
+        : `Check --${str(d.setting) ?? "rule"}: apikey add NAME --federated --rule fdrl_… --org ORG --identity-token-file PATH.`;
+    case ERROR_CODES.FEDERATION_REJECTED:
+      return d.status === 401 && e.hint?.includes("workspace")
+        ? `${e.hint} (With the CLI: add the key again with --workspace wrkspc_… or --workspace default.)`
+        : e.hint;
+    case ERROR_CODES.FEDERATED_KEY:
+      return key
+        ? `Its tokens are minted on use. To change its rule or identity token: apikey${flag(profile)} delete ${key}, then apikey add ${key} --federated ….`
+        : e.hint;
     case ERROR_CODES.BUNDLE_FORMAT:
       return "Give a file written by `apikey export`, or use --from opencode|dotenv|env for other tools' files.";
     case ERROR_CODES.IMPORT_SOURCE:

@@ -56,6 +56,7 @@ export async function rotateKey(vault: Session, input: RotateInput): Promise<Rot
   const graceMs = input.graceMs ?? DEFAULT_GRACE_MS;
   const { kind, secret } = recogniseKey(input.newSecret);
   const old = await findLive(vault.store, input.name, profile);
+  if (old.kind === "federated") throw nothingToRotate(old.name);
   const dek = await vault.unlock();
   const fingerprint = fingerprintSecret(dek, secret);
 
@@ -244,3 +245,11 @@ async function findLive(store: Store, name: string, profile: string): Promise<Ke
 
 const article = (kind: KeyRecord["kind"]) =>
   kind === "api" ? "an API" : kind === "admin" ? "an Admin" : "an OAuth";
+
+/** A federated key holds no secret: its tokens are minted minutes at a time, so there is nothing to rotate. */
+export function nothingToRotate(name: string): ApikeyError {
+  return new ApikeyError(ERROR_CODES.FEDERATED_KEY, `Key "${name}" is federated — nothing to rotate.`, {
+    hint: "Its tokens are short-lived and minted on use. To change its rule or identity token, delete it and add it again.",
+    details: { key: name, reason: "nothing_to_rotate" },
+  });
+}

@@ -2,6 +2,7 @@
 import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
 import { type Metering, meteringOf } from "../app/metering.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
+import { isOAuthTokenKind, withOAuthBeta } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
 import type { Session } from "../vault/session.ts";
 import { type AnthropicErrorResponse, budgetExceededError, budgetHeldError, budgetStatus } from "./budget.ts";
@@ -118,7 +119,8 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     const { key, secret } = await resolve();
     request.headers.delete("x-api-key");
     request.headers.set("authorization", `Bearer ${secret}`);
-    if (key.kind === "oauth") addBeta(request.headers, "oauth-2025-04-20");
+    if (isOAuthTokenKind(key.kind))
+      request.headers.set("anthropic-beta", withOAuthBeta(request.headers.get("anthropic-beta")));
 
     if (!isMessages(request)) return next(request);
     const budget = await checkBudget(key, worstCaseOf(request.body));
@@ -193,12 +195,6 @@ function isMessages(request: { url: string; method?: string | undefined }): bool
   } catch {
     return false;
   }
-}
-
-function addBeta(headers: Headers, beta: string): void {
-  const current = headers.get("anthropic-beta");
-  const list = current ? current.split(",").map((s) => s.trim()) : [];
-  if (!list.includes(beta)) headers.set("anthropic-beta", [...list, beta].join(","));
 }
 
 function requestModel(optionsBody: unknown, wireBody: unknown): string {
