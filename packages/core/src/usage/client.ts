@@ -118,8 +118,7 @@ export async function createAnthropicClient(options: AnthropicClientOptions): Pr
     const { key, secret } = await resolve();
     request.headers.delete("x-api-key");
     request.headers.set("authorization", `Bearer ${secret}`);
-    if (isOAuthTokenKind(key.kind))
-      request.headers.set("anthropic-beta", withOAuthBeta(request.headers.get("anthropic-beta")));
+    if (isOAuthTokenKind(key.kind)) addOAuthBeta(request.headers);
 
     if (!isMessages(request)) return next(request);
     const budget = await checkBudget(key, worstCaseOf(request.body));
@@ -194,6 +193,10 @@ function isMessages(request: { url: string; method?: string | undefined }): bool
   } catch {
     return false;
   }
+}
+
+function addOAuthBeta(headers: Headers): void {
+  headers.set("anthropic-beta", withOAuthBeta(headers.get("anthropic-beta")));
 }
 
 function requestModel(optionsBody: unknown, wireBody: unknown): string {

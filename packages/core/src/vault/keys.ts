@@ -2,12 +2,6 @@ import { randomUUID } from "node:crypto";
 import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
-import {
-  decodeSettings,
-  encodeSettings,
-  type FederationSettings,
-  federationHint,
-} from "../federation/settings.ts";
 import { federatedSecret, validateFederated } from "../federation/use.ts";
 import { recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
@@ -91,10 +85,16 @@ export async function addKey(s: Session, input: AddKeyInput): Promise<AddKeyResu
   }
 }
 
-async function insertNew(
+/** What a path that made its own checks passes on: a validation already done, fields that differ by kind. */
+export interface InsertExtras {
+  validation?: ValidationResult | null;
+  fields?: Partial<Pick<KeyRecord, "hint" | "organization">>;
+}
+
+export async function insertNew(
   s: Session,
   writer: { dek: Buffer; commit(tx: Store): Promise<void> },
-  input: AddKeyInput & { profile: string; kind: KeyRecord["kind"]; validation?: ValidationResult | null },
+  input: AddKeyInput & { profile: string; kind: KeyRecord["kind"] } & InsertExtras,
 ): Promise<AddKeyResult> {
   const { name, profile, kind, secret } = input;
   const fingerprint = fingerprintSecret(writer.dek, secret);
@@ -122,7 +122,7 @@ async function insertNew(
     kind,
     source: input.source ?? "manual",
     organization: input.organization ?? null,
-    ...(kind === "federated" && federatedFields(decodeSettings(secret))),
+    ...input.fields,
   });
   let becameActive = false;
   let notActivated: NotActivated | null = null;
@@ -149,37 +149,6 @@ async function insertNew(
     });
   });
   return { key: toView(record, becameActive ? id : null), validation, notActivated };
-}
-
-const federatedFields = (settings: FederationSettings) => ({
-  hint: federationHint(settings),
-  organization: settings.organizationId,
-});
-
-/**
- * A federated key: its settings take the secret's place (sealed to the row). They were checked, and the first
- * exchange made, before the store was opened (federation/preflight.ts).
- */
-export async function addFederatedKey(
-  s: Session,
-  input: {
-    name: string;
-    profile?: string;
-    settings: FederationSettings;
-    validation: ValidationResult | null;
-  },
-): Promise<AddKeyResult> {
-  const profile = input.profile ?? DEFAULT_PROFILE;
-  const name = checkName(input.name, "key");
-  const secret = encodeSettings(input.settings);
-  const { validation } = input;
-  const writer = await s.prepareWrite();
-  try {
-    return await insertNew(s, writer, { ...input, name, profile, kind: "federated", secret, validation });
-  } catch (err) {
-    writer.discard();
-    throw err;
-  }
 }
 
 export async function addKeyFromEnv(

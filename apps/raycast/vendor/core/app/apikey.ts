@@ -4,6 +4,7 @@ import { type ExportOptions, exportBundle } from "../bundle/export.ts";
 import { type ImportBundleOptions, importBundle } from "../bundle/import.ts";
 import type { ImportOptions } from "../bundle/run-import.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { addFederatedKey } from "../federation/add.ts";
 import type { FederatedPreflight } from "../federation/preflight.ts";
 import type { SourceScan } from "../import-sources/candidates.ts";
 import { type ImportSource, importScanned } from "../import-sources/import-from-source.ts";
@@ -28,7 +29,6 @@ import { type UsageReportOptions, usageReport } from "../usage/report.ts";
 import { sideBySide } from "../usage-sync/side-by-side.ts";
 import { type SyncOptions, syncReportedUsage } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
-import { addFederatedKey } from "../vault/keys.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
 
