@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -185,25 +185,35 @@ describe("issue 26: apikey add --federated", () => {
 
 describe("issue 26: using a federated key", () => {
   it("current prints a fresh token; two calls across an expiry give two tokens, and the rotated identity file is re-read", async () => {
-    fake.setMintedTokenTtl(2);
-    writeIdentity({ expiresIn: 3 });
-    const first = await run(["current"]);
-    expect(first.code, first.stderr).toBe(0);
-    const t1 = first.stdout.trim();
-    expect(t1).toMatch(/^sk-ant-oat01-FAKE_TEST_WIF_/);
-    expect((await models(t1)).status).toBe(200);
+    // Long enough for a loaded machine to use the token once, short enough to wait out.
+    fake.setMintedTokenTtl(6);
+    try {
+      const first = await run(["current"]);
+      expect(first.code, first.stderr).toBe(0);
+      const t1 = first.stdout.trim();
+      expect(t1).toMatch(/^sk-ant-oat01-FAKE_TEST_WIF_/);
+      expect((await models(t1)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 6200));
+      expect((await models(t1)).status).toBe(401);
 
-    await new Promise((r) => setTimeout(r, 3200));
-    // Both the minted token and the identity token it came from have expired; the workload's issuer renews the file.
-    expect((await models(t1)).status).toBe(401);
-    writeIdentity();
-    fake.setMintedTokenTtl(600);
-    const second = await run(["current"]);
-    expect(second.code, second.stderr).toBe(0);
-    const t2 = second.stdout.trim();
-    expect(t2).toMatch(/^sk-ant-oat01-/);
-    expect(t2).not.toBe(t1);
-    expect((await models(t2)).status).toBe(200);
+      // The file is read at each exchange: a forged token put there is what the endpoint sees (and refuses)…
+      const forged = issuer.signWithForeignKey();
+      assertions.push(forged);
+      writeFileSync(tokenFile, forged);
+      const refused = await run(["--json", "current"]);
+      expect(jsonError(refused).code).toBe("E_FEDERATION_REJECTED");
+      // …and the workload's renewed token is what the next exchange uses.
+      writeIdentity();
+      const second = await run(["current"]);
+      expect(second.code, second.stderr).toBe(0);
+      const t2 = second.stdout.trim();
+      expect(t2).toMatch(/^sk-ant-oat01-/);
+      expect(t2).not.toBe(t1);
+      expect((await models(t2)).status).toBe(200);
+    } finally {
+      fake.setMintedTokenTtl(600);
+      writeIdentity();
+    }
   });
 
   it("validate exchanges and checks GET /v1/models with the bearer form", async () => {
@@ -248,6 +258,46 @@ describe("issue 26: using a federated key", () => {
     expect(r.stdout).toContain(`export ANTHROPIC_FEDERATION_RULE_ID='${RULE}'`);
     expect(r.stdout).toContain(`export ANTHROPIC_IDENTITY_TOKEN_FILE='${tokenFile}'`);
     expect(r.stdout).not.toContain("sk-ant-");
+  });
+});
+
+describe("issue 26: apikey import --from anthropic-profiles", () => {
+  it("imports an oidc_federation profile (named, or the active_config one) as a federated key; a user_oauth one is refused", async () => {
+    const configDir = join(home.root, "anthropic-config");
+    mkdirSync(join(configDir, "configs"), { recursive: true });
+    const federation = (workspace?: string) => ({
+      version: 1,
+      organization_id: ORG,
+      ...(workspace && { workspace_id: workspace }),
+      authentication: {
+        type: "oidc_federation",
+        federation_rule_id: RULE,
+        identity_token: { source: "file", path: tokenFile },
+      },
+    });
+    writeFileSync(join(configDir, "configs", "ci.json"), JSON.stringify(federation()));
+    writeFileSync(join(configDir, "configs", "deploy.json"), JSON.stringify(federation("default")));
+    writeFileSync(
+      join(configDir, "configs", "me.json"),
+      JSON.stringify({ version: 1, authentication: { type: "user_oauth", client_id: "x" } }),
+    );
+    writeFileSync(join(configDir, "active_config"), "deploy\n");
+    const env = { ANTHROPIC_CONFIG_DIR: configDir };
+
+    // The same settings as the key added above: a duplicate, refused.
+    expect(
+      jsonError(await run(["--json", "import", "--from", "anthropic-profiles", "ci"], { env })).code,
+    ).toBe("E_KEY_DUPLICATE");
+    const active = await run(["--json", "import", "--from", "anthropic-profiles", "--validate"], { env });
+    const added = jsonOut<{ key: { name: string; kind: string }; validation: { outcome: string } }>(active);
+    expect(added.key).toMatchObject({ name: "anthropic-deploy", kind: "federated" });
+    expect(added.validation.outcome).toBe("valid");
+    const oauth = jsonError(await run(["--json", "import", "--from", "anthropic-profiles", "me"], { env }));
+    expect(oauth.code).toBe("E_IMPORT_SOURCE");
+    expect(oauth.message).toMatch(/user_oauth/);
+    expect(
+      jsonError(await run(["--json", "import", "--from", "anthropic-profiles", "nope"], { env })).code,
+    ).toBe("E_IMPORT_SOURCE");
   });
 });
 

@@ -263,7 +263,7 @@ function monthSpend(k: Partial<MonthSpendFields>): string {
 
 const profileFlag = (profile: string) => (profile === "default" ? "" : ` --profile ${profile}`);
 
-function reportAdded(ctx: Context, result: AddKeyResult): void {
+export function reportAdded(ctx: Context, result: AddKeyResult): void {
   ctx.out.result(result, () => {
     const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
     const later = `\`apikey${profileFlag(ctx.profile)} validate ${result.key.name}\``;
