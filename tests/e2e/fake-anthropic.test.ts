@@ -121,13 +121,16 @@ describe("GET /v1/models", () => {
     await expectErrorShape(await get("/v1/models", { "x-api-key": VALID }), 400, "invalid_request_error");
   });
 
-  it("takes API keys as x-api-key or a bearer token, OAuth tokens only as a bearer token", async () => {
+  it("takes API keys as x-api-key or a bearer token, OAuth tokens only as a bearer token with the OAuth beta", async () => {
     const bearer = (t: string) => ({ authorization: `Bearer ${t}`, "anthropic-version": ANTHROPIC_VERSION });
+    const oauthBeta = { "anthropic-beta": "files-api-2025-04-14, oauth-2025-04-20" };
     expect((await get("/v1/models", bearer(VALID))).status).toBe(200);
-    expect((await get("/v1/models", bearer(OAUTH))).status).toBe(200);
+    expect((await get("/v1/models", { ...bearer(OAUTH), ...oauthBeta })).status).toBe(200);
+    // issue 26: the real API refuses an OAuth token sent without `anthropic-beta: oauth-2025-04-20`.
+    await expectErrorShape(await get("/v1/models", bearer(OAUTH)), 401, "authentication_error");
     await expectErrorShape(await get("/v1/models", withKey(OAUTH)), 401, "authentication_error");
     await expectErrorShape(await get("/v1/models", bearer(UNKNOWN)), 401, "authentication_error");
-    expect(fake.requestsFor(OAUTH).map((r) => r.auth)).toEqual(["bearer", "x-api-key"]);
+    expect(fake.requestsFor(OAUTH).map((r) => r.auth)).toEqual(["bearer", "bearer", "x-api-key"]);
   });
 
   it("accepts the 2023-06-01 and 2026-10-21 API versions and rejects others", async () => {

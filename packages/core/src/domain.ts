@@ -1,6 +1,7 @@
 // Plain domain types shared by every package. No behaviour here.
 
-export const KEY_KINDS = ["api", "admin", "oauth"] as const;
+/** `federated`: Workload Identity Federation — the row holds no secret, only where to mint tokens (federation/). */
+export const KEY_KINDS = ["api", "admin", "oauth", "federated"] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 export const KEY_SOURCES = ["manual", "env", "oauth", "import"] as const;

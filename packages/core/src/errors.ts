@@ -54,6 +54,17 @@ export const ERROR_CODES = {
   OAUTH_PROVIDER_NOT_FOUND: "E_OAUTH_PROVIDER_NOT_FOUND",
   OAUTH_REFRESH_FAILED: "E_OAUTH_REFRESH_FAILED",
   OAUTH_CONFIG: "E_OAUTH_CONFIG",
+  // Workload Identity Federation (federated keys: no stored secret, tokens minted on use)
+  /** The identity token (the workload's JWT) is missing, unreadable, empty, expired or over 16 KiB. */
+  IDENTITY_TOKEN: "E_IDENTITY_TOKEN",
+  /** The token endpoint refused the exchange (a 401: the rule does not match the identity token, or is revoked). */
+  FEDERATION_REJECTED: "E_FEDERATION_REJECTED",
+  /** The exchange could not be made: the endpoint is unreachable, plain http to another host, or answered oddly. */
+  FEDERATION_FAILED: "E_FEDERATION_FAILED",
+  /** Federation settings given to `add` are malformed. */
+  FEDERATION_CONFIG: "E_FEDERATION_CONFIG",
+  /** The operation has no meaning for a federated key (it holds no secret: nothing to rotate or reveal). */
+  FEDERATED_KEY: "E_FEDERATED_KEY",
   // usage, budgets and the gateway
   BUDGET_EXCEEDED: "E_BUDGET_EXCEEDED",
   PROXY_BIND: "E_PROXY_BIND",

@@ -1,4 +1,11 @@
-import { budgetState, type Hold, isApikeyError, modelAllowed, type Reservations } from "@apikey/core";
+import {
+  budgetState,
+  type Hold,
+  isApikeyError,
+  isOAuthTokenKind,
+  modelAllowed,
+  type Reservations,
+} from "@apikey/core";
 import type { ActiveKey, ActiveKeys } from "./active-key.ts";
 import type { PresentedCredential } from "./auth.ts";
 import type { Endpoint } from "./endpoints.ts";
@@ -205,5 +212,7 @@ export async function authorize(
  * kind is sealed into the row with the secret; the prefix is checked too, in case a row's kind is ever wrong.
  */
 export function sendableUpstream(key: Pick<ActiveKey, "kind" | "secret">): boolean {
-  return (key.kind === "api" || key.kind === "oauth") && !key.secret.toLowerCase().startsWith("sk-ant-admin");
+  return (
+    (key.kind === "api" || isOAuthTokenKind(key.kind)) && !key.secret.toLowerCase().startsWith("sk-ant-admin")
+  );
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import { isOAuthTokenKind, type KeyKind, withOAuthBeta } from "@apikey/core";
 
 // Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, never the
 // next.
@@ -46,13 +47,21 @@ export function responseHeadersForClient(headers: IncomingHttpHeaders): Outgoing
   return out;
 }
 
-/** Puts the key on the upstream request: the client's scheme for API keys; OAuth access tokens only work as bearer. */
+/**
+ * Puts the key on the upstream request: the client's scheme for API keys; an OAuth access token (an OAuth key's, or
+ * one minted for a federated key) only as a bearer with the OAuth beta, merged with any beta the client sent.
+ */
 export function withKey(
   headers: OutgoingHttpHeaders,
-  key: { kind: string; secret: string },
+  key: { kind: KeyKind; secret: string },
   scheme: string | undefined,
 ): OutgoingHttpHeaders {
-  if (key.kind === "oauth" || scheme === "bearer") headers.authorization = `Bearer ${key.secret}`;
+  const oauth = isOAuthTokenKind(key.kind);
+  if (oauth || scheme === "bearer") headers.authorization = `Bearer ${key.secret}`;
   else headers["x-api-key"] = key.secret;
+  if (oauth) {
+    const sent = headers["anthropic-beta"];
+    headers["anthropic-beta"] = withOAuthBeta(Array.isArray(sent) ? sent.join(",") : sent?.toString());
+  }
   return headers;
 }

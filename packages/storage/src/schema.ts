@@ -31,7 +31,7 @@ export const keys = sqliteTable(
       .notNull()
       .references((): AnySQLiteColumn => profiles.name, { onDelete: "restrict" }),
     provider: text("provider", { enum: ["anthropic"] }).notNull(),
-    kind: text("kind", { enum: ["api", "admin", "oauth"] }).notNull(),
+    kind: text("kind", { enum: ["api", "admin", "oauth", "federated"] }).notNull(),
     source: text("source", { enum: ["manual", "env", "oauth", "import"] }).notNull(),
     organization: text("organization"),
     status: text("status", { enum: ["active", "disabled", "rotated"] }).notNull(),

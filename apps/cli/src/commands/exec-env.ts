@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { parseEnv } from "node:util";
 import type { Apikey } from "@apikey/core";
-import { isReferenceLike } from "@apikey/core";
+import { apiKeyVariables, isReferenceLike, type KeyVariables } from "@apikey/core";
 import { ApikeyError, isApikeyError } from "@apikey/core/errors";
 import { UsageError } from "../io/errors.ts";
 
@@ -13,8 +13,11 @@ const MAX_ENV_FILE_BYTES = 1024 * 1024;
 export interface ChildEnvironmentPlan {
   /** Every variable, references replaced by their secrets (store-unlocking ones are dropped later). */
   env: Record<string, string>;
-  /** ANTHROPIC_API_KEY: a reference's secret, else the profile's active key (as before references). */
-  anthropicKey: string;
+  /**
+   * The key's variables: ANTHROPIC_API_KEY set to a reference's secret, else the profile's active key (as before
+   * references) — or, for a federated active key, the SDK's federation variables (core: federation/child-variables).
+   */
+  keyVariables: KeyVariables;
   /** Every secret the child receives, for masking its output. */
   secrets: string[];
 }
@@ -46,12 +49,17 @@ export async function resolveChildEnvironment(
     env[name] = await resolveFor(app, name, value);
     secrets.push(env[name]);
   }
-  const anthropicKey =
-    keyReference === undefined
-      ? (await app.active(profile)).secret
-      : await resolveFor(app, "ANTHROPIC_API_KEY", keyReference);
-  secrets.push(anthropicKey);
-  return { env, anthropicKey, secrets: [...new Set(secrets)] };
+  let keyVariables: KeyVariables;
+  if (keyReference === undefined) {
+    const { variables } = await app.active(profile);
+    keyVariables = variables;
+    secrets.push(...variables.secrets);
+  } else {
+    const secret = await resolveFor(app, "ANTHROPIC_API_KEY", keyReference);
+    keyVariables = apiKeyVariables(secret);
+    secrets.push(secret);
+  }
+  return { env, keyVariables, secrets: [...new Set(secrets)] };
 }
 
 async function resolveFor(app: References, variable: string, value: string): Promise<string> {

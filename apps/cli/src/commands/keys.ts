@@ -9,31 +9,38 @@ import { checkKeyNameArgument } from "../io/arguments.ts";
 import { EXIT, UsageError } from "../io/errors.ts";
 import { ago, type Output, table } from "../io/output.ts";
 import { confirm, readSecret } from "../io/secret-input.ts";
+import { addFederated, checkFederatedFlags, type FederatedFlags, federatedOptions } from "./add-federated.ts";
 
 export function registerKeyCommands(program: Command, action: Action): void {
-  program
-    .command("add <name>")
-    .description("store a key: from a hidden prompt, or from stdin when piped (never from arguments)")
-    .option("--no-validate", "store without checking the key against the Anthropic API")
-    .option("--from-env", "import the key in ANTHROPIC_API_KEY")
-    .action(
-      action(async (ctx, name: string, opts: { validate: boolean; fromEnv?: boolean }) => {
-        checkKeyNameArgument(name);
-        const input = { profile: ctx.profile, validate: opts.validate };
-        if (opts.fromEnv) {
-          const app = await ctx.app();
-          announceCheck(ctx, opts.validate);
-          return reportAdded(ctx, await app.keys.addFromEnv(name, input));
-        }
-        // An existing store is unlocked first, so a wrong master key or passphrase fails before the key is pasted.
-        await unlockIfStored(ctx);
-        // Check the input before a new store is made, so a bad paste leaves no trace.
-        const { secret } = recogniseKey(await readSecret(`Anthropic key for "${name}"`));
+  federatedOptions(
+    program
+      .command("add <name>")
+      .description("store a key: from a hidden prompt, or from stdin when piped (never from arguments)")
+      .option("--no-validate", "store without checking the key against the Anthropic API")
+      .option("--from-env", "import the key in ANTHROPIC_API_KEY"),
+  ).action(
+    action(async (ctx, name: string, opts: FederatedFlags & { validate: boolean; fromEnv?: boolean }) => {
+      checkKeyNameArgument(name);
+      checkFederatedFlags(opts);
+      if (opts.federated) {
+        announceCheck(ctx, opts.validate);
+        return reportAdded(ctx, await addFederated(ctx, name, opts));
+      }
+      const input = { profile: ctx.profile, validate: opts.validate };
+      if (opts.fromEnv) {
         const app = await ctx.app();
         announceCheck(ctx, opts.validate);
-        return reportAdded(ctx, await app.keys.add({ name, secret, ...input }));
-      }),
-    );
+        return reportAdded(ctx, await app.keys.addFromEnv(name, input));
+      }
+      // An existing store is unlocked first, so a wrong master key or passphrase fails before the key is pasted.
+      await unlockIfStored(ctx);
+      // Check the input before a new store is made, so a bad paste leaves no trace.
+      const { secret } = recogniseKey(await readSecret(`Anthropic key for "${name}"`));
+      const app = await ctx.app();
+      announceCheck(ctx, opts.validate);
+      return reportAdded(ctx, await app.keys.add({ name, secret, ...input }));
+    }),
+  );
 
   program
     .command("list")
@@ -254,7 +261,7 @@ function monthSpend(k: Partial<MonthSpendFields>): string {
 
 const profileFlag = (profile: string) => (profile === "default" ? "" : ` --profile ${profile}`);
 
-function reportAdded(ctx: Context, result: AddKeyResult): void {
+export function reportAdded(ctx: Context, result: AddKeyResult): void {
   ctx.out.result(result, () => {
     const lines = [`Added ${result.key.name} (${result.key.masked}) to profile ${result.key.profile}.`];
     const later = `\`apikey${profileFlag(ctx.profile)} validate ${result.key.name}\``;

@@ -42,10 +42,19 @@ export function registerRunCommands(program: Command, action: Action): void {
         const shell = parseShell(opts.shell);
         if (shell === null)
           throw new UsageError("Unknown shell for --shell.", `Use one of ${SHELL_CHOICES.join(", ")}.`);
-        const { secret } = await activeSecret(ctx);
+        const { key, secret, variables } = await activeSecret(ctx);
+        // A federated key: the SDK's federation variables (the SDK mints and renews), never a minted token; an
+        // identity token held in a variable is not printed — the shell has it already.
+        const vars = key.kind === "federated" ? { ...variables.set } : { ANTHROPIC_API_KEY: secret };
+        if ("ANTHROPIC_IDENTITY_TOKEN" in vars) {
+          delete vars.ANTHROPIC_IDENTITY_TOKEN;
+          ctx.out.note("Also set ANTHROPIC_IDENTITY_TOKEN to the workload's identity token (not printed).");
+        }
         // --json: the variables as an object (for a program to set), whatever --shell says.
-        if (ctx.out.json) ctx.out.result({ ANTHROPIC_API_KEY: secret }, () => "");
-        else process.stdout.write(`${setVariableLine(shell, "ANTHROPIC_API_KEY", secret)}\n`);
+        if (ctx.out.json) ctx.out.result(vars, () => "");
+        else
+          for (const [name, value] of Object.entries(vars))
+            process.stdout.write(`${setVariableLine(shell, name, value)}\n`);
       }),
     );
 
@@ -65,7 +74,7 @@ export function registerRunCommands(program: Command, action: Action): void {
         const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.dotenv);
         await ctx.close();
         // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
-        const env = childEnvironment(plan.env, plan.anthropicKey);
+        const env = childEnvironment(plan.env, plan.keyVariables);
         if (!opts.masking) return runChild(command, args, env, null);
         // A piped child sees no terminal: ask it for colour when ours is one (see docs/guides/everyday.md, "Masked output").
         if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined)
@@ -140,6 +149,8 @@ function pipeMasked(
 }
 
 /** The active key, refreshing an OAuth token first when it is about to expire (OAuth code loads only then). */
-async function activeSecret(ctx: Context): Promise<{ key: KeyView; secret: string }> {
+async function activeSecret(
+  ctx: Context,
+): Promise<{ key: KeyView; secret: string; variables: { set: Record<string, string> } }> {
   return (await ctx.app()).active(ctx.profile);
 }

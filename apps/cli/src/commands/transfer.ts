@@ -17,6 +17,8 @@ import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { askHidden } from "../io/secret-input.ts";
+import { importAnthropicProfile } from "./add-federated.ts";
+import { reportAdded } from "./keys.ts";
 
 // `apikey export` and `apikey import`. The bundle passphrase comes from a hidden prompt or
 // APIKEY_EXPORT_PASSPHRASE, never from argv; the bundle itself is encrypted, so stdout is a fine place for it
@@ -76,7 +78,10 @@ export function registerTransferCommands(program: Command, action: Action): void
     .description(
       "import an encrypted bundle from `apikey export`, or keys from another tool with --from opencode|dotenv|env",
     )
-    .option("--from <source>", "opencode [FILE] | dotenv FILE | env: move keys in from another tool")
+    .option(
+      "--from <source>",
+      "opencode [FILE] | dotenv FILE | env | anthropic-profiles [PROFILE]: move keys in from another tool",
+    )
     .option("--name <name>", "with --from: the name for the imported key (default: derived from the source)")
     .option("--dry-run", "show what would change; write nothing")
     .option("--validate", "with --from: check each key against the Anthropic API first (default: no)")
@@ -113,6 +118,8 @@ export function registerTransferCommands(program: Command, action: Action): void
               dryRun: opts.dryRun === true,
               onProgress: progress.update,
             });
+          } else if (opts.from === "anthropic-profiles") {
+            return reportAdded(ctx, await importAnthropicProfile(ctx, file, opts));
           } else {
             const from = parseSource(opts.from);
             const scan = await scanSource({

@@ -8,6 +8,16 @@ const flag = (profile: string | undefined) =>
   profile && profile !== "default" ? ` --profile ${profile}` : "";
 
 export function cliHint(e: ApikeyError): string | undefined {
+  return FEDERATION_CODES.has(e.code) ? federationHint(e) : generalHint(e);
+}
+
+const FEDERATION_CODES = new Set<string>([
+  ERROR_CODES.FEDERATION_CONFIG,
+  ERROR_CODES.FEDERATION_REJECTED,
+  ERROR_CODES.FEDERATED_KEY,
+]);
+
+function generalHint(e: ApikeyError): string | undefined {
   const d = e.details;
   const key = str(d.key);
   const profile = str(d.profile);
@@ -121,6 +131,31 @@ function storeHint(e: ApikeyError): string | undefined {
       return `Set APIKEY_HOME to the directory of your apikey store, or move ${str(d.path) ?? "that file"} aside if it is not needed.`;
     case ERROR_CODES.STORE_UNSAFE:
       return `If you trust what is there, fix it with \`${str(d.fix) ?? "chmod 700 DIR"}\` and retry; otherwise move it aside and restore from a backup.`;
+    default:
+      return e.hint;
+  }
+}
+
+/** Federated keys (issue 26): the flags of `add --federated`, and what to do instead of rotating. */
+function federationHint(e: ApikeyError): string | undefined {
+  const d = e.details;
+  const key = str(d.key);
+  const profile = str(d.profile);
+  switch (e.code) {
+    case ERROR_CODES.FEDERATION_CONFIG:
+      return d.setting === "identity-token" ||
+        d.setting === "identity-token-file" ||
+        d.setting === "identity-token-env"
+        ? "Give exactly one of --identity-token-file PATH and --identity-token-env NAME."
+        : `Check --${str(d.setting) ?? "rule"}: apikey add NAME --federated --rule fdrl_… --org ORG --identity-token-file PATH.`;
+    case ERROR_CODES.FEDERATION_REJECTED:
+      return d.status === 401 && e.hint?.includes("workspace")
+        ? `${e.hint} (With the CLI: add the key again with --workspace wrkspc_… or --workspace default.)`
+        : e.hint;
+    case ERROR_CODES.FEDERATED_KEY:
+      return key
+        ? `Its tokens are minted on use. To change its rule or identity token: apikey${flag(profile)} delete ${key}, then apikey add ${key} --federated ….`
+        : e.hint;
     default:
       return e.hint;
   }

@@ -12,13 +12,25 @@ export const STORE_UNLOCKING_VARIABLES = [
 
 const UNLOCKING = new Set<string>(STORE_UNLOCKING_VARIABLES);
 
+/** The variables that carry the active key to a child: set these, after dropping those (any case). */
+export interface KeyVariables {
+  set: Readonly<Record<string, string>>;
+  drop: readonly string[];
+}
+
+/** A static key (or an OAuth key's token) travels as ANTHROPIC_API_KEY; a federated key as its SDK variables. */
+export function apiKeyVariables(secret: string): KeyVariables {
+  return { set: { ANTHROPIC_API_KEY: secret }, drop: ["ANTHROPIC_API_KEY"] };
+}
+
 /**
- * The parent's environment minus every store-unlocking variable, plus ANTHROPIC_API_KEY when `activeKey` is given.
- * Names are compared case-insensitively: on Windows `apikey_master_key` is the same variable.
+ * The parent's environment minus every store-unlocking variable, plus the active key's variables when given
+ * (a string: ANTHROPIC_API_KEY). Names are compared case-insensitively: on Windows `apikey_master_key` is the same
+ * variable.
  */
 export function childEnvironment(
   parent: Readonly<Record<string, string | undefined>>,
-  activeKey?: string,
+  activeKey?: string | KeyVariables,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
@@ -26,9 +38,11 @@ export function childEnvironment(
     env[name] = value;
   }
   if (activeKey !== undefined) {
-    // Drop any differently-cased copy first so the child sees exactly one ANTHROPIC_API_KEY.
-    for (const name of Object.keys(env)) if (name.toUpperCase() === "ANTHROPIC_API_KEY") delete env[name];
-    env.ANTHROPIC_API_KEY = activeKey;
+    const vars = typeof activeKey === "string" ? apiKeyVariables(activeKey) : activeKey;
+    // Drop any differently-cased copy first so the child sees exactly one of each.
+    const drop = new Set([...vars.drop, ...Object.keys(vars.set)].map((n) => n.toUpperCase()));
+    for (const name of Object.keys(env)) if (drop.has(name.toUpperCase())) delete env[name];
+    Object.assign(env, vars.set);
   }
   return env;
 }

@@ -46,6 +46,11 @@ export interface Config {
   /** The gateway: how long connecting to the upstream (TCP and TLS) may take. */
   upstreamConnectTimeoutMs: number;
   color: boolean;
+  /**
+   * Reads one variable of the environment this Config was loaded from: the identity token of a federated key may be
+   * named by the person (`--identity-token-env NAME`), so it cannot be listed above. Absent: nothing is readable.
+   */
+  variable?: (name: string) => string | undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -76,5 +81,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamTimeoutMs: e.APIKEY_UPSTREAM_TIMEOUT_MS ?? 600_000,
     upstreamConnectTimeoutMs: e.APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS ?? 10_000,
     color: e.NO_COLOR === undefined && !("NO_COLOR" in env),
+    variable: (name) => env[name],
   };
 }

@@ -1,7 +1,8 @@
 // Vendored from packages/core/src/domain.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 // Plain domain types shared by every package. No behaviour here.
 
-export const KEY_KINDS = ["api", "admin", "oauth"] as const;
+/** `federated`: Workload Identity Federation — the row holds no secret, only where to mint tokens (federation/). */
+export const KEY_KINDS = ["api", "admin", "oauth", "federated"] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 export const KEY_SOURCES = ["manual", "env", "oauth", "import"] as const;

@@ -15,12 +15,20 @@ export {
   type ImportReport,
   readBundle,
 } from "./bundle/index.ts";
-export { childEnvironment, STORE_UNLOCKING_VARIABLES } from "./child-env.ts";
+export {
+  apiKeyVariables,
+  childEnvironment,
+  type KeyVariables,
+  STORE_UNLOCKING_VARIABLES,
+} from "./child-env.ts";
 export { type Config, ENV_VARIABLES, type EnvVariable, loadConfig } from "./config.ts";
 export * from "./domain.ts";
 export { ApikeyError, ERROR_CODES, type ErrorCode, type ErrorDetails, isApikeyError } from "./errors.ts";
 // Writing output and running children safely.
 export { CONTROL_CHARACTERS, escapeChar, escapeControl } from "./escape-control.ts";
+export { readAnthropicProfile } from "./federation/anthropic-profiles.ts";
+export { type FederatedPreflight, preflightFederated } from "./federation/preflight.ts";
+export type { FederationInput, FederationSettings } from "./federation/settings.ts";
 export { IMPORT_SOURCES, type ImportSource, type SourceScan, scanSource } from "./import-sources/index.ts";
 // Master keys a front can offer, and how it describes them.
 export { describeKekProvider, keyFilePath, type PassphrasePrompt } from "./kek/index.ts";
@@ -37,6 +45,7 @@ export {
   passphraseSource,
 } from "./master-key/sources.ts";
 export type { LoginResult } from "./oauth/login.ts";
+export { isOAuthTokenKind, OAUTH_API_BETA, withOAuthBeta } from "./oauth-bearer.ts";
 export {
   DATABASE_URL_VARIABLE,
   dataDirFrom,

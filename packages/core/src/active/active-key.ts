@@ -1,3 +1,4 @@
+import { apiKeyVariables, type KeyVariables } from "../child-env.ts";
 import { decryptSecret } from "../crypto/data-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
@@ -17,7 +18,10 @@ export { needsRefresh };
 export interface ActiveKey {
   record: KeyRecord;
   key: KeyView;
+  /** The key itself; for a federated key, a token minted for it (valid for minutes). */
   secret: string;
+  /** What a child process or a shell is given for this key (child-env.ts); never the store's master key. */
+  variables: KeyVariables & { secrets: string[] };
 }
 
 export interface ResolveOptions {
@@ -40,22 +44,30 @@ export async function resolveActiveKey(
   }
   // A row of an older seal version needs nothing here: the unlock re-seals it (vault.unlock) and the record read
   // before that still decrypts under its own version.
-  const secret = decryptSecret(await vault.unlock(), record);
+  const decrypted = decryptSecret(await vault.unlock(), record);
+  let secret = decrypted;
+  let variables: ActiveKey["variables"] = { ...apiKeyVariables(decrypted), secrets: [decrypted] };
+  if (record.kind === "federated") {
+    // A federated key's "secret" is its settings; what is handed out is a token minted from them (SDK loaded lazily).
+    const federated = await (await import("../federation/use.ts")).federatedUse(vault, record.id, decrypted);
+    secret = federated.token;
+    variables = federated.variables;
+  }
   const now = vault.now();
   if (options.touch !== false && shouldRecordUse(record.lastUsedAt?.getTime() ?? null, now.getTime())) {
     await vault.store.keys.touchLastUsed(record.id, now);
     record = { ...record, lastUsedAt: now };
   }
-  return { record, key: toView(record, record.id), secret };
+  return { record, key: toView(record, record.id), secret, variables };
 }
 
 /** The profile's active key and its secret, refreshing an OAuth token first when it is about to expire. */
 export async function freshActiveSecret(
   vault: Session,
   profile = DEFAULT_PROFILE,
-): Promise<{ key: KeyView; secret: string }> {
-  const { key, secret } = await resolveActiveKey(vault, profile);
-  return { key, secret };
+): Promise<Pick<ActiveKey, "key" | "secret" | "variables">> {
+  const { key, secret, variables } = await resolveActiveKey(vault, profile);
+  return { key, secret, variables };
 }
 
 export function factsOf(key: KeyRecord): ActiveKeyFacts {

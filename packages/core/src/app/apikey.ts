@@ -3,6 +3,8 @@ import { type ExportOptions, exportBundle } from "../bundle/export.ts";
 import { type ImportBundleOptions, importBundle } from "../bundle/import.ts";
 import type { ImportOptions } from "../bundle/run-import.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { addFederatedKey } from "../federation/add.ts";
+import type { FederatedPreflight } from "../federation/preflight.ts";
 import type { SourceScan } from "../import-sources/candidates.ts";
 import { type ImportSource, importScanned } from "../import-sources/import-from-source.ts";
 import { recogniseKey } from "../key-format.ts";
@@ -31,9 +33,15 @@ import { type SyncOptions, syncReportedUsage } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
+
 import { listKeyItems } from "../views/key-list.ts";
 import { batchedClaims } from "./claim-batch.ts";
 import { meteringFor } from "./metering.ts";
+
+export interface AddFederatedInput extends FederatedPreflight {
+  name: string;
+  profile?: string;
+}
 
 // The one way a front opens the store and calls the use cases. A front brings a Store (from one of
 // @apikey/storage's entries), the master keys it can offer, and who is acting; it gets back plain functions
@@ -86,6 +94,8 @@ export function openApikey(options: OpenApikeyOptions) {
       list: (filter: { profile?: string } = {}) => listKeyItems(vault, filter),
       get: (name: string, profile?: string) => vault.get(name, profile),
       add: (input: AddKeyInput) => vault.add(input),
+      /** A Workload Identity Federation key, checked first by preflightFederated (federation/preflight.ts). */
+      addFederated: (input: AddFederatedInput) => addFederatedKey(vault, input),
       /** Stores the environment's ANTHROPIC_API_KEY (config.envApiKey) under a name. */
       addFromEnv: (name: string, options: { profile?: string; validate?: boolean } = {}) =>
         vault.addFromEnv(name, options),

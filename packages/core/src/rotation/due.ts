@@ -20,7 +20,8 @@ export interface AgedKey {
  * so neither is ever due. `maxAgeDays <= 0` turns the policy off.
  */
 export function rotationDue(key: AgedKey, now: Date, maxAgeDays: number): boolean {
-  if (maxAgeDays <= 0 || key.status === "rotated" || key.kind === "oauth") return false;
+  if (maxAgeDays <= 0 || key.status === "rotated" || key.kind === "oauth" || key.kind === "federated")
+    return false;
   const created = typeof key.createdAt === "string" ? Date.parse(key.createdAt) : key.createdAt.getTime();
   return Number.isFinite(created) && now.getTime() - created > maxAgeDays * DAY_MS;
 }

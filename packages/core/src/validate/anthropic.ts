@@ -1,4 +1,5 @@
 import type { KeyKind } from "../domain.ts";
+import { isOAuthTokenKind, OAUTH_API_BETA } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "./base-url.ts";
 import { type ApiFailure, classifyFailure, type ValidationResult } from "./classify.ts";
 
@@ -30,8 +31,8 @@ export async function validateKey(
     APIConnectionTimeoutError,
   } = await import("@anthropic-ai/sdk");
   const client = new Anthropic({
-    ...(kind === "oauth"
-      ? { apiKey: null, authToken: secret, defaultHeaders: { "anthropic-beta": "oauth-2025-04-20" } }
+    ...(isOAuthTokenKind(kind)
+      ? { apiKey: null, authToken: secret, defaultHeaders: { "anthropic-beta": OAUTH_API_BETA } }
       : { apiKey: secret, authToken: null }),
     baseURL: opts.baseURL ?? null,
     timeout: opts.timeoutMs,

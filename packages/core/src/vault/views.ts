@@ -29,7 +29,11 @@ export function toView(key: KeyRecord, activeKeyId: string | null): KeyView {
     source: key.source,
     status: key.status,
     active: key.id === activeKeyId,
-    masked: key.hint,
+    // A federated row's hint names its rule; every front says the same about it.
+    masked:
+      key.kind === "federated"
+        ? `federated — nothing to rotate (${key.hint.replace(/^federated /, "")})`
+        : key.hint,
     organization: key.organization,
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,

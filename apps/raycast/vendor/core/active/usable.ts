@@ -24,15 +24,17 @@ export interface ActiveKeyFacts {
  * - other_profile: the profile points at another profile's key (only an edit outside apikey does that): refused;
  * - not_active: disabled or rotated: refused;
  * - refresh_due: an OAuth token that expires within the margin: refreshed first;
- * - seal_version: a row sealed by an older version: the unlock re-seals it.
+ * - seal_version: a row sealed by an older version: the unlock re-seals it;
+ * - mint: a federated key holds no secret to hand out: a token is minted from its settings (federation/).
  */
-export type NotUsableReason = "other_profile" | "not_active" | "refresh_due" | "seal_version";
+export type NotUsableReason = "other_profile" | "not_active" | "refresh_due" | "seal_version" | "mint";
 
 export function whyNotUsable(key: ActiveKeyFacts, profile: string, now: number): NotUsableReason | null {
   if (key.profile !== profile) return "other_profile";
   if (key.status !== "active") return "not_active";
   if (refreshDue(key, now)) return "refresh_due";
   if (key.seal !== SEAL_VERSION) return "seal_version";
+  if (key.kind === "federated") return "mint";
   return null;
 }
 

@@ -2,6 +2,7 @@
 import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
 import type { Metering } from "../app/metering.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
+import { isOAuthTokenKind, withOAuthBeta } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
 import { type AnthropicErrorResponse, budgetExceededError, budgetHeldError, budgetStatus } from "./budget.ts";
 import { countsOf, ZERO_COUNTS } from "./counts.ts";
@@ -138,7 +139,7 @@ function meterMiddleware(
     const { record: key, secret } = await core.activeKey(profile);
     request.headers.delete("x-api-key");
     request.headers.set("authorization", `Bearer ${secret}`);
-    if (key.kind === "oauth") addBeta(request.headers, "oauth-2025-04-20");
+    if (isOAuthTokenKind(key.kind)) addOAuthBeta(request.headers);
 
     if (!isMessages(request)) return next(request);
     const budget = await checkBudget(key, worstCaseOf(request.body));
@@ -207,10 +208,8 @@ function isMessages(request: { url: string; method?: string | undefined }): bool
   }
 }
 
-function addBeta(headers: Headers, beta: string): void {
-  const current = headers.get("anthropic-beta");
-  const list = current ? current.split(",").map((s) => s.trim()) : [];
-  if (!list.includes(beta)) headers.set("anthropic-beta", [...list, beta].join(","));
+function addOAuthBeta(headers: Headers): void {
+  headers.set("anthropic-beta", withOAuthBeta(headers.get("anthropic-beta")));
 }
 
 function requestModel(optionsBody: unknown, wireBody: unknown): string {

@@ -1,5 +1,6 @@
 // Vendored from packages/core/src/validate/anthropic.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { KeyKind } from "../domain.ts";
+import { isOAuthTokenKind, OAUTH_API_BETA } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "./base-url.ts";
 import { type ApiFailure, classifyFailure, type ValidationResult } from "./classify.ts";
 
@@ -31,8 +32,8 @@ export async function validateKey(
     APIConnectionTimeoutError,
   } = await import("@anthropic-ai/sdk");
   const client = new Anthropic({
-    ...(kind === "oauth"
-      ? { apiKey: null, authToken: secret, defaultHeaders: { "anthropic-beta": "oauth-2025-04-20" } }
+    ...(isOAuthTokenKind(kind)
+      ? { apiKey: null, authToken: secret, defaultHeaders: { "anthropic-beta": OAUTH_API_BETA } }
       : { apiKey: secret, authToken: null }),
     baseURL: opts.baseURL ?? null,
     timeout: opts.timeoutMs,

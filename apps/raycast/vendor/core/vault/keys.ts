@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
+import { federatedSecret, validateFederated } from "../federation/use.ts";
 import { recogniseKey } from "../key-format.ts";
 import type { Store } from "../store.ts";
 import { STORABLE, type ValidationResult } from "../validate/classify.ts";
@@ -85,17 +86,28 @@ export async function addKey(s: Session, input: AddKeyInput): Promise<AddKeyResu
   }
 }
 
-async function insertNew(
+/** What a path that made its own checks passes on: a validation already done, fields that differ by kind. */
+export interface InsertExtras {
+  validation?: ValidationResult | null;
+  fields?: Partial<Pick<KeyRecord, "hint" | "organization">>;
+}
+
+export async function insertNew(
   s: Session,
   writer: { dek: Buffer; commit(tx: Store): Promise<void> },
-  input: AddKeyInput & { profile: string; kind: KeyRecord["kind"] },
+  input: AddKeyInput & { profile: string; kind: KeyRecord["kind"] } & InsertExtras,
 ): Promise<AddKeyResult> {
   const { name, profile, kind, secret } = input;
   const fingerprint = fingerprintSecret(writer.dek, secret);
   await refuseDuplicate(s.store, fingerprint, name, profile);
 
   // Validate before the transaction: a slow network must not hold the write lock.
-  const validation = input.validate === false ? null : await s.validateSecret(secret, kind);
+  const validation =
+    input.validation !== undefined
+      ? input.validation
+      : input.validate === false
+        ? null
+        : await s.validateSecret(secret, kind);
   if (validation && !STORABLE.has(validation.outcome)) {
     throw new ApikeyError(ERROR_CODES.KEY_INVALID, validation.message, {
       hint: "Nothing was stored. Check you copied the whole key, or create a new one in the Anthropic Console.",
@@ -111,6 +123,7 @@ async function insertNew(
     kind,
     source: input.source ?? "manual",
     organization: input.organization ?? null,
+    ...input.fields,
   });
   let becameActive = false;
   let notActivated: NotActivated | null = null;
@@ -161,7 +174,9 @@ export async function revealKey(
 ): Promise<string> {
   const key = await findKey(s.store, name, profile);
   const dek = await s.unlock();
-  const secret = decryptSecret(dek, key);
+  const decrypted = decryptSecret(dek, key);
+  // A federated key has nothing stored to reveal: what it hands out is a token minted now (references use this).
+  const secret = key.kind === "federated" ? await federatedSecret(s, key.id, decrypted) : decrypted;
   await s.store.transaction((tx) => s.auditIn(tx, "key.reveal", key.id, profile, { name, reason }));
   return secret;
 }
@@ -220,7 +235,10 @@ export async function validateStoredKey(
   const key = await findKey(s.store, name, profile);
   const dek = await s.unlock();
   const secret = decryptSecret(dek, key);
-  const validation = await s.validateSecret(secret, key.kind);
+  const validation =
+    key.kind === "federated"
+      ? await validateFederated(s, key.id, secret)
+      : await s.validateSecret(secret, key.kind);
   const now = s.now();
   const { kept, ...verdict } = nextVerdict(key, validation, now);
   return s.store.transaction(async (tx) => {

@@ -1,0 +1,104 @@
+import { homedir } from "node:os";
+import { type AddKeyResult, preflightFederated, readAnthropicProfile } from "@apikey/core";
+import type { Command } from "commander";
+import type { Context } from "../context.ts";
+import { UsageError } from "../io/errors.ts";
+
+// `apikey add NAME --federated …`: a Workload Identity Federation key. Nothing secret is asked for or stored — the
+// flags say which rule and where the workload's identity token is read at each exchange (a file or a variable,
+// named, never its content).
+
+export interface FederatedFlags {
+  federated?: boolean;
+  rule?: string;
+  org?: string;
+  serviceAccount?: string;
+  workspace?: string;
+  baseUrl?: string;
+  identityTokenFile?: string;
+  identityTokenEnv?: string;
+}
+
+const FEDERATION_ONLY = [
+  "rule",
+  "org",
+  "serviceAccount",
+  "workspace",
+  "baseUrl",
+  "identityTokenFile",
+  "identityTokenEnv",
+] as const;
+
+export function federatedOptions(cmd: Command): Command {
+  return cmd
+    .option("--federated", "a Workload Identity Federation key: no secret stored, tokens minted on use")
+    .option("--rule <fdrl_id>", "federated: the federation rule (fdrl_…)")
+    .option("--org <organization_id>", "federated: the organization id")
+    .option("--service-account <svac_id>", "federated: the service account (svac_…)")
+    .option(
+      "--workspace <wrkspc_id>",
+      "federated: the workspace the tokens are scoped to (wrkspc_… or default)",
+    )
+    .option(
+      "--base-url <url>",
+      "federated: the API host to exchange at (default: ANTHROPIC_BASE_URL, else the official one)",
+    )
+    .option("--identity-token-file <path>", "federated: the identity token file, re-read at each exchange")
+    .option("--identity-token-env <name>", "federated: the variable holding the identity token");
+}
+
+/** Refuses federation flags without --federated (a forgotten flag must not silently store something else). */
+export function checkFederatedFlags(opts: FederatedFlags): void {
+  if (opts.federated) return;
+  const stray = FEDERATION_ONLY.find((f) => opts[f] !== undefined);
+  if (stray)
+    throw new UsageError(
+      `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --federated.`,
+      "apikey add NAME --federated --rule fdrl_… --org ORG --identity-token-file PATH",
+    );
+}
+
+export async function addFederated(
+  ctx: Context,
+  name: string,
+  opts: FederatedFlags & { validate: boolean; fromEnv?: boolean },
+): Promise<AddKeyResult> {
+  if (opts.fromEnv)
+    throw new UsageError(
+      "--from-env and --federated do not go together.",
+      "A federated key has no secret to import.",
+    );
+  // Checked, and exchanged once, before the store is opened: a refusal leaves no trace.
+  const input = {
+    ruleId: opts.rule,
+    organizationId: opts.org,
+    serviceAccountId: opts.serviceAccount,
+    workspaceId: opts.workspace,
+    baseUrl: opts.baseUrl,
+    identityTokenFile: opts.identityTokenFile,
+    identityTokenEnv: opts.identityTokenEnv,
+  };
+  const checked = await preflightFederated(ctx.config, input, opts.validate);
+  return (await ctx.app()).keys.addFederated({ name, profile: ctx.profile, ...checked });
+}
+
+/**
+ * `apikey import --from anthropic-profiles [PROFILE]`: an official SDK profile (oidc_federation) as a federated key
+ * named `anthropic-<profile>` unless --name says otherwise. Checked against the API only with --validate, like every
+ * import; nothing is written when the profile is unreadable or not a federation one.
+ */
+export async function importAnthropicProfile(
+  ctx: Context,
+  profile: string | undefined,
+  opts: { name?: string; validate?: boolean; dryRun?: boolean },
+): Promise<AddKeyResult> {
+  if (opts.dryRun)
+    throw new UsageError(
+      "--dry-run is not supported with --from anthropic-profiles yet.",
+      "Run it without --dry-run.",
+    );
+  const found = await readAnthropicProfile(process.env, homedir(), profile);
+  const checked = await preflightFederated(ctx.config, found.input, opts.validate === true);
+  const name = opts.name ?? `anthropic-${found.profile}`;
+  return (await ctx.app()).keys.addFederated({ name, profile: ctx.profile, ...checked });
+}

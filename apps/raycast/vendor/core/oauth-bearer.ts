@@ -1,0 +1,23 @@
+// Vendored from packages/core/src/oauth-bearer.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { KeyKind } from "./domain.ts";
+
+// How an OAuth access token goes on an API request — an operator OAuth key's, or one minted for a federated key:
+// `Authorization: Bearer` plus `anthropic-beta: oauth-2025-04-20`, merged with any beta the caller already sent. The
+// API refuses such a token as x-api-key or without the beta. Written once for the validator, the instrumented client
+// and the gateway.
+
+export const OAUTH_API_BETA = "oauth-2025-04-20";
+
+/** True for kinds whose secret on the wire is an OAuth access token. */
+export function isOAuthTokenKind(kind: KeyKind): boolean {
+  return kind === "oauth" || kind === "federated";
+}
+
+/** The `anthropic-beta` value with the OAuth beta added (once), keeping what the caller sent. */
+export function withOAuthBeta(current: string | null | undefined): string {
+  const list = (current ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list.includes(OAUTH_API_BETA) ? list.join(",") : [...list, OAUTH_API_BETA].join(",");
+}

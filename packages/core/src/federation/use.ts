@@ -1,0 +1,44 @@
+import type { Session } from "../vault/session.ts";
+import { federationVariables } from "./child-variables.ts";
+import { federatedToken } from "./mint.ts";
+import { decodeSettings, type FederationSettings } from "./settings.ts";
+
+// The bridge between a session and the minting: a federated row's decrypted settings in, a fresh token out, with
+// the session's ANTHROPIC_BASE_URL and environment. Loaded only when a federated key is used.
+
+export function federatedSecret(
+  s: Pick<Session, "config">,
+  keyId: string,
+  decrypted: string,
+): Promise<string> {
+  return tokenFor(s, keyId, decodeSettings(decrypted));
+}
+
+export function tokenFor(
+  s: Pick<Session, "config">,
+  keyId: string,
+  settings: FederationSettings,
+): Promise<string> {
+  return federatedToken(keyId, settings, {
+    baseUrl: s.config.anthropicBaseUrl,
+    readVariable: s.config.variable ?? (() => undefined),
+  });
+}
+
+/** What `validate` checks for a federated key: an exchange, then GET /v1/models with the minted token. */
+export async function validateFederated(
+  s: Pick<Session, "config" | "validateSecret">,
+  keyId: string,
+  decrypted: string,
+) {
+  return s.validateSecret(await federatedSecret(s, keyId, decrypted), "federated");
+}
+
+/** The token for the active key, and what a child gets instead of it (child-variables.ts). */
+export async function federatedUse(s: Pick<Session, "config">, keyId: string, decrypted: string) {
+  const settings = decodeSettings(decrypted);
+  const token = await tokenFor(s, keyId, settings);
+  const { set, drop, secret } = federationVariables(settings, s.config.variable ?? (() => undefined));
+  // The minted token is masked too: a child that prints its own request headers must not show it.
+  return { token, variables: { set, drop, secrets: secret ? [token, secret] : [token] } };
+}
