@@ -7,7 +7,7 @@ import {
   parseUsd,
   type TokenView,
 } from "@apikey/core";
-import { checkListenHost, DEFAULT_GATEWAY_PORT, isLoopbackHost, startGateway } from "@apikey/gateway";
+import { checkListenHost, DEFAULT_GATEWAY_PORT, isLoopbackHost } from "@apikey/gateway";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { showGroupHelp } from "../help/setup.ts";
@@ -45,6 +45,8 @@ export function registerProxyCommands(program: Command, action: Action): void {
         // Refused before the store is opened: a refused start must not touch the store (or adopt a token).
         checkListenHost(opts.host, opts.allowRemote === true);
         const app = await ctx.app();
+        // The gateway's server code loads here, not with the program: every other command starts without it (issue 25).
+        const { startGateway } = await import("@apikey/gateway");
         // startGateway refuses an unknown profile before it adopts a legacy token or listens.
         const requestLog = batchedLines((text) => process.stderr.write(text));
         // A second Ctrl-C exits at once: the lines still waiting go out on the way.

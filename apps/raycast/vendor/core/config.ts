@@ -1,29 +1,46 @@
 // Vendored from packages/core/src/config.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { z } from "zod";
 import { ApikeyError, ERROR_CODES } from "./errors.ts";
 import { type StoreLocation, storeLocationFrom } from "./paths.ts";
 
 // The one module that reads process.env. Everything else takes a Config.
+// Checked by hand, not with a schema library: every command reads its settings here on start, and loading one
+// (zod: about 400 kB of code) cost each start of the program more than the whole check does (issue 25).
 
-const EnvSchema = z.object({
-  APIKEY_HOME: z.string().min(1).optional(),
-  XDG_DATA_HOME: z.string().min(1).optional(),
-  APIKEY_DATABASE_URL: z.string().min(1).optional(),
-  APIKEY_MASTER_KEY: z.string().min(1).optional(),
-  APIKEY_PASSPHRASE: z.string().min(1).optional(),
-  APIKEY_EXPORT_PASSPHRASE: z.string().min(1).optional(),
-  ANTHROPIC_API_KEY: z.string().min(1).optional(),
-  ANTHROPIC_BASE_URL: z.string().url().optional(),
-  APIKEY_VALIDATE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
-  APIKEY_ALLOW_INSECURE_BASE_URL: z.enum(["1", "0", "true", "false"]).optional(),
-  APIKEY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
-  APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
-  NO_COLOR: z.string().optional(),
-});
+/** A variable's value as the program uses it, or null when it is not one. */
+type Check = (value: string) => string | null;
+const text: Check = (v) => v;
+// As the URL parser reads it: surrounding spaces trimmed, and the tabs and newlines it would skip removed (so the
+// value used is the one that was checked).
+const url: Check = (v) => {
+  const trimmed = v.trim();
+  return URL.canParse(trimmed) ? trimmed.replace(/[\t\n\r]/g, "") : null;
+};
+// Whole numbers above zero, as a shell writes them ("1e3" and " 5 " are numbers too; "5s" and "1.5" are not).
+const positiveInt: Check = (v) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? v : null;
+};
+const flag: Check = (v) => (["1", "0", "true", "false"].includes(v) ? v : null);
+
+const ENV_CHECKS = {
+  APIKEY_HOME: text,
+  XDG_DATA_HOME: text,
+  APIKEY_DATABASE_URL: text,
+  APIKEY_MASTER_KEY: text,
+  APIKEY_PASSPHRASE: text,
+  APIKEY_EXPORT_PASSPHRASE: text,
+  ANTHROPIC_API_KEY: text,
+  ANTHROPIC_BASE_URL: url,
+  APIKEY_VALIDATE_TIMEOUT_MS: positiveInt,
+  APIKEY_ALLOW_INSECURE_BASE_URL: flag,
+  APIKEY_UPSTREAM_TIMEOUT_MS: positiveInt,
+  APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt,
+  NO_COLOR: text,
+} satisfies Record<string, Check>;
 
 /** Every variable this module reads (each front describes them in its own words). */
-export type EnvVariable = keyof z.infer<typeof EnvSchema>;
-export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as EnvVariable[];
+export type EnvVariable = keyof typeof ENV_CHECKS;
+export const ENV_VARIABLES = Object.keys(ENV_CHECKS) as EnvVariable[];
 
 export interface Config {
   /** Directory holding the store; created 0700. */
@@ -55,16 +72,23 @@ export interface Config {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Empty strings count as unset, the way shells treat `FOO=`.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
+  const e: Partial<Record<EnvVariable, string>> = {};
+  const invalid: EnvVariable[] = [];
+  for (const name of ENV_VARIABLES) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    const checked = ENV_CHECKS[name](value);
+    if (checked === null) invalid.push(name);
+    else e[name] = checked;
+  }
+  if (invalid.length > 0) {
     // Name the variable, never echo its value: it may be a secret.
-    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))].join(", ");
-    throw new ApikeyError(ERROR_CODES.USAGE, `Invalid environment variable: ${names}.`, {
+    throw new ApikeyError(ERROR_CODES.USAGE, `Invalid environment variable: ${invalid.join(", ")}.`, {
       hint: "Fix or unset it and try again.",
     });
   }
-  const e = parsed.data;
+  const number = (name: EnvVariable): number | undefined =>
+    e[name] === undefined ? undefined : Number(e[name]);
   const store = storeLocationFrom(env);
   return {
     dataDir: store.dataDir,
@@ -76,10 +100,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     allowInsecureBaseUrl:
       e.APIKEY_ALLOW_INSECURE_BASE_URL === "1" || e.APIKEY_ALLOW_INSECURE_BASE_URL === "true",
-    validateTimeoutMs: e.APIKEY_VALIDATE_TIMEOUT_MS ?? 10_000,
+    validateTimeoutMs: number("APIKEY_VALIDATE_TIMEOUT_MS") ?? 10_000,
     // As long as the official SDKs wait for a whole request: a non-streamed answer sends nothing until it is done.
-    upstreamTimeoutMs: e.APIKEY_UPSTREAM_TIMEOUT_MS ?? 600_000,
-    upstreamConnectTimeoutMs: e.APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS ?? 10_000,
+    upstreamTimeoutMs: number("APIKEY_UPSTREAM_TIMEOUT_MS") ?? 600_000,
+    upstreamConnectTimeoutMs: number("APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS") ?? 10_000,
     color: e.NO_COLOR === undefined && !("NO_COLOR" in env),
     variable: (name) => env[name],
   };

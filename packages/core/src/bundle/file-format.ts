@@ -3,22 +3,14 @@ import { z } from "zod";
 import { open, seal } from "../crypto/aead.ts";
 import type { ScryptParams } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
-import {
-  checkNewPassphrase,
-  DEFAULT_SCRYPT,
-  derivePassphraseKek,
-  MIN_PASSPHRASE_LENGTH,
-} from "../kek/passphrase.ts";
+import { DEFAULT_SCRYPT, derivePassphraseKek } from "../kek/passphrase.ts";
+import { BUNDLE_FORMAT, BUNDLE_VERSION, checkExportPassphrase, MIN_EXPORT_PASSPHRASE } from "./rules.ts";
+
+export { BUNDLE_FORMAT, BUNDLE_VERSION, checkExportPassphrase, MIN_EXPORT_PASSPHRASE };
 
 // The bundle file: a self-describing JSON envelope around one AES-256-GCM ciphertext. Everything needed to open it
 // (KDF parameters, salt, nonce) is in the clear; the associated data binds all of it, so editing any header field
 // makes the file fail to open rather than open differently.
-
-export const BUNDLE_FORMAT = "apikey-bundle";
-/** The version this code writes. Readers for every version up to it live in payload.ts. */
-export const BUNDLE_VERSION = 1;
-/** The same rule as the store's own passphrase (kek/passphrase.ts). */
-export const MIN_EXPORT_PASSPHRASE = MIN_PASSPHRASE_LENGTH;
 
 // A bundle is a file someone may hand us: refuse KDF settings that would exhaust memory or time (a crafted
 // N=2^30 would ask scrypt for 1 TiB) and settings weaker than apikey ever writes.
@@ -43,11 +35,6 @@ const HeaderSchema = z.object({
 });
 
 export type BundleEnvelope = z.infer<typeof HeaderSchema>;
-
-/** A passphrase good enough to protect every key in a file that may be copied anywhere. */
-export function checkExportPassphrase(passphrase: string): void {
-  checkNewPassphrase(passphrase, "bundle");
-}
 
 export async function sealBundle(plaintext: Uint8Array, passphrase: string): Promise<string> {
   checkExportPassphrase(passphrase);

@@ -4,7 +4,6 @@ import { startsLikeKey } from "../scan/loose-keys.ts";
 import { checkName } from "../vault/names.ts";
 import type { Session } from "../vault/session.ts";
 import { checkEndpoint, configError } from "./endpoints.ts";
-import { discover } from "./server.ts";
 
 // Providers are registered by the operator with a client id of their own: apikey ships none, and impersonates no
 // other application (see docs/guides/oauth.md).
@@ -36,6 +35,8 @@ export async function addProvider(vault: Session, input: ProviderInput): Promise
 
   let endpoints: { issuer: string | null; authorizationEndpoint: string; tokenEndpoint: string };
   if (input.issuer && !input.authorizationEndpoint && !input.tokenEndpoint) {
+    // The OAuth library loads here, not on import: listing providers is on every start of a front (issue 25).
+    const { discover } = await import("./server.ts");
     const as = await discover(input.issuer);
     endpoints = {
       issuer: as.issuer,

@@ -2,7 +2,6 @@ import { decryptSecret } from "../crypto/index.ts";
 import { DEFAULT_PROFILE, type PendingDeactivation } from "../domain.ts";
 import { baseUrlRefusal } from "../validate/base-url.ts";
 import type { Session } from "../vault/session.ts";
-import { AdminApiFailure, adminApi } from "./admin-api.ts";
 import { pickAdminKey } from "./admin-key.ts";
 
 // Owed upstream deactivations are rows (store.deactivations), written in the rotation's own transaction, so they
@@ -100,6 +99,9 @@ async function attempt(vault: Session, row: PendingDeactivation): Promise<Attemp
     : null;
   if (insecure) return failed(insecure);
   const dek = await vault.unlock();
+  // Loaded here, not on import: rotation's module is on every start of a front, the Admin API client (and zod,
+  // which checks its answers) only where a deactivation is attempted (issue 25).
+  const { AdminApiFailure, adminApi } = await import("./admin-api.ts");
   const api = await adminApi(decryptSecret(dek, admin), {
     baseURL: config.anthropicBaseUrl,
     timeoutMs: config.validateTimeoutMs,

@@ -1,7 +1,6 @@
 // Vendored from packages/core/src/app/apikey.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { freshActiveSecret } from "../active/active-key.ts";
-import { type ExportOptions, exportBundle } from "../bundle/export.ts";
-import { type ImportBundleOptions, importBundle } from "../bundle/import.ts";
+import { type ExportOptions, exportBundle, type ImportBundleOptions, importBundle } from "../bundle/index.ts";
 import type { ImportOptions } from "../bundle/run-import.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { addFederatedKey } from "../federation/add.ts";
@@ -11,9 +10,8 @@ import { type ImportSource, importScanned } from "../import-sources/import-from-
 import { recogniseKey } from "../key-format.ts";
 import { addSlot, listSlots, removeSlot } from "../master-key/slots.ts";
 import type { MasterKeySource } from "../master-key/source.ts";
-import { type LoginOptions, startLogin } from "../oauth/login.ts";
+import type { LoginOptions } from "../oauth/login.ts";
 import { addProvider, listProviders, type ProviderInput, removeProvider } from "../oauth/providers.ts";
-import { ensureFreshToken } from "../oauth/refresh.ts";
 import { resolveAll, resolveReference } from "../references/resolve.ts";
 import { type RekeyInput, rekeyStore } from "../rekey/rekey.ts";
 import { type FinishOptions, finishDeactivations } from "../rotation/deactivate.ts";
@@ -30,7 +28,7 @@ import { type ReportWindow, windowSince } from "../usage/window.ts";
 import { type FindingsOptions, usageFindings } from "../usage-sync/findings/read.ts";
 import { setGatewayOnly } from "../usage-sync/gateway-only.ts";
 import { sideBySide } from "../usage-sync/side-by-side.ts";
-import { type SyncOptions, syncReportedUsage } from "../usage-sync/sync.ts";
+import type { SyncOptions } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
@@ -118,7 +116,8 @@ export function openApikey(options: OpenApikeyOptions) {
       rotate: (input: RotateInput) => rotateKey(vault, input),
       /** Runs owed upstream deactivations that are due (what a scheduler calls after the grace period). */
       finishDeactivations: (opts: FinishOptions = {}) => finishDeactivations(vault, opts),
-      refresh: (name: string, profile?: string) => ensureFreshToken(vault, name, profile, { force: true }),
+      refresh: async (name: string, profile?: string) =>
+        (await import("../oauth/refresh.ts")).ensureFreshToken(vault, name, profile, { force: true }),
       dueForRotation: () => dueForRotation(vault),
       /** Upstream deactivations still owed (pending or needing the person), due or not, oldest due first. */
       owedDeactivations: (filter: { profile?: string } = {}) => owedDeactivations(vault, filter),
@@ -143,7 +142,9 @@ export function openApikey(options: OpenApikeyOptions) {
       setBudget: (input: SetBudgetInput) => setBudget(vault, input),
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
       /** Fetches Anthropic's usage report since the last sync, per organization an Admin key reaches (issue 24). */
-      sync: (opts: SyncOptions = {}) => syncReportedUsage(vault, opts),
+      // Loaded when called (zod checks the report's pages): not on every start of a front (issue 25).
+      sync: async (opts: SyncOptions = {}) =>
+        (await import("../usage-sync/sync.ts")).syncReportedUsage(vault, opts),
       /**
        * Recorded and reported usage per key over a window (from a date, or the last N days as `report` takes
        * them); [] when nothing was reported in it.
@@ -183,7 +184,8 @@ export function openApikey(options: OpenApikeyOptions) {
       listProviders: () => listProviders(vault),
       removeProvider: (name: string) => removeProvider(vault, name),
       /** Starts an authorization-code + PKCE login; the session finishes with the redirect or a pasted answer. */
-      login: (opts: LoginOptions) => startLogin(vault, opts),
+      // Loaded when called (the OAuth library, zod for the minted key's answer): not on every start (issue 25).
+      login: async (opts: LoginOptions) => (await import("../oauth/login.ts")).startLogin(vault, opts),
     },
     settings: {
       /** Keys older than this are flagged for rotation in every front (0 = off). */

@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// Start-up of every read command (issue 25, target 1): `list`, `status`, `show`, `usage`, `profile list`,
+// `proxy token list`, `audit`, `slot list` each ≤ 1.6× a bare `node -e 0`, and `current` (the apiKeyHelper hot path)
+// ≤ 1.25×, all measured in the same run on a store of 20 keys in 2 profiles, interleaved (the order rotates each
+// round) so drift in the machine's load hits every command alike. Ratios of medians are what count.
+//
+//   node tests/bench/cli-start.mjs [--runs 15] [--warmup 2] [--json] [--check] [--cli path/to/apikey.cjs]
+//
+// --check exits 1 when a target is not met. Needs the built CLI (apps/cli/dist/apikey.cjs).
+
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const READ_TARGET = 1.6;
+const CURRENT_TARGET = 1.25;
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: "string", default: "15" },
+    warmup: { type: "string", default: "2" },
+    json: { type: "boolean", default: false },
+    check: { type: "boolean", default: false },
+    cli: { type: "string" },
+  },
+});
+const CLI = resolve(flags.cli ?? fileURLToPath(new URL("../../apps/cli/dist/apikey.cjs", import.meta.url)));
+const RUNS = Number(flags.runs);
+const WARMUP = Number(flags.warmup);
+if (!(RUNS > 0 && WARMUP >= 0)) {
+  console.error("bench: --runs must be > 0 and --warmup >= 0");
+  process.exit(2);
+}
+if (!existsSync(CLI)) {
+  console.error(`bench: CLI not built: ${CLI} (run \`pnpm build\` first)`);
+  process.exit(1);
+}
+
+// Same shape as tests/fixtures/keys.ts (kept inline so this script needs no TypeScript step).
+function fakeApiKey(label) {
+  let body = `FAKE_TEST_${label}_`;
+  let seed = Buffer.from(`api:${label}`);
+  while (body.length < 93) {
+    seed = createHash("sha256").update(seed).digest();
+    body += seed.toString("base64url");
+  }
+  return `sk-ant-api03-${body.slice(0, 93)}AA`;
+}
+
+const root = mkdtempSync(join(tmpdir(), "apikey-bench-start-"));
+const home = join(root, "home");
+mkdirSync(home);
+const env = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  HOME: home,
+  APIKEY_HOME: join(root, "data"),
+  APIKEY_MASTER_KEY: randomBytes(32).toString("base64"),
+  // Nothing listens here: the bench never reaches the network.
+  ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+  NO_COLOR: "1",
+  TZ: "UTC",
+};
+
+function run(args, input) {
+  const r = spawnSync(process.execPath, args, { env, cwd: home, input: input ?? "", encoding: "utf8" });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function must(args, input) {
+  const r = run([CLI, ...args], input);
+  if (r.status !== 0) throw new Error(`apikey ${args.join(" ")} exited ${r.status}: ${r.stderr.trim()}`);
+  return r;
+}
+
+function setup() {
+  for (let i = 0; i < 20; i++) {
+    if (i === 10) must(["profile", "create", "team"]);
+    const profile = i < 10 ? "default" : "team";
+    must(["--profile", profile, "add", "--no-validate", `key${i}`], fakeApiKey(`START_${i}`));
+  }
+  must(["use", "key0"]);
+}
+
+const baseline = { name: "node -e 0", args: ["-e", "0"] };
+const commands = [
+  baseline,
+  { name: "current", args: [CLI, "current"], target: CURRENT_TARGET },
+  ...[
+    ["list"],
+    ["status"],
+    ["show", "key3"],
+    ["usage"],
+    ["profile", "list"],
+    ["proxy", "token", "list"],
+    ["audit"],
+    ["slot", "list"],
+  ].map((words) => ({ name: words.join(" "), args: [CLI, ...words], target: READ_TARGET })),
+];
+
+function timeOnce(cmd) {
+  const t0 = process.hrtime.bigint();
+  const r = run(cmd.args);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd.name} exited ${r.status}: ${r.stderr.trim()}`);
+  return ms;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function measure() {
+  const samples = new Map(commands.map((c) => [c.name, []]));
+  for (let i = 0; i < WARMUP; i++) for (const c of commands) timeOnce(c);
+  for (let i = 0; i < RUNS; i++) {
+    for (let j = 0; j < commands.length; j++) {
+      const c = commands[(i + j) % commands.length];
+      samples.get(c.name).push(timeOnce(c));
+    }
+  }
+  const base = median(samples.get(baseline.name));
+  return commands.map((c) => {
+    const m = median(samples.get(c.name));
+    const ratio = m / base;
+    return {
+      command: c.name,
+      median: m,
+      ratio,
+      target: c.target ?? null,
+      met: c.target ? ratio <= c.target : null,
+    };
+  });
+}
+
+let exitCode = 0;
+try {
+  setup();
+  const load = loadavg()[0];
+  const rows = measure();
+  const meta = { runs: RUNS, node: process.version, cpus: cpus().length, load1: Number(load.toFixed(2)) };
+  if (flags.json) console.log(JSON.stringify({ ...meta, results: rows }, null, 2));
+  else {
+    console.log(`apikey read-command start-up — median of ${RUNS} interleaved runs, 20 keys in 2 profiles`);
+    console.log(`node ${meta.node}, ${meta.cpus} CPUs, load average ${meta.load1} at the start\n`);
+    console.log(`${"command".padEnd(18)}${"median ms".padStart(10)}  ${"ratio".padStart(6)}  target`);
+    for (const r of rows) {
+      const verdict = r.target === null ? "baseline" : `≤ ${r.target}× ${r.met ? "met" : "NOT MET"}`;
+      console.log(
+        `${r.command.padEnd(18)}${r.median.toFixed(1).padStart(10)}  ${r.ratio.toFixed(2).padStart(5)}×  ${verdict}`,
+      );
+    }
+  }
+  if (flags.check && rows.some((r) => r.met === false)) exitCode = 1;
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+process.exit(exitCode);
