@@ -1,4 +1,4 @@
-import { describeKekProvider, tightenKeyFile } from "@apikey/core";
+import { type Apikey, describeKekProvider, tightenKeyFile } from "@apikey/core";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import { UsageError } from "../io/errors.ts";
@@ -18,22 +18,7 @@ export function registerStatusCommands(program: Command, action: Action): void {
         const checked = await app.usage.findings();
         const findings = findingsSummary(checked);
         const kek = s.kekProvider ? describeKekProvider(s.kekProvider, ctx.config.dataDir) : null;
-        // The protection is a fact on its own line; only a weak one adds a hint, of one line.
-        const hint = protectionHint(s.kekProvider);
-        const warnings = hint ? [hint] : [];
-        if (s.damage === "no_slots") {
-          warnings.unshift(
-            "The store is damaged: none of its master-key slots can unlock it, so its keys cannot be used. Restore it from a backup or an export bundle; do not add keys to it.",
-          );
-        }
-        // Someone loosened the key file: put it back, and say so, since whoever read it can decrypt the store.
-        const loosened = s.kekProvider === "keyfile" ? tightenKeyFile(ctx.config.dataDir) : null;
-        if (loosened !== null) {
-          warnings.push(
-            `The key file was readable by others (mode ${loosened.toString(8).padStart(4, "0")}); apikey set it back to 0600. ` +
-              "Anyone who read it can decrypt a copy of the store: consider moving to a new key (apikey rekey).",
-          );
-        }
+        const warnings = storeWarnings(s, ctx.config.dataDir);
         const rotation = { rotationDue: due.keys.length > 0, rotationDueKeys: due.keys };
         const usage = {
           findings: checked.counts,
@@ -89,6 +74,27 @@ export function registerStatusCommands(program: Command, action: Action): void {
         );
       }),
     );
+}
+
+/** What `status` warns about: a damaged store, a weak protection, a key file someone loosened (set back here). */
+function storeWarnings(s: Awaited<ReturnType<Apikey["status"]>>, dataDir: string): string[] {
+  // The protection is a fact on its own line; only a weak one adds a hint, of one line.
+  const hint = protectionHint(s.kekProvider);
+  const warnings = hint ? [hint] : [];
+  if (s.damage === "no_slots") {
+    warnings.unshift(
+      "The store is damaged: none of its master-key slots can unlock it, so its keys cannot be used. Restore it from a backup or an export bundle; do not add keys to it.",
+    );
+  }
+  // Someone loosened the key file: put it back, and say so, since whoever read it can decrypt the store.
+  const loosened = s.kekProvider === "keyfile" ? tightenKeyFile(dataDir) : null;
+  if (loosened !== null) {
+    warnings.push(
+      `The key file was readable by others (mode ${loosened.toString(8).padStart(4, "0")}); apikey set it back to 0600. ` +
+        "Anyone who read it can decrypt a copy of the store: consider moving to a new key (apikey rekey).",
+    );
+  }
+  return warnings;
 }
 
 const MAX_AUDIT_LIMIT = 100_000;

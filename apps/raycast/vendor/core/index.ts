@@ -100,13 +100,13 @@ export {
   type FindingKind,
   type FindingsOptions,
   type FindingsReport,
+  type GatewayOnlyResult,
   type ReportedOverBudget,
   STALE_SYNC_MS,
   type UnknownOrgKey,
   type UsedAfterRetired,
   type UsedOutsideGateway,
 } from "./usage-sync/findings/index.ts";
-export type { GatewayOnlyResult } from "./usage-sync/gateway-only.ts";
 export type { RecordedSide, ReportedSide, SideBySideRow } from "./usage-sync/side-by-side.ts";
 export {
   notRecordedUsd,

@@ -140,19 +140,7 @@ export function usageRepository(dialect: Dialect): UsageRepository {
         .orderBy(byteOrder(t.tokenId));
       return rows.map((r) => ({ ...r, tokenId: r.tokenId ?? "" }));
     },
-    async hoursWithUsage(query) {
-      if (query.keyIds.length === 0) return [];
-      const hour = dialect.utcHour(t.at);
-      const conditions: SQL[] = [gte(t.at, query.since), inArray(t.keyId, [...query.keyIds])];
-      if (query.until !== undefined) conditions.push(lt(t.at, query.until));
-      const rows = await db
-        .select({ keyId: t.keyId, hour })
-        .from(t)
-        .where(and(...conditions))
-        .groupBy(t.keyId, hour)
-        .orderBy(byteOrder(t.keyId), hour);
-      return rows.map((r) => ({ keyId: r.keyId, hour: new Date(Number(r.hour) * HOUR_MS) }));
-    },
+    hoursWithUsage: (query) => hoursWithUsage(dialect, query),
     async spendByKey(query) {
       const days = query.tokenId !== undefined ? null : wholeDays(query);
       if (days) {
@@ -171,4 +159,24 @@ export function usageRepository(dialect: Dialect): UsageRepository {
         .orderBy(byteOrder(t.keyId));
     },
   };
+}
+
+/** The UTC hours in which each of the keys recorded usage (issue 24: reported usage in other hours is a finding). */
+async function hoursWithUsage(
+  dialect: Dialect,
+  query: Parameters<UsageRepository["hoursWithUsage"]>[0],
+): ReturnType<UsageRepository["hoursWithUsage"]> {
+  if (query.keyIds.length === 0) return [];
+  const { db, byteOrder } = dialect;
+  const t = dialect.tables.usageEvents;
+  const hour = dialect.utcHour(t.at);
+  const conditions: SQL[] = [gte(t.at, query.since), inArray(t.keyId, [...query.keyIds])];
+  if (query.until !== undefined) conditions.push(lt(t.at, query.until));
+  const rows = await db
+    .select({ keyId: t.keyId, hour })
+    .from(t)
+    .where(and(...conditions))
+    .groupBy(t.keyId, hour)
+    .orderBy(byteOrder(t.keyId), hour);
+  return rows.map((r) => ({ keyId: r.keyId, hour: new Date(Number(r.hour) * HOUR_MS) }));
 }

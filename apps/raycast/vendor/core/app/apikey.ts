@@ -25,8 +25,7 @@ import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToke
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
 import { type ReportWindow, windowSince } from "../usage/window.ts";
-import { type FindingsOptions, usageFindings } from "../usage-sync/findings/read.ts";
-import { setGatewayOnly } from "../usage-sync/gateway-only.ts";
+import type { FindingsOptions } from "../usage-sync/findings/kinds.ts";
 import { sideBySide } from "../usage-sync/side-by-side.ts";
 import type { SyncOptions } from "../usage-sync/sync.ts";
 import type { Validator } from "../validate/anthropic.ts";
@@ -135,7 +134,8 @@ export function openApikey(options: OpenApikeyOptions) {
       create: (name: string) => vault.createProfile(name),
       delete: (name: string) => vault.deleteProfile(name),
       /** Marks a profile's keys as meant for the gateway only (or clears it): other use of them is a finding. */
-      setGatewayOnly: (name: string, on: boolean) => setGatewayOnly(vault, name, on),
+      setGatewayOnly: async (name: string, on: boolean) =>
+        (await import("../usage-sync/gateway-only.ts")).setGatewayOnly(vault, name, on),
     },
     usage: {
       report: (opts: UsageReportOptions) => usageReport(options.store, opts, now()),
@@ -155,7 +155,9 @@ export function openApikey(options: OpenApikeyOptions) {
           ...(window.until && { until: window.until }),
         }),
       /** What reported usage says that apikey's record cannot (issue 24): read from the store, no network. */
-      findings: (opts: FindingsOptions = {}) => usageFindings(options.store, now(), opts),
+      // Loaded when called, as sync is: it reads stored JSON through zod (issue 25).
+      findings: async (opts: FindingsOptions = {}) =>
+        (await import("../usage-sync/findings/read.ts")).usageFindings(options.store, now(), opts),
     },
     /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
     tokens: {

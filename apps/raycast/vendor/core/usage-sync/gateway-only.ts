@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Store } from "../store.ts";
 import { getProfile } from "../vault/profiles.ts";
 import type { Session } from "../vault/session.ts";
+import type { GatewayOnlyResult } from "./findings/kinds.ts";
 
 // A profile whose keys are meant to be used through the gateway only (issue 24): usage Anthropic reports on them in
 // hours when apikey recorded none is a finding. Kept as a store setting per profile, with the moment it was set, so
@@ -15,15 +16,6 @@ const Marked = z.object({ since: z.string().datetime() });
 export async function gatewayOnlySince(store: Store, profile: string): Promise<Date | null> {
   const parsed = Marked.safeParse(await store.settings.get(PREFIX + profile));
   return parsed.success ? new Date(parsed.data.since) : null;
-}
-
-export interface GatewayOnlyResult {
-  profile: string;
-  gatewayOnly: boolean;
-  /** Since when (null when off). */
-  since: Date | null;
-  /** False when it already was so: nothing was written. */
-  changed: boolean;
 }
 
 /** Marks a profile gateway-only, or clears it; audited. E_PROFILE_NOT_FOUND for an unknown profile. */

@@ -7,9 +7,14 @@ export {
   type Finding,
   type FindingKey,
   type FindingKind,
+  type FindingsOptions,
+  type FindingsReport,
+  type GatewayOnlyResult,
   type ReportedOverBudget,
+  STALE_SYNC_MS,
   type UnknownOrgKey,
   type UsedAfterRetired,
   type UsedOutsideGateway,
 } from "./kinds.ts";
-export { type FindingsOptions, type FindingsReport, STALE_SYNC_MS, usageFindings } from "./read.ts";
+// usageFindings (./read.ts) is reached through app.usage.findings, loaded when called: it parses stored JSON with
+// zod, which a front's start should not load (issue 25).

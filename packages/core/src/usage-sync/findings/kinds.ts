@@ -84,3 +84,34 @@ export function countByKind(findings: readonly Finding[]): Record<FindingKind, n
   for (const f of findings) counts[f.kind] += 1;
   return counts;
 }
+
+/** A sync older than this is stale: fronts say to run one. */
+export const STALE_SYNC_MS = 24 * 3_600_000;
+
+export interface FindingsOptions {
+  /** Look at reported usage from here (default: 30 days back). */
+  since?: Date;
+}
+
+export interface FindingsReport {
+  findings: Finding[];
+  /** Every kind with its count, 0 included, in FINDING_KINDS order. */
+  counts: Record<FindingKind, number>;
+  /** Each organization an Admin key in the store reaches, with when a sync of it last completed (null: never). */
+  organizations: Array<{ org: string; lastSyncAt: Date | null }>;
+  /** The oldest organization's last sync; null when one was never synced, or there is none. */
+  lastSyncAt: Date | null;
+  /** True when a sync is owed: an organization never synced, or last synced more than STALE_SYNC_MS ago. */
+  syncDue: boolean;
+  since: Date;
+}
+
+/** What setting a profile gateway-only did (app.profiles.setGatewayOnly). */
+export interface GatewayOnlyResult {
+  profile: string;
+  gatewayOnly: boolean;
+  /** Since when (null when off). */
+  since: Date | null;
+  /** False when it already was so: nothing was written. */
+  changed: boolean;
+}

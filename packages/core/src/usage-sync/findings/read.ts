@@ -12,32 +12,19 @@ import {
   usedAfterRetired,
   usedOutsideGateway,
 } from "./detect.ts";
-import { countByKind, FINDING_KINDS, type Finding, type FindingKey, type FindingKind } from "./kinds.ts";
+import {
+  countByKind,
+  FINDING_KINDS,
+  type Finding,
+  type FindingKey,
+  type FindingsOptions,
+  type FindingsReport,
+  STALE_SYNC_MS,
+} from "./kinds.ts";
 import { retirementsOf } from "./retirement.ts";
 
 // `usage check`: the findings over what the last sync stored — no network, so it runs offline, on a schedule, or
 // from `status`. Reads only what can be a finding: retired and gateway-only keys' buckets, not the whole report.
-
-/** A sync older than this is stale: fronts say to run one. */
-export const STALE_SYNC_MS = 24 * 3_600_000;
-
-export interface FindingsOptions {
-  /** Look at reported usage from here (default: 30 days back). */
-  since?: Date;
-}
-
-export interface FindingsReport {
-  findings: Finding[];
-  /** Every kind with its count, 0 included, in FINDING_KINDS order. */
-  counts: Record<FindingKind, number>;
-  /** Each organization an Admin key in the store reaches, with when a sync of it last completed (null: never). */
-  organizations: Array<{ org: string; lastSyncAt: Date | null }>;
-  /** The oldest organization's last sync; null when one was never synced, or there is none. */
-  lastSyncAt: Date | null;
-  /** True when a sync is owed: an organization never synced, or last synced more than STALE_SYNC_MS ago. */
-  syncDue: boolean;
-  since: Date;
-}
 
 export async function usageFindings(
   store: Store,
