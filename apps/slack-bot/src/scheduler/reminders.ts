@@ -1,10 +1,11 @@
-import type { DeactivationOutcome, KeyListItem } from "@apikey/core";
+import { type DeactivationOutcome, describeFinding, type KeyListItem } from "@apikey/core";
 import type { Logger } from "@slack/bolt";
 import type { CorePort } from "../core-port.ts";
-import { bold } from "../render/blocks.ts";
+import { bold, esc } from "../render/blocks.ts";
 
 // One reminder pass: run the upstream deactivations whose grace has ended (what `apikey rotate --finish` does),
-// then tell the announcement channel about keys past their rotation age and budgets crossing 80 % and 100 %.
+// then tell the announcement channel about keys past their rotation age, budgets crossing 80 % and 100 %, and the
+// findings over the usage Anthropic reports (issue 24: a retired key still used, an unknown organization key…).
 // Each message is claimed in the store before it is posted, so it goes out once across restarts and replicas.
 // (A post that fails after its claim is not retried: a lost reminder beats a repeated one.)
 
@@ -39,6 +40,14 @@ export async function reminderPass(now: Date, deps: ReminderDeps): Promise<void>
       );
   }
   for (const k of keys) await keyReminders(k, now, once);
+  // Each finding has a stable id, so it is posted once; core's sentence, escaped (an organization key's name is
+  // whatever someone typed in the Console).
+  for (const f of (await deps.core.usage.findings()).findings) {
+    await once(
+      `finding:${f.id}`,
+      `:mag: ${esc(describeFinding(f))} (\`apikey usage check\` lists them all.)`,
+    );
+  }
   await deps.core.forgetClaimsBefore(new Date(now.getTime() - KEEP_MARKS_MS));
 }
 
