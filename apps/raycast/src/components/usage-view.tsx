@@ -58,13 +58,30 @@ function reportedTable(reported: UsageSummary["reported"]): string {
   ].join("\n");
 }
 
+// Markdown's punctuation, escaped: a finding can carry an organization key's name, typed by anyone in the Console,
+// which must not become a link or a remote image in the view.
+const literal = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+
+/** Findings over reported usage (issue 24), in core's words. */
+function findingsList(findings: readonly string[]): string {
+  if (findings.length === 0) return "";
+  return [
+    "### Needs Attention",
+    "",
+    ...findings.map((f) => `- ${literal(f)}`),
+    "",
+    "`apikey usage check` lists them with what to do.",
+    "",
+  ].join("\n");
+}
+
 /** Markdown for the Detail view; the chart is a file the command wrote beforehand. */
 export function usageMarkdown(u: UsageSummary, chartPath: string | null): string {
   const parts = [`## Spend, last ${u.days} days: ${usd(u.totals.costUsd)}`, ""];
   if (chartPath) parts.push(`![Spend per day](${pathToFileURL(chartPath).href})`, "");
   if (u.totals.requests === 0) parts.push("No requests recorded in this window.", "");
   parts.push(table("By Model", u.byModel), table("By Key", u.byKey), table("By Gateway Token", u.byToken));
-  parts.push(reportedTable(u.reported));
+  parts.push(findingsList(u.findings), reportedTable(u.reported));
   if (u.totals.unpricedRequests > 0)
     parts.push(`${u.totals.unpricedRequests} request(s) used a model without a known price.`);
   return parts.join("\n");

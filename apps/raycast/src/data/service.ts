@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import {
+  describeFinding,
   type KeyListItem,
   type KeyView,
   notRecordedUsd,
@@ -163,13 +164,14 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
     },
     async usage(days): Promise<UsageSummary> {
       // Core's "last N days" (whole UTC days, today included), the same window as the CLI's `--since Nd`.
-      const [byModel, byKey, byToken, keys, tokens, sideBySide] = await Promise.all([
+      const [byModel, byKey, byToken, keys, tokens, sideBySide, checked] = await Promise.all([
         app.usage.report({ lastDays: days, by: "model" }),
         app.usage.report({ lastDays: days, by: "key" }),
         app.usage.report({ lastDays: days, by: "token" }),
         app.keys.list(),
         app.tokens.list({ includeRevoked: true }),
         app.usage.reported({ lastDays: days }),
+        app.usage.findings(),
       ]);
       const tokenNames = new Map(tokens.map((t) => [t.id, t.revokedAt ? `${t.name} (revoked)` : t.name]));
       const names = new Map(keys.map((k) => [k.id, `${k.profile}/${k.name}`]));
@@ -197,6 +199,7 @@ export async function openService(prefs: Preferences, options: ServiceOptions = 
                 lines: sideBySide.map((r) => reportedLine(r, keyLabels)),
                 totals: sideBySideTotals(sideBySide),
               },
+        findings: checked.findings.map(describeFinding),
         budgets: keys
           .filter((k) => k.budgetUsd !== null && k.status !== "rotated")
           .map((k) => ({

@@ -104,6 +104,8 @@ export interface UsageSummary {
   totals: UsageReport["totals"];
   /** What Anthropic reported beside what apikey recorded (`apikey usage sync`); null when nothing was reported. */
   reported: { lines: ReportedLine[]; totals: SideBySideTotals } | null;
+  /** What the usage Anthropic reports says needs a person (`apikey usage check`), one core sentence each. */
+  findings: string[];
   budgets: Array<{ key: string; profile: string; spentUsd: number; budgetUsd: number; state: BudgetState }>;
 }
 

@@ -3,6 +3,8 @@ import { openStore } from "../../vendor/storage/node-sqlite.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApiKey } from "../../../../tests/fixtures/keys.ts";
 import ApiKeyUsage from "../../src/api-key-usage.tsx";
+import { usageMarkdown } from "../../src/components/usage-view.tsx";
+import type { UsageSummary } from "../../src/data/types.ts";
 import { render } from "../render.tsx";
 import { cliOk, type Fixture, makeFixture, seedKey } from "../store-fixture.ts";
 
@@ -100,5 +102,50 @@ describe("issue 24: API Key Usage shows recorded and reported side by side", () 
   it("nothing reported: no side-by-side table", async () => {
     await seed(false);
     expect(await markdown()).not.toContain("Reported by Anthropic");
+  });
+
+  it("a finding over reported usage is listed under Needs Attention, in core's words", async () => {
+    await cliOk(f.home, ["budget", "set", "exec", "1"]);
+    await seed(true);
+    const md = await markdown();
+    expect(md).toContain("### Needs Attention");
+    // Reported $4.50 against a $1 budget: core's reported-over-budget sentence (punctuation escaped for markdown).
+    expect(md).toMatch(/- Key "default\/exec" is over its \$1\\\.00 monthly budget by what Anthropic reports/);
+  });
+
+  it("no finding: no Needs Attention section", async () => {
+    await seed(true);
+    expect(await markdown()).not.toContain("Needs Attention");
+  });
+});
+
+describe("issue 24: a finding's text cannot become markup", () => {
+  it("an organization key's Console name is shown literally, never as a link or a remote image", () => {
+    const summary: UsageSummary = {
+      days: 7,
+      since: new Date(0).toISOString(),
+      daily: [],
+      byModel: [],
+      byKey: [],
+      byToken: [],
+      totals: {
+        requests: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheCreationTokens: 0,
+        cacheReadTokens: 0,
+        costUsd: 0,
+        unpricedRequests: 0,
+      },
+      reported: null,
+      findings: ['Organization key "![x](https://evil.example/p.png) [click](https://evil.example) <b>" is active.'],
+      budgets: [],
+    };
+    const md = usageMarkdown(summary, null);
+    expect(md).toContain("### Needs Attention");
+    expect(md).not.toMatch(/!\[x\]\(/);
+    expect(md).not.toMatch(/[^\\]\[click\]\(/);
+    expect(md).not.toContain("<b>");
+    expect(md).toContain("\\!\\[x\\]\\(https://evil\\.example/p\\.png\\)");
   });
 });
