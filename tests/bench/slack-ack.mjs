@@ -3,7 +3,8 @@
 // `/apikey help` (answered in the ack itself, no I/O; the front door takes only `/apikey`) as the baseline,
 // interleaved round by round so machine load hits both alike. The bot runs as in production, on a real SQLite store: both commands pass its
 // global guards (the replay claim, a write to the store; key-in-text; workspace); the difference is the /apikey
-// listener up to its ack (its store read comes after). Slack's own limit is 3,000 ms; the target is p99 ≤ 50 ms.
+// listener up to its ack (its store read comes after). Slack's own limit is 3,000 ms; the target (issue 25 item 3)
+// is p99 ≤ the no-op's p99 + 10 ms in the same run — an absolute figure would measure the machine, not the bot.
 // The replay claim is a write to the store before every ack (on PostgreSQL a network round trip): the run is made
 // once per store (SQLite, and a private PostgreSQL server started for the run), and the claim's own duration is
 // reported beside the ack latency, so its cost is seen and the target is checked on both.
@@ -24,7 +25,8 @@ import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const TARGET_P99_MS = 50;
+// How far the status ack's p99 may lie above the no-op's, in the same run.
+const TARGET_OVER_NOOP_P99_MS = 10;
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: "string", default: "20" },
@@ -209,7 +211,12 @@ sink.close();
 
 if (flags.json)
   console.log(
-    JSON.stringify({ concurrency: CONCURRENCY, rounds: ROUNDS, target: TARGET_P99_MS, ...results }),
+    JSON.stringify({
+      concurrency: CONCURRENCY,
+      rounds: ROUNDS,
+      targetOverNoopP99Ms: TARGET_OVER_NOOP_P99_MS,
+      ...results,
+    }),
   );
 else {
   console.log(`ack latency, ${CONCURRENCY} concurrent signed commands × ${ROUNDS} rounds (ms)`);
@@ -227,9 +234,12 @@ else {
     line("/apikey status", r.apikey);
     line("/apikey help (baseline)", r.noop);
     if (r.claim) line("replay claim (store)", r.claim);
-    const ok = r.apikey.p99 <= TARGET_P99_MS;
+    const over = r.apikey.p99 - r.noop.p99;
+    const ok = over <= TARGET_OVER_NOOP_P99_MS;
     allMet &&= ok;
-    console.log(`    target p99 ≤ ${TARGET_P99_MS} ms: ${ok ? "met" : "NOT met"}`);
+    console.log(
+      `    target p99 ≤ no-op p99 + ${TARGET_OVER_NOOP_P99_MS} ms: ${over >= 0 ? "+" : ""}${over.toFixed(1)} ms, ${ok ? "met" : "NOT met"}`,
+    );
   }
   if (!allMet) process.exitCode = 1;
 }
