@@ -15,7 +15,6 @@
 // 50 ms at 64 connections; and time to first streamed byte (SSE). Needs `pnpm build` (apps/cli/dist).
 
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import { createServer } from "node:net";
@@ -24,6 +23,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { fakeApiKey } from "./common.mjs";
 import { fixedRate, timeToFirstByte } from "./gateway/load.mjs";
 
 // Issue 10's targets.
@@ -62,16 +62,6 @@ const say = (text) => {
   if (!flags.json) process.stderr.write(`${text}\n`);
 };
 
-// Same shape as tests/fixtures/keys.ts: well-formed, visibly fake; the upstream never checks it.
-function fakeApiKey(label) {
-  let body = `FAKE_TEST_${label}_`;
-  let seed = Buffer.from(`api:${label}`);
-  while (body.length < 93) {
-    seed = createHash("sha256").update(seed).digest();
-    body += seed.toString("base64url");
-  }
-  return `sk-ant-api03-${body.slice(0, 93)}AA`;
-}
 const KEY = fakeApiKey("GATEWAY_BENCH");
 
 const children = [];

@@ -10,13 +10,14 @@
 // @raycast/api mock as the tests; "open" starts with an empty Cache, so every run reads the store.
 
 import { spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { fakeApiKey } from "./common.mjs";
 
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 if (!(major > 22 || (major === 22 && minor >= 5))) {
@@ -47,16 +48,6 @@ const WARMUP = Number(flags.warmup);
 
 const raycastDir = fileURLToPath(new URL("../../apps/raycast/", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "apikey-raycast-bench-"));
-
-function fakeApiKey(label) {
-  let body = `FAKE_TEST_${label}_`;
-  let seed = Buffer.from(`api:${label}`);
-  while (body.length < 93) {
-    seed = createHash("sha256").update(seed).digest();
-    body += seed.toString("base64url");
-  }
-  return `sk-ant-api03-${body.slice(0, 93)}AA`;
-}
 
 async function bundle() {
   const esbuild = createRequire(join(raycastDir, "package.json"))("esbuild");

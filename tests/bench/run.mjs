@@ -7,46 +7,17 @@
 // --check exits 1 when `current` is slower than the target ratio. Needs the built CLI (apps/cli/dist/apikey.cjs).
 
 import { spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { fakeApiKey, timedRunOptions, timedRunSetup } from "./common.mjs";
 
 const TARGET_RATIO = 1.3;
 
-const { values: flags } = parseArgs({
-  options: {
-    runs: { type: "string", default: "40" },
-    warmup: { type: "string", default: "5" },
-    json: { type: "boolean", default: false },
-    check: { type: "boolean", default: false },
-    cli: { type: "string" },
-  },
-});
-const CLI = resolve(flags.cli ?? fileURLToPath(new URL("../../apps/cli/dist/apikey.cjs", import.meta.url)));
-const RUNS = Number(flags.runs);
-const WARMUP = Number(flags.warmup);
-if (!(RUNS > 0 && WARMUP >= 0)) {
-  console.error("bench: --runs must be > 0 and --warmup >= 0");
-  process.exit(2);
-}
-if (!existsSync(CLI)) {
-  console.error(`bench: CLI not built: ${CLI} (run \`pnpm build\` first)`);
-  process.exit(1);
-}
-
-// Same shape as tests/fixtures/keys.ts (kept inline so this script needs no TypeScript step).
-function fakeApiKey(label) {
-  let body = `FAKE_TEST_${label}_`;
-  let seed = Buffer.from(`api:${label}`);
-  while (body.length < 93) {
-    seed = createHash("sha256").update(seed).digest();
-    body += seed.toString("base64url");
-  }
-  return `sk-ant-api03-${body.slice(0, 93)}AA`;
-}
+const { values: flags } = parseArgs({ options: timedRunOptions(40, 5) });
+const { cli: CLI, runs: RUNS, warmup: WARMUP } = timedRunSetup(flags);
 
 class BenchError extends Error {}
 
