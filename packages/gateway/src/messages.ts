@@ -1,3 +1,4 @@
+import { formatUsd } from "@apikey/core";
 // Every answer the gateway gives a client itself, in one place. They reach people through API clients (Claude
 // Code, the SDKs, curl), so they say what happened and what the client or its user can do, in the API's own
 // error types, and never in one front's syntax: no command lines, no flags (a guard test keeps it so).
@@ -12,7 +13,6 @@ export interface Refusal {
 
 /** The official SDKs retry 5xx, 429 and 408 unless told not to; a refusal a retry cannot change says so. */
 const NO_RETRY = { "x-should-retry": "false" };
-const usd = (n: number): string => `$${n.toFixed(2)}`;
 /** Client-chosen text echoed back stays short and printable. */
 const quoted = (s: string): string => JSON.stringify(s.replace(/[^\x20-\x7e]/g, "?").slice(0, 80));
 
@@ -99,25 +99,25 @@ export const refuse = {
   keyOverBudget: (keyName: string, budgetUsd: number, spentUsd: number): Refusal => ({
     status: 402,
     type: "billing_error",
-    message: `apikey gateway: the API key ${quoted(keyName)} has spent ${usd(spentUsd)} of its ${usd(budgetUsd)} monthly budget this month (UTC); requests with it are refused until the month ends or the budget is raised.`,
+    message: `apikey gateway: the API key ${quoted(keyName)} has spent ${formatUsd(spentUsd)} of its ${formatUsd(budgetUsd)} monthly budget this month (UTC); requests with it are refused until the month ends or the budget is raised.`,
     headers: NO_RETRY,
   }),
   tokenOverBudget: (tokenName: string, budgetUsd: number, spentUsd: number): Refusal => ({
     status: 402,
     type: "billing_error",
-    message: `apikey gateway: the gateway token ${quoted(tokenName)} has spent ${usd(spentUsd)} of its ${usd(budgetUsd)} monthly budget this month (UTC); its requests are refused until the month ends or the budget is raised.`,
+    message: `apikey gateway: the gateway token ${quoted(tokenName)} has spent ${formatUsd(spentUsd)} of its ${formatUsd(budgetUsd)} monthly budget this month (UTC); its requests are refused until the month ends or the budget is raised.`,
     headers: NO_RETRY,
   }),
   tokenBudgetHeld: (tokenName: string, budgetUsd: number, spentUsd: number): Refusal => ({
     status: 429,
     type: "rate_limit_error",
-    message: `apikey gateway: the gateway token ${quoted(tokenName)} has spent ${usd(spentUsd)} of its ${usd(budgetUsd)} monthly budget this month (UTC), and its requests in flight may use the rest; retry when they have finished.`,
+    message: `apikey gateway: the gateway token ${quoted(tokenName)} has spent ${formatUsd(spentUsd)} of its ${formatUsd(budgetUsd)} monthly budget this month (UTC), and its requests in flight may use the rest; retry when they have finished.`,
     headers: { "retry-after": "1" },
   }),
   keyBudgetHeld: (keyName: string, budgetUsd: number, spentUsd: number): Refusal => ({
     status: 429,
     type: "rate_limit_error",
-    message: `apikey gateway: the API key ${quoted(keyName)} has spent ${usd(spentUsd)} of its ${usd(budgetUsd)} monthly budget this month (UTC), and requests in flight may use the rest; retry when they have finished.`,
+    message: `apikey gateway: the API key ${quoted(keyName)} has spent ${formatUsd(spentUsd)} of its ${formatUsd(budgetUsd)} monthly budget this month (UTC), and requests in flight may use the rest; retry when they have finished.`,
     headers: { "retry-after": "1" },
   }),
   batchWithTokenBudget: (tokenName: string): Refusal => ({
@@ -159,5 +159,5 @@ export function budgetWarning(
 ): string {
   const who = what === "key" ? `API key ${quoted(name)}` : `gateway token ${quoted(name)}`;
   const share = Math.floor((spentUsd / budgetUsd) * 100);
-  return `${who} has used ${share}% of its ${usd(budgetUsd)} monthly budget (${usd(spentUsd)} spent this month, UTC).`;
+  return `${who} has used ${share}% of its ${formatUsd(budgetUsd)} monthly budget (${formatUsd(spentUsd)} spent this month, UTC).`;
 }

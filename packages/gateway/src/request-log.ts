@@ -1,5 +1,5 @@
 import type { UsageEvent } from "@apikey/core";
-import { escapeControl } from "@apikey/core";
+import { escapeControl, formatUsd } from "@apikey/core";
 
 // The gateway's one line per request. Names and figures only: never a token, a key or a body. Some of it comes
 // from outside (the path a client sent, the model an upstream reported, names people chose): such a value is a
@@ -31,7 +31,7 @@ export function requestLine(
       (event.cacheReadTokens + event.cacheCreationTokens > 0
         ? ` cache=${event.cacheCreationTokens}w/${event.cacheReadTokens}r`
         : "") +
-      (event.costUsd !== null ? ` $${event.costUsd.toFixed(4)}` : "")
+      (event.costUsd !== null ? ` ${formatUsd(event.costUsd, 4)}` : "")
     : "";
   return `${method} ${field(path)} ${outcome}${status ? ` ${status}` : ""} ${ms}ms token=${field(names.token)} key=${field(names.key)}${tokens}`;
 }

@@ -1,5 +1,11 @@
 import type { MonthSpendFields } from "@apikey/core";
-import { type AddKeyResult, type KeyView, recogniseKey, type ValidationResult } from "@apikey/core";
+import {
+  type AddKeyResult,
+  formatUsd,
+  type KeyView,
+  recogniseKey,
+  type ValidationResult,
+} from "@apikey/core";
 import { ERROR_CODES, isApikeyError } from "@apikey/core/errors";
 import { storeExistsAt } from "@apikey/storage/from-env";
 import type { Command } from "commander";
@@ -252,11 +258,11 @@ function keyTable(
 /** Month-to-date spend, and budget use when there is a budget: `$12.30 / $50.00 (25%)`. */
 function monthSpend(k: Partial<MonthSpendFields>): string {
   if (k.spendMonthUsd == null) return "-";
-  const spent = `$${k.spendMonthUsd.toFixed(2)}`;
+  const spent = formatUsd(k.spendMonthUsd);
   if (k.budgetUsd == null) return spent;
   const pct = k.budgetUsd > 0 ? Math.floor((k.spendMonthUsd / k.budgetUsd) * 100) : 0;
   const flag = k.budgetState === "over" ? " OVER" : k.budgetState === "warn" ? " !" : "";
-  return `${spent} / $${k.budgetUsd.toFixed(2)} (${pct}%${k.budgetMode === "block" ? ", block" : ""})${flag}`;
+  return `${spent} / ${formatUsd(k.budgetUsd)} (${pct}%${k.budgetMode === "block" ? ", block" : ""})${flag}`;
 }
 
 const profileFlag = (profile: string) => (profile === "default" ? "" : ` --profile ${profile}`);

@@ -2,6 +2,7 @@ import {
   ApikeyError,
   DEFAULT_TOKEN_NAME,
   ERROR_CODES,
+  formatUsd,
   isApikeyError,
   parseExpiry,
   parseUsd,
@@ -205,7 +206,7 @@ function renderList(tokens: TokenView[]): string {
       date(t.createdAt),
       date(t.expiresAt),
       ago(t.lastUsedAt?.toISOString() ?? null),
-      `$${t.monthSpendUsd.toFixed(2)} / ${t.budgetUsd === null ? "-" : `$${t.budgetUsd.toFixed(2)}${t.budgetMode === "block" ? " (block)" : ""}`}`,
+      `${formatUsd(t.monthSpendUsd)} / ${t.budgetUsd === null ? "-" : `${formatUsd(t.budgetUsd)}${t.budgetMode === "block" ? " (block)" : ""}`}`,
       t.models?.join(",") ?? "any",
     ]),
   );

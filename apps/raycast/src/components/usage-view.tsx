@@ -14,13 +14,12 @@ const tokens = (n: number) => n.toLocaleString("en-US");
 
 function table(title: string, rows: UsageRow[]): string {
   if (rows.length === 0) return "";
-  const lines = rows
-    .slice()
-    .sort((a, b) => b.costUsd - a.costUsd)
-    .map(
-      (r) =>
-        `| ${r.label} | ${r.requests} | ${tokens(r.inputTokens)} | ${tokens(r.outputTokens)} | ${usd(r.costUsd)} |`,
-    );
+  const sorted = rows.slice().sort((a, b) => b.costUsd - a.costUsd);
+  // One precision for the whole cost column (core's money rule): $0.0400 above $0.0088, never $0.04.
+  const cost = formatUsdColumn(sorted.map((r) => r.costUsd));
+  const lines = sorted.map(
+    (r, i) => `| ${r.label} | ${r.requests} | ${tokens(r.inputTokens)} | ${tokens(r.outputTokens)} | ${cost[i]} |`,
+  );
   return [`### ${title}`, "", "| | Requests | Input | Output | Cost |", "|---|---:|---:|---:|---:|", ...lines, ""].join(
     "\n",
   );

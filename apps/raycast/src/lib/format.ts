@@ -1,8 +1,9 @@
+import { formatUsd } from "../../vendor/core/index.ts";
 import type { BudgetState, KeyItem } from "../data/types.ts";
 
 // Pure formatting shared by the commands: what a person reads, kept out of the components so it is testable alone.
 
-export const usd = (n: number): string => `$${n.toFixed(2)}`;
+export const usd = (n: number): string => formatUsd(n);
 
 export function spendText(key: Pick<KeyItem, "spendMonthUsd" | "budgetUsd">): string | null {
   if (key.budgetUsd !== null) return `${usd(key.spendMonthUsd ?? 0)} / ${usd(key.budgetUsd)}`;

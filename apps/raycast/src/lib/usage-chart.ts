@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { formatUsd, formatUsdColumn } from "../../vendor/core/index.ts";
 
 // Spend per day as an SVG bar chart: Raycast's Detail view shows images from markdown, and an SVG needs no
 // drawing library. Pure except for `writeUsageChart`.
@@ -26,18 +27,21 @@ export function usageChartSvg(daily: Array<{ day: string; costUsd: number }>, op
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system, Segoe UI, sans-serif" font-size="11">`,
   ];
-  for (const f of [0, 0.5, 1]) {
+  const fractions = [0, 0.5, 1];
+  // The axis labels are one column of amounts: one precision for all three (core's money rule).
+  const labels = formatUsdColumn(fractions.map((f) => top * f));
+  for (const [i, f] of fractions.entries()) {
     const y = pad.top + plotH * (1 - f);
     parts.push(
       `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="${ink}" stroke-opacity="0.25"/>`,
-      `<text x="${pad.left - 6}" y="${(y + 4).toFixed(1)}" fill="${ink}" text-anchor="end">$${(top * f).toFixed(top * f < 10 ? 2 : 0)}</text>`,
+      `<text x="${pad.left - 6}" y="${(y + 4).toFixed(1)}" fill="${ink}" text-anchor="end">${labels[i]}</text>`,
     );
   }
   daily.forEach((d, i) => {
     const h = (d.costUsd / top) * plotH;
     const x = pad.left + i * slot + (slot - bar) / 2;
     parts.push(
-      `<rect x="${x.toFixed(1)}" y="${(pad.top + plotH - h).toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" rx="2" fill="#D97757"><title>${escapeXml(d.day)}: $${d.costUsd.toFixed(2)}</title></rect>`,
+      `<rect x="${x.toFixed(1)}" y="${(pad.top + plotH - h).toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" rx="2" fill="#D97757"><title>${escapeXml(d.day)}: ${formatUsd(d.costUsd)}</title></rect>`,
     );
   });
   const labelEvery = Math.ceil(daily.length / 7);

@@ -1,3 +1,4 @@
+import { formatUsd } from "@apikey/core";
 import type { RespondArguments, types } from "@slack/bolt";
 import { REFUSALS, renderError } from "../hints.ts";
 import type { PageRef } from "../payload.ts";
@@ -84,7 +85,7 @@ export async function runCommand(cmd: Command, env: CommandEnv): Promise<Reply> 
         mode: cmd.block ? "block" : "warn",
       });
       return ephemeral(
-        `${bold(key.name)} has a monthly budget of $${cmd.usd.toFixed(2)}${cmd.block ? "; use stops at 100 %" : ""}.`,
+        `${bold(key.name)} has a monthly budget of ${formatUsd(cmd.usd)}${cmd.block ? "; use stops at 100 %" : ""}.`,
       );
     }
     case "budget-clear": {

@@ -1,4 +1,4 @@
-import type { AuditEntry, DeactivationOutcome, KeyListItem } from "@apikey/core";
+import { type AuditEntry, type DeactivationOutcome, formatUsd, type KeyListItem } from "@apikey/core";
 import type { types } from "@slack/bolt";
 import { type Block, bold, context, divider, esc, section } from "./blocks.ts";
 import { auditBlocks, owedLine, spendBar } from "./keys.ts";
@@ -86,7 +86,7 @@ function pager(index: number, pages: number): Block[] {
 function keyBlock(k: KeyListItem, p: HomeProfile): Block {
   const lines = [
     `${k.active ? ":white_check_mark: " : ""}${bold(k.name)} \`${esc(k.masked)}\`${k.status === "active" ? "" : ` _${k.status}_`}`,
-    k.budgetUsd !== null ? `${spendBar(k)} of $${k.budgetUsd.toFixed(2)} this month` : null,
+    k.budgetUsd !== null ? `${spendBar(k)} of ${formatUsd(k.budgetUsd)} this month` : null,
     k.rotationDue ? ":hourglass: due for rotation" : null,
   ].filter(Boolean);
   const value = JSON.stringify({ profile: p.name, name: k.name });

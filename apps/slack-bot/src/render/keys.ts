@@ -2,6 +2,7 @@ import {
   type AuditEntry,
   type BudgetState,
   type DeactivationOutcome,
+  formatUsd,
   type KeyListItem,
   NO_ADMIN_KEY_REASON,
   type UsageReport,
@@ -12,7 +13,7 @@ import { type Item, sections } from "./paging.ts";
 // Lists, status, usage and audit as Block Kit. Keys appear masked only (KeyListItem has no secret to show). Each returns
 // items of content that a caller pages (paging.ts): any length fits Slack's limits.
 
-const usd = (n: number | null | undefined) => (n === null || n === undefined ? "—" : `$${n.toFixed(2)}`);
+const usd = (n: number | null | undefined) => (n === null || n === undefined ? "—" : formatUsd(n));
 const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "never");
 
 /** How each budget state core decides (usage/budget.ts: `over` only strictly past 100 %) is marked. */

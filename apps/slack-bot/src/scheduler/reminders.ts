@@ -1,4 +1,4 @@
-import { type DeactivationOutcome, describeFinding, type KeyListItem } from "@apikey/core";
+import { type DeactivationOutcome, describeFinding, formatUsd, type KeyListItem } from "@apikey/core";
 import type { Logger } from "@slack/bolt";
 import type { CorePort } from "../core-port.ts";
 import { bold, esc } from "../render/blocks.ts";
@@ -65,7 +65,7 @@ async function keyReminders(k: KeyListItem, now: Date, once: (name: string, text
       `:hourglass: ${name} is past its rotation age: \`/apikey rotate ${k.name}\`.`,
     );
   if (k.budgetUsd === null || k.spendMonthUsd === null) return;
-  const spent = `$${k.spendMonthUsd.toFixed(2)} of $${k.budgetUsd.toFixed(2)}`;
+  const spent = `${formatUsd(k.spendMonthUsd)} of ${formatUsd(k.budgetUsd)}`;
   // Core's budget state decides (`over` only strictly past 100 %). Over first: a key that jumped past both in one
   // pass gets the one that matters.
   if (k.budgetState === "over") {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
+import { walkFiles } from "./walk.ts";
 
 // Issue 7, item 5: the shared packages speak no front's syntax. A core or storage message that says "run
 // `apikey budget set …`" or "pass --profile" would tell a Slack or Raycast user to type flags they do not have;
@@ -15,13 +16,11 @@ const COMMANDS =
 const COMMAND_LINE = new RegExp(`\\bapikey (${COMMANDS})\\b`);
 const FLAG = /(^|[\s`'"(=])--[a-z][a-z-]+/;
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === "node_modules" || e.name === "testing" ? [] : sources(path);
-    return /\.ts$/.test(e.name) && !/\.test\.ts$|contract\.ts$|\.generated\.ts$/.test(e.name) ? [path] : [];
-  });
-}
+const SOURCES = {
+  skipDirs: ["testing"],
+  include: /\.ts$/,
+  exclude: /\.test\.ts$|contract\.ts$|\.generated\.ts$/,
+};
 
 /** String and template literals of a TypeScript file, comments removed first (a rough but sufficient lexer). */
 function literals(text: string): string[] {
@@ -33,13 +32,7 @@ function literals(text: string): string[] {
 
 it("item 5: no string in packages/*/src holds an `apikey …` command line or a --flag", () => {
   const offences: string[] = [];
-  const files = readdirSync(PACKAGES).flatMap((p) => {
-    try {
-      return sources(join(PACKAGES, p, "src"));
-    } catch {
-      return [];
-    }
-  });
+  const files = readdirSync(PACKAGES).flatMap((p) => walkFiles(join(PACKAGES, p, "src"), SOURCES));
   expect(files.length).toBeGreaterThan(50);
   for (const file of files) {
     for (const literal of literals(readFileSync(file, "utf8"))) {

@@ -1,40 +1,15 @@
-import { type Dirent, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { moduleSources, ROOT } from "./walk.ts";
 
 // Issue 21: a rule written twice drifts. The key-shape patterns live in core/src/key-shapes.ts only; every other
 // module derives its patterns from there. This reads every source module of apps/* and packages/* (tests, test
 // support, generated and vendored copies aside) with the TypeScript parser and lists each regular expression, literal
 // or `new RegExp(…)`, that spells the credential prefix itself.
 
-const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const HOME = "packages/core/src/key-shapes.ts";
-const SKIP_DIRS = new Set(["node_modules", "dist", "vendor", "testing", "test", "tests", "fixtures"]);
-
-function sources(dir: string): string[] {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return SKIP_DIRS.has(e.name) ? [] : sources(path);
-    return /\.tsx?$/.test(e.name) &&
-      !/\.test\.tsx?$|contract\.ts$|\.generated\.ts$|test-keys\.ts$/.test(e.name)
-      ? [path]
-      : [];
-  });
-}
-
-function moduleSources(): string[] {
-  return ["apps", "packages"].flatMap((top) =>
-    readdirSync(join(ROOT, top)).flatMap((p) => sources(join(ROOT, top, p, "src"))),
-  );
-}
 
 /** The text of every regex literal and every string or template handed to `RegExp(…)` in a module. */
 function regexTexts(path: string, text = readFileSync(path, "utf8")): string[] {

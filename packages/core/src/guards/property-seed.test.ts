@@ -1,37 +1,24 @@
-import { type Dirent, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ROOT, walkFiles } from "./walk.ts";
 
 // Issue 21, test support: property tests had eleven copies of a seeded generator (three algorithms) and three
 // variables to replay a seed (APIKEY_TEST_SEED, APIKEY_FUZZ_SEED, FUZZ_SEED). Now one home: property-seed.ts.
 // The Raycast extension is built and tested on its own folder (the Store's way) and keeps its own small one.
 
-const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const HOME = "packages/core/src/property-seed.ts";
 const SELF = "packages/core/src/guards/property-seed.test.ts";
-const SKIP_DIRS = new Set(["node_modules", "dist", "vendor", ".build", "raycast"]);
+const SKIP_DIRS = ["dist", "vendor", ".build", "raycast"];
 // A generator's tell-tale constants (mulberry32, an LCG, xorshift32), or a seed read from the environment.
 const OWN_GENERATOR =
   /0x6d2b79f5|1664525|1103515245|\^= *\w+ *<< *13\b|process\.env\.\w*SEED\b|env\[["']\w*SEED["']\]/i;
 
-function files(dir: string): string[] {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return SKIP_DIRS.has(e.name) ? [] : files(path);
-    return /\.(m?[jt]sx?)$/.test(e.name) ? [path] : [];
-  });
-}
-
 describe("issue 21: one seeded generator and one seed variable for every property test", () => {
   it("no module but property-seed.ts writes its own generator or reads a seed variable", () => {
-    const all = ["apps", "packages", "tests"].flatMap((top) => files(join(ROOT, top)));
+    const all = ["apps", "packages", "tests"].flatMap((top) =>
+      walkFiles(join(ROOT, top), { skipDirs: SKIP_DIRS, include: /\.(m?[jt]sx?)$/ }),
+    );
     expect(all.length).toBeGreaterThan(300);
     const offenders = all
       .map((f) => relative(ROOT, f))

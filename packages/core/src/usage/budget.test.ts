@@ -68,3 +68,13 @@ describe("time windows", () => {
     }
   });
 });
+
+describe("money in budget messages follows core's rule", () => {
+  it("an amount under a cent is not rounded to $0.00", () => {
+    const key = { id: "k1", name: "tiny", monthlyBudgetUsd: 0.01, budgetMode: "warn" as const };
+    const status = toBudgetStatus(key, 0.0085);
+    expect(status.state).toBe("warn");
+    expect(status.message).toContain("$0.0085 spent");
+    expect(status.message).not.toContain("$0.00 ");
+  });
+});

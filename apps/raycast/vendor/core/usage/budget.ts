@@ -3,6 +3,7 @@ import type { BudgetMode } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { keySpend } from "./month-spend.ts";
+import { formatUsd } from "./money.ts";
 import { monthWindow } from "./window.ts";
 
 /** Warn from this share of the budget on. */
@@ -23,7 +24,7 @@ export interface BudgetStatus {
   message: string | null;
 }
 
-export const usd = (n: number): string => `$${n.toFixed(2)}`;
+const usd = (n: number): string => formatUsd(n);
 
 /** Pure: the state for a spend against a budget. `warn` from 80 %, `over` strictly past 100 %. */
 export function budgetState(spentUsd: number, budgetUsd: number | null): BudgetStatus["state"] {
