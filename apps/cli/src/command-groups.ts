@@ -17,7 +17,20 @@ export interface CommandGroup {
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   {
-    commands: ["add", "list", "ls", "show", "use", "validate", "reveal", "rename", "delete", "rm"],
+    commands: [
+      "add",
+      "list",
+      "ls",
+      "show",
+      "reveal",
+      "use",
+      "rename",
+      "disable",
+      "enable",
+      "delete",
+      "rm",
+      "validate",
+    ],
     load: async () => (await import("./commands/keys.ts")).registerKeyCommands,
   },
   {
@@ -42,8 +55,14 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     commands: ["export", "import"],
     load: async () => (await import("./commands/transfer.ts")).registerTransferCommands,
   },
-  { commands: ["oauth"], load: async () => (await import("./commands/oauth.ts")).registerOAuthCommands },
-  { commands: ["usage"], load: async () => (await import("./commands/usage.ts")).registerUsageCommands },
+  {
+    commands: ["oauth", "login"],
+    load: async () => (await import("./commands/oauth.ts")).registerOAuthCommands,
+  },
+  {
+    commands: ["usage", "budget"],
+    load: async () => (await import("./commands/usage.ts")).registerUsageCommands,
+  },
   { commands: ["proxy"], load: async () => (await import("./commands/proxy.ts")).registerProxyCommands },
   { commands: ["slot"], load: async () => (await import("./commands/slots.ts")).registerSlotCommands },
   { commands: ["store"], load: async () => (await import("./commands/store.ts")).registerStoreCommands },

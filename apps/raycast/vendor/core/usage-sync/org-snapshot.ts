@@ -1,8 +1,8 @@
 // Vendored from packages/core/src/usage-sync/org-snapshot.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { z } from "zod";
 import type { Store } from "../store.ts";
-import type { Snapshot } from "./stored-schemas.ts";
 import type { OrgKey } from "./report-page.ts";
+import type { Snapshot } from "./stored-schemas.ts";
 
 // What the last sync learnt about an organization, kept in the store so `usage check` works offline: its key list
 // (id, name, status, hint and the stored key each is), and when a sync last completed. The links also outlive a
