@@ -11,13 +11,17 @@ const noAction: Action = () => async () => {};
 const keys = COMMAND_GROUPS[0];
 
 describe("issue 25: the command groups", () => {
-  it("issue 25: each group lists exactly the top-level commands (and aliases) its file defines", async () => {
-    for (const group of COMMAND_GROUPS) {
+  // Loading every command file through Vite's transform takes a while on a busy machine.
+  it("issue 25: each group lists exactly the top-level commands (and aliases) its file defines", {
+    timeout: 120_000,
+  }, async () => {
+    const registers = await Promise.all(COMMAND_GROUPS.map((group) => group.load()));
+    COMMAND_GROUPS.forEach((group, i) => {
       const program = new Command("apikey");
-      (await group.load())(program, noAction);
+      registers[i]?.(program, noAction);
       const defined = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
       expect([...defined].sort()).toEqual([...group.commands].sort());
-    }
+    });
   });
 
   it("issue 25: no command is claimed by two groups", () => {
