@@ -41,9 +41,46 @@ const zodEnglishOnly = {
   },
 };
 
+// Drizzle's dialect-neutral core (sql/sql.js, relations.js) imports two things from pg-core, and through them about
+// 45 of pg-core's modules (56 kB) that a SQLite store then loads on every open. What it uses is a symbol check and a
+// class it compares by its entity kind (drizzle's is() walks the kinds); these two stand-ins do exactly the same
+// without the rest of pg-core. A PostgreSQL store loads pg-core itself, through its own schema.
+const drizzleWithoutPgCore = {
+  name: "drizzle-without-pg-core",
+  setup(b) {
+    const stubs = {
+      "../pg-core/columns/enum.js": [
+        /[\\/]drizzle-orm[\\/]sql[\\/]sql\.js$/,
+        `const isPgEnumSym = Symbol.for("drizzle:isPgEnum");
+export function isPgEnum(obj) {
+  return !!obj && typeof obj === "function" && isPgEnumSym in obj && obj[isPgEnumSym] === true;
+}`,
+      ],
+      "./pg-core/primary-keys.js": [
+        /[\\/]drizzle-orm[\\/]relations\.js$/,
+        `import { entityKind } from "./entity.js";
+export class PrimaryKeyBuilder {
+  static [entityKind] = "PgPrimaryKeyBuilder";
+}`,
+      ],
+    };
+    b.onResolve({ filter: /^\.\.?\/pg-core\/(columns\/enum|primary-keys)\.js$/ }, (args) => {
+      const stub = stubs[args.path];
+      return stub?.[0].test(args.importer)
+        ? { path: `${args.importer}:${args.path}`, namespace: "drizzle-without-pg-core", pluginData: args }
+        : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: "drizzle-without-pg-core" }, ({ pluginData }) => ({
+      contents: stubs[pluginData.path][1],
+      resolveDir: dirname(pluginData.importer),
+      loader: "js",
+    }));
+  },
+};
+
 const common = {
   bundle: true,
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, drizzleWithoutPgCore],
   platform: "node",
   target: "node20",
   legalComments: "none",

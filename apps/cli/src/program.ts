@@ -3,20 +3,7 @@ import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { IfMissing } from "@apikey/storage/better-sqlite3";
 import { Command, CommanderError } from "commander";
 import type { Action } from "./action.ts";
-import { registerCompletionCommands } from "./commands/completion.ts";
-import { registerInjectCommands } from "./commands/inject.ts";
-import { registerKeyCommands } from "./commands/keys.ts";
-import { registerOAuthCommands } from "./commands/oauth.ts";
-import { registerProfileCommands } from "./commands/profiles.ts";
-import { registerProxyCommands } from "./commands/proxy.ts";
-import { registerRotateCommands } from "./commands/rotate.ts";
-import { registerRunCommands } from "./commands/run.ts";
-import { registerScanCommands } from "./commands/scan.ts";
-import { registerSlotCommands } from "./commands/slots.ts";
-import { registerStatusCommands } from "./commands/status.ts";
-import { registerStoreCommands } from "./commands/store.ts";
-import { registerTransferCommands } from "./commands/transfer.ts";
-import { registerUsageCommands } from "./commands/usage.ts";
+import { groupsFor } from "./command-groups.ts";
 import { type Context, createContext, type GlobalOptions } from "./context.ts";
 import { setUpHelp } from "./help/setup.ts";
 import { checkProfileArgument } from "./io/arguments.ts";
@@ -42,16 +29,19 @@ export async function run(argv: string[]): Promise<void> {
     );
     return;
   }
-  const program = createProgram(jsonRequested);
   try {
+    const program = await createProgram(jsonRequested, argv);
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {
     process.exitCode = handle(err, jsonRequested);
   }
 }
 
-/** The whole command tree, every command registered; nothing runs until it parses. */
-export function createProgram(jsonRequested: boolean): Command {
+/**
+ * The command tree: every command, or with `argv` only the file defining the command it names (command-groups.ts).
+ * Nothing runs until it parses.
+ */
+export async function createProgram(jsonRequested: boolean, argv: readonly string[] = []): Promise<Command> {
   const program = new Command("apikey")
     .description("Keep your Anthropic API keys in one encrypted store; add, switch, validate and use them.")
     .option("-p, --profile <profile>", "the profile to act on", "default")
@@ -89,20 +79,8 @@ export function createProgram(jsonRequested: boolean): Command {
       }
     };
 
-  registerKeyCommands(program, action);
-  registerRunCommands(program, action);
-  registerInjectCommands(program, action);
-  registerScanCommands(program, action);
-  registerProfileCommands(program, action);
-  registerStatusCommands(program, action);
-  registerRotateCommands(program, action);
-  registerTransferCommands(program, action);
-  registerOAuthCommands(program, action);
-  registerUsageCommands(program, action);
-  registerProxyCommands(program, action);
-  registerSlotCommands(program, action);
-  registerStoreCommands(program, action);
-  registerCompletionCommands(program);
+  const registers = await Promise.all(groupsFor(argv).map((group) => group.load()));
+  for (const register of registers) register(program, action);
   setUpHelp(program, { json: jsonRequested });
   return program;
 }

@@ -6,7 +6,7 @@ import { allCommands, pathOf } from "./setup.ts";
 // Issue 23 item 7: every command's --help ends with examples. Kept true here: a command without examples, or an
 // example for a command that no longer exists, fails.
 
-const program = createProgram(false);
+const program = await createProgram(false);
 const visible = [...allCommands(program)].filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
 
 describe("issue 23 item 7: examples in every command's help", () => {

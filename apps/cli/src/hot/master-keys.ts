@@ -7,7 +7,7 @@ import {
 } from "@apikey/core/hot";
 import type { FastSlot } from "@apikey/storage/fast";
 
-// The master keys `apikey current` can use without asking anyone: the full program's (context.ts, cliMasterKeys)
+// The master keys `apikey current` can use without asking anyone: the full program's (open-app.ts, cliMasterKeys)
 // minus the passphrase prompt. Core tries them in its one unlock order (master-key/unlock-order.ts).
 
 export function hotMasterKeys(env: NodeJS.ProcessEnv, dataDir: string): MasterKeySource[] {

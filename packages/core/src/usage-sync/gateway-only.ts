@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Store } from "../store.ts";
 import { getProfile } from "../vault/profiles.ts";
 import type { Session } from "../vault/session.ts";
@@ -9,11 +8,13 @@ import type { GatewayOnlyResult } from "./findings/kinds.ts";
 // usage from before is not held against it.
 
 const PREFIX = "profile.gatewayOnly:";
-const Marked = z.object({ since: z.string().datetime() });
 
 /** When the profile was marked gateway-only; null when it is not. */
 export async function gatewayOnlySince(store: Store, profile: string): Promise<Date | null> {
-  const parsed = Marked.safeParse(await store.settings.get(PREFIX + profile));
+  const stored = await store.settings.get(PREFIX + profile);
+  if (stored === null || stored === undefined) return null;
+  const { GatewayOnlyMark } = await import("./stored-schemas.ts");
+  const parsed = GatewayOnlyMark.safeParse(stored);
   return parsed.success ? new Date(parsed.data.since) : null;
 }
 

@@ -1,5 +1,4 @@
 // Vendored from packages/core/src/usage-sync/gateway-only.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { z } from "zod";
 import type { Store } from "../store.ts";
 import { getProfile } from "../vault/profiles.ts";
 import type { Session } from "../vault/session.ts";
@@ -10,11 +9,13 @@ import type { GatewayOnlyResult } from "./findings/kinds.ts";
 // usage from before is not held against it.
 
 const PREFIX = "profile.gatewayOnly:";
-const Marked = z.object({ since: z.string().datetime() });
 
 /** When the profile was marked gateway-only; null when it is not. */
 export async function gatewayOnlySince(store: Store, profile: string): Promise<Date | null> {
-  const parsed = Marked.safeParse(await store.settings.get(PREFIX + profile));
+  const stored = await store.settings.get(PREFIX + profile);
+  if (stored === null || stored === undefined) return null;
+  const { GatewayOnlyMark } = await import("./stored-schemas.ts");
+  const parsed = GatewayOnlyMark.safeParse(stored);
   return parsed.success ? new Date(parsed.data.since) : null;
 }
 

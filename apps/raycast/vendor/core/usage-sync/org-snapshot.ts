@@ -1,7 +1,8 @@
 // Vendored from packages/core/src/usage-sync/org-snapshot.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { z } from "zod";
+import type { z } from "zod";
 import type { Store } from "../store.ts";
 import type { OrgKey } from "./report-page.ts";
+import type { Snapshot } from "./stored-schemas.ts";
 
 // What the last sync learnt about an organization, kept in the store so `usage check` works offline: its key list
 // (id, name, status, hint and the stored key each is), and when a sync last completed. The links also outlive a
@@ -11,20 +12,14 @@ import type { OrgKey } from "./report-page.ts";
 const SNAPSHOT_PREFIX = "usage.sync.orgKeys:";
 const LAST_SYNC_PREFIX = "usage.sync.last:";
 
-const SnapshotKey = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  status: z.string(),
-  hint: z.string().nullable(),
-  keyId: z.string().nullable(),
-});
-const Snapshot = z.object({ listedAt: z.string().datetime(), keys: z.array(SnapshotKey) });
-
 /** An organization's key list as the last sync read it; `keyId` is the stored key it is, or null (unknown). */
 export type OrgKeySnapshot = z.infer<typeof Snapshot>;
 
 export async function readOrgSnapshot(store: Store, org: string): Promise<OrgKeySnapshot | null> {
-  const parsed = Snapshot.safeParse(await store.settings.get(SNAPSHOT_PREFIX + org));
+  const stored = await store.settings.get(SNAPSHOT_PREFIX + org);
+  if (stored === null || stored === undefined) return null;
+  const { Snapshot } = await import("./stored-schemas.ts");
+  const parsed = Snapshot.safeParse(stored);
   return parsed.success ? parsed.data : null;
 }
 

@@ -7,7 +7,7 @@ export type BucketMinutes = 1 | 60 | 1440;
 
 /** One result of the report: an organization key's usage of one model in one time bucket. */
 export interface ReportedUsageRow {
-  /** The organization the report came from (see orgOf in ./sync.ts). */
+  /** The organization the report came from (see orgOf in ./org.ts). */
   org: string;
   /** The organization's key id (`apikey_…`); "" for usage from the Console's Workbench, which has none. */
   orgKeyId: string;

@@ -6,6 +6,7 @@ import type { PriceTable } from "../usage/prices.ts";
 import { baseUrlRefusal } from "../validate/base-url.ts";
 import type { Session } from "../vault/session.ts";
 import type { AdminHttpOptions } from "./admin-http.ts";
+import { orgOf } from "./org.ts";
 import { listOrgKeys, matchOrgKeys } from "./org-keys.ts";
 import {
   markSynced,
@@ -55,11 +56,6 @@ export interface OrgSyncResult {
 }
 
 const CURSOR_PREFIX = "usage.sync.cursor:";
-
-/** The organization an Admin key reads: its organization when known, else the key itself. */
-export function orgOf(admin: KeyRecord): string {
-  return admin.organization ?? `admin-key:${admin.id}`;
-}
 
 export async function syncReportedUsage(vault: Session, opts: SyncOptions = {}): Promise<OrgSyncResult[]> {
   const { store, config } = vault;

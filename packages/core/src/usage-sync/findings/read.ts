@@ -2,9 +2,9 @@ import type { KeyRecord } from "../../domain.ts";
 import type { Store } from "../../store.ts";
 import { monthSpendByKey } from "../../usage/month-spend.ts";
 import { gatewayOnlySince } from "../gateway-only.ts";
+import { orgOf } from "../org.ts";
 import { lastSyncAt, readOrgSnapshot } from "../org-snapshot.ts";
 import { DEFAULT_SINCE_MS } from "../plan.ts";
-import { orgOf } from "../sync.ts";
 import {
   type GatewayOnlyKey,
   reportedOverBudget,

@@ -1,0 +1,9 @@
+import type { KeyRecord } from "../domain.ts";
+
+// Its own module: `usage check` and `status` read findings per organization without loading the sync (and the
+// report schemas it parses with zod).
+
+/** The organization an Admin key reads: its organization when known, else the key itself. */
+export function orgOf(admin: KeyRecord): string {
+  return admin.organization ?? `admin-key:${admin.id}`;
+}

@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+// The stored shapes of the settings usage findings read: an organization's key list (org-snapshot.ts) and a
+// profile's gateway-only mark (gateway-only.ts). Apart, and loaded only when such a setting is there to check:
+// `status` reads findings on every run, and most stores hold neither (zod is a third of a start's code; issue 25).
+
+const SnapshotKey = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  status: z.string(),
+  hint: z.string().nullable(),
+  keyId: z.string().nullable(),
+});
+export const Snapshot = z.object({ listedAt: z.string().datetime(), keys: z.array(SnapshotKey) });
+
+export const GatewayOnlyMark = z.object({ since: z.string().datetime() });
