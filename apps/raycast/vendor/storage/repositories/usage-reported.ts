@@ -2,6 +2,8 @@
 import type { BucketMinutes, ReportedUsageRepository } from "../../core/store.ts";
 import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
+import { insertReportedDaily } from "./reported-rollup.ts";
+import { DAY_MS, wholeDays } from "./usage-rollup.ts";
 
 // Rows per INSERT: 14 parameters a row keeps a statement far under both dialects' bound-parameter limits.
 const MAX_BATCH = 400;
@@ -9,9 +11,15 @@ const MAX_BATCH = 400;
 export function reportedUsageRepository(dialect: Dialect): ReportedUsageRepository {
   const { db, sum, tables } = dialect;
   const t = tables.usageReported;
+  const d = tables.usageReportedDaily;
   const inWindow = (w: { since: Date; until?: Date }): SQL[] => {
     const conditions: SQL[] = [gte(t.bucketStart, w.since)];
     if (w.until !== undefined) conditions.push(lt(t.bucketStart, w.until));
+    return conditions;
+  };
+  const inDays = (days: { since: number; until?: number }): SQL[] => {
+    const conditions: SQL[] = [gte(d.day, days.since)];
+    if (days.until !== undefined) conditions.push(lt(d.day, days.until));
     return conditions;
   };
   return {
@@ -20,29 +28,53 @@ export function reportedUsageRepository(dialect: Dialect): ReportedUsageReposito
       for (let i = 0; i < rows.length; i += MAX_BATCH) {
         await db.insert(t).values(rows.slice(i, i + MAX_BATCH).map((row) => ({ ...row })));
       }
+      // The days the range touches, rebuilt whole from what usage_reported now holds: exact however often a
+      // range is re-synced, and whatever widths covered those days before.
+      const firstDay = Math.floor(from.getTime() / DAY_MS);
+      const endDay = Math.floor((until.getTime() - 1) / DAY_MS) + 1;
+      await db.delete(d).where(and(eq(d.org, org), gte(d.day, firstDay), lt(d.day, endDay)));
+      await insertReportedDaily(
+        db,
+        tables,
+        dialect.utcDay,
+        and(
+          eq(t.org, org),
+          gte(t.bucketStart, new Date(firstDay * DAY_MS)),
+          lt(t.bucketStart, new Date(endDay * DAY_MS)),
+        ),
+      );
     },
     async totalsByKey(window) {
-      const conditions = inWindow(window);
-      const rows = await db
-        .select({
-          org: t.org,
-          orgKeyId: t.orgKeyId,
-          keyId: t.keyId,
-          inputTokens: sum(t.uncachedInputTokens),
-          outputTokens: sum(t.outputTokens),
-          cacheCreationTokens:
-            sql<number>`${sum(t.cacheCreation5mTokens)} + ${sum(t.cacheCreation1hTokens)}`.mapWith(Number),
-          cacheReadTokens: sum(t.cacheReadTokens),
-          webSearchRequests: sum(t.webSearchRequests),
-          costUsd: sum(t.costUsd),
-          unpricedRows: sql<number>`count(*) - count(${t.costUsd})`.mapWith(Number),
-        })
-        .from(t)
-        .where(and(...conditions))
-        // One organization key is one stored key at a time; grouping by both keeps a re-match visible.
-        .groupBy(t.org, t.orgKeyId, t.keyId)
-        .orderBy(dialect.byteOrder(t.org), dialect.byteOrder(t.orgKeyId));
-      return rows;
+      const days = wholeDays(window);
+      // Whole UTC days (every front's window): a month is a few thousand rollup rows instead of every bucket.
+      const from = days ? d : t;
+      const conditions = days ? inDays(days) : inWindow(window);
+      const tokens = days ? d : t;
+      return (
+        db
+          .select({
+            org: from.org,
+            orgKeyId: from.orgKeyId,
+            keyId: from.keyId,
+            inputTokens: sum(tokens.uncachedInputTokens),
+            outputTokens: sum(tokens.outputTokens),
+            cacheCreationTokens:
+              sql<number>`${sum(tokens.cacheCreation5mTokens)} + ${sum(tokens.cacheCreation1hTokens)}`.mapWith(
+                Number,
+              ),
+            cacheReadTokens: sum(tokens.cacheReadTokens),
+            webSearchRequests: sum(tokens.webSearchRequests),
+            costUsd: sum(tokens.costUsd),
+            unpricedRows: days
+              ? sum(d.unpricedRows)
+              : sql<number>`count(*) - count(${t.costUsd})`.mapWith(Number),
+          })
+          .from(from)
+          .where(and(...conditions))
+          // One organization key is one stored key at a time; grouping by both keeps a re-match visible.
+          .groupBy(from.org, from.orgKeyId, from.keyId)
+          .orderBy(dialect.byteOrder(from.org), dialect.byteOrder(from.orgKeyId))
+      );
     },
     async buckets(query) {
       if (query.keyIds.length === 0) return [];
@@ -69,14 +101,16 @@ export function reportedUsageRepository(dialect: Dialect): ReportedUsageReposito
       return rows.map((r) => ({ ...r, bucketMinutes: r.bucketMinutes as BucketMinutes }));
     },
     async spendByKey(query) {
-      const conditions = [...inWindow(query), isNotNull(t.keyId)];
-      if (query.keyId !== undefined) conditions.push(eq(t.keyId, query.keyId));
+      const days = wholeDays(query);
+      const from = days ? d : t;
+      const conditions = [...(days ? inDays(days) : inWindow(query)), isNotNull(from.keyId)];
+      if (query.keyId !== undefined) conditions.push(eq(from.keyId, query.keyId));
       const rows = await db
-        .select({ keyId: t.keyId, costUsd: sum(t.costUsd) })
-        .from(t)
+        .select({ keyId: from.keyId, costUsd: sum(from.costUsd) })
+        .from(from)
         .where(and(...conditions))
-        .groupBy(t.keyId)
-        .orderBy(dialect.byteOrder(t.keyId));
+        .groupBy(from.keyId)
+        .orderBy(dialect.byteOrder(from.keyId));
       return rows.map((r) => ({ keyId: r.keyId ?? "", costUsd: r.costUsd }));
     },
   };
