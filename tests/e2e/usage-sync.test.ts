@@ -285,6 +285,66 @@ describe("issue 24: apikey usage sync", () => {
     expect(jsonError(refused)).toMatchObject({ code: "E_UPSTREAM_FAILED" });
   });
 
+  it("issue 24: a dropped connection is tried again; one that keeps failing leaves whole pages, and the next sync completes it", async () => {
+    fake.seedReportedUsage(
+      [19 * 24, 12 * 24, 4 * 24].map((h) => ({
+        apiKeyId: EXEC_ID,
+        model: SONNET,
+        at: ago(h * HOUR),
+        uncachedInput: 1000,
+      })),
+    );
+    const exec = async () =>
+      (await withStore((s) => s.reportedUsage.totalsByKey({ since: ago(30 * 24 * HOUR) }))).find(
+        (t) => t.orgKeyId === EXEC_ID,
+      )?.inputTokens;
+    // Page 2 dropped once: tried again, and the sync completes.
+    fake.failUsageReport(2, { status: 200, drop: true });
+    const flaky = await cli(["usage", "sync", "--since", "20d"]);
+    expect(flaky.code, flaky.stderr).toBe(0);
+    expect(await exec()).toBe(3000);
+
+    // Page 3 dropped on every attempt (four): a coded error, pages 1 and 2 stored, nothing of page 3.
+    const other = await makeHome();
+    try {
+      expect((await addKey("admin", ADMIN, { home: other }, ["--no-validate"])).code).toBe(0);
+      const inOther = (args: string[]) =>
+        runCli(["--json", ...args], { home: other, baseUrl: fake.url, timeoutMs: 60_000 });
+      for (let n = 3; n <= 6; n++) fake.failUsageReport(n, { status: 200, drop: true });
+      const failed = await inOther(["usage", "sync", "--since", "20d"]);
+      expect(failed.code).not.toBe(0);
+      const err = jsonError(failed);
+      expect(err.code).toBe("E_UPSTREAM_FAILED");
+      expect(err.message).toMatch(/could not be reached .*\(4 attempts\)/);
+      const reportedIn = async () =>
+        jsonOut<{ reported?: Reported[] }>(await inOther(["usage", "--since", "30d"])).reported?.find((r) =>
+          r.orgKeyIds.includes(EXEC_ID),
+        )?.reported?.inputTokens;
+      expect(await reportedIn()).toBe(2000);
+      const resumed = await inOther(["usage", "sync"]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(await reportedIn()).toBe(3000);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it("issue 24: an Admin API that does not answer in time is reported as a timeout, after how long and what to do", async () => {
+    fake.seedReportedUsage(seeded);
+    fake.failUsageReport(1, { status: 200, hang: true });
+    const r = await runCli(["--json", "usage", "sync", "--since", "3d"], {
+      home,
+      baseUrl: fake.url,
+      timeoutMs: 60_000,
+      env: { APIKEY_VALIDATE_TIMEOUT_MS: "1500" },
+    });
+    expect(r.code).not.toBe(0);
+    const err = jsonError(r);
+    expect(err.code).toBe("E_UPSTREAM_FAILED");
+    expect(String(err.message)).toMatch(/within 1\.5 s/);
+    expect(String(err.hint)).toMatch(/APIKEY_VALIDATE_TIMEOUT_MS/);
+  });
+
   it("without an Admin key in the store, says so and writes nothing", async () => {
     const other = await makeHome();
     try {

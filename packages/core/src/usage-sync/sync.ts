@@ -1,6 +1,7 @@
 import { decryptSecret } from "../crypto/index.ts";
 import type { KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import type { Store } from "../store.ts";
 import type { PriceTable } from "../usage/prices.ts";
 import { baseUrlRefusal } from "../validate/base-url.ts";
 import type { Session } from "../vault/session.ts";
@@ -139,6 +140,13 @@ async function syncOrg(
     matchedKeys: keyIds.size,
     unmatchedKeys,
   };
+  // The sync is done once its last page is stored, or at once when there was nothing to ask for: either way the
+  // organization is up to date, and "the last sync is stale" must not say otherwise.
+  const finish = async (tx: Store) => {
+    await markSynced(tx, org, vault.now());
+    await vault.auditIn(tx, "usage.sync", null, admin.profile, auditDetails(result));
+  };
+  if (windows.length === 0) await store.transaction(finish);
   for (const [w, window] of windows.entries()) {
     const lastWindow = w === windows.length - 1;
     for await (const page of reportPages(http, window)) {
@@ -158,10 +166,7 @@ async function syncOrg(
         if (window.width === "1h") await tx.settings.set(cursorName, page.until.toISOString(), vault.now());
         else if (cursor === null && page.from.getTime() === window.from.getTime())
           await tx.settings.set(cursorName, window.from.toISOString(), vault.now());
-        if (done) {
-          await markSynced(tx, org, vault.now());
-          await vault.auditIn(tx, "usage.sync", null, admin.profile, auditDetails(result));
-        }
+        if (done) await finish(tx);
       });
       opts.onProgress?.({
         org,
