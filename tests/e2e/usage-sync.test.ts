@@ -19,6 +19,7 @@ import {
   type SeededUsage,
   startFakeAnthropic,
 } from "../fixtures/fake-anthropic.ts";
+import { fakeCostCents } from "../fixtures/fake-cost-report.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // `apikey usage sync` end to end against the stand-in's usage report: what Anthropic reports per organization key,
@@ -343,6 +344,44 @@ describe("issue 24: apikey usage sync", () => {
     expect(err.code).toBe("E_UPSTREAM_FAILED");
     expect(String(err.message)).toMatch(/within 1\.5 s/);
     expect(String(err.hint)).toMatch(/APIKEY_VALIDATE_TIMEOUT_MS/);
+  });
+
+  it("issue 24: --cost fetches the organization's cost report; usage shows its bill beside our estimate, re-syncs replace", async () => {
+    fake.seedReportedUsage(seeded);
+    const synced = await cli(["usage", "sync", "--since", "3d", "--cost"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(jsonOut<SyncOut>(synced).organizations[0]).toMatchObject({ costDays: expect.any(Number) });
+    expect(
+      fake.requests.some((r) => r.path === "/v1/organizations/cost_report" && r.query.bucket_width === "1d"),
+    ).toBe(true);
+    type Cost = {
+      org: string;
+      reportedUsd: number;
+      estimatedUsd: number;
+      differenceUsd: number;
+      days: number;
+    };
+    const usage = async () =>
+      jsonOut<{ reported?: Reported[]; cost?: Cost[] }>(await cli(["usage", "--since", "3d"]));
+    const first = await usage();
+    const billed = fakeCostCents(seeded) / 100;
+    const estimated = (first.reported ?? []).reduce((n, r) => n + (r.reported?.costUsd ?? 0), 0);
+    expect(first.cost).toHaveLength(1);
+    const [cost] = first.cost ?? [];
+    expect(cost?.reportedUsd).toBeCloseTo(billed, 9);
+    expect(cost?.estimatedUsd).toBeCloseTo(estimated, 9);
+    expect(cost?.differenceUsd).toBeCloseTo(billed - estimated, 9);
+    expect(cost).toMatchObject({ includesPriorityTier: false, days: 3 });
+    // The same days again: replaced, not added.
+    expect((await cli(["usage", "sync", "--cost"])).code).toBe(0);
+    expect((await usage()).cost?.[0]?.reportedUsd).toBeCloseTo(billed, 9);
+    const text = await runCli(["usage", "--since", "3d"], { home, baseUrl: fake.url });
+    expect(text.stdout).toMatch(/cost report/);
+    expect(text.stdout).toMatch(/priority-tier costs are not in it/);
+    // Without --cost nothing is fetched from it.
+    fake.clearRequests();
+    expect((await cli(["usage", "sync"])).code).toBe(0);
+    expect(fake.requests.some((r) => r.path === "/v1/organizations/cost_report")).toBe(false);
   });
 
   it("without an Admin key in the store, says so and writes nothing", async () => {
