@@ -569,14 +569,17 @@ export function describeStoreContract(target: ContractTarget): void {
             ev(b.id, h(2)),
           ]),
         );
+        // With the first and last moment recorded in each hour (a stream across the hour: see findings/detect.ts).
+        const first = new Date(h(1).getTime() + 60_000);
+        const last = new Date(h(1).getTime() + 59 * 60_000);
         expect(await store.usage.hoursWithUsage({ since: h(0), keyIds: [a.id] })).toEqual([
-          { keyId: a.id, hour: h(1) },
-          { keyId: a.id, hour: h(5) },
+          { keyId: a.id, hour: h(1), first, last },
+          { keyId: a.id, hour: h(5), first: h(5), last: h(5) },
         ]);
         expect(await store.usage.hoursWithUsage({ since: h(0), until: h(5), keyIds: [a.id, b.id] })).toEqual(
           [
-            { keyId: a.id, hour: h(1) },
-            { keyId: b.id, hour: h(2) },
+            { keyId: a.id, hour: h(1), first, last },
+            { keyId: b.id, hour: h(2), first: h(2), last: h(2) },
           ].sort((x, y) =>
             x.keyId < y.keyId ? -1 : x.keyId > y.keyId ? 1 : x.hour.getTime() - y.hour.getTime(),
           ),
