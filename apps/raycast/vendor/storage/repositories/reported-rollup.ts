@@ -3,8 +3,9 @@
 // aggregate over usage_reported, used by replaceRange to rebuild the days a page touched and by `store copy` to
 // rebuild it all. The migrations' backfills (drizzle 0006, drizzle-pg 0004) are history and keep their own text; the
 // store contract holds the rollup, backfilled or kept up, to a GROUP BY of the raw rows.
-import { type AnyColumn, and, getTableColumns, type SQL, sql } from "drizzle-orm";
-import type { Tables } from "../dialect.ts";
+import { type AnyColumn, and, eq, getTableColumns, gte, lt, type SQL, sql } from "drizzle-orm";
+import type { Dialect, Tables } from "../dialect.ts";
+import { DAY_MS } from "./usage-rollup.ts";
 
 type Reported = Tables["usageReported"];
 type Daily = Tables["usageReportedDaily"];
@@ -53,4 +54,27 @@ export async function insertReportedDaily(
     .where(and(where))
     .groupBy(day, ...DIMENSIONS.map((k) => t[k]));
   await db.insert(d).select(select);
+}
+
+/**
+ * The days [from, until) touches, rebuilt whole for `org` from what usage_reported now holds (call it after replacing
+ * the range, in the same transaction): exact however often a range is re-synced, whatever widths covered it before.
+ */
+export async function rebuildReportedDays(
+  dialect: Dialect,
+  org: string,
+  from: Date,
+  until: Date,
+): Promise<void> {
+  const { db, tables } = dialect;
+  const { usageReported: t, usageReportedDaily: d } = tables;
+  const firstDay = Math.floor(from.getTime() / DAY_MS);
+  const endDay = Math.floor((until.getTime() - 1) / DAY_MS) + 1;
+  await db.delete(d).where(and(eq(d.org, org), gte(d.day, firstDay), lt(d.day, endDay)));
+  const inDays = and(
+    eq(t.org, org),
+    gte(t.bucketStart, new Date(firstDay * DAY_MS)),
+    lt(t.bucketStart, new Date(endDay * DAY_MS)),
+  );
+  await insertReportedDaily(db, tables, dialect.utcDay, inDays);
 }
