@@ -19,6 +19,7 @@ import {
   type SeededUsage,
   startFakeAnthropic,
 } from "../fixtures/fake-anthropic.ts";
+import { fakeCostCents } from "../fixtures/fake-cost-report.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // `apikey usage sync` end to end against the stand-in's usage report: what Anthropic reports per organization key,
@@ -283,6 +284,104 @@ describe("issue 24: apikey usage sync", () => {
     const refused = await cli(["usage", "sync"]);
     expect(refused.code).not.toBe(0);
     expect(jsonError(refused)).toMatchObject({ code: "E_UPSTREAM_FAILED" });
+  });
+
+  it("issue 24: a dropped connection is tried again; one that keeps failing leaves whole pages, and the next sync completes it", async () => {
+    fake.seedReportedUsage(
+      [19 * 24, 12 * 24, 4 * 24].map((h) => ({
+        apiKeyId: EXEC_ID,
+        model: SONNET,
+        at: ago(h * HOUR),
+        uncachedInput: 1000,
+      })),
+    );
+    const exec = async () =>
+      (await withStore((s) => s.reportedUsage.totalsByKey({ since: ago(30 * 24 * HOUR) }))).find(
+        (t) => t.orgKeyId === EXEC_ID,
+      )?.inputTokens;
+    // Page 2 dropped once: tried again, and the sync completes.
+    fake.failUsageReport(2, { status: 200, drop: true });
+    const flaky = await cli(["usage", "sync", "--since", "20d"]);
+    expect(flaky.code, flaky.stderr).toBe(0);
+    expect(await exec()).toBe(3000);
+
+    // Page 3 dropped on every attempt (four): a coded error, pages 1 and 2 stored, nothing of page 3.
+    const other = await makeHome();
+    try {
+      expect((await addKey("admin", ADMIN, { home: other }, ["--no-validate"])).code).toBe(0);
+      const inOther = (args: string[]) =>
+        runCli(["--json", ...args], { home: other, baseUrl: fake.url, timeoutMs: 60_000 });
+      for (let n = 3; n <= 6; n++) fake.failUsageReport(n, { status: 200, drop: true });
+      const failed = await inOther(["usage", "sync", "--since", "20d"]);
+      expect(failed.code).not.toBe(0);
+      const err = jsonError(failed);
+      expect(err.code).toBe("E_UPSTREAM_FAILED");
+      expect(err.message).toMatch(/could not be reached .*\(4 attempts\)/);
+      const reportedIn = async () =>
+        jsonOut<{ reported?: Reported[] }>(await inOther(["usage", "--since", "30d"])).reported?.find((r) =>
+          r.orgKeyIds.includes(EXEC_ID),
+        )?.reported?.inputTokens;
+      expect(await reportedIn()).toBe(2000);
+      const resumed = await inOther(["usage", "sync"]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(await reportedIn()).toBe(3000);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it("issue 24: an Admin API that does not answer in time is reported as a timeout, after how long and what to do", async () => {
+    fake.seedReportedUsage(seeded);
+    fake.failUsageReport(1, { status: 200, hang: true });
+    const r = await runCli(["--json", "usage", "sync", "--since", "3d"], {
+      home,
+      baseUrl: fake.url,
+      timeoutMs: 60_000,
+      env: { APIKEY_VALIDATE_TIMEOUT_MS: "1500" },
+    });
+    expect(r.code).not.toBe(0);
+    const err = jsonError(r);
+    expect(err.code).toBe("E_UPSTREAM_FAILED");
+    expect(String(err.message)).toMatch(/within 1\.5 s/);
+    expect(String(err.hint)).toMatch(/APIKEY_VALIDATE_TIMEOUT_MS/);
+  });
+
+  it("issue 24: --cost fetches the organization's cost report; usage shows its bill beside our estimate, re-syncs replace", async () => {
+    fake.seedReportedUsage(seeded);
+    const synced = await cli(["usage", "sync", "--since", "3d", "--cost"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(jsonOut<SyncOut>(synced).organizations[0]).toMatchObject({ costDays: expect.any(Number) });
+    expect(
+      fake.requests.some((r) => r.path === "/v1/organizations/cost_report" && r.query.bucket_width === "1d"),
+    ).toBe(true);
+    type Cost = {
+      org: string;
+      reportedUsd: number;
+      estimatedUsd: number;
+      differenceUsd: number;
+      days: number;
+    };
+    const usage = async () =>
+      jsonOut<{ reported?: Reported[]; cost?: Cost[] }>(await cli(["usage", "--since", "3d"]));
+    const first = await usage();
+    const billed = fakeCostCents(seeded) / 100;
+    const estimated = (first.reported ?? []).reduce((n, r) => n + (r.reported?.costUsd ?? 0), 0);
+    expect(first.cost).toHaveLength(1);
+    const [cost] = first.cost ?? [];
+    expect(cost?.reportedUsd).toBeCloseTo(billed, 9);
+    expect(cost?.estimatedUsd).toBeCloseTo(estimated, 9);
+    expect(cost?.differenceUsd).toBeCloseTo(billed - estimated, 9);
+    expect(cost).toMatchObject({ includesPriorityTier: false, days: 3 });
+    // The same days again: replaced, not added.
+    expect((await cli(["usage", "sync", "--cost"])).code).toBe(0);
+    expect((await usage()).cost?.[0]?.reportedUsd).toBeCloseTo(billed, 9);
+    const text = await runCli(["usage", "--since", "3d"], { home, baseUrl: fake.url });
+    expect(text.stdout).toMatch(/cost report/);
+    expect(text.stdout).toMatch(/priority-tier costs are not in it/);
+    // Without --cost nothing is fetched from it.
+    fake.clearRequests();
+    expect((await cli(["usage", "sync"])).code).toBe(0);
+    expect(fake.requests.some((r) => r.path === "/v1/organizations/cost_report")).toBe(false);
   });
 
   it("without an Admin key in the store, says so and writes nothing", async () => {

@@ -21,8 +21,12 @@ export function registerUsageSyncCommand(usage: Command, action: Action): void {
       "--since <when>",
       "start here instead of where the last sync stopped: 7d, 30d or YYYY-MM-DD (first sync: 30d)",
     )
+    .option(
+      "--cost",
+      "also fetch the organization's cost report (what Anthropic bills per day) for the same days",
+    )
     .action(
-      action(async (ctx, opts: { since?: string }) => {
+      action(async (ctx, opts: { since?: string; cost?: boolean }) => {
         // `usage` itself has --since (with a default), and a parent's option is parsed wherever it is written:
         // `usage sync --since 3d` lands there, so take it from there when the person wrote it.
         const written =
@@ -35,6 +39,7 @@ export function registerUsageSyncCommand(usage: Command, action: Action): void {
         try {
           results = await app.usage.sync({
             ...(since && { since }),
+            ...(opts.cost && { cost: true }),
             onProgress: (p) =>
               progress.update(
                 () =>
@@ -53,7 +58,28 @@ function summaryLine(r: SyncResult[number]): string {
   const range =
     r.from && r.until ? ` from ${r.from.toISOString()} to ${r.until.toISOString()}` : " (nothing new)";
   const unknown = r.unmatchedKeys > 0 ? `, ${r.unmatchedKeys} organization key(s) not in the store` : "";
-  return `Synced ${r.org} with ${r.adminKey.profile}/${r.adminKey.name}${range}: ${r.pages} page(s), ${r.rows} row(s); ${r.matchedKeys} stored key(s) linked${unknown}.`;
+  const cost = r.costDays === undefined ? "" : `; cost report: ${r.costDays} day(s)`;
+  return `Synced ${r.org} with ${r.adminKey.profile}/${r.adminKey.name}${range}: ${r.pages} page(s), ${r.rows} row(s); ${r.matchedKeys} stored key(s) linked${unknown}${cost}.`;
+}
+
+type Costs = Awaited<ReturnType<Apikey["usage"]["costs"]>>;
+
+/** The organization's billed total beside our estimate; "" when no cost report was synced (`usage sync --cost`). */
+export function renderCosts(costs: Costs): string {
+  if (costs.length === 0) return "";
+  const lines = costs.map((c) => {
+    const diff = c.differenceUsd;
+    const gap =
+      Math.abs(diff) < 0.005
+        ? "the same"
+        : `${money(Math.abs(diff))} ${diff > 0 ? "more than" : "less than"} our estimate`;
+    return `  ${c.org}: billed ${money(c.reportedUsd)} over ${c.days} day(s); our price table's estimate of the reported usage ${money(c.estimatedUsd)} (${gap}).`;
+  });
+  return [
+    "",
+    "Anthropic's cost report (what the organization is billed; priority-tier costs are not in it):",
+    ...lines,
+  ].join("\n");
 }
 
 /** Stored keys' labels by id, as `apikey usage` names them. */

@@ -14,7 +14,7 @@ import { UsageError } from "../io/errors.ts";
 import { table } from "../io/output.ts";
 import { barChart } from "./usage-chart.ts";
 import { registerUsageCheckCommand } from "./usage-check.ts";
-import { registerUsageSyncCommand, renderSideBySide, sideBySideJson } from "./usage-sync.ts";
+import { registerUsageSyncCommand, renderCosts, renderSideBySide, sideBySideJson } from "./usage-sync.ts";
 
 export { barChart };
 
@@ -41,6 +41,7 @@ export function registerUsageCommands(program: Command, action: Action): void {
         const key = opts.key === undefined ? null : await app.keys.get(opts.key, ctx.profile);
         const report = await app.usage.report({ since, by, ...(key && { keyId: key.id }) });
         const reported = key ? [] : await app.usage.reported({ since });
+        const costs = key ? [] : await app.usage.costs({ since });
         const keys = await app.keys.list();
         const names =
           by === "token"
@@ -68,8 +69,10 @@ export function registerUsageCommands(program: Command, action: Action): void {
             totals: report.totals,
             daily: report.daily,
             ...(reported.length > 0 && { reported: sideBySideJson(reported, keyNames(keys)) }),
+            ...(costs.length > 0 && { cost: costs }),
           },
-          () => render(report, rows, by, names) + renderSideBySide(reported, keyNames(keys)),
+          () =>
+            render(report, rows, by, names) + renderSideBySide(reported, keyNames(keys)) + renderCosts(costs),
         );
       }),
     );

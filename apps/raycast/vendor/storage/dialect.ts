@@ -26,6 +26,7 @@ export type Tables = Pick<
   | "usageDaily"
   | "usageEvents"
   | "usageReported"
+  | "usageReportedDaily"
 >;
 
 /** The query builders the repositories use; the rest of a driver's database (run, transaction…) stays its own. */

@@ -13,6 +13,8 @@ import {
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 
+export { usageReportedDaily } from "./schema-reported-daily.ts";
+
 // Timestamps are integer milliseconds; secrets only ever appear as ciphertext blobs.
 
 export const profiles = sqliteTable("profiles", {

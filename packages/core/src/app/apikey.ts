@@ -153,6 +153,15 @@ export function openApikey(options: OpenApikeyOptions) {
           since: windowSince(window, now()),
           ...(window.until && { until: window.until }),
         }),
+      /**
+       * Per organization whose cost report was synced (`sync({ cost: true })`): its billed total over the window's
+       * days beside our price table's estimate of the usage it reported. Priority tier is never in the bill.
+       */
+      costs: async (window: ReportWindow) =>
+        (await import("../usage-sync/cost-store.ts")).storedCosts(options.store, {
+          since: windowSince(window, now()),
+          ...(window.until && { until: window.until }),
+        }),
       /** What reported usage says that apikey's record cannot (issue 24): read from the store, no network. */
       // Loaded when called, as sync is: it reads stored JSON through zod (issue 25).
       findings: async (opts: FindingsOptions = {}) =>

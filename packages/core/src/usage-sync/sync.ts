@@ -1,12 +1,14 @@
 import { decryptSecret } from "../crypto/index.ts";
 import type { KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import type { Store } from "../store.ts";
 import type { PriceTable } from "../usage/prices.ts";
 import { baseUrlRefusal } from "../validate/base-url.ts";
 import type { Session } from "../vault/session.ts";
 import type { AdminHttpOptions } from "./admin-http.ts";
-import { orgOf } from "./org.ts";
+import { writeDailyCost } from "./cost-store.ts";
 import { listOrgKeys, matchOrgKeys } from "./org-keys.ts";
+import { orgOf } from "./org-of.ts";
 import {
   markSynced,
   readOrgSnapshot,
@@ -29,6 +31,8 @@ export interface SyncOptions {
   /** For tests: how a 429's retry-after is waited out. */
   sleep?: (ms: number) => Promise<void>;
   prices?: PriceTable;
+  /** Also fetch the organization's cost report (daily billed totals), for the days this sync covers. */
+  cost?: boolean;
 }
 
 export interface SyncProgress {
@@ -52,6 +56,8 @@ export interface OrgSyncResult {
   /** Organization keys the store holds, and those it does not (kept all the same). */
   matchedKeys: number;
   unmatchedKeys: number;
+  /** Days of the cost report stored, when it was asked for. */
+  costDays?: number;
 }
 
 const CURSOR_PREFIX = "usage.sync.cursor:";
@@ -95,9 +101,37 @@ export async function syncReportedUsage(vault: Session, opts: SyncOptions = {}):
     await store.transaction((tx) =>
       writeOrgSnapshot(tx, org, snapshotOf(orgKeys, keyIds, vault.now()), vault.now()),
     );
-    results.push(await syncOrg(vault, admin, http, keyIds, orgKeys.length - matched.size, opts));
+    const result = await syncOrg(vault, admin, http, keyIds, orgKeys.length - matched.size, opts);
+    if (opts.cost) result.costDays = await syncCost(vault, org, http, result.from);
+    results.push(result);
   }
   return results;
+}
+
+/**
+ * The cost report over the days this sync covered, and always yesterday and today (a day's bill settles late), in
+ * one transaction: the days fetched replace the stored ones. Returns how many days it stored.
+ */
+async function syncCost(
+  vault: Session,
+  org: string,
+  http: AdminHttpOptions,
+  from: Date | null,
+): Promise<number> {
+  const { costWindow, fetchDailyCost } = await import("./cost-report.ts");
+  const now = vault.now();
+  const yesterday = new Date(now.getTime() - 86_400_000);
+  const window = costWindow(from && from < yesterday ? from : yesterday, now);
+  const days = await fetchDailyCost(http, window);
+  await vault.store.transaction(async (tx) => {
+    await writeDailyCost(tx, org, window, days, now);
+    await vault.auditIn(tx, "usage.cost_sync", null, null, {
+      org,
+      from: window.from.toISOString(),
+      until: window.until.toISOString(),
+    });
+  });
+  return Math.round((window.until.getTime() - window.from.getTime()) / 86_400_000);
 }
 
 /** One Admin key per organization: the newest active one (a second key of the same organization adds nothing). */
@@ -135,6 +169,13 @@ async function syncOrg(
     matchedKeys: keyIds.size,
     unmatchedKeys,
   };
+  // The sync is done once its last page is stored, or at once when there was nothing to ask for: either way the
+  // organization is up to date, and "the last sync is stale" must not say otherwise.
+  const finish = async (tx: Store) => {
+    await markSynced(tx, org, vault.now());
+    await vault.auditIn(tx, "usage.sync", null, admin.profile, auditDetails(result));
+  };
+  if (windows.length === 0) await store.transaction(finish);
   for (const [w, window] of windows.entries()) {
     const lastWindow = w === windows.length - 1;
     for await (const page of reportPages(http, window)) {
@@ -154,10 +195,7 @@ async function syncOrg(
         if (window.width === "1h") await tx.settings.set(cursorName, page.until.toISOString(), vault.now());
         else if (cursor === null && page.from.getTime() === window.from.getTime())
           await tx.settings.set(cursorName, window.from.toISOString(), vault.now());
-        if (done) {
-          await markSynced(tx, org, vault.now());
-          await vault.auditIn(tx, "usage.sync", null, admin.profile, auditDetails(result));
-        }
+        if (done) await finish(tx);
       });
       opts.onProgress?.({
         org,

@@ -63,10 +63,17 @@ export interface UsageRepository {
   spendByKey(query: UsageWindow): Promise<KeySpend[]>;
   /** Spend per gateway token over a window (tokens without events are absent; so are events without a token). */
   spendByToken(query: UsageWindow): Promise<TokenSpend[]>;
-  /** The UTC hours in [since, until) in which these keys have recorded usage, ordered by key id, then hour. */
-  hoursWithUsage(query: {
-    since: Date;
-    until?: Date;
-    keyIds: readonly string[];
-  }): Promise<Array<{ keyId: string; hour: Date }>>;
+  /**
+   * The UTC hours in [since, until) in which these keys have recorded usage, with the first and last moment
+   * recorded in each, ordered by key id, then hour.
+   */
+  hoursWithUsage(query: { since: Date; until?: Date; keyIds: readonly string[] }): Promise<RecordedHour[]>;
+}
+
+/** An hour in which a key recorded usage: its start, and the first and last event recorded in it. */
+export interface RecordedHour {
+  keyId: string;
+  hour: Date;
+  first: Date;
+  last: Date;
 }

@@ -2,7 +2,8 @@ import { ApikeyError } from "@apikey/core/errors";
 import { asc, getTableName, gt, sql } from "drizzle-orm";
 import { toStoreError } from "../errors.ts";
 import { toPgStoreError } from "../pg/errors.ts";
-import { rebuildDailySql } from "../repositories/usage-rollup.ts";
+import { insertReportedDaily } from "../repositories/reported-rollup.ts";
+import { rebuildDailySql, utcDayOf } from "../repositories/usage-rollup.ts";
 import { COPIED, type Copied, describeEndpoint, type Endpoint, openSide, PAGED, type Side } from "./sides.ts";
 
 // `store copy`: every row of one store into another, SQLite or PostgreSQL either way, in ONE transaction on the
@@ -79,6 +80,9 @@ async function copyBetween(
     options.onTable?.("usage_daily", 0);
     await target.exec("DELETE FROM usage_daily");
     await target.exec(rebuildDailySql(target.tables, target.dialect));
+    // The reported usage's rollup, likewise rebuilt from the rows copied, never copied itself.
+    await target.exec("DELETE FROM usage_reported_daily");
+    await insertReportedDaily(target.db, target.tables, utcDayOf(target.dialect));
     await verifyCopy(target, { before, written, expected }, options.merge === true);
     written.usageDaily = await count(target, "usageDaily");
     await target.exec("COMMIT");

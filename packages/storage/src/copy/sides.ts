@@ -30,7 +30,7 @@ export function describeEndpoint(e: Endpoint): string {
   return e.kind === "sqlite" ? e.path : parseDatabaseUrl(e.url).location;
 }
 
-/** The tables a copy moves, parents before children. usage_daily is rebuilt from the events instead. */
+/** The tables a copy moves, parents before children. usage_daily and usage_reported_daily are rebuilt from the rows instead. */
 export const COPIED = [
   "profiles",
   "keys",
@@ -56,7 +56,7 @@ export interface Side {
   // biome-ignore lint/suspicious/noExplicitAny: the two dialects' Drizzle databases, used through what they share
   db: any;
   // biome-ignore lint/suspicious/noExplicitAny: either dialect's table objects (same names, columns and shapes)
-  tables: Record<Copied | "usageDaily", any>;
+  tables: Record<Copied | "usageDaily" | "usageReportedDaily", any>;
   exec(sql: string): Promise<void>;
   /** First column of the first row, as a number. */
   count(sql: string): Promise<number>;
@@ -78,6 +78,7 @@ const pick = <T extends Record<string, unknown>>(schema: T) => ({
   usageEvents: schema.usageEvents,
   usageDaily: schema.usageDaily,
   usageReported: schema.usageReported,
+  usageReportedDaily: schema.usageReportedDaily,
 });
 
 /** The source must exist (nothing is created on it); the target is created when missing. */

@@ -2,7 +2,7 @@
 import type { MigrationMeta } from "drizzle-orm/migrator";
 
 /** The PostgreSQL schema this build writes, as drizzle-kit named its migration. */
-export const PG_LATEST_MIGRATION_TAG = "0003_usage_reported";
+export const PG_LATEST_MIGRATION_TAG = "0004_usage_reported_daily";
 
 export const pgMigrations: MigrationMeta[] = [
   {
@@ -82,5 +82,16 @@ export const pgMigrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1796545888230,
     "hash": "a8853d6df36de90874ba316cfb42a953eb0f47225fb2e8af5a5971df79c54710"
+  },
+  {
+    "sql": [
+      "CREATE TABLE \"usage_reported_daily\" (\n\t\"day\" integer NOT NULL,\n\t\"org\" text NOT NULL,\n\t\"org_key_id\" text NOT NULL,\n\t\"key_id\" text,\n\t\"model\" text NOT NULL,\n\t\"uncached_input_tokens\" bigint NOT NULL,\n\t\"cache_creation_5m_tokens\" bigint NOT NULL,\n\t\"cache_creation_1h_tokens\" bigint NOT NULL,\n\t\"cache_read_tokens\" bigint NOT NULL,\n\t\"output_tokens\" bigint NOT NULL,\n\t\"web_search_requests\" bigint NOT NULL,\n\t\"cost_usd\" double precision NOT NULL,\n\t\"unpriced_rows\" bigint NOT NULL\n);\n",
+      "\nCREATE INDEX \"usage_reported_daily_day_org_idx\" ON \"usage_reported_daily\" USING btree (\"day\",\"org\");",
+      "\n-- The rollup counts as a write for dataVersion() (see 0001), like the rows it sums.\nCREATE TRIGGER \"usage_reported_daily_version\" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \"usage_reported_daily\" FOR EACH STATEMENT EXECUTE FUNCTION \"apikey_bump_version\"();\n",
+      "\n-- Hand-written backfill: stores that already hold reported usage get it in the rollup (see the SQLite twin, 0006).\nINSERT INTO \"usage_reported_daily\" (\"day\", \"org\", \"org_key_id\", \"key_id\", \"model\", \"uncached_input_tokens\", \"cache_creation_5m_tokens\", \"cache_creation_1h_tokens\", \"cache_read_tokens\", \"output_tokens\", \"web_search_requests\", \"cost_usd\", \"unpriced_rows\")\nSELECT floor(extract(epoch from \"bucket_start\") * 1000 / 86400000)::integer, \"org\", \"org_key_id\", \"key_id\", \"model\", sum(\"uncached_input_tokens\"), sum(\"cache_creation_5m_tokens\"), sum(\"cache_creation_1h_tokens\"), sum(\"cache_read_tokens\"), sum(\"output_tokens\"), sum(\"web_search_requests\"), coalesce(sum(\"cost_usd\"), 0), count(*) - count(\"cost_usd\")\nFROM \"usage_reported\" GROUP BY 1, 2, 3, 4, 5;\n"
+    ],
+    "bps": true,
+    "folderMillis": 1796564179597,
+    "hash": "54ba944d44a7b65e94922f86a2b61e4c5dcbcc5dc1541406c79f0a63bec94963"
   }
 ];

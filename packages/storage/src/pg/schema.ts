@@ -14,6 +14,8 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 
+export { usageReportedDaily } from "./schema-reported-daily.ts";
+
 // The PostgreSQL twin of ../schema.ts: the same tables, columns, keys and indexes, so rows map to the same domain
 // objects through ../rows.ts. Where the types differ, and why:
 // - times are timestamptz(3), not integer milliseconds: the native type (readable in psql and reporting tools,

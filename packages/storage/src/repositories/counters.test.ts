@@ -58,6 +58,9 @@ describe("issue 21: one definition of the usage counters", () => {
     const allowed = new Set([
       "packages/storage/src/schema.ts",
       "packages/storage/src/pg/schema.ts",
+      // Split from the schemas above only for length (schema.ts re-exports it): still a schema.
+      "packages/storage/src/schema-reported-daily.ts",
+      "packages/storage/src/pg/schema-reported-daily.ts",
       "packages/core/src/usage/counts.ts",
       // Each counter's price: the rates are another vocabulary, one field per counter.
       "packages/core/src/usage/prices.ts",

@@ -173,10 +173,15 @@ async function hoursWithUsage(
   const conditions: SQL[] = [gte(t.at, query.since), inArray(t.keyId, [...query.keyIds])];
   if (query.until !== undefined) conditions.push(lt(t.at, query.until));
   const rows = await db
-    .select({ keyId: t.keyId, hour })
+    .select({
+      keyId: t.keyId,
+      hour,
+      first: sql<Date>`min(${t.at})`.mapWith(t.at),
+      last: sql<Date>`max(${t.at})`.mapWith(t.at),
+    })
     .from(t)
     .where(and(...conditions))
     .groupBy(t.keyId, hour)
     .orderBy(byteOrder(t.keyId), hour);
-  return rows.map((r) => ({ keyId: r.keyId, hour: new Date(Number(r.hour) * HOUR_MS) }));
+  return rows.map((r) => ({ ...r, hour: new Date(Number(r.hour) * HOUR_MS) }));
 }

@@ -1,10 +1,11 @@
 // Vendored from packages/core/src/usage-sync/admin-http.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { ZodType } from "zod";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { type NetworkFailure, networkError, networkFailureOf } from "./network-failure.ts";
 
 // GET requests to the Admin API for the usage sync: an Admin key in `x-api-key` (as Anthropic's curl examples send
-// it), 429s waited out as `retry-after` says (a bounded number of times), every other failure a coded error whose
-// words hold no response body and no key.
+// it), 429s waited out as `retry-after` says and failed connections tried again after a growing pause (a bounded
+// number of times each), every other failure a coded error whose words hold no response body and no key.
 
 export interface AdminHttpOptions {
   /** Without `/v1`, as ANTHROPIC_BASE_URL is written; Anthropic's own when undefined. */
@@ -13,11 +14,13 @@ export interface AdminHttpOptions {
   timeoutMs: number;
   /** Injected so tests need not wait; real seconds otherwise. */
   sleep?: (ms: number) => Promise<void>;
-  /** 429s waited out before giving up. */
+  /** 429s waited out, and failed connections tried again, before giving up. */
   maxRetries?: number;
 }
 
 const DEFAULT_BASE = "https://api.anthropic.com";
+/** The first pause before trying a failed connection again; it doubles each time. */
+const BACKOFF_MS = 500;
 /** Longer than this is not a wait a sync should sit through; the next sync resumes instead. */
 const MAX_WAIT_MS = 120_000;
 
@@ -34,17 +37,27 @@ export async function adminGet<T>(
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const maxRetries = opts.maxRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
-    const res = await send(url, opts);
+    const answer = await send(url, opts);
+    if ("failed" in answer) {
+      // A dropped or refused connection is often a blip: tried again after a growing pause. A timeout is not
+      // retried: it already waited the whole timeout, and the next sync resumes at the same page.
+      if (answer.failed === "unreachable" && attempt < maxRetries) {
+        await sleep(BACKOFF_MS * 2 ** attempt);
+        continue;
+      }
+      throw networkError(answer.failed, path, opts.timeoutMs, attempt + 1);
+    }
+    const { res, body } = answer;
     if (res.status === 429 && attempt < maxRetries) {
-      const wait = retryAfterMs(res.headers.get("retry-after"));
-      await res.body?.cancel();
-      if (wait !== null && wait <= MAX_WAIT_MS) {
+      // As retry-after says; without one, the same growing pause as a failed connection.
+      const wait = retryAfterMs(res.headers.get("retry-after")) ?? BACKOFF_MS * 2 ** attempt;
+      if (wait <= MAX_WAIT_MS) {
         await sleep(wait);
         continue;
       }
     }
-    if (!res.ok) throw await failure(res, path);
-    const parsed = schema.safeParse(await res.json().catch(() => undefined));
+    if (!res.ok) throw failure(res, body, path);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       throw new ApikeyError(
         ERROR_CODES.UPSTREAM_FAILED,
@@ -58,9 +71,12 @@ export async function adminGet<T>(
   }
 }
 
-async function send(url: URL, opts: AdminHttpOptions): Promise<Response> {
+type Answer = { res: Response; body: unknown } | { failed: NetworkFailure };
+
+/** One request, its body read within the same timeout (a body that stalls is a timeout, not a bad answer). */
+async function send(url: URL, opts: AdminHttpOptions): Promise<Answer> {
   try {
-    return await fetch(url, {
+    const res = await fetch(url, {
       headers: {
         "x-api-key": opts.adminSecret,
         "anthropic-version": "2023-06-01",
@@ -68,13 +84,16 @@ async function send(url: URL, opts: AdminHttpOptions): Promise<Response> {
       },
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { res, body };
   } catch (err) {
-    const timedOut = err instanceof DOMException && err.name === "TimeoutError";
-    throw new ApikeyError(
-      ERROR_CODES.UPSTREAM_FAILED,
-      timedOut ? "The Admin API did not answer in time." : "The Admin API could not be reached.",
-      { details: { path: url.pathname, reason: timedOut ? "timeout" : "unreachable" } },
-    );
+    return { failed: networkFailureOf(err) };
   }
 }
 
@@ -87,8 +106,8 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | n
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-async function failure(res: Response, path: string): Promise<ApikeyError> {
-  const body = (await res.json().catch(() => null)) as { error?: { type?: unknown } } | null;
+function failure(res: Response, answer: unknown, path: string): ApikeyError {
+  const body = answer as { error?: { type?: unknown } } | null | undefined;
   // Only the error's type word: anything else a server sends back stays out of messages.
   const raw = body?.error?.type;
   const type = typeof raw === "string" && /^[a-z_]{1,40}$/.test(raw) ? raw : null;

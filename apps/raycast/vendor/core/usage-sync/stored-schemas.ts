@@ -1,8 +1,8 @@
 // Vendored from packages/core/src/usage-sync/stored-schemas.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { z } from "zod";
 
-// The stored shapes of the settings usage findings read: an organization's key list (org-snapshot.ts) and a
-// profile's gateway-only mark (gateway-only.ts). Apart, and loaded only when such a setting is there to check:
+// The stored shape of the setting usage findings read for an organization's key list (org-snapshot.ts). Apart, and
+// loaded only when such a setting is there to check:
 // `status` reads findings on every run, and most stores hold neither (zod is a third of a start's code; issue 25).
 
 const SnapshotKey = z.object({
@@ -13,5 +13,3 @@ const SnapshotKey = z.object({
   keyId: z.string().nullable(),
 });
 export const Snapshot = z.object({ listedAt: z.string().datetime(), keys: z.array(SnapshotKey) });
-
-export const GatewayOnlyMark = z.object({ since: z.string().datetime() });

@@ -2,8 +2,8 @@
 import type { BudgetMode } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Store } from "../store.ts";
-import { keySpend } from "./month-spend.ts";
 import { formatUsd } from "./money.ts";
+import { keySpend } from "./month-spend.ts";
 import { monthWindow } from "./window.ts";
 
 /** Warn from this share of the budget on. */

@@ -2,6 +2,7 @@
 import { DEFAULT_PROFILE } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import type { Store } from "../store.ts";
+import { forgetGatewayOnlyIn } from "../usage-sync/gateway-only-setting.ts";
 import { checkName } from "./names.ts";
 import { profileNotFound } from "./refusals.ts";
 import type { Session } from "./session.ts";
@@ -30,6 +31,8 @@ export async function createProfileIn(
 ): Promise<void> {
   await tx.profiles.create({ name, activeKeyId: null, createdAt: s.now() });
   await s.auditIn(tx, "profile.create", null, name, { name });
+  // A mark left by a profile of this name deleted before apikey cleared marks with their profile.
+  await forgetGatewayOnlyIn(s, tx, name, "profile_created");
 }
 
 export async function listProfiles(s: Session): Promise<StatusReport["profiles"]> {
@@ -63,6 +66,7 @@ export async function deleteProfile(s: Session, name: string): Promise<void> {
     }
     await tx.profiles.delete(name);
     await s.auditIn(tx, "profile.delete", null, name, { name });
+    await forgetGatewayOnlyIn(s, tx, name, "profile_deleted");
   });
 }
 

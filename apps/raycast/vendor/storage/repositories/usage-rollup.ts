@@ -1,7 +1,7 @@
 // Vendored from packages/storage/src/repositories/usage-rollup.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 // The daily rollup's rule, shared by every dialect's writes and by the reads that choose it.
 import { COUNTER_KEYS, type CounterKey, type UsageEvent, type UsageWindow } from "../../core/store.ts";
-import { getTableName } from "drizzle-orm";
+import { type AnyColumn, getTableName, type SQL, sql } from "drizzle-orm";
 import type { Tables } from "../dialect.ts";
 
 export const DAY_MS = 86_400_000;
@@ -96,6 +96,11 @@ const DAY_OF = {
   sqlite: (at: string) => `(${at} / ${DAY_MS} - (${at} < 0 AND ${at} % ${DAY_MS} != 0))`,
   postgres: (at: string) => `floor(extract(epoch from ${at}) * 1000 / ${DAY_MS})::integer`,
 };
+
+/** DAY_OF as a Drizzle expression over a column, for builders that run on either dialect's database. */
+export function utcDayOf(dialect: keyof typeof DAY_OF): (column: AnyColumn) => SQL<number> {
+  return (column) => sql<number>`${sql.raw(DAY_OF[dialect](`"${column.name}"`))}`;
+}
 
 /** The whole rollup rebuilt from the events, in SQL: the same rule as rollUp. */
 export function rebuildDailySql(

@@ -82,6 +82,50 @@ describe("issue 24: used-outside-gateway", () => {
   });
 });
 
+describe("issue 24: used-outside-gateway near an hour boundary", () => {
+  // An hour with recorded usage, known down to its first and last request.
+  const rec = (hour: number, first: [number, number], last: [number, number]) => ({
+    keyId: "k1",
+    hour: at(hour),
+    first: at(...first),
+    last: at(...last),
+  });
+  const since = at(0);
+
+  it("a stream recorded just after the hour explains usage reported just before it (minute and hour buckets)", () => {
+    const recorded = [rec(11, [11, 0], [11, 4])];
+    expect(
+      usedOutsideGateway([{ key, since }], [bucket({ bucketStart: at(10, 58), bucketMinutes: 1 })], recorded),
+    ).toEqual([]);
+    expect(usedOutsideGateway([{ key, since }], [bucket({ bucketStart: at(10) })], recorded)).toEqual([]);
+  });
+
+  it("and one recorded just before the hour explains usage reported just after it", () => {
+    const recorded = [rec(9, [9, 30], [9, 55])];
+    expect(
+      usedOutsideGateway([{ key, since }], [bucket({ bucketStart: at(10, 3), bucketMinutes: 1 })], recorded),
+    ).toEqual([]);
+  });
+
+  it("past the tolerance (10 minutes) it does not: usage with nothing recorded near it is a finding", () => {
+    const recorded = [rec(11, [11, 12], [11, 40]), rec(9, [9, 5], [9, 49])];
+    const found = usedOutsideGateway(
+      [{ key, since }],
+      [bucket({ bucketStart: at(10, 58), bucketMinutes: 1 }), bucket({ bucketStart: at(10) })],
+      recorded,
+    );
+    expect(found).toEqual([expect.objectContaining({ hours: [at(10)] })]);
+    // In the middle of an hour, the next hour's first request is no excuse.
+    expect(
+      usedOutsideGateway(
+        [{ key, since }],
+        [bucket({ bucketStart: at(10, 30), bucketMinutes: 1 })],
+        [rec(11, [11, 0], [11, 1])],
+      ),
+    ).toHaveLength(1);
+  });
+});
+
 describe("issue 24: unknown-org-key and reported-over-budget", () => {
   it("lists active organization keys no stored key is linked to", () => {
     const snapshot = {

@@ -1,4 +1,5 @@
 import { budgetState } from "../../usage/budget.ts";
+import type { RecordedHour } from "../../usage/port.ts";
 import type { OrgKeySnapshot } from "../org-snapshot.ts";
 import type { ReportedBucket } from "../port.ts";
 import {
@@ -67,22 +68,47 @@ export interface GatewayOnlyKey {
 }
 
 /**
+ * How far from a reported bucket a recorded request still explains it. The gateway records a request when its
+ * answer ends, Anthropic may place it where it began: a stream that crosses an hour is recorded in one hour and
+ * reported in the other. 10 minutes is the gateway's default upstream timeout, the longest a request it passes
+ * on can run; past that, usage with nothing recorded near it did not go through the gateway.
+ */
+export const RECORDED_TOLERANCE_MS = 10 * 60_000;
+
+type Recorded = Pick<RecordedHour, "keyId" | "hour"> & Partial<Pick<RecordedHour, "first" | "last">>;
+
+/** Whether recorded usage explains a reported bucket: the same hour, or a request within the tolerance of it. */
+function explainedBy(recorded: ReadonlyMap<string, Recorded>, keyId: string, b: ReportedBucket): boolean {
+  const start = b.bucketStart.getTime();
+  const end = start + b.bucketMinutes * 60_000;
+  if (recorded.has(`${keyId}@${Math.floor(start / HOUR) * HOUR}`)) return true;
+  const from = start - RECORDED_TOLERANCE_MS;
+  const until = end + RECORDED_TOLERANCE_MS;
+  for (let hour = Math.floor(from / HOUR) * HOUR; hour < until; hour += HOUR) {
+    const h = recorded.get(`${keyId}@${hour}`);
+    // Without the moments (an hour known only as an hour), only the same hour counts.
+    if (h?.first && h.last && h.last.getTime() >= from && h.first.getTime() < until) return true;
+  }
+  return false;
+}
+
+/**
  * Reported usage in UTC hours without any recorded usage, for keys meant for the gateway only: whatever went
  * through the gateway was recorded, so such an hour's usage came from somewhere else. One finding per key and day.
  */
 export function usedOutsideGateway(
   keys: readonly GatewayOnlyKey[],
   buckets: readonly ReportedBucket[],
-  recordedHours: ReadonlyArray<{ keyId: string; hour: Date }>,
+  recordedHours: readonly Recorded[],
 ): UsedOutsideGateway[] {
   const grouped = byKey(buckets);
-  const recorded = new Set(recordedHours.map((h) => `${h.keyId}@${h.hour.getTime()}`));
+  const recorded = new Map(recordedHours.map((h) => [`${h.keyId}@${h.hour.getTime()}`, h]));
   const out = new Map<string, UsedOutsideGateway>();
   for (const { key, since } of keys) {
     for (const b of grouped.get(key.id) ?? []) {
       if (b.bucketStart.getTime() < since.getTime()) continue;
       const hour = Math.floor(b.bucketStart.getTime() / HOUR) * HOUR;
-      if (recorded.has(`${key.id}@${hour}`)) continue;
+      if (explainedBy(recorded, key.id, b)) continue;
       const day = new Date(hour).toISOString().slice(0, 10);
       const id = findingId("used-outside-gateway", key.id, day);
       const f = out.get(id) ?? {

@@ -3,7 +3,7 @@ import type { KeyRecord } from "../../domain.ts";
 import type { Store } from "../../store.ts";
 import { monthSpendByKey } from "../../usage/month-spend.ts";
 import { gatewayOnlySince } from "../gateway-only.ts";
-import { orgOf } from "../org.ts";
+import { orgOf } from "../org-of.ts";
 import { lastSyncAt, readOrgSnapshot } from "../org-snapshot.ts";
 import { DEFAULT_SINCE_MS } from "../plan.ts";
 import {

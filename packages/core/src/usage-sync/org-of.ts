@@ -4,6 +4,6 @@ import type { KeyRecord } from "../domain.ts";
 // report schemas it parses with zod).
 
 /** The organization an Admin key reads: its organization when known, else the key itself. */
-export function orgOf(admin: KeyRecord): string {
+export function orgOf(admin: Pick<KeyRecord, "organization" | "id">): string {
   return admin.organization ?? `admin-key:${admin.id}`;
 }
