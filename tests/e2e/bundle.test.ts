@@ -1,10 +1,20 @@
-import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ADMIN,
+  DEV,
+  expectClean,
+  makeBundleSource,
+  mustRun,
+  SECRETS,
+  SPARE,
+  storeState,
+  WORK,
+  withPass,
+} from "../fixtures/bundle-source.ts";
+import {
   addKey,
-  type CliResult,
   jsonError,
   jsonOut,
   listKeys,
@@ -14,52 +24,12 @@ import {
   type RunOptions,
   runCli,
   type TestHome,
-  walk,
 } from "../fixtures/cli.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // Encrypted export and import through the built CLI, in temp homes. Each export or import that reaches the key
-// derivation costs one scrypt at N=2^17 (most of a second here), so bundles are made once and reused.
-
-const PASSPHRASE = "bundle test passphrase, not a secret";
-const WORK = fakeApiKey("BUNDLE_WORK");
-const SPARE = fakeApiKey("BUNDLE_SPARE");
-const DEV = fakeApiKey("BUNDLE_DEV");
-const ADMIN = fakeAdminKey("BUNDLE_ADMIN");
-const SECRETS = [WORK, SPARE, DEV, ADMIN];
-
-const withPass = (opts: RunOptions, passphrase = PASSPHRASE): RunOptions => ({
-  ...opts,
-  env: { ...opts.env, APIKEY_EXPORT_PASSPHRASE: passphrase },
-});
-
-function expectClean(r: CliResult) {
-  const all = r.stdout + r.stderr;
-  for (const s of SECRETS) expect(all).not.toContain(keyBody(s));
-  expect(all).not.toContain(PASSPHRASE);
-}
-
-async function mustRun(args: string[], opts: RunOptions): Promise<CliResult> {
-  const r = await runCli(args, opts);
-  expect(r.code, `${args.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
-  return r;
-}
-
-/** Keys, profiles, audit log and the bytes of every store file: all a failed import must leave as it was. */
-async function storeState(opts: RunOptions) {
-  const hashes: Record<string, string> = {};
-  for (const f of await walk(opts.home.dataDir)) {
-    hashes[relative(opts.home.dataDir, f)] = createHash("sha256")
-      .update(await readFile(f))
-      .digest("hex");
-  }
-  return {
-    list: await listKeys(opts),
-    profiles: jsonOut(await runCli(["--json", "profile", "list"], opts)),
-    audit: jsonOut<unknown[]>(await runCli(["--json", "audit", "--limit", "1000"], opts)).length,
-    files: hashes,
-  };
-}
+// derivation costs one scrypt at N=2^17 (most of a second here), so bundles are made once and reused. The source
+// store is made in process (tests/fixtures/bundle-source.ts); bad bundles are in bundle-refusals.test.ts.
 
 const reveal = async (opts: RunOptions, profile: string, name: string) =>
   (await mustRun(["--profile", profile, "reveal", "--yes", name], opts)).stdout.trim();
@@ -79,19 +49,7 @@ describe("apikey export / import (bundles)", () => {
   beforeAll(async () => {
     source = await makeHome();
     srcOpts = { home: source };
-    expect((await addKey("work", WORK, srcOpts, ["--no-validate"])).code).toBe(0);
-    expect((await addKey("spare", SPARE, srcOpts, ["--no-validate"])).code).toBe(0);
-    await mustRun(["disable", "spare"], srcOpts);
-    await mustRun(["profile", "create", "dev"], srcOpts);
-    await mustRun(["profile", "create", "empty"], srcOpts);
-    expect(
-      (await addKey("dev-main", DEV, { home: source }, ["--no-validate", "--profile", "dev"])).code,
-    ).toBe(0);
-    const admin = await runCli(["--profile", "dev", "--json", "add", "--no-validate", "org-admin"], {
-      ...srcOpts,
-      stdin: ADMIN,
-    });
-    expect(admin.code, admin.stderr).toBe(0);
+    await makeBundleSource(source);
     bundlePath = join(source.root, "keys.apikey");
     const r = await mustRun(["--json", "export", "--out", bundlePath], withPass(srcOpts));
     expectClean(r);
@@ -248,93 +206,5 @@ describe("apikey export / import (bundles)", () => {
     expect(await reveal(target, "dev", "org-admin")).toBe(fakeAdminKey("V1_ADMIN"));
     const profiles = jsonOut<Array<{ name: string }>>(await runCli(["--json", "profile", "list"], target));
     expect(profiles.map((p) => p.name).sort()).toEqual(["default", "dev", "staging"]);
-  });
-
-  describe("a bad bundle is refused with its code and leaves the store unchanged", () => {
-    let target: RunOptions;
-    let before: Awaited<ReturnType<typeof storeState>>;
-    beforeAll(async () => {
-      target = await freshHome();
-      expect((await addKey("existing", fakeApiKey("BUNDLE_EXISTING"), target, ["--no-validate"])).code).toBe(
-        0,
-      );
-      before = await storeState(target);
-    });
-
-    const env = () => JSON.parse(bundleText);
-    const flip = (b64: string, at: number) => {
-      const bytes = Buffer.from(b64, "base64");
-      bytes[at % bytes.length] = (bytes[at % bytes.length] ?? 0) ^ 0x01;
-      return bytes.toString("base64");
-    };
-    const cases: Array<[string, () => string, string, string?]> = [
-      ["wrong passphrase", () => bundleText, "E_BUNDLE_PASSPHRASE", "another passphrase, long enough"],
-      ["truncated", () => bundleText.slice(0, Math.floor(bundleText.length / 2)), "E_BUNDLE_CORRUPT"],
-      ["not JSON", () => "this is not a bundle\n", "E_BUNDLE_CORRUPT"],
-      ["empty file", () => "", "E_BUNDLE_CORRUPT"],
-      [
-        "a tampered ciphertext byte",
-        () => JSON.stringify({ ...env(), ciphertext: flip(env().ciphertext, 40) }),
-        "E_BUNDLE_CORRUPT",
-      ],
-      [
-        "a tampered nonce",
-        () => JSON.stringify({ ...env(), cipher: { ...env().cipher, nonce: flip(env().cipher.nonce, 3) } }),
-        "E_BUNDLE_CORRUPT",
-      ],
-      // The KDF fields decide the key itself, so an edited salt or N looks exactly like a wrong passphrase.
-      [
-        "a tampered salt",
-        () => JSON.stringify({ ...env(), kdf: { ...env().kdf, salt: flip(env().kdf.salt, 0) } }),
-        "E_BUNDLE_PASSPHRASE",
-      ],
-      [
-        "a weakened KDF (N lowered)",
-        () => JSON.stringify({ ...env(), kdf: { ...env().kdf, N: 1024 } }),
-        "E_BUNDLE_CORRUPT",
-      ],
-      [
-        "a KDF asking for too much memory",
-        () => JSON.stringify({ ...env(), kdf: { ...env().kdf, N: 2 ** 24 } }),
-        "E_BUNDLE_CORRUPT",
-      ],
-      [
-        "an unknown cipher",
-        () => JSON.stringify({ ...env(), cipher: { ...env().cipher, name: "aes-128-cbc" } }),
-        "E_BUNDLE_CORRUPT",
-      ],
-      ["a missing field", () => JSON.stringify({ ...env(), ciphertext: undefined }), "E_BUNDLE_CORRUPT"],
-      ["another format", () => JSON.stringify({ ...env(), format: "other-tool-backup" }), "E_BUNDLE_FORMAT"],
-      ["a JSON array", () => "[1,2,3]", "E_BUNDLE_FORMAT"],
-      ["a future version", () => JSON.stringify({ ...env(), version: 2 }), "E_BUNDLE_VERSION"],
-      ["a version that never existed", () => JSON.stringify({ ...env(), version: 0 }), "E_BUNDLE_VERSION"],
-    ];
-    for (const [what, make, code, passphrase] of cases) {
-      it(`${what} → ${code}`, async () => {
-        const file = join(target.home.root, "bad.apikey");
-        await writeFile(file, make());
-        const r = await runCli(["--json", "import", file], withPass(target, passphrase));
-        expect(r.code, r.stderr).toBe(1);
-        expect(jsonError(r).code).toBe(code);
-        expect(r.stdout).toBe("");
-        expectClean(r);
-        expect(await storeState(target)).toEqual(before);
-      });
-    }
-
-    it("a missing file → E_IMPORT_SOURCE", async () => {
-      const r = await runCli(["--json", "import", join(target.home.root, "nope.apikey")], withPass(target));
-      expect(jsonError(r).code).toBe("E_IMPORT_SOURCE");
-      expect(await storeState(target)).toEqual(before);
-    });
-
-    it("into a store that does not exist yet: nothing is created", async () => {
-      const empty = await freshHome();
-      const file = join(empty.home.root, "bad.apikey");
-      await writeFile(file, JSON.stringify({ ...env(), ciphertext: flip(env().ciphertext, 7) }));
-      const r = await runCli(["--json", "import", file], withPass(empty));
-      expect(jsonError(r).code).toBe("E_BUNDLE_CORRUPT");
-      expect(await walk(empty.home.dataDir)).toEqual([]);
-    });
   });
 });

@@ -1,29 +1,15 @@
 import { existsSync } from "node:fs";
 import pg from "pg";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addKey,
-  jsonOut,
-  makeHome,
-  type RunOptions,
-  runCli,
-  TEST_MASTER_KEY,
-  type TestHome,
-} from "../fixtures/cli.ts";
+import { describe, expect, it } from "vitest";
+import { addKey, jsonOut, runCli } from "../fixtures/cli.ts";
 import { commandLines, EXPORT_ENV, noStoreProblem, realProgram, STDIN } from "../fixtures/every-command.ts";
 import { onPostgres, storeUrl, usePrivatePostgres } from "../fixtures/postgres.ts";
-import { KEY } from "../fixtures/store-safety.ts";
+import { KEY, storeSafetyHome } from "../fixtures/store-safety.ts";
 
 // Issue 20, item 9 on PostgreSQL: reads create no schema. Split by item out of one file (tests/fixtures/store-
 // safety.ts has what they share) so the suite's workers share the items out.
 
-let home: TestHome;
-let opts: RunOptions;
-beforeEach(async () => {
-  home = await makeHome();
-  opts = { home, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } };
-});
-afterEach(() => home?.cleanup());
+const t = storeSafetyHome();
 
 describe("issue 20 item 9 on PostgreSQL: reads create no schema", () => {
   const server = usePrivatePostgres();
@@ -46,13 +32,13 @@ describe("issue 20 item 9 on PostgreSQL: reads create no schema", () => {
     const { CREATES_STORE } = await import("../../apps/cli/src/program.ts");
     const program = await realProgram();
     const url = storeUrl(server(), "item9");
-    const pgOpts = onPostgres({ ...opts, env: { ...opts.env, ...EXPORT_ENV } }, url);
-    const lines = commandLines(program, home.root).filter((l) => !CREATES_STORE.has(l.path));
+    const pgOpts = onPostgres({ ...t.opts, env: { ...t.opts.env, ...EXPORT_ENV } }, url);
+    const lines = commandLines(program, t.home.root).filter((l) => !CREATES_STORE.has(l.path));
     const problems: string[] = [];
     for (const { path, args } of lines) {
       const r = await runCli(["--json", ...args], { ...pgOpts, stdin: STDIN[path] ?? "", timeoutMs: 15_000 });
       if (await schemaExists(url)) problems.push(`${path}: created the schema`);
-      if (existsSync(home.dataDir)) problems.push(`${path}: created APIKEY_HOME`);
+      if (existsSync(t.home.dataDir)) problems.push(`${path}: created APIKEY_HOME`);
       problems.push(...[noStoreProblem(path, r)].filter((p): p is string => p !== null));
     }
     expect(problems).toEqual([]);

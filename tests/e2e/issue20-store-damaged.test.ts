@@ -1,31 +1,12 @@
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addKey,
-  jsonError,
-  jsonOut,
-  makeHome,
-  type RunOptions,
-  runCli,
-  TEST_MASTER_KEY,
-  type TestHome,
-} from "../fixtures/cli.ts";
-import { expectCode, KEY2, storeSafetyTemplate } from "../fixtures/store-safety.ts";
+import { describe, expect, it } from "vitest";
+import { addKey, jsonError, jsonOut, runCli } from "../fixtures/cli.ts";
+import { expectCode, KEY2, storeSafetyHome } from "../fixtures/store-safety.ts";
 
 // Issue 20, item 15: a store whose master-key slots are gone is damaged, never empty. Split by item out of one file
 // (tests/fixtures/store-safety.ts has what they share) so the suite's workers share the items out.
 
-let home: TestHome;
-let opts: RunOptions;
-beforeEach(async () => {
-  home = await makeHome();
-  opts = { home, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } };
-});
-afterEach(() => home?.cleanup());
-
-// The same store, made once by storeWithKey and copied into the tests that only start from it.
-const template = storeSafetyTemplate();
-const storeCopy = () => template.copyTo(home);
+const t = storeSafetyHome();
 
 describe("issue 20 item 15: a store whose master-key slots are gone is damaged, never empty", () => {
   const damage: Array<[string, string]> = [
@@ -40,12 +21,12 @@ describe("issue 20 item 15: a store whose master-key slots are gone is damaged, 
   ];
   for (const [label, sql] of damage) {
     it(`item 15: ${label}: current (both paths), add and reveal say E_STORE_CORRUPT; status says damaged`, async () => {
-      await storeCopy();
-      const db = new Database(home.storePath);
+      await t.storeCopy();
+      const db = new Database(t.home.storePath);
       db.exec(sql);
       db.close();
       const count = () => {
-        const d = new Database(home.storePath, { readonly: true });
+        const d = new Database(t.home.storePath, { readonly: true });
         try {
           return d
             .prepare("SELECT (SELECT count(*) FROM keys) || '/' || (SELECT count(*) FROM master_key_slots)")
@@ -56,7 +37,7 @@ describe("issue 20 item 15: a store whose master-key slots are gone is damaged, 
         }
       };
       const rows = count();
-      const hot = await runCli(["current"], opts);
+      const hot = await runCli(["current"], t.opts);
       expect(hot.code).toBe(1);
       expect(hot.stdout).toBe("");
       expect(hot.stderr).toMatch(/damaged/);
@@ -66,16 +47,16 @@ describe("issue 20 item 15: a store whose master-key slots are gone is damaged, 
         ["--json", "reveal", "work"],
         ["--json", "exec", "--", "true"],
       ]) {
-        const r = await runCli(args, opts);
+        const r = await runCli(args, t.opts);
         expectCode(r, "E_STORE_CORRUPT");
         expect(jsonError(r).hint ?? "").toMatch(/backup|export/);
       }
-      expectCode(await addKey("two", KEY2, opts, ["--no-validate"]), "E_STORE_CORRUPT");
+      expectCode(await addKey("two", KEY2, t.opts, ["--no-validate"]), "E_STORE_CORRUPT");
       expect(count()).toBe(rows);
       // Listing needs no unlock: the keys still show, and status names the damage.
-      expect(jsonOut<unknown[]>(await runCli(["--json", "list"], opts))).toHaveLength(1);
+      expect(jsonOut<unknown[]>(await runCli(["--json", "list"], t.opts))).toHaveLength(1);
       const s = jsonOut<{ damage: string | null; warnings: string[] }>(
-        await runCli(["--json", "status"], opts),
+        await runCli(["--json", "status"], t.opts),
       );
       expect(s.damage).toBe("no_slots");
       expect(s.warnings.join(" ")).toMatch(/damaged/);
@@ -83,7 +64,7 @@ describe("issue 20 item 15: a store whose master-key slots are gone is damaged, 
   }
 
   it("item 15: a sound store's status reports no damage", async () => {
-    await storeCopy();
-    expect(jsonOut<{ damage: unknown }>(await runCli(["--json", "status"], opts)).damage).toBeNull();
+    await t.storeCopy();
+    expect(jsonOut<{ damage: unknown }>(await runCli(["--json", "status"], t.opts)).damage).toBeNull();
   });
 });

@@ -1,17 +1,8 @@
 import { chmodSync, chownSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { addKey, jsonError, runCli } from "../fixtures/cli.ts";
 import {
-  addKey,
-  jsonError,
-  makeHome,
-  type RunOptions,
-  runCli,
-  TEST_MASTER_KEY,
-  type TestHome,
-} from "../fixtures/cli.ts";
-import {
-  addWorkKey,
   expectCode,
   IS_ROOT,
   KEY,
@@ -20,25 +11,14 @@ import {
   plantFile,
   READERS,
   snapshot,
-  storeSafetyTemplate,
+  storeSafetyHome,
 } from "../fixtures/store-safety.ts";
 
 // Issue 20, item 7: a store is used only when it is the user's own: one others can write or own is refused,
 // untouched. Split by item out of one file (tests/fixtures/store-safety.ts has what they share) so the suite's
 // workers share the items out.
 
-let home: TestHome;
-let opts: RunOptions;
-beforeEach(async () => {
-  home = await makeHome();
-  opts = { home, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } };
-});
-afterEach(() => home?.cleanup());
-
-// The same store, made once by storeWithKey and copied into the tests that only start from it.
-const template = storeSafetyTemplate();
-const storeCopy = () => template.copyTo(home);
-const storeWithKey = (options: RunOptions = opts) => addWorkKey(options);
+const t = storeSafetyHome();
 
 describe("issue 20 item 7: a store others can write or own is refused, untouched", () => {
   const spellings: Array<[string, (dir: string, db: string) => void]> = [
@@ -55,18 +35,18 @@ describe("issue 20 item 7: a store others can write or own is refused, untouched
   ];
   for (const [label, plant] of spellings) {
     it(`item 7: ${label}: every read and the first write are refused with the fix, nothing read or written`, async () => {
-      await storeCopy();
-      plant(home.dataDir, home.storePath);
-      const before = snapshot(home.dataDir);
+      await t.storeCopy();
+      plant(t.home.dataDir, t.home.storePath);
+      const before = snapshot(t.home.dataDir);
       for (const [what, args] of READERS) {
-        const r = await runCli(args, opts);
+        const r = await runCli(args, t.opts);
         expect(r.code, `${what}: ${r.stderr}`).toBe(1);
         expect(r.stdout, what).not.toContain("sk-ant-");
         expect(r.stderr, what).toMatch(/chmod (700|600|o-w) /);
         if (args[0] === "--json") expect(jsonError(r).code, what).toBe("E_STORE_UNSAFE");
       }
-      expectCode(await addKey("two", KEY2, opts, ["--no-validate"]), "E_STORE_UNSAFE");
-      expect(snapshot(home.dataDir)).toEqual(before);
+      expectCode(await addKey("two", KEY2, t.opts, ["--no-validate"]), "E_STORE_UNSAFE");
+      expect(snapshot(t.home.dataDir)).toEqual(before);
     });
   }
 
@@ -86,30 +66,30 @@ describe("issue 20 item 7: a store others can write or own is refused, untouched
     it.skipIf(!IS_ROOT)(
       `item 7: ${label} owned by another user (uid ${OTHER_UID}, mode 0600/0700) is refused${IS_ROOT ? "" : " (skipped: needs root to chown)"}`,
       async () => {
-        await storeCopy();
-        plant(home.dataDir, home.storePath);
-        const before = snapshot(home.dataDir);
+        await t.storeCopy();
+        plant(t.home.dataDir, t.home.storePath);
+        const before = snapshot(t.home.dataDir);
         for (const [what, args] of READERS) {
-          const r = await runCli(args, opts);
+          const r = await runCli(args, t.opts);
           expect(r.code, `${what}: ${r.stderr}`).toBe(1);
           expect(r.stdout, what).not.toContain("sk-ant-");
           expect(r.stderr, what).toMatch(/chown |move the store/);
         }
-        expectCode(await addKey("two", KEY2, opts, ["--no-validate"]), "E_STORE_UNSAFE");
-        expect(snapshot(home.dataDir)).toEqual(before);
+        expectCode(await addKey("two", KEY2, t.opts, ["--no-validate"]), "E_STORE_UNSAFE");
+        expect(snapshot(t.home.dataDir)).toEqual(before);
       },
     );
   }
 
   it("item 7: a store is not created inside a directory others can write", async () => {
-    chmodSync(home.root, 0o777);
-    expectCode(await addKey("work", KEY, opts, ["--no-validate"]), "E_STORE_UNSAFE");
-    expect(existsSync(home.dataDir)).toBe(false);
+    chmodSync(t.home.root, 0o777);
+    expectCode(await addKey("work", KEY, t.opts, ["--no-validate"]), "E_STORE_UNSAFE");
+    expect(existsSync(t.home.dataDir)).toBe(false);
   });
 
   it("item 7: the user's own 0700/0600 store (and a linked APIKEY_HOME) still opens", async () => {
-    await storeWithKey();
-    const r = await runCli(["current"], opts);
+    await t.storeWithKey();
+    const r = await runCli(["current"], t.opts);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(KEY);
   });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
@@ -15,6 +16,7 @@ import {
   walk,
 } from "../fixtures/cli.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
+import { passphraseStore } from "../fixtures/passphrase-store.ts";
 
 // The two master keys that need no operator-supplied key: a passphrase (scrypt) and, last resort, a key file.
 
@@ -69,10 +71,12 @@ describe("a store created with APIKEY_PASSPHRASE", () => {
     env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: passphrase },
   });
 
+  // What is tested here is opening it (right, wrong, missing passphrase): the store is made in process at the
+  // lowest scrypt cost a store may record, so each of the block's unlocks costs milliseconds, not a 128 MiB
+  // derivation. The CLI creating a passphrase store is tested in "creating a passphrase store" below.
   beforeAll(async () => {
     home = await makeHome();
-    const r = await addKey("work", WORK, opts(PASSPHRASE), ["--no-validate"]);
-    expect(r.code, r.stderr).toBe(0);
+    await passphraseStore(home, PASSPHRASE, { work: WORK });
   });
   afterAll(async () => {
     await home?.cleanup();
@@ -178,8 +182,17 @@ describe("creating a passphrase store", () => {
     const r = await addKey("work", WORK, opts("twelve121212"), ["--no-validate"]);
     expect(r.code, r.stderr).toBe(0);
     const s = jsonOut<Status>(await runCli(["--json", "status"], opts("twelve121212")));
-    expect(s).toMatchObject({ initialised: true, kekProvider: "passphrase", keyCount: 1 });
+    expect(s).toMatchObject({ initialised: true, kekProvider: "passphrase", keyCount: 1, warnings: [] });
+    expect(await readdir(home.dataDir)).not.toContain("master.key");
     expect((await runCli(["current"], opts("twelve121212"))).stdout).toBe(`${WORK}\n`);
+    // The CLI writes the shipped cost; only tests (@apikey/core/testing) make the cheaper stores used above.
+    const db = new Database(home.storePath, { readonly: true });
+    try {
+      const params = db.prepare("SELECT params FROM master_key_slots").pluck().all() as string[];
+      expect(params.map((p) => JSON.parse(p))).toEqual([expect.objectContaining({ N: 2 ** 17, r: 8, p: 1 })]);
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -3,7 +3,6 @@ import { openStore } from "@apikey/storage";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  addKey,
   jsonError,
   makeHome,
   type RunOptions,
@@ -11,6 +10,7 @@ import {
   TEST_MASTER_KEY,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Issue 12, item 2: a secret is sealed to its row's identity (id, profile, name, kind). Someone with write access to
@@ -34,10 +34,13 @@ const sql = (statement: string, ...params: unknown[]) => {
 beforeEach(async () => {
   home = await makeHome();
   opts = { home, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } };
-  expect((await addKey("one", ONE, opts, ["--no-validate"])).code).toBe(0);
-  expect((await addKey("two", TWO, opts, ["--no-validate"])).code).toBe(0);
-  expect((await runCli(["profile", "create", "p2"], opts)).code).toBe(0);
-  expect((await addKey("other", P2, { ...opts }, ["--no-validate", "--profile", "p2"])).code).toBe(0);
+  // The starting store, made in process (four CLI starts per test otherwise); what is tested runs the CLI.
+  await inProcess(home, async (app) => {
+    await app.keys.add({ name: "one", secret: ONE, validate: false });
+    await app.keys.add({ name: "two", secret: TWO, validate: false });
+    await app.profiles.create("p2");
+    await app.keys.add({ name: "other", secret: P2, profile: "p2", validate: false });
+  });
 });
 afterEach(() => home?.cleanup());
 

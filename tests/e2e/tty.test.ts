@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addKey, listKeys, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
+import { passphraseStore } from "../fixtures/passphrase-store.ts";
 import { type PtySession, ptyUnavailable, spawnInPty, stripAnsi } from "../fixtures/pty.ts";
 
 // The interactive paths on a real pseudo-terminal: the hidden key prompt, delete's confirmation, the passphrase
@@ -104,14 +105,10 @@ describe("delete on a terminal asks first", () => {
 describe("a passphrase store on a terminal without APIKEY_PASSPHRASE", () => {
   const noEnvKek = { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: undefined };
 
+  // Made in process at the lowest scrypt cost a store may record: these tests are about the prompt, and each
+  // unlock at the shipped cost takes seconds on a loaded machine.
   beforeEach(async () => {
-    const r = await addKey(
-      "work",
-      SEEDED,
-      opts({ env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: PASSPHRASE } }),
-      ["--no-validate"],
-    );
-    expect(r.code, r.stderr).toBe(0);
+    await passphraseStore(home, PASSPHRASE, { work: SEEDED });
   });
 
   it("current asks for the passphrase (hidden) and prints the key", async () => {
