@@ -60,10 +60,13 @@ export async function gatewayRows({ cli, root, sizes, rate, seconds, throughputS
   say("  warming up…");
   for (const t of all) await load(t, 1);
   const p50 = new Map(all.map((t) => [t.name, []]));
+  let saturated = false;
   for (let round = 0; round < 2; round++)
     for (const t of round ? [...all].reverse() : all) {
       const r = await fixedRate(t, { rate, seconds: seconds / 2, body: BODY });
       if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} requests failed`);
+      // Requests queued behind the machine, not behind the gateway: the latency measures the load from elsewhere.
+      if (r.skipped > 0 || r.achievedRate < rate * 0.9) saturated = true;
       p50.get(t.name).push(r.p50Us);
     }
   const best = (t) => Math.min(...p50.get(t.name));
@@ -76,15 +79,14 @@ export async function gatewayRows({ cli, root, sizes, rate, seconds, throughputS
   }
   for (const c of [up.child, ...gateways.map((g) => g.child)]) c.kill("SIGTERM");
   const directP50 = best(direct);
-  const note = `baseline: direct p50 ${(directP50 / 1000).toFixed(3)} ms at ${rate}/s (same run)`;
-  return [
-    row(
-      "gateway admission: added p50",
-      sizes,
-      gateways.map((g) => (best(g.t) - directP50) / 1000),
-      "ms",
-      { note },
-    ),
-    row("gateway admission: requests/s", sizes, reqs, "req/s", { higherIsBetter: true }),
-  ];
+  const note = `baseline: direct p50 ${(directP50 / 1000).toFixed(3)} ms at ${rate}/s (same run)${saturated ? "; the machine could not hold the rate: no verdict" : ""}`;
+  const added = row(
+    "gateway admission: added p50",
+    sizes,
+    gateways.map((g) => (best(g.t) - directP50) / 1000),
+    "ms",
+    { note },
+  );
+  if (saturated) Object.assign(added, { verdict: "not measured (machine saturated)", defect: false });
+  return [added, row("gateway admission: requests/s", sizes, reqs, "req/s", { higherIsBetter: true })];
 }
