@@ -1,14 +1,16 @@
 // Gateway admission as the number of gateway tokens grows (issue 25, item 5): one `apikey proxy` per store (one
 // key, N tokens, the bench sending the last one made), all in front of the same zero-latency upstream, measured
 // in the same run as the upstream hit directly: added p50 at a fixed rate (open loop, interleaved rounds, the
-// better round of each) and maximum requests/s (autocannon). Reuses gateway.mjs's load generator and processes.
+// better round of each), the gateway process's own CPU time per request in those rounds (steadier than latency on
+// a shared machine: it does not count time spent waiting for a core), and maximum requests/s (autocannon).
+// Reuses gateway.mjs's load generator and processes.
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { fakeApiKey } from "../common.mjs";
 import { fixedRate } from "../gateway/load.mjs";
-import { parseJson, startChild } from "../gateway/processes.mjs";
+import { cpuUs, parseJson, startChild } from "../gateway/processes.mjs";
 import { row } from "./growth.mjs";
 import { cliEnv, seedStore } from "./stores.mjs";
 
@@ -54,7 +56,7 @@ export async function gatewayRows({ cli, root, sizes, rate, seconds, throughputS
       `apikey proxy (${n} tokens)`,
       join(root, `gw-${n}.log`),
     );
-    gateways.push({ n, child, t: target(`${n} tokens`, value.port, store.token) });
+    gateways.push({ n, child, cpu: [], t: target(`${n} tokens`, value.port, store.token) });
   }
   const all = [direct, ...gateways.map((g) => g.t)];
   say("  warming up…");
@@ -63,7 +65,11 @@ export async function gatewayRows({ cli, root, sizes, rate, seconds, throughputS
   let saturated = false;
   for (let round = 0; round < 2; round++)
     for (const t of round ? [...all].reverse() : all) {
+      const g = gateways.find((x) => x.t === t);
+      const before = g ? cpuUs(g.child.pid) : null;
       const r = await fixedRate(t, { rate, seconds: seconds / 2, body: BODY });
+      const after = g ? cpuUs(g.child.pid) : null;
+      if (before !== null && after !== null) g.cpu.push((after - before) / (r.requests - r.skipped));
       if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} requests failed`);
       // Requests queued behind the machine, not behind the gateway: the latency measures the load from elsewhere.
       if (r.skipped > 0 || r.achievedRate < rate * 0.9) saturated = true;
@@ -88,5 +94,10 @@ export async function gatewayRows({ cli, root, sizes, rate, seconds, throughputS
     { note },
   );
   if (saturated) Object.assign(added, { verdict: "not measured (machine saturated)", defect: false });
-  return [added, row("gateway admission: requests/s", sizes, reqs, "req/s", { higherIsBetter: true })];
+  const cpu = gateways.map((g) => (g.cpu.length ? Math.min(...g.cpu) : Number.NaN));
+  return [
+    added,
+    row("gateway admission: CPU per request", sizes, cpu, "µs"),
+    row("gateway admission: requests/s", sizes, reqs, "req/s", { higherIsBetter: true }),
+  ];
 }
