@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseSince, recordUsageMany, usageReport } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
+import { seedEventsSqlite } from "./scale/sqlite-seed.mjs";
 
 const INGEST_TARGET = 200_000;
 const REPORT_TARGET_MS = 50;
@@ -32,6 +33,8 @@ const { values: flags } = parseArgs({
     json: { type: "boolean", default: false },
     // The report alone (scale.mjs times it over 1M and 10M events): no ingest section.
     "report-only": { type: "boolean", default: false },
+    // Seed the report's events with SQL (scale/sqlite-seed.mjs) instead of through recordUsageMany.
+    "sql-seed": { type: "boolean", default: false },
   },
 });
 const EVENTS = Number(flags.events);
@@ -231,11 +234,18 @@ try {
   const r = await freshStore(dir, "report");
   const since = parseSince("30d", new Date(now));
   const seedDays = (now - since.getTime()) / DAY;
-  for (let done = 0; done < REPORT_EVENTS; done += 100_000) {
-    const n = Math.min(100_000, REPORT_EVENTS - done);
-    await recordUsageMany(r.store, makeInputs(n, r.ids, now, seedDays - 0.001));
+  if (flags["sql-seed"]) {
+    await r.store.close();
+    const seed = new Database(r.path);
+    seedEventsSqlite(seed, { n: REPORT_EVENTS, ids: r.ids, now, days: seedDays - 0.001 });
+    seed.close();
+  } else {
+    for (let done = 0; done < REPORT_EVENTS; done += 100_000) {
+      const n = Math.min(100_000, REPORT_EVENTS - done);
+      await recordUsageMany(r.store, makeInputs(n, r.ids, now, seedDays - 0.001));
+    }
+    await r.store.close();
   }
-  await r.store.close();
   const store = await openStore({ path: r.path });
   const db = new Database(r.path, { readonly: true });
   const count = db.prepare("SELECT count(*) FROM usage_events WHERE at >= ?").pluck();
