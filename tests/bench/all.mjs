@@ -78,7 +78,7 @@ const MET = /\bmet\b|\bmeets\b|\bflat\b|linear or better/i;
 function targetLines(text) {
   return text
     .split("\n")
-    .filter((l) => /target|→ (flat|linear|WORSE)|NOT FLAT/i.test(l) && (NOT_MET.test(l) || MET.test(l)))
+    .filter((l) => /target|≤|→ (flat|linear|WORSE)|NOT FLAT/i.test(l) && (NOT_MET.test(l) || MET.test(l)))
     .map((l) => ({ line: l.trim(), met: !NOT_MET.test(l) }));
 }
 
