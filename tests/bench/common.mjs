@@ -2,6 +2,7 @@
 // needs no TypeScript step.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,4 +42,16 @@ export function timedRunSetup(flags) {
     process.exit(1);
   }
   return { cli, runs, warmup };
+}
+
+/** The machine line every bench prints with its figures: cores, CPU model, Node, and the load average now. */
+export function machineLine() {
+  const [one, five] = loadavg();
+  return `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, node ${process.version}, load average ${one.toFixed(2)} / ${five.toFixed(2)} (1 / 5 min)`;
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }

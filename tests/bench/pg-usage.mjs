@@ -24,6 +24,7 @@ import { openStore as openSqlite } from "@apikey/storage";
 import { openStore as openPg } from "@apikey/storage/postgres";
 import pg from "pg";
 import { startPostgres } from "../../scripts/private-postgres.mjs";
+import { seedEventsSql } from "./scale/pg-seed.mjs";
 
 const DAY = 86_400_000;
 const REPORT_TARGET_MS = 50;
@@ -38,6 +39,10 @@ const { values: flags } = parseArgs({
     runs: { type: "string", default: "15" },
     durable: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    // The report alone (scale.mjs times it over 1M and 10M events): no ingest section.
+    "report-only": { type: "boolean", default: false },
+    // Seed the report's events with SQL on the server (scale/pg-seed.mjs) instead of through recordUsageMany.
+    "sql-seed": { type: "boolean", default: false },
     // Internal: run as one ingesting child.
     child: { type: "string" },
   },
@@ -157,15 +162,7 @@ const pct = (xs, p) => {
 };
 const summary = (xs) => ({ p50: +median(xs).toFixed(2), p90: +pct(xs, 90).toFixed(2), runs: xs.length });
 
-const server = await startPostgres({ settings: flags.durable ? {} : { synchronous_commit: "off" } });
-const dir = mkdtempSync(join(tmpdir(), "apikey-bench-pg-"));
-const results = {
-  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-  postgres: flags.durable
-    ? "synchronous_commit=on"
-    : "synchronous_commit=off (as SQLite's synchronous=NORMAL)",
-};
-try {
+async function ingestSection(dir) {
   // ---- ingest ----
   // Baseline: one process, one SQLite file, the same events and batches.
   const sqlite = await openSqlite({ path: join(dir, "ingest.db") });
@@ -196,12 +193,24 @@ try {
   await check.close();
   if (spend !== per * PROCESSES)
     throw new Error(`PostgreSQL holds ${spend} events, expected ${per * PROCESSES}`);
-  results.ingest = {
+  return {
     events: per * PROCESSES,
     batch: BATCH,
     sqliteOneProcessPerSec: Math.round(EVENTS / (sqliteMs / 1000)),
     postgresFourProcessesPerSec: Math.round((per * PROCESSES) / (pgMs / 1000)),
   };
+}
+
+const server = await startPostgres({ settings: flags.durable ? {} : { synchronous_commit: "off" } });
+const dir = mkdtempSync(join(tmpdir(), "apikey-bench-pg-"));
+const results = {
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+  postgres: flags.durable
+    ? "synchronous_commit=on"
+    : "synchronous_commit=off (as SQLite's synchronous=NORMAL)",
+};
+try {
+  if (!flags["report-only"]) results.ingest = await ingestSection(dir);
 
   // ---- 30-day report over 1M events ----
   const REPORT_EVENTS = Number(flags["report-events"]);
@@ -211,15 +220,18 @@ try {
   const now = Date.now();
   const since = parseSince("30d", new Date(now));
   const seedDays = (now - since.getTime()) / DAY;
-  t = performance.now();
-  for (let done = 0; done < REPORT_EVENTS; done += 100_000) {
-    const n = Math.min(100_000, REPORT_EVENTS - done);
-    await recordUsageMany(store, makeInputs(n, reportIds, now, seedDays - 0.001, `r${done}`));
-  }
-  const seedMs = performance.now() - t;
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   await client.query('SET search_path TO "report"');
+  let t = performance.now();
+  if (flags["sql-seed"])
+    await seedEventsSql(client, { n: REPORT_EVENTS, ids: reportIds, now, days: seedDays - 0.001 });
+  else
+    for (let done = 0; done < REPORT_EVENTS; done += 100_000) {
+      const n = Math.min(100_000, REPORT_EVENTS - done);
+      await recordUsageMany(store, makeInputs(n, reportIds, now, seedDays - 0.001, `r${done}`));
+    }
+  const seedMs = performance.now() - t;
   await client.query("VACUUM ANALYZE usage_events");
   await client.query("VACUUM ANALYZE usage_daily");
   const timings = { count: [], byDay: [], byModel: [], byDayOneKey: [] };
@@ -272,6 +284,11 @@ if (flags.json) {
     `machine: ${results.machine.cpus} cpu(s), ${results.machine.model}, node ${results.machine.node}`,
   );
   console.log(`postgres: ${results.postgres}`);
+  if (i) printIngest(i);
+  printReport(r);
+}
+
+function printIngest(i) {
   console.log(`ingest ${i.events.toLocaleString("en-US")} events in transactions of ${i.batch}:`);
   console.log(
     `  baseline: 1 process into SQLite       ${i.sqliteOneProcessPerSec.toLocaleString("en-US")} events/s`,
@@ -279,6 +296,9 @@ if (flags.json) {
   console.log(
     `  4 processes into PostgreSQL           ${i.postgresFourProcessesPerSec.toLocaleString("en-US")} events/s`,
   );
+}
+
+function printReport(r) {
   console.log(
     `report over ${r.events.toLocaleString("en-US")} events in the 30-day window (median / p90 of ${r.byDayMs.runs}):`,
   );

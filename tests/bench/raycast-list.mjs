@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Raycast benchmark: in-process time from opening Switch API Key to its 200 items (5 profiles, a master-key store),
 // beside a bare node:sqlite open + select of the same rows, measured interleaved in the same run; and the time from
-// "Use This Key" to the store committed. Targets: open <= 50 ms and <= 3x the bare read; use <= 20 ms.
+// "Use This Key" to the store committed. Targets: open <= 50 ms; the extension's own data module (the snapshot the
+// list is drawn from) <= 5x the bare read (issue 25 item 4); use <= 20 ms. open / bare is printed beside them.
 //
 //   node tests/bench/raycast-list.mjs [--runs 30] [--warmup 5] [--json]
 //
@@ -31,7 +32,7 @@ if (!(major > 22 || (major === 22 && minor >= 5))) {
 }
 
 const TARGET_OPEN_MS = 50;
-const TARGET_RATIO = 3;
+const TARGET_RATIO = 5;
 const TARGET_USE_MS = 20;
 const KEYS = 200;
 const PROFILES = ["default", "dev", "staging", "prod", "team"];
@@ -191,7 +192,8 @@ try {
   }
 
   const result = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stats(v)]));
-  const ratio = result.open.median / result.bare.median;
+  const ratio = result.snapshot.median / result.bare.median;
+  const openRatio = result.open.median / result.bare.median;
   const report = {
     node: process.version,
     // The machine's load during the run: the figures are only comparable with the bare read of the same run.
@@ -201,7 +203,8 @@ try {
     profiles: PROFILES.length,
     runs: RUNS,
     ...result,
-    openOverBare: ratio,
+    openOverBare: openRatio,
+    snapshotOverBare: ratio,
     targets: {
       openMs: TARGET_OPEN_MS,
       ratio: TARGET_RATIO,
@@ -226,10 +229,13 @@ try {
       `    the data module alone (snapshot) ${ms(result.snapshot.median)} / ${ms(result.snapshot.p95)}`,
     );
     console.log(`  second open (cached list)        ${ms(result.cached.median)} / ${ms(result.cached.p95)}`);
-    console.log(`  open / bare                      ${ratio.toFixed(1)}x (target <= ${TARGET_RATIO}x)`);
+    console.log(`  open / bare                      ${openRatio.toFixed(1)}x`);
+    console.log(
+      `  data module / bare               ${ratio.toFixed(1)}x (target <= ${TARGET_RATIO}x: ${report.met.ratio ? "met" : "NOT met"})`,
+    );
     console.log(`  Use This Key -> committed        ${ms(result.use.median)} / ${ms(result.use.p95)}`);
     console.log(
-      `  targets: open <= ${TARGET_OPEN_MS} ms ${report.met.open ? "met" : "MISSED"}, ratio ${report.met.ratio ? "met" : "MISSED"}, use <= ${TARGET_USE_MS} ms ${report.met.use ? "met" : "MISSED"}`,
+      `  targets: open <= ${TARGET_OPEN_MS} ms ${report.met.open ? "met" : "MISSED"}, data module <= ${TARGET_RATIO}x bare ${report.met.ratio ? "met" : "MISSED"}, use <= ${TARGET_USE_MS} ms ${report.met.use ? "met" : "MISSED"}`,
     );
   }
 } finally {

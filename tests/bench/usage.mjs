@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseSince, recordUsageMany, usageReport } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
+import { seedEventsSqlite } from "./scale/sqlite-seed.mjs";
 
 const INGEST_TARGET = 200_000;
 const REPORT_TARGET_MS = 50;
@@ -30,6 +31,10 @@ const { values: flags } = parseArgs({
     "report-events": { type: "string", default: "1000000" },
     runs: { type: "string", default: "15" },
     json: { type: "boolean", default: false },
+    // The report alone (scale.mjs times it over 1M and 10M events): no ingest section.
+    "report-only": { type: "boolean", default: false },
+    // Seed the report's events with SQL (scale/sqlite-seed.mjs) instead of through recordUsageMany.
+    "sql-seed": { type: "boolean", default: false },
   },
 });
 const EVENTS = Number(flags.events);
@@ -183,12 +188,9 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-const dir = mkdtempSync(join(tmpdir(), "apikey-bench-usage-"));
-const results = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } };
-try {
+async function ingestSection(now) {
   // Ingest: each path gets its own fresh file; three alternating rounds, best of each (least disturbed by
   // the other processes sharing these cores).
-  const now = Date.now();
   const ingest = { raw: [], rawRollup: [], bulk: [] };
   for (let round = 0; round < 3; round++) {
     const a = await freshStore(dir, `raw-${round}`);
@@ -219,17 +221,31 @@ try {
     target: INGEST_TARGET,
     met: EVENTS / (bulkMs / 1000) >= INGEST_TARGET,
   };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "apikey-bench-usage-"));
+const results = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } };
+try {
+  const now = Date.now();
+  if (!flags["report-only"]) await ingestSection(now);
 
   // Report: REPORT_EVENTS events inside `--since 30d` (every one in the window: the worst case), written through
   // recordUsageMany so the rollup is maintained as in use.
   const r = await freshStore(dir, "report");
   const since = parseSince("30d", new Date(now));
   const seedDays = (now - since.getTime()) / DAY;
-  for (let done = 0; done < REPORT_EVENTS; done += 100_000) {
-    const n = Math.min(100_000, REPORT_EVENTS - done);
-    await recordUsageMany(r.store, makeInputs(n, r.ids, now, seedDays - 0.001));
+  if (flags["sql-seed"]) {
+    await r.store.close();
+    const seed = new Database(r.path);
+    seedEventsSqlite(seed, { n: REPORT_EVENTS, ids: r.ids, now, days: seedDays - 0.001 });
+    seed.close();
+  } else {
+    for (let done = 0; done < REPORT_EVENTS; done += 100_000) {
+      const n = Math.min(100_000, REPORT_EVENTS - done);
+      await recordUsageMany(r.store, makeInputs(n, r.ids, now, seedDays - 0.001));
+    }
+    await r.store.close();
   }
-  await r.store.close();
   const store = await openStore({ path: r.path });
   const db = new Database(r.path, { readonly: true });
   const count = db.prepare("SELECT count(*) FROM usage_events WHERE at >= ?").pluck();
@@ -293,6 +309,11 @@ if (flags.json) {
   console.log(
     `machine: ${results.machine.cpus} cpu(s), ${results.machine.model}, node ${results.machine.node}`,
   );
+  if (i) printIngest(i);
+  printReport(r);
+}
+
+function printIngest(i) {
   console.log(`ingest ${i.events} events, one transaction (best of 3):`);
   console.log(
     `  baseline raw prepared INSERT loop   ${i.baselineRawInsertPerSec.toLocaleString("en-US")} events/s`,
@@ -303,6 +324,9 @@ if (flags.json) {
   console.log(
     `  recordUsageMany (bulk path)         ${i.recordUsageManyPerSec.toLocaleString("en-US")} events/s  (${i.ratioToBaseline}× baseline; target ≥ ${i.target.toLocaleString("en-US")}: ${i.met ? "met" : "MISSED"})`,
   );
+}
+
+function printReport(r) {
   console.log(
     `report over ${r.events.toLocaleString("en-US")} events, all inside the 30-day window (median / p90 of ${r.runs}):`,
   );

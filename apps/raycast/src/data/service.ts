@@ -93,12 +93,12 @@ const ref = (k: KeyView): KeyRef => ({
 /** The commands' vocabulary over the core's front API (`openApikey`): every call one core use case. */
 export async function openService(prefs: Preferences, options: ServiceOptions = {}): Promise<ApikeyService> {
   const app = await openExisting(prefs, { actor: raycastActor(), ...options });
-  const live = async () => (await app.keys.list()).filter((k) => k.status !== "rotated");
 
   return {
     async snapshot(): Promise<KeysSnapshot> {
-      const [listed, profileRows] = await Promise.all([live(), app.profiles.list()]);
-      const keys = listed.map(item);
+      // One read of the key rows for both (reading them per question was most of the list's time: issue 25).
+      const { keys: all, profiles: profileRows } = await app.keys.listWithProfiles();
+      const keys = all.filter((k) => k.status !== "rotated").map(item);
       return {
         keys,
         profiles: profileRows.map((p) => ({ name: p.name, activeKey: p.activeKey, keyCount: p.keyCount })),

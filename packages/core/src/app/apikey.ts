@@ -31,7 +31,7 @@ import type { Validator } from "../validate/anthropic.ts";
 import { auditRefusal, type RefusalInput } from "../vault/refusal-audit.ts";
 import { type AddKeyInput, Vault } from "../vault/vault.ts";
 
-import { listKeyItems } from "../views/key-list.ts";
+import { listKeyItems, listKeysAndProfiles } from "../views/key-list.ts";
 import { batchedClaims } from "./claim-batch.ts";
 import { meteringFor } from "./metering.ts";
 
@@ -89,6 +89,8 @@ export function openApikey(options: OpenApikeyOptions) {
     keys: {
       /** Every key (or one profile's) as fronts list it: views/key-list.ts. */
       list: (filter: { profile?: string } = {}) => listKeyItems(vault, filter),
+      /** Every key and every profile (as `profiles.list` gives them) from one read of the keys. */
+      listWithProfiles: () => listKeysAndProfiles(vault),
       get: (name: string, profile?: string) => vault.get(name, profile),
       add: (input: AddKeyInput) => vault.add(input),
       /** A Workload Identity Federation key, checked first by preflightFederated (federation/preflight.ts). */

@@ -1,3 +1,4 @@
+import type { KeyRecord } from "../domain.ts";
 import { listKeys } from "../vault/keys.ts";
 import type { Session } from "../vault/session.ts";
 import type { KeyView } from "../vault/views.ts";
@@ -7,8 +8,12 @@ import { getMaxAgeDays, rotationDue } from "./due.ts";
 export async function listWithRotationDue(
   vault: Session,
   filter: { profile?: string } = {},
+  records?: KeyRecord[],
 ): Promise<Array<KeyView & { rotationDue: boolean }>> {
-  const [keys, maxAgeDays] = await Promise.all([listKeys(vault, filter), getMaxAgeDays(vault.store)]);
+  const [keys, maxAgeDays] = await Promise.all([
+    listKeys(vault, filter, records),
+    getMaxAgeDays(vault.store),
+  ]);
   const now = vault.now();
   return keys.map((k) => ({ ...k, rotationDue: !k.readOnly && rotationDue(k, now, maxAgeDays) }));
 }

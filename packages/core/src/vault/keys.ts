@@ -41,9 +41,10 @@ export interface AddKeyResult {
   notActivated: NotActivated | null;
 }
 
-export async function listKeys(s: Session, filter: { profile?: string } = {}): Promise<KeyView[]> {
+/** `records`: the rows of `store.keys.list(filter)`, when the caller read them already (one read a listing). */
+export async function listKeys(s: Session, filter: { profile?: string } = {}, records?: KeyRecord[]) {
   const { store, config } = s;
-  const [keys, profiles] = await Promise.all([store.keys.list(filter), store.profiles.list()]);
+  const [keys, profiles] = await Promise.all([records ?? store.keys.list(filter), store.profiles.list()]);
   // Like `active` and `add`: a profile that does not exist is an error, not an empty list.
   const asked = filter.profile;
   if (asked !== undefined && asked !== DEFAULT_PROFILE && !profiles.some((p) => p.name === asked)) {

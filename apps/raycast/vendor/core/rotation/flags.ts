@@ -1,4 +1,5 @@
 // Vendored from packages/core/src/rotation/flags.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { KeyRecord } from "../domain.ts";
 import { listKeys } from "../vault/keys.ts";
 import type { Session } from "../vault/session.ts";
 import type { KeyView } from "../vault/views.ts";
@@ -8,8 +9,12 @@ import { getMaxAgeDays, rotationDue } from "./due.ts";
 export async function listWithRotationDue(
   vault: Session,
   filter: { profile?: string } = {},
+  records?: KeyRecord[],
 ): Promise<Array<KeyView & { rotationDue: boolean }>> {
-  const [keys, maxAgeDays] = await Promise.all([listKeys(vault, filter), getMaxAgeDays(vault.store)]);
+  const [keys, maxAgeDays] = await Promise.all([
+    listKeys(vault, filter, records),
+    getMaxAgeDays(vault.store),
+  ]);
   const now = vault.now();
   return keys.map((k) => ({ ...k, rotationDue: !k.readOnly && rotationDue(k, now, maxAgeDays) }));
 }

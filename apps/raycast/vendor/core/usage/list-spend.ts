@@ -1,4 +1,5 @@
 // Vendored from packages/core/src/usage/list-spend.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import type { KeyRecord } from "../domain.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { KeyView } from "../vault/views.ts";
 import { type BudgetStatus, toBudgetStatus } from "./budget.ts";
@@ -22,14 +23,18 @@ export interface MonthSpendFields {
   budgetMessage: string | null;
 }
 
-/** Adds month-to-date spend and budget use to listed keys: three queries, whatever the number of keys. */
+/**
+ * Adds month-to-date spend and budget use to listed keys: three queries, whatever the number of keys; two when the
+ * caller passes the key rows it listed them from (`records`, which must hold every listed key).
+ */
 export async function withMonthSpend<K extends KeyView>(
   vault: Vault,
   keys: K[],
+  listed?: KeyRecord[],
 ): Promise<Array<K & MonthSpendFields>> {
   const [spend, records] = await Promise.all([
     monthSpendByKey(vault.store, vault.now()),
-    vault.store.keys.list(),
+    listed ?? vault.store.keys.list(),
   ]);
   const byId = new Map(records.map((r) => [r.id, r]));
   return keys.map((k) => {

@@ -7,7 +7,7 @@ import { checkName } from "./names.ts";
 import { profileNotFound } from "./refusals.ts";
 import type { Session } from "./session.ts";
 import type { StatusReport } from "./status.ts";
-import { storeStatus } from "./status.ts";
+import { profileSummaries } from "./status.ts";
 
 // Profiles: named sets of keys, each with one active key. `default` always exists once the store does.
 
@@ -36,7 +36,9 @@ export async function createProfileIn(
 }
 
 export async function listProfiles(s: Session): Promise<StatusReport["profiles"]> {
-  return (await storeStatus(s)).profiles;
+  // The profiles and the keys only: a listing needs neither the store's meta nor its slots.
+  const [keys, profiles] = await Promise.all([s.store.keys.list(), s.store.profiles.list()]);
+  return profileSummaries(keys, profiles);
 }
 
 /** One profile as `listProfiles` shows it. `default` exists before anything is stored in it; any other name must. */

@@ -1,7 +1,13 @@
 // Vendored from packages/core/src/vault/status.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { KekProviderName } from "../domain.ts";
+import type { KekProviderName, KeyRecord, ProfileRecord } from "../domain.ts";
 import { holdsDataKey } from "../master-key/unlock.ts";
 import type { Session } from "./session.ts";
+
+export interface ProfileSummary {
+  name: string;
+  activeKey: string | null;
+  keyCount: number;
+}
 
 export interface StatusReport {
   location: string;
@@ -10,10 +16,25 @@ export interface StatusReport {
   kekProvider: KekProviderName | null;
   slots: Array<{ name: string; kind: KekProviderName; createdAt: string; lastUsedAt: string | null }>;
   keyCount: number;
-  profiles: Array<{ name: string; activeKey: string | null; keyCount: number }>;
+  profiles: ProfileSummary[];
   envKeyPresent: boolean;
   /** "no_slots": the store was created (or holds keys) but no master-key slot can unlock it; null when sound. */
   damage: "no_slots" | null;
+}
+
+/** Each profile with its active key's name and its number of live keys: one pass over the keys, not one a profile. */
+export function profileSummaries(
+  keys: readonly KeyRecord[],
+  profiles: readonly ProfileRecord[],
+): ProfileSummary[] {
+  const names = new Map(keys.map((k) => [k.id, k.name]));
+  const counts = new Map<string, number>();
+  for (const k of keys) if (k.status !== "rotated") counts.set(k.profile, (counts.get(k.profile) ?? 0) + 1);
+  return profiles.map((p) => ({
+    name: p.name,
+    activeKey: (p.activeKeyId !== null && names.get(p.activeKeyId)) || null,
+    keyCount: counts.get(p.name) ?? 0,
+  }));
 }
 
 export async function storeStatus(s: Session): Promise<StatusReport> {
@@ -36,11 +57,7 @@ export async function storeStatus(s: Session): Promise<StatusReport> {
       lastUsedAt: slot.lastUsedAt?.toISOString() ?? null,
     })),
     keyCount: live.length,
-    profiles: profiles.map((p) => ({
-      name: p.name,
-      activeKey: keys.find((k) => k.id === p.activeKeyId)?.name ?? null,
-      keyCount: live.filter((k) => k.profile === p.name).length,
-    })),
+    profiles: profileSummaries(keys, profiles),
     envKeyPresent: config.envApiKey !== undefined,
     damage:
       (meta !== null || keys.length > 0 || slots.length > 0) && !slots.some(holdsDataKey) ? "no_slots" : null,
