@@ -30,6 +30,7 @@ describe("money is written in one place", () => {
       "`$${d.costUsd.toFixed(4)}`",
     ])
       expect(OWN_MONEY.test(spelling), spelling).toBe(true);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: these are spellings of source text, not templates
     for (const fine of ["`${formatUsd(n)}`", "x.toFixed(1)", "`${pct.toFixed(0)}%`"])
       expect(OWN_MONEY.test(fine), fine).toBe(false);
   });
