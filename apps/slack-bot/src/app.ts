@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, type Logger, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { type AckGate, ackGate } from "./after-ack.ts";
 import type { Policy } from "./authz/config-file.ts";
 import type { Directory } from "./authz/decide.ts";
 import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
@@ -82,6 +83,7 @@ export function createBot(options: BotOptions): Bot {
   });
 
   const onRefusal = loggedRefusals(logger, options.onRefusal);
+  const gate = httpReceiver ? ackGate() : undefined;
   const deps: BotDeps = {
     core: options.core,
     clock: options.clock ?? systemClock,
@@ -89,8 +91,9 @@ export function createBot(options: BotOptions): Bot {
     directory: options.directory ?? slackDirectory(app.client, { logger }),
     logger,
     onRefusal,
+    ...(gate ? { ackGate: gate } : {}),
   };
-  installGuards(app, httpReceiver, { options, now, onRefusal });
+  installGuards(app, httpReceiver, { options, now, onRefusal, gate });
   registerListeners(app, deps);
 
   let reminders: Loop | undefined;
@@ -160,7 +163,12 @@ function loggedRefusals(logger: Logger, hook: OnRefusal | undefined): OnRefusal 
 function installGuards(
   app: App,
   httpReceiver: HTTPReceiver | undefined,
-  { options, now, onRefusal }: { options: BotOptions; now: () => number; onRefusal: OnRefusal },
+  {
+    options,
+    now,
+    onRefusal,
+    gate,
+  }: { options: BotOptions; now: () => number; onRefusal: OnRefusal; gate: AckGate | undefined },
 ): void {
   const { config, logger } = options;
   if (httpReceiver && config.signingSecret) {
@@ -170,6 +178,7 @@ function installGuards(
       now,
       logger,
       onRefusal,
+      ...(gate ? { gate } : {}),
     });
   }
   checkPayloadsFirst(app, logger, onRefusal);
