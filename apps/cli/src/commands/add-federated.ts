@@ -1,5 +1,4 @@
-import { homedir } from "node:os";
-import { type AddKeyResult, preflightFederated, readAnthropicProfile } from "@apikey/core";
+import { type AddKeyResult, preflightFederated } from "@apikey/core";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
@@ -79,26 +78,5 @@ export async function addFederated(
     identityTokenEnv: opts.identityTokenEnv,
   };
   const checked = await preflightFederated(ctx.config, input, opts.validate);
-  return (await ctx.app()).keys.addFederated({ name, profile: ctx.profile, ...checked });
-}
-
-/**
- * `apikey import --from anthropic-profiles [PROFILE]`: an official SDK profile (oidc_federation) as a federated key
- * named `anthropic-<profile>` unless --name says otherwise. Checked against the API only with --validate, like every
- * import; nothing is written when the profile is unreadable or not a federation one.
- */
-export async function importAnthropicProfile(
-  ctx: Context,
-  profile: string | undefined,
-  opts: { name?: string; validate?: boolean; dryRun?: boolean },
-): Promise<AddKeyResult> {
-  if (opts.dryRun)
-    throw new UsageError(
-      "--dry-run is not supported with --from anthropic-profiles yet.",
-      "Run it without --dry-run.",
-    );
-  const found = await readAnthropicProfile(process.env, homedir(), profile);
-  const checked = await preflightFederated(ctx.config, found.input, opts.validate === true);
-  const name = opts.name ?? `anthropic-${found.profile}`;
   return (await ctx.app()).keys.addFederated({ name, profile: ctx.profile, ...checked });
 }
