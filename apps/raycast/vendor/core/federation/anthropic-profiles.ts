@@ -87,7 +87,8 @@ async function readUserOAuth(dir: string, name: string, config: ProfileConfig): 
   const credentialsPath =
     (auth.type === "user_oauth" && auth.credentials_path) || join(dir, "credentials", `${name}.json`);
   const creds = await readProfileFile(credentialsPath, credentialsFileSchema);
-  if (!creds) throw profileFileError(
+  if (!creds)
+    throw profileFileError(
       `Profile "${name}" is a user_oauth login without a credentials file (${credentialsPath}); log in with ant auth login first.`,
       "missing",
     );
