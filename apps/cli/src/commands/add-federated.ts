@@ -16,6 +16,9 @@ export interface FederatedFlags {
   baseUrl?: string;
   identityTokenFile?: string;
   identityTokenEnv?: string;
+  identityTokenCommand?: string;
+  identityTokenGithubActions?: boolean;
+  audience?: string;
 }
 
 const FEDERATION_ONLY = [
@@ -26,6 +29,9 @@ const FEDERATION_ONLY = [
   "baseUrl",
   "identityTokenFile",
   "identityTokenEnv",
+  "identityTokenCommand",
+  "identityTokenGithubActions",
+  "audience",
 ] as const;
 
 export function federatedOptions(cmd: Command): Command {
@@ -43,7 +49,16 @@ export function federatedOptions(cmd: Command): Command {
       "federated: the API host to exchange at (default: ANTHROPIC_BASE_URL, else the official one)",
     )
     .option("--identity-token-file <path>", "federated: the identity token file, re-read at each exchange")
-    .option("--identity-token-env <name>", "federated: the variable holding the identity token");
+    .option("--identity-token-env <name>", "federated: the variable holding the identity token")
+    .option(
+      "--identity-token-command <command>",
+      "federated: a command that prints the identity token, run without a shell at each exchange",
+    )
+    .option(
+      "--identity-token-github-actions",
+      "federated: ask GitHub Actions' OIDC endpoint at each exchange (job needs id-token: write)",
+    )
+    .option("--audience <aud>", "federated, with --identity-token-github-actions: the token's audience");
 }
 
 /** Refuses federation flags without --federated (a forgotten flag must not silently store something else). */
@@ -76,6 +91,9 @@ export async function addFederated(
     baseUrl: opts.baseUrl,
     identityTokenFile: opts.identityTokenFile,
     identityTokenEnv: opts.identityTokenEnv,
+    identityTokenCommand: opts.identityTokenCommand,
+    identityTokenGithubActions: opts.identityTokenGithubActions,
+    audience: opts.audience,
   };
   const checked = await preflightFederated(ctx.config, input, opts.validate);
   return (await ctx.app()).keys.addFederated({ name, profile: ctx.profile, ...checked });
