@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,6 +14,7 @@ import {
 } from "../fixtures/cli.ts";
 import { ANTHROPIC_VERSION, type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { OAUTH_BETA } from "../fixtures/fake-token-exchange.ts";
+import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Issue 26: the official SDKs' `user_oauth` profiles (`ant auth login`) move into the encrypted store: the
 // plaintext credentials file's tokens become an OAuth key that apikey refreshes against the profile's token
@@ -24,6 +25,8 @@ const CLIENT = "FAKE_TEST_ant_cli_client";
 let fake: FakeAnthropic;
 let home: TestHome;
 let configDir: string;
+/** The access token of the first import ("me"), which never expires in this file. */
+let firstAccessToken = "";
 const outputs: string[] = [];
 const secrets: string[] = [];
 
@@ -87,6 +90,7 @@ afterAll(async () => {
 describe("issue 26: import of a user_oauth profile", () => {
   it("stores the tokens encrypted, keeps the plaintext file when not asked (and says where it is)", async () => {
     const me = writeUserProfile("me", 600);
+    firstAccessToken = me.accessToken;
     const r = await run(["--json", "import", "--from", "anthropic-profiles", "me"]);
     expect(r.code, r.stderr).toBe(0);
     const out = jsonOut<{
@@ -191,6 +195,32 @@ describe("issue 26: import of a user_oauth profile", () => {
       expect(err.message).not.toContain("sk-ant-oat01");
     }
     expect(await snapshotDir(home.dataDir)).toEqual(before);
+  });
+
+  it("use --sdk-profile moves the SDKs' active_config to the key's profile (atomic, 0600, audited); plain use touches nothing outside the store", async () => {
+    const active = join(configDir, "active_config");
+    writeFileSync(active, "laptop\n", { mode: 0o644 });
+    expect((await run(["use", "anthropic-me"])).code).toBe(0);
+    expect(readFileSync(active, "utf8")).toBe("laptop\n");
+
+    const r = await run(["--json", "use", "anthropic-me", "--sdk-profile"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonOut<{ sdkProfile: string; previous: string }>(r)).toMatchObject({
+      sdkProfile: "me",
+      previous: "laptop",
+    });
+    expect(readFileSync(active, "utf8")).toBe("me\n");
+    expect(statSync(active).mode & 0o777).toBe(0o600);
+    expect(readdirSync(configDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect((await run(["--json", "audit"])).stdout).toContain("sdk.active_config");
+
+    // A key that came from no SDK profile: refused, and neither the store's active key nor the file changes.
+    expect((await run(["add", "plain", "--no-validate"], { stdin: fakeApiKey("SDK_PLAIN") })).code).toBe(0);
+    const other = await run(["--json", "use", "plain", "--sdk-profile"]);
+    expect(jsonError(other).code).toBe("E_USAGE");
+    const still = await run(["current"]);
+    expect(still.stdout.trim()).toBe(firstAccessToken);
+    expect(readFileSync(active, "utf8")).toBe("me\n");
   });
 
   it("canary: no imported or refreshed token in the store or any output but current's", async () => {

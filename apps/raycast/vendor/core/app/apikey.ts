@@ -110,6 +110,14 @@ export function openApikey(options: OpenApikeyOptions) {
       addFromEnv: (name: string, options: { profile?: string; validate?: boolean } = {}) =>
         vault.addFromEnv(name, options),
       use: (name: string, profile?: string) => vault.use(name, profile),
+      /** `use`, then the official SDKs' `active_config` points at the key's SDK profile (opt-in; audited). */
+      useWithSdkProfile: async (name: string, profile: string, configDir: string) =>
+        (await import("../federation/sdk-active-profile.ts")).useWithSdkProfile(
+          vault,
+          name,
+          profile,
+          configDir,
+        ),
       rename: (name: string, newName: string, profile?: string) => vault.rename(name, newName, profile),
       disable: (name: string, profile?: string) => vault.disable(name, profile),
       enable: (name: string, profile?: string) => vault.enable(name, profile),
