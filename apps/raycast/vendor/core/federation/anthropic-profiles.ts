@@ -3,13 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isAcceptableAccessToken, isAcceptableRefreshToken } from "../oauth/token-shape.ts";
 import type { TokenSet } from "../oauth/tokens.ts";
-import {
-  configFileSchema,
-  credentialsFileSchema,
-  type ProfileConfig,
-  profileFileError,
-  readProfileFile,
-} from "./profile-files.ts";
+import type { ProfileConfig } from "./profile-files.ts";
 import type { FederationInput } from "./settings.ts";
 
 // The official SDKs' profiles (`ant auth login` writes them): `<config dir>/configs/<profile>.json`, the active one
@@ -61,6 +55,8 @@ export async function readAnthropicProfile(
   home: string,
   profile?: string,
 ): Promise<AnthropicProfile> {
+  // zod loads here, not with core's entry: every command's start would pay for it (issue 25).
+  const { configFileSchema, profileFileError, readProfileFile } = await import("./profile-files.ts");
   const dir = anthropicConfigDir(env, home);
   const name = profile ?? (await activeProfile(dir, env));
   if (!isProfileName(name)) throw profileFileError("That is not a profile name.", "profile_name");
@@ -83,6 +79,7 @@ export async function readAnthropicProfile(
 }
 
 async function readUserOAuth(dir: string, name: string, config: ProfileConfig): Promise<UserOAuthProfile> {
+  const { credentialsFileSchema, profileFileError, readProfileFile } = await import("./profile-files.ts");
   const auth = config.authentication;
   const credentialsPath =
     (auth.type === "user_oauth" && auth.credentials_path) || join(dir, "credentials", `${name}.json`);
