@@ -150,7 +150,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.#finished) return;
-    if (this.#held) return this.#finish("unauthorized-held");
+    if (this.#held) {
+      this.#finish("unauthorized-held");
+      return;
+    }
     void this.#record().then(() => {
       this.#x.res.end();
       this.#finish("ok");
@@ -161,7 +164,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.#finished) return;
     const { res } = this.#x;
     // A held 401 whose body then failed: the status is all the caller needs.
-    if (this.#held) return this.#finish("unauthorized-held");
+    if (this.#held) {
+      this.#finish("unauthorized-held");
+      return;
+    }
     // The client left and took its request body with it: undici saw that first.
     if (res.destroyed || res.socket?.destroyed) {
       this.clientClosed();
