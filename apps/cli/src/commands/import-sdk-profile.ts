@@ -1,7 +1,6 @@
 import { homedir } from "node:os";
 import {
   type AddKeyResult,
-  anthropicConfigDir,
   preflightFederated,
   readAnthropicProfile,
   type UserOAuthProfile,
@@ -74,15 +73,4 @@ async function importUserOAuth(
     ctx.out.warn(
       `the plaintext credentials file is still at ${found.credentialsPath}. Delete it once no other tool needs it or pass --remove-plaintext when importing.`,
     );
-}
-
-/** `apikey use NAME --sdk-profile`: the official SDKs' active_config follows the switch (opt-in). */
-export async function useWithSdkProfile(ctx: Context, name: string): Promise<void> {
-  const configDir = anthropicConfigDir(process.env, homedir());
-  const done = await (await ctx.app()).keys.useWithSdkProfile(name, ctx.profile, configDir);
-  ctx.out.result(
-    done,
-    () =>
-      `Profile ${done.key.profile} now uses ${done.key.name} (${done.key.masked}); the official SDKs now use their profile ${done.sdkProfile} (${configDir}/active_config).`,
-  );
 }

@@ -10,7 +10,7 @@ import { EXIT, UsageError } from "../io/errors.ts";
 import { ago, type Output, table } from "../io/output.ts";
 import { confirm, readSecret } from "../io/secret-input.ts";
 import { addFederated, checkFederatedFlags, type FederatedFlags, federatedOptions } from "./add-federated.ts";
-import { useWithSdkProfile } from "./import-sdk-profile.ts";
+import { useWithSdkProfile } from "./use-sdk-profile.ts";
 
 export function registerKeyCommands(program: Command, action: Action): void {
   federatedOptions(

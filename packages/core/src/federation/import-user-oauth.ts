@@ -49,7 +49,7 @@ export async function importUserOAuth(
           ERROR_CODES.NAME_TAKEN,
           `A key named "${name}" already exists in profile "${profile}".`,
           {
-            hint: "Give the imported key another name with --name.",
+            hint: "Give the imported key another name.",
           },
         );
       if (provider) await registerProvider(vault, tx, provider);
@@ -111,7 +111,7 @@ async function registerProvider(vault: Session, tx: Store, record: OAuthProvider
       ERROR_CODES.NAME_TAKEN,
       `An OAuth provider named "${record.name}" already exists.`,
       {
-        hint: "Remove it first (apikey oauth provider remove), or import the profile under its own name.",
+        hint: "Remove that provider first, or import the profile under another name.",
         details: { reason: "provider_exists", provider: record.name },
       },
     );

@@ -2,7 +2,6 @@
 import { execFile } from "node:child_process";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { isLoopbackHost } from "../validate/loopback-host.ts";
-import type { ReadVariable } from "./identity-token.ts";
 
 // The identity token sources the SDK has no provider for (it reads a file or ANTHROPIC_IDENTITY_TOKEN only):
 //
@@ -17,6 +16,9 @@ import type { ReadVariable } from "./identity-token.ts";
 //   ACTIONS_ID_TOKEN_REQUEST_TOKEN; `GET <url>&audience=<aud>` with `Authorization: bearer <request token>` answers
 //   `{"value": "<JWT>"}` (GitHub's "OpenID Connect" docs; actions/toolkit `getIDToken`). Read at each exchange:
 //   the tokens GitHub issues live minutes.
+
+/** Reads one variable of the caller's environment (identity-token.ts passes the same reader). */
+type ReadVariable = (name: string) => string | undefined;
 
 export const COMMAND_TIMEOUT_MS = 10_000;
 /** Over the 16 KiB assertion limit, so an oversized token is reported as such rather than cut. */

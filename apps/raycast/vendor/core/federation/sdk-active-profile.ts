@@ -21,7 +21,7 @@ const PROVIDER_PREFIX = "anthropic-";
 
 function noMatch(message: string, reason: string): ApikeyError {
   return new ApikeyError(ERROR_CODES.USAGE, message, {
-    hint: "Only keys imported from an SDK profile (apikey import --from anthropic-profiles) have one to point at.",
+    hint: "Only keys imported from an official SDK profile have one to point at.",
     details: { reason },
   });
 }

@@ -104,7 +104,7 @@ function checkSource(input: FederationInput): IdentityTokenSource {
   if (input.audience !== undefined && (!github || !AUDIENCE.test(input.audience)))
     throw bad(
       "audience",
-      "--audience goes with --identity-token-github-actions: 1–256 visible characters.",
+      "An audience goes with GitHub Actions as the identity token source: 1–256 visible characters.",
       hint,
     );
   if (github) return { source: "github-actions", audience: input.audience ?? null };
