@@ -10,3 +10,12 @@ export type { MasterKeySource, UnlockSlot } from "./master-key/source.ts";
 export { keyFileSource, masterKeySource, passphraseSource } from "./master-key/sources.ts";
 export { tryUnlock } from "./master-key/unlock-order.ts";
 export { dataDirFrom, type StoreLocation, storeFileIn, storeLocationFrom } from "./paths.ts";
+
+/** A federated key's token for `current` (federation/hot-mint.ts); the exchange and the SDK load only when called. */
+export async function mintFederatedToken(
+  keyId: string,
+  decrypted: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
+  return (await import("./federation/hot-mint.ts")).mintFederatedToken(keyId, decrypted, env);
+}

@@ -85,6 +85,8 @@ export function activeKeyCache(core: Metering, profile: string, recheckMs = 1000
 /** One cache per profile: each token's requests use its own profile's active key. */
 export interface ActiveKeys {
   current(profile: string): Promise<ActiveKey>;
+  /** The API refused the key's token before it expired: forget the minted token and the profile's cached key. */
+  rejected(profile: string, keyId: string): Promise<void>;
   invalidate(): void;
   clear(): void;
 }
@@ -99,6 +101,10 @@ export function activeKeys(core: Metering, recheckMs = 1000): ActiveKeys {
         byProfile.set(profile, cache);
       }
       return cache.current();
+    },
+    async rejected(profile, keyId) {
+      await core.forgetMinted(keyId);
+      byProfile.get(profile)?.invalidate();
     },
     invalidate() {
       for (const cache of byProfile.values()) cache.invalidate();

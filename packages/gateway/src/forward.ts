@@ -28,6 +28,11 @@ export interface Exchange {
   grant: Grant;
   /** The normalised upstream target (path and query). */
   target: string;
+  /**
+   * A 401 is not passed on but reported as outcome "unauthorized-held", so the caller can re-mint and send the
+   * request again (minted-retry.ts). Only for a request whose body is in hand.
+   */
+  holdUnauthorized?: boolean;
 }
 
 export interface ForwardContext {
@@ -93,6 +98,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   #recording: Promise<StoredEvent | null> | null = null;
   #status = 0;
   #requestId: string | null = null;
+  /** A 401 held back from the client (Exchange.holdUnauthorized): its body is drained, not relayed. */
+  #held = false;
 
   constructor(x: Exchange, ctx: ForwardContext, done: (outcome: ForwardOutcome) => void) {
     this.#x = x;
@@ -114,6 +121,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (statusCode < 200 || this.#finished) return;
     const { req, res, grant } = this.#x;
     this.#status = statusCode;
+    if (statusCode === 401 && this.#x.holdUnauthorized) {
+      this.#held = true;
+      return;
+    }
     const contentType = headers["content-type"];
     this.#streaming = (contentType ?? "").toLowerCase().startsWith("text/event-stream");
     const requestId = headers["request-id"];
@@ -139,6 +150,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.#finished) return;
+    if (this.#held) {
+      this.#finish("unauthorized-held");
+      return;
+    }
     void this.#record().then(() => {
       this.#x.res.end();
       this.#finish("ok");
@@ -148,6 +163,11 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.#finished) return;
     const { res } = this.#x;
+    // A held 401 whose body then failed: the status is all the caller needs.
+    if (this.#held) {
+      this.#finish("unauthorized-held");
+      return;
+    }
     // The client left and took its request body with it: undici saw that first.
     if (res.destroyed || res.socket?.destroyed) {
       this.clientClosed();

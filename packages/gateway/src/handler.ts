@@ -12,11 +12,12 @@ import {
 import { sendRefusal } from "./anthropic-error.ts";
 import { presentedCredential } from "./auth.ts";
 import { endpointFor } from "./endpoints.ts";
-import { type ForwardContext, forward } from "./forward.ts";
+import type { ForwardContext, forward } from "./forward.ts";
 import type { GatewayState } from "./gateway-state.ts";
 import { requestHeadersForUpstream, withKey } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { type Refusal, refuse } from "./messages.ts";
+import { forwardWithRemint } from "./minted-retry.ts";
 import type { GatewaySettings } from "./options.ts";
 import { mayCost, requestWorstCase } from "./request-cost.ts";
 import { field, requestLine } from "./request-log.ts";
@@ -113,7 +114,13 @@ export async function handleRequest(
   ctx.inFlight.count++;
   let result: Awaited<ReturnType<typeof forward>>;
   try {
-    result = await forward({ req, res, headers, body, grant, target: target.target }, ctx.forward);
+    // A federated key's minted token refused early is re-minted, and the request sent again when it can be.
+    result = await forwardWithRemint({ req, res, headers, body, grant, target: target.target }, ctx.forward, {
+      profile: token.profile ?? ctx.settings.profile,
+      keys: ctx.keys,
+      headersFor: (key) =>
+        withKey(requestHeadersForUpstream(req.headers, ctx.settings.upstream.host), key, credential?.scheme),
+    });
   } finally {
     ctx.inFlight.count--;
     // Ended without recorded usage (refused upstream, failed, cut, or its commit failed): nothing to settle

@@ -1,5 +1,4 @@
-import { homedir } from "node:os";
-import { type AddKeyResult, preflightFederated, readAnthropicProfile } from "@apikey/core";
+import { type AddKeyResult, preflightFederated } from "@apikey/core";
 import type { Command } from "commander";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
@@ -17,6 +16,9 @@ export interface FederatedFlags {
   baseUrl?: string;
   identityTokenFile?: string;
   identityTokenEnv?: string;
+  identityTokenCommand?: string;
+  identityTokenGithubActions?: boolean;
+  audience?: string;
 }
 
 const FEDERATION_ONLY = [
@@ -27,6 +29,9 @@ const FEDERATION_ONLY = [
   "baseUrl",
   "identityTokenFile",
   "identityTokenEnv",
+  "identityTokenCommand",
+  "identityTokenGithubActions",
+  "audience",
 ] as const;
 
 export function federatedOptions(cmd: Command): Command {
@@ -44,7 +49,16 @@ export function federatedOptions(cmd: Command): Command {
       "federated: the API host to exchange at (default: ANTHROPIC_BASE_URL, else the official one)",
     )
     .option("--identity-token-file <path>", "federated: the identity token file, re-read at each exchange")
-    .option("--identity-token-env <name>", "federated: the variable holding the identity token");
+    .option("--identity-token-env <name>", "federated: the variable holding the identity token")
+    .option(
+      "--identity-token-command <command>",
+      "federated: a command that prints the identity token, run without a shell at each exchange",
+    )
+    .option(
+      "--identity-token-github-actions",
+      "federated: ask GitHub Actions' OIDC endpoint at each exchange (job needs id-token: write)",
+    )
+    .option("--audience <aud>", "federated, with --identity-token-github-actions: the token's audience");
 }
 
 /** Refuses federation flags without --federated (a forgotten flag must not silently store something else). */
@@ -77,28 +91,10 @@ export async function addFederated(
     baseUrl: opts.baseUrl,
     identityTokenFile: opts.identityTokenFile,
     identityTokenEnv: opts.identityTokenEnv,
+    identityTokenCommand: opts.identityTokenCommand,
+    identityTokenGithubActions: opts.identityTokenGithubActions,
+    audience: opts.audience,
   };
   const checked = await preflightFederated(ctx.config, input, opts.validate);
-  return (await ctx.app()).keys.addFederated({ name, profile: ctx.profile, ...checked });
-}
-
-/**
- * `apikey import --from anthropic-profiles [PROFILE]`: an official SDK profile (oidc_federation) as a federated key
- * named `anthropic-<profile>` unless --name says otherwise. Checked against the API only with --validate, like every
- * import; nothing is written when the profile is unreadable or not a federation one.
- */
-export async function importAnthropicProfile(
-  ctx: Context,
-  profile: string | undefined,
-  opts: { name?: string; validate?: boolean; dryRun?: boolean },
-): Promise<AddKeyResult> {
-  if (opts.dryRun)
-    throw new UsageError(
-      "--dry-run is not supported with --from anthropic-profiles yet.",
-      "Run it without --dry-run.",
-    );
-  const found = await readAnthropicProfile(process.env, homedir(), profile);
-  const checked = await preflightFederated(ctx.config, found.input, opts.validate === true);
-  const name = opts.name ?? `anthropic-${found.profile}`;
   return (await ctx.app()).keys.addFederated({ name, profile: ctx.profile, ...checked });
 }

@@ -16,6 +16,7 @@ import { EXIT, UsageError } from "../io/errors.ts";
 import { ago, type Output, table } from "../io/output.ts";
 import { confirm, readSecret } from "../io/secret-input.ts";
 import { addFederated, checkFederatedFlags, type FederatedFlags, federatedOptions } from "./add-federated.ts";
+import { useWithSdkProfile } from "./use-sdk-profile.ts";
 
 export function registerKeyCommands(program: Command, action: Action): void {
   federatedOptions(
@@ -113,9 +114,14 @@ export function registerKeyCommands(program: Command, action: Action): void {
   program
     .command("use <name>")
     .description("make a key the profile's active key")
+    .option(
+      "--sdk-profile",
+      "also point the official SDKs' active_config at the SDK profile the key was imported from",
+    )
     .action(
-      action(async (ctx, name: string) => {
+      action(async (ctx, name: string, opts: { sdkProfile?: boolean }) => {
         checkKeyNameArgument(name);
+        if (opts.sdkProfile) return useWithSdkProfile(ctx, name);
         const key = await (await ctx.app()).keys.use(name, ctx.profile);
         ctx.out.result({ key }, () => `Profile ${key.profile} now uses ${key.name} (${key.masked}).`);
         if (key.kind === "admin")

@@ -17,8 +17,7 @@ import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { askHidden } from "../io/secret-input.ts";
-import { importAnthropicProfile } from "./add-federated.ts";
-import { reportAdded } from "./keys.ts";
+import { importAnthropicProfile } from "./import-sdk-profile.ts";
 
 // `apikey export` and `apikey import`. The bundle passphrase comes from a hidden prompt or
 // APIKEY_EXPORT_PASSPHRASE, never from argv; the bundle itself is encrypted, so stdout is a fine place for it
@@ -86,17 +85,29 @@ export function registerTransferCommands(program: Command, action: Action): void
     .option("--dry-run", "show what would change; write nothing")
     .option("--validate", "with --from: check each key against the Anthropic API first (default: no)")
     .option("--no-validate", "with --from: store keys without checking them (the default)")
+    .option(
+      "--remove-plaintext",
+      "with --from anthropic-profiles: delete a user_oauth profile's plaintext credentials file once stored",
+    )
     .action(
       action(
         async (
           ctx,
           file: string | undefined,
-          opts: { from?: string; name?: string; dryRun?: boolean; validate?: boolean },
+          opts: {
+            from?: string;
+            name?: string;
+            dryRun?: boolean;
+            validate?: boolean;
+            removePlaintext?: boolean;
+          },
           cmd: Command,
         ) => {
           const profileGiven = cmd.parent?.getOptionValueSource("profile") !== "default";
           const progress = progressLine(ctx);
           let report: ImportReport;
+          if (opts.removePlaintext && opts.from !== "anthropic-profiles")
+            throw new UsageError("--remove-plaintext goes with --from anthropic-profiles only.");
           if (opts.from === undefined) {
             if (file === undefined) {
               throw new UsageError(
@@ -119,7 +130,7 @@ export function registerTransferCommands(program: Command, action: Action): void
               onProgress: progress.update,
             });
           } else if (opts.from === "anthropic-profiles") {
-            return reportAdded(ctx, await importAnthropicProfile(ctx, file, opts));
+            return importAnthropicProfile(ctx, file, opts);
           } else {
             const from = parseSource(opts.from);
             const scan = await scanSource({

@@ -3,10 +3,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
   decryptSecret,
+  mintFederatedToken,
   shouldRecordUse,
   storeLocationFrom,
   tryUnlock,
-  usableWithoutDecision,
+  whyNotUsable,
 } from "@apikey/core/hot";
 import { openActiveKey } from "@apikey/storage/fast";
 import { hotMasterKeys, unlockSlots } from "./master-keys.ts";
@@ -40,11 +41,13 @@ export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): 
     handle = openActiveKey(location.path, profile, { nativeBinding: addonPath() });
     if (handle === null || handle === "stale") return false;
     const { row } = handle;
-    if (!usableWithoutDecision({ ...row, expiresAt: row.expiresAt ?? null }, profile, Date.now()))
-      return false;
+    // A federated key is handed out as a token minted now: that needs the exchange, not the program (issue 26).
+    const why = whyNotUsable({ ...row, expiresAt: row.expiresAt ?? null }, profile, Date.now());
+    if (why !== null && why !== "mint") return false;
     const { opened } = await tryUnlock(hotMasterKeys(env, dataDir), unlockSlots(row.slots));
     if (!opened) return false;
-    const secret = decryptSecret(opened.dek, { ...row, id: row.keyId });
+    const decrypted = decryptSecret(opened.dek, { ...row, id: row.keyId });
+    const secret = why === "mint" ? await mintFederatedToken(row.keyId, decrypted, env) : decrypted;
     const now = Date.now();
     if (shouldRecordUse(row.lastUsedAt, now)) handle.markUsed(now);
     process.stdout.write(`${secret}\n`);

@@ -1,4 +1,5 @@
 // Vendored from packages/core/src/config.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
+import { childEnvironment } from "./child-env.ts";
 import { ApikeyError, ERROR_CODES } from "./errors.ts";
 import { type StoreLocation, storeLocationFrom } from "./paths.ts";
 
@@ -68,6 +69,8 @@ export interface Config {
    * named by the person (`--identity-token-env NAME`), so it cannot be listed above. Absent: nothing is readable.
    */
   variable?: (name: string) => string | undefined;
+  /** That environment minus what unlocks the store: what a command apikey runs for a federated key gets. */
+  childEnvironment?: () => Record<string, string>;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -106,5 +109,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamConnectTimeoutMs: number("APIKEY_UPSTREAM_CONNECT_TIMEOUT_MS") ?? 10_000,
     color: e.NO_COLOR === undefined && !("NO_COLOR" in env),
     variable: (name) => env[name],
+    childEnvironment: () => childEnvironment(env),
   };
 }

@@ -26,7 +26,12 @@ export * from "./domain.ts";
 export { ApikeyError, ERROR_CODES, type ErrorCode, type ErrorDetails, isApikeyError } from "./errors.ts";
 // Writing output and running children safely.
 export { CONTROL_CHARACTERS, escapeChar, escapeControl } from "./escape-control.ts";
-export { readAnthropicProfile } from "./federation/anthropic-profiles.ts";
+export {
+  type AnthropicProfile,
+  anthropicConfigDir,
+  readAnthropicProfile,
+  type UserOAuthProfile,
+} from "./federation/anthropic-profiles.ts";
 export { type FederatedPreflight, preflightFederated } from "./federation/preflight.ts";
 export type { FederationInput, FederationSettings } from "./federation/settings.ts";
 export { IMPORT_SOURCES, type ImportSource, type SourceScan, scanSource } from "./import-sources/index.ts";

@@ -30,6 +30,8 @@ export interface FederationVariables {
 export function federationVariables(
   settings: FederationSettings,
   readVariable: ReadVariable,
+  /** For a command or GitHub Actions source: the identity token read for this child. */
+  identityToken?: string,
 ): FederationVariables {
   const set: Record<string, string> = {
     ANTHROPIC_FEDERATION_RULE_ID: settings.ruleId,
@@ -41,7 +43,10 @@ export function federationVariables(
   let secret: string | null = null;
   if (settings.identityToken.source === "file")
     set.ANTHROPIC_IDENTITY_TOKEN_FILE = settings.identityToken.path;
-  else {
+  else if (settings.identityToken.source !== "env") {
+    secret = identityToken?.trim() || null;
+    if (secret) set.ANTHROPIC_IDENTITY_TOKEN = secret;
+  } else {
     // The SDK reads only ANTHROPIC_IDENTITY_TOKEN; the child already inherits the variable it is copied from.
     secret = readVariable(settings.identityToken.name)?.trim() || null;
     if (secret) set.ANTHROPIC_IDENTITY_TOKEN = secret;

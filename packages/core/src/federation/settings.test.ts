@@ -103,3 +103,24 @@ describe("issue 26: the identity token is read at each exchange and checked firs
     expect(await reasonOf(reader())).toBe("empty");
   });
 });
+
+describe("issue 26: an identity token command is split as argv, never given to a shell", () => {
+  const argvOf = (command: string) => {
+    const s = checkFederationInput({ ...good, identityTokenFile: undefined, identityTokenCommand: command });
+    return s.identityToken.source === "command" ? s.identityToken.argv : null;
+  };
+  it.each([
+    ["gcloud auth print-identity-token", ["gcloud", "auth", "print-identity-token"]],
+    ["tool --aud 'https://x?y=1'", ["tool", "--aud", "https://x?y=1"]],
+    ['tool "a b"  c\\ d', ["tool", "a b", "c d"]],
+  ])("%s", (command, argv) => expect(argvOf(command)).toEqual(argv));
+  it.each(["a | b", "a; b", "a && b", "echo $X", "echo `id`", 'echo "$X"', "a > f", "'open", "", "a\nb"])(
+    "refuses %j",
+    (command) =>
+      expect(
+        codeOf(() =>
+          checkFederationInput({ ...good, identityTokenFile: undefined, identityTokenCommand: command }),
+        ),
+      ).toBe("E_FEDERATION_CONFIG"),
+  );
+});

@@ -1,6 +1,7 @@
 import { isAbsolute } from "node:path";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { isLoopbackHost } from "../validate/loopback-host.ts";
+import { commandWords } from "./identity-sources.ts";
 
 // What a federated key is: where to exchange which identity token under which rule. None of it is a secret — the
 // identity token is read from its source at each exchange and the minted access token lives in memory only. The
@@ -8,7 +9,13 @@ import { isLoopbackHost } from "../validate/loopback-host.ts";
 // them to the row, so an edit of the store (a base URL pointed elsewhere to collect assertions) fails to decrypt.
 
 /** Where the workload's identity token (its OIDC JWT) comes from at each exchange. */
-export type IdentityTokenSource = { source: "file"; path: string } | { source: "env"; name: string };
+export type IdentityTokenSource =
+  | { source: "file"; path: string }
+  | { source: "env"; name: string }
+  /** Run without a shell at each exchange (identity-sources.ts). */
+  | { source: "command"; argv: string[] }
+  /** GitHub Actions' OIDC request, for `audience` (null: GitHub's default). */
+  | { source: "github-actions"; audience: string | null };
 
 export interface FederationSettings {
   version: 1;
@@ -32,6 +39,9 @@ export interface FederationInput {
   baseUrl?: string | undefined;
   identityTokenFile?: string | undefined;
   identityTokenEnv?: string | undefined;
+  identityTokenCommand?: string | undefined;
+  identityTokenGithubActions?: boolean | undefined;
+  audience?: string | undefined;
 }
 
 const ID_BODY = "[A-Za-z0-9_-]{1,120}";
@@ -40,6 +50,7 @@ const SERVICE_ACCOUNT = new RegExp(`^svac_${ID_BODY}$`);
 const WORKSPACE = new RegExp(`^(wrkspc_${ID_BODY}|default)$`);
 const ORGANIZATION = /^[A-Za-z0-9_-]{1,120}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -82,13 +93,30 @@ export function checkFederationInput(input: FederationInput): FederationSettings
   };
 }
 
-function checkSource({
-  identityTokenFile: file,
-  identityTokenEnv: env,
-}: FederationInput): IdentityTokenSource {
-  const hint = "Name either a file or an environment variable that holds the identity token, not both.";
-  if ((file === undefined) === (env === undefined))
-    throw bad("identity-token", "Say where the identity token comes from.", hint);
+function checkSource(input: FederationInput): IdentityTokenSource {
+  const { identityTokenFile: file, identityTokenEnv: env, identityTokenCommand: command } = input;
+  const github = input.identityTokenGithubActions === true;
+  const hint =
+    "Name one source of the identity token: a file, an environment variable, a command or GitHub Actions.";
+  const given = [file !== undefined, env !== undefined, command !== undefined, github].filter(Boolean);
+  if (given.length !== 1) throw bad("identity-token", "Say where the identity token comes from, once.", hint);
+  if (input.audience !== undefined && (!github || !AUDIENCE.test(input.audience)))
+    throw bad(
+      "audience",
+      "An audience goes with GitHub Actions as the identity token source: 1–256 visible characters.",
+      hint,
+    );
+  if (github) return { source: "github-actions", audience: input.audience ?? null };
+  if (command !== undefined) {
+    const argv = command.length <= 4096 && !CONTROL.test(command) ? commandWords(command) : null;
+    if (!argv)
+      throw bad(
+        "identity-token-command",
+        "The identity token command cannot be run without a shell.",
+        "It runs without a shell: quote arguments with '…', and for a pipe say so: sh -c '…'.",
+      );
+    return { source: "command", argv };
+  }
   if (file !== undefined) {
     if (!isAbsolute(file) || CONTROL.test(file) || file.length > 4096)
       throw bad("identity-token-file", "The identity token file must be an absolute path.", hint);

@@ -1,5 +1,6 @@
 import type { Session } from "../vault/session.ts";
 import { federationVariables } from "./child-variables.ts";
+import { identityTokenReader } from "./identity-token.ts";
 import { federatedToken } from "./mint.ts";
 import { decodeSettings, type FederationSettings } from "./settings.ts";
 
@@ -22,6 +23,7 @@ export function tokenFor(
   return federatedToken(keyId, settings, {
     baseUrl: s.config.anthropicBaseUrl,
     readVariable: s.config.variable ?? (() => undefined),
+    ...(s.config.childEnvironment && { childEnv: s.config.childEnvironment }),
   });
 }
 
@@ -38,7 +40,16 @@ export async function validateFederated(
 export async function federatedUse(s: Pick<Session, "config">, keyId: string, decrypted: string) {
   const settings = decodeSettings(decrypted);
   const token = await tokenFor(s, keyId, settings);
-  const { set, drop, secret } = federationVariables(settings, s.config.variable ?? (() => undefined));
+  const read = s.config.variable ?? (() => undefined);
+  // The SDK cannot run a command or ask GitHub itself: the child gets one identity token read now (it lives minutes).
+  const kind = settings.identityToken.source;
+  const identity =
+    kind === "command" || kind === "github-actions"
+      ? await identityTokenReader(settings.identityToken, read, Date.now, {
+          ...(s.config.childEnvironment && { childEnv: s.config.childEnvironment }),
+        })()
+      : undefined;
+  const { set, drop, secret } = federationVariables(settings, read, identity);
   // The minted token is masked too: a child that prints its own request headers must not show it.
   return { token, variables: { set, drop, secrets: secret ? [token, secret] : [token] } };
 }

@@ -1,5 +1,6 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProviderRecord } from "../domain.ts";
+import { OAUTH_API_BETA } from "../oauth-bearer.ts";
 import { checkEndpoint, isLoopbackHttp } from "./endpoints.ts";
 import { toOAuthError } from "./failures.ts";
 
@@ -18,13 +19,19 @@ export interface ResolvedServer {
 
 export interface RequestOptions {
   signal: AbortSignal;
+  headers?: Record<string, string>;
   [oauth.allowInsecureRequests]?: boolean;
 }
 
+/** Anthropic's token endpoint (a `user_oauth` profile's, federation/import-user-oauth.ts) wants the OAuth beta on refreshes. */
+const ANTHROPIC_TOKEN_PATH = "/v1/oauth/token";
+
 export function requestOptions(url: string | URL): RequestOptions {
+  const parsed = new URL(url);
   return {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    ...(isLoopbackHttp(new URL(url)) && { [oauth.allowInsecureRequests]: true }),
+    ...(parsed.pathname === ANTHROPIC_TOKEN_PATH && { headers: { "anthropic-beta": OAUTH_API_BETA } }),
+    ...(isLoopbackHttp(parsed) && { [oauth.allowInsecureRequests]: true }),
   };
 }
 

@@ -282,7 +282,7 @@ async function viewIn(store: Store, key: KeyRecord): Promise<KeyView> {
   return toView(key, p?.activeKeyId ?? null);
 }
 
-async function refuseDuplicate(
+export async function refuseDuplicate(
   store: Store,
   fingerprint: string,
   name: string,

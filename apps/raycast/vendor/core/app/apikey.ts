@@ -4,6 +4,7 @@ import { type ExportOptions, exportBundle, type ImportBundleOptions, importBundl
 import type { ImportOptions } from "../bundle/run-import.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { addFederatedKey } from "../federation/add.ts";
+import type { UserOAuthProfile } from "../federation/anthropic-profiles.ts";
 import type { FederatedPreflight } from "../federation/preflight.ts";
 import type { SourceScan } from "../import-sources/candidates.ts";
 import { type ImportSource, importScanned } from "../import-sources/import-from-source.ts";
@@ -96,10 +97,29 @@ export function openApikey(options: OpenApikeyOptions) {
       add: (input: AddKeyInput) => vault.add(input),
       /** A Workload Identity Federation key, checked first by preflightFederated (federation/preflight.ts). */
       addFederated: (input: AddFederatedInput) => addFederatedKey(vault, input),
+      /** A `user_oauth` SDK profile's tokens as an OAuth key (federation/import-user-oauth.ts). */
+      importUserOAuth: async (input: { name: string; profile?: string; found: UserOAuthProfile }) =>
+        (await import("../federation/import-user-oauth.ts")).importUserOAuth(vault, input),
+      /** Deletes the plaintext credentials file an import made redundant (audited). Only when the person asked. */
+      removePlaintextCredentials: async (keyId: string, profile: string, path: string) =>
+        (await import("../federation/import-user-oauth.ts")).removePlaintextCredentials(
+          vault,
+          keyId,
+          profile,
+          path,
+        ),
       /** Stores the environment's ANTHROPIC_API_KEY (config.envApiKey) under a name. */
       addFromEnv: (name: string, options: { profile?: string; validate?: boolean } = {}) =>
         vault.addFromEnv(name, options),
       use: (name: string, profile?: string) => vault.use(name, profile),
+      /** `use`, then the official SDKs' `active_config` points at the key's SDK profile (opt-in; audited). */
+      useWithSdkProfile: async (name: string, profile: string, configDir: string) =>
+        (await import("../federation/sdk-active-profile.ts")).useWithSdkProfile(
+          vault,
+          name,
+          profile,
+          configDir,
+        ),
       rename: (name: string, newName: string, profile?: string) => vault.rename(name, newName, profile),
       disable: (name: string, profile?: string) => vault.disable(name, profile),
       enable: (name: string, profile?: string) => vault.enable(name, profile),

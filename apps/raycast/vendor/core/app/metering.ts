@@ -25,6 +25,8 @@ export interface Metering {
   activeKeyName(profile: string): Promise<string | null>;
   /** The one active-key path (checks, OAuth refresh before expiry), without marking the use: usage events do. */
   activeKey(profile: string): Promise<{ record: KeyRecord; secret: string }>;
+  /** Forgets the token minted for a federated key (the API refused it early): the next use mints afresh. */
+  forgetMinted(keyId: string): Promise<void>;
   /** A key's spend over a window: the larger of recorded and reported (usage/month-spend.ts), as budgets count it. */
   keySpend(window: { since: Date; until?: Date }, keyId: string): Promise<number>;
   /** Hashes presented gateway tokens with the store's key, once a pre-0004 store's single token is adopted. */
@@ -42,6 +44,7 @@ export function meteringFor(session: Session): Metering {
       const { record, secret } = await resolveActiveKey(session, profile, { touch: false });
       return { record, secret };
     },
+    forgetMinted: async (keyId) => (await import("../federation/mint.ts")).forgetFederatedToken(keyId),
     keySpend: async (window, keyId) => (await keySpend(session.store, window, keyId)).spentUsd,
     tokenHasher: async () => {
       // A store from before per-person tokens keeps its one token working, as `default`.

@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/federation/identity-token.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { readFile } from "node:fs/promises";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { fetchGitHubActionsToken, runTokenCommand } from "./identity-sources.ts";
 import type { IdentityTokenSource } from "./settings.ts";
 
 // Reads the workload's identity token at each exchange — a projected token file rotates under us, so it is never
@@ -16,28 +17,63 @@ function refused(reason: string, message: string, hint: string, where: string): 
   return new ApikeyError(ERROR_CODES.IDENTITY_TOKEN, message, { hint, details: { reason, source: where } });
 }
 
-export function identityTokenReader(
+/** What the command and GitHub sources need from the caller: the environment a command gets, and fetch. */
+export interface SourceIo {
+  childEnv?: () => Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+function describe(source: IdentityTokenSource): { where: string; renew: string } {
+  switch (source.source) {
+    case "file":
+      return {
+        where: `file ${source.path}`,
+        renew: "Check that the workload's token file is mounted and readable (its issuer renews it).",
+      };
+    case "env":
+      return {
+        where: `variable ${source.name}`,
+        renew: `Set ${source.name} to the workload's current identity token.`,
+      };
+    case "command":
+      return { where: `command ${source.argv[0]}`, renew: `Check what ${source.argv[0]} prints.` };
+    case "github-actions":
+      return { where: "GitHub Actions", renew: "Run in a job with `permissions: id-token: write`." };
+  }
+}
+
+async function readRaw(
   source: IdentityTokenSource,
   readVariable: ReadVariable,
-  now: () => number = Date.now,
-): () => Promise<string> {
-  const where = source.source === "file" ? `file ${source.path}` : `variable ${source.name}`;
-  const renew =
-    source.source === "file"
-      ? "Check that the workload's token file is mounted and readable (its issuer renews it)."
-      : `Set ${source.name} to the workload's current identity token.`;
-  return async () => {
-    let jwt: string;
-    if (source.source === "file") {
+  io: SourceIo,
+): Promise<string> {
+  const { where, renew } = describe(source);
+  switch (source.source) {
+    case "file":
       try {
-        jwt = (await readFile(source.path, "utf8")).trim();
+        return await readFile(source.path, "utf8");
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? "error";
         throw refused("unreadable", `The identity token file cannot be read (${code}).`, renew, where);
       }
-    } else {
-      jwt = readVariable(source.name)?.trim() ?? "";
-    }
+    case "env":
+      return readVariable(source.name) ?? "";
+    case "command":
+      return runTokenCommand(source.argv, io.childEnv?.() ?? {});
+    case "github-actions":
+      return fetchGitHubActionsToken(readVariable, source.audience, io.fetch);
+  }
+}
+
+export function identityTokenReader(
+  source: IdentityTokenSource,
+  readVariable: ReadVariable,
+  now: () => number = Date.now,
+  io: SourceIo = {},
+): () => Promise<string> {
+  const { where, renew } = describe(source);
+  return async () => {
+    const jwt = (await readRaw(source, readVariable, io)).trim();
     if (jwt === "") throw refused("empty", `The identity token (${where}) is empty or unset.`, renew, where);
     if (Buffer.byteLength(jwt) > MAX_ASSERTION_BYTES)
       throw refused(

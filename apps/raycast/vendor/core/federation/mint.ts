@@ -16,6 +16,8 @@ export interface MintOptions {
   /** ANTHROPIC_BASE_URL, when the settings name no host. */
   baseUrl: string | undefined;
   readVariable: ReadVariable;
+  /** The environment an identity token command runs with. */
+  childEnv?: () => Record<string, string>;
   fetch?: typeof fetch;
 }
 
@@ -41,7 +43,9 @@ export async function federatedToken(
       import("@anthropic-ai/sdk/lib/credentials/token-cache"),
     ]);
     const provider = oidcFederationProvider({
-      identityTokenProvider: identityTokenReader(settings.identityToken, options.readVariable),
+      identityTokenProvider: identityTokenReader(settings.identityToken, options.readVariable, Date.now, {
+        ...(options.childEnv && { childEnv: options.childEnv }),
+      }),
       federationRuleId: settings.ruleId,
       organizationId: settings.organizationId,
       serviceAccountId: settings.serviceAccountId ?? undefined,

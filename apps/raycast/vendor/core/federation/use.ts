@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/federation/use.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { Session } from "../vault/session.ts";
 import { federationVariables } from "./child-variables.ts";
+import { identityTokenReader } from "./identity-token.ts";
 import { federatedToken } from "./mint.ts";
 import { decodeSettings, type FederationSettings } from "./settings.ts";
 
@@ -23,6 +24,7 @@ export function tokenFor(
   return federatedToken(keyId, settings, {
     baseUrl: s.config.anthropicBaseUrl,
     readVariable: s.config.variable ?? (() => undefined),
+    ...(s.config.childEnvironment && { childEnv: s.config.childEnvironment }),
   });
 }
 
@@ -39,7 +41,16 @@ export async function validateFederated(
 export async function federatedUse(s: Pick<Session, "config">, keyId: string, decrypted: string) {
   const settings = decodeSettings(decrypted);
   const token = await tokenFor(s, keyId, settings);
-  const { set, drop, secret } = federationVariables(settings, s.config.variable ?? (() => undefined));
+  const read = s.config.variable ?? (() => undefined);
+  // The SDK cannot run a command or ask GitHub itself: the child gets one identity token read now (it lives minutes).
+  const kind = settings.identityToken.source;
+  const identity =
+    kind === "command" || kind === "github-actions"
+      ? await identityTokenReader(settings.identityToken, read, Date.now, {
+          ...(s.config.childEnvironment && { childEnv: s.config.childEnvironment }),
+        })()
+      : undefined;
+  const { set, drop, secret } = federationVariables(settings, read, identity);
   // The minted token is masked too: a child that prints its own request headers must not show it.
   return { token, variables: { set, drop, secrets: secret ? [token, secret] : [token] } };
 }

@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { decryptSecret } from "../crypto/data-key.ts";
+import type { KeyRecord } from "../domain.ts";
+import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { findKey, useKey } from "../vault/keys.ts";
+import type { Session } from "../vault/session.ts";
+import { isProfileName } from "./anthropic-profiles.ts";
+import { configFileSchema, readProfileFile } from "./profile-files.ts";
+import { decodeSettings } from "./settings.ts";
+
+// `apikey use NAME --sdk-profile`: the official SDKs follow the switch too — their `active_config` file is pointed at
+// the SDK profile the key came from. Opt-in, because it changes a file outside apikey's store that other tools read.
+// The matching profile is, for an OAuth key imported from a user_oauth profile, the one its refresh provider was
+// named after (import-user-oauth.ts); for a federated key, the oidc_federation profile with the same rule,
+// organization and workspace. Written atomically (a temp file renamed over it), 0600, audited.
+
+const PROVIDER_PREFIX = "anthropic-";
+
+function noMatch(message: string, reason: string): ApikeyError {
+  return new ApikeyError(ERROR_CODES.USAGE, message, {
+    hint: "Only keys imported from an official SDK profile have one to point at.",
+    details: { reason },
+  });
+}
+
+/** The SDK profile that holds the same credential as the key, or a coded error saying why there is none. */
+export async function matchingSdkProfile(s: Session, key: KeyRecord, configDir: string): Promise<string> {
+  if (key.kind === "oauth" && key.oauthProvider?.startsWith(PROVIDER_PREFIX)) {
+    const profile = key.oauthProvider.slice(PROVIDER_PREFIX.length);
+    const config = isProfileName(profile)
+      ? await readProfileFile(join(configDir, "configs", `${profile}.json`), configFileSchema)
+      : null;
+    if (config?.authentication.type === "user_oauth") return profile;
+    throw noMatch(
+      `The SDK profile "${profile}" the key came from is gone from ${configDir}.`,
+      "profile_missing",
+    );
+  }
+  if (key.kind !== "federated")
+    throw noMatch(`Key "${key.name}" did not come from an SDK profile.`, "no_profile");
+  const settings = decodeSettings(decryptSecret(await s.unlock(), key));
+  const names = (await readdir(join(configDir, "configs")).catch(() => [] as string[]))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
+    .filter(isProfileName)
+    .sort();
+  const matches: string[] = [];
+  for (const name of names) {
+    const c = await readProfileFile(join(configDir, "configs", `${name}.json`), configFileSchema).catch(
+      () => null,
+    );
+    if (
+      c?.authentication.type === "oidc_federation" &&
+      c.authentication.federation_rule_id === settings.ruleId &&
+      c.organization_id === settings.organizationId &&
+      (c.workspace_id ?? null) === settings.workspaceId
+    )
+      matches.push(name);
+  }
+  if (matches.length === 1) return matches[0] as string;
+  if (matches.length === 0)
+    throw noMatch(`No oidc_federation profile in ${configDir} has this key's rule.`, "profile_missing");
+  throw noMatch(`Several SDK profiles have this key's rule (${matches.join(", ")}).`, "ambiguous");
+}
+
+/** Points `<configDir>/active_config` at `profile` (atomic, 0600) and audits it; answers the previous value. */
+export async function setSdkActiveProfile(
+  s: Session,
+  key: KeyRecord,
+  configDir: string,
+  profile: string,
+): Promise<string | null> {
+  const target = join(configDir, "active_config");
+  const previous = (await readFile(target, "utf8").catch(() => "")).trim() || null;
+  const temp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
+  const handle = await open(temp, "wx", 0o600);
+  try {
+    await handle.writeFile(`${profile}\n`);
+    await handle.sync();
+    await handle.close();
+    await rename(temp, target);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await unlink(temp).catch(() => {});
+    throw err;
+  }
+  await s.store.transaction((tx) =>
+    s.auditIn(tx, "sdk.active_config", key.id, key.profile, {
+      name: key.name,
+      sdkProfile: profile,
+      previous,
+    }),
+  );
+  return previous;
+}
+
+/** `use NAME --sdk-profile`: the key becomes the profile's active key, then the SDKs' active profile follows it. */
+export async function useWithSdkProfile(s: Session, name: string, profile: string, configDir: string) {
+  // Matched first: a key with no SDK profile changes nothing, in the store or outside it.
+  const sdkProfile = await matchingSdkProfile(s, await findKey(s.store, name, profile), configDir);
+  const key = await useKey(s, name, profile);
+  const record = await findKey(s.store, name, profile);
+  const previous = await setSdkActiveProfile(s, record, configDir, sdkProfile);
+  return { key, sdkProfile, previous };
+}
