@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ackGate, afterAckQueue } from "./after-ack.ts";
+import { afterAckQueue } from "./after-ack.ts";
 
 // Issue 22 item 11: answers are built a few at a time after their acks, in arrival order, and a failing one frees
 // its place.
@@ -41,47 +41,5 @@ describe("afterAckQueue", () => {
     const next = run(async () => "ran");
     await expect(failed).rejects.toThrow("boom");
     await expect(next).resolves.toBe("ran");
-  });
-});
-
-describe("ackGate: answers wait for the acks still going out", () => {
-  it("quiet() resolves at once when no delivery waits, and when the last one leaves", async () => {
-    const gate = ackGate();
-    await gate.quiet(10_000);
-    const leaveA = gate.enter();
-    const leaveB = gate.enter();
-    let quiet = false;
-    const waited = gate.quiet(10_000).then(() => {
-      quiet = true;
-    });
-    leaveA();
-    leaveA(); // leaving twice (finish, then close) counts once
-    await tick();
-    expect(quiet).toBe(false);
-    expect(gate.waiting).toBe(1);
-    leaveB();
-    await waited;
-    expect(gate.waiting).toBe(0);
-  });
-
-  it("an answer never starves behind a steady stream: it runs after the hold at most", async () => {
-    const gate = ackGate();
-    gate.enter(); // never leaves
-    const started = Date.now();
-    await gate.quiet(40);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(35);
-  });
-
-  it("the queue holds each answer until the acks in flight are out, in arrival order", async () => {
-    const gate = ackGate();
-    const run = afterAckQueue(2, gate);
-    const leave = gate.enter();
-    const ran: number[] = [];
-    const jobs = [1, 2, 3].map((i) => run(async () => ran.push(i)));
-    for (let i = 0; i < 5; i++) await tick();
-    expect(ran).toEqual([]);
-    leave();
-    await Promise.all(jobs);
-    expect(ran).toEqual([1, 2, 3]);
   });
 });

@@ -1,7 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, type Logger, type Receiver, SocketModeReceiver } from "@slack/bolt";
-import { type AckGate, ackGate } from "./after-ack.ts";
 import type { Policy } from "./authz/config-file.ts";
 import type { Directory } from "./authz/decide.ts";
 import { slackDirectory, slackErrorCode } from "./authz/slack-directory.ts";
@@ -83,7 +82,6 @@ export function createBot(options: BotOptions): Bot {
   });
 
   const onRefusal = loggedRefusals(logger, options.onRefusal);
-  const gate = httpReceiver ? ackGate() : undefined;
   const deps: BotDeps = {
     core: options.core,
     clock: options.clock ?? systemClock,
@@ -91,9 +89,8 @@ export function createBot(options: BotOptions): Bot {
     directory: options.directory ?? slackDirectory(app.client, { logger }),
     logger,
     onRefusal,
-    ...(gate ? { ackGate: gate } : {}),
   };
-  installGuards(app, httpReceiver, { options, now, onRefusal, gate });
+  installGuards(app, httpReceiver, { options, now, onRefusal });
   registerListeners(app, deps);
 
   let reminders: Loop | undefined;
@@ -163,12 +160,7 @@ function loggedRefusals(logger: Logger, hook: OnRefusal | undefined): OnRefusal 
 function installGuards(
   app: App,
   httpReceiver: HTTPReceiver | undefined,
-  {
-    options,
-    now,
-    onRefusal,
-    gate,
-  }: { options: BotOptions; now: () => number; onRefusal: OnRefusal; gate: AckGate | undefined },
+  { options, now, onRefusal }: { options: BotOptions; now: () => number; onRefusal: OnRefusal },
 ): void {
   const { config, logger } = options;
   if (httpReceiver && config.signingSecret) {
@@ -178,7 +170,6 @@ function installGuards(
       now,
       logger,
       onRefusal,
-      ...(gate ? { gate } : {}),
     });
   }
   checkPayloadsFirst(app, logger, onRefusal);

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
 import { type HTTPReceiver, isValidSlackRequest, type Logger } from "@slack/bolt";
-import type { AckGate } from "./after-ack.ts";
 import { checkDelivery } from "./delivery.ts";
 import type { OnRefusal } from "./guards.ts";
 import { checkPayload, claimedActor, parseSlackBody } from "./payload.ts";
@@ -24,8 +23,6 @@ export interface IntakeOptions {
   logger: Logger;
   onRefusal: OnRefusal;
   endpoint?: string;
-  /** Told of each delivery from its arrival until its answer (the ack) has gone out. */
-  gate?: AckGate;
 }
 
 const FORM = "application/x-www-form-urlencoded";
@@ -44,11 +41,6 @@ export function guardHttpReceiver(receiver: HTTPReceiver, options: IntakeOptions
       ours = false;
     }
     if (!ours) return bolt(req, res);
-    if (options.gate) {
-      const leave = options.gate.enter();
-      res.once("close", leave);
-      res.once("finish", leave);
-    }
     admit(req, res, options).then(
       (admitted) => {
         if (admitted) bolt(req, res);

@@ -1,5 +1,4 @@
 import type { Logger } from "@slack/bolt";
-import type { AckGate } from "../after-ack.ts";
 import type { Policy } from "../authz/config-file.ts";
 import type { Directory } from "../authz/decide.ts";
 import type { CoreFor } from "../core-port.ts";
@@ -16,6 +15,4 @@ export interface BotDeps {
   directory: Directory;
   logger: Logger;
   onRefusal: OnRefusal;
-  /** Deliveries still on their way to their ack (HTTP only); answers wait for it briefly (after-ack.ts). */
-  ackGate?: AckGate;
 }

@@ -16,7 +16,7 @@ const ephemeral = (text: string): RespondArguments => ({ response_type: "ephemer
 // The key-in-text and workspace guards have run by now. What can be answered without I/O (help, a parse error)
 // goes back in the ack itself; everything else acks empty first and answers through respond().
 export function register(app: App, deps: BotDeps): void {
-  const afterAck = afterAckQueue(AFTER_ACK_CONCURRENCY, deps.ackGate);
+  const afterAck = afterAckQueue(AFTER_ACK_CONCURRENCY);
   app.command(COMMAND, async (args) => {
     const { ack, command } = args;
     const parsed = parseCommand(command.text ?? "");
