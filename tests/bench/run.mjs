@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fakeApiKey, timedRunOptions, timedRunSetup } from "./common.mjs";
 
-const TARGET_RATIO = 1.3;
+// Issue 25 restated issue 6's 1.3× as 1.25× (held under load); cli-start.mjs checks the same figure.
+const TARGET_RATIO = 1.25;
 
 const { values: flags } = parseArgs({ options: timedRunOptions(40, 5) });
 const { cli: CLI, runs: RUNS, warmup: WARMUP } = timedRunSetup(flags);
