@@ -73,13 +73,19 @@ for (const name of only ?? [])
 
 const NOT_MET = /\bNOT met\b|\bMISSED\b|\bMISSES\b|\bNOT FLAT\b|WORSE THAN LINEAR/i;
 const MET = /\bmet\b|\bmeets\b|\bflat\b|linear or better/i;
+// A quick run too small to back a verdict says so; it is listed, and counted neither way.
+const NOT_JUDGED = /\bnot judged\b/i;
 
 /** The lines of a bench's output that state a target, each judged met or not by the bench's own words. */
 function targetLines(text) {
   return text
     .split("\n")
-    .filter((l) => /target|≤|→ (flat|linear|WORSE)|NOT FLAT/i.test(l) && (NOT_MET.test(l) || MET.test(l)))
-    .map((l) => ({ line: l.trim(), met: !NOT_MET.test(l) }));
+    .filter(
+      (l) =>
+        /target|≤|→ (flat|linear|WORSE)|NOT FLAT|not judged/i.test(l) &&
+        (NOT_MET.test(l) || MET.test(l) || NOT_JUDGED.test(l)),
+    )
+    .map((l) => ({ line: l.trim(), met: NOT_JUDGED.test(l) ? null : !NOT_MET.test(l) }));
 }
 
 const summary = [];
@@ -114,14 +120,16 @@ for (const s of summary) {
     console.log(`✗ ${head}: the bench FAILED (exit ${s.status})`);
     continue;
   }
-  console.log(`${s.lines.every((l) => l.met) ? "✓" : "✗"} ${head}`);
+  console.log(`${s.lines.every((l) => l.met !== false) ? "✓" : "✗"} ${head}`);
   if (s.lines.length === 0) console.log("    (no target printed)");
   for (const l of s.lines) {
-    if (!l.met) notMet++;
-    console.log(`    ${l.met ? "met    " : "NOT MET"}  ${l.line}`);
+    if (l.met === false) notMet++;
+    console.log(`    ${l.met === null ? "—      " : l.met ? "met    " : "NOT MET"}  ${l.line}`);
   }
 }
+const notJudged = summary.flatMap((s) => s.lines).filter((l) => l.met === null).length;
+const unjudged = notJudged ? ` (${notJudged} not judged at quick size)` : "";
 console.log(
-  `\n${notMet === 0 ? "every target met" : `${notMet} target line(s) not met or bench(es) failed`}`,
+  `\n${notMet === 0 ? `every judged target met${unjudged}` : `${notMet} target line(s) not met or bench(es) failed${unjudged}`}`,
 );
 process.exit(0);
