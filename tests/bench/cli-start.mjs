@@ -11,13 +11,11 @@
 // build too (say, main's, copied aside), interleaved in the same rounds, on the same store: a before/after table
 // from one run.
 
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { fakeApiKey, timedRunOptions, timedRunSetup } from "./common.mjs";
+import { fakeApiKey, tempBench, timedRunOptions, timedRunSetup } from "./common.mjs";
 
 const READ_TARGET = 1.6;
 const CURRENT_TARGET = 1.25;
@@ -27,25 +25,7 @@ const { values: flags } = parseArgs({
 });
 const { cli: CLI, runs: RUNS, warmup: WARMUP } = timedRunSetup(flags);
 
-const root = mkdtempSync(join(tmpdir(), "apikey-bench-start-"));
-const home = join(root, "home");
-mkdirSync(home);
-const env = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: home,
-  APIKEY_HOME: join(root, "data"),
-  APIKEY_MASTER_KEY: randomBytes(32).toString("base64"),
-  // Nothing listens here: the bench never reaches the network.
-  ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
-  NO_COLOR: "1",
-  TZ: "UTC",
-};
-
-function run(args, input) {
-  const r = spawnSync(process.execPath, args, { env, cwd: home, input: input ?? "", encoding: "utf8" });
-  if (r.error) throw r.error;
-  return r;
-}
+const { root, run } = tempBench("apikey-bench-start-");
 
 function must(args, input) {
   const r = run([CLI, ...args], input);

@@ -1,9 +1,10 @@
 // What several benches share: the fake keys they store and the built CLI they time. Plain JavaScript, so a bench
 // needs no TypeScript step.
-import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
-import { resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** A visibly fake, well-formed API key: the same shape as tests/fixtures/keys.ts gives. */
@@ -54,4 +55,33 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The built CLI's environment in a bench: its own home and store, no network, no colour, UTC. */
+export function benchEnv({ home, dataDir, masterKey }, extra = {}) {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    APIKEY_HOME: dataDir,
+    APIKEY_MASTER_KEY: masterKey,
+    // Nothing listens here: the bench never reaches the network.
+    ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+    NO_COLOR: "1",
+    TZ: "UTC",
+    ...extra,
+  };
+}
+
+/** A fresh temporary home and store under a random master key, and `run(args, input)`: node with them, to the end. */
+export function tempBench(prefix) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const home = join(root, "home");
+  mkdirSync(home);
+  const env = benchEnv({ home, dataDir: join(root, "data"), masterKey: randomBytes(32).toString("base64") });
+  const run = (args, input) => {
+    const r = spawnSync(process.execPath, args, { env, cwd: home, input: input ?? "", encoding: "utf8" });
+    if (r.error) throw r.error;
+    return r;
+  };
+  return { root, home, env, run };
 }

@@ -6,13 +6,10 @@
 //
 // --check exits 1 when `current` is slower than the target ratio. Needs the built CLI (apps/cli/dist/apikey.cjs).
 
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-import { fakeApiKey, timedRunOptions, timedRunSetup } from "./common.mjs";
+import { fakeApiKey, tempBench, timedRunOptions, timedRunSetup } from "./common.mjs";
 
 // Issue 25 restated issue 6's 1.3× as 1.25× (held under load); cli-start.mjs checks the same figure.
 const TARGET_RATIO = 1.25;
@@ -26,25 +23,7 @@ function fail(message) {
   throw new BenchError(message);
 }
 
-const root = mkdtempSync(join(tmpdir(), "apikey-bench-"));
-const home = join(root, "home");
-mkdirSync(home);
-const env = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: home,
-  APIKEY_HOME: join(root, "data"),
-  APIKEY_MASTER_KEY: randomBytes(32).toString("base64"),
-  // Nothing listens here: the bench never reaches the network.
-  ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
-  NO_COLOR: "1",
-  TZ: "UTC",
-};
-
-function run(args, input) {
-  const r = spawnSync(process.execPath, args, { env, cwd: home, input: input ?? "", encoding: "utf8" });
-  if (r.error) throw r.error;
-  return r;
-}
+const { root, run } = tempBench("apikey-bench-");
 
 function setup() {
   const key = fakeApiKey("BENCH");

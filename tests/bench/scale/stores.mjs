@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchEnv } from "../common.mjs";
 
 const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const SEED = fileURLToPath(new URL("./seed.mjs", import.meta.url));
@@ -30,17 +31,7 @@ export function seedStore(root, name, { keys, profiles = 100, tokens = 0 }) {
 export function cliEnv(root, store, extra = {}) {
   const home = join(root, "home");
   mkdirSync(home, { recursive: true });
-  return {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: home,
-    APIKEY_HOME: store.dataDir,
-    APIKEY_MASTER_KEY: store.masterKey,
-    // Nothing listens here: the bench never reaches the network.
-    ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
-    NO_COLOR: "1",
-    TZ: "UTC",
-    ...extra,
-  };
+  return benchEnv({ home, dataDir: store.dataDir, masterKey: store.masterKey }, extra);
 }
 
 /** Runs `node …args` to completion: { ms, peakMb (null without /usr/bin/time), stdout }; throws when it fails. */
