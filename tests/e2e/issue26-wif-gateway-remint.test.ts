@@ -1,10 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { filesContaining, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
-import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
-import { type OidcIssuer, startOidcIssuer } from "../fixtures/oidc-issuer.ts";
-import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
+import { filesContaining, type TestHome } from "../fixtures/cli.ts";
+import type { FakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { postMessage, startFederatedGateway } from "../fixtures/federated-gateway.ts";
+import type { OidcIssuer } from "../fixtures/oidc-issuer.ts";
+import { type RunningProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
 // Issue 26: the API refuses a minted token before it expires (revoked upstream). The gateway's token cache cannot
 // know; on that 401 it forgets the token, re-mints once and sends the request again (its body is in hand), so the
@@ -17,58 +16,19 @@ const ORG = "00000000-0000-4000-8000-0000000e3127";
 let issuer: OidcIssuer;
 let fake: FakeAnthropic;
 let home: TestHome;
-let opts: RunOptions;
 let proxy: RunningProxy;
 let gatewayToken = "";
 
-async function post() {
-  const res = await fetch(`${proxy.url}/v1/messages`, {
-    method: "POST",
-    headers: {
-      "x-api-key": gatewayToken,
-      "anthropic-version": "2023-06-01",
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({
-      model: "claude-sonnet-4-6",
-      max_tokens: 8,
-      messages: [{ role: "user", content: "hi" }],
-    }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as { type: string; error?: { type: string; message: string } },
-  };
-}
+const post = () => postMessage(proxy, gatewayToken);
 const upstreamMessages = () => fake.requests.filter((q) => q.path === "/v1/messages");
 const exchanges = () => fake.requests.filter((q) => q.path === "/v1/oauth/token").length;
 
 beforeAll(async () => {
-  issuer = await startOidcIssuer();
-  fake = await startFakeAnthropic({
-    federationRules: [
-      {
-        id: RULE,
-        organizationId: ORG,
-        issuer: issuer.issuer,
-        jwksUrl: issuer.jwksUrl,
-        subject: issuer.subject,
-      },
-    ],
+  ({ issuer, fake, home, proxy, gatewayToken } = await startFederatedGateway({
+    rule: RULE,
+    org: ORG,
     mintedTokenTtl: 600,
-  });
-  home = await makeHome();
-  opts = { home, baseUrl: fake.url };
-  mkdirSync(join(home.root, "idp"));
-  const tokenFile = join(home.root, "idp", "token.jwt");
-  issuer.writeTokenFile(tokenFile);
-  const add = await runCli(
-    ["add", "team", "--federated", "--rule", RULE, "--org", ORG, "--identity-token-file", tokenFile],
-    opts,
-  );
-  expect(add.code, add.stderr).toBe(0);
-  gatewayToken = (await runCli(["proxy", "token", "create", "alice"], opts)).stdout.trim();
-  proxy = await startProxy(opts);
+  }));
 });
 afterAll(async () => {
   await stopAllProxies();

@@ -1,12 +1,11 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { filesContaining, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
-import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { filesContaining, type TestHome } from "../fixtures/cli.ts";
+import type { FakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { OAUTH_BETA } from "../fixtures/fake-token-exchange.ts";
-import { type OidcIssuer, startOidcIssuer } from "../fixtures/oidc-issuer.ts";
-import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
+import { federationRule, postMessage, startFederatedGateway } from "../fixtures/federated-gateway.ts";
+import type { OidcIssuer } from "../fixtures/oidc-issuer.ts";
+import { type RunningProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
 // Issue 26: a team's gateway with no static key at all. The profile's active key is federated; per-person gateway
 // tokens get a 200; the gateway swaps in `Authorization: Bearer <minted>` with the OAuth beta merged into the
@@ -20,44 +19,14 @@ const CLIENT_BETA = "files-api-2025-04-14";
 let issuer: OidcIssuer;
 let fake: FakeAnthropic;
 let home: TestHome;
-let opts: RunOptions;
 let proxy: RunningProxy;
 let gatewayToken = "";
 let tokenFile = "";
 const assertions: string[] = [];
 
-const rule = () => ({
-  id: RULE,
-  organizationId: ORG,
-  issuer: issuer.issuer,
-  jwksUrl: issuer.jwksUrl,
-  subject: issuer.subject,
-});
+const rule = () => federationRule(issuer, RULE, ORG);
 
-async function post() {
-  const res = await fetch(`${proxy.url}/v1/messages`, {
-    method: "POST",
-    headers: {
-      "x-api-key": gatewayToken,
-      "anthropic-version": "2023-06-01",
-      "anthropic-beta": CLIENT_BETA,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({
-      model: "claude-sonnet-4-6",
-      max_tokens: 8,
-      messages: [{ role: "user", content: "hi" }],
-    }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as {
-      type: string;
-      error?: { type: string; message: string };
-      request_id?: string;
-    },
-  };
-}
+const post = () => postMessage(proxy, gatewayToken, { "anthropic-beta": CLIENT_BETA });
 /** Posts until the answer has this status: the gateway re-resolves its key about once a second (slower when loaded). */
 async function postUntil(status: number) {
   const deadline = Date.now() + 20_000;
@@ -69,24 +38,11 @@ async function postUntil(status: number) {
 }
 
 beforeAll(async () => {
-  issuer = await startOidcIssuer();
   // 20 s tokens are always inside the SDK's 30 s mandatory window: every re-resolve of the active key re-exchanges,
   // so the test sees the gateway's exchanges without waiting minutes.
-  fake = await startFakeAnthropic({ federationRules: [rule()], mintedTokenTtl: 20 });
-  home = await makeHome();
-  opts = { home, baseUrl: fake.url };
-  mkdirSync(join(home.root, "idp"));
-  tokenFile = join(home.root, "idp", "token.jwt");
-  assertions.push(issuer.writeTokenFile(tokenFile));
-  const add = await runCli(
-    ["add", "team", "--federated", "--rule", RULE, "--org", ORG, "--identity-token-file", tokenFile],
-    opts,
-  );
-  expect(add.code, add.stderr).toBe(0);
-  const created = await runCli(["proxy", "token", "create", "alice"], opts);
-  expect(created.code, created.stderr).toBe(0);
-  gatewayToken = created.stdout.trim();
-  proxy = await startProxy(opts);
+  const gw = await startFederatedGateway({ rule: RULE, org: ORG, mintedTokenTtl: 20 });
+  ({ issuer, fake, home, proxy, gatewayToken, tokenFile } = gw);
+  assertions.push(gw.firstAssertion);
 });
 afterAll(async () => {
   await stopAllProxies();
