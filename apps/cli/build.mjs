@@ -2,8 +2,10 @@
 // of better-sqlite3) inlined, so that path reads one file and one native addon. dist/program.mjs is everything
 // else, an ES module bundle with lazily loaded chunks (the Anthropic SDK, prompts). Native addons stay external
 // and resolve from this package's node_modules.
-import { chmod, rename, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const LAUNCHED = "apikey:args-prefixed"; // src/launch/node-argv.ts, LAUNCHED
@@ -78,9 +80,24 @@ export class PrimaryKeyBuilder {
   },
 };
 
+// Commander imports node:child_process (and with it net, stream and more) on every start, for a feature apikey never
+// uses: subcommands that are separate executables. Its three spawn() calls fetch the module when called instead.
+const commanderSpawnsLazily = {
+  name: "commander-spawns-lazily",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const eager = "import childProcess from 'node:child_process';";
+      if (!source.includes(eager)) throw new Error(`commander changed: no "${eager}" in ${args.path}`);
+      const lazy = `const childProcess = { spawn: (...a) => process.getBuiltinModule("node:child_process").spawn(...a) };`;
+      return { contents: source.replace(eager, lazy), loader: "js" };
+    });
+  },
+};
+
 const common = {
   bundle: true,
-  plugins: [zodEnglishOnly, drizzleWithoutPgCore],
+  plugins: [zodEnglishOnly, drizzleWithoutPgCore, commanderSpawnsLazily],
   platform: "node",
   target: "node20",
   legalComments: "none",
@@ -101,6 +118,22 @@ await build({
   },
 });
 
+// The hot path of `apikey current`, run by the entry with V8's code cache (src/launch/cached-script.ts): ASCII
+// (charset "ascii", no comments), so the loader reads it byte for byte with no UTF-8 decoding.
+await build({
+  ...common,
+  entryPoints: { hot: "src/hot/current.ts" },
+  outdir: staging,
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  charset: "ascii",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  external: ["@napi-rs/keyring"],
+  define: { "import.meta.url": "__apikeyImportMetaUrl" },
+  banner: { js: "const __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
 await build({
   ...common,
   entryPoints: { program: "src/program.ts" },
@@ -118,6 +151,19 @@ await build({
 });
 
 await chmod(new URL("apikey.cjs", dist), 0o755);
+
+// V8's code cache for the hot path, made by running it once on a throwaway store (scripts/code-cache.mjs).
+const cache = spawnSync(
+  process.execPath,
+  [fileURLToPath(new URL("./scripts/code-cache.mjs", import.meta.url)), staging],
+  {
+    encoding: "utf8",
+    // The cache is only used by a Node with the same V8 flags: make it with none.
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+  },
+);
+if (cache.status !== 0)
+  throw new Error(`code cache: ${cache.stderr || cache.stdout || `exit ${cache.status}`}`);
 
 const old = new URL(`./dist.${process.pid}.old/`, import.meta.url);
 await rename(final, old).catch((err) => {

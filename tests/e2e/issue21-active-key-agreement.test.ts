@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { encryptSecret, loadConfig, storeFileIn, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -155,6 +155,9 @@ beforeAll(async () => {
   mkdirSync(join(hot, "dist"), { recursive: true });
   hotOnlyCli = join(hot, "dist", "apikey.cjs");
   copyFileSync(CLI_PATH, hotOnlyCli);
+  // The hot path is the entry and its own bundle (with V8's code cache for it); the full program is not copied.
+  for (const file of ["hot.cjs", "hot.cjs.cache"])
+    copyFileSync(join(dirname(CLI_PATH), file), join(hot, "dist", file));
   symlinkSync(join(REPO_ROOT, "apps/cli/node_modules"), join(hot, "node_modules"));
 }, 120_000);
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -188,6 +188,18 @@ describe("the npm package", () => {
     // `current` is answered by the hot path alone, which finds better-sqlite3's addon beside the bundle.
     const hot = await withoutProgram(installed, () => runInstalled(["current"]));
     expect(hot.stdout).toBe(`${SECRET}\n`);
+  });
+
+  it("ships the hot path with V8's code cache for it, and answers `current` without that cache too", async () => {
+    const cache = join(installed, "dist", "hot.cjs.cache");
+    expect(statSync(cache).size).toBeGreaterThan(1024);
+    renameSync(cache, `${cache}.away`);
+    try {
+      const hot = await withoutProgram(installed, () => runInstalled(["current"]));
+      expect(hot.stdout).toBe(`${SECRET}\n`);
+    } finally {
+      renameSync(`${cache}.away`, cache);
+    }
   });
 
   it("answers `current` from the hot path where npm hoisted the dependencies (npx, a project's node_modules)", async () => {

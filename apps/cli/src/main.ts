@@ -1,8 +1,11 @@
 // Entry point, bundled as CommonJS on purpose. `apikey current` is called by Claude Code's apiKeyHelper and by
-// shells many times a day; a CommonJS entry skips the ES module loader's start-up, and the hot path loads only
-// SQLite's addon and node:crypto. Every other command loads the full program (an ES module bundle).
+// shells many times a day; a CommonJS entry skips the ES module loader's start-up, and the hot path (dist/hot.cjs,
+// run with V8's code cache for it) loads only SQLite's addon and node:crypto. Every other command loads the full
+// program (an ES module bundle).
 
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { loadCachedScript } from "./launch/cached-script.ts";
 import { launchedArgv } from "./launch/node-argv.ts";
 
 async function main(): Promise<void> {
@@ -17,7 +20,9 @@ async function main(): Promise<void> {
   const argv = launched.argv;
   const profile = hotPathProfile(argv);
   if (profile !== null) {
-    const { tryPrintCurrent } = await import("./hot/current.ts");
+    const { tryPrintCurrent } = loadCachedScript<typeof import("./hot/current.ts")>(
+      join(__dirname, "hot.cjs"),
+    );
     if (await tryPrintCurrent(profile, process.env)) return;
   }
   // Resolved at run time next to this file, so the bundler leaves the full program in its own bundle.

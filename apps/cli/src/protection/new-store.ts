@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline/promises";
 import type { Config } from "@apikey/core";
 import {
   keyFilePath,
@@ -82,6 +81,8 @@ async function chooseAndCreate(sources: MasterKeySource[], dataDir: string): Pro
 }
 
 async function askChoice(choices: ProtectionChoice[]): Promise<Protection> {
+  // Loaded here: only a new store on a terminal asks, and readline costs every other command's start-up (issue 25).
+  const { createInterface } = process.getBuiltinModule("node:readline/promises");
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const stop = new AbortController();
   // Ctrl+C or Ctrl+D: nothing is made.

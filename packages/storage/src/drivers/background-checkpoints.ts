@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import type { Worker as WorkerThread } from "node:worker_threads";
 
 // Why this exists: in WAL mode with synchronous=NORMAL a commit only writes; the fsyncs happen at checkpoints, and
 // SQLite runs its automatic checkpoint inside whichever commit pushes the WAL past 1,000 pages. In a server that is
@@ -55,7 +55,10 @@ export interface BackgroundCheckpointOptions {
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 export function startBackgroundCheckpoints(options: BackgroundCheckpointOptions): BackgroundCheckpoints {
-  const worker = new Worker(WORKER_SOURCE, {
+  // Fetched here, not imported: only a server checkpoints in the background, and loading worker_threads costs every
+  // other opening of a store (a CLI read) a few milliseconds of start-up (issue 25).
+  const { Worker } = process.getBuiltinModule("node:worker_threads");
+  const worker: WorkerThread = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path: options.path, driver: options.driver, intervalMs: options.intervalMs ?? 250 },
   });
