@@ -1,6 +1,4 @@
 // Vendored from packages/core/src/validate/loopback-host.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { isIPv4 } from "node:net";
-
 // The one rule for "only this machine answers at this host": used where a key may travel over plain http (the
 // base URL, OAuth endpoints) and where the gateway may listen without --allow-remote. The host is read the way a
 // URL parser reads it (lower case, IDNA, `127.1` and `0x7f.1` as 127.0.0.1, IPv6 compressed), which is also how
@@ -37,5 +35,6 @@ export function isLoopbackHost(host: string): boolean {
   // The URL parser writes an IPv4-mapped address in hex: [::ffff:7f00:1] for 127.0.0.1.
   const mapped = /^\[::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}\]$/.exec(h);
   if (mapped) return Number.parseInt(mapped[1] as string, 16) >> 8 === 127;
-  return isIPv4(h) && h.startsWith("127.");
+  // node:net is fetched here, not imported: importing it costs every CLI start a few milliseconds (issue 25).
+  return process.getBuiltinModule("node:net").isIPv4(h) && h.startsWith("127.");
 }
