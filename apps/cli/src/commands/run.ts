@@ -173,9 +173,7 @@ function pipeMasked(
 }
 
 /** The active key, refreshing an OAuth token first when it is about to expire (OAuth code loads only then). */
-async function activeSecret(
-  ctx: Context,
-): Promise<{
+async function activeSecret(ctx: Context): Promise<{
   key: KeyView;
   secret: string;
   variables: { set: Record<string, string>; identityToken?: unknown };
