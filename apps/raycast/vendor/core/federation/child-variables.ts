@@ -36,7 +36,10 @@ export const sdkReadsSource = (settings: FederationSettings) =>
  * For a command or GitHub Actions source nothing here carries the identity token: a variable would expire inside a
  * long-running child, so the front writes it to a file it renews (KeyVariables.identityToken).
  */
-export function federationVariables(settings: FederationSettings, readVariable: ReadVariable): FederationVariables {
+export function federationVariables(
+  settings: FederationSettings,
+  readVariable: ReadVariable,
+): FederationVariables {
   const set: Record<string, string> = {
     ANTHROPIC_FEDERATION_RULE_ID: settings.ruleId,
     ANTHROPIC_ORGANIZATION_ID: settings.organizationId,

@@ -51,5 +51,8 @@ export async function federatedUse(s: Pick<Session, "config">, keyId: string, de
     ...(s.config.childEnvironment && { childEnv: s.config.childEnvironment }),
   });
   const current = await renew();
-  return { token, variables: { set, drop, secrets: [...secrets, current], identityToken: { current, renew } } };
+  return {
+    token,
+    variables: { set, drop, secrets: [...secrets, current], identityToken: { current, renew } },
+  };
 }
