@@ -134,6 +134,12 @@ describe("issue 26: exec renews the identity token of a command or GitHub Action
     expectNoTokenIn(seen.env);
     // Two identity tokens at least were read by exec (the first, and the renewal) beyond add's validation.
     expect(issuer.minted.length).toBeGreaterThanOrEqual(3);
+    // `env` cannot renew anything: it prints the SDK's variables, no identity token, and says what to do.
+    const env = await run(["env"]);
+    expect(env.code, env.stderr).toBe(0);
+    expect(env.stdout).toContain("ANTHROPIC_FEDERATION_RULE_ID");
+    expect(env.stdout).not.toContain("ANTHROPIC_IDENTITY_TOKEN");
+    expect(env.stderr).toContain("ANTHROPIC_IDENTITY_TOKEN_FILE");
   }, 70_000);
 
   it("--identity-token-github-actions: the same, with the job's OIDC endpoint", async () => {
