@@ -90,21 +90,20 @@ describe("issue 26: a federated key in the Slack bot", () => {
   });
 
   it("the Home tab offers Rotate for a static active key but not for the federated one", async () => {
+    type HomeView = { blocks: Array<{ text?: { text: string }; accessory?: { action_id: string } }> };
+    const blockOf = async (n: number, name: string) => {
+      const published = (await h.slack.waitFor("views.publish", n))[n - 1];
+      return (published?.args.view as HomeView | undefined)?.blocks.find((b) =>
+        b.text?.text.includes(`*${name}*`),
+      );
+    };
     await postSigned(h.url, eventBody(OPS, { type: "app_home_opened", tab: "home", channel: "D0OPS" }));
-    const [home] = await h.slack.waitFor("views.publish");
-    const blocks = (
-      home?.args.view as { blocks: Array<{ text?: { text: string }; accessory?: { action_id: string } }> }
-    ).blocks;
-    const team = blocks.find((b) => b.text?.text.includes("*team*"));
+    const team = await blockOf(1, "team");
     expect(team?.text?.text).toContain("nothing to rotate");
     expect(team?.accessory).toBeUndefined();
     await h.core.system.keys.use("static", "prod");
     await postSigned(h.url, eventBody(OPS, { type: "app_home_opened", tab: "home", channel: "D0OPS" }));
-    const again = (await h.slack.waitFor("views.publish", 2))[1];
-    const staticBlock = (again?.args.view as typeof home.args.view as { blocks: typeof blocks }).blocks.find(
-      (b) => b.text?.text.includes("*static*"),
-    );
-    expect(staticBlock?.accessory?.action_id).toBe("apikey_home_rotate");
+    expect((await blockOf(2, "static"))?.accessory?.action_id).toBe("apikey_home_rotate");
   });
 
   it("canary: no identity token or minted token reaches Slack or the logs", async () => {
