@@ -73,35 +73,41 @@ export function registerRunCommands(program: Command, action: Action): void {
     .option("--no-masking", "do not conceal secrets in the command's output (its stdio is then inherited)")
     .argument("<command>", "the program to run")
     .argument("[args...]", "its arguments")
-    .action(
-      action(async (ctx, command: string, args: string[], opts: { dotenv?: string; masking: boolean }) => {
-        const app = await ctx.app();
-        const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.dotenv);
-        await ctx.close();
-        // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
-        const env = childEnvironment(plan.env, plan.keyVariables);
-        const masks: MaskStream[] = [];
-        const { identityToken } = plan.keyVariables;
-        const file =
-          identityToken &&
-          startIdentityTokenFile(identityToken, {
-            warn: (text) => ctx.out.warn(text),
-            renewed: (secret) => {
-              for (const mask of masks) mask.conceal({ secret, hint: maskKey(secret) });
-            },
-          });
-        if (file) env.ANTHROPIC_IDENTITY_TOKEN_FILE = file.path;
-        try {
-          if (!opts.masking) return await runChild(command, args, env, null, masks);
-          // A piped child sees no terminal: ask it for colour when ours is one (see docs/guides/everyday.md, "Masked output").
-          if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined)
-            env.FORCE_COLOR = "1";
-          return await runChild(command, args, env, plan.secrets, masks);
-        } finally {
-          file?.close();
-        }
-      }),
-    );
+    .action(action(execCommand));
+}
+
+/** `apikey exec`: the child, with its keys (and a renewed identity token file when the key needs one). */
+async function execCommand(
+  ctx: Context,
+  command: string,
+  args: string[],
+  opts: { dotenv?: string; masking: boolean },
+): Promise<number> {
+  const app = await ctx.app();
+  const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.dotenv);
+  await ctx.close();
+  // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
+  const env = childEnvironment(plan.env, plan.keyVariables);
+  const masks: MaskStream[] = [];
+  const { identityToken } = plan.keyVariables;
+  const file =
+    identityToken &&
+    startIdentityTokenFile(identityToken, {
+      warn: (text) => ctx.out.warn(text),
+      renewed: (secret) => {
+        for (const mask of masks) mask.conceal({ secret, hint: maskKey(secret) });
+      },
+    });
+  if (file) env.ANTHROPIC_IDENTITY_TOKEN_FILE = file.path;
+  try {
+    if (!opts.masking) return await runChild(command, args, env, null, masks);
+    // A piped child sees no terminal: ask it for colour when ours is one (see docs/guides/everyday.md, "Masked output").
+    if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined)
+      env.FORCE_COLOR = "1";
+    return await runChild(command, args, env, plan.secrets, masks);
+  } finally {
+    file?.close();
+  }
 }
 
 function runChild(

@@ -93,6 +93,10 @@ function generalHint(e: ApikeyError): string | undefined {
       if (d.reason === "privileged_port")
         return "Ports below 1024 need privileges; pick one above with --port.";
       return "Check --host and --port.";
+    case ERROR_CODES.USAGE:
+      return d.reason === "source_unsupported"
+        ? "Run the program with `apikey exec -- PROGRAM` (it renews the identity token for the SDK), or use the gateway (`apikey proxy`)."
+        : e.hint;
     default:
       return e.hint;
   }

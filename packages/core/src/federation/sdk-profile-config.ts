@@ -32,7 +32,7 @@ export function federatedProfileConfig(
   if (source.source !== "file")
     throw refused(
       `The official SDKs cannot read key "${key.name}"'s identity token (${source.source === "env" ? "a variable of apikey's" : source.source}) from a profile.`,
-      "Run the program under `apikey exec` (it renews the token for the SDK), or use the gateway.",
+      "Have apikey start the program, which renews the identity token for the SDK (the CLI's exec), or use the gateway.",
       "source_unsupported",
     );
   if (!isProfileName(key.name))
