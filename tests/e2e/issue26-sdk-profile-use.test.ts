@@ -172,7 +172,7 @@ describe("issue 26: use --sdk-profile on a federated key, with the official SDK"
     expect(add.code, add.stderr).toBe(0);
     const r = await run(["--json", "use", "cmd", "--sdk-profile"]);
     const err = jsonError(r);
-    expect(err.code).toBe("E_USAGE");
+    expect(err.code).toBe("E_FEDERATED_KEY");
     expect(err.hint).toMatch(/apikey exec/);
     expect(existsSync(join(configDir, "configs", "cmd.json"))).toBe(false);
     expect(readFileSync(join(configDir, "active_config"), "utf8")).toBe("team\n");

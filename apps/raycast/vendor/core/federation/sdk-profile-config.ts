@@ -31,10 +31,13 @@ export function federatedProfileConfig(
 ): SdkProfileConfig {
   const source = settings.identityToken;
   if (source.source !== "file")
-    throw refused(
+    throw new ApikeyError(
+      ERROR_CODES.FEDERATED_KEY,
       `The official SDKs cannot read key "${key.name}"'s identity token (${source.source === "env" ? "a variable of apikey's" : source.source}) from a profile.`,
-      "Have apikey start the program, which renews the identity token for the SDK (the CLI's exec), or use the gateway.",
-      "source_unsupported",
+      {
+        hint: "Have apikey start the program, which renews the identity token for the SDK (the CLI's exec), or use the gateway.",
+        details: { key: key.name, reason: "source_unsupported" },
+      },
     );
   if (!isProfileName(key.name))
     throw refused(
