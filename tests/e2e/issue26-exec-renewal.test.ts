@@ -1,8 +1,17 @@
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
+import {
+  CLI_PATH,
+  type CliResult,
+  cliEnv,
+  makeHome,
+  type RunOptions,
+  runCli,
+  type TestHome,
+} from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { type GitHubActionsOidc, startGitHubActionsOidc } from "../fixtures/github-actions-oidc.ts";
 import { type OidcIssuer, startOidcIssuer } from "../fixtures/oidc-issuer.ts";
@@ -66,6 +75,8 @@ const f = process.env.ANTHROPIC_IDENTITY_TOKEN_FILE;
   const rotated = fs.readFileSync(f, "utf8") !== first;
   const two = ${waitForRotation} ? (await c.models.list({ limit: 1 })).data.length : null;
   fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({ f, mode, dirMode, one, two, rotated, env: process.env }));
+  // Printed on purpose: exec conceals a renewed identity token in the child's output too (the canary checks).
+  console.log(fs.readFileSync(f, "utf8"));
 })().catch((e) => { console.error(String(e)); process.exit(1); });`;
 }
 
@@ -189,6 +200,28 @@ describe("issue 26: exec renews the identity token of a command or GitHub Action
     expect(r.stderr).not.toContain("FAKE_TEST_source_down");
     expect(existsSync(dirname(seen.f))).toBe(false);
   }, 70_000);
+
+  it("SIGTERM to exec reaches the child, and the file and its directory are removed", async () => {
+    expect((await run(["use", "cmd"])).code).toBe(0);
+    const out = join(home.root, "seen-signal.txt");
+    const script = `require("node:fs").writeFileSync(${JSON.stringify(out)}, process.env.ANTHROPIC_IDENTITY_TOKEN_FILE);process.on("SIGTERM",()=>process.exit(143));setInterval(()=>{},1000);`;
+    const apikey = spawn(process.execPath, [CLI_PATH, "exec", "--", process.execPath, "-e", script], {
+      cwd: home.homeDir,
+      env: cliEnv({ home, baseUrl: fake.url }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stderr: Buffer[] = [];
+    apikey.stderr.on("data", (c: Buffer) => stderr.push(c));
+    const exited = new Promise<number | null>((resolve) => apikey.on("exit", (code) => resolve(code)));
+    const until = Date.now() + 20_000;
+    while (!existsSync(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const file = readFileSync(out, "utf8");
+    expect(existsSync(file)).toBe(true);
+    apikey.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(existsSync(dirname(file))).toBe(false);
+    outputs.push(Buffer.concat(stderr).toString("utf8"));
+  }, 40_000);
 
   it("canary: no identity token or minted token in any output", () => {
     const needles = [...issuer.minted, ...github.issued, ...fake.mintedTokens()];

@@ -44,8 +44,9 @@ export function startIdentityTokenFile(
     try {
       const token = (await identity.renew()).trim();
       if (closed) return;
-      write(token);
+      // Concealed before the child can read it.
       hooks.renewed(token);
+      write(token);
       schedule(nextIdentityRenewal(jwtExpiry(token), now()));
     } catch (err) {
       if (closed) return;
