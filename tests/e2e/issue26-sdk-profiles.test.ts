@@ -139,6 +139,45 @@ describe("issue 26: import of a user_oauth profile", () => {
       expect(audit).toContain(action);
   });
 
+  it("sends the refresh as the official SDK does: JSON, with the OAuth beta; the stand-in refuses the form", async () => {
+    // @anthropic-ai/sdk 1.14 lib/credentials/user-oauth.js: {grant_type, refresh_token, client_id} as JSON.
+    const stale = writeUserProfile("json", -60);
+    expect((await run(["import", "--from", "anthropic-profiles", "json"])).code).toBe(0);
+    fake.clearRequests();
+    const r = await run(["--json", "oauth", "refresh", "anthropic-json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const grants = fake.requests.filter((q) => q.path === "/v1/oauth/token");
+    expect(grants.map((q) => q.status)).toEqual([200]);
+    const form = await fetch(`${fake.url}/v1/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "anthropic-beta": OAUTH_BETA },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: stale.refreshToken,
+        client_id: CLIENT,
+      }),
+    });
+    expect(form.status).toBe(400);
+  });
+
+  it("keeps the profile's organization_id on the key (show, list --json)", async () => {
+    const org = "00000000-0000-4000-8000-0000000000a1";
+    writeUserProfile("org", 600, {});
+    const config = join(configDir, "configs", "org.json");
+    const parsed = JSON.parse(readFileSync(config, "utf8")) as Record<string, unknown>;
+    writeFileSync(
+      config,
+      JSON.stringify({ ...parsed, organization_id: org, workspace_id: "wrkspc_FAKE_TEST_1" }),
+    );
+    expect((await run(["import", "--from", "anthropic-profiles", "org"])).code).toBe(0);
+    const shown = await run(["show", "anthropic-org"]);
+    expect(shown.stdout).toMatch(new RegExp(`organization: ${org}`));
+    const listed = jsonOut<Array<{ name: string; organization: string | null }>>(
+      await run(["--json", "list"]),
+    );
+    expect(listed.find((k) => k.name === "anthropic-org")?.organization).toBe(org);
+  });
+
   it("refuses odd files with E_IMPORT_SOURCE and writes nothing", async () => {
     const cases: Array<[string, (credentials: string, config: string) => void, RegExp]> = [
       [

@@ -15,6 +15,19 @@ const UNLOCKING = new Set<string>(STORE_UNLOCKING_VARIABLES);
 export interface KeyVariables {
   set: Readonly<Record<string, string>>;
   drop: readonly string[];
+  /**
+   * A federated key whose identity token only apikey can read (a command, GitHub Actions): the SDK cannot run the
+   * source, so the front hands the child a file it renews while the child runs (federation/identity-renewal.ts
+   * says when) and points ANTHROPIC_IDENTITY_TOKEN_FILE at it. Never put in `set`: a variable cannot be renewed.
+   */
+  identityToken?: RenewableIdentityToken;
+}
+
+export interface RenewableIdentityToken {
+  /** The token read when the key was resolved. */
+  current: string;
+  /** Runs the source again (a coded E_IDENTITY_TOKEN when it fails, never the token's text). */
+  renew(): Promise<string>;
 }
 
 /** A static key (or an OAuth key's token) travels as ANTHROPIC_API_KEY; a federated key as its SDK variables. */

@@ -18,6 +18,7 @@ export {
   apiKeyVariables,
   childEnvironment,
   type KeyVariables,
+  type RenewableIdentityToken,
   STORE_UNLOCKING_VARIABLES,
 } from "./child-env.ts";
 export { type Config, ENV_VARIABLES, type EnvVariable, loadConfig } from "./config.ts";
@@ -31,6 +32,7 @@ export {
   readAnthropicProfile,
   type UserOAuthProfile,
 } from "./federation/anthropic-profiles.ts";
+export { jwtExpiry, nextIdentityRenewal, RENEW_MIN_MS } from "./federation/identity-renewal.ts";
 export { type FederatedPreflight, preflightFederated } from "./federation/preflight.ts";
 export type { FederationInput, FederationSettings } from "./federation/settings.ts";
 export { IMPORT_SOURCES, type ImportSource, type SourceScan, scanSource } from "./import-sources/index.ts";

@@ -78,6 +78,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
             `profile:     ${key.profile}`,
             `key:         ${key.masked}`,
             `kind:        ${key.kind}`,
+            ...(key.organization ? [`organization: ${key.organization}`] : []),
             `source:      ${key.source}`,
             `status:      ${key.status}`,
             `created:     ${key.createdAt}`,

@@ -7,9 +7,10 @@ import type { Command } from "commander";
 import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
-import { type Concealment, createMaskStream } from "../io/mask-stream.ts";
+import { type Concealment, createMaskStream, type MaskStream } from "../io/mask-stream.ts";
 import { parseShell, SHELL_CHOICES, setVariableLine } from "../io/shell-quote.ts";
 import { resolveChildEnvironment } from "./exec-env.ts";
+import { startIdentityTokenFile } from "./exec-identity-file.ts";
 
 // The three commands that print or pass on the secret itself, by design.
 
@@ -49,7 +50,11 @@ export function registerRunCommands(program: Command, action: Action): void {
         if ("ANTHROPIC_IDENTITY_TOKEN" in vars) {
           delete vars.ANTHROPIC_IDENTITY_TOKEN;
           ctx.out.note("Also set ANTHROPIC_IDENTITY_TOKEN to the workload's identity token (not printed).");
-        }
+        } else if (variables.identityToken)
+          // A command's or GitHub's token: a shell cannot renew it; `apikey exec` keeps a renewed file for its child.
+          ctx.out.note(
+            "Also set ANTHROPIC_IDENTITY_TOKEN_FILE to a file holding the workload's identity token, or run the program under `apikey exec`, which renews one.",
+          );
         // --json: the variables as an object (for a program to set), whatever --shell says.
         if (ctx.out.json) ctx.out.result(vars, () => "");
         else
@@ -68,20 +73,41 @@ export function registerRunCommands(program: Command, action: Action): void {
     .option("--no-masking", "do not conceal secrets in the command's output (its stdio is then inherited)")
     .argument("<command>", "the program to run")
     .argument("[args...]", "its arguments")
-    .action(
-      action(async (ctx, command: string, args: string[], opts: { dotenv?: string; masking: boolean }) => {
-        const app = await ctx.app();
-        const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.dotenv);
-        await ctx.close();
-        // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
-        const env = childEnvironment(plan.env, plan.keyVariables);
-        if (!opts.masking) return runChild(command, args, env, null);
-        // A piped child sees no terminal: ask it for colour when ours is one (see docs/guides/everyday.md, "Masked output").
-        if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined)
-          env.FORCE_COLOR = "1";
-        return runChild(command, args, env, plan.secrets);
-      }),
-    );
+    .action(action(execCommand));
+}
+
+/** `apikey exec`: the child, with its keys (and a renewed identity token file when the key needs one). */
+async function execCommand(
+  ctx: Context,
+  command: string,
+  args: string[],
+  opts: { dotenv?: string; masking: boolean },
+): Promise<number> {
+  const app = await ctx.app();
+  const plan = await resolveChildEnvironment(app, process.env, ctx.profile, opts.dotenv);
+  await ctx.close();
+  // The child gets its keys and nothing that unlocks the store (childEnvironment drops those).
+  const env = childEnvironment(plan.env, plan.keyVariables);
+  const masks: MaskStream[] = [];
+  const { identityToken } = plan.keyVariables;
+  const file =
+    identityToken &&
+    startIdentityTokenFile(identityToken, {
+      warn: (text) => ctx.out.warn(text),
+      renewed: (secret) => {
+        for (const mask of masks) mask.conceal({ secret, hint: maskKey(secret) });
+      },
+    });
+  if (file) env.ANTHROPIC_IDENTITY_TOKEN_FILE = file.path;
+  try {
+    if (!opts.masking) return await runChild(command, args, env, null, masks);
+    // A piped child sees no terminal: ask it for colour when ours is one (see docs/guides/everyday.md, "Masked output").
+    if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined)
+      env.FORCE_COLOR = "1";
+    return await runChild(command, args, env, plan.secrets, masks);
+  } finally {
+    file?.close();
+  }
 }
 
 function runChild(
@@ -89,6 +115,8 @@ function runChild(
   args: string[],
   env: Record<string, string>,
   secrets: readonly string[] | null,
+  /** Filled with the masks on the child's output, so a renewed identity token is concealed too. */
+  masks: MaskStream[],
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: secrets ? ["inherit", "pipe", "pipe"] : "inherit", env });
@@ -98,8 +126,8 @@ function runChild(
     const pending: Array<Promise<void>> = [];
     if (secrets && child.stdout && child.stderr) {
       const concealments = secrets.map((secret) => ({ secret, hint: maskKey(secret) }));
-      pending.push(pipeMasked(child.stdout, process.stdout, concealments));
-      pending.push(pipeMasked(child.stderr, process.stderr, concealments));
+      pending.push(pipeMasked(child.stdout, process.stdout, concealments, masks));
+      pending.push(pipeMasked(child.stderr, process.stderr, concealments, masks));
     }
     child.on("error", (err: NodeJS.ErrnoException) => reject(startFailure(command, err)));
     child.on("exit", (code, signal) => {
@@ -134,9 +162,11 @@ function pipeMasked(
   from: NodeJS.ReadableStream,
   to: NodeJS.WritableStream,
   concealments: readonly Concealment[],
+  masks: MaskStream[],
 ): Promise<void> {
   return new Promise((resolve) => {
     const mask = createMaskStream(concealments);
+    masks.push(mask);
     from.pipe(mask).pipe(to, { end: false });
     mask.on("end", () => resolve());
     // Our own stdout closed (e.g. `| head`): close the child's end too, so it gets EPIPE/SIGPIPE on its next write as
@@ -149,8 +179,10 @@ function pipeMasked(
 }
 
 /** The active key, refreshing an OAuth token first when it is about to expire (OAuth code loads only then). */
-async function activeSecret(
-  ctx: Context,
-): Promise<{ key: KeyView; secret: string; variables: { set: Record<string, string> } }> {
+async function activeSecret(ctx: Context): Promise<{
+  key: KeyView;
+  secret: string;
+  variables: { set: Record<string, string>; identityToken?: unknown };
+}> {
   return (await ctx.app()).active(ctx.profile);
 }

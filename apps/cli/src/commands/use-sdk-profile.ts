@@ -9,6 +9,6 @@ export async function useWithSdkProfile(ctx: Context, name: string): Promise<voi
   ctx.out.result(
     done,
     () =>
-      `Profile ${done.key.profile} now uses ${done.key.name} (${done.key.masked}); the official SDKs now use their profile ${done.sdkProfile} (${configDir}/active_config).`,
+      `Profile ${done.key.profile} now uses ${done.key.name} (${done.key.masked}); the official SDKs now use their profile ${done.sdkProfile} (${configDir}/active_config)${done.configWritten ? `, written for this key to ${done.configWritten}` : ""}.`,
   );
 }

@@ -153,6 +153,8 @@ function federationHint(e: ApikeyError): string | undefined {
         ? `${e.hint} (With the CLI: add the key again with --workspace wrkspc_… or --workspace default.)`
         : e.hint;
     case ERROR_CODES.FEDERATED_KEY:
+      if (d.reason === "source_unsupported")
+        return "Run the program with `apikey exec -- PROGRAM` (it renews the identity token for the SDK), or use the gateway (`apikey proxy`).";
       return key
         ? `Its tokens are minted on use. To change its rule or identity token: apikey${flag(profile)} delete ${key}, then apikey add ${key} --federated ….`
         : e.hint;

@@ -14,10 +14,16 @@ export interface Concealment {
   hint: string;
 }
 
-export function createMaskStream(concealments: readonly Concealment[]): Transform {
-  const m = matcher(concealments);
+export interface MaskStream extends Transform {
+  /** Conceals one more secret from now on (an identity token renewed while the child runs). */
+  conceal(concealment: Concealment): void;
+}
+
+export function createMaskStream(concealments: readonly Concealment[]): MaskStream {
+  const list = [...concealments];
+  let m = matcher(list);
   let tail: Buffer = Buffer.alloc(0);
-  return new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       if (m.pairs.length === 0) return done(null, chunk);
       const buf = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
@@ -31,7 +37,12 @@ export function createMaskStream(concealments: readonly Concealment[]): Transfor
       tail = Buffer.alloc(0);
       done();
     },
-  });
+  }) as MaskStream;
+  stream.conceal = (concealment) => {
+    list.push(concealment);
+    m = matcher(list);
+  };
+  return stream;
 }
 
 interface Pair {

@@ -97,12 +97,14 @@ export function KeyActions({ item, onChanged }: { item: KeyItem; onChanged: Relo
       </ActionPanel.Section>
       <ActionPanel.Section>
         <Action title="Validate" icon={Icon.Checkmark} shortcut={platformShortcut([], "t")} onAction={validate} />
-        <Action.Push
-          title="Rotate…"
-          icon={Icon.ArrowClockwise}
-          shortcut={platformShortcut(["shift"], "r")}
-          target={<RotateForm initial={item} onDone={onChanged} />}
-        />
+        {item.cannotRotate ? null : (
+          <Action.Push
+            title="Rotate…"
+            icon={Icon.ArrowClockwise}
+            shortcut={platformShortcut(["shift"], "r")}
+            target={<RotateForm initial={item} onDone={onChanged} />}
+          />
+        )}
         <Action.Push
           title="Rename"
           icon={Icon.Pencil}

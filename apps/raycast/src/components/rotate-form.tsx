@@ -57,7 +57,8 @@ export function upstreamText(chosen: KeyItem | undefined, keys: KeyItem[]): stri
 export function RotateForm({ initial, onDone }: { initial?: KeyItem; onDone?: () => void }) {
   const { pop } = useNavigation();
   const { data, isLoading, error } = useKeys();
-  const keys = (data?.keys ?? []).filter((k) => k.status !== "rotated");
+  // Core says which keys a rotation refuses (a federated key: nothing to rotate); they are not offered.
+  const keys = (data?.keys ?? []).filter((k) => k.status !== "rotated" && !k.cannotRotate);
   const { handleSubmit, itemProps, values, setValidationError, reset } = useForm<Values>({
     initialValues: { key: initial ? ref(initial) : "", newKey: "", grace: "15" },
     validation: {

@@ -60,6 +60,7 @@ function item(k: KeyListItem): KeyItem {
     budgetState: k.budgetState,
     canDeactivateUpstream: k.canDeactivateUpstream,
     upstreamOnRotate: k.upstreamOnRotate,
+    cannotRotate: k.cannotRotate,
   };
 }
 

@@ -33,6 +33,7 @@ export type KeyItem = Pick<
   | "budgetState"
   | "canDeactivateUpstream"
   | "upstreamOnRotate"
+  | "cannotRotate"
 >;
 
 /** What a switch or an add reports about the key it touched. */

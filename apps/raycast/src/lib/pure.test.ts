@@ -25,6 +25,7 @@ const key = (over: Partial<KeyItem> = {}): KeyItem => ({
   budgetState: "none",
   canDeactivateUpstream: false,
   upstreamOnRotate: "manual",
+  cannotRotate: null,
   ...over,
 });
 

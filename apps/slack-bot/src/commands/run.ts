@@ -216,6 +216,12 @@ export async function rotateView(
 ) {
   const inProfile = await listOrNone(env.core, { profile });
   const key = inProfile.find((k) => k.name === name && k.status !== "rotated");
+  // Core says when a rotation would be refused (a federated key: nothing to rotate): no form, its reason instead.
+  if (key?.cannotRotate)
+    return outcomeModal(
+      "Rotate a key",
+      [key.cannotRotate.message, key.cannotRotate.hint ?? ""].filter(Boolean),
+    );
   // Core decides what the rotation will owe upstream (an API key in a profile holding an Admin key).
   const upstream = key?.upstreamOnRotate ?? "none";
   return rotateModal(

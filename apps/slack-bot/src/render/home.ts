@@ -92,6 +92,8 @@ function keyBlock(k: KeyListItem, p: HomeProfile): Block {
   const value = JSON.stringify({ profile: p.name, name: k.name });
   const block: Block = { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } };
   if (p.access !== "operate" || k.status !== "active" || k.readOnly) return block;
+  // A key core will not rotate (federated) gets no Rotate button; its masked form already says why.
+  if (k.active && k.cannotRotate) return block;
   // One accessory per section: switch to a key that is not active, rotate the active one.
   return {
     ...block,

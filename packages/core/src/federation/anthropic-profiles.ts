@@ -42,6 +42,8 @@ export interface UserOAuthProfile {
   /** Empty in the profile: the token is static (the SDK then never refreshes it either). */
   clientId: string | null;
   tokenEndpoint: string;
+  /** The profile's `organization_id` (configs/<profile>.json), kept on the key. */
+  organizationId: string | null;
 }
 
 export type AnthropicProfile =
@@ -114,5 +116,6 @@ async function readUserOAuth(dir: string, name: string, config: ProfileConfig): 
     },
     clientId,
     tokenEndpoint: `${(config.base_url ?? DEFAULT_API).replace(/\/+$/, "")}${TOKEN_PATH}`,
+    organizationId: config.organization_id ?? null,
   };
 }

@@ -63,6 +63,7 @@ export async function importUserOAuth(
         ...fields,
         createdAt: vault.now(),
         oauthProvider: provider?.name ?? null,
+        organization: found.organizationId,
       });
       await tx.keys.insert(record);
       const activated = p.activeKeyId === null;

@@ -1,5 +1,5 @@
 import type { Session } from "../vault/session.ts";
-import { federationVariables } from "./child-variables.ts";
+import { federationVariables, sdkReadsSource } from "./child-variables.ts";
 import { identityTokenReader } from "./identity-token.ts";
 import { federatedToken } from "./mint.ts";
 import { decodeSettings, type FederationSettings } from "./settings.ts";
@@ -41,15 +41,17 @@ export async function federatedUse(s: Pick<Session, "config">, keyId: string, de
   const settings = decodeSettings(decrypted);
   const token = await tokenFor(s, keyId, settings);
   const read = s.config.variable ?? (() => undefined);
-  // The SDK cannot run a command or ask GitHub itself: the child gets one identity token read now (it lives minutes).
-  const kind = settings.identityToken.source;
-  const identity =
-    kind === "command" || kind === "github-actions"
-      ? await identityTokenReader(settings.identityToken, read, Date.now, {
-          ...(s.config.childEnvironment && { childEnv: s.config.childEnvironment }),
-        })()
-      : undefined;
-  const { set, drop, secret } = federationVariables(settings, read, identity);
+  const { set, drop, secret } = federationVariables(settings, read);
   // The minted token is masked too: a child that prints its own request headers must not show it.
-  return { token, variables: { set, drop, secrets: secret ? [token, secret] : [token] } };
+  const secrets = secret ? [token, secret] : [token];
+  if (sdkReadsSource(settings)) return { token, variables: { set, drop, secrets } };
+  // The SDK cannot run a command or ask GitHub itself: the child gets a file apikey renews (the front writes it).
+  const renew = identityTokenReader(settings.identityToken, read, Date.now, {
+    ...(s.config.childEnvironment && { childEnv: s.config.childEnvironment }),
+  });
+  const current = await renew();
+  return {
+    token,
+    variables: { set, drop, secrets: [...secrets, current], identityToken: { current, renew } },
+  };
 }

@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProviderRecord } from "../domain.ts";
 import { OAUTH_API_BETA } from "../oauth-bearer.ts";
+import { anthropicJsonTokenRequest } from "./anthropic-token-request.ts";
 import { checkEndpoint, isLoopbackHttp } from "./endpoints.ts";
 import { toOAuthError } from "./failures.ts";
 
@@ -21,16 +22,23 @@ export interface RequestOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
   [oauth.allowInsecureRequests]?: boolean;
+  [oauth.customFetch]?: typeof anthropicJsonTokenRequest;
 }
 
-/** Anthropic's token endpoint (a `user_oauth` profile's, federation/import-user-oauth.ts) wants the OAuth beta on refreshes. */
+/**
+ * Anthropic's token endpoint (a `user_oauth` profile's, federation/import-user-oauth.ts) is sent what the official
+ * SDK sends it: JSON, with the OAuth beta (anthropic-token-request.ts).
+ */
 const ANTHROPIC_TOKEN_PATH = "/v1/oauth/token";
 
 export function requestOptions(url: string | URL): RequestOptions {
   const parsed = new URL(url);
   return {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    ...(parsed.pathname === ANTHROPIC_TOKEN_PATH && { headers: { "anthropic-beta": OAUTH_API_BETA } }),
+    ...(parsed.pathname === ANTHROPIC_TOKEN_PATH && {
+      headers: { "anthropic-beta": OAUTH_API_BETA },
+      [oauth.customFetch]: anthropicJsonTokenRequest,
+    }),
     ...(isLoopbackHttp(parsed) && { [oauth.allowInsecureRequests]: true }),
   };
 }

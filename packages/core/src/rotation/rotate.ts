@@ -11,6 +11,7 @@ import { type KeyView, toView } from "../vault/views.ts";
 import { pickAdminKey } from "./admin-key.ts";
 import { type DeactivationOutcome, finishDeactivations, NO_ADMIN_KEY_REASON } from "./deactivate.ts";
 import { DEFAULT_GRACE_MS } from "./grace.ts";
+import { rotationRefusal } from "./refusal.ts";
 import { decide, findLive } from "./rotate-checks.ts";
 import { type UpstreamPlan, upstreamPlan } from "./upstream-plan.ts";
 
@@ -61,7 +62,8 @@ export async function rotateKey(vault: Session, input: RotateInput): Promise<Rot
   const graceMs = input.graceMs ?? DEFAULT_GRACE_MS;
   const { kind, secret } = recogniseKey(input.newSecret);
   const old = await findLive(vault.store, input.name, profile);
-  if (old.kind === "federated") throw nothingToRotate(old.name);
+  const refused = rotationRefusal(old);
+  if (refused) throw refused;
   const dek = await vault.unlock();
   const fingerprint = fingerprintSecret(dek, secret);
 
@@ -255,12 +257,4 @@ async function unchanged(vault: Session, predecessor: KeyRecord, live: KeyRecord
       reason: row?.lastError ?? null,
     },
   };
-}
-
-/** A federated key holds no secret: its tokens are minted minutes at a time, so there is nothing to rotate. */
-export function nothingToRotate(name: string): ApikeyError {
-  return new ApikeyError(ERROR_CODES.FEDERATED_KEY, `Key "${name}" is federated — nothing to rotate.`, {
-    hint: "Its tokens are short-lived and minted on use. To change its rule or identity token, delete it and add it again.",
-    details: { key: name, reason: "nothing_to_rotate" },
-  });
 }

@@ -28,11 +28,17 @@ export interface FederationVariables {
   secret: string | null;
 }
 
+/** Whether the SDK can read the source itself (a file, a variable); the others need apikey to renew a file. */
+export const sdkReadsSource = (settings: FederationSettings) =>
+  settings.identityToken.source === "file" || settings.identityToken.source === "env";
+
+/**
+ * For a command or GitHub Actions source nothing here carries the identity token: a variable would expire inside a
+ * long-running child, so the front writes it to a file it renews (KeyVariables.identityToken).
+ */
 export function federationVariables(
   settings: FederationSettings,
   readVariable: ReadVariable,
-  /** For a command or GitHub Actions source: the identity token read for this child. */
-  identityToken?: string,
 ): FederationVariables {
   const set: Record<string, string> = {
     ANTHROPIC_FEDERATION_RULE_ID: settings.ruleId,
@@ -44,10 +50,7 @@ export function federationVariables(
   let secret: string | null = null;
   if (settings.identityToken.source === "file")
     set.ANTHROPIC_IDENTITY_TOKEN_FILE = settings.identityToken.path;
-  else if (settings.identityToken.source !== "env") {
-    secret = identityToken?.trim() || null;
-    if (secret) set.ANTHROPIC_IDENTITY_TOKEN = secret;
-  } else {
+  else if (settings.identityToken.source === "env") {
     // The SDK reads only ANTHROPIC_IDENTITY_TOKEN; the child already inherits the variable it is copied from.
     secret = readVariable(settings.identityToken.name)?.trim() || null;
     if (secret) set.ANTHROPIC_IDENTITY_TOKEN = secret;

@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/federation/identity-token.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { readFile } from "node:fs/promises";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { jwtExpiry } from "./identity-renewal.ts";
 import { fetchGitHubActionsToken, runTokenCommand } from "./identity-sources.ts";
 import type { IdentityTokenSource } from "./settings.ts";
 
@@ -82,21 +83,9 @@ export function identityTokenReader(
         "Ask the identity provider for a token with fewer claims.",
         where,
       );
-    const exp = expiryOf(jwt);
+    const exp = jwtExpiry(jwt);
     if (exp !== null && exp * 1000 <= now())
       throw refused("expired", `The identity token (${where}) has expired.`, renew, where);
     return jwt;
   };
-}
-
-/** The JWT's `exp` (seconds), or null when it has none or is not a JWT (the endpoint then decides). */
-function expiryOf(jwt: string): number | null {
-  const payload = jwt.split(".")[1];
-  if (payload === undefined) return null;
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp;
-    return typeof exp === "number" ? exp : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,6 +1,5 @@
 // Vendored from packages/core/src/federation/sdk-active-profile.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { randomBytes } from "node:crypto";
-import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decryptSecret } from "../crypto/data-key.ts";
 import type { KeyRecord } from "../domain.ts";
@@ -9,13 +8,20 @@ import { findKey, useKey } from "../vault/keys.ts";
 import type { Session } from "../vault/session.ts";
 import { isProfileName } from "./anthropic-profiles.ts";
 import { configFileSchema, readProfileFile } from "./profile-files.ts";
+import {
+  federatedProfileConfig,
+  replaceFile,
+  type SdkProfileConfig,
+  writeSdkProfileConfig,
+} from "./sdk-profile-config.ts";
 import { decodeSettings } from "./settings.ts";
 
 // `apikey use NAME --sdk-profile`: the official SDKs follow the switch too — their `active_config` file is pointed at
 // the SDK profile the key came from. Opt-in, because it changes a file outside apikey's store that other tools read.
 // The matching profile is, for an OAuth key imported from a user_oauth profile, the one its refresh provider was
 // named after (import-user-oauth.ts); for a federated key, the oidc_federation profile with the same rule,
-// organization and workspace. Written atomically (a temp file renamed over it), 0600, audited.
+// organization and workspace — or, when there is none, one apikey writes (sdk-profile-config.ts). Written atomically
+// (a temp file renamed over it), 0600, audited.
 
 const PROVIDER_PREFIX = "anthropic-";
 
@@ -26,14 +32,21 @@ function noMatch(message: string, reason: string): ApikeyError {
   });
 }
 
-/** The SDK profile that holds the same credential as the key, or a coded error saying why there is none. */
-export async function matchingSdkProfile(s: Session, key: KeyRecord, configDir: string): Promise<string> {
+/**
+ * The SDK profile that holds the same credential as the key — for a federated key with none, the profile to write
+ * (sdk-profile-config.ts) — or a coded error saying why there is none.
+ */
+export async function matchingSdkProfile(
+  s: Session,
+  key: KeyRecord,
+  configDir: string,
+): Promise<{ profile: string; write?: SdkProfileConfig }> {
   if (key.kind === "oauth" && key.oauthProvider?.startsWith(PROVIDER_PREFIX)) {
     const profile = key.oauthProvider.slice(PROVIDER_PREFIX.length);
     const config = isProfileName(profile)
       ? await readProfileFile(join(configDir, "configs", `${profile}.json`), configFileSchema)
       : null;
-    if (config?.authentication.type === "user_oauth") return profile;
+    if (config?.authentication.type === "user_oauth") return { profile };
     throw noMatch(
       `The SDK profile "${profile}" the key came from is gone from ${configDir}.`,
       "profile_missing",
@@ -60,9 +73,11 @@ export async function matchingSdkProfile(s: Session, key: KeyRecord, configDir: 
     )
       matches.push(name);
   }
-  if (matches.length === 1) return matches[0] as string;
-  if (matches.length === 0)
-    throw noMatch(`No oidc_federation profile in ${configDir} has this key's rule.`, "profile_missing");
+  if (matches.length === 1) return { profile: matches[0] as string };
+  if (matches.length === 0) {
+    const write = federatedProfileConfig(key, settings, configDir);
+    return { profile: write.profile, write };
+  }
   throw noMatch(`Several SDK profiles have this key's rule (${matches.join(", ")}).`, "ambiguous");
 }
 
@@ -72,26 +87,18 @@ export async function setSdkActiveProfile(
   key: KeyRecord,
   configDir: string,
   profile: string,
+  /** The profile file apikey wrote for the key first, if any (audited with the switch). */
+  configWritten: string | null = null,
 ): Promise<string | null> {
   const target = join(configDir, "active_config");
   const previous = (await readFile(target, "utf8").catch(() => "")).trim() || null;
-  const temp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(`${profile}\n`);
-    await handle.sync();
-    await handle.close();
-    await rename(temp, target);
-  } catch (err) {
-    await handle.close().catch(() => {});
-    await unlink(temp).catch(() => {});
-    throw err;
-  }
+  await replaceFile(target, `${profile}\n`);
   await s.store.transaction((tx) =>
     s.auditIn(tx, "sdk.active_config", key.id, key.profile, {
       name: key.name,
       sdkProfile: profile,
       previous,
+      configWritten,
     }),
   );
   return previous;
@@ -99,10 +106,11 @@ export async function setSdkActiveProfile(
 
 /** `use NAME --sdk-profile`: the key becomes the profile's active key, then the SDKs' active profile follows it. */
 export async function useWithSdkProfile(s: Session, name: string, profile: string, configDir: string) {
-  // Matched first: a key with no SDK profile changes nothing, in the store or outside it.
-  const sdkProfile = await matchingSdkProfile(s, await findKey(s.store, name, profile), configDir);
+  // Matched first: a key with no SDK profile (and none apikey can write) changes nothing, in the store or outside.
+  const match = await matchingSdkProfile(s, await findKey(s.store, name, profile), configDir);
+  if (match.write) await writeSdkProfileConfig(match.write);
   const key = await useKey(s, name, profile);
   const record = await findKey(s.store, name, profile);
-  const previous = await setSdkActiveProfile(s, record, configDir, sdkProfile);
-  return { key, sdkProfile, previous };
+  const previous = await setSdkActiveProfile(s, record, configDir, match.profile, match.write?.path ?? null);
+  return { key, sdkProfile: match.profile, previous, configWritten: match.write?.path ?? null };
 }

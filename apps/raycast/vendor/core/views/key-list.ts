@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/views/key-list.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { KeyRecord } from "../domain.ts";
 import { listWithRotationDue } from "../rotation/flags.ts";
+import { rotationRefusal } from "../rotation/refusal.ts";
 import { isUsableAdminKey, type UpstreamPlan, upstreamPlan } from "../rotation/upstream-plan.ts";
 import { type MonthSpendFields, withMonthSpend } from "../usage/list-spend.ts";
 import { type ProfileSummary, profileSummaries } from "../vault/status.ts";
@@ -19,6 +20,8 @@ export type KeyListItem = KeyView &
     upstreamOnRotate: UpstreamPlan;
     /** Rotating it can switch the old key off at Anthropic: an API key whose own profile holds an Admin key. */
     canDeactivateUpstream: boolean;
+    /** Why a rotation would be refused (a federated key: nothing to rotate), as the rotation says it; null: it may be. */
+    cannotRotate: { code: string; message: string; hint: string | null } | null;
   };
 
 /** Every key (or one profile's), with rotation flags, month-to-date spend against its budget and upstream plans. */
@@ -49,6 +52,12 @@ async function itemsFrom(
   return keys.map((k) => {
     const plan =
       k.readOnly || k.status === "rotated" ? "none" : upstreamPlan(k.kind, withAdmin.has(k.profile));
-    return { ...k, upstreamOnRotate: plan, canDeactivateUpstream: plan === "pending" };
+    const refusal = rotationRefusal(k);
+    const cannotRotate = refusal && {
+      code: refusal.code,
+      message: refusal.message,
+      hint: refusal.hint ?? null,
+    };
+    return { ...k, upstreamOnRotate: plan, canDeactivateUpstream: plan === "pending", cannotRotate };
   });
 }
