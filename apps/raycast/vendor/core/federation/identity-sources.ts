@@ -1,5 +1,4 @@
 // Vendored from packages/core/src/federation/identity-sources.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { execFile } from "node:child_process";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { isLoopbackHost } from "../validate/loopback-host.ts";
 
@@ -45,24 +44,28 @@ export function runTokenCommand(
   const where = `command ${program}`;
   const hint = `Run the command yourself to see why (${program}); apikey does not show its error output, which may hold credentials.`;
   return new Promise((resolve, reject) => {
-    execFile(
-      program,
-      args,
-      { env, timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: "utf8" },
-      (err, stdout) => {
-        if (!err) return resolve(stdout);
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
-        const how =
-          e.code === "ENOENT"
-            ? "was not found"
-            : e.killed && e.signal
-              ? `did not finish within ${timeoutMs / 1000} s`
-              : e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER"
-                ? "printed more than an identity token can be"
-                : `failed (exit ${typeof e.code === "number" ? e.code : "?"})`;
-        reject(identitySourceError("command_failed", `The identity token command ${how}.`, hint, where));
-      },
-    );
+    // Fetched when a command source runs, not imported: listing keys loads this module, and child_process costs
+    // every CLI start a few milliseconds (issue 25).
+    process
+      .getBuiltinModule("node:child_process")
+      .execFile(
+        program,
+        args,
+        { env, timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: "utf8" },
+        (err, stdout) => {
+          if (!err) return resolve(stdout);
+          const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+          const how =
+            e.code === "ENOENT"
+              ? "was not found"
+              : e.killed && e.signal
+                ? `did not finish within ${timeoutMs / 1000} s`
+                : e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER"
+                  ? "printed more than an identity token can be"
+                  : `failed (exit ${typeof e.code === "number" ? e.code : "?"})`;
+          reject(identitySourceError("command_failed", `The identity token command ${how}.`, hint, where));
+        },
+      );
   });
 }
 
