@@ -2,9 +2,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, type Store, Vault } from "@apikey/core/testing";
+import { loadConfig, meteringFor, type Store, Vault } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatewayState } from "./gateway-state.ts";
+import { resolveOptions } from "./options.ts";
 import { journalRecorder } from "./usage-journal.ts";
 
 // Issue 25 item 2: usage off the response path. An event is appended to a journal and folded into usage_events
@@ -17,12 +19,13 @@ const NOW = () => new Date("2026-12-06T12:00:00Z");
 let dir: string;
 let store: Store;
 let keyId: string;
+let vault: Vault;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "apikey-journal-"));
   const config = loadConfig({ APIKEY_HOME: dir, APIKEY_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") });
   store = await openStore({ path: join(dir, "apikey.db") });
-  const vault = new Vault({ store, config, actor: "test", front: "api" });
+  vault = new Vault({ store, config, actor: "test", front: "api" });
   keyId = (await vault.add({ name: "a", secret: FAKE_KEY, validate: false })).key.id;
 });
 
@@ -104,5 +107,28 @@ describe("issue 25: the usage journal", () => {
     expect(await journal.recover()).toBe(0);
     expect(await recorded("req_j3_1")).toBe(0);
     await journal.idle();
+  });
+
+  it("counts journaled cost not folded yet when a budget's spend is read again", async () => {
+    const settings = await resolveOptions({
+      app: { metering: meteringFor(vault) },
+      upstream: "http://127.0.0.1:9",
+      now: NOW,
+      usageJournal: join(dir, "j4"),
+    });
+    const state = await gatewayState(settings);
+    const before = await state.budgets.keys.spent(keyId);
+    const event = await state.recorder.record(input("req_j4", 50_000));
+    const cost = event?.costUsd ?? 0;
+    expect(cost).toBeGreaterThan(0);
+    // Another process committed: the cached figure is dropped and read from the store, where the event is not yet.
+    state.budgets.keys.invalidate();
+    expect(await recorded("req_j4")).toBe(0);
+    expect(await state.budgets.keys.spent(keyId)).toBeCloseTo(before + cost, 9);
+    await state.recorder.idle();
+    state.budgets.keys.invalidate();
+    expect(await recorded("req_j4")).toBe(1);
+    expect(await state.budgets.keys.spent(keyId)).toBeCloseTo(before + cost, 9);
+    await settings.upstream.close();
   });
 });
