@@ -14,7 +14,12 @@ import { startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
 const KEY = fakeApiKey("JOURNAL_A");
 const MODEL = "claude-sonnet-4-5-20250929";
-const USAGE = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+const USAGE = {
+  input_tokens: 10,
+  output_tokens: 5,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
 
 let fake: FakeAnthropic;
 let home: TestHome;
@@ -71,7 +76,11 @@ describe("issue 25: usage journaled, then folded", () => {
     const proxy = await startProxy(opts);
     const client = new Anthropic({ apiKey: token, baseURL: proxy.url, maxRetries: 0 });
     for (let i = 0; i < 5; i++)
-      await client.messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+      await client.messages.create({
+        model: MODEL,
+        max_tokens: 8,
+        messages: [{ role: "user", content: "hi" }],
+      });
     expect((await usageEvents(home)).length - before).toBe(5);
     proxy.child.kill("SIGTERM");
     expect((await proxy.exited).code).toBe(0);

@@ -75,6 +75,28 @@ export function journalRecorder(
   const touched = lastUsedMemory();
   let timer: NodeJS.Timeout | null = null;
   let folding: Promise<void> | null = null;
+  let unwritten: Array<{ entry: Entry; done: (event: Event | null) => void }> = [];
+  let writing: NodeJS.Immediate | null = null;
+
+  /** Appends what this turn recorded, then releases each response (null: not journaled, reported). */
+  function append(): void {
+    const batch = unwritten;
+    unwritten = [];
+    writing = null;
+    try {
+      writeSync(fd, batch.map((b) => b.entry.line).join(""));
+    } catch (err) {
+      onError(err);
+      for (const b of batch) b.done(null);
+      return;
+    }
+    for (const { entry, done } of batch) {
+      queue.push(entry);
+      adjust(entry.event, 1);
+      done(entry.event);
+    }
+    schedule();
+  }
 
   const adjust = (e: Event, sign: 1 | -1) => {
     if (e.costUsd === null || e.costUsd <= 0) return;
@@ -134,20 +156,19 @@ export function journalRecorder(
   return {
     record(input) {
       const event = toEvent(input, input.at ?? now());
-      const entry = { seq: ++seq, event, line: toLine(seq, event) };
-      try {
-        writeSync(fd, entry.line);
-      } catch (err) {
-        onError(err);
-        return Promise.resolve(null);
-      }
-      queue.push(entry);
-      adjust(event, 1);
-      schedule();
-      return Promise.resolve(event);
+      return new Promise((resolve) => {
+        unwritten.push({ entry: { seq: ++seq, event, line: toLine(seq, event) }, done: resolve });
+        // One write for every response that completes in this turn of the event loop (a busy gateway pays one
+        // system call per turn, not one per response); an idle one waits only for the end of the turn.
+        writing ??= setImmediate(append);
+      });
     },
     unfolded: (k) => pending.get(k) ?? 0,
     async idle() {
+      if (writing) {
+        clearImmediate(writing);
+        append();
+      }
       if (timer) clearTimeout(timer);
       timer = null;
       while (folding) await folding;
