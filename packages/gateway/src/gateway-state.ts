@@ -54,9 +54,7 @@ export async function gatewayState({ core, now, refreshMs, warn, usageJournal }:
     budgets.tokens.invalidate();
   });
   // Journals a gateway killed before folding left behind are folded before this one takes requests.
-  if (journal) {
-    const folded = await journal.recover();
-    if (folded > 0) warn(`folded ${folded} usage event(s) a stopped gateway had journaled`);
-  }
+  // Routine, so not announced (a line on stderr would also break `--json`'s error output).
+  await journal?.recover();
   return { tokens, keys, budgets, fresh, recorder };
 }
