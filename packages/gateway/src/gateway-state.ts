@@ -9,7 +9,8 @@ import { tokenTable } from "./token-table.ts";
 import { journalRecorder } from "./usage-journal.ts";
 
 // What the gateway keeps between requests: gateway tokens, active keys and spend, cached in memory and dropped
-// together whenever another process commits to the store; and the group commit of usage events.
+// together whenever another process commits to the store; and how usage is recorded: the journal folded into the
+// store a moment later when the front gives it a directory (usage-journal.ts), else the group commit (recorder.ts).
 
 export type GatewayState = Awaited<ReturnType<typeof gatewayState>>;
 
