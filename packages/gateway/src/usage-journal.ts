@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type { UsageEvent } from "@apikey/core";
-import { lastUsedMemory, recordEventsMany, toEvent } from "@apikey/core";
+import { lastUsedMemory, recordEventsMany, toEvent, type UsageInput } from "@apikey/core";
 import type { Store } from "@apikey/core/store";
 import type { UsageRecorder } from "./recorder.ts";
 
@@ -65,136 +65,161 @@ export function journalRecorder(
   now: () => Date,
   onError: (err: unknown) => void,
 ): JournalRecorder {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const id = `${process.pid}-${randomUUID()}`;
-  const file = join(dir, `${id}.jsonl`);
-  let fd = openSync(file, "a", 0o600);
-  let seq = 0;
-  let queue: Entry[] = [];
-  const pending = new Map<string, number>();
-  const touched = lastUsedMemory();
-  let timer: NodeJS.Timeout | null = null;
-  let folding: Promise<void> | null = null;
-  let unwritten: Array<{ entry: Entry; done: (event: Event | null) => void }> = [];
-  let writing: NodeJS.Immediate | null = null;
+  return new UsageJournal(store, dir, now, onError);
+}
+
+class UsageJournal implements JournalRecorder {
+  readonly #store: Store;
+  readonly #dir: string;
+  readonly #now: () => Date;
+  readonly #onError: (err: unknown) => void;
+  readonly #id = `${process.pid}-${randomUUID()}`;
+  readonly #file: string;
+  #fd: number;
+  #seq = 0;
+  /** Journaled, not folded yet. */
+  #queue: Entry[] = [];
+  /** Recorded this turn, not journaled yet. */
+  #unwritten: Array<{ entry: Entry; done: (event: Event | null) => void }> = [];
+  readonly #pending = new Map<string, number>();
+  readonly #touched = lastUsedMemory();
+  #writing: NodeJS.Immediate | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #folding: Promise<void> | null = null;
+
+  constructor(store: Store, dir: string, now: () => Date, onError: (err: unknown) => void) {
+    this.#store = store;
+    this.#dir = dir;
+    this.#now = now;
+    this.#onError = onError;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.#file = join(dir, `${this.#id}.jsonl`);
+    this.#fd = openSync(this.#file, "a", 0o600);
+  }
+
+  record(input: UsageInput): Promise<Event | null> {
+    const event = toEvent(input, input.at ?? this.#now());
+    const seq = ++this.#seq;
+    return new Promise((resolve) => {
+      this.#unwritten.push({ entry: { seq, event, line: toLine(seq, event) }, done: resolve });
+      // One write for every response that completes in this turn of the event loop (a busy gateway pays one
+      // system call per turn, not one per response); an idle one waits only for the end of the turn.
+      this.#writing ??= setImmediate(() => this.#append());
+    });
+  }
+
+  unfolded(id: string): number {
+    return this.#pending.get(id) ?? 0;
+  }
+
+  async idle(): Promise<void> {
+    if (this.#writing) {
+      clearImmediate(this.#writing);
+      this.#append();
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    while (this.#folding) await this.#folding;
+    await this.#foldQueue();
+    // All folded: nothing for the next start to do (a stopped gateway leaves an empty journal, folded as such).
+    if (this.#queue.length === 0) ftruncateSync(this.#fd, 0);
+  }
+
+  async recover(): Promise<number> {
+    let folded = 0;
+    for (const name of readdirSync(this.#dir)) {
+      const journalId = name.endsWith(".jsonl") ? name.slice(0, -".jsonl".length) : null;
+      if (journalId === null || journalId === this.#id || alive(journalId)) continue;
+      folded += await this.#foldLeftOver(join(this.#dir, name), journalId);
+    }
+    return folded;
+  }
 
   /** Appends what this turn recorded, then releases each response (null: not journaled, reported). */
-  function append(): void {
-    const batch = unwritten;
-    unwritten = [];
-    writing = null;
+  #append(): void {
+    const batch = this.#unwritten;
+    this.#unwritten = [];
+    this.#writing = null;
     try {
-      writeSync(fd, batch.map((b) => b.entry.line).join(""));
+      writeSync(this.#fd, batch.map((b) => b.entry.line).join(""));
     } catch (err) {
-      onError(err);
+      this.#onError(err);
       for (const b of batch) b.done(null);
       return;
     }
     for (const { entry, done } of batch) {
-      queue.push(entry);
-      adjust(entry.event, 1);
+      this.#queue.push(entry);
+      this.#adjust(entry.event, 1);
       done(entry.event);
     }
-    schedule();
+    this.#schedule();
   }
 
-  const adjust = (e: Event, sign: 1 | -1) => {
+  #adjust(e: Event, sign: 1 | -1): void {
     if (e.costUsd === null || e.costUsd <= 0) return;
-    for (const k of [e.keyId, e.tokenId]) if (k) pending.set(k, (pending.get(k) ?? 0) + sign * e.costUsd);
-  };
-
-  /** Commits `batch` and the journal's folded position in one transaction. */
-  const commit = (journalId: string, batch: Entry[]) =>
-    store.transaction(async (tx) => {
-      await recordEventsMany(
-        tx,
-        batch.map((b) => b.event),
-        touched,
-      );
-      await tx.settings.set(settingName(journalId), { folded: batch[batch.length - 1]?.seq ?? 0 }, now());
-    });
-
-  async function foldQueue(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH);
-      try {
-        await commit(id, batch);
-      } catch (err) {
-        onError(err);
-        return; // kept in the queue and the journal: the next timer tries again
-      }
-      queue = queue.slice(batch.length);
-      for (const b of batch) adjust(b.event, -1);
-    }
-    compact();
+    for (const k of [e.keyId, e.tokenId])
+      if (k) this.#pending.set(k, (this.#pending.get(k) ?? 0) + sign * e.costUsd);
   }
 
-  /** Keeps the journal short: empty once everything is folded, else rewritten with the unfolded lines. */
-  function compact(): void {
-    if (fstatSync(fd).size < COMPACT_BYTES) return;
-    if (queue.length === 0) {
-      ftruncateSync(fd, 0);
-      return;
-    }
-    // Synchronous from here: no append can land between the rewrite and the switch to the new file.
-    writeFileSync(`${file}.tmp`, queue.map((e) => e.line).join(""), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
-    closeSync(fd);
-    fd = openSync(file, "a", 0o600);
-  }
-
-  function schedule(): void {
-    timer ??= setTimeout(() => {
-      timer = null;
-      folding ??= foldQueue().finally(() => {
-        folding = null;
-        if (queue.length > 0) schedule();
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = null;
+      this.#folding ??= this.#foldQueue().finally(() => {
+        this.#folding = null;
+        if (this.#queue.length > 0) this.#schedule();
       });
     }, FOLD_MS);
   }
 
-  return {
-    record(input) {
-      const event = toEvent(input, input.at ?? now());
-      return new Promise((resolve) => {
-        unwritten.push({ entry: { seq: ++seq, event, line: toLine(seq, event) }, done: resolve });
-        // One write for every response that completes in this turn of the event loop (a busy gateway pays one
-        // system call per turn, not one per response); an idle one waits only for the end of the turn.
-        writing ??= setImmediate(append);
-      });
-    },
-    unfolded: (k) => pending.get(k) ?? 0,
-    async idle() {
-      if (writing) {
-        clearImmediate(writing);
-        append();
-      }
-      if (timer) clearTimeout(timer);
-      timer = null;
-      while (folding) await folding;
-      await foldQueue();
-      // All folded: nothing for the next start to do (a stopped gateway leaves an empty journal, folded as such).
-      if (queue.length === 0) ftruncateSync(fd, 0);
-    },
-    async recover() {
-      let folded = 0;
-      for (const name of readdirSync(dir)) {
-        const journalId = name.endsWith(".jsonl") ? name.slice(0, -".jsonl".length) : null;
-        if (journalId === null || journalId === id || alive(journalId)) continue;
-        folded += await foldLeftOver(join(dir, name), journalId);
-      }
-      return folded;
-    },
-  };
+  /** Commits `batch` and the journal's folded position in one transaction. */
+  #commit(journalId: string, batch: Entry[]): Promise<void> {
+    return this.#store.transaction(async (tx) => {
+      await recordEventsMany(
+        tx,
+        batch.map((b) => b.event),
+        this.#touched,
+      );
+      await tx.settings.set(settingName(journalId), { folded: batch.at(-1)?.seq ?? 0 }, this.#now());
+    });
+  }
 
-  async function foldLeftOver(path: string, journalId: string): Promise<number> {
-    const done = (await store.settings.get(settingName(journalId))) as { folded?: number } | null;
+  async #foldQueue(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.slice(0, MAX_BATCH);
+      try {
+        await this.#commit(this.#id, batch);
+      } catch (err) {
+        this.#onError(err);
+        return; // kept in the queue and the journal: the next timer tries again
+      }
+      this.#queue = this.#queue.slice(batch.length);
+      for (const b of batch) this.#adjust(b.event, -1);
+    }
+    this.#compact();
+  }
+
+  /** Keeps the journal short: empty once everything is folded, else rewritten with the unfolded lines. */
+  #compact(): void {
+    if (fstatSync(this.#fd).size < COMPACT_BYTES) return;
+    if (this.#queue.length === 0) {
+      ftruncateSync(this.#fd, 0);
+      return;
+    }
+    // Synchronous from here: no append can land between the rewrite and the switch to the new file.
+    writeFileSync(`${this.#file}.tmp`, this.#queue.map((e) => e.line).join(""), { mode: 0o600 });
+    renameSync(`${this.#file}.tmp`, this.#file);
+    closeSync(this.#fd);
+    this.#fd = openSync(this.#file, "a", 0o600);
+  }
+
+  async #foldLeftOver(path: string, journalId: string): Promise<number> {
+    const done = (await this.#store.settings.get(settingName(journalId))) as { folded?: number } | null;
     const entries = readFileSync(path, "utf8")
       .split("\n")
       .map(fromLine)
       .filter((e): e is Entry => e !== null && e.seq > (done?.folded ?? 0));
     for (let i = 0; i < entries.length; i += MAX_BATCH)
-      await commit(journalId, entries.slice(i, i + MAX_BATCH));
+      await this.#commit(journalId, entries.slice(i, i + MAX_BATCH));
     unlinkSync(path);
     return entries.length;
   }
