@@ -14,7 +14,13 @@ import {
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
-import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
+import {
+  type RunningProxy,
+  startProxy,
+  stopAllProxies,
+  usageEvents,
+  usageFolded,
+} from "../fixtures/proxy.ts";
 
 // Issue 10's acceptance: gateway tokens per person or app, through one `apikey proxy` (a child process) in front
 // of the fake Anthropic API, with the official SDK as the client. Tokens are made, revoked and edited by other
@@ -238,6 +244,8 @@ describe("the front API", () => {
         models: ["claude-haiku-*"],
       });
       expect((await post(token, HAIKU)).status).toBe(200);
+      // The gateway folds its usage journal into the store within ~50 ms (issue 25).
+      await usageFolded(home);
       const listed = await app.tokens.list();
       expect(listed.find((t) => t.name === "slackbot")?.monthSpendUsd).toBeGreaterThan(0);
       expect(JSON.stringify(listed)).not.toContain(token.slice(7));

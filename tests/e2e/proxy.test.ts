@@ -217,6 +217,8 @@ describe("forwarding and accounting", () => {
     }
     proxy.child.kill("SIGKILL");
     expect((await proxy.exited).signal).toBe("SIGKILL");
+    // Usage not folded yet when it was killed is in its journal; the next gateway started folds it (issue 25).
+    await startProxy(opts);
     expect((await usageEvents(home)).length - before).toBe(10);
   });
 

@@ -12,8 +12,8 @@ import { failureCode, timeoutPhase } from "./upstream-errors.ts";
 import { createUsageTap, type UsageTap } from "./usage-tap.ts";
 
 // One admitted request's trip upstream and back: the response streams to the client as it arrives, its usage is
-// tapped on the way and committed before the bytes that complete it are released, and timeouts, upstream
-// failures and a client that leaves each end the exchange cleanly.
+// tapped on the way and recorded (journaled, or committed: gateway-state.ts) before the bytes that complete it are
+// released, and timeouts, upstream failures and a client that leaves each end the exchange cleanly.
 
 export const BUDGET_WARNING_HEADER = "apikey-budget-warning";
 

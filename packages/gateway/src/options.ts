@@ -37,6 +37,11 @@ export interface GatewayOptions {
   now?: () => Date;
   /** Cached state is re-read whenever another process commits to the store, and at least every `refreshMs`. */
   refreshMs?: number;
+  /**
+   * A directory for the usage journal (usage-journal.ts): responses are released once their usage is appended
+   * there, and folded into the store a moment later. Without it, each response waits for its usage commit.
+   */
+  usageJournal?: string;
 }
 
 export interface GatewaySettings {
@@ -52,6 +57,7 @@ export interface GatewaySettings {
   /** The active key of `profile` at start; null: its requests fail until one is chosen. */
   activeKey: string | null;
   upstream: Upstream;
+  usageJournal: string | null;
 }
 
 /** Throws E_PROXY_UNSAFE_HOST, E_PROFILE_NOT_FOUND or E_USAGE (a plain-http remote upstream). */
@@ -81,5 +87,6 @@ export async function resolveOptions(options: GatewayOptions): Promise<GatewaySe
     refreshMs: options.refreshMs ?? 2000,
     activeKey,
     upstream,
+    usageJournal: options.usageJournal ?? null,
   };
 }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   ApikeyError,
   DEFAULT_TOKEN_NAME,
@@ -58,6 +59,9 @@ export function registerProxyCommands(program: Command, action: Action): void {
           port,
           host: opts.host,
           allowRemote: opts.allowRemote === true,
+          // Usage is journaled beside the store's files and folded into the store a moment later; a gateway
+          // killed before folding leaves its journal to the next one started here.
+          usageJournal: join(ctx.config.dataDir, "gateway-journal"),
           log: requestLog.log,
           warn: (line) => {
             requestLog.flush();

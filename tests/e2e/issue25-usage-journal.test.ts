@@ -1,0 +1,89 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { addKey, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
+import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { fakeApiKey } from "../fixtures/keys.ts";
+import { startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
+
+// Issue 25 item 2: `apikey proxy` releases a response once its usage is appended to a journal in the data
+// directory, and folds the journal into the store a moment later. A SIGKILL between the responses and the fold
+// loses nothing: the next gateway started on the store folds the journal, and counts each event once however
+// often it is started again. The real CLI as a child process, the fake Anthropic API upstream.
+
+const KEY = fakeApiKey("JOURNAL_A");
+const MODEL = "claude-sonnet-4-5-20250929";
+const USAGE = {
+  input_tokens: 10,
+  output_tokens: 5,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
+
+let fake: FakeAnthropic;
+let home: TestHome;
+let opts: RunOptions;
+let token: string;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic({ validKeys: [KEY], usage: USAGE });
+  home = await makeHome();
+  opts = { home, baseUrl: fake.url };
+  expect((await addKey("a", KEY, opts)).code).toBe(0);
+  const printed = await runCli(["proxy", "token", "create", "default"], opts);
+  expect(printed.code).toBe(0);
+  token = printed.stdout.trim();
+});
+afterEach(stopAllProxies);
+afterAll(async () => {
+  await fake.close();
+  await home.cleanup();
+});
+
+const journalDir = () => join(home.dataDir, "gateway-journal");
+const journalLines = (pid: number) =>
+  (existsSync(journalDir()) ? readdirSync(journalDir()) : [])
+    .filter((f) => f.startsWith(`${pid}-`))
+    .flatMap((f) => readFileSync(join(journalDir(), f), "utf8").split("\n").filter(Boolean));
+
+describe("issue 25: usage journaled, then folded", () => {
+  it("loses nothing to a SIGKILL before the fold, and counts each event once over restarts", async () => {
+    const before = (await usageEvents(home)).length;
+    const proxy = await startProxy(opts);
+    const client = new Anthropic({ apiKey: token, baseURL: proxy.url, maxRetries: 0 });
+    const ask = () =>
+      client.messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+    await Promise.all(Array.from({ length: 20 }, ask));
+    // At once, within the fold's 50 ms: the responses are complete, their usage is in the journal.
+    proxy.child.kill("SIGKILL");
+    expect((await proxy.exited).signal).toBe("SIGKILL");
+    const pid = proxy.child.pid as number;
+    expect(journalLines(pid)).toHaveLength(20);
+
+    // The next start folds the dead gateway's journal before it takes requests, and removes it.
+    const next = await startProxy(opts);
+    expect((await usageEvents(home)).length - before).toBe(20);
+    expect(journalLines(pid)).toHaveLength(0);
+    next.child.kill("SIGKILL");
+    await next.exited;
+    await startProxy(opts);
+    expect((await usageEvents(home)).length - before).toBe(20);
+  });
+
+  it("folds into the store while it runs, and leaves nothing to fold when stopped", async () => {
+    const before = (await usageEvents(home)).length;
+    const proxy = await startProxy(opts);
+    const client = new Anthropic({ apiKey: token, baseURL: proxy.url, maxRetries: 0 });
+    for (let i = 0; i < 5; i++)
+      await client.messages.create({
+        model: MODEL,
+        max_tokens: 8,
+        messages: [{ role: "user", content: "hi" }],
+      });
+    expect((await usageEvents(home)).length - before).toBe(5);
+    proxy.child.kill("SIGTERM");
+    expect((await proxy.exited).code).toBe(0);
+    expect(journalLines(proxy.child.pid as number).join("")).toBe("");
+  });
+});
