@@ -41,7 +41,7 @@ export function keyRepository(dialect: Dialect): KeyRepository {
       return row ? keyFromRow(row) : null;
     },
     async list(filter = {}) {
-      const rows = await db
+      const query = db
         .select()
         .from(keys)
         .where(
@@ -51,6 +51,8 @@ export function keyRepository(dialect: Dialect): KeyRepository {
           ),
         )
         .orderBy(byteOrder(keys.profile), byteOrder(keys.name), asc(keys.createdAt), byteOrder(keys.id));
+      // Every front's list reads all rows through here: decoded without Drizzle's per-row walk where it can.
+      const rows = (await dialect.tableRows(keys, query)) ?? (await query);
       return rows.map(keyFromRow);
     },
   };
