@@ -7,9 +7,9 @@ import { ApikeyError } from "@apikey/core/errors";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { Connection } from "./drivers/types.ts";
 import { sqliteErrorCode } from "./errors.ts";
+import { appliedMigrations } from "./migrate.ts";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
-const MIGRATIONS_TABLE = "__drizzle_migrations";
 
 function notAStore(path: string, reason: string, cause?: unknown): ApikeyError {
   return new ApikeyError(
@@ -45,28 +45,24 @@ export function assertSqliteFile(path: string): void {
 
 /**
  * After connecting, before anything writes (no journal-mode switch, no migration): the database must hold apikey's
- * migrations table with apikey's first migration in it. Read-only queries only.
+ * migrations table with apikey's first migration in it. Read-only queries only. Returns what it read (every applied
+ * migration's created_at), for migrateStore.
  */
-export function assertApikeySchema(conn: Connection, path: string, migrations: MigrationMeta[]): void {
+export function assertApikeySchema(conn: Connection, path: string, migrations: MigrationMeta[]): number[] {
   const first = migrations[0]?.folderMillis;
-  let ok: boolean;
+  let applied: number[] | null;
   try {
-    const table = conn.scalar(
-      `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '${MIGRATIONS_TABLE}'`,
-    );
-    ok =
-      Number(table) === 1 &&
-      first !== undefined &&
-      Number(
-        conn.scalar(`SELECT count(*) FROM ${MIGRATIONS_TABLE} WHERE created_at = ${Math.trunc(first)}`),
-      ) > 0;
+    applied = appliedMigrations(conn);
   } catch (err) {
     // Only "not a database" means someone else's file; a busy, damaged or unwritable store is still ours, and is
     // reported as that (toStoreError).
     if (sqliteErrorCode(err)?.startsWith("SQLITE_NOTADB")) throw notAStore(path, "not_sqlite", err);
     throw err;
   }
-  if (!ok) throw notAStore(path, "no_apikey_tables");
+  if (applied === null || first === undefined || !applied.includes(Math.trunc(first))) {
+    throw notAStore(path, "no_apikey_tables");
+  }
+  return applied;
 }
 
 function fileSize(path: string): number {

@@ -214,6 +214,21 @@ export function describeStoreContract(target: ContractTarget): void {
         expect(prod.map((k) => k.name)).toEqual(["a-key", "b-key"]);
       });
 
+      it("issue 25: lists only the rows sealed before a version when asked, in list order, with the profile filter", async () => {
+        await store.profiles.create({ name: "prod", activeKeyId: null, createdAt: T0 });
+        await store.keys.insert(fakeKey({ profile: "prod", name: "b-legacy", seal: 1 }));
+        await store.keys.insert(fakeKey({ profile: "default", name: "current" }));
+        await store.keys.insert(fakeKey({ profile: "default", name: "a-legacy", seal: 1 }));
+        expect(
+          (await store.keys.list({ sealBelow: 2 })).map((k) => `${k.profile}/${k.name}/${k.seal}`),
+        ).toEqual(["default/a-legacy/1", "prod/b-legacy/1"]);
+        expect((await store.keys.list({ profile: "prod", sealBelow: 2 })).map((k) => k.name)).toEqual([
+          "b-legacy",
+        ]);
+        expect(await store.keys.list({ sealBelow: 1 })).toEqual([]);
+        expect(await store.keys.list({ sealBelow: 3 })).toHaveLength(3);
+      });
+
       it("lets a rotated key keep its name beside its successor; byName skips the rotated one", async () => {
         const old = fakeKey({ status: "rotated" });
         const successor = fakeKey({ rotatedFromId: old.id });

@@ -66,8 +66,11 @@ export interface KeyRepository {
   byFingerprint(fingerprint: string): Promise<KeyRecord | null>;
   /** Moves last_used_at forward to `at` (never back), in one statement: the per-request bookkeeping path. */
   touchLastUsed(id: string, at: Date): Promise<void>;
-  /** Ordered by profile, then name. */
-  list(filter?: { profile?: string }): Promise<KeyRecord[]>;
+  /**
+   * Ordered by profile, then name. `sealBelow`: only rows whose secret was sealed before that version (the unlock's
+   * seal check asks for these; in a current store there are none, so it maps no row).
+   */
+  list(filter?: { profile?: string; sealBelow?: number }): Promise<KeyRecord[]>;
 }
 
 export interface ProfileRepository {

@@ -59,4 +59,9 @@ export interface Dialect {
   /** The driver's error behind `err`, safe to keep as a cause (no query, no parameters). */
   driverError(err: unknown): Error | undefined;
   readonly usage: UsageWrites;
+  /**
+   * Every row of `query`, a select of all of `table`'s columns, decoded by its columns without Drizzle's per-row
+   * walk (sqlite/table-rows.ts); null where the caller should run the query itself.
+   */
+  tableRows<T extends Tables["keys"]>(table: T, query: SQLWrapper): Promise<Array<T["$inferSelect"]>> | null;
 }

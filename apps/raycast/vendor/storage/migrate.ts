@@ -5,24 +5,32 @@ import type { Connection } from "./drivers/types.ts";
 
 const TABLE = "__drizzle_migrations";
 
-/** created_at of the newest migration applied to this database; 0 for a new or empty one. */
-export function appliedMigrationMillis(conn: Connection): number {
+/**
+ * created_at of every migration applied to this database, in one read (null when it has no migrations table): the
+ * store-identity check, the too-new check and the up-to-date check all answer from it, so opening a store reads
+ * the journal once instead of once per question (Raycast opens the store at every action: issue 25).
+ */
+export function appliedMigrations(conn: Connection): number[] | null {
   const exists = conn.scalar(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '${TABLE}'`);
-  if (Number(exists) === 0) return 0;
-  return Number(conn.scalar(`SELECT max(created_at) FROM ${TABLE}`) ?? 0);
+  if (Number(exists) === 0) return null;
+  const list = conn.scalar(`SELECT group_concat(created_at) FROM ${TABLE}`);
+  return list === null || list === undefined ? [] : String(list).split(",").map(Number);
+}
+
+/** created_at of the newest migration applied; 0 for a new or empty database. */
+function newest(applied: readonly number[] | null): number {
+  return applied === null || applied.length === 0 ? 0 : Math.max(...applied);
 }
 
 /**
- * How many migrations this database has applied that are not in `migrations`. A newer apikey's migration usually
- * sorts last, but one merged from a parallel branch can carry an older timestamp: any unknown entry means a
- * build that knows more wrote this store.
+ * Whether this database has applied a migration that is not in `migrations`. A newer apikey's migration usually
+ * sorts last, but one merged from a parallel branch can carry an older timestamp: any unknown entry means a build
+ * that knows more wrote this store.
  */
-export function unknownMigrationCount(conn: Connection, migrations: MigrationMeta[]): number {
-  const exists = conn.scalar(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '${TABLE}'`);
-  if (Number(exists) === 0) return 0;
+function hasUnknown(applied: readonly number[] | null, migrations: MigrationMeta[]): boolean {
   // folderMillis are integers from the embedded journal, never user input.
-  const known = migrations.map((m) => Math.trunc(m.folderMillis)).join(", ") || "NULL";
-  return Number(conn.scalar(`SELECT count(*) FROM ${TABLE} WHERE created_at NOT IN (${known})`) ?? 0);
+  const known = new Set(migrations.map((m) => Math.trunc(m.folderMillis)));
+  return (applied ?? []).some((at) => !known.has(at));
 }
 
 /**
@@ -34,10 +42,12 @@ export async function migrateStore(
   conn: Connection,
   migrations: MigrationMeta[],
   location: string,
+  // What the caller read already (open.ts's identity check), so the journal is read once.
+  read: number[] | null = appliedMigrations(conn),
 ): Promise<void> {
   const known = migrations.at(-1)?.folderMillis ?? 0;
-  const applied = appliedMigrationMillis(conn);
-  if (applied > known || unknownMigrationCount(conn, migrations) > 0) {
+  const applied = newest(read);
+  if (applied > known || hasUnknown(read, migrations)) {
     throw new ApikeyError("E_STORE_TOO_NEW", `The key store at ${location} was written by a newer apikey.`, {
       hint: "Upgrade apikey to the latest version, then retry.",
     });
@@ -46,7 +56,7 @@ export async function migrateStore(
   try {
     await conn.migrate(migrations);
   } catch (err) {
-    if (appliedMigrationMillis(conn) >= known) return;
+    if (newest(appliedMigrations(conn)) >= known) return;
     throw err;
   }
 }

@@ -71,11 +71,11 @@ export async function openStoreWith(
     conn = await connect(path);
     // busy_timeout first: switching to WAL needs a lock another process may hold.
     conn.exec(`PRAGMA busy_timeout = ${Math.trunc(tuning.busyTimeoutMs)}`);
-    assertApikeySchema(conn, path, migrations);
+    const applied = assertApikeySchema(conn, path, migrations);
     conn.exec("PRAGMA journal_mode = WAL");
     conn.exec("PRAGMA synchronous = NORMAL");
     conn.exec("PRAGMA foreign_keys = ON");
-    await migrateStore(conn, migrations, path);
+    await migrateStore(conn, migrations, path, applied);
     tightenModes(path);
     return createSqliteStore(conn, path);
   } catch (err) {

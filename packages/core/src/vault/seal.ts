@@ -33,7 +33,8 @@ export function resealFields(dek: Buffer, key: KeyRecord, to: SealIdentity = key
  * one transaction; returns how many.
  */
 export async function upgradeSeals(store: Store, dek: Buffer): Promise<number> {
-  const legacy = (await store.keys.list()).filter((k) => k.seal < SEAL_VERSION);
+  // Only the legacy rows, selected by the store: reading every row here was a third of a list's time (issue 25).
+  const legacy = await store.keys.list({ sealBelow: SEAL_VERSION });
   if (legacy.length === 0) return 0;
   return store.transaction(async (tx) => {
     let count = 0;

@@ -50,5 +50,7 @@ export function pgDialect(session: PgSession): Dialect {
     isForeignKeyViolation,
     driverError: pgDriverError,
     usage: pgUsageWrites(session.query),
+    // PostgreSQL's drivers hand back objects, not arrays in select order: Drizzle decodes them.
+    tableRows: () => null,
   };
 }

@@ -49,7 +49,10 @@ export const ZERO_COUNTS: Counts = Object.freeze(
 
 /** The counters of `from`, copied (an event's figures, a usage report's). */
 export function countsOf(from: Counts): Counts {
-  return Object.fromEntries(COUNTER_KEYS.map((k) => [k, from[k]])) as Counts;
+  // A loop, not Object.fromEntries: the bulk ingest copies these once per event (issue 25).
+  const out = {} as Counts;
+  for (const k of COUNTER_KEYS) out[k] = from[k];
+  return out;
 }
 
 /** The first of the counters that is not a valid count, or null when all are. */

@@ -1,7 +1,7 @@
 // Vendored from packages/core/src/usage/record.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { shouldRecordUse } from "../active/last-used.ts";
 import type { Store } from "../store.ts";
-import { type Counts, countsOf, invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
+import { COUNTER_KEYS, type Counts, invalidCounter, refusalReason, ZERO_COUNTS } from "./counts.ts";
 import type { UsageEvent } from "./port.ts";
 import { costOf, DEFAULT_PRICES, type PriceTable } from "./prices.ts";
 
@@ -39,21 +39,18 @@ export function toEvent(
   prices: PriceTable = DEFAULT_PRICES,
 ): Omit<UsageEvent, "id"> {
   const refused = usageRefusal(input) !== null;
-  const counts = {
-    model: input.model,
-    ...countsOf(refused ? ZERO_COUNTS : input),
-  };
-  const cost = refused ? null : costOf(counts, prices);
-  return {
-    keyId: input.keyId,
-    at: input.at ?? now,
-    ...counts,
-    // Bounded counts keep any real price finite; the check stays so a price table can never store Infinity.
-    costUsd: cost !== null && Number.isFinite(cost) ? cost : null,
-    requestId: input.requestId,
-    front: input.front,
-    ...(input.tokenId && { tokenId: input.tokenId }),
-  };
+  // Built in place, field by field: the bulk ingest makes one per event, and spreading intermediate objects was a
+  // fifth of its time (issue 25).
+  const event = { keyId: input.keyId, at: input.at ?? now, model: input.model } as Omit<UsageEvent, "id">;
+  const counts = refused ? ZERO_COUNTS : input;
+  for (const k of COUNTER_KEYS) event[k] = counts[k];
+  const cost = refused ? null : costOf(event, prices);
+  // Bounded counts keep any real price finite; the check stays so a price table can never store Infinity.
+  event.costUsd = cost !== null && Number.isFinite(cost) ? cost : null;
+  event.requestId = input.requestId;
+  event.front = input.front;
+  if (input.tokenId) event.tokenId = input.tokenId;
+  return event;
 }
 
 /** Records one request and moves the key's last-used time, in one transaction. */

@@ -1,6 +1,6 @@
 // Vendored from packages/storage/src/repositories/keys.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { KeyRepository } from "../../core/store.ts";
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, lt, ne } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { keyFromRow, keyPatchToRow, keyToRow } from "../rows.ts";
 import { profileMissing } from "./profile-missing.ts";
@@ -42,11 +42,18 @@ export function keyRepository(dialect: Dialect): KeyRepository {
       return row ? keyFromRow(row) : null;
     },
     async list(filter = {}) {
-      const rows = await db
+      const query = db
         .select()
         .from(keys)
-        .where(filter.profile === undefined ? undefined : eq(keys.profile, filter.profile))
+        .where(
+          and(
+            filter.profile === undefined ? undefined : eq(keys.profile, filter.profile),
+            filter.sealBelow === undefined ? undefined : lt(keys.seal, filter.sealBelow),
+          ),
+        )
         .orderBy(byteOrder(keys.profile), byteOrder(keys.name), asc(keys.createdAt), byteOrder(keys.id));
+      // Every front's list reads all rows through here: decoded without Drizzle's per-row walk where it can.
+      const rows = (await dialect.tableRows(keys, query)) ?? (await query);
       return rows.map(keyFromRow);
     },
   };
