@@ -96,6 +96,34 @@ describe("issue 25: the usage journal", () => {
     await journal.idle();
   });
 
+  it("two gateways starting together fold a dead gateway's journal once, and take over one whose folder died", async () => {
+    const journalDir = join(dir, "j5");
+    const recorders = [1, 2].map(() =>
+      journalRecorder(store, journalDir, NOW, (err) => {
+        throw err;
+      }),
+    );
+    const left = `${deadPid()}-00000000-0000-4000-8000-000000000005`;
+    writeFileSync(join(journalDir, `${left}.jsonl`), `${line(1, "req_j5_1")}${line(2, "req_j5_2")}`);
+    const folded = await Promise.all(recorders.map((r) => r.recover()));
+    expect(folded.sort()).toEqual([0, 2]);
+    for (const r of ["req_j5_1", "req_j5_2"]) expect(await recorded(r)).toBe(1);
+    // A folder killed mid-fold leaves its claim; the next start folds what it had not.
+    const cut = `${deadPid()}-00000000-0000-4000-8000-000000000006`;
+    await store.settings.set(`usage-journal:${cut}`, { folded: 1 }, NOW());
+    await store.usage.record({ ...input("req_j6_1"), costUsd: 0.01, at: NOW() });
+    writeFileSync(
+      join(journalDir, `${cut}.jsonl.folding-${deadPid()}-00000000-0000-4000-8000-000000000007`),
+      `${line(1, "req_j6_1")}${line(2, "req_j6_2")}`,
+    );
+    expect(await recorders[0]?.recover()).toBe(1);
+    for (const r of ["req_j6_1", "req_j6_2"]) expect(await recorded(r)).toBe(1);
+    // Nothing left but the two recorders' own journals: no claim outlives its fold.
+    const own = new RegExp(`^${process.pid}-[0-9a-f-]+\\.jsonl$`);
+    expect(readdirSync(journalDir).filter((f) => !own.test(f))).toEqual([]);
+    for (const r of recorders) await r.idle();
+  });
+
   it("leaves alone the journal of a gateway still running", async () => {
     const journalDir = join(dir, "j3");
     const journal = journalRecorder(store, journalDir, NOW, (err) => {

@@ -128,9 +128,20 @@ class UsageJournal implements JournalRecorder {
   async recover(): Promise<number> {
     let folded = 0;
     for (const name of readdirSync(this.#dir)) {
-      const journalId = name.endsWith(".jsonl") ? name.slice(0, -".jsonl".length) : null;
-      if (journalId === null || journalId === this.#id || alive(journalId)) continue;
-      folded += await this.#foldLeftOver(join(this.#dir, name), journalId);
+      const left = leftOver(name);
+      if (left === null || left.journalId === this.#id || alive(left.journalId)) continue;
+      // A journal being folded by another live gateway is its business; one whose folder died is taken over.
+      if (left.claimedBy !== null && alive(left.claimedBy)) continue;
+      // Claimed by rename, which only one process can win: two gateways starting together never fold one journal
+      // twice (the folded position is read before the transaction that writes it).
+      const claimed = join(this.#dir, `${left.journalId}.jsonl${CLAIM}${this.#id}`);
+      try {
+        renameSync(join(this.#dir, name), claimed);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // Another gateway claimed it first.
+        throw err;
+      }
+      folded += await this.#foldLeftOver(claimed, left.journalId);
     }
     return folded;
   }
@@ -224,6 +235,14 @@ class UsageJournal implements JournalRecorder {
     return entries.length;
   }
 }
+
+/** `<journal id>.jsonl`, or `<journal id>.jsonl.folding-<folder's id>` while a gateway folds it; else null. */
+function leftOver(name: string): { journalId: string; claimedBy: string | null } | null {
+  const m = /^(.+?)\.jsonl(?:\.folding-(.+))?$/.exec(name);
+  return m ? { journalId: m[1] as string, claimedBy: m[2] ?? null } : null;
+}
+
+const CLAIM = ".folding-";
 
 /** Whether the gateway that writes journal `<pid>-<uuid>` still runs (a restarted container reuses its pid). */
 function alive(journalId: string): boolean {
