@@ -114,6 +114,7 @@ function recorder(): Recorder {
       );
     },
     idle: async () => {},
+    close: async () => {},
   };
   return r;
 }
