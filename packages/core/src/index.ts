@@ -90,17 +90,8 @@ export {
   usageFromJson,
 } from "./usage/extract.ts";
 export { type Hold, type Reservations, reservations } from "./usage/holds.ts";
-// Gateways' usage journals: written by the gateway, folded by it and by every read of usage or budgets.
-export { commitJournal, foldJournals, retireJournal } from "./usage/journal/fold.ts";
-export { type JournalEntry, type JournalEvent, journalLine, readJournalLine } from "./usage/journal/lines.ts";
-export {
-  endJournalId,
-  journalDirIn,
-  journalFile,
-  journalSetting,
-  journalsToFold,
-  newJournalId,
-} from "./usage/journal/names.ts";
+// Where gateways journal usage (the journal and its fold: @apikey/core/usage-journal).
+export { journalDirIn } from "./usage/journal/names.ts";
 export type { MonthSpendFields } from "./usage/list-spend.ts";
 export { formatUsd, formatUsdColumn, parseUsd, usdOrNull } from "./usage/money.ts";
 export type { UsageEvent, UsageGroupBy, UsageWindow } from "./usage/port.ts";

@@ -11,7 +11,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { journalSetting, loadConfig, type Store, Vault } from "@apikey/core/testing";
+import { loadConfig, type Store, Vault } from "@apikey/core/testing";
+import { journalSetting } from "@apikey/core/usage-journal";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPACT_BYTES, journalRecorder } from "./usage-journal.ts";
@@ -105,7 +106,7 @@ describe("issue 25: a journal's settings row does not outlive its journal", () =
     const seen = await counts("req_run");
     expect(seen.size).toBe(60);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
-  });
+  }, 30_000);
 
   it("a crash between the fold and the row's deletion neither loses nor double-counts", async () => {
     const journalDir = join(dir, "crash");
@@ -207,5 +208,5 @@ describe("issue 25: a journal past 1 MB", () => {
     expect((await counts("req_big_")).size).toBe(recorded);
     await journal.close();
     expect(existsSync(path)).toBe(false);
-  });
+  }, 30_000);
 });

@@ -1,4 +1,6 @@
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { lastUsedMemory, toEvent, type UsageInput } from "@apikey/core";
+import type { Store } from "@apikey/core/store";
 import {
   commitJournal,
   type JournalEntry as Entry,
@@ -8,13 +10,9 @@ import {
   journalFile,
   journalLine,
   journalsToFold,
-  lastUsedMemory,
   newJournalId,
   retireJournal,
-  toEvent,
-  type UsageInput,
-} from "@apikey/core";
-import type { Store } from "@apikey/core/store";
+} from "@apikey/core/usage-journal";
 import type { UsageRecorder } from "./recorder.ts";
 
 // Usage off the response path: each response's event is appended to a journal file (one line, one write) before
