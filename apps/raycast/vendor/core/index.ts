@@ -88,6 +88,7 @@ export {
   createUsageExtractor,
   type ExtractedUsage,
   type ExtractorOptions,
+  firstChunkMayEndStream,
   usageFromJson,
 } from "./usage/extract.ts";
 export { type Hold, type Reservations, reservations } from "./usage/holds.ts";
