@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import Database from "better-sqlite3";
@@ -151,5 +151,21 @@ describe("issue 25: reads fold what dead gateways journaled", () => {
     expect(runningJournal()).toEqual([]);
     expect(journalRows()).toEqual([]);
     expect((await usageRequests()) - before).toBe(10);
+  });
+});
+
+describe("issue 25: a journal directory that cannot be read", () => {
+  it("does not stop a read: it answers from the store and says the journal is not counted yet", async () => {
+    const other = await makeHome();
+    try {
+      mkdirSync(other.dataDir, { recursive: true });
+      writeFileSync(join(other.dataDir, "gateway-journal"), "not a directory");
+      const r = await runCli(["usage", "--json"], { home: other, baseUrl: fake.url });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ totals: { requests: 0 } });
+      expect(r.stderr).toContain("not counted yet (ENOTDIR)");
+    } finally {
+      await other.cleanup();
+    }
   });
 });
