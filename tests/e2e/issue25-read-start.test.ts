@@ -154,7 +154,8 @@ describe("issue 25: a read command loads its own command file, and no schema lib
       if (own !== "proxy") expect(sources.filter((s) => s.startsWith("packages/gateway/"))).toEqual([]);
       // Usage journals: with none to fold, a read lists their directory and loads nothing of the fold (the
       // gateway's commands load it with the gateway).
-      if (own !== "proxy") expect(sources.filter((s) => /usage\/journal\/(?!names|settle)/.test(s))).toEqual([]);
+      if (own !== "proxy")
+        expect(sources.filter((s) => /usage\/journal\/(?!names|settle)/.test(s))).toEqual([]);
     },
   );
 });
