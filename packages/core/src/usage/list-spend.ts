@@ -1,4 +1,4 @@
-import type { KeyRecord } from "../domain.ts";
+import type { KeyMetadata } from "../domain.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { KeyView } from "../vault/views.ts";
 import { type BudgetStatus, toBudgetStatus } from "./budget.ts";
@@ -29,11 +29,11 @@ export interface MonthSpendFields {
 export async function withMonthSpend<K extends KeyView>(
   vault: Vault,
   keys: K[],
-  listed?: KeyRecord[],
+  listed?: KeyMetadata[],
 ): Promise<Array<K & MonthSpendFields>> {
   const [spend, records] = await Promise.all([
     monthSpendByKey(vault.store, vault.now()),
-    listed ?? vault.store.keys.list(),
+    listed ?? vault.store.keys.list({ secrets: false }),
   ]);
   const byId = new Map(records.map((r) => [r.id, r]));
   return keys.map((k) => {

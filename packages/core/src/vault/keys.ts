@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
-import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
+import {
+  DEFAULT_PROFILE,
+  type KeyMetadata,
+  type KeyRecord,
+  type KeySource,
+  type KeyStatus,
+  type ProfileRecord,
+} from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import { federatedSecret, validateFederated } from "../federation/use.ts";
 import { recogniseKey } from "../key-format.ts";
@@ -41,10 +48,20 @@ export interface AddKeyResult {
   notActivated: NotActivated | null;
 }
 
-/** `records`: the rows of `store.keys.list(filter)`, when the caller read them already (one read a listing). */
-export async function listKeys(s: Session, filter: { profile?: string } = {}, records?: KeyRecord[]) {
+/** The rows a listing is drawn from, when the caller read them already (one read of each a listing). */
+export interface ListedRows {
+  /** `store.keys.list({ ...filter, secrets: false })`. */
+  keys: KeyMetadata[];
+  /** `store.profiles.list()`. */
+  profiles?: ProfileRecord[];
+}
+
+export async function listKeys(s: Session, filter: { profile?: string } = {}, read?: ListedRows) {
   const { store, config } = s;
-  const [keys, profiles] = await Promise.all([records ?? store.keys.list(filter), store.profiles.list()]);
+  const [keys, profiles] = await Promise.all([
+    read?.keys ?? store.keys.list({ ...filter, secrets: false }),
+    read?.profiles ?? store.profiles.list(),
+  ]);
   // Like `active` and `add`: a profile that does not exist is an error, not an empty list.
   const asked = filter.profile;
   if (asked !== undefined && asked !== DEFAULT_PROFILE && !profiles.some((p) => p.name === asked)) {

@@ -1,4 +1,4 @@
-import type { KeyKind, KeyRecord, KeySource, KeyStatus, ValidationOutcome } from "../domain.ts";
+import type { KeyKind, KeyMetadata, KeySource, KeyStatus, ValidationOutcome } from "../domain.ts";
 
 /** What fronts may show about a key. Deliberately has no field that could carry the secret. */
 export interface KeyView {
@@ -20,7 +20,7 @@ export interface KeyView {
   readOnly: boolean;
 }
 
-export function toView(key: KeyRecord, activeKeyId: string | null): KeyView {
+export function toView(key: KeyMetadata, activeKeyId: string | null): KeyView {
   return {
     id: key.id,
     name: key.name,

@@ -1,6 +1,5 @@
 // Vendored from packages/core/src/rotation/flags.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { KeyRecord } from "../domain.ts";
-import { listKeys } from "../vault/keys.ts";
+import { type ListedRows, listKeys } from "../vault/keys.ts";
 import type { Session } from "../vault/session.ts";
 import type { KeyView } from "../vault/views.ts";
 import { getMaxAgeDays, rotationDue } from "./due.ts";
@@ -9,19 +8,19 @@ import { getMaxAgeDays, rotationDue } from "./due.ts";
 export async function listWithRotationDue(
   vault: Session,
   filter: { profile?: string } = {},
-  records?: KeyRecord[],
+  read?: ListedRows,
 ): Promise<Array<KeyView & { rotationDue: boolean }>> {
-  const [keys, maxAgeDays] = await Promise.all([
-    listKeys(vault, filter, records),
-    getMaxAgeDays(vault.store),
-  ]);
+  const [keys, maxAgeDays] = await Promise.all([listKeys(vault, filter, read), getMaxAgeDays(vault.store)]);
   const now = vault.now();
   return keys.map((k) => ({ ...k, rotationDue: !k.readOnly && rotationDue(k, now, maxAgeDays) }));
 }
 
 /** The stored keys due for rotation, as `profile/name`, for `status`. */
 export async function dueForRotation(vault: Session): Promise<{ maxAgeDays: number; keys: string[] }> {
-  const [keys, maxAgeDays] = await Promise.all([vault.store.keys.list(), getMaxAgeDays(vault.store)]);
+  const [keys, maxAgeDays] = await Promise.all([
+    vault.store.keys.list({ secrets: false }),
+    getMaxAgeDays(vault.store),
+  ]);
   const now = vault.now();
   const due = keys.filter((k) => rotationDue(k, now, maxAgeDays)).map((k) => `${k.profile}/${k.name}`);
   return { maxAgeDays, keys: due };

@@ -1,9 +1,9 @@
 // Vendored from packages/core/src/views/key-list.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { KeyRecord } from "../domain.ts";
 import { listWithRotationDue } from "../rotation/flags.ts";
 import { rotationRefusal } from "../rotation/refusal.ts";
 import { isUsableAdminKey, type UpstreamPlan, upstreamPlan } from "../rotation/upstream-plan.ts";
 import { type MonthSpendFields, withMonthSpend } from "../usage/list-spend.ts";
+import type { ListedRows } from "../vault/keys.ts";
 import { type ProfileSummary, profileSummaries } from "../vault/status.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { KeyView } from "../vault/views.ts";
@@ -26,7 +26,7 @@ export type KeyListItem = KeyView &
 
 /** Every key (or one profile's), with rotation flags, month-to-date spend against its budget and upstream plans. */
 export async function listKeyItems(vault: Vault, filter: { profile?: string } = {}): Promise<KeyListItem[]> {
-  return itemsFrom(vault, filter, await vault.store.keys.list(filter));
+  return itemsFrom(vault, filter, { keys: await vault.store.keys.list({ ...filter, secrets: false }) });
 }
 
 /**
@@ -36,17 +36,20 @@ export async function listKeyItems(vault: Vault, filter: { profile?: string } = 
 export async function listKeysAndProfiles(
   vault: Vault,
 ): Promise<{ keys: KeyListItem[]; profiles: ProfileSummary[] }> {
-  const [records, profiles] = await Promise.all([vault.store.keys.list(), vault.store.profiles.list()]);
-  return { keys: await itemsFrom(vault, {}, records), profiles: profileSummaries(records, profiles) };
+  const [keys, profiles] = await Promise.all([
+    vault.store.keys.list({ secrets: false }),
+    vault.store.profiles.list(),
+  ]);
+  return { keys: await itemsFrom(vault, {}, { keys, profiles }), profiles: profileSummaries(keys, profiles) };
 }
 
 /** The listing from the key rows already read: one read serves the views, the rotation flags and the budgets. */
 async function itemsFrom(
   vault: Vault,
   filter: { profile?: string },
-  records: KeyRecord[],
+  read: ListedRows,
 ): Promise<KeyListItem[]> {
-  const keys = await withMonthSpend(vault, await listWithRotationDue(vault, filter, records), records);
+  const keys = await withMonthSpend(vault, await listWithRotationDue(vault, filter, read), read.keys);
   // The list holds every key of each profile it shows (it filters by profile only), so it answers this itself.
   const withAdmin = new Set(keys.filter((k) => !k.readOnly && isUsableAdminKey(k)).map((k) => k.profile));
   return keys.map((k) => {

@@ -7,7 +7,7 @@ import { driverError, isForeignKeyViolation } from "../errors.ts";
 import { DAY_MS, HOUR_MS } from "../repositories/usage-rollup.ts";
 import * as schema from "../schema.ts";
 import { rawStatement } from "./raw-statement.ts";
-import { tableRows } from "./table-rows.ts";
+import { selectedRows } from "./table-rows.ts";
 import { sqliteUsageWrites } from "./usage-writes.ts";
 
 const tables: Tables = schema;
@@ -37,6 +37,6 @@ export function sqliteDialect(db: StoreDb): Dialect {
     isForeignKeyViolation,
     driverError,
     usage: sqliteUsageWrites(db),
-    tableRows: (table, query) => tableRows(db, table, query),
+    selectedRows: (selection, query) => selectedRows(db, selection, query),
   };
 }
