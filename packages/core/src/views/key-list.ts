@@ -1,8 +1,10 @@
-import { listWithRotationDue } from "../rotation/flags.ts";
+import { getMaxAgeDays } from "../rotation/due.ts";
+import { listedKeyDue } from "../rotation/flags.ts";
 import { rotationRefusal } from "../rotation/refusal.ts";
 import { isUsableAdminKey, type UpstreamPlan, upstreamPlan } from "../rotation/upstream-plan.ts";
-import { type MonthSpendFields, withMonthSpend } from "../usage/list-spend.ts";
-import type { ListedRows } from "../vault/keys.ts";
+import { type MonthSpendFields, monthSpendFields } from "../usage/list-spend.ts";
+import { monthSpendByKey } from "../usage/month-spend.ts";
+import { type ListedRows, listKeys } from "../vault/keys.ts";
 import { type ProfileSummary, profileSummaries } from "../vault/status.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { KeyView } from "../vault/views.ts";
@@ -48,10 +50,19 @@ async function itemsFrom(
   filter: { profile?: string },
   read: ListedRows,
 ): Promise<KeyListItem[]> {
-  const keys = await withMonthSpend(vault, await listWithRotationDue(vault, filter, read), read.keys);
+  const now = vault.now();
+  const [views, maxAgeDays, spend] = await Promise.all([
+    listKeys(vault, filter, read),
+    getMaxAgeDays(vault.store),
+    monthSpendByKey(vault.store, now),
+  ]);
+  const records = new Map(read.keys.map((r) => [r.id, r]));
   // The list holds every key of each profile it shows (it filters by profile only), so it answers this itself.
-  const withAdmin = new Set(keys.filter((k) => !k.readOnly && isUsableAdminKey(k)).map((k) => k.profile));
-  return keys.map((k) => {
+  const withAdmin = new Set(views.filter((k) => !k.readOnly && isUsableAdminKey(k)).map((k) => k.profile));
+  // Each item built once from its view (rotation/flags.ts and usage/list-spend.ts judge it): copying every item
+  // once per judgement was a tenth of Raycast's list, most of it garbage collection (issue 25).
+  return views.map((k) => {
+    const record = records.get(k.id);
     const plan =
       k.readOnly || k.status === "rotated" ? "none" : upstreamPlan(k.kind, withAdmin.has(k.profile));
     const refusal = rotationRefusal(k);
@@ -60,6 +71,13 @@ async function itemsFrom(
       message: refusal.message,
       hint: refusal.hint ?? null,
     };
-    return { ...k, upstreamOnRotate: plan, canDeactivateUpstream: plan === "pending", cannotRotate };
+    return {
+      ...k,
+      rotationDue: listedKeyDue(k, now, maxAgeDays, record),
+      ...monthSpendFields(k, record, spend.get(k.id)),
+      upstreamOnRotate: plan,
+      canDeactivateUpstream: plan === "pending",
+      cannotRotate,
+    };
   });
 }
