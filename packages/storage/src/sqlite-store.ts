@@ -22,7 +22,7 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     queue.run(work).catch((err: unknown) => {
       throw toStoreError(err, location);
     });
-  const repositories = storeRepositories(sqliteDialect(conn.db), (repo) => serialised(repo, guard));
+  const repositories = storeRepositories(sqliteDialect(conn), (repo) => serialised(repo, guard));
 
   const store: Store = withRepositories<Omit<Store, RepositoryName>>(
     {

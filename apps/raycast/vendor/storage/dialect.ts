@@ -2,7 +2,7 @@
 // What the repositories (./repositories/*) need from a database: its tables and the few things SQL dialects spell
 // differently. Everything else they write with Drizzle's dialect-neutral operators, once for every store.
 import type { UsageEvent } from "../core/store.ts";
-import type { AnyColumn, Column, SQL, SQLWrapper } from "drizzle-orm";
+import type { AnyColumn, Column, Query, SQL, SQLWrapper } from "drizzle-orm";
 import type { StoreDb } from "./drivers/types.ts";
 import type * as schema from "./schema.ts";
 
@@ -65,4 +65,9 @@ export interface Dialect {
    * the caller should run the query itself.
    */
   selectedRows<R>(selection: Readonly<Record<string, Column>>, query: SQLWrapper): Promise<R[]> | null;
+  /**
+   * As selectedRows, for a select whose SQL this dialect's builder wrote already (its `toSQL()`, kept by the caller
+   * with `params` for this call): the builder is skipped. Null where the caller should build and run it instead.
+   */
+  builtRows<R>(selection: Readonly<Record<string, Column>>, query: Query): Promise<R[]> | null;
 }

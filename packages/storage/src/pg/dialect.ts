@@ -52,5 +52,6 @@ export function pgDialect(session: PgSession): Dialect {
     usage: pgUsageWrites(session.query),
     // PostgreSQL's drivers hand back objects, not arrays in select order: Drizzle decodes them.
     selectedRows: () => null,
+    builtRows: () => null,
   };
 }

@@ -14,6 +14,32 @@ function selectionsOf(keys: Tables["keys"]) {
 // One selection object per table (SQLite's, PostgreSQL's), so the row decoder keeps its column list.
 const selections = new WeakMap<Tables["keys"], ReturnType<typeof selectionsOf>>();
 
+// The listing's SQL text per table (SQLite's, PostgreSQL's) and filter: Drizzle's builder walks every selected
+// column and condition at each call, which cost more than SQLite's own work for this select (issue 25).
+const listingTexts = new WeakMap<Tables["keys"], Map<boolean, string>>();
+
+function listingSql(
+  keys: Tables["keys"],
+  byProfile: boolean,
+  listing: (profile: string | undefined) => { toSQL(): { sql: string; params: unknown[] } },
+): string {
+  let texts = listingTexts.get(keys);
+  if (!texts) {
+    texts = new Map();
+    listingTexts.set(keys, texts);
+  }
+  let text = texts.get(byProfile);
+  if (text === undefined) {
+    const { sql, params } = listing(byProfile ? "" : undefined).toSQL();
+    // The profile is the only parameter the call supplies; anything else would be bound to the wrong value.
+    if (params.length !== (byProfile ? 1 : 0))
+      throw new Error(`unexpected listing parameters: ${params.length}`);
+    text = sql;
+    texts.set(byProfile, text);
+  }
+  return text;
+}
+
 type ListFilter = { profile?: string; sealBelow?: number; secrets?: boolean };
 
 /** KeyRepository.list over `dialect`: `secrets: false` reads and copies no secret (what every listing asks for). */
@@ -54,14 +80,23 @@ export function keyList(dialect: Dialect): KeyRepository["list"] {
     return rows.map(keyFromRow);
   }
 
-  async function withoutSecrets(filter: ListFilter): Promise<KeyMetadata[]> {
-    const query = db
+  const listing = (profile: string | undefined) =>
+    db
       .select(metadata)
       .from(keys)
-      .where(filter.profile === undefined ? undefined : eq(keys.profile, filter.profile))
+      .where(profile === undefined ? undefined : eq(keys.profile, profile))
       .orderBy(...listOrder());
+
+  async function withoutSecrets(filter: ListFilter): Promise<KeyMetadata[]> {
+    const { profile } = filter;
+    // What every front's list runs at every open: its SQL is written once a process (see listingSql).
+    const built = {
+      sql: listingSql(keys, profile !== undefined, listing),
+      params: profile === undefined ? [] : [profile],
+    };
     // No buffer is read or copied, and the rows need no mapping: they are KeyMetadata as selected.
-    const rows: KeyMetadata[] = (await dialect.selectedRows<KeyMetadata>(metadata, query)) ?? (await query);
+    const rows: KeyMetadata[] =
+      (await dialect.builtRows<KeyMetadata>(metadata, built)) ?? (await listing(profile));
     return rows;
   }
 
