@@ -1,6 +1,6 @@
-import { type ListedRows, listKeys } from "../vault/keys.ts";
+import { listKeys } from "../vault/keys.ts";
 import type { Session } from "../vault/session.ts";
-import type { KeyView } from "../vault/views.ts";
+import type { KeyView, ListedRows } from "../vault/views.ts";
 import { type AgedKey, getMaxAgeDays, rotationDue } from "./due.ts";
 
 /** `vault.list` with each key's `rotationDue` flag (the environment's read-only key is never due). */

@@ -1,7 +1,7 @@
 // Vendored from packages/core/src/rotation/flags.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import { type ListedRows, listKeys } from "../vault/keys.ts";
+import { listKeys } from "../vault/keys.ts";
 import type { Session } from "../vault/session.ts";
-import type { KeyView } from "../vault/views.ts";
+import type { KeyView, ListedRows } from "../vault/views.ts";
 import { type AgedKey, getMaxAgeDays, rotationDue } from "./due.ts";
 
 /** `vault.list` with each key's `rotationDue` flag (the environment's read-only key is never due). */

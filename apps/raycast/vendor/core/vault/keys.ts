@@ -1,14 +1,7 @@
 // Vendored from packages/core/src/vault/keys.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { randomUUID } from "node:crypto";
 import { decryptSecret, fingerprintSecret } from "../crypto/index.ts";
-import {
-  DEFAULT_PROFILE,
-  type KeyMetadata,
-  type KeyRecord,
-  type KeySource,
-  type KeyStatus,
-  type ProfileRecord,
-} from "../domain.ts";
+import { DEFAULT_PROFILE, type KeyRecord, type KeySource, type KeyStatus } from "../domain.ts";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
 import { federatedSecret, validateFederated } from "../federation/use.ts";
 import { recogniseKey } from "../key-format.ts";
@@ -23,7 +16,7 @@ import { createProfileIn, ensureProfile } from "./profiles.ts";
 import { nameTaken, notUsable, profileNotFound } from "./refusals.ts";
 import { resealFields } from "./seal.ts";
 import type { Session } from "./session.ts";
-import { type KeyView, toView } from "./views.ts";
+import { type KeyView, type ListedRows, toView } from "./views.ts";
 
 // The key lifecycle: add, read, switch, rename, enable/disable, delete, validate, reveal. Every mutation runs in one
 // store transaction and writes one audit entry.
@@ -49,20 +42,10 @@ export interface AddKeyResult {
   notActivated: NotActivated | null;
 }
 
-/** The rows a listing is drawn from, when the caller read them already (one read of each a listing). */
-export interface ListedRows {
-  /** `store.keys.list({ ...filter, secrets: false })`. */
-  keys: KeyMetadata[];
-  /** `store.profiles.list()`. */
-  profiles?: ProfileRecord[];
-}
-
 export async function listKeys(s: Session, filter: { profile?: string } = {}, read?: ListedRows) {
   const { store, config } = s;
-  const [keys, profiles] = await Promise.all([
-    read?.keys ?? store.keys.list({ ...filter, secrets: false }),
-    read?.profiles ?? store.profiles.list(),
-  ]);
+  const listed = read?.keys ?? store.keys.list({ ...filter, secrets: false });
+  const [keys, profiles] = await Promise.all([listed, read?.profiles ?? store.profiles.list()]);
   // Like `active` and `add`: a profile that does not exist is an error, not an empty list.
   const asked = filter.profile;
   if (asked !== undefined && asked !== DEFAULT_PROFILE && !profiles.some((p) => p.name === asked)) {

@@ -1,5 +1,20 @@
 // Vendored from packages/core/src/vault/views.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { KeyKind, KeyMetadata, KeySource, KeyStatus, ValidationOutcome } from "../domain.ts";
+import type {
+  KeyKind,
+  KeyMetadata,
+  KeySource,
+  KeyStatus,
+  ProfileRecord,
+  ValidationOutcome,
+} from "../domain.ts";
+
+/** The rows a listing is drawn from, when its caller read them already (one read of each a listing). */
+export interface ListedRows {
+  /** `store.keys.list({ ...filter, secrets: false })`. */
+  keys: KeyMetadata[];
+  /** `store.profiles.list()`. */
+  profiles?: ProfileRecord[];
+}
 
 /** What fronts may show about a key. Deliberately has no field that could carry the secret. */
 export interface KeyView {

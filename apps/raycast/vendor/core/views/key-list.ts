@@ -5,10 +5,10 @@ import { rotationRefusal } from "../rotation/refusal.ts";
 import { isUsableAdminKey, type UpstreamPlan, upstreamPlan } from "../rotation/upstream-plan.ts";
 import { type MonthSpendFields, monthSpendFields } from "../usage/list-spend.ts";
 import { monthSpendByKey } from "../usage/month-spend.ts";
-import { type ListedRows, listKeys } from "../vault/keys.ts";
+import { listKeys } from "../vault/keys.ts";
 import { type ProfileSummary, profileSummaries } from "../vault/status.ts";
 import type { Vault } from "../vault/vault.ts";
-import type { KeyView } from "../vault/views.ts";
+import type { KeyView, ListedRows } from "../vault/views.ts";
 
 /**
  * A key as every front lists it: what it is, and every judgement about it made here, once, so no front recomputes
