@@ -1,5 +1,6 @@
 import type {
   AuditEntry,
+  KeyMetadata,
   KeyRecord,
   MasterKeySlot,
   OAuthProviderRecord,
@@ -69,7 +70,12 @@ export interface KeyRepository {
    * Ordered by profile, then name. `sealBelow`: only rows whose secret was sealed before that version (the unlock's
    * seal check asks for these; in a current store there are none, so it maps no row).
    */
-  list(filter?: { profile?: string; sealBelow?: number }): Promise<KeyRecord[]>;
+  list(filter?: { profile?: string; sealBelow?: number; secrets?: true }): Promise<KeyRecord[]>;
+  /**
+   * `secrets: false`: the same rows in the same order without their sealed secrets, what every listing reads (a list
+   * shows no secret, and reading and copying the secrets was much of a list's time: issue 25).
+   */
+  list(filter: { profile?: string; secrets: false }): Promise<KeyMetadata[]>;
 }
 
 export interface ProfileRepository {

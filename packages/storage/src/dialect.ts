@@ -1,7 +1,7 @@
 // What the repositories (./repositories/*) need from a database: its tables and the few things SQL dialects spell
 // differently. Everything else they write with Drizzle's dialect-neutral operators, once for every store.
 import type { UsageEvent } from "@apikey/core/store";
-import type { AnyColumn, SQL, SQLWrapper } from "drizzle-orm";
+import type { AnyColumn, Column, Query, SQL, SQLWrapper } from "drizzle-orm";
 import type { StoreDb } from "./drivers/types.ts";
 import type * as schema from "./schema.ts";
 
@@ -59,8 +59,14 @@ export interface Dialect {
   driverError(err: unknown): Error | undefined;
   readonly usage: UsageWrites;
   /**
-   * Every row of `query`, a select of all of `table`'s columns, decoded by its columns without Drizzle's per-row
-   * walk (sqlite/table-rows.ts); null where the caller should run the query itself.
+   * Every row of `query`, a select of `selection`'s columns in its order, decoded by those columns without
+   * Drizzle's per-row walk (sqlite/table-rows.ts), as `R` (the caller's row type for that selection); null where
+   * the caller should run the query itself.
    */
-  tableRows<T extends Tables["keys"]>(table: T, query: SQLWrapper): Promise<Array<T["$inferSelect"]>> | null;
+  selectedRows<R>(selection: Readonly<Record<string, Column>>, query: SQLWrapper): Promise<R[]> | null;
+  /**
+   * As selectedRows, for a select whose SQL this dialect's builder wrote already (its `toSQL()`, kept by the caller
+   * with `params` for this call): the builder is skipped. Null where the caller should build and run it instead.
+   */
+  builtRows<R>(selection: Readonly<Record<string, Column>>, query: Query): Promise<R[]> | null;
 }

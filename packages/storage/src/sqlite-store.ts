@@ -1,7 +1,7 @@
 import type { Store } from "@apikey/core/store";
 import type { Connection } from "./drivers/types.ts";
 import { toStoreError } from "./errors.ts";
-import { storeRepositories } from "./repositories/index.ts";
+import { type RepositoryName, storeRepositories, withRepositories } from "./repositories/index.ts";
 import { SerialQueue } from "./serial.ts";
 import { sqliteDialect } from "./sqlite/dialect.ts";
 
@@ -22,58 +22,58 @@ export function createSqliteStore(conn: Connection, location: string): Store {
     queue.run(work).catch((err: unknown) => {
       throw toStoreError(err, location);
     });
-  const { meta, ...repositories } = storeRepositories(sqliteDialect(conn.db), (repo) =>
-    serialised(repo, guard),
-  );
+  const repositories = storeRepositories(sqliteDialect(conn), (repo) => serialised(repo, guard));
 
-  const store: Store = {
-    location,
-    ...repositories,
-    getMeta: () => meta.get(),
-    // Not through the queue: a long-running front asks this before every request, and waiting behind a usage
-    // commit would add the commit's time to each of them. A read pragma is safe on the connection at any point,
-    // inside one of its own transactions too.
-    dataVersion: async () => {
-      try {
-        return Number(conn.scalar("PRAGMA data_version"));
-      } catch (err) {
-        throw toStoreError(err, location);
-      }
-    },
-    setMeta: (value) => meta.set(value),
-    transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-      // Nested: already inside this store's transaction, so join it.
-      if (queue.inside) return fn(store);
-      const exec = (sql: string) => {
+  const store: Store = withRepositories<Omit<Store, RepositoryName>>(
+    {
+      location,
+      getMeta: () => repositories.meta.get(),
+      // Not through the queue: a long-running front asks this before every request, and waiting behind a usage
+      // commit would add the commit's time to each of them. A read pragma is safe on the connection at any point,
+      // inside one of its own transactions too.
+      dataVersion: async () => {
         try {
-          conn.exec(sql);
+          return Number(conn.scalar("PRAGMA data_version"));
         } catch (err) {
           throw toStoreError(err, location);
         }
-      };
-      // fn's own errors reach the caller untouched; repository calls inside fn already map theirs.
-      return queue.runScoped(async () => {
-        exec("BEGIN IMMEDIATE");
-        try {
-          const result = await fn(store);
-          exec("COMMIT");
-          return result;
-        } catch (err) {
+      },
+      setMeta: (value) => repositories.meta.set(value),
+      transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+        // Nested: already inside this store's transaction, so join it.
+        if (queue.inside) return fn(store);
+        const exec = (sql: string) => {
           try {
-            conn.exec("ROLLBACK");
-          } catch {
-            // SQLite may already have rolled back (e.g. after a failed COMMIT); the original error matters.
+            conn.exec(sql);
+          } catch (err) {
+            throw toStoreError(err, location);
           }
-          throw err;
-        }
-      });
+        };
+        // fn's own errors reach the caller untouched; repository calls inside fn already map theirs.
+        return queue.runScoped(async () => {
+          exec("BEGIN IMMEDIATE");
+          try {
+            const result = await fn(store);
+            exec("COMMIT");
+            return result;
+          } catch (err) {
+            try {
+              conn.exec("ROLLBACK");
+            } catch {
+              // SQLite may already have rolled back (e.g. after a failed COMMIT); the original error matters.
+            }
+            throw err;
+          }
+        });
+      },
+      close: () =>
+        guard(async () => {
+          if (closed) return;
+          closed = true;
+          conn.close();
+        }),
     },
-    close: () =>
-      guard(async () => {
-        if (closed) return;
-        closed = true;
-        conn.close();
-      }),
-  };
+    repositories,
+  );
   return store;
 }

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { KeyRecord } from "@apikey/core";
 import type { GatewayTokenRecord, Store } from "@apikey/core/store";
 import { propertySeed, seededRandom } from "@apikey/core/testing";
 import type { MigrationMeta } from "drizzle-orm/migrator";
@@ -227,6 +228,43 @@ export function describeStoreContract(target: ContractTarget): void {
         ]);
         expect(await store.keys.list({ sealBelow: 1 })).toEqual([]);
         expect(await store.keys.list({ sealBelow: 3 })).toHaveLength(3);
+      });
+
+      it("issue 25: lists with secrets: false the same rows in the same order and filter, without the sealed secrets", async () => {
+        await store.profiles.create({ name: "prod", activeKeyId: null, createdAt: T0 });
+        const oauth = fakeKey({
+          profile: "prod",
+          name: "b-oauth",
+          kind: "oauth",
+          refreshCiphertext: new Uint8Array([9, 8, 7]),
+          refreshNonce: new Uint8Array(12).fill(3),
+          expiresAt: new Date(T0.getTime() + 3_600_000),
+          oauthProvider: "corp",
+        });
+        await store.keys.insert(oauth);
+        await store.keys.insert(fakeKey({ profile: "default", name: "z-key", monthlyBudgetUsd: 12.5 }));
+        await store.keys.insert(fakeKey({ profile: "prod", name: "a-key", status: "disabled" }));
+        await store.keys.insert(fakeKey({ profile: "default", name: "c-key", lastUsedAt: T0 }));
+        const withoutSecrets = ({ ciphertext, nonce, refreshCiphertext, refreshNonce, ...rest }: KeyRecord) =>
+          rest;
+        const listed = await store.keys.list({ secrets: false });
+        expect(listed).toEqual((await store.keys.list()).map(withoutSecrets));
+        expect(listed.map((k) => `${k.profile}/${k.name}`)).toEqual([
+          "default/c-key",
+          "default/z-key",
+          "prod/a-key",
+          "prod/b-oauth",
+        ]);
+        for (const k of listed) {
+          for (const sealed of ["ciphertext", "nonce", "refreshCiphertext", "refreshNonce"]) {
+            expect(Object.hasOwn(k, sealed), `${k.name}.${sealed}`).toBe(false);
+          }
+        }
+        expect(listed[3]).toMatchObject({ kind: "oauth", oauthProvider: "corp", expiresAt: oauth.expiresAt });
+        expect(await store.keys.list({ profile: "prod", secrets: false })).toEqual(
+          (await store.keys.list({ profile: "prod" })).map(withoutSecrets),
+        );
+        expect(await store.keys.list({ profile: "nowhere", secrets: false })).toEqual([]);
       });
 
       it("lets a rotated key keep its name beside its successor; byName skips the rotated one", async () => {

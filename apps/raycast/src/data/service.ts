@@ -31,15 +31,20 @@ export interface ServiceOptions {
   unlock?: boolean;
 }
 
+let actor: string | undefined;
+
 /** `raycast:<os user>`, the actor of every audit entry this extension writes. */
 export function raycastActor(): string {
+  // Asked once a process: each action opens the store anew, and the passwd lookup was a fortieth of a list's time.
+  if (actor !== undefined) return actor;
   let user = "unknown";
   try {
     user = userInfo().username;
   } catch {
     // No passwd entry (containers): still audited, just without a name.
   }
-  return `raycast:${user}`;
+  actor = `raycast:${user}`;
+  return actor;
 }
 
 /** The list row's fields of core's listing item (what the cache keeps: metadata only). */

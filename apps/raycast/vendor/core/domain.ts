@@ -80,6 +80,12 @@ export interface KeyRecord {
   seal: number;
 }
 
+/** The fields of a key row that hold its sealed secrets; a listing reads none of them (see KeyMetadata). */
+export type SealedKeyField = "ciphertext" | "nonce" | "refreshCiphertext" | "refreshNonce";
+
+/** A key row without its sealed secrets: everything a listing shows or judges (it shows no secret, so reads none). */
+export type KeyMetadata = Omit<KeyRecord, SealedKeyField>;
+
 export type BudgetMode = "warn" | "block";
 
 /** An upstream deactivation owed after a rotation (Admin API), retried until done. */

@@ -30,7 +30,7 @@ export function findUnsafeStorePath(dbPath: string): UnsafeStorePath | null {
   const dirStat = statOrNull(dir);
   if (dirStat !== null) {
     // Links are followed (an APIKEY_HOME linked elsewhere is fine): what counts is who can write the real thing.
-    dir = realpathSync(dir);
+    dir = realpathSync.native(dir);
     const self = judge(dir, dirStat, uid, true);
     if (self) return self;
     for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, join(dir, KEY_FILE)]) {

@@ -1,8 +1,8 @@
-import type { KeyRecord } from "../domain.ts";
+import type { KeyMetadata } from "../domain.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { KeyView } from "../vault/views.ts";
 import { type BudgetStatus, toBudgetStatus } from "./budget.ts";
-import { monthSpendByKey } from "./month-spend.ts";
+import { monthSpendByKey, type SpendSides } from "./month-spend.ts";
 
 export interface MonthSpendFields {
   /**
@@ -22,6 +22,38 @@ export interface MonthSpendFields {
   budgetMessage: string | null;
 }
 
+/** The no-spend fields of the read-only environment key, and of a key with no row (nothing to budget). */
+const NO_SPEND: MonthSpendFields = {
+  spendMonthUsd: null,
+  spendMonthRecordedUsd: null,
+  spendMonthReportedUsd: null,
+  budgetUsd: null,
+  budgetMode: "warn",
+  budgetState: "none",
+  budgetRatio: null,
+  budgetMessage: null,
+};
+
+/** One listed key's spend fields: `record` is its row (undefined for the environment's key), `sides` its spend. */
+export function monthSpendFields(
+  key: KeyView,
+  record: KeyMetadata | undefined,
+  sides: SpendSides | undefined,
+): MonthSpendFields {
+  if (key.readOnly || !record) return { ...NO_SPEND };
+  const status = toBudgetStatus(record, sides?.spentUsd ?? 0);
+  return {
+    spendMonthUsd: status.spentUsd,
+    spendMonthRecordedUsd: sides?.recordedUsd ?? 0,
+    spendMonthReportedUsd: sides?.reportedUsd ?? 0,
+    budgetUsd: status.budgetUsd,
+    budgetMode: status.mode,
+    budgetState: status.state,
+    budgetRatio: status.ratio,
+    budgetMessage: status.message,
+  };
+}
+
 /**
  * Adds month-to-date spend and budget use to listed keys: three queries, whatever the number of keys; two when the
  * caller passes the key rows it listed them from (`records`, which must hold every listed key).
@@ -29,40 +61,12 @@ export interface MonthSpendFields {
 export async function withMonthSpend<K extends KeyView>(
   vault: Vault,
   keys: K[],
-  listed?: KeyRecord[],
+  listed?: KeyMetadata[],
 ): Promise<Array<K & MonthSpendFields>> {
   const [spend, records] = await Promise.all([
     monthSpendByKey(vault.store, vault.now()),
-    listed ?? vault.store.keys.list(),
+    listed ?? vault.store.keys.list({ secrets: false }),
   ]);
   const byId = new Map(records.map((r) => [r.id, r]));
-  return keys.map((k) => {
-    const record = byId.get(k.id);
-    if (k.readOnly || !record) {
-      return {
-        ...k,
-        spendMonthUsd: null,
-        spendMonthRecordedUsd: null,
-        spendMonthReportedUsd: null,
-        budgetUsd: null,
-        budgetMode: "warn",
-        budgetState: "none",
-        budgetRatio: null,
-        budgetMessage: null,
-      };
-    }
-    const sides = spend.get(k.id);
-    const status = toBudgetStatus(record, sides?.spentUsd ?? 0);
-    return {
-      ...k,
-      spendMonthUsd: status.spentUsd,
-      spendMonthRecordedUsd: sides?.recordedUsd ?? 0,
-      spendMonthReportedUsd: sides?.reportedUsd ?? 0,
-      budgetUsd: status.budgetUsd,
-      budgetMode: status.mode,
-      budgetState: status.state,
-      budgetRatio: status.ratio,
-      budgetMessage: status.message,
-    };
-  });
+  return keys.map((k) => ({ ...k, ...monthSpendFields(k, byId.get(k.id), spend.get(k.id)) }));
 }

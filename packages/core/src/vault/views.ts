@@ -1,4 +1,19 @@
-import type { KeyKind, KeyRecord, KeySource, KeyStatus, ValidationOutcome } from "../domain.ts";
+import type {
+  KeyKind,
+  KeyMetadata,
+  KeySource,
+  KeyStatus,
+  ProfileRecord,
+  ValidationOutcome,
+} from "../domain.ts";
+
+/** The rows a listing is drawn from, when its caller read them already (one read of each a listing). */
+export interface ListedRows {
+  /** `store.keys.list({ ...filter, secrets: false })`. */
+  keys: KeyMetadata[];
+  /** `store.profiles.list()`. */
+  profiles?: ProfileRecord[];
+}
 
 /** What fronts may show about a key. Deliberately has no field that could carry the secret. */
 export interface KeyView {
@@ -20,7 +35,7 @@ export interface KeyView {
   readOnly: boolean;
 }
 
-export function toView(key: KeyRecord, activeKeyId: string | null): KeyView {
+export function toView(key: KeyMetadata, activeKeyId: string | null): KeyView {
   return {
     id: key.id,
     name: key.name,

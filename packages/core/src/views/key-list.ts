@@ -1,11 +1,13 @@
-import type { KeyRecord } from "../domain.ts";
-import { listWithRotationDue } from "../rotation/flags.ts";
+import { getMaxAgeDays } from "../rotation/due.ts";
+import { listedKeyDue } from "../rotation/flags.ts";
 import { rotationRefusal } from "../rotation/refusal.ts";
 import { isUsableAdminKey, type UpstreamPlan, upstreamPlan } from "../rotation/upstream-plan.ts";
-import { type MonthSpendFields, withMonthSpend } from "../usage/list-spend.ts";
+import { type MonthSpendFields, monthSpendFields } from "../usage/list-spend.ts";
+import { monthSpendByKey } from "../usage/month-spend.ts";
+import { listKeys } from "../vault/keys.ts";
 import { type ProfileSummary, profileSummaries } from "../vault/status.ts";
 import type { Vault } from "../vault/vault.ts";
-import type { KeyView } from "../vault/views.ts";
+import type { KeyView, ListedRows } from "../vault/views.ts";
 
 /**
  * A key as every front lists it: what it is, and every judgement about it made here, once, so no front recomputes
@@ -25,7 +27,7 @@ export type KeyListItem = KeyView &
 
 /** Every key (or one profile's), with rotation flags, month-to-date spend against its budget and upstream plans. */
 export async function listKeyItems(vault: Vault, filter: { profile?: string } = {}): Promise<KeyListItem[]> {
-  return itemsFrom(vault, filter, await vault.store.keys.list(filter));
+  return itemsFrom(vault, filter, { keys: await vault.store.keys.list({ ...filter, secrets: false }) });
 }
 
 /**
@@ -35,20 +37,32 @@ export async function listKeyItems(vault: Vault, filter: { profile?: string } = 
 export async function listKeysAndProfiles(
   vault: Vault,
 ): Promise<{ keys: KeyListItem[]; profiles: ProfileSummary[] }> {
-  const [records, profiles] = await Promise.all([vault.store.keys.list(), vault.store.profiles.list()]);
-  return { keys: await itemsFrom(vault, {}, records), profiles: profileSummaries(records, profiles) };
+  const [keys, profiles] = await Promise.all([
+    vault.store.keys.list({ secrets: false }),
+    vault.store.profiles.list(),
+  ]);
+  return { keys: await itemsFrom(vault, {}, { keys, profiles }), profiles: profileSummaries(keys, profiles) };
 }
 
 /** The listing from the key rows already read: one read serves the views, the rotation flags and the budgets. */
 async function itemsFrom(
   vault: Vault,
   filter: { profile?: string },
-  records: KeyRecord[],
+  read: ListedRows,
 ): Promise<KeyListItem[]> {
-  const keys = await withMonthSpend(vault, await listWithRotationDue(vault, filter, records), records);
+  const now = vault.now();
+  const [views, maxAgeDays, spend] = await Promise.all([
+    listKeys(vault, filter, read),
+    getMaxAgeDays(vault.store),
+    monthSpendByKey(vault.store, now),
+  ]);
+  const records = new Map(read.keys.map((r) => [r.id, r]));
   // The list holds every key of each profile it shows (it filters by profile only), so it answers this itself.
-  const withAdmin = new Set(keys.filter((k) => !k.readOnly && isUsableAdminKey(k)).map((k) => k.profile));
-  return keys.map((k) => {
+  const withAdmin = new Set(views.filter((k) => !k.readOnly && isUsableAdminKey(k)).map((k) => k.profile));
+  // Each item built once from its view (rotation/flags.ts and usage/list-spend.ts judge it): copying every item
+  // once per judgement was a tenth of Raycast's list, most of it garbage collection (issue 25).
+  return views.map((k) => {
+    const record = records.get(k.id);
     const plan =
       k.readOnly || k.status === "rotated" ? "none" : upstreamPlan(k.kind, withAdmin.has(k.profile));
     const refusal = rotationRefusal(k);
@@ -57,6 +71,13 @@ async function itemsFrom(
       message: refusal.message,
       hint: refusal.hint ?? null,
     };
-    return { ...k, upstreamOnRotate: plan, canDeactivateUpstream: plan === "pending", cannotRotate };
+    return {
+      ...k,
+      rotationDue: listedKeyDue(k, now, maxAgeDays, record),
+      ...monthSpendFields(k, record, spend.get(k.id)),
+      upstreamOnRotate: plan,
+      canDeactivateUpstream: plan === "pending",
+      cannotRotate,
+    };
   });
 }

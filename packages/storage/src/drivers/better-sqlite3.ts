@@ -33,6 +33,10 @@ export function connectBetterSqlite3(path: string): Connection {
       else client.exec(sql);
     },
     scalar: (sql) => prepared(sql).pluck().get(),
+    values: (sql, params) =>
+      prepared(sql)
+        .raw(true)
+        .all(...params) as unknown[][],
     migrate: async (migrations: MigrationMeta[]) => {
       const internals = db as unknown as SyncInternals;
       internals.dialect.migrate(migrations, internals.session);

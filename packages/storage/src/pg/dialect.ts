@@ -51,6 +51,7 @@ export function pgDialect(session: PgSession): Dialect {
     driverError: pgDriverError,
     usage: pgUsageWrites(session.query),
     // PostgreSQL's drivers hand back objects, not arrays in select order: Drizzle decodes them.
-    tableRows: () => null,
+    selectedRows: () => null,
+    builtRows: () => null,
   };
 }

@@ -1,12 +1,12 @@
 // SQLite as the repositories' dialect (../dialect.ts), for both drivers (better-sqlite3, node:sqlite).
 import { asc, getTableName, sql } from "drizzle-orm";
 import type { Dialect, Tables } from "../dialect.ts";
-import type { StoreDb } from "../drivers/types.ts";
+import type { Connection } from "../drivers/types.ts";
 import { driverError, isForeignKeyViolation } from "../errors.ts";
 import { DAY_MS, HOUR_MS } from "../repositories/usage-rollup.ts";
 import * as schema from "../schema.ts";
 import { rawStatement } from "./raw-statement.ts";
-import { tableRows } from "./table-rows.ts";
+import { decodeRows, selectedRows } from "./table-rows.ts";
 import { sqliteUsageWrites } from "./usage-writes.ts";
 
 const tables: Tables = schema;
@@ -15,7 +15,8 @@ const touchSql = (t: Tables["keys"] | Tables["gatewayTokens"]): string =>
   `UPDATE ${getTableName(t)} SET ${t.lastUsedAt.name} = ? WHERE ${t.id.name} = ? AND (${t.lastUsedAt.name} IS NULL OR ${t.lastUsedAt.name} < ?)`;
 const TOUCH_SQL = new Map([schema.keys, schema.gatewayTokens].map((t) => [t, touchSql(t)]));
 
-export function sqliteDialect(db: StoreDb): Dialect {
+export function sqliteDialect(conn: Connection): Dialect {
+  const { db } = conn;
   return {
     db,
     tables,
@@ -36,6 +37,10 @@ export function sqliteDialect(db: StoreDb): Dialect {
     isForeignKeyViolation,
     driverError,
     usage: sqliteUsageWrites(db),
-    tableRows: (table, query) => tableRows(db, table, query),
+    selectedRows: (selection, query) => selectedRows(db, selection, query),
+    builtRows: (selection, query) => {
+      if (!conn.values) return null;
+      return Promise.resolve(decodeRows(selection, conn.values(query.sql, query.params)));
+    },
   };
 }

@@ -70,7 +70,7 @@ async function noSlotError(store: Store): Promise<ApikeyError> {
  * for a store that is still new. Also what a first write checks before it creates a store's data key.
  */
 export async function damageWithoutSlots(store: Store): Promise<ApikeyError | null> {
-  const [meta, keys] = await Promise.all([store.getMeta(), store.keys.list()]);
+  const [meta, keys] = await Promise.all([store.getMeta(), store.keys.list({ secrets: false })]);
   // Slots are read after the meta row: a process creating the store commits both in one transaction, so a store
   // it created since the caller last looked shows its slot here, and is new, not damaged (the caller's own write
   // then meets the other's meta row and retries as before).

@@ -16,7 +16,7 @@ import { createProfileIn, ensureProfile } from "./profiles.ts";
 import { nameTaken, notUsable, profileNotFound } from "./refusals.ts";
 import { resealFields } from "./seal.ts";
 import type { Session } from "./session.ts";
-import { type KeyView, toView } from "./views.ts";
+import { type KeyView, type ListedRows, toView } from "./views.ts";
 
 // The key lifecycle: add, read, switch, rename, enable/disable, delete, validate, reveal. Every mutation runs in one
 // store transaction and writes one audit entry.
@@ -42,10 +42,10 @@ export interface AddKeyResult {
   notActivated: NotActivated | null;
 }
 
-/** `records`: the rows of `store.keys.list(filter)`, when the caller read them already (one read a listing). */
-export async function listKeys(s: Session, filter: { profile?: string } = {}, records?: KeyRecord[]) {
+export async function listKeys(s: Session, filter: { profile?: string } = {}, read?: ListedRows) {
   const { store, config } = s;
-  const [keys, profiles] = await Promise.all([records ?? store.keys.list(filter), store.profiles.list()]);
+  const listed = read?.keys ?? store.keys.list({ ...filter, secrets: false });
+  const [keys, profiles] = await Promise.all([listed, read?.profiles ?? store.profiles.list()]);
   // Like `active` and `add`: a profile that does not exist is an error, not an empty list.
   const asked = filter.profile;
   if (asked !== undefined && asked !== DEFAULT_PROFILE && !profiles.some((p) => p.name === asked)) {

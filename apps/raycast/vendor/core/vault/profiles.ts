@@ -37,7 +37,10 @@ export async function createProfileIn(
 
 export async function listProfiles(s: Session): Promise<StatusReport["profiles"]> {
   // The profiles and the keys only: a listing needs neither the store's meta nor its slots.
-  const [keys, profiles] = await Promise.all([s.store.keys.list(), s.store.profiles.list()]);
+  const [keys, profiles] = await Promise.all([
+    s.store.keys.list({ secrets: false }),
+    s.store.profiles.list(),
+  ]);
   return profileSummaries(keys, profiles);
 }
 

@@ -1,5 +1,5 @@
 // Vendored from packages/core/src/vault/status.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { KekProviderName, KeyRecord, ProfileRecord } from "../domain.ts";
+import type { KekProviderName, KeyMetadata, ProfileRecord } from "../domain.ts";
 import { holdsDataKey } from "../master-key/unlock.ts";
 import type { Session } from "./session.ts";
 
@@ -24,7 +24,7 @@ export interface StatusReport {
 
 /** Each profile with its active key's name and its number of live keys: one pass over the keys, not one a profile. */
 export function profileSummaries(
-  keys: readonly KeyRecord[],
+  keys: readonly KeyMetadata[],
   profiles: readonly ProfileRecord[],
 ): ProfileSummary[] {
   const names = new Map(keys.map((k) => [k.id, k.name]));
@@ -41,7 +41,7 @@ export async function storeStatus(s: Session): Promise<StatusReport> {
   const { store, config } = s;
   const [meta, keys, profiles, slots] = await Promise.all([
     store.getMeta(),
-    store.keys.list(),
+    store.keys.list({ secrets: false }),
     store.profiles.list(),
     store.slots.list(),
   ]);

@@ -1,5 +1,5 @@
 // Vendored from packages/storage/src/drivers/node-sqlite.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { SQLiteAsyncDialect, SQLiteSession } from "drizzle-orm/sqlite-core";
 import { drizzle } from "drizzle-orm/sqlite-proxy";
@@ -62,6 +62,7 @@ export function connectNodeSqlite(path: string): Connection {
       const row = prepare(sql).get() as Row | undefined;
       return row === undefined ? undefined : asArray(row)[0];
     },
+    values: (sql, params) => (prepare(sql).all(...(params as SQLInputValue[])) as Row[]).map(asArray),
     migrate: async (migrations: MigrationMeta[]) => {
       const internals = db as unknown as AsyncInternals;
       await internals.dialect.migrate(migrations, internals.session);

@@ -14,6 +14,11 @@ export interface Connection {
   exec(sql: string): void;
   /** The first column of the first row, or undefined. */
   scalar(sql: string): unknown;
+  /**
+   * Every row of a select, each an array in select order; the statement is prepared once per connection. Both
+   * drivers have it; without it (a stand-in connection) the repositories build and run their queries instead.
+   */
+  values?(sql: string, params: readonly unknown[]): unknown[][];
   /** Drizzle's own migration logic (`dialect.migrate`), as its migrator modules call it. */
   migrate(migrations: MigrationMeta[]): Promise<void>;
   close(): void;

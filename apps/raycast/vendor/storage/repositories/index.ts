@@ -15,24 +15,57 @@ import { storeSecretRepository } from "./store-secrets.ts";
 import { usageRepository } from "./usage.ts";
 import { reportedUsageRepository } from "./usage-reported.ts";
 
+const REPOSITORIES = {
+  keys: keyRepository,
+  profiles: profileRepository,
+  audit: auditRepository,
+  usage: usageRepository,
+  reportedUsage: reportedUsageRepository,
+  deactivations: deactivationRepository,
+  oauthProviders: oauthProviderRepository,
+  secrets: storeSecretRepository,
+  settings: settingsRepository,
+  slots: slotRepository,
+  marks: markRepository,
+  tokens: gatewayTokenRepository,
+  meta: metaRepository,
+};
+
+export type StoreRepositories = {
+  readonly [K in keyof typeof REPOSITORIES]: ReturnType<(typeof REPOSITORIES)[K]>;
+};
+
 /**
  * Every repository of a store over `dialect`, each passed through `wrap`: how the store runs a call (its queue, its
- * transaction, its errors) is the store's; what the call does is here.
+ * transaction, its errors) is the store's; what the call does is here. Each is built when first used: a store
+ * opened for one list uses five of the thirteen, and Raycast opens one for every action (issue 25).
  */
-export function storeRepositories(dialect: Dialect, wrap: <T extends object>(repository: T) => T) {
-  return {
-    keys: wrap(keyRepository(dialect)),
-    profiles: wrap(profileRepository(dialect)),
-    audit: wrap(auditRepository(dialect)),
-    usage: wrap(usageRepository(dialect)),
-    reportedUsage: wrap(reportedUsageRepository(dialect)),
-    deactivations: wrap(deactivationRepository(dialect)),
-    oauthProviders: wrap(oauthProviderRepository(dialect)),
-    secrets: wrap(storeSecretRepository(dialect)),
-    settings: wrap(settingsRepository(dialect)),
-    slots: wrap(slotRepository(dialect)),
-    marks: wrap(markRepository(dialect)),
-    tokens: wrap(gatewayTokenRepository(dialect)),
-    meta: wrap(metaRepository(dialect)),
-  };
+export function storeRepositories(
+  dialect: Dialect,
+  wrap: <T extends object>(repository: T) => T,
+): StoreRepositories {
+  const repositories = {};
+  for (const [name, make] of Object.entries(REPOSITORIES)) {
+    let built: object | undefined;
+    Object.defineProperty(repositories, name, {
+      enumerable: true,
+      get: () => {
+        built ??= wrap(make(dialect));
+        return built;
+      },
+    });
+  }
+  return repositories as StoreRepositories;
+}
+
+/** The repositories a Store holds as members (meta is behind its getMeta/setMeta). */
+export type RepositoryName = Exclude<keyof StoreRepositories, "meta">;
+
+/** `store` with every repository of `repositories` but meta (the Store's getMeta/setMeta), still built lazily. */
+export function withRepositories<S extends object>(
+  store: S,
+  repositories: StoreRepositories,
+): S & Pick<StoreRepositories, RepositoryName> {
+  const { meta, ...others } = Object.getOwnPropertyDescriptors(repositories);
+  return Object.defineProperties(store, others) as S & Pick<StoreRepositories, RepositoryName>;
 }

@@ -1,13 +1,14 @@
 // Vendored from packages/storage/src/repositories/keys.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { KeyRepository } from "../../core/store.ts";
-import { and, asc, eq, lt, ne } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Dialect } from "../dialect.ts";
 import { keyFromRow, keyPatchToRow, keyToRow } from "../rows.ts";
+import { keyList } from "./key-lists.ts";
 import { profileMissing } from "./profile-missing.ts";
 import { touchForward } from "./touch-forward.ts";
 
 export function keyRepository(dialect: Dialect): KeyRepository {
-  const { db, byteOrder } = dialect;
+  const { db } = dialect;
   const { keys } = dialect.tables;
   const rethrow = (err: unknown): never => {
     throw profileMissing(dialect, err);
@@ -41,20 +42,6 @@ export function keyRepository(dialect: Dialect): KeyRepository {
       const [row] = await db.select().from(keys).where(eq(keys.fingerprint, fingerprint)).limit(1);
       return row ? keyFromRow(row) : null;
     },
-    async list(filter = {}) {
-      const query = db
-        .select()
-        .from(keys)
-        .where(
-          and(
-            filter.profile === undefined ? undefined : eq(keys.profile, filter.profile),
-            filter.sealBelow === undefined ? undefined : lt(keys.seal, filter.sealBelow),
-          ),
-        )
-        .orderBy(byteOrder(keys.profile), byteOrder(keys.name), asc(keys.createdAt), byteOrder(keys.id));
-      // Every front's list reads all rows through here: decoded without Drizzle's per-row walk where it can.
-      const rows = (await dialect.tableRows(keys, query)) ?? (await query);
-      return rows.map(keyFromRow);
-    },
+    list: keyList(dialect),
   };
 }
