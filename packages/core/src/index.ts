@@ -17,6 +17,7 @@ export {
 export {
   apiKeyVariables,
   childEnvironment,
+  customHeadersValue,
   type KeyVariables,
   type RenewableIdentityToken,
   STORE_UNLOCKING_VARIABLES,

@@ -764,7 +764,9 @@ export function describeStoreContract(target: ContractTarget): void {
 
       it("is filled by the migration for a store that held reported usage before it existed", async () => {
         // Every migration before the rollup's (later ones assume it: a store skips what sorts before its last).
-        const rollup = target.migrations.findIndex((m) => m.sql.some((s) => s.includes("usage_reported_daily")));
+        const rollup = target.migrations.findIndex((m) =>
+          m.sql.some((s) => s.includes("usage_reported_daily")),
+        );
         const before = target.migrations.slice(0, rollup);
         expect(before.length).toBeGreaterThan(0);
         const s1 = await place.open("older", { migrations: before });
