@@ -18,6 +18,7 @@ export {
 export {
   apiKeyVariables,
   childEnvironment,
+  customHeadersValue,
   type KeyVariables,
   type RenewableIdentityToken,
   STORE_UNLOCKING_VARIABLES,

@@ -42,7 +42,10 @@ export async function validateKey(
       ? {
           apiKey: null,
           authToken: secret,
-          defaultHeaders: { "anthropic-beta": OAUTH_API_BETA, ...workspaceHeader({ kind, workspace: opts.workspace }) },
+          defaultHeaders: {
+            "anthropic-beta": OAUTH_API_BETA,
+            ...workspaceHeader({ kind, workspace: opts.workspace }),
+          },
         }
       : { apiKey: secret, authToken: null }),
     baseURL: opts.baseURL ?? null,
