@@ -42,7 +42,9 @@ describe("bundle envelope", () => {
     const env = JSON.parse(text);
     const variant = (patch: object) => JSON.stringify({ ...env, ...patch });
     expect(await code(openEnvelope(variant({ format: "x" }), PASS, readable))).toBe("E_BUNDLE_FORMAT");
-    expect(await code(openEnvelope(variant({ version: BUNDLE_VERSION + 1 }), PASS, readable))).toBe("E_BUNDLE_VERSION");
+    expect(await code(openEnvelope(variant({ version: BUNDLE_VERSION + 1 }), PASS, readable))).toBe(
+      "E_BUNDLE_VERSION",
+    );
     expect(await code(openEnvelope(variant({ version: 0 }), PASS, readable))).toBe("E_BUNDLE_VERSION");
     expect(await code(openEnvelope(variant({ kdf: { ...env.kdf, N: 3 } }), PASS, readable))).toBe(
       "E_BUNDLE_CORRUPT",
