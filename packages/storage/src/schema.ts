@@ -36,9 +36,6 @@ export const keys = sqliteTable(
     kind: text("kind", { enum: ["api", "admin", "oauth", "federated"] }).notNull(),
     source: text("source", { enum: ["manual", "env", "oauth", "import"] }).notNull(),
     organization: text("organization"),
-    // The workspace an imported `user_oauth` login is scoped to (its profile's workspace_id; null: none, or a row
-    // before 0007 / pg 0005). Sent as anthropic-workspace-id with the key's token, as the official SDK does.
-    // A federated key keeps its workspace in its sealed settings instead (federation/settings.ts).
     workspace: text("workspace"),
     status: text("status", { enum: ["active", "disabled", "rotated"] }).notNull(),
     ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
@@ -95,15 +92,12 @@ export const usageEvents = sqliteTable(
     costUsd: real("cost_usd"),
     requestId: text("request_id"),
     front: text("front").notNull(),
-    // The gateway token the request came with (null: not through the gateway, or before 0004). No FK: a
-    // token's events are kept after it is revoked, and revoked rows are kept for them.
+    // The gateway token (null: none, or before 0004; its index is partial, 0007). No FK: revoked tokens keep theirs.
     tokenId: text("token_id"),
   },
   (t) => [
     index("usage_events_key_at_idx").on(t.keyId, t.at),
     index("usage_events_at_idx").on(t.at),
-    // Partial: most events come with no gateway token and need not pay for this index (issue 25's bulk ingest).
-    // Only queries whose WHERE implies token_id IS NOT NULL (a token_id = ? or the predicate itself) can use it.
     index("usage_events_token_at_idx").on(t.tokenId, t.at).where(sql`token_id IS NOT NULL`),
   ],
 );

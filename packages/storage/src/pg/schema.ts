@@ -49,9 +49,7 @@ export const keys = pgTable(
     kind: text("kind", { enum: ["api", "admin", "oauth", "federated"] }).notNull(),
     source: text("source", { enum: ["manual", "env", "oauth", "import"] }).notNull(),
     organization: text("organization"),
-    // The workspace an imported `user_oauth` login is scoped to (its profile's workspace_id; null: none, or a row
-    // before 0007 / pg 0005). Sent as anthropic-workspace-id with the key's token, as the official SDK does.
-    // A federated key keeps its workspace in its sealed settings instead (federation/settings.ts).
+    // An imported user_oauth login's workspace_id, sent with its token (a federated key's is in its settings).
     workspace: text("workspace"),
     status: text("status", { enum: ["active", "disabled", "rotated"] }).notNull(),
     ciphertext: bytea("ciphertext").notNull(),
@@ -111,8 +109,7 @@ export const usageEvents = pgTable(
   (t) => [
     index("usage_events_key_at_idx").on(t.keyId, t.at),
     index("usage_events_at_idx").on(t.at),
-    // Partial: most events come with no gateway token and need not pay for this index (issue 25's bulk ingest).
-    // Only queries whose WHERE implies token_id IS NOT NULL (a token_id = ? or the predicate itself) can use it.
+    // Partial (issue 25's ingest): usable by queries whose WHERE implies it, as token_id = ? does.
     index("usage_events_token_at_idx").on(t.tokenId, t.at).where(sql`token_id IS NOT NULL`),
   ],
 );
