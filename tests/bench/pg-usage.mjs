@@ -60,6 +60,7 @@ function fakeKeyRecord(name) {
     kind: "api",
     source: "manual",
     organization: null,
+    workspace: null,
     status: "active",
     ciphertext: new Uint8Array(randomBytes(48)),
     nonce: new Uint8Array(randomBytes(12)),

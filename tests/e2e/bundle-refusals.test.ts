@@ -103,7 +103,7 @@ describe("apikey export / import (bundles)", () => {
       ["a missing field", () => JSON.stringify({ ...env(), ciphertext: undefined }), "E_BUNDLE_CORRUPT"],
       ["another format", () => JSON.stringify({ ...env(), format: "other-tool-backup" }), "E_BUNDLE_FORMAT"],
       ["a JSON array", () => "[1,2,3]", "E_BUNDLE_FORMAT"],
-      ["a future version", () => JSON.stringify({ ...env(), version: 2 }), "E_BUNDLE_VERSION"],
+      ["a future version", () => JSON.stringify({ ...env(), version: 3 }), "E_BUNDLE_VERSION"],
       ["a version that never existed", () => JSON.stringify({ ...env(), version: 0 }), "E_BUNDLE_VERSION"],
     ];
     for (const [what, make, code, passphrase] of cases) {

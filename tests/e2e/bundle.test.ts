@@ -66,7 +66,7 @@ describe("apikey export / import (bundles)", () => {
     const env = JSON.parse(bundleText);
     expect(env).toMatchObject({
       format: "apikey-bundle",
-      version: 1,
+      version: 2,
       kdf: { name: "scrypt", N: 2 ** 17, r: 8, p: 1 },
       cipher: { name: "aes-256-gcm" },
     });
@@ -185,8 +185,7 @@ describe("apikey export / import (bundles)", () => {
 
   it("imports the committed version-1 fixture", async () => {
     // Frozen bytes written by `apikey export` (see tests/fixtures/bundles/README.md): the reader must keep opening
-    // files written by earlier versions. Today v1 is also the current version, so this proves the reader does
-    // not depend on anything but the file; once v2 exists it proves v1 still imports.
+    // files written by earlier versions: v2 (a key's workspace) is what export writes now, and v1 still imports.
     const target = await freshHome();
     const fixture = join(REPO_ROOT, "tests/fixtures/bundles/v1.apikey-bundle.json");
     expect(JSON.parse(await readFile(fixture, "utf8")).version).toBe(1);

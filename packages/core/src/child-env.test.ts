@@ -18,3 +18,25 @@ it("item 1: a child environment drops every store-unlocking variable, in any cas
     "APIKEY_EXPORT_PASSPHRASE",
   ]);
 });
+
+it("issue 26: a key's headers reach the child in ANTHROPIC_CUSTOM_HEADERS, over the parent's lines for them only", () => {
+  const vars = {
+    set: { ANTHROPIC_API_KEY: "k" },
+    drop: [],
+    headers: { "anthropic-workspace-id": "wrkspc_a" },
+  };
+  for (const [parent, expected] of [
+    [undefined, "anthropic-workspace-id: wrkspc_a"],
+    ["x-team: blue", "x-team: blue\nanthropic-workspace-id: wrkspc_a"],
+    ["Anthropic-Workspace-Id: wrkspc_old\nx-a: 1", "x-a: 1\nanthropic-workspace-id: wrkspc_a"],
+    ["not a header line", "anthropic-workspace-id: wrkspc_a"],
+  ] as const) {
+    const env = childEnvironment(
+      { PATH: "/bin", ...(parent !== undefined && { anthropic_custom_headers: parent }) },
+      vars,
+    );
+    expect(env).toEqual({ PATH: "/bin", ANTHROPIC_API_KEY: "k", ANTHROPIC_CUSTOM_HEADERS: expected });
+  }
+  // No headers: the parent's variable is left as it was.
+  expect(childEnvironment({ ANTHROPIC_CUSTOM_HEADERS: "x: 1" }, "k").ANTHROPIC_CUSTOM_HEADERS).toBe("x: 1");
+});

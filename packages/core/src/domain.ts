@@ -48,6 +48,11 @@ export interface KeyRecord {
   kind: KeyKind;
   source: KeySource;
   organization: string | null;
+  /**
+   * The workspace the key's token is scoped to (an imported `user_oauth` login's workspace_id), sent as
+   * `anthropic-workspace-id` with it; null for every other key (a federated key's is in its sealed settings).
+   */
+  workspace: string | null;
   status: KeyStatus;
   /** AES-256-GCM ciphertext with the 16-byte tag appended. */
   ciphertext: Uint8Array;

@@ -17,6 +17,7 @@ export {
 export {
   apiKeyVariables,
   childEnvironment,
+  customHeadersValue,
   type KeyVariables,
   type RenewableIdentityToken,
   STORE_UNLOCKING_VARIABLES,
@@ -51,7 +52,13 @@ export {
   passphraseSource,
 } from "./master-key/sources.ts";
 export type { LoginResult } from "./oauth/login.ts";
-export { isOAuthTokenKind, OAUTH_API_BETA, withOAuthBeta } from "./oauth-bearer.ts";
+export {
+  isOAuthTokenKind,
+  OAUTH_API_BETA,
+  WORKSPACE_HEADER,
+  withOAuthBeta,
+  workspaceHeader,
+} from "./oauth-bearer.ts";
 export {
   DATABASE_URL_VARIABLE,
   dataDirFrom,

@@ -11,6 +11,8 @@ export interface ActiveKey {
   name: string;
   kind: KeyKind;
   secret: string;
+  /** The workspace an imported user_oauth login's token is scoped to (sent with it, headers.ts). */
+  workspace?: string | null;
   budgetUsd: number | null;
   blockOverBudget: boolean;
 }
@@ -43,6 +45,7 @@ export function activeKeyCache(core: Metering, profile: string, recheckMs = 1000
         name: record.name,
         kind: record.kind,
         secret,
+        workspace: record.workspace,
         budgetUsd: record.monthlyBudgetUsd,
         blockOverBudget: record.budgetMode === "block",
         expiresAt: record.expiresAt,

@@ -35,3 +35,16 @@ describe("issue 26: withKey puts an OAuth token on as a bearer with the OAuth be
     expect(h["anthropic-beta"]).toBe("a");
   });
 });
+
+describe("issue 26: a workspace-scoped OAuth token goes with its anthropic-workspace-id", () => {
+  it("adds the key's workspace for an OAuth token, over the client's; never for an API key or an unscoped token", () => {
+    const scoped = { kind: "oauth" as const, secret: TOKEN, workspace: "wrkspc_FAKE_TEST_1" };
+    expect(withKey({}, scoped, undefined)["anthropic-workspace-id"]).toBe("wrkspc_FAKE_TEST_1");
+    expect(
+      withKey({ "anthropic-workspace-id": "wrkspc_x" }, scoped, "bearer")["anthropic-workspace-id"],
+    ).toBe("wrkspc_FAKE_TEST_1");
+    expect(withKey({}, { ...scoped, workspace: null }, undefined)["anthropic-workspace-id"]).toBeUndefined();
+    const api = { kind: "api" as const, secret: "sk-ant-api03-FAKE", workspace: "wrkspc_FAKE_TEST_1" };
+    expect(withKey({}, api, undefined)["anthropic-workspace-id"]).toBeUndefined();
+  });
+});

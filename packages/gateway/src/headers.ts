@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
-import { isOAuthTokenKind, type KeyKind, withOAuthBeta } from "@apikey/core";
+import { isOAuthTokenKind, type KeyKind, withOAuthBeta, workspaceHeader } from "@apikey/core";
 
 // Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, never the
 // next.
@@ -49,11 +49,12 @@ export function responseHeadersForClient(headers: IncomingHttpHeaders): Outgoing
 
 /**
  * Puts the key on the upstream request: the client's scheme for API keys; an OAuth access token (an OAuth key's, or
- * one minted for a federated key) only as a bearer with the OAuth beta, merged with any beta the client sent.
+ * one minted for a federated key) only as a bearer with the OAuth beta, merged with any beta the client sent, and with
+ * its workspace when it is scoped to one.
  */
 export function withKey(
   headers: OutgoingHttpHeaders,
-  key: { kind: KeyKind; secret: string },
+  key: { kind: KeyKind; secret: string; workspace?: string | null },
   scheme: string | undefined,
 ): OutgoingHttpHeaders {
   const oauth = isOAuthTokenKind(key.kind);
@@ -62,6 +63,8 @@ export function withKey(
   if (oauth) {
     const sent = headers["anthropic-beta"];
     headers["anthropic-beta"] = withOAuthBeta(Array.isArray(sent) ? sent.join(",") : sent?.toString());
+    // The key's workspace, over any the client sent: the token it goes with is scoped to it.
+    Object.assign(headers, workspaceHeader(key));
   }
   return headers;
 }

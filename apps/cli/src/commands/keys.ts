@@ -79,6 +79,7 @@ export function registerKeyCommands(program: Command, action: Action): void {
             `key:         ${key.masked}`,
             `kind:        ${key.kind}`,
             ...(key.organization ? [`organization: ${key.organization}`] : []),
+            ...(key.workspace ? [`workspace:   ${key.workspace}`] : []),
             `source:      ${key.source}`,
             `status:      ${key.status}`,
             `created:     ${key.createdAt}`,

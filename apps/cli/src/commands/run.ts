@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import { childEnvironment, type KeyView, maskKey } from "@apikey/core";
+import { childEnvironment, customHeadersValue, type KeyView, maskKey } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
@@ -46,7 +46,14 @@ export function registerRunCommands(program: Command, action: Action): void {
         const { key, secret, variables } = await activeSecret(ctx);
         // A federated key: the SDK's federation variables (the SDK mints and renews), never a minted token; an
         // identity token held in a variable is not printed — the shell has it already.
-        const vars = key.kind === "federated" ? { ...variables.set } : { ANTHROPIC_API_KEY: secret };
+        const vars: Record<string, string> =
+          key.kind === "federated" ? { ...variables.set } : { ANTHROPIC_API_KEY: secret };
+        // A workspace-scoped OAuth token's header, kept beside the shell's own custom headers.
+        if (variables.headers)
+          vars.ANTHROPIC_CUSTOM_HEADERS = customHeadersValue(
+            process.env.ANTHROPIC_CUSTOM_HEADERS,
+            variables.headers,
+          );
         if ("ANTHROPIC_IDENTITY_TOKEN" in vars) {
           delete vars.ANTHROPIC_IDENTITY_TOKEN;
           ctx.out.note("Also set ANTHROPIC_IDENTITY_TOKEN to the workload's identity token (not printed).");
@@ -182,7 +189,11 @@ function pipeMasked(
 async function activeSecret(ctx: Context): Promise<{
   key: KeyView;
   secret: string;
-  variables: { set: Record<string, string>; identityToken?: unknown };
+  variables: {
+    set: Record<string, string>;
+    identityToken?: unknown;
+    headers?: Readonly<Record<string, string>>;
+  };
 }> {
   return (await ctx.app()).active(ctx.profile);
 }

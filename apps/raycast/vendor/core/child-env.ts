@@ -22,6 +22,29 @@ export interface KeyVariables {
    * says when) and points ANTHROPIC_IDENTITY_TOKEN_FILE at it. Never put in `set`: a variable cannot be renewed.
    */
   identityToken?: RenewableIdentityToken;
+  /**
+   * Headers the SDK must send with the key (a user_oauth login's `anthropic-workspace-id`). They reach the child
+   * in ANTHROPIC_CUSTOM_HEADERS, which the official SDK (and Claude Code) read: with a plain token the SDK reads no
+   * other variable for them (ANTHROPIC_WORKSPACE_ID only fills a profile config). Merged with the parent's own.
+   */
+  headers?: Readonly<Record<string, string>>;
+}
+
+const CUSTOM_HEADERS = "ANTHROPIC_CUSTOM_HEADERS";
+
+/**
+ * ANTHROPIC_CUSTOM_HEADERS (`Name: value` per line, as the SDK parses it) with `headers` over the lines of `current`
+ * that name the same headers (case-insensitively); the other lines are kept.
+ */
+export function customHeadersValue(
+  current: string | undefined,
+  headers: Readonly<Record<string, string>>,
+): string {
+  const ours = new Set(Object.keys(headers).map((n) => n.toLowerCase()));
+  const kept = (current ?? "")
+    .split("\n")
+    .filter((line) => line.includes(":") && !ours.has(line.slice(0, line.indexOf(":")).trim().toLowerCase()));
+  return [...kept, ...Object.entries(headers).map(([n, v]) => `${n}: ${v}`)].join("\n");
 }
 
 export interface RenewableIdentityToken {
@@ -54,8 +77,17 @@ export function childEnvironment(
     const vars = typeof activeKey === "string" ? apiKeyVariables(activeKey) : activeKey;
     // Drop any differently-cased copy first so the child sees exactly one of each.
     const drop = new Set([...vars.drop, ...Object.keys(vars.set)].map((n) => n.toUpperCase()));
-    for (const name of Object.keys(env)) if (drop.has(name.toUpperCase())) delete env[name];
+    const headers = vars.headers && Object.keys(vars.headers).length > 0 ? vars.headers : null;
+    let parentHeaders: string | undefined;
+    for (const name of Object.keys(env)) {
+      if (headers && name.toUpperCase() === CUSTOM_HEADERS) {
+        parentHeaders = env[name];
+        delete env[name];
+      }
+      if (drop.has(name.toUpperCase())) delete env[name];
+    }
     Object.assign(env, vars.set);
+    if (headers) env[CUSTOM_HEADERS] = customHeadersValue(parentHeaders, headers);
   }
   return env;
 }

@@ -97,5 +97,15 @@ export const migrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1796564175999,
     "hash": "492a5d576dc5092e760ae5bc2ab6aee73be61b432930a17b16f900ae7c5a542e"
+  },
+  {
+    "sql": [
+      "DROP INDEX `usage_events_token_at_idx`;",
+      "\nCREATE INDEX `usage_events_token_at_idx` ON `usage_events` (`token_id`,`at`) WHERE token_id IS NOT NULL;",
+      "\nALTER TABLE `keys` ADD `workspace` text;"
+    ],
+    "bps": true,
+    "folderMillis": 1796582710890,
+    "hash": "5f26d9d343027e10a5ea7a97b3ff6297337c65ca18bdfd924a828683f9e5ec3c"
   }
 ];

@@ -37,6 +37,7 @@ export const keys = sqliteTable(
     kind: text("kind", { enum: ["api", "admin", "oauth", "federated"] }).notNull(),
     source: text("source", { enum: ["manual", "env", "oauth", "import"] }).notNull(),
     organization: text("organization"),
+    workspace: text("workspace"),
     status: text("status", { enum: ["active", "disabled", "rotated"] }).notNull(),
     ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
     nonce: blob("nonce", { mode: "buffer" }).notNull(),
@@ -92,14 +93,13 @@ export const usageEvents = sqliteTable(
     costUsd: real("cost_usd"),
     requestId: text("request_id"),
     front: text("front").notNull(),
-    // The gateway token the request came with (null: not through the gateway, or before 0004). No FK: a
-    // token's events are kept after it is revoked, and revoked rows are kept for them.
+    // The gateway token (null: none, or before 0004; its index is partial, 0007). No FK: revoked tokens keep theirs.
     tokenId: text("token_id"),
   },
   (t) => [
     index("usage_events_key_at_idx").on(t.keyId, t.at),
     index("usage_events_at_idx").on(t.at),
-    index("usage_events_token_at_idx").on(t.tokenId, t.at),
+    index("usage_events_token_at_idx").on(t.tokenId, t.at).where(sql`token_id IS NOT NULL`),
   ],
 );
 

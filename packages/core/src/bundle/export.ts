@@ -65,6 +65,7 @@ export async function exportBundle(vault: Session, options: ExportOptions): Prom
     kind: k.kind,
     source: k.source,
     organization: k.organization,
+    workspace: k.workspace,
     status: k.status === "disabled" ? "disabled" : "active",
     createdAt: k.createdAt,
     lastUsedAt: k.lastUsedAt,

@@ -114,6 +114,7 @@ async function apply(
         kind: key.kind,
         source: key.source,
         organization: key.organization,
+        workspace: key.workspace ?? null,
         status: key.status,
         ciphertext: sealed.ciphertext,
         nonce: sealed.nonce,

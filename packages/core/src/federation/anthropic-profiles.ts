@@ -4,6 +4,7 @@ import { isAcceptableAccessToken, isAcceptableRefreshToken } from "../oauth/toke
 import type { TokenSet } from "../oauth/tokens.ts";
 import type { ProfileConfig } from "./profile-files.ts";
 import type { FederationInput } from "./settings.ts";
+import { isWorkspaceId } from "./workspace-id.ts";
 
 // The official SDKs' profiles (`ant auth login` writes them): `<config dir>/configs/<profile>.json`, the active one
 // named by ANTHROPIC_PROFILE, else the file `active_config`, else `default`. An `oidc_federation` profile holds no
@@ -44,6 +45,8 @@ export interface UserOAuthProfile {
   tokenEndpoint: string;
   /** The profile's `organization_id` (configs/<profile>.json), kept on the key. */
   organizationId: string | null;
+  /** The profile's `workspace_id`: the SDK sends it as anthropic-workspace-id with the token; so does apikey. */
+  workspaceId: string | null;
 }
 
 export type AnthropicProfile =
@@ -104,6 +107,13 @@ async function readUserOAuth(dir: string, name: string, config: ProfileConfig): 
       "refresh_token",
     );
   const clientId = auth.type === "user_oauth" && auth.client_id ? auth.client_id : null;
+  // It becomes a request header: refused unless it is a workspace id (never echoed: it names the field only).
+  if (config.workspace_id !== undefined && !isWorkspaceId(config.workspace_id))
+    throw profileFileError(
+      `Profile "${name}" names a workspace_id that is not wrkspc_… or default.`,
+      "schema",
+      "workspace_id",
+    );
   return {
     type: "user_oauth",
     profile: name,
@@ -117,5 +127,6 @@ async function readUserOAuth(dir: string, name: string, config: ProfileConfig): 
     clientId,
     tokenEndpoint: `${(config.base_url ?? DEFAULT_API).replace(/\/+$/, "")}${TOKEN_PATH}`,
     organizationId: config.organization_id ?? null,
+    workspaceId: config.workspace_id ?? null,
   };
 }

@@ -64,6 +64,7 @@ export async function importUserOAuth(
         createdAt: vault.now(),
         oauthProvider: provider?.name ?? null,
         organization: found.organizationId,
+        workspace: found.workspaceId,
       });
       await tx.keys.insert(record);
       const activated = p.activeKeyId === null;
@@ -75,6 +76,7 @@ export async function importUserOAuth(
         from: "anthropic-profiles",
         sdkProfile: found.profile,
         refreshable: provider !== null,
+        workspace: found.workspaceId,
         activated,
       });
       return { key: toView(record, activated ? id : null), activated, provider: provider?.name ?? null };

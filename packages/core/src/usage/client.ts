@@ -1,7 +1,7 @@
 import type { default as Anthropic, ClientOptions, Middleware } from "@anthropic-ai/sdk";
 import type { Metering } from "../app/metering.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
-import { isOAuthTokenKind, withOAuthBeta } from "../oauth-bearer.ts";
+import { isOAuthTokenKind, withOAuthBeta, workspaceHeader } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "../validate/base-url.ts";
 import { type AnthropicErrorResponse, budgetExceededError, budgetHeldError, budgetStatus } from "./budget.ts";
 import { countsOf, ZERO_COUNTS } from "./counts.ts";
@@ -139,6 +139,7 @@ function meterMiddleware(
     request.headers.delete("x-api-key");
     request.headers.set("authorization", `Bearer ${secret}`);
     if (isOAuthTokenKind(key.kind)) addOAuthBeta(request.headers);
+    for (const [name, value] of Object.entries(workspaceHeader(key))) request.headers.set(name, value);
 
     if (!isMessages(request)) return next(request);
     const budget = await checkBudget(key, worstCaseOf(request.body));

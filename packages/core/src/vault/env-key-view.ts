@@ -19,6 +19,7 @@ export function envKeyView(secret: string): KeyView {
     active: false,
     masked: maskKey(secret.trim()),
     organization: null,
+    workspace: null,
     createdAt: new Date(0).toISOString(),
     lastUsedAt: null,
     lastValidatedAt: null,

@@ -25,6 +25,7 @@ export function newKeyRecord(fields: NewKeyFields): KeyRecord {
   return {
     provider: "anthropic",
     organization: null,
+    workspace: null,
     status: "active",
     updatedAt: fields.createdAt,
     lastUsedAt: null,

@@ -27,7 +27,12 @@ export interface Session {
     profile: string | null,
     details: Record<string, unknown>,
   ): Promise<void>;
-  validateSecret(secret: string, kind: KeyRecord["kind"]): Promise<ValidationResult>;
+  /** `scope`: the stored key's workspace, when it has one (sent with an OAuth token). */
+  validateSecret(
+    secret: string,
+    kind: KeyRecord["kind"],
+    scope?: { workspace: string | null },
+  ): Promise<ValidationResult>;
   unlock(): Promise<Buffer>;
   prepareWrite(): Promise<PreparedWrite>;
   /** Tells the person something they should know (a weak master key was chosen, leftovers after a re-key). */

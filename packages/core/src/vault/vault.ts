@@ -8,7 +8,7 @@ import type { MasterKeySource } from "../master-key/source.ts";
 import { keyFileSource, masterKeySource, passphraseSource } from "../master-key/sources.ts";
 import { createMasterKey, damageWithoutSlots, openDataKey } from "../master-key/unlock.ts";
 import type { Store } from "../store.ts";
-import { validateKey } from "../validate/anthropic.ts";
+import { type Validator, validateKey } from "../validate/anthropic.ts";
 import type { ValidationResult } from "../validate/classify.ts";
 import {
   type AddKeyInput,
@@ -86,8 +86,12 @@ export class Vault implements Session {
   }
 
   /** Checks a secret against the Anthropic API with this Vault's validator and settings. */
-  validateSecret(secret: string, kind: KeyRecord["kind"]): Promise<ValidationResult> {
-    return this.#validate(secret, kind);
+  validateSecret(
+    secret: string,
+    kind: KeyRecord["kind"],
+    scope?: { workspace: string | null },
+  ): Promise<ValidationResult> {
+    return this.#validate(secret, kind, scope);
   }
 
   warn(message: string): void {
@@ -252,17 +256,22 @@ export class Vault implements Session {
     return this.#o.store.audit.list(filter);
   }
 
-  async #validate(secret: string, kind: KeyRecord["kind"]): Promise<ValidationResult> {
+  async #validate(
+    secret: string,
+    kind: KeyRecord["kind"],
+    scope?: { workspace: string | null },
+  ): Promise<ValidationResult> {
     const { config } = this.#o;
-    const validator =
+    const validator: Validator =
       this.#o.validator ??
-      ((s, k) =>
+      ((s, k, sc) =>
         validateKey(s, k, {
           baseURL: config.anthropicBaseUrl,
           timeoutMs: config.validateTimeoutMs,
           allowInsecureBaseUrl: config.allowInsecureBaseUrl,
+          workspace: sc?.workspace,
         }));
-    return validator(secret, kind);
+    return validator(secret, kind, scope);
   }
 
   #audit(

@@ -26,6 +26,8 @@ export interface KeyView {
   active: boolean;
   masked: string;
   organization: string | null;
+  /** An imported user_oauth login's workspace (`wrkspc_…` or `default`); null otherwise. */
+  workspace: string | null;
   createdAt: string;
   lastUsedAt: string | null;
   lastValidatedAt: string | null;
@@ -50,6 +52,7 @@ export function toView(key: KeyMetadata, activeKeyId: string | null): KeyView {
         ? `federated — nothing to rotate (${key.hint.replace(/^federated /, "")})`
         : key.hint,
     organization: key.organization,
+    workspace: key.workspace,
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
     lastValidatedAt: key.lastValidatedAt?.toISOString() ?? null,

@@ -2,7 +2,7 @@
 import type { MigrationMeta } from "drizzle-orm/migrator";
 
 /** The PostgreSQL schema this build writes, as drizzle-kit named its migration. */
-export const PG_LATEST_MIGRATION_TAG = "0004_usage_reported_daily";
+export const PG_LATEST_MIGRATION_TAG = "0005_key_workspace_token_idx";
 
 export const pgMigrations: MigrationMeta[] = [
   {
@@ -93,5 +93,15 @@ export const pgMigrations: MigrationMeta[] = [
     "bps": true,
     "folderMillis": 1796564179597,
     "hash": "54ba944d44a7b65e94922f86a2b61e4c5dcbcc5dc1541406c79f0a63bec94963"
+  },
+  {
+    "sql": [
+      "DROP INDEX \"usage_events_token_at_idx\";",
+      "\nALTER TABLE \"keys\" ADD COLUMN \"workspace\" text;",
+      "\nCREATE INDEX \"usage_events_token_at_idx\" ON \"usage_events\" USING btree (\"token_id\",\"at\") WHERE token_id IS NOT NULL;"
+    ],
+    "bps": true,
+    "folderMillis": 1796582712976,
+    "hash": "3eb4a57be00a2bff25441ecdf7399a49eb1b6340a808b99aa55235c4d7e63b26"
   }
 ];

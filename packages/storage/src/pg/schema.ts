@@ -49,6 +49,8 @@ export const keys = pgTable(
     kind: text("kind", { enum: ["api", "admin", "oauth", "federated"] }).notNull(),
     source: text("source", { enum: ["manual", "env", "oauth", "import"] }).notNull(),
     organization: text("organization"),
+    // An imported user_oauth login's workspace_id, sent with its token (a federated key's is in its settings).
+    workspace: text("workspace"),
     status: text("status", { enum: ["active", "disabled", "rotated"] }).notNull(),
     ciphertext: bytea("ciphertext").notNull(),
     nonce: bytea("nonce").notNull(),
@@ -107,7 +109,8 @@ export const usageEvents = pgTable(
   (t) => [
     index("usage_events_key_at_idx").on(t.keyId, t.at),
     index("usage_events_at_idx").on(t.at),
-    index("usage_events_token_at_idx").on(t.tokenId, t.at),
+    // Partial (issue 25's ingest): usable by queries whose WHERE implies it, as token_id = ? does.
+    index("usage_events_token_at_idx").on(t.tokenId, t.at).where(sql`token_id IS NOT NULL`),
   ],
 );
 

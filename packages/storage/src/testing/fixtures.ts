@@ -22,6 +22,7 @@ export function fakeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     kind: "api",
     source: "manual",
     organization: null,
+    workspace: null,
     status: "active",
     ciphertext: new Uint8Array(randomBytes(40)),
     nonce: new Uint8Array(randomBytes(12)),

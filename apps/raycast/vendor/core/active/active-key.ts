@@ -3,6 +3,7 @@ import { apiKeyVariables, type KeyVariables } from "../child-env.ts";
 import { decryptSecret } from "../crypto/data-key.ts";
 import { DEFAULT_PROFILE, type KeyRecord } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { workspaceHeader } from "../oauth-bearer.ts";
 import type { Store } from "../store.ts";
 import type { Session } from "../vault/session.ts";
 import { type KeyView, toView } from "../vault/views.ts";
@@ -47,7 +48,12 @@ export async function resolveActiveKey(
   // before that still decrypts under its own version.
   const decrypted = decryptSecret(await vault.unlock(), record);
   let secret = decrypted;
-  let variables: ActiveKey["variables"] = { ...apiKeyVariables(decrypted), secrets: [decrypted] };
+  const headers = workspaceHeader(record);
+  let variables: ActiveKey["variables"] = {
+    ...apiKeyVariables(decrypted),
+    ...(Object.keys(headers).length > 0 && { headers }),
+    secrets: [decrypted],
+  };
   if (record.kind === "federated") {
     // A federated key's "secret" is its settings; what is handed out is a token minted from them (SDK loaded lazily).
     const federated = await (await import("../federation/use.ts")).federatedUse(vault, record.id, decrypted);

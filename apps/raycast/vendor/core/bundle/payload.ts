@@ -10,6 +10,7 @@ import {
   type ValidationOutcome,
 } from "../domain.ts";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { isWorkspaceId } from "../federation/workspace-id.ts";
 import { recogniseKey } from "../key-format.ts";
 import { checkName } from "../vault/names.ts";
 
@@ -26,6 +27,8 @@ export interface BundleKey {
   kind: KeyKind;
   source: KeySource;
   organization: string | null;
+  /** An OAuth token's workspace (format 2 on; null in a format 1 file, which predates it). */
+  workspace?: string | null;
   /** Rotated keys are not exported: their successor is, and their links would point at rows that do not exist. */
   status: "active" | "disabled";
   createdAt: Date;
@@ -74,17 +77,33 @@ const V1Key = z.object({
   secret: z.string(),
 });
 
-const V1Payload = z.object({
-  apikeyVersion: z.string().max(64),
-  exportedAt: isoDate,
-  profiles: z.array(z.object({ name: z.string(), activeKey: z.string().nullable() })),
-  keys: z.array(V1Key),
+// Format 2 adds a key's workspace. A new format number, not an optional field in format 1: an older apikey would
+// drop the field without a word and send the token without its workspace; it refuses a format 2 file instead.
+const V2Key = V1Key.extend({
+  workspace: z
+    .string()
+    .refine((w) => isWorkspaceId(w))
+    .nullable(),
 });
+
+const payloadOf = <K extends z.ZodType>(key: K) =>
+  z.object({
+    apikeyVersion: z.string().max(64),
+    exportedAt: isoDate,
+    profiles: z.array(z.object({ name: z.string(), activeKey: z.string().nullable() })),
+    keys: z.array(key),
+  });
+const V1Payload = payloadOf(V1Key);
+const V2Payload = payloadOf(V2Key);
 
 type Reader = (json: unknown) => BundleContent;
 
 const READERS: Readonly<Record<number, Reader>> = {
-  1: (json) => ({ version: 1, ...parse(V1Payload, json) }),
+  1: (json) => {
+    const content = parse(V1Payload, json);
+    return { version: 1, ...content, keys: content.keys.map((k) => ({ ...k, workspace: null })) };
+  },
+  2: (json) => ({ version: 2, ...parse(V2Payload, json) }),
 };
 
 export const canRead = (version: number): boolean => Object.hasOwn(READERS, version);
@@ -110,11 +129,12 @@ export function encodePayload(content: Omit<BundleContent, "version">): Buffer {
     profiles: content.profiles,
     keys: content.keys.map((k) => ({
       ...k,
+      workspace: k.workspace ?? null,
       createdAt: k.createdAt.toISOString(),
       lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
       lastValidatedAt: k.lastValidatedAt?.toISOString() ?? null,
     })),
-  } satisfies z.input<typeof V1Payload>;
+  } satisfies z.input<typeof V2Payload>;
   return Buffer.from(JSON.stringify(doc), "utf8");
 }
 

@@ -7,7 +7,7 @@ import { checkNewPassphrase, MIN_PASSPHRASE_LENGTH } from "../kek/passphrase.ts"
 
 export const BUNDLE_FORMAT = "apikey-bundle";
 /** The version this code writes. Readers for every version up to it live in payload.ts. */
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
 /** The same rule as the store's own passphrase (kek/passphrase.ts). */
 export const MIN_EXPORT_PASSPHRASE = MIN_PASSPHRASE_LENGTH;
 

@@ -46,6 +46,12 @@ export async function matchingSdkProfile(
     const config = isProfileName(profile)
       ? await readProfileFile(join(configDir, "configs", `${profile}.json`), configFileSchema)
       : null;
+    // The SDK would send the profile's workspace with the token; one other than the key's is not the same credential.
+    if (key.workspace !== null && config && (config.workspace_id ?? null) !== key.workspace)
+      throw noMatch(
+        `The SDK profile "${profile}" now names another workspace than key "${key.name}" (${key.workspace}).`,
+        "workspace_changed",
+      );
     if (config?.authentication.type === "user_oauth") return { profile };
     throw noMatch(
       `The SDK profile "${profile}" the key came from is gone from ${configDir}.`,

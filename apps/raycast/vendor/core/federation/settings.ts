@@ -3,6 +3,7 @@ import { isAbsolute } from "node:path";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
 import { isLoopbackHost } from "../validate/loopback-host.ts";
 import { commandWords } from "./identity-sources.ts";
+import { isWorkspaceId } from "./workspace-id.ts";
 
 // What a federated key is: where to exchange which identity token under which rule. None of it is a secret — the
 // identity token is read from its source at each exchange and the minted access token lives in memory only. The
@@ -48,7 +49,6 @@ export interface FederationInput {
 const ID_BODY = "[A-Za-z0-9_-]{1,120}";
 const RULE = new RegExp(`^fdrl_${ID_BODY}$`);
 const SERVICE_ACCOUNT = new RegExp(`^svac_${ID_BODY}$`);
-const WORKSPACE = new RegExp(`^(wrkspc_${ID_BODY}|default)$`);
 const ORGANIZATION = /^[A-Za-z0-9_-]{1,120}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
@@ -81,7 +81,7 @@ export function checkFederationInput(input: FederationInput): FederationSettings
       "The service account id must look like svac_….",
       "Copy it from the Console.",
     );
-  if (workspaceId !== undefined && !WORKSPACE.test(workspaceId))
+  if (workspaceId !== undefined && !isWorkspaceId(workspaceId))
     throw bad("workspace", "The workspace must be wrkspc_… or default.", "Copy it from the Console.");
   return {
     version: 1,

@@ -1,6 +1,6 @@
 // Vendored from packages/core/src/validate/anthropic.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { KeyKind } from "../domain.ts";
-import { isOAuthTokenKind, OAUTH_API_BETA } from "../oauth-bearer.ts";
+import { isOAuthTokenKind, OAUTH_API_BETA, workspaceHeader } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "./base-url.ts";
 import { type ApiFailure, classifyFailure, type ValidationResult } from "./classify.ts";
 
@@ -9,9 +9,15 @@ export interface ValidateOptions {
   timeoutMs: number;
   /** Send the key over plain http to a non-loopback host (APIKEY_ALLOW_INSECURE_BASE_URL). Default: refuse. */
   allowInsecureBaseUrl?: boolean;
+  /** The workspace an OAuth token is scoped to (oauth-bearer.ts); sent with it as the SDK would. */
+  workspace?: string | null | undefined;
 }
 
-export type Validator = (secret: string, kind: KeyKind) => Promise<ValidationResult>;
+export type Validator = (
+  secret: string,
+  kind: KeyKind,
+  scope?: { workspace: string | null },
+) => Promise<ValidationResult>;
 
 /**
  * Checks a key with a request that spends no tokens: GET /v1/models for API keys and OAuth tokens,
@@ -33,7 +39,14 @@ export async function validateKey(
   } = await import("@anthropic-ai/sdk");
   const client = new Anthropic({
     ...(isOAuthTokenKind(kind)
-      ? { apiKey: null, authToken: secret, defaultHeaders: { "anthropic-beta": OAUTH_API_BETA } }
+      ? {
+          apiKey: null,
+          authToken: secret,
+          defaultHeaders: {
+            "anthropic-beta": OAUTH_API_BETA,
+            ...workspaceHeader({ kind, workspace: opts.workspace }),
+          },
+        }
       : { apiKey: secret, authToken: null }),
     baseURL: opts.baseURL ?? null,
     timeout: opts.timeoutMs,

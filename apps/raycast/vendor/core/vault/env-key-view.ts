@@ -20,6 +20,7 @@ export function envKeyView(secret: string): KeyView {
     active: false,
     masked: maskKey(secret.trim()),
     organization: null,
+    workspace: null,
     createdAt: new Date(0).toISOString(),
     lastUsedAt: null,
     lastValidatedAt: null,

@@ -239,7 +239,7 @@ export async function validateStoredKey(
   const validation =
     key.kind === "federated"
       ? await validateFederated(s, key.id, secret)
-      : await s.validateSecret(secret, key.kind);
+      : await s.validateSecret(secret, key.kind, { workspace: key.workspace });
   const now = s.now();
   const { kept, ...verdict } = nextVerdict(key, validation, now);
   return s.store.transaction(async (tx) => {
