@@ -1,10 +1,9 @@
-// Entry point, bundled as CommonJS on purpose. `apikey current` is called by Claude Code's apiKeyHelper and by
-// shells many times a day; a CommonJS entry skips the ES module loader's start-up, and the hot path (dist/hot.cjs,
-// run with V8's code cache for it) loads only SQLite's addon and node:crypto. Every other command loads the full
-// program (an ES module bundle).
+// Entry point, bundled as CommonJS on purpose: CommonJS skips the ES module loader's start-up, and a CommonJS bundle
+// can run with V8's code cache (src/launch/cached-script.ts). `apikey current` is called by Claude Code's
+// apiKeyHelper and by shells many times a day: its hot path (dist/hot.cjs) loads only SQLite's addon and node:crypto.
+// Every other command runs the full program (dist/program.cjs), whose modules initialise when first imported.
 
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { loadCachedScript } from "./launch/cached-script.ts";
 import { launchedArgv } from "./launch/node-argv.ts";
 
@@ -25,9 +24,8 @@ async function main(): Promise<void> {
     );
     if (await tryPrintCurrent(profile, process.env)) return;
   }
-  // Resolved at run time next to this file, so the bundler leaves the full program in its own bundle.
-  const programUrl = pathToFileURL(`${__dirname}/program.mjs`).href;
-  const { run } = (await import(programUrl)) as typeof import("./program.ts");
+  // Loaded at run time next to this file, so the bundler leaves the full program in its own bundle.
+  const { run } = loadCachedScript<typeof import("./program.ts")>(join(__dirname, "program.cjs"));
   await run(argv);
 }
 
