@@ -4,7 +4,7 @@
 // Every other command runs the full program (dist/program.cjs), whose modules initialise when first imported.
 
 import { join } from "node:path";
-import { loadCachedScript } from "./launch/cached-script.ts";
+import { loadCachedScript, remakeRejectedCaches } from "./launch/cached-script.ts";
 import { launchedArgv } from "./launch/node-argv.ts";
 
 async function main(): Promise<void> {
@@ -22,11 +22,16 @@ async function main(): Promise<void> {
     const { tryPrintCurrent } = loadCachedScript<typeof import("./hot/current.ts")>(
       join(__dirname, "hot.cjs"),
     );
-    if (await tryPrintCurrent(profile, process.env)) return;
+    if (await tryPrintCurrent(profile, process.env)) {
+      remakeRejectedCaches();
+      return;
+    }
   }
   // Loaded at run time next to this file, so the bundler leaves the full program in its own bundle.
-  const { run } = loadCachedScript<typeof import("./program.ts")>(join(__dirname, "program.cjs"));
-  await run(argv);
+  const program = loadCachedScript<typeof import("./program.ts")>(join(__dirname, "program.cjs"));
+  await program.run(argv);
+  remakeRejectedCaches();
+  program.remakeRejectedCaches();
 }
 
 /** The profile when argv is exactly `[--profile P] current`, else null. */

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,10 +15,14 @@ const bundle = () => join(dir, "sample.cjs");
 const SOURCE = (n: number) =>
   `"use strict";exports.answer=function(){return ${n}*2};exports.where=__dirname;`;
 
-function load(): { used: boolean; answer: number; where: string } {
+function load(nodeFlags: string[] = [], remake = false): { used: boolean; answer: number; where: string } {
   const code = `const l=require(${JSON.stringify(loader)});const m=l.loadCachedScript(${JSON.stringify(bundle())});
-process.stdout.write(JSON.stringify({used:l.usedCodeCache(${JSON.stringify(bundle())}),answer:m.answer(),where:m.where}));`;
-  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { PATH: process.env.PATH } });
+const out={used:l.usedCodeCache(${JSON.stringify(bundle())}),answer:m.answer(),where:m.where};${remake ? "l.remakeRejectedCaches();" : ""}
+process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, [...nodeFlags, "-e", code], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH },
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -58,6 +62,38 @@ describe("a bundle run with V8's code cache (issue 25: `current` near a bare Nod
     writeCache();
     writeFileSync(bundle(), SOURCE(34));
     expect(load()).toEqual({ used: false, answer: 68, where: dir });
+  });
+
+  it("remakes a cache V8 rejected (other flags, as another Node) for the Node that runs, once its work is done", () => {
+    writeFileSync(bundle(), SOURCE(21));
+    writeCache();
+    const flags = ["--max-old-space-size=123"];
+    expect(load(flags)).toEqual({ used: false, answer: 42, where: dir });
+    expect(load(flags, true)).toEqual({ used: false, answer: 42, where: dir });
+    expect(load(flags)).toEqual({ used: true, answer: 42, where: dir });
+    // Beside the build's cache, never over it; no temporary file is left.
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith("sample.cjs."))
+        .sort(),
+    ).toEqual(["sample.cjs.cache", `sample.cjs.${process.version}.cache`]);
+    // The Node without those flags now rejects the remade one, and remakes it in turn.
+    expect(load([], true)).toEqual({ used: false, answer: 42, where: dir });
+    expect(load()).toEqual({ used: true, answer: 42, where: dir });
+    rmSync(join(dir, `sample.cjs.${process.version}.cache`));
+  });
+
+  it("does not make a cache where there was none, nor replace one made from another source", () => {
+    writeFileSync(bundle(), SOURCE(21));
+    rmSync(`${bundle()}.cache`, { force: true });
+    expect(load([], true)).toEqual({ used: false, answer: 42, where: dir });
+    expect(readdirSync(dir).filter((f) => f.endsWith(".cache"))).toEqual([]);
+    writeCache();
+    const before = readFileSync(`${bundle()}.cache`);
+    writeFileSync(bundle(), SOURCE(34));
+    expect(load(["--max-old-space-size=123"], true)).toEqual({ used: false, answer: 68, where: dir });
+    expect(readFileSync(`${bundle()}.cache`).equals(before)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".cache"))).toEqual(["sample.cjs.cache"]);
   });
 
   it("runs the source as it is when the cache is damaged, cut short or empty", () => {
