@@ -73,7 +73,8 @@ for (const name of only ?? [])
 
 const NOT_MET = /\bNOT met\b|\bMISSED\b|\bMISSES\b|\bNOT FLAT\b|WORSE THAN LINEAR/i;
 const MET = /\bmet\b|\bmeets\b|\bflat\b|linear or better/i;
-// A quick run too small to back a verdict says so; it is listed, and counted neither way.
+// A quick run too small to back a verdict says so, and so does a gateway run whose floor could not hold its rate
+// (gateway/targets.mjs); such a line is listed, and counted neither way.
 const NOT_JUDGED = /\bnot judged\b/i;
 
 /** The lines of a bench's output that state a target, each judged met or not by the bench's own words. */
@@ -128,7 +129,9 @@ for (const s of summary) {
   }
 }
 const notJudged = summary.flatMap((s) => s.lines).filter((l) => l.met === null).length;
-const unjudged = notJudged ? ` (${notJudged} not judged at quick size)` : "";
+const unjudged = notJudged
+  ? ` (${notJudged} not judged: quick size, or a floor that could not hold its rate)`
+  : "";
 console.log(
   `\n${notMet === 0 ? `every judged target met${unjudged}` : `${notMet} target line(s) not met or bench(es) failed${unjudged}`}`,
 );

@@ -177,6 +177,10 @@ describe("issue 25: a read command loads its own command file, and no schema lib
       expect(commands.filter((c) => others.some((o) => c === `src/commands/${o}.ts`))).toEqual([]);
       expect(sources.filter((s) => /node_modules\/\.pnpm\/zod@/.test(s))).toEqual([]);
       if (own !== "proxy") expect(sources.filter((s) => s.startsWith("packages/gateway/"))).toEqual([]);
+      // Usage journals: with none to fold, a read lists their directory and loads nothing of the fold (the
+      // gateway's commands load it with the gateway).
+      if (own !== "proxy")
+        expect(sources.filter((s) => /usage\/journal\/(?!names|settle)/.test(s))).toEqual([]);
     },
   );
 });

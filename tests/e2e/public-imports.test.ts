@@ -22,6 +22,7 @@ const CORE_PUBLIC = [
   "./hot", // the `apikey current` hot path
   "./store", // the port storage implements
   "./testing", // tests only
+  "./usage-journal", // the gateway's usage journal and its fold, off the program's static imports (issue 25)
 ];
 
 const exportsOf = (pkg: string): string[] =>

@@ -87,9 +87,12 @@ export {
   createUsageExtractor,
   type ExtractedUsage,
   type ExtractorOptions,
+  firstChunkMayEndStream,
   usageFromJson,
 } from "./usage/extract.ts";
 export { type Hold, type Reservations, reservations } from "./usage/holds.ts";
+// Where gateways journal usage (the journal and its fold: @apikey/core/usage-journal).
+export { journalDirIn } from "./usage/journal/names.ts";
 export type { MonthSpendFields } from "./usage/list-spend.ts";
 export { formatUsd, formatUsdColumn, parseUsd, usdOrNull } from "./usage/money.ts";
 export type { UsageEvent, UsageGroupBy, UsageWindow } from "./usage/port.ts";

@@ -114,6 +114,7 @@ function recorder(): Recorder {
       );
     },
     idle: async () => {},
+    close: async () => {},
   };
   return r;
 }
@@ -258,6 +259,42 @@ describe("streams", () => {
     await reading;
     expect(seen).toContain("message_stop");
     expect(rec.inputs).toMatchObject([{ keyId: "key_1", tokenId: "tok_1", inputTokens: 7, outputTokens: 3 }]);
+  });
+
+  it("issue 25: a stream's first chunk goes out before its usage is read, yet counts; a whole stream in one is held", async () => {
+    const oneChunk = await upstreamServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" }).end(START + STOP);
+    });
+    const rec = recorder();
+    let release: (() => void) | null = null;
+    rec.onRecord = (r) => {
+      release = r;
+    };
+    const gw = await through(oneChunk, rec);
+    let seen = "";
+    const answered = fetch(`${gw.url}/v1/messages`, { method: "POST", body: "{}" }).then(async (res) => {
+      seen = await res.text();
+    });
+    await until(() => release !== null);
+    // The first chunk completes the stream: held like any completing chunk until the commit.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toBe("");
+    (release as unknown as () => void)();
+    await answered;
+    expect(seen).toBe(START + STOP);
+    expect(rec.inputs).toMatchObject([{ inputTokens: 7, outputTokens: 3 }]);
+
+    // A first chunk that cannot end the stream is written first, then read: its input tokens are counted.
+    const split = await upstreamServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(START);
+      setTimeout(() => res.end(STOP), 20);
+    });
+    const rec2 = recorder();
+    const gw2 = await through(split, rec2);
+    const res = await fetch(`${gw2.url}/v1/messages`, { method: "POST", body: "{}" });
+    expect(await res.text()).toBe(START + STOP);
+    expect(rec2.inputs).toMatchObject([{ keyId: "key_1", inputTokens: 7, outputTokens: 3 }]);
   });
 
   it("a slow client pauses upstream reading, and a pause longer than the silence timeout is not silence", async () => {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import type { UsageEvent } from "@apikey/core";
+import { firstChunkMayEndStream, type UsageEvent } from "@apikey/core";
 import type { Dispatcher } from "undici";
 import type { Grant } from "./admission.ts";
 import { sendRefusal } from "./anthropic-error.ts";
@@ -9,7 +9,7 @@ import type { UsageRecorder } from "./recorder.ts";
 import { Relay } from "./relay.ts";
 import type { Upstream } from "./upstream.ts";
 import { failureCode, timeoutPhase } from "./upstream-errors.ts";
-import { createUsageTap, type UsageTap } from "./usage-tap.ts";
+import { createUsageTap, type TapOptions, type UsageTap } from "./usage-tap.ts";
 
 // One admitted request's trip upstream and back: the response streams to the client as it arrives, its usage is
 // tapped on the way and recorded (journaled, or committed: gateway-state.ts) before the bytes that complete it are
@@ -93,6 +93,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | null = null;
   #finished = false;
   #streaming = false;
+  /** Set for a POST's response: its usage is read (by #tap, made when its first bytes arrive). */
+  #tapOptions: TapOptions | null = null;
   #tap: UsageTap | null = null;
   #relay: Relay | null = null;
   #recording: Promise<StoredEvent | null> | null = null;
@@ -135,17 +137,32 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     res.writeHead(statusCode, out);
     if (req.method === "POST") {
       const length = headers["content-length"];
-      this.#tap = createUsageTap({
-        contentType,
-        contentLength: length === undefined ? undefined : Number(length),
-      });
+      this.#tapOptions = { contentType, contentLength: length === undefined ? undefined : Number(length) };
     }
     this.#relay = new Relay(res, () => this.#record());
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#finished || this.#relay === null) return;
-    this.#relay.push(controller, chunk, this.#tap?.push(chunk) ?? false);
+    if (this.#tapOptions === null) {
+      this.#relay.push(controller, chunk, false);
+      return;
+    }
+    // The first byte of a stream goes out before the usage reader is set up and reads it, unless that chunk could
+    // end the stream (then it is held until its usage is recorded, as any completing chunk is).
+    const first = this.#tap === null;
+    if (first && this.#streaming && !firstChunkMayEndStream(chunk)) {
+      this.#relay.push(controller, chunk, false);
+      this.#openTap().push(chunk);
+      return;
+    }
+    const tap = first ? this.#openTap() : (this.#tap as UsageTap);
+    this.#relay.push(controller, chunk, tap.push(chunk));
+  }
+
+  #openTap(): UsageTap {
+    this.#tap ??= createUsageTap(this.#tapOptions as TapOptions);
+    return this.#tap;
   }
 
   onResponseEnd(): void {

@@ -56,7 +56,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     close(closeOptions = {}) {
       closed ??= (async () => {
         await inFlight.stop(server, closeOptions.graceMs ?? 10_000);
-        await state.recorder.idle();
+        await state.recorder.close();
         await settings.upstream.close();
         state.keys.clear();
       })();

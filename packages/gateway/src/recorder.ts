@@ -13,6 +13,8 @@ export interface UsageRecorder {
   record(input: UsageInput): Promise<Omit<UsageEvent, "id"> | null>;
   /** Resolves when nothing is waiting or being written. */
   idle(): Promise<void>;
+  /** At the gateway's stop: idle, then whatever the recorder leaves behind is cleared. */
+  close(): Promise<void>;
 }
 
 export function usageRecorder(store: Store, now: () => Date, onError: (err: unknown) => void): UsageRecorder {
@@ -54,8 +56,11 @@ export function usageRecorder(store: Store, now: () => Date, onError: (err: unkn
         });
       });
     },
-    idle: async () => {
+    async idle() {
       while (draining) await draining;
+    },
+    async close() {
+      await this.idle();
     },
   };
 }

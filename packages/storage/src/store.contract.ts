@@ -1220,6 +1220,15 @@ export function describeStoreContract(target: ContractTarget): void {
         expect(await store.settings.get("rotation.maxAgeDays")).toBe(30);
         expect(await store.settings.get("gateway")).toEqual({ port: 8787 });
       });
+
+      it("deletes a setting, and a missing one without complaint (issue 25: journal rows)", async () => {
+        await store.settings.set("usage-journal:gone", { folded: 3 }, T0);
+        await store.settings.set("usage-journal:kept", { folded: 5 }, T0);
+        await store.settings.delete("usage-journal:gone");
+        await store.settings.delete("usage-journal:never");
+        expect(await store.settings.get("usage-journal:gone")).toBeNull();
+        expect(await store.settings.get("usage-journal:kept")).toEqual({ folded: 5 });
+      });
     });
 
     describe("transactions", () => {

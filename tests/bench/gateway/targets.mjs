@@ -12,8 +12,29 @@ export const OVER_FLOOR = {
   vsPortkey: 10, // Portkey stays ≥ 10× behind in max throughput
 };
 
+/**
+ * Whether the floor held the offered rate in this run. When it did not, the machine set every figure, not the
+ * gateway (session 7 saw the floor's own added p50 go from 0.37 ms to 253 ms between two runs under load), and no
+ * target is judged: the floor completed fewer than `rateRatio` of the requests offered per second, could not start
+ * some (the in-flight cap), or queued them (its added p50 over `maxAddedP50Us`; a pass-through adds ~0.3 ms).
+ */
+export const FLOOR_HOLDS = { rateRatio: 0.95, maxAddedP50Us: 5000 };
+
 const ms = (us) => `${(us / 1000).toFixed(3)} ms`;
 const rps = (v) => `${Math.round(v).toLocaleString("en")}/s`;
+
+/** Why the floor could not hold the offered rate in this run, or null when it could. */
+export function floorSaturation(result) {
+  const { rate } = result.settings;
+  const floor = result.fixedRate.floor;
+  const reasons = [];
+  if (!(floor.achievedRate >= FLOOR_HOLDS.rateRatio * rate))
+    reasons.push(`${rps(floor.achievedRate)} of ${rps(rate)} offered`);
+  if (floor.skipped > 0) reasons.push(`${floor.skipped} requests not sent`);
+  if (!(result.added.floor.p50Us <= FLOOR_HOLDS.maxAddedP50Us))
+    reasons.push(`its added p50 ${ms(result.added.floor.p50Us)} > ${ms(FLOOR_HOLDS.maxAddedP50Us)}`);
+  return reasons.length > 0 ? reasons.join(", ") : null;
+}
 
 /**
  * Every target for gateway `name` (apikey, or the baseline build): its figure, the floor's from the same run, the
@@ -81,6 +102,7 @@ export function judgeAgainstFloor(result, name) {
       rule: `≥ ${OVER_FLOOR.vsPortkey}×`,
     },
   ];
+  const saturated = floorSaturation(result);
   return Object.fromEntries(
     rows.map((r) => [
       r.id,
@@ -90,7 +112,12 @@ export function judgeAgainstFloor(result, name) {
         value: r.value,
         floor: r.floor,
         limit: r.limit,
-        met: Number.isFinite(r.value) && (r.higherIsBetter ? r.value >= r.limit : r.value <= r.limit),
+        // null: not judged, and `notJudged` says why.
+        met:
+          saturated === null
+            ? Number.isFinite(r.value) && (r.higherIsBetter ? r.value >= r.limit : r.value <= r.limit)
+            : null,
+        ...(saturated !== null && { notJudged: `floor saturated: ${saturated}` }),
         text: `${r.show(r.value)} (floor ${r.show(r.floor)}, limit ${r.show(r.limit)})`,
       },
     ]),
@@ -98,12 +125,13 @@ export function judgeAgainstFloor(result, name) {
 }
 
 /**
- * The lines tests/bench/all.mjs reads: one per target, with "target" and met / NOT met. A baseline's figures are
+ * The lines tests/bench/all.mjs reads: one per target, with "target" and met / NOT met / not judged. A baseline's figures are
  * printed beside, without a verdict of their own (they are not what is judged).
  */
 export function targetLines(verdicts, baseline) {
   return Object.entries(verdicts).map(([id, v]) => {
     const besides = baseline ? `; baseline ${baseline[id].text.split(" (")[0]}` : "";
-    return `target ${v.what} ${v.rule}: apikey ${v.text} — ${v.met ? "met" : "NOT met"}${besides}`;
+    const verdict = v.met === null ? `not judged (${v.notJudged})` : v.met ? "met" : "NOT met";
+    return `target ${v.what} ${v.rule}: apikey ${v.text} — ${verdict}${besides}`;
   });
 }

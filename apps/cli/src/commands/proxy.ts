@@ -1,10 +1,10 @@
-import { join } from "node:path";
 import {
   ApikeyError,
   DEFAULT_TOKEN_NAME,
   ERROR_CODES,
   formatUsd,
   isApikeyError,
+  journalDirIn,
   parseExpiry,
   parseUsd,
   type TokenView,
@@ -60,8 +60,8 @@ export function registerProxyCommands(program: Command, action: Action): void {
           host: opts.host,
           allowRemote: opts.allowRemote === true,
           // Usage is journaled beside the store's files and folded into the store a moment later; a gateway
-          // killed before folding leaves its journal to the next one started here.
-          usageJournal: join(ctx.config.dataDir, "gateway-journal"),
+          // killed before folding leaves its journal to the next one started here, or to the next read of usage.
+          usageJournal: journalDirIn(ctx.config.dataDir),
           log: requestLog.log,
           warn: (line) => {
             requestLog.flush();

@@ -116,6 +116,8 @@ export interface SettingsRepository {
   get(name: string): Promise<unknown | null>;
   /** Values are JSON; never put a secret here. */
   set(name: string, value: unknown, at: Date): Promise<void>;
+  /** Removes the row; nothing happens when there is none. */
+  delete(name: string): Promise<void>;
 }
 
 export interface SlotRepository {

@@ -23,6 +23,8 @@ import { findBySecret } from "../scan/find-by-secret.ts";
 import type { Store } from "../store.ts";
 import { type CreateTokenInput, createToken, listTokens, revokeToken, rotateToken } from "../tokens/admin.ts";
 import { clearBudget, type SetBudgetInput, setBudget } from "../usage/budget-admin.ts";
+import { journalDirIn } from "../usage/journal/names.ts";
+import { foldLeftJournals } from "../usage/journal/settle.ts";
 import { type UsageReportOptions, usageReport } from "../usage/report.ts";
 import { type ReportWindow, windowSince } from "../usage/window.ts";
 import type { FindingsOptions } from "../usage-sync/findings/kinds.ts";
@@ -58,7 +60,10 @@ export interface OpenApikeyOptions {
   /** Who acts, for the audit log: `cli:<user>@<host>`, `slack:<team>/<user>`, `raycast:<user>`. */
   actor: string;
   front: Front;
-  /** Settings; defaults from loadConfig({}) (no environment read). */
+  /**
+   * Settings; defaults from loadConfig({}) (no environment read). A front that names its `dataDir` here also has
+   * the usage journals dead gateways left there folded before it reads usage or budgets (usage/journal).
+   */
   config?: Partial<Config>;
   validator?: Validator;
   now?: () => Date;
@@ -80,6 +85,20 @@ export function openApikey(options: OpenApikeyOptions) {
     ...(options.onWarning && { onWarning: options.onWarning }),
   });
   const now = () => vault.now();
+  const journals = options.config?.dataDir === undefined ? null : journalDirIn(config.dataDir);
+  /** Runs `read` once every event a dead gateway journaled is in the store: one readdir when there is none. */
+  const folded = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      await foldLeftJournals(options.store, journals, now);
+    } catch (err) {
+      // The read still answers, from what the store holds; the journal stays for the next reader or gateway.
+      const code = (err as { code?: unknown }).code;
+      vault.warn(
+        `Usage a stopped gateway left in its journal is not counted yet (${String(code ?? "error")}).`,
+      );
+    }
+    return read();
+  };
   const referenceResolver = {
     get: (name: string, profile: string) => vault.get(name, profile),
     reveal: (name: string, profile: string, reason: string) => vault.reveal(name, profile, reason),
@@ -89,9 +108,9 @@ export function openApikey(options: OpenApikeyOptions) {
   return {
     keys: {
       /** Every key (or one profile's) as fronts list it: views/key-list.ts. */
-      list: (filter: { profile?: string } = {}) => listKeyItems(vault, filter),
+      list: (filter: { profile?: string } = {}) => folded(() => listKeyItems(vault, filter)),
       /** Every key and every profile (as `profiles.list` gives them) from one read of the keys. */
-      listWithProfiles: () => listKeysAndProfiles(vault),
+      listWithProfiles: () => folded(() => listKeysAndProfiles(vault)),
       get: (name: string, profile?: string) => vault.get(name, profile),
       add: (input: AddKeyInput) => vault.add(input),
       /** A Workload Identity Federation key, checked first by preflightFederated (federation/preflight.ts). */
@@ -159,7 +178,7 @@ export function openApikey(options: OpenApikeyOptions) {
         (await import("../usage-sync/gateway-only.ts")).setGatewayOnly(vault, name, on),
     },
     usage: {
-      report: (opts: UsageReportOptions) => usageReport(options.store, opts, now()),
+      report: (opts: UsageReportOptions) => folded(() => usageReport(options.store, opts, now())),
       setBudget: (input: SetBudgetInput) => setBudget(vault, input),
       clearBudget: (name: string, profile?: string) => clearBudget(vault, name, profile),
       /** Fetches Anthropic's usage report since the last sync, per organization an Admin key reaches (issue 24). */
@@ -171,10 +190,12 @@ export function openApikey(options: OpenApikeyOptions) {
        * them); [] when nothing was reported in it.
        */
       reported: (window: ReportWindow) =>
-        sideBySide(options.store, {
-          since: windowSince(window, now()),
-          ...(window.until && { until: window.until }),
-        }),
+        folded(() =>
+          sideBySide(options.store, {
+            since: windowSince(window, now()),
+            ...(window.until && { until: window.until }),
+          }),
+        ),
       /**
        * Per organization whose cost report was synced (`sync({ cost: true })`): its billed total over the window's
        * days beside our price table's estimate of the usage it reported. Priority tier is never in the bill.
@@ -186,8 +207,10 @@ export function openApikey(options: OpenApikeyOptions) {
         }),
       /** What reported usage says that apikey's record cannot (issue 24): read from the store, no network. */
       // Loaded when called, as sync is: it reads stored JSON through zod (issue 25).
-      findings: async (opts: FindingsOptions = {}) =>
-        (await import("../usage-sync/findings/read.ts")).usageFindings(options.store, now(), opts),
+      findings: (opts: FindingsOptions = {}) =>
+        folded(async () =>
+          (await import("../usage-sync/findings/read.ts")).usageFindings(options.store, now(), opts),
+        ),
     },
     /** Gateway tokens per person or app: each shown once at creation, stored only as a keyed hash. */
     tokens: {

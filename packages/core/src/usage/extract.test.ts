@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createUsageExtractor, emptyUsage, usageFromJson } from "./extract.ts";
+import { createUsageExtractor, emptyUsage, firstChunkMayEndStream, usageFromJson } from "./extract.ts";
 
 const createUsageMeter = () => {
   const x = createUsageExtractor({ contentType: "text/event-stream" });
@@ -115,5 +115,38 @@ describe("JSON usage", () => {
       error: { type: "rate_limit_error", message: "slow down" },
     });
     expect(usageFromJson("nope")).toMatchObject({ inputTokens: 0, complete: false });
+  });
+});
+
+describe("issue 25: a stream's first chunk that cannot end it", () => {
+  const enc = (text: string) => new TextEncoder().encode(text);
+  const ends = (text: string) => {
+    const x = createUsageExtractor({ contentType: "text/event-stream" });
+    return x.push(enc(text));
+  };
+  it.each([
+    ["named by its event line", "event: message_stop\ndata: {}\n\n"],
+    ["named by its data's type, no event line", 'data: {"type":"message_stop"}\n\n'],
+    ["spelled with a JSON escape", 'data: {"type":"message\\u005fstop"}\n\n'],
+    [
+      "after a message_start in the same chunk",
+      'event: message_start\ndata: {"type":"message_start","message":{}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n',
+    ],
+  ])("may end it when message_stop is %s", (_how, text) => {
+    // The extractor agrees that each of these completes the stream; the quick check never says otherwise.
+    expect(ends(text)).toBe(true);
+    expect(firstChunkMayEndStream(enc(text))).toBe(true);
+  });
+
+  it("cannot end it without message_stop: a message_start, a ping, a content block", () => {
+    const text =
+      'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":3}}}\n\n' +
+      'event: ping\ndata: {"type":"ping"}\n\nevent: content_block_start\ndata: {"type":"content_block_start"}\n\n';
+    expect(ends(text)).toBe(false);
+    expect(firstChunkMayEndStream(enc(text))).toBe(false);
+    // A view into a larger buffer is read only where it looks.
+    const big = Buffer.from(`${text}event: message_stop\n`);
+    expect(firstChunkMayEndStream(big.subarray(0, text.length))).toBe(false);
+    expect(firstChunkMayEndStream(big)).toBe(true);
   });
 });

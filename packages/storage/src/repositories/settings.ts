@@ -15,5 +15,8 @@ export function settingsRepository({ db, tables: { settings } }: Dialect): Setti
         .values({ name, value: json, updatedAt: at })
         .onConflictDoUpdate({ target: settings.name, set: { value: json, updatedAt: at } });
     },
+    async delete(name) {
+      await db.delete(settings).where(eq(settings.name, name));
+    },
   };
 }

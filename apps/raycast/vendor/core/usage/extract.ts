@@ -206,6 +206,18 @@ function sseExtractor(maxLine: number): UsageExtractor {
   };
 }
 
+/**
+ * Whether a stream's first chunk could complete the stream, so that a caller holding the completing chunk until
+ * usage is stored must read it first. False only when it certainly cannot: nothing came before it, and the only
+ * event that completes a stream, `message_stop`, is named in an `event:` line or a data's `type`, literally or
+ * (in JSON) through a \u escape. Such a first chunk can go to the client before it is read (issue 25: the first
+ * streamed byte).
+ */
+export function firstChunkMayEndStream(chunk: Uint8Array): boolean {
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return bytes.includes("message_stop") || bytes.includes("\\u");
+}
+
 function parseObject(text: string): Json | undefined {
   try {
     return obj(JSON.parse(text));

@@ -16,5 +16,8 @@ export function settingsRepository({ db, tables: { settings } }: Dialect): Setti
         .values({ name, value: json, updatedAt: at })
         .onConflictDoUpdate({ target: settings.name, set: { value: json, updatedAt: at } });
     },
+    async delete(name) {
+      await db.delete(settings).where(eq(settings.name, name));
+    },
   };
 }
