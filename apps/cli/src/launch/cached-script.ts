@@ -37,8 +37,8 @@ export function loadCachedScript<T>(file: string): T {
 }
 
 /**
- * The V8 data of the cache remade for this Node (`<file>.<node version>.cache`, remakeRejectedCaches), else of the
- * build's (`<file>.cache`), when it was made from exactly this source; else undefined (compile as usual).
+ * The V8 data of the cache remade for this Node and its options (remakeRejectedCaches), else of the build's
+ * (`<file>.cache`), when it was made from exactly this source; else undefined (compile as usual).
  */
 function cacheFor(file: string, source: string): Buffer | undefined {
   let cache: Buffer;
@@ -88,8 +88,8 @@ export function writeCodeCache(file: string): number {
  * Remakes, for the Node running now, each cache V8 rejected in this process: one made by another Node version or
  * with other V8 flags, as when the packed CLI is installed beside another Node. Without it every start would pay more
  * than with no cache at all (V8 checks the rejected data, then compiles everything). Called once a command has
- * finished, so the new cache holds what it compiled. It goes to a file of this Node version's own, never over the
- * build's, so two Nodes using one install do not take turns remaking one file. Written beside and renamed into
+ * finished, so the new cache holds what it compiled. It goes to a file of this Node version's and options' own, never
+ * over the build's. Written beside and renamed into
  * place, so a start at the same moment reads one whole cache or the other; where this user may not write (a
  * system-wide install), nothing is written and nothing is said.
  */
@@ -107,6 +107,14 @@ export function remakeRejectedCaches(): void {
   }
 }
 
+/**
+ * Where this Node, with these options, keeps the cache it remade: one file per Node version and set of options, so
+ * two Nodes, or a run with a V8 flag in NODE_OPTIONS and one without, do not take turns remaking one file.
+ */
 function remadeCachePath(file: string): string {
-  return `${file}.${process.version}.cache`;
+  const options = createHash("sha256")
+    .update(`${process.execArgv.join("\0")}\n${process.env.NODE_OPTIONS ?? ""}`)
+    .digest("hex")
+    .slice(0, 12);
+  return `${file}.${process.version}-${options}.cache`;
 }
