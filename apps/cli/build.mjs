@@ -1,11 +1,14 @@
-// Two bundles. dist/apikey.cjs is the entry: CommonJS, with the `apikey current` hot path (and the JavaScript
-// of better-sqlite3) inlined, so that path reads one file and one native addon. dist/program.mjs is everything
-// else, an ES module bundle with lazily loaded chunks (the Anthropic SDK, prompts). Native addons stay external
-// and resolve from this package's node_modules.
+// dist/apikey.cjs is the entry: CommonJS, a launcher and a router, nothing else. `apikey current` runs dist/hot.cjs
+// (that path and the JavaScript of better-sqlite3: one file and one native addon); every other command runs
+// dist/program.cjs, the whole program in one CommonJS bundle whose modules initialise when first imported. Large
+// third-party libraries only some commands use are bundles of their own in dist/lib/. Each of these bundles runs
+// with V8's code cache made for it at build time (src/launch/cached-script.ts, scripts/code-cache.mjs). Native
+// addons stay external and resolve from this package's node_modules.
 import { spawnSync } from "node:child_process";
 import { chmod, readFile, rename, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const LAUNCHED = "apikey:args-prefixed"; // src/launch/node-argv.ts, LAUNCHED
@@ -95,9 +98,27 @@ const commanderSpawnsLazily = {
   },
 };
 
+// A bundle runs in a vm.Script (src/launch/cached-script.ts), where V8 refuses import() without a loader of Node's
+// that is still experimental in Node 20 (and says so on stderr). The one package a bundle imports that way, the
+// keychain's addon, is required instead: it is CommonJS, and require is the bundle's own.
+const addonsRequired = {
+  name: "addons-required",
+  setup(b) {
+    b.onResolve({ filter: /^@napi-rs\/keyring$/ }, (args) =>
+      args.kind === "dynamic-import"
+        ? { path: args.path, namespace: "addon-required" }
+        : { path: args.path, external: true },
+    );
+    b.onLoad({ filter: /.*/, namespace: "addon-required" }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: "js",
+    }));
+  },
+};
+
 const common = {
   bundle: true,
-  plugins: [zodEnglishOnly, drizzleWithoutPgCore, commanderSpawnsLazily],
+  plugins: [zodEnglishOnly, drizzleWithoutPgCore, commanderSpawnsLazily, addonsRequired],
   platform: "node",
   target: "node20",
   legalComments: "none",
@@ -134,21 +155,105 @@ await build({
   banner: { js: "const __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
+// Libraries some commands use, each a bundle of its own (dist/lib/NAME.cjs): the Anthropic SDK (add's validation,
+// rotation, usage reports, federation), undici (the gateway's upstream), the prompts. Only leaf libraries that import
+// nothing of apikey's own packages: no class of ours exists twice, so `instanceof` holds across bundles.
+const LIBRARIES = {
+  "anthropic-sdk": {
+    from: "../../packages/core",
+    specifiers: [
+      "@anthropic-ai/sdk",
+      "@anthropic-ai/sdk/lib/credentials/oidc-federation",
+      "@anthropic-ai/sdk/lib/credentials/token-cache",
+    ],
+  },
+  undici: { from: "../../packages/gateway", specifiers: ["undici"] },
+  prompts: { from: ".", specifiers: ["@inquirer/password", "@inquirer/confirm"] },
+};
+const LIBRARY_OF = new Map(
+  Object.entries(LIBRARIES).flatMap(([name, lib]) => lib.specifiers.map((s) => [s, { name, ...lib }])),
+);
+
+// The program's `await import("@anthropic-ai/sdk")` becomes a module that takes the SDK's exports from its bundle
+// (src/launch/libraries.ts), with the same export names: they are read here, from the library itself. A static import
+// of one would load it on every start: refused.
+const librariesApart = {
+  name: "libraries-apart",
+  setup(b) {
+    const filter = new RegExp(
+      `^(${[...LIBRARY_OF.keys()].map((s) => s.replace(/[/.]/g, "\\$&")).join("|")})$`,
+    );
+    b.onResolve({ filter }, (args) => {
+      if (args.namespace === "library") return undefined;
+      if (args.kind !== "dynamic-import") {
+        return {
+          errors: [{ text: `${args.path} is imported statically by ${args.importer}: use import()` }],
+        };
+      }
+      return { path: args.path, namespace: "library" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "library" }, async ({ path }) => {
+      const lib = LIBRARY_OF.get(path);
+      const resolved = createRequire(new URL(`${lib.from}/package.json`, import.meta.url)).resolve(path);
+      const names = Object.keys(await import(pathToFileURL(resolved).href)).filter((n) => n !== "default");
+      const lines = [
+        `import { libraryExports } from ${JSON.stringify(fileURLToPath(new URL("./src/launch/libraries.ts", import.meta.url)))};`,
+        `const ns = libraryExports(${JSON.stringify(lib.name)}, ${JSON.stringify(path)});`,
+        "export default ns.default;",
+        ...names.map((n) => `export const ${n} = ns.${n};`),
+      ];
+      return {
+        contents: lines.join("\n"),
+        loader: "js",
+        resolveDir: fileURLToPath(new URL(".", import.meta.url)),
+      };
+    });
+  },
+};
+
+const cjsImportMetaUrl = {
+  // Some modules find files with createRequire(import.meta.url), which CommonJS lacks.
+  define: { "import.meta.url": "__apikeyImportMetaUrl" },
+  banner: { js: "const __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+// ASCII with no comments, as hot.cjs: the loader reads it byte for byte. Nothing runs at load but the modules every
+// command needs; a command's own modules initialise when it imports them.
 await build({
   ...common,
+  ...cjsImportMetaUrl,
+  plugins: [...common.plugins, librariesApart],
   entryPoints: { program: "src/program.ts" },
   outdir: staging,
-  outExtension: { ".js": ".mjs" },
-  splitting: true,
-  format: "esm",
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  charset: "ascii",
+  minifyWhitespace: true,
+  minifySyntax: true,
   // pg-native: node-postgres's optional libpq binding, which apikey never uses.
   external: ["better-sqlite3", "@napi-rs/keyring", "pg-native"],
-  chunkNames: "chunks/[name]-[hash]",
-  // Some bundled CommonJS dependencies call require(); give the ES module bundle one.
-  banner: {
-    js: "import { createRequire as __apikeyCreateRequire } from 'node:module';\nconst require = __apikeyCreateRequire(import.meta.url);",
-  },
 });
+
+for (const [name, lib] of Object.entries(LIBRARIES)) {
+  await build({
+    ...common,
+    ...cjsImportMetaUrl,
+    stdin: {
+      contents: lib.specifiers.map((s, i) => `export * as l${i} from ${JSON.stringify(s)};`).join("\n"),
+      resolveDir: fileURLToPath(new URL(lib.from, import.meta.url)),
+    },
+    // Keyed by specifier, as libraryExports asks for them.
+    footer: {
+      js: `module.exports = { ${lib.specifiers.map((s, i) => `${JSON.stringify(s)}: module.exports.l${i}`).join(", ")} };`,
+    },
+    outfile: `${staging}/lib/${name}.cjs`,
+    format: "cjs",
+    charset: "ascii",
+    minifyWhitespace: true,
+    minifySyntax: true,
+    external: ["better-sqlite3", "@napi-rs/keyring", "pg-native"],
+  });
+}
 
 await chmod(new URL("apikey.cjs", dist), 0o755);
 

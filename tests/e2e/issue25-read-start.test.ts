@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addKey, CLI_PATH, makeHome, runCli, type TestHome } from "../fixtures/cli.ts";
+import { addKey, CLI_PATH, cliEnv, makeHome, runCli, type TestHome } from "../fixtures/cli.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { loadedAtStart } from "../fixtures/structure/import-graph.ts";
 import { ROOT, readWorkspace } from "../fixtures/structure/workspace-sources.ts";
@@ -30,38 +33,72 @@ describe("issue 25: the program loads at start only what every command needs", (
     expect(files.filter((f) => f.startsWith("apps/cli/src/commands/"))).toEqual([]);
   });
 
-  it("issue 25: the built program and the chunks it imports statically are under 340 kB (914 kB, then 483 kB before)", () => {
+  it("issue 25: every bundle of the build runs with the code cache made for it", async () => {
+    // In a fresh Node, as the entry runs them (an isolate that compiled a source once answers from its own memory).
     const dist = dirname(CLI_PATH);
-    const seen = new Set<string>();
-    const queue = ["program.mjs"];
-    let bytes = 0;
-    while (queue.length > 0) {
-      const file = queue.shift() as string;
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const text = readFileSync(join(dist, file), "utf8");
-      bytes += Buffer.byteLength(text);
-      // Static imports only (`import … from "./x"`, `import "./x"`, `export … from "./x"`); `import("./x")` loads
-      // when called.
-      for (const m of text.matchAll(/^(?:import|export)\b[^;]*?(?:\bfrom\s*|^import\s*)"(\.\/[^"]+)"/gm)) {
-        queue.push(join(dirname(file), m[1] as string));
-      }
-    }
-    expect(seen.size).toBeGreaterThan(1);
-    expect(bytes).toBeLessThan(340 * 1024);
+    const bundles = [
+      "hot.cjs",
+      "program.cjs",
+      ...readdirSync(join(dist, "lib"))
+        .filter((f) => f.endsWith(".cjs"))
+        .map((f) => `lib/${f}`),
+    ];
+    expect(bundles).toContain("lib/anthropic-sdk.cjs");
+    const loader = await bundledLoader();
+    const code = `const l=require(${JSON.stringify(loader)});const used={};
+for (const b of ${JSON.stringify(bundles)}) { const f=require("node:path").join(${JSON.stringify(dist)}, b); l.loadCachedScript(f); used[b]=l.usedCodeCache(f); }
+process.stdout.write(JSON.stringify(used));`;
+    const r = spawnSync(process.execPath, ["-e", code], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(Object.fromEntries(bundles.map((b) => [b, true])));
   });
 });
 
-// What a run really loads: a loader hook (node:module's register) notes every ES module the CLI imports, and each
-// loaded file of the build is read for the sources esbuild marks in it (`// src/commands/keys.ts`).
-const LOAD_HOOKS = `import { appendFileSync } from "node:fs";
-export async function load(url, context, next) {
-  if (process.env.APIKEY_TEST_LOADED) appendFileSync(process.env.APIKEY_TEST_LOADED, url + "\\n");
-  return next(url, context);
-}`;
-const REGISTER = `import { register } from "node:module"; register(${JSON.stringify(
-  `data:text/javascript,${encodeURIComponent(LOAD_HOOKS)}`,
-)});`;
+// What a run really loads: the program bundle initialises each module of a command's when first imported, through
+// esbuild's lazy-module helper (`__esm({"src/commands/keys.ts"() {…}})`). A copy of the bundle, run from a file of
+// the test's own with the build's folder as its own, notes the name of every module it initialises.
+const TRACE = `function __esmTraced(o){const name=Object.keys(o)[0];const init=__esm(o);return function(){
+require("node:fs").appendFileSync(process.env.APIKEY_TEST_LOADED,name+"\\n");return init.apply(this,arguments)}}`;
+
+function tracingRunner(dir: string): string {
+  const dist = dirname(CLI_PATH);
+  const program = join(dist, "program.cjs");
+  const source = readFileSync(program, "latin1");
+  const traced = source.replaceAll("__esm({", "__esmTraced({");
+  expect(traced).not.toBe(source);
+  const copy = join(dir, "program-traced.cjs");
+  writeFileSync(copy, `${TRACE}\n${traced}`);
+  const runner = join(dir, "run-traced.cjs");
+  writeFileSync(
+    runner,
+    `const { Script } = require("node:vm"); const { createRequire } = require("node:module");
+const text = require("node:fs").readFileSync(${JSON.stringify(copy)}, "latin1");
+const fn = new Script("(function (exports, require, module, __filename, __dirname) { " + text + "\\n})", { filename: ${JSON.stringify(program)} }).runInThisContext();
+const m = { exports: {} };
+fn.call(m.exports, m.exports, createRequire(${JSON.stringify(program)}), m, ${JSON.stringify(program)}, ${JSON.stringify(dist)});
+m.exports.run(process.argv.slice(2));`,
+  );
+  return runner;
+}
+
+/** cached-script.ts as the entry bundles it, for a child Node to require. */
+async function bundledLoader(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "apikey-loader-"));
+  const out = await build({
+    entryPoints: [join(ROOT, "apps/cli/src/launch/cached-script.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    write: false,
+    logLevel: "warning",
+  });
+  const file = join(dir, "loader.cjs");
+  writeFileSync(file, out.outputFiles[0]?.text ?? "");
+  return file;
+}
 
 const READS: string[][] = [
   ["list"],
@@ -84,27 +121,15 @@ describe("issue 25: a read command loads its own command file, and no schema lib
 
   async function sourcesLoadedBy(args: string[]): Promise<string[]> {
     const log = join(home.root, `loaded-${args.join("-")}.txt`);
-    const r = await runCli(args, {
-      home,
-      env: {
-        NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(REGISTER)}`,
-        APIKEY_TEST_LOADED: log,
-      },
+    writeFileSync(log, "");
+    const r = spawnSync(process.execPath, [tracingRunner(home.root), ...args], {
+      cwd: home.homeDir,
+      env: { ...cliEnv({ home }), APIKEY_TEST_LOADED: log },
+      encoding: "utf8",
     });
-    expect(r.code, r.stderr).toBe(0);
-    const dist = dirname(CLI_PATH);
-    const urls = readFileSync(log, "utf8")
-      .split("\n")
-      .filter((u) => u.startsWith("file:"));
-    const sources = new Set<string>();
-    for (const url of urls) {
-      const file = decodeURIComponent(new URL(url).pathname);
-      if (!file.startsWith(dist)) continue;
-      for (const m of readFileSync(file, "utf8").matchAll(/^\/\/ (\S+\.(?:ts|js|mjs|cjs|json))$/gm)) {
-        sources.add((m[1] as string).replace(/^(\.\.\/)+/, ""));
-      }
-    }
-    return [...sources];
+    expect(r.status, r.stderr).toBe(0);
+    const names = readFileSync(log, "utf8").split("\n").filter(Boolean);
+    return [...new Set(names.map((n) => n.replace(/^(\.\.\/)+/, "")))];
   }
 
   it("issue 25: no read unwraps the data key (each answers with a wrong master key)", async () => {

@@ -1,9 +1,13 @@
-import { readdir } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readdir, symlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
+  CLI_PATH,
   type CliResult,
+  cliEnv,
   filesContaining,
   jsonError,
   jsonOut,
@@ -127,6 +131,23 @@ suite("a store created with only a Secret Service available", () => {
     expect(add.code, add.stderr).toBe(0);
     const reveal = await runCli(["reveal", "--yes", "second"], onBus(homeA));
     expect(reveal.stdout).toBe(`${SECOND}\n`);
+  });
+
+  it("current answers from the hot path alone (a build without the program) on a keychain store", async () => {
+    // Session 8 found the hot path failing on every keychain store (the addon's import() refused inside its
+    // vm.Script) and the program answering instead, slower and unnoticed.
+    const dir = await mkdtemp(join(homeA.root, "hot-only-"));
+    await mkdir(join(dir, "dist"));
+    for (const f of ["apikey.cjs", "hot.cjs", "hot.cjs.cache"])
+      await copyFile(join(dirname(CLI_PATH), f), join(dir, "dist", f));
+    await symlink(join(dirname(CLI_PATH), "..", "node_modules"), join(dir, "node_modules"));
+    const r = spawnSync(process.execPath, [join(dir, "dist", "apikey.cjs"), "current"], {
+      cwd: homeA.homeDir,
+      env: cliEnv(onBus(homeA)),
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${WORK}\n`);
   });
 
   it("a second store (another APIKEY_HOME) gets its own keychain entry", async () => {

@@ -114,7 +114,7 @@ beforeAll(async () => {
 
 /** Runs `fn` with the full program bundle of the install at `root` moved away: only the hot path can answer. */
 async function withoutProgram<T>(root: string, fn: () => Promise<T>): Promise<T> {
-  const program = join(root, "dist", "program.mjs");
+  const program = join(root, "dist", "program.cjs");
   renameSync(program, `${program}.away`);
   try {
     return await fn();

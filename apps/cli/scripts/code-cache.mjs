@@ -1,19 +1,23 @@
-// Writes V8's code cache for the hot path (DIST/hot.cjs.cache), run by build.mjs with the build's own Node:
+// Writes V8's code cache of each bundle (DIST/hot.cjs.cache, DIST/program.cjs.cache, DIST/lib/*.cjs.cache), run by
+// build.mjs with the build's own Node:
 //
 //   node scripts/code-cache.mjs DIST
 //
-// It adds a fake key to a throwaway store with the CLI just built, then loads hot.cjs through the loader the entry
-// uses (src/launch/cached-script.ts, bundled here from the same source so the two wrap the file alike) and answers
-// `apikey current` once, so every function that path compiles is in the cache. Nothing of the throwaway store
-// survives it. A cache another Node rejects costs nothing: that Node compiles the file as it would without one.
+// It adds a fake key to a throwaway store with the CLI just built, then loads each bundle through the loader the
+// entry uses (src/launch/cached-script.ts, bundled here from the same source so the two wrap the files alike) and
+// runs its common path once (`current` for hot.cjs, the read commands for the program), so every function that path
+// compiles is in the cache. Nothing of the throwaway store survives it. A cache another Node rejects costs nothing: that Node compiles the file as it would without one.
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+
+/** What the program's cache is made from: the commands people type most (issue 25's read commands). */
+const WARM_UP = [["list"], ["status"], ["show", "warm-up"], ["usage"], ["profile", "list"], ["audit"]];
 
 const dist = resolve(process.argv[2] ?? fileURLToPath(new URL("../dist", import.meta.url)));
 const root = mkdtempSync(join(tmpdir(), "apikey-code-cache-"));
@@ -48,8 +52,7 @@ try {
   const { loadCachedScript, writeCodeCache } = createRequire(import.meta.url)(loaderFile);
 
   const hot = join(dist, "hot.cjs");
-  // The loader reads the bundle as latin1, byte for byte: it must be ASCII (esbuild's charset "ascii").
-  if (readFileSync(hot).some((byte) => byte > 0x7f)) fail(`${hot} is not ASCII`);
+  assertAscii(hot);
   const { tryPrintCurrent } = loadCachedScript(hot);
   // The key it prints is the throwaway one; it goes nowhere.
   const write = process.stdout.write;
@@ -61,10 +64,51 @@ try {
     process.stdout.write = write;
   }
   if (answered !== true) fail("the hot path did not answer `current` on the warm-up store");
-  const bytes = writeCodeCache(hot);
-  console.log(`code cache: ${join(dist, "hot.cjs.cache")} (${bytes} bytes)`);
+  report(hot, writeCodeCache(hot));
+
+  // The program: the read commands people type most, run in this process on the warm-up store, so the functions
+  // they compile are in its cache (a command not warmed up compiles what the cache lacks, as without one).
+  const program = join(dist, "program.cjs");
+  assertAscii(program);
+  const { run } = loadCachedScript(program);
+  for (const args of WARM_UP) {
+    // A command forgets the variables that unlock the store (issue 20 item 8): give them back to each.
+    Object.assign(process.env, env);
+    process.stdout.write = () => true;
+    try {
+      await run(args);
+    } finally {
+      process.stdout.write = write;
+    }
+    if ((process.exitCode ?? 0) !== 0) fail(`\`apikey ${args.join(" ")}\` failed on the warm-up store`);
+  }
+  report(program, writeCodeCache(program));
+
+  // The libraries: loading one compiles what it runs at load; the SDK also builds a client's request once.
+  for (const name of readdirSync(join(dist, "lib")).filter((f) => f.endsWith(".cjs"))) {
+    const file = join(dist, "lib", name);
+    assertAscii(file);
+    const lib = loadCachedScript(file);
+    if (name === "anthropic-sdk.cjs") await warmUpSdk(lib["@anthropic-ai/sdk"].default);
+    report(file, writeCodeCache(file));
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
+}
+
+/** The loader reads a bundle as latin1, byte for byte: it must be ASCII (esbuild's charset "ascii"). */
+function assertAscii(file) {
+  if (readFileSync(file).some((byte) => byte > 0x7f)) fail(`${file} is not ASCII`);
+}
+
+function report(file, bytes) {
+  console.log(`code cache: ${file}.cache (${bytes} bytes)`);
+}
+
+/** One request of a client to a port nothing listens on: the SDK's request path compiles, nothing is sent. */
+async function warmUpSdk(Anthropic) {
+  const client = new Anthropic({ apiKey: fakeKey(), baseURL: "http://127.0.0.1:9", maxRetries: 0 });
+  await client.models.list().catch(() => {});
 }
 
 /** A visibly fake, well-formed key, as tests/fixtures/keys.ts makes them. */

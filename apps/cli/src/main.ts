@@ -1,11 +1,10 @@
-// Entry point, bundled as CommonJS on purpose. `apikey current` is called by Claude Code's apiKeyHelper and by
-// shells many times a day; a CommonJS entry skips the ES module loader's start-up, and the hot path (dist/hot.cjs,
-// run with V8's code cache for it) loads only SQLite's addon and node:crypto. Every other command loads the full
-// program (an ES module bundle).
+// Entry point, bundled as CommonJS on purpose: CommonJS skips the ES module loader's start-up, and a CommonJS bundle
+// can run with V8's code cache (src/launch/cached-script.ts). `apikey current` is called by Claude Code's
+// apiKeyHelper and by shells many times a day: its hot path (dist/hot.cjs) loads only SQLite's addon and node:crypto.
+// Every other command runs the full program (dist/program.cjs), whose modules initialise when first imported.
 
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { loadCachedScript } from "./launch/cached-script.ts";
+import { loadCachedScript, remakeRejectedCaches } from "./launch/cached-script.ts";
 import { launchedArgv } from "./launch/node-argv.ts";
 
 async function main(): Promise<void> {
@@ -23,12 +22,16 @@ async function main(): Promise<void> {
     const { tryPrintCurrent } = loadCachedScript<typeof import("./hot/current.ts")>(
       join(__dirname, "hot.cjs"),
     );
-    if (await tryPrintCurrent(profile, process.env)) return;
+    if (await tryPrintCurrent(profile, process.env)) {
+      remakeRejectedCaches();
+      return;
+    }
   }
-  // Resolved at run time next to this file, so the bundler leaves the full program in its own bundle.
-  const programUrl = pathToFileURL(`${__dirname}/program.mjs`).href;
-  const { run } = (await import(programUrl)) as typeof import("./program.ts");
-  await run(argv);
+  // Loaded at run time next to this file, so the bundler leaves the full program in its own bundle.
+  const program = loadCachedScript<typeof import("./program.ts")>(join(__dirname, "program.cjs"));
+  await program.run(argv);
+  remakeRejectedCaches();
+  program.remakeRejectedCaches();
 }
 
 /** The profile when argv is exactly `[--profile P] current`, else null. */

@@ -13,6 +13,9 @@ import { forgetUnlockingVariables } from "./io/forget-unlocking-env.ts";
 import { createOutput } from "./io/output.ts";
 import { versionJson, versionText } from "./version.ts";
 
+// The program's own copy of the loader runs the library bundles (launch/libraries.ts): the entry asks it too.
+export { remakeRejectedCaches } from "./launch/cached-script.ts";
+
 export async function run(argv: string[]): Promise<void> {
   // Only our own flags count: whatever follows `--` belongs to the command `exec` runs.
   const dashDash = argv.indexOf("--");

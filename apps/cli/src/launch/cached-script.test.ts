@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,10 +15,17 @@ const bundle = () => join(dir, "sample.cjs");
 const SOURCE = (n: number) =>
   `"use strict";exports.answer=function(){return ${n}*2};exports.where=__dirname;`;
 
-function load(): { used: boolean; answer: number; where: string } {
+function load(nodeFlags: string[] = [], remake = false): { used: boolean; answer: number; where: string } {
   const code = `const l=require(${JSON.stringify(loader)});const m=l.loadCachedScript(${JSON.stringify(bundle())});
-process.stdout.write(JSON.stringify({used:l.usedCodeCache(${JSON.stringify(bundle())}),answer:m.answer(),where:m.where}));`;
-  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { PATH: process.env.PATH } });
+const out={used:l.usedCodeCache(${JSON.stringify(bundle())}),answer:m.answer(),where:m.where};${remake ? "l.remakeRejectedCaches();" : ""}
+process.stdout.write(JSON.stringify(out));`;
+  // A script file, not -e: Node counts -e and its text among its own options (process.execArgv).
+  const script = join(dir, remake ? "load-remake.cjs" : "load.cjs");
+  writeFileSync(script, code);
+  const r = spawnSync(process.execPath, [...nodeFlags, script], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH },
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -58,6 +65,39 @@ describe("a bundle run with V8's code cache (issue 25: `current` near a bare Nod
     writeCache();
     writeFileSync(bundle(), SOURCE(34));
     expect(load()).toEqual({ used: false, answer: 68, where: dir });
+  });
+
+  it("remakes a cache V8 rejected (other flags, as another Node) for the Node that runs, once its work is done", () => {
+    writeFileSync(bundle(), SOURCE(21));
+    writeCache();
+    const flags = ["--max-old-space-size=123"];
+    expect(load(flags)).toEqual({ used: false, answer: 42, where: dir });
+    expect(load(flags, true)).toEqual({ used: false, answer: 42, where: dir });
+    expect(load(flags)).toEqual({ used: true, answer: 42, where: dir });
+    // Beside the build's cache, never over it, in a file of that Node's and those options' own; no temporary file.
+    const caches = () => readdirSync(dir).filter((f) => f.startsWith("sample.cjs."));
+    expect(caches()).toHaveLength(2);
+    expect(caches()).toContain("sample.cjs.cache");
+    expect(caches().find((f) => f !== "sample.cjs.cache")).toMatch(
+      /^sample\.cjs\.v[\d.]+-[0-9a-f]{12}\.cache$/,
+    );
+    // The Node without those flags still uses the build's cache, and remakes nothing.
+    expect(load([], true)).toEqual({ used: true, answer: 42, where: dir });
+    expect(caches()).toHaveLength(2);
+    for (const f of caches()) if (f !== "sample.cjs.cache") rmSync(join(dir, f));
+  });
+
+  it("does not make a cache where there was none, nor replace one made from another source", () => {
+    writeFileSync(bundle(), SOURCE(21));
+    rmSync(`${bundle()}.cache`, { force: true });
+    expect(load([], true)).toEqual({ used: false, answer: 42, where: dir });
+    expect(readdirSync(dir).filter((f) => f.endsWith(".cache"))).toEqual([]);
+    writeCache();
+    const before = readFileSync(`${bundle()}.cache`);
+    writeFileSync(bundle(), SOURCE(34));
+    expect(load(["--max-old-space-size=123"], true)).toEqual({ used: false, answer: 68, where: dir });
+    expect(readFileSync(`${bundle()}.cache`).equals(before)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".cache"))).toEqual(["sample.cjs.cache"]);
   });
 
   it("runs the source as it is when the cache is damaged, cut short or empty", () => {

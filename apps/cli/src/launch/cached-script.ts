@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
@@ -18,6 +18,8 @@ const WRAP_HEAD = "(function (exports, require, module, __filename, __dirname) {
 const WRAP_TAIL = "\n});";
 
 const scripts = new Map<string, Script>();
+/** The source hash of each file loaded with a cache, for remaking one V8 rejected. */
+const hashes = new Map<string, Buffer>();
 
 /** Runs the bundle at `file` (ASCII: the build writes it with charset "ascii") and returns its exports. */
 export function loadCachedScript<T>(file: string): T {
@@ -34,18 +36,26 @@ export function loadCachedScript<T>(file: string): T {
   return loaded.exports;
 }
 
-/** The V8 data of `<file>.cache` when it was made from exactly this source, else undefined (compile as usual). */
+/**
+ * The V8 data of the cache remade for this Node and its options (remakeRejectedCaches), else of the build's
+ * (`<file>.cache`), when it was made from exactly this source; else undefined (compile as usual).
+ */
 function cacheFor(file: string, source: string): Buffer | undefined {
   let cache: Buffer;
   try {
-    cache = readFileSync(`${file}.cache`);
+    cache = readFileSync(remadeCachePath(file));
   } catch {
-    return undefined; // A build that made none.
+    try {
+      cache = readFileSync(`${file}.cache`);
+    } catch {
+      return undefined; // A build that made none.
+    }
   }
   const made = cache.subarray(0, HASH_BYTES);
-  return made.length === HASH_BYTES && made.equals(sourceHash(source))
-    ? cache.subarray(HASH_BYTES)
-    : undefined;
+  const hash = sourceHash(source);
+  if (made.length !== HASH_BYTES || !made.equals(hash)) return undefined;
+  hashes.set(file, hash);
+  return cache.subarray(HASH_BYTES);
 }
 
 const HASH_BYTES = 32;
@@ -72,4 +82,39 @@ export function writeCodeCache(file: string): number {
     mode: 0o644,
   });
   return data.length;
+}
+
+/**
+ * Remakes, for the Node running now, each cache V8 rejected in this process: one made by another Node version or
+ * with other V8 flags, as when the packed CLI is installed beside another Node. Without it every start would pay more
+ * than with no cache at all (V8 checks the rejected data, then compiles everything). Called once a command has
+ * finished, so the new cache holds what it compiled. It goes to a file of this Node version's and options' own, never
+ * over the build's. Written beside and renamed into
+ * place, so a start at the same moment reads one whole cache or the other; where this user may not write (a
+ * system-wide install), nothing is written and nothing is said.
+ */
+export function remakeRejectedCaches(): void {
+  for (const [file, script] of scripts) {
+    const hash = hashes.get(file);
+    if (script.cachedDataRejected !== true || hash === undefined) continue;
+    const temp = `${file}.cache.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, Buffer.concat([hash, script.createCachedData()]), { mode: 0o644, flag: "wx" });
+      renameSync(temp, remadeCachePath(file));
+    } catch {
+      rmSync(temp, { force: true });
+    }
+  }
+}
+
+/**
+ * Where this Node, with these options, keeps the cache it remade: one file per Node version and set of options, so
+ * two Nodes, or a run with a V8 flag in NODE_OPTIONS and one without, do not take turns remaking one file.
+ */
+function remadeCachePath(file: string): string {
+  const options = createHash("sha256")
+    .update(`${process.execArgv.join("\0")}\n${process.env.NODE_OPTIONS ?? ""}`)
+    .digest("hex")
+    .slice(0, 12);
+  return `${file}.${process.version}-${options}.cache`;
 }
