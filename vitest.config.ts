@@ -23,7 +23,13 @@ export default defineConfig({
       // Core's key derivations run at their real cost (scrypt N=2^17, 128 MiB): a second on an idle core, several on
       // a busy 2-core machine, past Vitest's default 5 s.
       {
-        test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"], testTimeout: 30_000, isolate: false },
+        test: {
+          name: "core",
+          root: "packages/core",
+          include: ["src/**/*.test.ts"],
+          testTimeout: 30_000,
+          isolate: false,
+        },
       },
       {
         test: {
@@ -37,7 +43,15 @@ export default defineConfig({
       { test: { name: "gateway", root: "packages/gateway", include: ["src/**/*.test.ts"], isolate: false } },
       // Some CLI unit tests load the whole program (completion tables, shell quoting through real shells): slow on
       // a loaded 2-core machine, never a hang.
-      { test: { name: "cli", root: "apps/cli", include: ["src/**/*.test.ts"], testTimeout: 30_000, isolate: false } },
+      {
+        test: {
+          name: "cli",
+          root: "apps/cli",
+          include: ["src/**/*.test.ts"],
+          testTimeout: 30_000,
+          isolate: false,
+        },
+      },
       {
         test: {
           name: "slack-bot",
