@@ -111,11 +111,11 @@ describe("issue 26: a user_oauth profile's workspace_id", () => {
   });
 
   it("reaches an exec child in ANTHROPIC_CUSTOM_HEADERS (kept beside the parent's), which the official SDK sends", async () => {
-    // The child's SDK takes the token as a bearer with the OAuth beta; the workspace comes from the variable only.
+    // The child's SDK, given nothing, reads the token from ANTHROPIC_AUTH_TOKEN (a bearer) and the OAuth beta and
+    // the workspace from ANTHROPIC_CUSTOM_HEADERS; the stand-in refuses the token as x-api-key or without either.
     const script = [
       `const { default: Anthropic } = require(${JSON.stringify(SDK_ENTRY)});`,
-      "const c = new Anthropic({ apiKey: null, authToken: process.env.ANTHROPIC_API_KEY, maxRetries: 0,",
-      "  defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20' } });",
+      "const c = new Anthropic({ maxRetries: 0 });",
       "c.models.list({ limit: 1 }).then(() => console.log('ok:' + JSON.stringify(process.env.ANTHROPIC_CUSTOM_HEADERS)),",
       "  (e) => { console.log('failed ' + e.status); process.exitCode = 3; });",
     ].join("\n");
@@ -124,7 +124,7 @@ describe("issue 26: a user_oauth profile's workspace_id", () => {
       env: { ANTHROPIC_CUSTOM_HEADERS: "x-team: blue\nanthropic-workspace-id: wrkspc_stale" },
     });
     expect(r.stdout.trim(), r.stderr).toBe(
-      `ok:${JSON.stringify(`x-team: blue\nanthropic-workspace-id: ${WORKSPACE}`)}`,
+      `ok:${JSON.stringify(`x-team: blue\nanthropic-beta: oauth-2025-04-20\nanthropic-workspace-id: ${WORKSPACE}`)}`,
     );
     expect(r.code).toBe(0);
     expect(fake.requests.map((q) => q.anthropicWorkspaceId)).toEqual([WORKSPACE]);
@@ -132,7 +132,11 @@ describe("issue 26: a user_oauth profile's workspace_id", () => {
     // `env` prints the token by design: kept out of the canary's outputs.
     const printed = await runCli(["--json", "env"], { home, baseUrl: fake.url });
     const env = jsonOut<Record<string, string>>(printed);
-    expect(env.ANTHROPIC_CUSTOM_HEADERS).toBe(`anthropic-workspace-id: ${WORKSPACE}`);
+    expect(env.ANTHROPIC_CUSTOM_HEADERS).toBe(
+      `anthropic-beta: oauth-2025-04-20\nanthropic-workspace-id: ${WORKSPACE}`,
+    );
+    // The token as a bearer, never as ANTHROPIC_API_KEY (the API refuses an OAuth token as x-api-key).
+    expect(Object.keys(env).sort()).toEqual(["ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_CUSTOM_HEADERS"]);
   });
 
   it("travels in an export bundle (format 2) to another store", async () => {

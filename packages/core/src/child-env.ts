@@ -1,3 +1,6 @@
+import { exactShapeOf } from "./key-shapes.ts";
+import { OAUTH_API_BETA } from "./oauth-bearer.ts";
+
 // What a process apikey starts (a command under `apikey exec`, a browser for a login) may inherit. Such a child
 // gets the active key when it is meant to, and never anything that unlocks the whole store: `apikey exec -- claude`
 // must not hand Claude Code, and everything it spawns, the key to every secret.
@@ -33,17 +36,33 @@ const CUSTOM_HEADERS = "ANTHROPIC_CUSTOM_HEADERS";
 
 /**
  * ANTHROPIC_CUSTOM_HEADERS (`Name: value` per line, as the SDK parses it) with `headers` over the lines of `current`
- * that name the same headers (case-insensitively); the other lines are kept.
+ * that name the same headers (case-insensitively); the other lines are kept. `anthropic-beta` is a list: the
+ * parent's betas are kept beside ours.
  */
 export function customHeadersValue(
   current: string | undefined,
   headers: Readonly<Record<string, string>>,
 ): string {
   const ours = new Set(Object.keys(headers).map((n) => n.toLowerCase()));
-  const kept = (current ?? "")
-    .split("\n")
-    .filter((line) => line.includes(":") && !ours.has(line.slice(0, line.indexOf(":")).trim().toLowerCase()));
-  return [...kept, ...Object.entries(headers).map(([n, v]) => `${n}: ${v}`)].join("\n");
+  const nameOf = (line: string) => line.slice(0, line.indexOf(":")).trim().toLowerCase();
+  const lines = (current ?? "").split("\n").filter((line) => line.includes(":"));
+  const parentBetas = lines
+    .filter((line) => nameOf(line) === "anthropic-beta")
+    .map((line) => line.slice(line.indexOf(":") + 1));
+  const kept = lines.filter((line) => !ours.has(nameOf(line)));
+  const set = Object.entries(headers).map(([n, v]) =>
+    n.toLowerCase() === "anthropic-beta" ? `${n}: ${betaList([...parentBetas, v])}` : `${n}: ${v}`,
+  );
+  return [...kept, ...set].join("\n");
+}
+
+/** Comma-separated beta names, each once, in the order first given. */
+function betaList(values: readonly string[]): string {
+  const names = values
+    .flatMap((v) => v.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return [...new Set(names)].join(",");
 }
 
 export interface RenewableIdentityToken {
@@ -53,9 +72,22 @@ export interface RenewableIdentityToken {
   renew(): Promise<string>;
 }
 
-/** A static key (or an OAuth key's token) travels as ANTHROPIC_API_KEY; a federated key as its SDK variables. */
+/**
+ * The variables a key travels in, as the official SDK and Claude Code read them: an API key as ANTHROPIC_API_KEY; an
+ * OAuth access token (an operator OAuth key's, an imported login's) as ANTHROPIC_AUTH_TOKEN, which they send as
+ * `Authorization: Bearer`, with the OAuth beta in ANTHROPIC_CUSTOM_HEADERS: the API refuses such a token as
+ * x-api-key, and as a bearer without the beta (oauth-bearer.ts). A federated key travels as its SDK variables
+ * (federation/child-variables.ts).
+ */
 export function apiKeyVariables(secret: string): KeyVariables {
-  return { set: { ANTHROPIC_API_KEY: secret }, drop: ["ANTHROPIC_API_KEY"] };
+  if (exactShapeOf(secret)?.kind === "oauth") {
+    return {
+      set: { ANTHROPIC_AUTH_TOKEN: secret },
+      drop: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"],
+      headers: { "anthropic-beta": OAUTH_API_BETA },
+    };
+  }
+  return { set: { ANTHROPIC_API_KEY: secret }, drop: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"] };
 }
 
 /**

@@ -32,7 +32,9 @@ export function registerRunCommands(program: Command, action: Action): void {
 
   program
     .command("env")
-    .description('print `export ANTHROPIC_API_KEY=…` for eval; --json: {"ANTHROPIC_API_KEY": …}')
+    .description(
+      'print `export ANTHROPIC_API_KEY=…` for eval (an OAuth token: ANTHROPIC_AUTH_TOKEN and its beta header); --json: {"ANTHROPIC_API_KEY": …}',
+    )
     .option(
       "--shell <shell>",
       "sh, bash, zsh (all sh syntax), fish or powershell (pwsh); a path works too",
@@ -43,12 +45,12 @@ export function registerRunCommands(program: Command, action: Action): void {
         const shell = parseShell(opts.shell);
         if (shell === null)
           throw new UsageError("Unknown shell for --shell.", `Use one of ${SHELL_CHOICES.join(", ")}.`);
-        const { key, secret, variables } = await activeSecret(ctx);
-        // A federated key: the SDK's federation variables (the SDK mints and renews), never a minted token; an
-        // identity token held in a variable is not printed — the shell has it already.
-        const vars: Record<string, string> =
-          key.kind === "federated" ? { ...variables.set } : { ANTHROPIC_API_KEY: secret };
-        // A workspace-scoped OAuth token's header, kept beside the shell's own custom headers.
+        const { variables } = await activeSecret(ctx);
+        // Core's variables for the key (child-env.ts): ANTHROPIC_API_KEY, an OAuth token's ANTHROPIC_AUTH_TOKEN, or
+        // a federated key's SDK variables (the SDK mints and renews), never a minted token; an identity token held
+        // in a variable is not printed — the shell has it already.
+        const vars: Record<string, string> = { ...variables.set };
+        // An OAuth token's beta and workspace headers, kept beside the shell's own custom headers.
         if (variables.headers)
           vars.ANTHROPIC_CUSTOM_HEADERS = customHeadersValue(
             process.env.ANTHROPIC_CUSTOM_HEADERS,
@@ -73,7 +75,7 @@ export function registerRunCommands(program: Command, action: Action): void {
   program
     .command("exec")
     .description(
-      "run a command with ANTHROPIC_API_KEY set to the active key and every apikey:// reference resolved: apikey exec [--dotenv .env] -- CMD [ARGS…]; its output is the command's (--json: apikey's own errors only)",
+      "run a command with ANTHROPIC_API_KEY set to the active key (an OAuth token: ANTHROPIC_AUTH_TOKEN) and every apikey:// reference resolved: apikey exec [--dotenv .env] -- CMD [ARGS…]; its output is the command's (--json: apikey's own errors only)",
     )
     // Not `--env-file`: Node itself reads an argument of that name, before apikey runs (src/launch/node-argv.ts).
     .option("--dotenv <file>", "read variables from a .env file (dotenv syntax); the environment wins")

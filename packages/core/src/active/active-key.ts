@@ -47,9 +47,10 @@ export async function resolveActiveKey(
   // before that still decrypts under its own version.
   const decrypted = decryptSecret(await vault.unlock(), record);
   let secret = decrypted;
-  const headers = workspaceHeader(record);
+  const carried = apiKeyVariables(decrypted);
+  const headers = { ...carried.headers, ...workspaceHeader(record) };
   let variables: ActiveKey["variables"] = {
-    ...apiKeyVariables(decrypted),
+    ...carried,
     ...(Object.keys(headers).length > 0 && { headers }),
     secrets: [decrypted],
   };
