@@ -60,10 +60,18 @@ function failingAt(store: Store, step: Step): Store {
         });
       };
     }
-    return Object.assign(Object.create(tx), { keys, profiles, deactivations, audit });
+    // Defined, not assigned: a store may build its repositories in getters on first use (no setter to assign to).
+    return Object.create(tx, {
+      keys: { value: keys },
+      profiles: { value: profiles },
+      deactivations: { value: deactivations },
+      audit: { value: audit },
+    });
   };
-  return Object.assign(Object.create(store), {
-    transaction: <T>(fn: (tx: Store) => Promise<T>) => store.transaction((tx) => fn(sabotage(tx))),
+  return Object.create(store, {
+    transaction: {
+      value: <T>(fn: (tx: Store) => Promise<T>) => store.transaction((tx) => fn(sabotage(tx))),
+    },
   });
 }
 
