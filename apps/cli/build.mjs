@@ -139,20 +139,26 @@ await build({
   },
 });
 
-// The hot path of `apikey current`, run by the entry with V8's code cache (src/launch/cached-script.ts): ASCII
-// (charset "ascii", no comments), so the loader reads it byte for byte with no UTF-8 decoding.
-await build({
-  ...common,
-  entryPoints: { hot: "src/hot/current.ts" },
-  outdir: staging,
-  outExtension: { ".js": ".cjs" },
+// Every bundle the entry runs with V8's code cache (src/launch/cached-script.ts): CommonJS, ASCII with no comments, so
+// the loader reads it byte for byte with no UTF-8 decoding; some modules find files with createRequire(import.meta.url),
+// which CommonJS lacks.
+const cachedBundle = {
   format: "cjs",
   charset: "ascii",
   minifyWhitespace: true,
   minifySyntax: true,
-  external: ["@napi-rs/keyring"],
   define: { "import.meta.url": "__apikeyImportMetaUrl" },
   banner: { js: "const __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+// The hot path of `apikey current`.
+await build({
+  ...common,
+  ...cachedBundle,
+  entryPoints: { hot: "src/hot/current.ts" },
+  outdir: staging,
+  outExtension: { ".js": ".cjs" },
+  external: ["@napi-rs/keyring"],
 });
 
 // Libraries some commands use, each a bundle of its own (dist/lib/NAME.cjs): the Anthropic SDK (add's validation,
@@ -211,25 +217,15 @@ const librariesApart = {
   },
 };
 
-const cjsImportMetaUrl = {
-  // Some modules find files with createRequire(import.meta.url), which CommonJS lacks.
-  define: { "import.meta.url": "__apikeyImportMetaUrl" },
-  banner: { js: "const __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-};
-
-// ASCII with no comments, as hot.cjs: the loader reads it byte for byte. Nothing runs at load but the modules every
-// command needs; a command's own modules initialise when it imports them.
+// The program: nothing runs at load but the modules every command needs; a command's own modules initialise when it
+// imports them.
 await build({
   ...common,
-  ...cjsImportMetaUrl,
+  ...cachedBundle,
   plugins: [...common.plugins, librariesApart],
   entryPoints: { program: "src/program.ts" },
   outdir: staging,
   outExtension: { ".js": ".cjs" },
-  format: "cjs",
-  charset: "ascii",
-  minifyWhitespace: true,
-  minifySyntax: true,
   // pg-native: node-postgres's optional libpq binding, which apikey never uses.
   external: ["better-sqlite3", "@napi-rs/keyring", "pg-native"],
 });
@@ -237,7 +233,7 @@ await build({
 for (const [name, lib] of Object.entries(LIBRARIES)) {
   await build({
     ...common,
-    ...cjsImportMetaUrl,
+    ...cachedBundle,
     stdin: {
       contents: lib.specifiers.map((s, i) => `export * as l${i} from ${JSON.stringify(s)};`).join("\n"),
       resolveDir: fileURLToPath(new URL(lib.from, import.meta.url)),
@@ -247,10 +243,6 @@ for (const [name, lib] of Object.entries(LIBRARIES)) {
       js: `module.exports = { ${lib.specifiers.map((s, i) => `${JSON.stringify(s)}: module.exports.l${i}`).join(", ")} };`,
     },
     outfile: `${staging}/lib/${name}.cjs`,
-    format: "cjs",
-    charset: "ascii",
-    minifyWhitespace: true,
-    minifySyntax: true,
     external: ["better-sqlite3", "@napi-rs/keyring", "pg-native"],
   });
 }
