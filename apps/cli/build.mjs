@@ -226,8 +226,9 @@ await build({
   entryPoints: { program: "src/program.ts" },
   outdir: staging,
   outExtension: { ".js": ".cjs" },
-  // pg-native: node-postgres's optional libpq binding, which apikey never uses.
-  external: ["better-sqlite3", "@napi-rs/keyring", "pg-native"],
+  // better-sqlite3's JavaScript is bundled (and code-cached) as in the hot path; its addon is loaded by path
+  // (packages/storage/src/drivers/addon.ts). pg-native: node-postgres's optional libpq binding, never used.
+  external: ["@napi-rs/keyring", "pg-native"],
 });
 
 for (const [name, lib] of Object.entries(LIBRARIES)) {

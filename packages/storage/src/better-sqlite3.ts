@@ -1,6 +1,7 @@
 // Aliased: fronts bundle this file, and a common esbuild banner declares `createRequire` at the top level.
 import { createRequire as requireFrom } from "node:module";
 import type { Store } from "@apikey/core/store";
+import { betterSqlite3Addon } from "./drivers/addon.ts";
 import { startBackgroundCheckpoints } from "./drivers/background-checkpoints.ts";
 import { connectBetterSqlite3 } from "./drivers/better-sqlite3.ts";
 import type { Connection } from "./drivers/types.ts";
@@ -35,6 +36,7 @@ export async function openStore(options: BetterSqliteOpenOptions): Promise<Store
   const checkpoints = startBackgroundCheckpoints({
     path: options.path,
     driver: requireFrom(import.meta.url).resolve("better-sqlite3"),
+    addon: betterSqlite3Addon(),
     setAutoCheckpoint: (pages) => connection.exec(`PRAGMA wal_autocheckpoint = ${pages}`),
     onFallback: options.onCheckpointFallback,
   });

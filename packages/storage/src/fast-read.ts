@@ -4,8 +4,9 @@
 import { existsSync } from "node:fs";
 import type { KekProviderName, KeyKind, KeyStatus } from "@apikey/core";
 // A static import so a bundler can inline better-sqlite3's JavaScript: on this path each separately loaded
-// module file costs about a millisecond. Only the native addon is loaded from disk (see `nativeBinding`).
+// module file costs about a millisecond. Only the native addon is loaded from disk (drivers/addon.ts).
 import Database from "better-sqlite3";
+import { withAddon } from "./drivers/addon.ts";
 import { LATEST_MIGRATION_MILLIS, MIGRATION_COUNT } from "./migrations.latest.ts";
 import { findUnsafeStorePath } from "./store-safety.ts";
 
@@ -32,11 +33,6 @@ export interface FastRow {
   nonce: Uint8Array;
   /** Every master-key slot of the store. */
   slots: FastSlot[];
-}
-
-export interface FastReadOptions {
-  /** Path of better_sqlite3.node, for bundles in which better-sqlite3 cannot find its own addon. */
-  nativeBinding?: string;
 }
 
 /** An open store positioned on the active key. Close it; call markUsed only once the key was really handed out. */
@@ -73,17 +69,13 @@ function isSqliteError(err: unknown): boolean {
 export function openActiveKey(
   dbPath: string,
   profile: string,
-  options: FastReadOptions = {},
 ): ActiveKeyHandle | null | "stale" {
   if (!existsSync(dbPath)) return null;
   // A store others could have planted or changed is not read here; the full path refuses it with the fix.
   if (findUnsafeStorePath(dbPath) !== null) return "stale";
   let db: Database.Database | undefined;
   try {
-    db = new Database(dbPath, {
-      fileMustExist: true,
-      ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }),
-    });
+    db = new Database(dbPath, withAddon({ fileMustExist: true }));
     db.pragma("busy_timeout = 5000");
     // The count as well: a migration this build does not know may sort before the newest one it knows.
     const applied = db
@@ -137,9 +129,8 @@ export function openActiveKey(
 export function readActiveKeyRow(
   dbPath: string,
   profile: string,
-  options: FastReadOptions = {},
 ): FastRow | null | "stale" {
-  const handle = openActiveKey(dbPath, profile, options);
+  const handle = openActiveKey(dbPath, profile);
   if (handle === null || handle === "stale") return handle;
   handle.close();
   return handle.row;

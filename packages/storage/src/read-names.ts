@@ -3,6 +3,7 @@
 // Not a read-only connection: that one could not remove the -wal/-shm files a WAL reader creates on closing.
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
+import { withAddon } from "./drivers/addon.ts";
 import { findUnsafeStorePath } from "./store-safety.ts";
 
 export type NameKind = "keys" | "profiles" | "providers";
@@ -20,7 +21,7 @@ export function readNames(dbPath: string, kind: NameKind, profile = "default"): 
   if (!existsSync(dbPath) || findUnsafeStorePath(dbPath) !== null) return [];
   let db: Database.Database | undefined;
   try {
-    db = new Database(dbPath, { fileMustExist: true });
+    db = new Database(dbPath, withAddon({ fileMustExist: true }));
     db.pragma("query_only = ON");
     // Completion runs on a key press: never wait long behind a writer.
     db.pragma("busy_timeout = 200");

@@ -1,6 +1,3 @@
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import {
   decryptSecret,
   mintFederatedToken,
@@ -11,18 +8,6 @@ import {
 } from "@apikey/core/hot";
 import { openActiveKey } from "@apikey/storage/fast";
 import { hotMasterKeys, unlockSlots } from "./master-keys.ts";
-
-/**
- * better-sqlite3's JavaScript is bundled in; its addon stays in this package's node_modules. The path is built,
- * not resolved: resolution would read package.json files on every call. That is where the workspace and
- * `npm install -g` put it; where npm hoisted it instead (npx, a project's node_modules), resolve it once.
- */
-function addonPath(): string {
-  const release = ["build", "Release", "better_sqlite3.node"];
-  const beside = join(__dirname, "..", "node_modules", "better-sqlite3", ...release);
-  if (existsSync(beside)) return beside;
-  return join(dirname(createRequire(__filename).resolve("better-sqlite3/package.json")), ...release);
-}
 
 /**
  * Prints the active key and returns true, or returns false so the full program can handle the case
@@ -38,7 +23,7 @@ export async function tryPrintCurrent(profile: string, env: NodeJS.ProcessEnv): 
     const location = storeLocationFrom(env);
     if (location.kind !== "sqlite") return false;
     const { dataDir } = location;
-    handle = openActiveKey(location.path, profile, { nativeBinding: addonPath() });
+    handle = openActiveKey(location.path, profile);
     if (handle === null || handle === "stale") return false;
     const { row } = handle;
     // A federated key is handed out as a token minted now: that needs the exchange, not the program (issue 26).

@@ -12,7 +12,7 @@ import type { Worker as WorkerThread } from "node:worker_threads";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
+const db = new Database(workerData.path, { fileMustExist: true, nativeBinding: workerData.addon });
 const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 const run = () => {
   try {
@@ -43,6 +43,8 @@ export interface BackgroundCheckpointOptions {
   path: string;
   /** The module the worker loads for its connection: better-sqlite3's resolved entry. */
   driver: string;
+  /** better-sqlite3's native addon (drivers/addon.ts); undefined: better-sqlite3 looks for it. */
+  addon?: string;
   /** Turns the automatic checkpoint of the calling thread's connection off (0) or back on. */
   setAutoCheckpoint(pages: number): void;
   /** How often the worker checkpoints. */
@@ -60,7 +62,12 @@ export function startBackgroundCheckpoints(options: BackgroundCheckpointOptions)
   const { Worker } = process.getBuiltinModule("node:worker_threads");
   const worker: WorkerThread = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path: options.path, driver: options.driver, intervalMs: options.intervalMs ?? 250 },
+    workerData: {
+      path: options.path,
+      driver: options.driver,
+      addon: options.addon,
+      intervalMs: options.intervalMs ?? 250,
+    },
   });
   // A gateway that failed to listen must still exit: the worker alone never keeps the process alive.
   worker.unref();

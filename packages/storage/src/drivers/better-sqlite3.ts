@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { SQLiteSession, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { withAddon } from "./addon.ts";
 import type { Connection } from "./types.ts";
 
 // dialect/session are @internal in Drizzle's typings; drizzle-orm/better-sqlite3/migrator reaches them the same way.
@@ -12,7 +13,7 @@ interface SyncInternals {
 }
 
 export function connectBetterSqlite3(path: string): Connection {
-  const client = new Database(path);
+  const client = new Database(path, withAddon({}));
   const db = drizzle(client);
   // The few fixed statements the store runs constantly (BEGIN, COMMIT, PRAGMA data_version on every gateway
   // request) are prepared once: exec() and prepare() compile the SQL on every call.
