@@ -66,10 +66,7 @@ function isSqliteError(err: unknown): boolean {
  * last_used_at can be set after the caller has decrypted it (a failed `current` must not count as a use).
  * null when there is none; "stale" = use openStore.
  */
-export function openActiveKey(
-  dbPath: string,
-  profile: string,
-): ActiveKeyHandle | null | "stale" {
+export function openActiveKey(dbPath: string, profile: string): ActiveKeyHandle | null | "stale" {
   if (!existsSync(dbPath)) return null;
   // A store others could have planted or changed is not read here; the full path refuses it with the fix.
   if (findUnsafeStorePath(dbPath) !== null) return "stale";
@@ -126,10 +123,7 @@ export function openActiveKey(
 }
 
 /** The active key's row, read and closed at once (no bookkeeping). */
-export function readActiveKeyRow(
-  dbPath: string,
-  profile: string,
-): FastRow | null | "stale" {
+export function readActiveKeyRow(dbPath: string, profile: string): FastRow | null | "stale" {
   const handle = openActiveKey(dbPath, profile);
   if (handle === null || handle === "stale") return handle;
   handle.close();
