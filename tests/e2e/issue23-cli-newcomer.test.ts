@@ -317,7 +317,8 @@ describe("issue 23 item 8: messages that stop short", () => {
       for (const shell of ["zsh", "bash", "ZSH", "/bin/zsh", "/usr/local/bin/bash", " sh ", "dash"]) {
         const r = await runCli(["env", "--shell", shell], o);
         expect(r.code, shell).toBe(0);
-        expect(r.stdout).toBe(`export ANTHROPIC_API_KEY='${secret}'\n`);
+        // sh syntax: the key, then the OAuth token variable it replaces (env-stale-variables.test.ts).
+        expect(r.stdout).toBe(`export ANTHROPIC_API_KEY='${secret}'\nunset ANTHROPIC_AUTH_TOKEN\n`);
       }
       expect((await runCli(["env", "--shell", "pwsh"], o)).stdout).toMatch(/^\$env:ANTHROPIC_API_KEY = /);
       for (const shell of ["tcsh", "zsh5", "", "/bin/", "z sh"]) {

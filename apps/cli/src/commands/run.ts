@@ -8,11 +8,14 @@ import type { Action } from "../action.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../io/errors.ts";
 import { type Concealment, createMaskStream, type MaskStream } from "../io/mask-stream.ts";
-import { parseShell, SHELL_CHOICES, setVariableLine } from "../io/shell-quote.ts";
+import { parseShell, SHELL_CHOICES, setVariableLine, unsetVariableLine } from "../io/shell-quote.ts";
 import { resolveChildEnvironment } from "./exec-env.ts";
 import { startIdentityTokenFile } from "./exec-identity-file.ts";
 
 // The three commands that print or pass on the secret itself, by design.
+
+/** Where a federated key's workload identity token comes from: the shell's own, never printed or removed by `env`. */
+const IDENTITY_TOKEN_VARIABLES = new Set(["ANTHROPIC_IDENTITY_TOKEN", "ANTHROPIC_IDENTITY_TOKEN_FILE"]);
 
 export function registerRunCommands(program: Command, action: Action): void {
   program
@@ -33,7 +36,7 @@ export function registerRunCommands(program: Command, action: Action): void {
   program
     .command("env")
     .description(
-      'print `export ANTHROPIC_API_KEY=…` for eval (an OAuth token: ANTHROPIC_AUTH_TOKEN and its beta header); --json: {"ANTHROPIC_API_KEY": …}',
+      'print `export ANTHROPIC_API_KEY=…` for eval (an OAuth token: ANTHROPIC_AUTH_TOKEN and its beta header), and unset the other of the two; --json: {"ANTHROPIC_API_KEY": …}',
     )
     .option(
       "--shell <shell>",
@@ -66,9 +69,16 @@ export function registerRunCommands(program: Command, action: Action): void {
           );
         // --json: the variables as an object (for a program to set), whatever --shell says.
         if (ctx.out.json) ctx.out.result(vars, () => "");
-        else
+        else {
           for (const [name, value] of Object.entries(vars))
             process.stdout.write(`${setVariableLine(shell, name, value)}\n`);
+          // What the key replaces (core's `drop`): an API key's shell keeps no ANTHROPIC_AUTH_TOKEN from an OAuth key
+          // used before, and the other way round; the SDK and Claude Code would send or prefer the stale one.
+          // The workload's identity token stays: the shell holds it (see the notes above).
+          for (const name of variables.drop)
+            if (!(name in variables.set) && !IDENTITY_TOKEN_VARIABLES.has(name))
+              process.stdout.write(`${unsetVariableLine(shell, name)}\n`);
+        }
       }),
     );
 

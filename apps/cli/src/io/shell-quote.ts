@@ -65,3 +65,15 @@ export function setVariableLine(shell: Shell, name: string, value: string): stri
       return `$env:${name} = ${quotePowerShell(value)}`;
   }
 }
+
+/** One line that removes `name` (a plain variable name, never user input) from `shell`'s environment, set or not. */
+export function unsetVariableLine(shell: Shell, name: string): string {
+  switch (shell) {
+    case "sh":
+      return `unset ${name}`;
+    case "fish":
+      return `set -e ${name}`;
+    case "powershell":
+      return `Remove-Item Env:${name} -ErrorAction SilentlyContinue`;
+  }
+}
