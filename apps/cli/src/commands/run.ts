@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import { childEnvironment, customHeadersValue, type KeyView, maskKey } from "@apikey/core";
+import { childEnvironment, customHeadersValue, type KeyVariables, type KeyView, maskKey } from "@apikey/core";
 import { ApikeyError, ERROR_CODES } from "@apikey/core/errors";
 import type { Command } from "commander";
 import type { Action } from "../action.ts";
@@ -201,11 +201,7 @@ function pipeMasked(
 async function activeSecret(ctx: Context): Promise<{
   key: KeyView;
   secret: string;
-  variables: {
-    set: Record<string, string>;
-    identityToken?: unknown;
-    headers?: Readonly<Record<string, string>>;
-  };
+  variables: KeyVariables;
 }> {
   return (await ctx.app()).active(ctx.profile);
 }
