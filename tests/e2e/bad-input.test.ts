@@ -6,7 +6,6 @@ import {
   addKey,
   type CliResult,
   jsonError,
-  listKeys,
   makeHome,
   OTHER_MASTER_KEY,
   type RunOptions,
@@ -14,10 +13,13 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess, listedKeys } from "../fixtures/in-process.ts";
 import { fakeApiKey, fakeKeyBody, keyBody } from "../fixtures/keys.ts";
 import { storeTemplate } from "../fixtures/store-template.ts";
 
 // Bad input gets a coded error, the right exit code, no echo of the input, and writes nothing.
+// The CLI run under test is spawned; the store it should have left untouched is read back in process (listedKeys:
+// what `list --json` prints), and so is the secret a trimmed add stored.
 
 const EXISTING = fakeApiKey("BAD_EXISTING");
 const OTHER = fakeApiKey("BAD_OTHER");
@@ -42,14 +44,17 @@ afterEach(async () => {
   await home?.cleanup();
 });
 
-/** A store holding one active, validated key named `work`, made once by the CLI; its `list --json`. */
+/**
+ * A store holding one active key named `work`, validated against the stand-in: made once by the CLI (in process
+ * there is no stand-in to validate against); its `list --json`, read in process.
+ */
 const seeded = storeTemplate(
   (h) => ({ home: h, baseUrl: fake.url }),
   async (o) => {
     const add = await addKey("work", EXISTING, o);
     expect(add.code, add.stderr).toBe(0);
     expect((await runCli(["--json", "use", "work"], o)).code).toBe(0);
-    return listKeys(o);
+    return listedKeys(o.home);
   },
 );
 
@@ -97,7 +102,7 @@ describe("malformed keys → E_KEY_FORMAT, nothing written, input not echoed", (
       expectError(r, 1, "E_KEY_FORMAT");
       expectNoEcho(r, B_NEEDLE, input.trim());
       expect(fake.requests.length).toBe(requests);
-      expect(await listKeys(opts())).toEqual(before);
+      expect(await listedKeys(home)).toEqual(before);
     });
   }
 
@@ -120,8 +125,8 @@ describe("whitespace around a valid key is trimmed", () => {
       const key = fakeApiKey(`TRIM_${label.replace(/\W+/g, "_")}`);
       const r = await addKey("t", wrap(key), opts(), ["--no-validate"]);
       expect(r.code, r.stderr).toBe(0);
-      expect((await runCli(["--json", "use", "t"], opts())).code).toBe(0);
-      expect((await runCli(["current"], opts())).stdout).toBe(`${key}\n`);
+      // What was stored is the key alone, nothing around it (as `use t` then `current` would print it).
+      expect(await inProcess(home, (app) => app.keys.reveal("t"))).toBe(key);
     });
   }
 });
@@ -135,7 +140,7 @@ describe("empty input", () => {
       const before = await seed();
       const r = await addKey("empty", input, opts());
       expectError(r, 1, "E_KEY_EMPTY");
-      expect(await listKeys(opts())).toEqual(before);
+      expect(await listedKeys(home)).toEqual(before);
     });
   }
 });
@@ -154,7 +159,7 @@ describe("unknown names → E_KEY_NOT_FOUND", () => {
       const before = await seed();
       const r = await runCli(["--json", ...args], opts());
       expectError(r, 1, "E_KEY_NOT_FOUND");
-      expect(await listKeys(opts())).toEqual(before);
+      expect(await listedKeys(home)).toEqual(before);
     });
   }
 });
@@ -173,7 +178,7 @@ describe("usage errors → exit 2", () => {
       const before = await seed();
       const r = await runCli(["--json", ...args], opts());
       expectError(r, 2, "E_USAGE");
-      expect(await listKeys(opts())).toEqual(before);
+      expect(await listedKeys(home)).toEqual(before);
     });
   }
 
@@ -182,7 +187,7 @@ describe("usage errors → exit 2", () => {
     const r = await runCli(["--json", "add", "argv", OTHER], opts());
     expect(r.code).toBe(2);
     expectNoEcho(r, keyBody(OTHER));
-    expect(await listKeys(opts())).toEqual(before);
+    expect(await listedKeys(home)).toEqual(before);
     expect(fake.requestsFor(OTHER)).toHaveLength(0);
   });
 });
@@ -196,7 +201,7 @@ describe("duplicates and name clashes", () => {
       expect(jsonError(r).message).toContain("work");
       expectNoEcho(r, keyBody(EXISTING));
     }
-    expect(await listKeys(opts())).toEqual(before);
+    expect(await listedKeys(home)).toEqual(before);
   });
 
   it("a taken name on add → E_NAME_TAKEN", async () => {
@@ -204,16 +209,16 @@ describe("duplicates and name clashes", () => {
     const r = await addKey("work", OTHER, opts());
     expectError(r, 1, "E_NAME_TAKEN");
     expectNoEcho(r, keyBody(OTHER));
-    expect(await listKeys(opts())).toEqual(before);
+    expect(await listedKeys(home)).toEqual(before);
   });
 
   it("a taken name on rename → E_NAME_TAKEN", async () => {
     await seed();
-    expect((await addKey("second", OTHER, opts())).code).toBe(0);
-    const before = await listKeys(opts());
+    await inProcess(home, (app) => app.keys.add({ name: "second", secret: OTHER, validate: false }));
+    const before = await listedKeys(home);
     const r = await runCli(["--json", "rename", "second", "work"], opts());
     expectError(r, 1, "E_NAME_TAKEN");
-    expect(await listKeys(opts())).toEqual(before);
+    expect(await listedKeys(home)).toEqual(before);
   });
 });
 
@@ -221,14 +226,14 @@ describe("profiles", () => {
   it("profile delete of an unknown profile → E_PROFILE_NOT_FOUND", async () => {
     const before = await seed();
     expectError(await runCli(["--json", "profile", "delete", "nope"], opts()), 1, "E_PROFILE_NOT_FOUND");
-    expect(await listKeys(opts())).toEqual(before);
+    expect(await listedKeys(home)).toEqual(before);
   });
 
   it("add into an unknown profile → E_PROFILE_NOT_FOUND, nothing stored", async () => {
     const before = await seed();
     const r = await runCli(["--profile", "nope", "--json", "add", "k"], opts({ stdin: OTHER }));
     expectError(r, 1, "E_PROFILE_NOT_FOUND");
-    expect(await listKeys(opts())).toEqual(before);
+    expect(await listedKeys(home)).toEqual(before);
   });
 });
 
@@ -246,8 +251,8 @@ describe("master key", () => {
     expectError(add, 1, "E_WRONG_MASTER_KEY");
     expectNoEcho(add, OTHER_MASTER_KEY, keyBody(OTHER));
 
-    expect(await listKeys(opts())).toEqual(before);
-    expect((await runCli(["current"], opts())).stdout).toBe(`${EXISTING}\n`);
+    expect(await listedKeys(home)).toEqual(before);
+    expect((await inProcess(home, (app) => app.active())).secret).toBe(EXISTING);
   });
 
   it("a malformed APIKEY_MASTER_KEY makes add fail without echoing it or storing anything", async () => {
@@ -256,7 +261,7 @@ describe("master key", () => {
     expect(r.code).toBe(1);
     jsonError(r);
     expectNoEcho(r, bad, keyBody(OTHER));
-    expect(await listKeys(opts())).toEqual([]);
+    expect(await listedKeys(home)).toEqual([]);
   });
 });
 
@@ -310,7 +315,7 @@ describe("damaged or unwritable store", () => {
     }
     expectError(r, 1, "E_STORE_READONLY");
     expectNoEcho(r, keyBody(OTHER));
-    expect(await listKeys(opts())).toEqual(before);
+    expect(await listedKeys(home)).toEqual(before);
   });
 });
 

@@ -1,9 +1,20 @@
+import { keyFileSource, masterKeySource } from "@apikey/core";
 import { describe, expect, it } from "vitest";
-import { addKey, type CliResult, jsonError, makeHome, type RunOptions, runCli } from "../fixtures/cli.ts";
+import {
+  addKey,
+  type CliResult,
+  jsonError,
+  makeHome,
+  type RunOptions,
+  TEST_MASTER_KEY,
+} from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Several CLI processes creating one fresh store at the same moment (issue 12, item 12). Split out of
 // concurrency.test.ts (same test names) so the suite's two workers share the concurrency tests.
+// The racing adds are the subject and stay CLI processes; each added key is then read back in process (reveal, with
+// the master key the CLI had: APIKEY_MASTER_KEY, or the key file the race left).
 
 describe("several processes creating a fresh store at once", () => {
   // The race is timing-dependent; five rounds of four processes hit it nearly every run here.
@@ -30,13 +41,27 @@ describe("several processes creating a fresh store at once", () => {
           });
           const added = results.flatMap((r, i) => (r.code === 0 ? [i] : []));
           if (added.length === 0) problems.push(`round ${round}: no process succeeded`);
-          for (const i of added) {
-            const reveal = await runCli(["reveal", "--yes", `p${i}`], run);
-            if (reveal.stdout !== `${keys[i]}\n`) {
-              problems.push(
-                `round ${round} p${i} was added but does not read back: ${reveal.stderr.slice(0, 200)}`,
-              );
-            }
+          const master =
+            "APIKEY_MASTER_KEY" in env ? keyFileSource(fresh.dataDir) : masterKeySource(TEST_MASTER_KEY);
+          const readBack = await inProcess(
+            fresh,
+            async (app) => {
+              // Whether each reads back, and why not: never the secret it read instead.
+              const out: Array<[number, string | null]> = [];
+              for (const i of added) {
+                try {
+                  const secret = await app.keys.reveal(`p${i}`, undefined, "cli reveal");
+                  out.push([i, secret === keys[i] ? null : "another secret"]);
+                } catch (err) {
+                  out.push([i, String(err).slice(0, 200)]);
+                }
+              }
+              return out;
+            },
+            [master],
+          );
+          for (const [i, why] of readBack) {
+            if (why !== null) problems.push(`round ${round} p${i} was added but does not read back: ${why}`);
           }
         } finally {
           await fresh.cleanup();

@@ -11,15 +11,8 @@ import {
   seededRandom,
 } from "@apikey/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  addKey,
-  type CliResult,
-  makeHome,
-  type RunOptions,
-  runCli,
-  type TestHome,
-  walk,
-} from "../fixtures/cli.ts";
+import { type CliResult, makeHome, type RunOptions, runCli, type TestHome, walk } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Issue 12, acceptance: the adversarial classes as a standing suite. Hostile names, profiles, stdin shapes and
@@ -208,13 +201,13 @@ async function runAll(cases: Array<{ args: string[]; stdin?: Buffer; echoed: str
 describe("through the CLI, against an existing store", () => {
   beforeAll(async () => {
     home = await makeHome();
-    const add = await addKey("work", KEY, opts(), ["--no-validate"]);
-    expect(add.code, add.stderr).toBe(0);
-    expect((await runCli(["--json", "profile", "create", "team"], opts())).code).toBe(0);
-    const out = join(home.root, "good.apikey");
-    const exported = await runCli(["--json", "export", "--out", out], opts());
-    expect(exported.code, exported.stderr).toBe(0);
-    bundleText = await readFile(out, "utf8");
+    // The existing store and a good bundle of it, made in process (`add`, `profile create`, `export`): what the
+    // cases below run through the CLI is the subject.
+    bundleText = await inProcess(home, async (app) => {
+      await app.keys.add({ name: "work", secret: KEY, validate: false });
+      await app.profiles.create("team");
+      return (await app.bundles.export({ passphrase: PASSPHRASE })).text;
+    });
   });
   afterAll(() => home?.cleanup());
 

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { loadConfig, masterKeySource, openApikey } from "@apikey/core";
+import { loadConfig, masterKeySource, openApikey, parseSince } from "@apikey/core";
 import { openStore } from "@apikey/storage/better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  addKey,
   CLI_PATH,
   cliEnv,
   jsonOut,
@@ -16,12 +15,16 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, orgApiKey, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
 import { startProxy, stopAllProxies } from "../fixtures/proxy.ts";
 
 // Issue 24's acceptance, end to end through the built CLI: one key used through the gateway, one through `exec`, a
 // third rotated away but still used at the stand-in, and an organization key the store does not hold. The stand-in
 // reports the Messages it served (as Anthropic does), two minutes back so the test need not wait for a minute to end.
+// The profiles, keys and gateway token the story starts from are made in process; the gateway, `exec`, the syncs and
+// what `usage`, `usage check` and `status` show are CLI runs. Where a test only compares what is stored before and
+// after a sync, it reads it in process (app.usage.reported and app.usage.findings, what those commands print).
 
 const ADMIN = fakeAdminKey("FINDINGS");
 const GATEWAY = fakeApiKey("FINDINGS_GATEWAY");
@@ -61,6 +64,8 @@ interface Check {
 let fake: FakeAnthropic;
 let home: TestHome;
 let opts: RunOptions;
+/** The `exec` key's id, to find its row among the stored side-by-side rows. */
+let execKeyId: string;
 
 const cli = (args: string[]) => runCli(["--json", ...args], { ...opts, timeoutMs: 60_000 });
 const message = JSON.stringify({
@@ -101,6 +106,11 @@ const check = async () => {
   // Exit 1 when there is a finding: the JSON is on stdout all the same.
   return { code: r.code, out: JSON.parse(r.stdout) as Check };
 };
+/** The stored side-by-side rows `usage --since 2d` shows, read in process. */
+const storedReported = () => inProcess(home, (app) => app.usage.reported({ lastDays: 2 }));
+/** The findings `usage check` (its default window, 30d) prints, read in process. */
+const storedFindings = async () =>
+  (await inProcess(home, (app) => app.usage.findings({ since: parseSince("30d", new Date()) }))).findings;
 
 beforeAll(async () => {
   fake = await startFakeAnthropic({
@@ -111,17 +121,19 @@ beforeAll(async () => {
   });
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
-  expect((await runCli(["profile", "create", "org"], opts)).code).toBe(0);
-  expect((await runCli(["profile", "create", "team"], opts)).code).toBe(0);
-  for (const [name, secret, profile] of [
-    ["admin", ADMIN, "org"],
-    ["gateway", GATEWAY, "team"],
-    ["exec", EXEC, "default"],
-    ["ci", OLD, "default"],
-  ] as const) {
-    expect((await addKey(name, secret, opts, ["--no-validate", "--profile", profile])).code).toBe(0);
-  }
-  expect((await runCli(["use", "exec"], opts)).code).toBe(0);
+  execKeyId = await inProcess(home, async (app) => {
+    await app.profiles.create("org");
+    await app.profiles.create("team");
+    for (const [name, secret, profile] of [
+      ["admin", ADMIN, "org"],
+      ["gateway", GATEWAY, "team"],
+      ["exec", EXEC, "default"],
+      ["ci", OLD, "default"],
+    ] as const)
+      await app.keys.add({ name, secret, profile, validate: false });
+    await app.keys.use("exec");
+    return (await app.keys.get("exec")).id;
+  });
 
   // `ci` was rotated ten minutes ago (the app's clock is the seam; the CLI has none).
   const store = await openStore({ path: home.storePath });
@@ -139,13 +151,12 @@ beforeAll(async () => {
     await app.close();
   }
 
-  const token = await runCli(["--profile", "team", "proxy", "token", "create", "laptop"], opts);
-  expect(token.code, token.stderr).toBe(0);
+  const { token } = await inProcess(home, (app) => app.tokens.create({ name: "laptop", profile: "team" }));
   const proxy = await startProxy(opts, ["--profile", "team"]);
   for (let i = 0; i < 2; i++) {
     const res = await fetch(`${proxy.url}/v1/messages`, {
       method: "POST",
-      headers: headers(token.stdout.trim()),
+      headers: headers(token),
       body: message,
     });
     expect(res.status, await res.text()).toBe(200);
@@ -235,17 +246,18 @@ describe("issue 24 acceptance: sync, side by side, findings", () => {
   });
 
   it("re-running the sync changes nothing", async () => {
-    const before = { rows: await reported(), findings: (await check()).out.findings };
+    const before = { rows: await storedReported(), findings: await storedFindings() };
     expect((await cli(["usage", "sync"])).code).toBe(0);
     expect((await cli(["usage", "sync", "--since", "1d"])).code).toBe(0);
-    expect(await reported()).toEqual(before.rows);
-    expect((await check()).out.findings).toEqual(before.findings);
+    expect(await storedReported()).toEqual(before.rows);
+    expect(await storedFindings()).toEqual(before.findings);
   });
 
   it("a SIGKILL mid-sync leaves the store as it was, and the next sync completes it", async () => {
     await useThroughExec();
-    const exec = async () => (await reported()).find((r) => r.key === "default/exec")?.reported?.inputTokens;
-    const findingsBefore = (await check()).out.findings;
+    const exec = async () =>
+      (await storedReported()).find((r) => r.keyId === execKeyId)?.reported?.inputTokens;
+    const findingsBefore = await storedFindings();
     // The first report page (the hours) answers; the second (the recent minutes, with the new request) hangs.
     fake.clearRequests();
     fake.failUsageReport(2, { status: 200, hang: true });
@@ -264,10 +276,10 @@ describe("issue 24 acceptance: sync, side by side, findings", () => {
     await exited;
 
     expect(await exec()).toBe(12);
-    expect((await check()).out.findings).toEqual(findingsBefore);
+    expect(await storedFindings()).toEqual(findingsBefore);
     const resumed = await cli(["usage", "sync"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await exec()).toBe(24);
-    expect((await check()).out.findings).toEqual(findingsBefore);
+    expect(await storedFindings()).toEqual(findingsBefore);
   });
 });

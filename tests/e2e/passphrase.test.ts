@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { keyFileSource, passphraseSource } from "@apikey/core";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,10 +16,13 @@ import {
   type TestHome,
   walk,
 } from "../fixtures/cli.ts";
+import { inProcess, listedKeys } from "../fixtures/in-process.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 import { passphraseStore } from "../fixtures/passphrase-store.ts";
 
 // The two master keys that need no operator-supplied key: a passphrase (scrypt) and, last resort, a key file.
+// The CLI runs what is tested (opening, refusing, creating, warning); what a run left in the store (keys, audit trail,
+// protection, the active secret once it is known to open) is read back in process.
 
 const WORK = fakeApiKey("PASS_WORK");
 const OTHER = fakeApiKey("PASS_OTHER");
@@ -43,13 +47,14 @@ function expectNoSecret(r: CliResult, ...secrets: string[]) {
   for (const s of secrets) expect(r.stdout + r.stderr).not.toContain(keyBody(s));
 }
 
-/** Everything a failed command must leave as it was: the keys, the audit log, and the bytes of every store file. */
-async function storeState(opts: RunOptions, dataDir: string) {
-  return {
-    list: await listKeys(opts),
-    audit: jsonOut(await runCli(["--json", "audit", "--limit", "1000"], opts)),
-    files: await fileHashes(dataDir),
-  };
+/**
+ * Everything a failed command must leave as it was: the keys, the audit log (as `list --json` and `audit --limit
+ * 1000 --json` print them, read in process; neither unlocks anything), and the bytes of every store file.
+ */
+async function storeState(home: TestHome) {
+  const list = await listedKeys(home);
+  const audit = JSON.parse(JSON.stringify(await inProcess(home, (app) => app.audit({ limit: 1000 }), [])));
+  return { list, audit, files: await fileHashes(home.dataDir) };
 }
 
 /** sha256 of every file under dir (-wal and -shm included), so a failed comparison prints short. */
@@ -99,47 +104,47 @@ describe("a store created with APIKEY_PASSPHRASE", () => {
   });
 
   it("a wrong passphrase: current --json → E_WRONG_MASTER_KEY, exit 1, nothing written", async () => {
-    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const before = await storeState(home);
     const r = await runCli(["--json", "current"], opts(WRONG));
     expectError(r, 1, "E_WRONG_MASTER_KEY");
     expectNoSecret(r, WORK);
     expect(r.stderr).not.toContain(WRONG);
-    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+    expect(await storeState(home)).toEqual(before);
   });
 
   // Plain `current` is the apiKeyHelper hot path, a separate code path from `--json current`.
   it("a wrong passphrase: plain current (the hot path) → exit 1, no output on stdout, nothing written", async () => {
-    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const before = await storeState(home);
     const r = await runCli(["current"], opts(WRONG));
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).not.toContain(WRONG);
-    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+    expect(await storeState(home)).toEqual(before);
   });
 
   it("a wrong passphrase: add → E_WRONG_MASTER_KEY, exit 1, nothing written", async () => {
-    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const before = await storeState(home);
     const r = await addKey("other", OTHER, opts(WRONG), ["--no-validate"]);
     expectError(r, 1, "E_WRONG_MASTER_KEY");
     expectNoSecret(r, OTHER);
-    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+    expect(await storeState(home)).toEqual(before);
   });
 
   it("no passphrase and no terminal → E_MASTER_KEY_MISSING for current and add, nothing written", async () => {
-    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const before = await storeState(home);
     expectError(await runCli(["--json", "current"], opts(undefined)), 1, "E_MASTER_KEY_MISSING");
     const add = await addKey("other", OTHER, opts(undefined), ["--no-validate"]);
     expectError(add, 1, "E_MASTER_KEY_MISSING");
     expectNoSecret(add, OTHER);
-    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+    expect(await storeState(home)).toEqual(before);
   });
 
   it("no passphrase and no terminal: plain current (the hot path) → exit 1, no stdout, nothing written", async () => {
-    const before = await storeState(opts(PASSPHRASE), home.dataDir);
+    const before = await storeState(home);
     const plain = await runCli(["current"], opts(undefined));
     expect(plain.code).toBe(1);
     expect(plain.stdout).toBe("");
-    expect(await storeState(opts(PASSPHRASE), home.dataDir)).toEqual(before);
+    expect(await storeState(home)).toEqual(before);
   });
 
   it("an empty APIKEY_PASSPHRASE counts as unset → E_MASTER_KEY_MISSING", async () => {
@@ -150,7 +155,7 @@ describe("a store created with APIKEY_PASSPHRASE", () => {
     const r = await addKey("other", OTHER, opts(PASSPHRASE), ["--no-validate"]);
     expect(r.code, r.stderr).toBe(0);
     expect((await runCli(["current"], opts(PASSPHRASE))).stdout).toBe(`${WORK}\n`);
-    expect((await listKeys(opts(PASSPHRASE))).map((k) => k.name).sort()).toEqual(["other", "work"]);
+    expect((await listedKeys(home)).map((k) => k.name).sort()).toEqual(["other", "work"]);
   });
 });
 
@@ -184,7 +189,11 @@ describe("creating a passphrase store", () => {
     const s = jsonOut<Status>(await runCli(["--json", "status"], opts("twelve121212")));
     expect(s).toMatchObject({ initialised: true, kekProvider: "passphrase", keyCount: 1, warnings: [] });
     expect(await readdir(home.dataDir)).not.toContain("master.key");
-    expect((await runCli(["current"], opts("twelve121212"))).stdout).toBe(`${WORK}\n`);
+    // The secret opens with that passphrase (what `current` prints), read in process.
+    const active = await inProcess(home, (app) => app.active(), [
+      passphraseSource({ passphrase: "twelve121212" }),
+    ]);
+    expect(active.secret).toBe(WORK);
     // The CLI writes the shipped cost; only tests (@apikey/core/testing) make the cheaper stores used above.
     const db = new Database(home.storePath, { readonly: true });
     try {
@@ -215,7 +224,8 @@ describe("a key-file store (nothing else available)", () => {
   it("is created with a warning, and uses master.key (0600, in a 0700 directory)", async () => {
     expect(created.code, created.stderr).toBe(0);
     expect(created.stderr).toMatch(/warning/i);
-    const s = jsonOut<Status>(await runCli(["--json", "status"], opts()));
+    // What `status --json` reports of the store, read in process (status unlocks nothing).
+    const s = await inProcess(home, (app) => app.status(), []);
     expect(s).toMatchObject({ initialised: true, kekProvider: "keyfile", keyCount: 1 });
     expect((await stat(keyFile())).mode & 0o777).toBe(0o600);
     expect((await stat(home.dataDir)).mode & 0o777).toBe(0o700);
@@ -246,12 +256,14 @@ describe("a key-file store (nothing else available)", () => {
     } finally {
       await writeFile(keyFile(), original, { mode: 0o600 });
     }
-    expect((await runCli(["current"], opts())).stdout).toBe(`${FILE_KEY}\n`);
+    // The restored key file opens the store again (what `current` prints), read in process.
+    const active = await inProcess(home, (app) => app.active(), [keyFileSource(home.dataDir)]);
+    expect(active.secret).toBe(FILE_KEY);
   });
 
   it("with master.key deleted: a coded E_MASTER_KEY_MISSING, no crash, no new key file, nothing written", async () => {
     await rm(keyFile());
-    const before = await storeState(opts(), home.dataDir);
+    const before = await storeState(home);
 
     expectError(await runCli(["--json", "current"], opts()), 1, "E_MASTER_KEY_MISSING");
     const add = await addKey("other", OTHER, opts(), ["--no-validate"]);
@@ -259,18 +271,18 @@ describe("a key-file store (nothing else available)", () => {
     expectNoSecret(add, OTHER);
 
     expect(await readdir(home.dataDir)).not.toContain("master.key");
-    expect(await storeState(opts(), home.dataDir)).toEqual(before);
+    expect(await storeState(home)).toEqual(before);
   });
 
   it("with master.key deleted: plain current (the hot path) → a message, not a crash, and nothing written", async () => {
     await rm(keyFile(), { force: true });
-    const before = await storeState(opts(), home.dataDir);
+    const before = await storeState(home);
     const plain = await runCli(["current"], opts());
     expect(plain.code).toBe(1);
     expect(plain.stdout).toBe("");
     expect(plain.stderr).toMatch(/^apikey: /);
     expect(plain.stderr).not.toMatch(/\n\s+at |could not start|internal/i);
     expect(await readdir(home.dataDir)).not.toContain("master.key");
-    expect(await storeState(opts(), home.dataDir)).toEqual(before);
+    expect(await storeState(home)).toEqual(before);
   });
 });

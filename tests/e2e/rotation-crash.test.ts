@@ -1,21 +1,17 @@
+import { keyFileSource, masterKeySource } from "@apikey/core";
 import { propertySeed, seededRandom } from "@apikey/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  addKey,
-  jsonOut,
-  listKeys,
-  makeHome,
-  type RunOptions,
-  runCli,
-  TEST_MASTER_KEY,
-  type TestHome,
-} from "../fixtures/cli.ts";
+import { makeHome, type RunOptions, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
+import { inProcess, listedKeys } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { runAndKill } from "../fixtures/kill-loop.ts";
 
 // A real CLI process SIGKILLed at a random moment while rotating or re-keying, many times: the store must always
 // reopen, with every key decryptable and none lost. Kill delays are spread over the measured length of a full run,
 // half of them near its end, so some land before the transaction, some inside it, some after. Bounded loops; the seed is printed on failure.
+// Spawned: the killed runs, the runs that must converge, and the first `current` after each kill (the CLI's fast path
+// reopening what the kill left; after a rekey, from the key file alone or from APIKEY_MASTER_KEY). The starting keys,
+// the key list, the store's protection and the secrets checked once a run has finished are read in process.
 
 const SEED = propertySeed("rotation crash loop", 20261127);
 const ROUNDS = 10;
@@ -31,21 +27,29 @@ let opts: RunOptions;
 beforeAll(async () => {
   home = await makeHome();
   opts = { home };
-  for (const [name, secret] of [
-    ["work", fakeApiKey("CRASH_0")],
-    ["other", fakeApiKey("CRASH_OTHER")],
-  ] as const) {
-    expect((await addKey(name, secret, opts, ["--no-validate"])).code).toBe(0);
-  }
+  await inProcess(home, async (app) => {
+    for (const [name, secret] of [
+      ["work", fakeApiKey("CRASH_0")],
+      ["other", fakeApiKey("CRASH_OTHER")],
+    ] as const)
+      await app.keys.add({ name, secret, validate: false });
+  });
 });
 afterAll(async () => {
   await home?.cleanup();
 });
 
-async function reveal(name: string, o: RunOptions): Promise<string> {
-  const r = await runCli(["reveal", "--yes", name], o);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout.trim();
+/** The store opens with APIKEY_MASTER_KEY or its key file, whichever the last rekey left (as the CLI offers both). */
+const eitherKey = () => [masterKeySource(TEST_MASTER_KEY), keyFileSource(home.dataDir)];
+
+/** `reveal --yes NAME`, in process. */
+function reveal(name: string): Promise<string> {
+  return inProcess(home, (app) => app.keys.reveal(name, undefined, "cli reveal"), eitherKey());
+}
+
+/** What `current` prints once a run has finished, in process. */
+function activeSecret(): Promise<string> {
+  return inProcess(home, async (app) => (await app.active()).secret, eitherKey());
 }
 
 async function currentOrNull(o: RunOptions): Promise<string | null> {
@@ -83,7 +87,7 @@ describe("SIGKILL during rotate", () => {
       if (run.killed) killedMidway++;
       const context = `seed ${SEED}, round ${i}, kill after ${delay} ms (killed: ${run.killed})`;
 
-      const live = (await listKeys(opts)).filter((k) => k.name === "work" && k.status !== "rotated");
+      const live = (await listedKeys(home)).filter((k) => k.name === "work" && k.status !== "rotated");
       expect(live, context).toHaveLength(1);
       expect(live[0]?.active, context).toBe(true);
       const now = await currentOrNull(opts);
@@ -95,13 +99,13 @@ describe("SIGKILL during rotate", () => {
         stdin: next,
       });
       expect(again.code, `${context}\n${again.stderr}`).toBe(0);
-      expect(await currentOrNull(opts), context).toBe(next);
+      expect(await activeSecret(), context).toBe(next);
       held = next;
     }
     // Every key, rotated ones included, is still there and decrypts.
-    const keys = await listKeys(opts);
+    const keys = await listedKeys(home);
     expect(keys.filter((k) => k.name === "work")).toHaveLength(ROUNDS + 2);
-    expect(await reveal("other", opts)).toBe(fakeApiKey("CRASH_OTHER"));
+    expect(await reveal("other")).toBe(fakeApiKey("CRASH_OTHER"));
     console.info(
       `rotate: ${killedMidway}/${ROUNDS} runs killed, ${killedAfterCommit} of them after the commit (full run ${Math.round(span)} ms)`,
     );
@@ -113,15 +117,15 @@ describe("SIGKILL during rekey", () => {
     const random = seededRandom(SEED + 1);
     const withEnv: RunOptions = { ...opts, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } };
     const noEnv: RunOptions = { ...opts, env: { APIKEY_MASTER_KEY: undefined } };
-    const provider = async () =>
-      jsonOut<{ kekProvider: string }>(await runCli(["--json", "status"], noEnv)).kekProvider;
+    // `status --json`'s kekProvider: status reads the slots and unlocks nothing.
+    const provider = async () => inProcess(home, async (app) => (await app.status()).kekProvider);
 
     // env → key file → env, measured, so the store starts and ends each round on a known provider.
     const span = Math.max(
       await measure(["rekey", "--to", "keyfile"], withEnv),
       await measure(["rekey", "--to", "env"], withEnv),
     );
-    const expected = await currentOrNull(withEnv);
+    const expected = await activeSecret();
     expect(expected).not.toBeNull();
     let killedMidway = 0;
     let killedAfterCommit = 0;
@@ -140,7 +144,7 @@ describe("SIGKILL during rekey", () => {
       expect(await currentOrNull(now === "keyfile" ? noEnv : withEnv), context).toBe(expected);
       if (!run.killed) expect(run.code, `${context}\n${run.stderr}`).toBe(0);
     }
-    expect(await reveal("other", withEnv)).toBe(fakeApiKey("CRASH_OTHER"));
+    expect(await reveal("other")).toBe(fakeApiKey("CRASH_OTHER"));
     console.info(
       `rekey: ${killedMidway}/${ROUNDS} runs killed, ${killedAfterCommit} of them after the commit (full run ${Math.round(span)} ms)`,
     );

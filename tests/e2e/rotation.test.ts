@@ -20,10 +20,13 @@ import {
   orgApiKey,
   startFakeAnthropic,
 } from "../fixtures/fake-anthropic.ts";
+import { inProcess, listedKeys } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
 import { storeTemplate } from "../fixtures/store-template.ts";
 
-// `apikey rotate` through the real CLI against the local Anthropic stand-in.
+// `apikey rotate` through the real CLI against the local Anthropic stand-in. The rotate runs (and --finish, and the
+// list and status that show the age flag) are the subject; the keys added beside `work`, and the key list, audit
+// trail and active key read back after a run, go through the same use cases in process.
 
 const OLD = fakeApiKey("ROT_OLD");
 const NEW = fakeApiKey("ROT_NEW");
@@ -68,14 +71,19 @@ function expectNoSecrets(r: CliResult) {
   for (const s of ALL_SECRETS) expect(r.stdout + r.stderr).not.toContain(keyBody(s));
 }
 
-async function audit(o: RunOptions = opts): Promise<AuditRow[]> {
-  return jsonOut<AuditRow[]>(await runCli(["--json", "audit", "--limit", "1000"], o));
+/** What `audit --limit 1000 --json` prints, read in process (through JSON, as the CLI writes it). */
+async function audit(): Promise<AuditRow[]> {
+  return JSON.parse(JSON.stringify(await inProcess(home, (app) => app.audit({ limit: 1000 }))));
 }
 
-async function current(o: RunOptions = opts): Promise<string> {
-  const r = await runCli(["current"], o);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout.trim();
+/** What `current` prints, read in process. */
+function current(): Promise<string> {
+  return inProcess(home, async (app) => (await app.active()).secret);
+}
+
+/** `add NAME` without validation, in process: a key beside `work` that the test starts from. */
+function addInProcess(name: string, secret: string): Promise<unknown> {
+  return inProcess(home, (app) => app.keys.add({ name, secret, validate: false }));
 }
 
 /** The organisation's keys as the fake now holds them, read through its Admin API like any client. */
@@ -120,7 +128,7 @@ describe("apikey rotate", () => {
     expect(out.old).toMatchObject({ name: "work", status: "rotated", active: false });
     expect(await current()).toBe(NEW);
 
-    const keys = await listKeys(opts);
+    const keys = await listedKeys(home);
     expect(keys.map((k) => [k.id, k.status, k.active])).toEqual(
       expect.arrayContaining([
         [out.old.id, "rotated", false],
@@ -144,12 +152,12 @@ describe("apikey rotate", () => {
 
   it("is idempotent: the same new key again succeeds, changes nothing and writes no audit entry", async () => {
     const first = jsonOut<RotateJson>(await rotate("work", NEW));
-    const before = { keys: await listKeys(opts), audit: await audit() };
+    const before = { keys: await listedKeys(home), audit: await audit() };
     const again = jsonOut<RotateJson>(await rotate("work", NEW));
     expect(again.changed).toBe(false);
     expect(again.new.id).toBe(first.new.id);
     expect(again.old.id).toBe(first.old.id);
-    expect(await listKeys(opts)).toEqual(before.keys);
+    expect(await listedKeys(home)).toEqual(before.keys);
     expect(await audit()).toEqual(before.audit);
     // Rotating on to a third key still works after that.
     expect(jsonOut<RotateJson>(await rotate("work", THIRD)).changed).toBe(true);
@@ -157,8 +165,8 @@ describe("apikey rotate", () => {
   });
 
   it("refuses the key it already holds, and a key stored elsewhere, writing nothing", async () => {
-    expect((await addKey("other", OTHER, opts)).code).toBe(0);
-    const before = { keys: await listKeys(opts), audit: await audit() };
+    await addInProcess("other", OTHER);
+    const before = { keys: await listedKeys(home), audit: await audit() };
 
     const same = await rotate("work", OLD);
     expect(same.code).toBe(1);
@@ -171,17 +179,17 @@ describe("apikey rotate", () => {
     expect(err.message).toContain('"other"');
     expectNoSecrets(dup);
 
-    expect(await listKeys(opts)).toEqual(before.keys);
+    expect(await listedKeys(home)).toEqual(before.keys);
     expect(await audit()).toEqual(before.audit);
   });
 
   it("changes nothing when the new key fails validation", async () => {
     fake.setBehaviour(BAD, { status: 401 });
-    const before = { keys: await listKeys(opts), audit: await audit() };
+    const before = { keys: await listedKeys(home), audit: await audit() };
     const r = await rotate("work", BAD);
     expect(r.code).toBe(1);
     expect(jsonError(r).code).toBe("E_KEY_INVALID");
-    expect(await listKeys(opts)).toEqual(before.keys);
+    expect(await listedKeys(home)).toEqual(before.keys);
     expect(await audit()).toEqual(before.audit);
     expect(await current()).toBe(OLD);
   });
@@ -198,7 +206,7 @@ describe("apikey rotate", () => {
   });
 
   it("carries the budget, organisation and status over; an inactive key's rotation leaves the active one alone", async () => {
-    expect((await addKey("spare", OTHER, opts)).code).toBe(0);
+    await addInProcess("spare", OTHER);
     const store = await openStore({ path: home.storePath });
     try {
       const spare = await store.keys.byName("default", "spare");
@@ -238,8 +246,7 @@ describe("upstream deactivation with an Admin key", () => {
   beforeEach(async () => {
     fake.setOrgApiKeys([...filler, orgApiKey("other", OTHER), orgApiKey("work", OLD)]);
     fake.clearRequests();
-    const added = await addKey("admin", ADMIN, opts);
-    expect(added.code, added.stderr).toBe(0);
+    await addInProcess("admin", ADMIN);
   });
 
   const upstreamStatus = async (secret: string) =>
@@ -344,7 +351,7 @@ describe("the rotation age flag", () => {
     expect((await runCli(["list"], opts)).stdout).toMatch(/ancient.*rotation due/);
 
     expect((await runCli(["--json", "rotate", "--max-age-days", "120"], opts)).code).toBe(0);
-    expect(due(await listKeys(opts))).toEqual({ work: false, ancient: false });
+    expect(due(await listedKeys(home))).toEqual({ work: false, ancient: false });
     expect((await audit()).some((a) => a.action === "settings.set")).toBe(true);
     const bad = await runCli(["--json", "rotate", "--max-age-days", "-3"], opts);
     expect(bad.code).toBe(2);
@@ -352,6 +359,6 @@ describe("the rotation age flag", () => {
     // Rotating the old key clears the flag: its successor is new.
     expect((await runCli(["--json", "rotate", "--max-age-days", "90"], opts)).code).toBe(0);
     expect((await rotate("ancient", THIRD)).code).toBe(0);
-    expect(due(await listKeys(opts))).toEqual({ work: false, ancient: false });
+    expect(due(await listedKeys(home))).toEqual({ work: false, ancient: false });
   });
 });

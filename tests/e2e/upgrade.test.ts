@@ -1,19 +1,19 @@
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { masterKeySource } from "@apikey/core";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   filesContaining,
   jsonError,
-  jsonOut,
-  type ListedKey,
   makeHome,
   REPO_ROOT,
   type RunOptions,
   runCli,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess, inProcessWarnings } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey, fakeOauthToken, keyBody } from "../fixtures/keys.ts";
 import type { FixtureManifest, UsageTotals } from "../fixtures/stores/manifest.ts";
 import { FIXTURE_MASTER_KEY } from "../fixtures/stores/populate.ts";
@@ -21,6 +21,10 @@ import { FIXTURE_MASTER_KEY } from "../fixtures/stores/populate.ts";
 // Stores written by every schema so far (tests/fixtures/stores, made by its generator) open with the current build,
 // migrate, and show the same keys, profiles, usage and audit trail; secrets still decrypt. A store that a newer build
 // wrote is refused and left byte for byte as it was.
+// The CLI runs what is tested: `current` on the old schema (its fast path hands over to the full path, which
+// migrates), `current` again on the migrated one, and every refusal of a newer store. What the migrated store then
+// holds (keys, profiles, usage, audit trail, secrets) is read back in process, through the use cases those commands'
+// --json print.
 
 const STORES = join(REPO_ROOT, "tests/fixtures/stores");
 const manifest = JSON.parse(readFileSync(join(STORES, "manifest.json"), "utf8")) as FixtureManifest[];
@@ -95,7 +99,19 @@ describe("upgrade fixtures", () => {
         db.close();
       }
 
-      const listed = jsonOut<ListedKey[]>(await runCli(["--json", "list"], opts));
+      const fixtureKey = [masterKeySource(FIXTURE_MASTER_KEY)];
+      const read = await inProcess(
+        opts.home,
+        async (app) => ({
+          listed: await app.keys.list(),
+          profiles: await app.profiles.list(),
+          // `usage --since 2026-01-01 --by key`: its rows name a key profile/name, " (rotated)" for a rotated one.
+          usage: await app.usage.report({ since: new Date(Date.UTC(2026, 0, 1)), by: "key" }),
+          audit: await app.audit({ limit: 1000 }),
+        }),
+        fixtureKey,
+      );
+      const listed = read.listed;
       const shape = (k: { profile: string; name: string; kind: string; status: string; masked: string }) =>
         `${k.profile}/${k.name} ${k.kind} ${k.status} ${k.masked}`;
       expect(listed.map(shape).sort()).toEqual(m.keys.map(shape).sort());
@@ -104,16 +120,14 @@ describe("upgrade fixtures", () => {
         expect(active).toEqual(p.activeKey === null ? [] : [p.activeKey]);
       }
 
-      const profiles = jsonOut<Array<{ name: string; activeKey: string | null }>>(
-        await runCli(["--json", "profile", "list"], opts),
-      );
-      expect(profiles.map((p) => ({ name: p.name, activeKey: p.activeKey }))).toEqual(m.profiles);
+      expect(read.profiles.map((p) => ({ name: p.name, activeKey: p.activeKey }))).toEqual(m.profiles);
 
-      const usage = jsonOut<{ totals: UsageTotals; rows: Array<UsageTotals & { key: string }> }>(
-        await runCli(["--json", "usage", "--since", "2026-01-01", "--by", "key"], opts),
-      );
+      const usage = read.usage;
       expect(tokens(usage.totals)).toEqual(tokens(m.usage.total));
-      const byKey = Object.fromEntries(usage.rows.map((r) => [r.key, tokens(r)]));
+      const names = new Map(
+        listed.map((k) => [k.id, `${k.profile}/${k.name}${k.status === "rotated" ? " (rotated)" : ""}`]),
+      );
+      const byKey = Object.fromEntries(usage.rows.map((r) => [names.get(r.group) ?? r.group, tokens(r)]));
       const expected = Object.fromEntries(
         Object.entries(m.usage.byKey)
           .filter(([, t]) => t.requests > 0)
@@ -121,18 +135,24 @@ describe("upgrade fixtures", () => {
       );
       expect(byKey).toEqual(expected);
 
-      const audit = jsonOut<Array<{ action: string }>>(
-        await runCli(["--json", "audit", "--limit", "1000"], opts),
-      );
+      const audit = read.audit;
       // `current` may add nothing; the audit trail that was there is all still there.
       for (const action of m.audit.actions) expect(audit.map((a) => a.action)).toContain(action);
       expect(audit.length).toBeGreaterThanOrEqual(m.audit.rows);
 
-      for (const k of m.keys.filter((k) => k.label !== null)) {
-        const revealed = await runCli(["--profile", k.profile, "reveal", k.name, "--yes"], opts);
-        expect(revealed.stderr).toBe("");
-        expect(revealed.stdout).toBe(`${secretFor(k.kind, k.label as string)}\n`);
-      }
+      // Every secret still decrypts, and revealing it warns of nothing (the CLI's `reveal` printed no stderr).
+      const labelled = m.keys.filter((k) => k.label !== null);
+      const revealed = await inProcessWarnings(
+        opts.home,
+        async (app) => {
+          const out: string[] = [];
+          for (const k of labelled) out.push(await app.keys.reveal(k.name, k.profile, "cli reveal"));
+          return out;
+        },
+        fixtureKey,
+      );
+      expect(revealed.warnings).toEqual([]);
+      expect(revealed.value).toEqual(labelled.map((k) => secretFor(k.kind, k.label as string)));
 
       // Now on the current schema: the fast path answers, for the other profile too.
       const work = m.profiles.find((p) => p.name === "work");

@@ -3,16 +3,7 @@ import { once } from "node:events";
 import { loadConfig, recordUsageMany, type Store, storeFileIn } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addKey,
-  CLI_PATH,
-  cliEnv,
-  jsonError,
-  jsonOut,
-  makeHome,
-  runCli,
-  type TestHome,
-} from "../fixtures/cli.ts";
+import { CLI_PATH, cliEnv, jsonError, jsonOut, makeHome, runCli, type TestHome } from "../fixtures/cli.ts";
 import {
   type FakeAnthropic,
   orgApiKey,
@@ -20,11 +11,15 @@ import {
   startFakeAnthropic,
 } from "../fixtures/fake-anthropic.ts";
 import { fakeCostCents } from "../fixtures/fake-cost-report.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // `apikey usage sync` end to end against the stand-in's usage report: what Anthropic reports per organization key,
 // stored beside what apikey recorded, shown side by side; idempotent, resumable after a failed page, patient with
 // a 429.
+// The syncs and the usage output that shows them are CLI runs; the keys a test starts with are added in process,
+// and so are the read-backs that only compare what a sync stored (app.usage.reported: the rows usage --json prints
+// under `reported`, without the key's display name).
 
 const ADMIN = fakeAdminKey("USAGE_SYNC");
 const GATEWAY = fakeApiKey("USAGE_SYNC_GATEWAY");
@@ -66,13 +61,14 @@ let home: TestHome;
 beforeEach(async () => {
   fake = await startFakeAnthropic({ adminKeys: [ADMIN], validKeys: [GATEWAY, EXEC], orgApiKeys: ORG_KEYS });
   home = await makeHome();
-  for (const [name, secret] of [
-    ["admin", ADMIN],
-    ["gateway", GATEWAY],
-    ["exec", EXEC],
-  ] as const) {
-    expect((await addKey(name, secret, { home }, ["--no-validate"])).code).toBe(0);
-  }
+  await inProcess(home, async (app) => {
+    for (const [name, secret] of [
+      ["admin", ADMIN],
+      ["gateway", GATEWAY],
+      ["exec", EXEC],
+    ] as const)
+      await app.keys.add({ name, secret, validate: false });
+  });
 });
 afterEach(async () => {
   await fake.close();
@@ -94,6 +90,11 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
 
 async function reportedRows(since = "3d"): Promise<Reported[]> {
   return jsonOut<{ reported?: Reported[] }>(await cli(["usage", "--since", since])).reported ?? [];
+}
+
+/** The stored side-by-side rows over the last `days` days (what `usage --since Nd` shows), read in process. */
+function storedSideBySide(target: TestHome, days: number) {
+  return inProcess(target, (app) => app.usage.reported({ lastDays: days }));
 }
 
 describe("issue 24: apikey usage sync", () => {
@@ -196,12 +197,12 @@ describe("issue 24: apikey usage sync", () => {
     expect((await cli(["usage", "sync", "--since", "3d"])).code).toBe(0);
     const totals = () => withStore((s) => s.reportedUsage.totalsByKey({ since: ago(5 * 24 * HOUR) }));
     const first = await totals();
-    const firstRows = await reportedRows();
+    const firstRows = await storedSideBySide(home, 3);
     expect(first.length).toBe(4);
     expect((await cli(["usage", "sync"])).code).toBe(0);
     expect((await cli(["usage", "sync", "--since", "3d"])).code).toBe(0);
     expect(await totals()).toEqual(first);
-    expect(await reportedRows()).toEqual(firstRows);
+    expect(await storedSideBySide(home, 3)).toEqual(firstRows);
   });
 
   it("a page that fails mid-sync leaves the pages before it committed, and the next sync completes it", async () => {
@@ -308,7 +309,7 @@ describe("issue 24: apikey usage sync", () => {
     // Page 3 dropped on every attempt (four): a coded error, pages 1 and 2 stored, nothing of page 3.
     const other = await makeHome();
     try {
-      expect((await addKey("admin", ADMIN, { home: other }, ["--no-validate"])).code).toBe(0);
+      await inProcess(other, (app) => app.keys.add({ name: "admin", secret: ADMIN, validate: false }));
       const inOther = (args: string[]) =>
         runCli(["--json", ...args], { home: other, baseUrl: fake.url, timeoutMs: 60_000 });
       for (let n = 3; n <= 6; n++) fake.failUsageReport(n, { status: 200, drop: true });
@@ -318,9 +319,7 @@ describe("issue 24: apikey usage sync", () => {
       expect(err.code).toBe("E_UPSTREAM_FAILED");
       expect(err.message).toMatch(/could not be reached .*\(4 attempts\)/);
       const reportedIn = async () =>
-        jsonOut<{ reported?: Reported[] }>(await inOther(["usage", "--since", "30d"])).reported?.find((r) =>
-          r.orgKeyIds.includes(EXEC_ID),
-        )?.reported?.inputTokens;
+        (await storedSideBySide(other, 30)).find((r) => r.orgKeyIds.includes(EXEC_ID))?.reported?.inputTokens;
       expect(await reportedIn()).toBe(2000);
       const resumed = await inOther(["usage", "sync"]);
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -387,7 +386,7 @@ describe("issue 24: apikey usage sync", () => {
   it("without an Admin key in the store, says so and writes nothing", async () => {
     const other = await makeHome();
     try {
-      expect((await addKey("exec", EXEC, { home: other }, ["--no-validate"])).code).toBe(0);
+      await inProcess(other, (app) => app.keys.add({ name: "exec", secret: EXEC, validate: false }));
       const r = await runCli(["--json", "usage", "sync"], { home: other, baseUrl: fake.url });
       expect(r.code).not.toBe(0);
       expect(jsonError(r)).toMatchObject({ code: "E_NO_ADMIN_KEY" });
