@@ -73,10 +73,12 @@ beforeAll(async () => {
   });
 });
 
+/** `budget set a USD --block`, or `budget clear a` for null, in process. */
 const budget = (usd: number | null) =>
-  inProcess(home, (app) =>
-    usd === null ? app.usage.clearBudget("a") : app.usage.setBudget({ name: "a", usd, mode: "block" }),
-  );
+  inProcess(home, async (app) => {
+    if (usd === null) await app.usage.clearBudget("a");
+    else await app.usage.setBudget({ name: "a", usd, mode: "block" });
+  });
 
 afterEach(async () => {
   await stopAllProxies();
