@@ -11,17 +11,16 @@ import {
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  addKey,
   jsonError,
   jsonOut,
   type ListedKey,
-  listKeys,
   makeHome,
   runCli,
   TEST_MASTER_KEY,
   type TestHome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Budgets end to end: set and cleared through the CLI (audited), enforced by the instrumented client against a
@@ -38,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(async () => {
   home = await makeHome();
-  expect((await addKey("work", WORK, { home }, ["--no-validate"])).code).toBe(0);
+  await inProcess(home, (app) => app.keys.add({ name: "work", secret: WORK, validate: false }));
   fake.clearRequests();
 });
 afterEach(() => home.cleanup());
@@ -80,7 +79,11 @@ async function spend(store: Store, usd: number): Promise<void> {
 }
 
 const ask = { model: MODEL, max_tokens: 16, messages: [{ role: "user" as const, content: "hi" }] };
-const work = async () => (await listKeys({ home })).find((k) => k.name === "work") as ListedKey;
+// The budget commands (and `list`'s warning) are what is tested and run the CLI; what they left is read back in
+// process: the key as `list --json` shows it, the audit log.
+const work = async () =>
+  (await inProcess(home, (app) => app.keys.list())).find((k) => k.name === "work") as unknown as ListedKey;
+const auditLog = () => inProcess(home, (app) => app.audit({ limit: 50 }));
 
 describe("budget set and clear", () => {
   it("stores the budget and mode on the key, audited as key.budget, and list shows month-to-date use", async () => {
@@ -109,7 +112,7 @@ describe("budget set and clear", () => {
     expect(jsonOut(await cli(["budget", "clear", "work"]))).toMatchObject({ budgetUsd: null });
     expect(await work()).toMatchObject({ budgetUsd: null, budgetState: "none" });
 
-    const audit = jsonOut<Array<{ action: string; details: Record<string, unknown> }>>(await cli(["audit"]));
+    const audit = await auditLog();
     const budgets = audit.filter((e) => e.action === "key.budget");
     expect(budgets.map((e) => e.details)).toEqual([
       { name: "work", budgetUsd: null, mode: "warn", previousBudgetUsd: 10, previousMode: "block" },
@@ -118,7 +121,7 @@ describe("budget set and clear", () => {
   });
 
   it("refuses bad amounts and unknown keys with a code, writing nothing", async () => {
-    const before = jsonOut<unknown[]>(await cli(["audit"])).length;
+    const before = (await auditLog()).length;
     for (const amount of ["-5", "0", "ten", "1e3", "12.345"]) {
       const r = await cli(["budget", "set", "work", amount]);
       expect(r.code, amount).toBe(2);
@@ -127,14 +130,15 @@ describe("budget set and clear", () => {
     const missing = await cli(["budget", "set", "nope", "5"]);
     expect(jsonError(missing).code).toBe("E_KEY_NOT_FOUND");
     expect(jsonError(await cli(["budget", "clear", "nope"])).code).toBe("E_KEY_NOT_FOUND");
-    expect(jsonOut<unknown[]>(await cli(["audit"])).length).toBe(before);
+    expect((await auditLog()).length).toBe(before);
     expect(await work()).toMatchObject({ budgetUsd: null });
   });
 });
 
 describe("the instrumented client and budgets", () => {
   it("in block mode: warns from 80 %, then refuses past 100 % with a 402 billing_error before any network", async () => {
-    expect((await cli(["budget", "set", "work", "10", "--block"])).code).toBe(0);
+    // The budget is this test's starting state: set in process as `budget set work 10 --block` does.
+    await inProcess(home, (app) => app.usage.setBudget({ name: "work", usd: 10, mode: "block" }));
     const { store, vault, warnings } = await openVault();
     try {
       const client = await createAnthropicClient({
@@ -165,7 +169,7 @@ describe("the instrumented client and budgets", () => {
   });
 
   it("in warn mode: past 100 % requests still go through, with a warning", async () => {
-    expect((await cli(["budget", "set", "work", "10"])).code).toBe(0);
+    await inProcess(home, (app) => app.usage.setBudget({ name: "work", usd: 10, mode: "warn" }));
     const { store, vault, warnings } = await openVault();
     try {
       const client = await createAnthropicClient({

@@ -1,18 +1,19 @@
 import { spawn } from "node:child_process";
 import { cp, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { masterKeySource, scanSource } from "@apikey/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLI_PATH,
   cliEnv,
   jsonOut,
-  listKeys,
   makeHome,
   OTHER_MASTER_KEY,
   type RunOptions,
   runCli,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // A real `apikey import` of a 200-key bundle, killed with SIGKILL at random points, many times. Whatever the point,
@@ -41,22 +42,27 @@ describe("apikey import under SIGKILL", () => {
       (_, i) => `ANTHROPIC_API_KEY=${fakeApiKey(`CRASH_${i}`)}`,
     );
     await writeFile(env, `${lines.join("\n")}\n`);
-    const imported = await runCli(["--json", "import", "--from", "dotenv", env, "--name", "bulk"], {
-      home: source,
+    // The bundle and the starting store are made in process (what `import --from dotenv`, `export` and `add` call);
+    // the imports below, killed or not, are what is tested and run the CLI.
+    const text = await inProcess(source, async (app) => {
+      const scan = await scanSource({ from: "dotenv", path: env, env: {}, name: "bulk" });
+      const imported = await app.importScanned(scan, { from: "dotenv" });
+      expect(imported.added).toHaveLength(BUNDLE_KEYS);
+      return (await app.bundles.export({ passphrase: PASSPHRASE })).text;
     });
-    expect(jsonOut<{ added: unknown[] }>(imported).added).toHaveLength(BUNDLE_KEYS);
     bundle = join(source.root, "many.apikey");
-    const exported = await runCli(["export", "--out", bundle], {
-      home: source,
-      env: { APIKEY_EXPORT_PASSPHRASE: PASSPHRASE },
-    });
-    expect(exported.code, exported.stderr).toBe(0);
+    await writeFile(bundle, text, { mode: 0o600 });
 
     // The store every iteration starts from: two keys of its own, another master key.
     base = await makeHome();
-    const baseOpts = { home: base, env: { APIKEY_MASTER_KEY: OTHER_MASTER_KEY } };
-    expect((await runCli(["add", "--no-validate", "pre-a"], { ...baseOpts, stdin: PRE_A })).code).toBe(0);
-    expect((await runCli(["add", "--no-validate", "pre-b"], { ...baseOpts, stdin: PRE_B })).code).toBe(0);
+    await inProcess(
+      base,
+      async (app) => {
+        await app.keys.add({ name: "pre-a", secret: PRE_A, validate: false });
+        await app.keys.add({ name: "pre-b", secret: PRE_B, validate: false });
+      },
+      [masterKeySource(OTHER_MASTER_KEY)],
+    );
   }, 120_000);
   afterAll(async () => {
     for (const h of [source, base, ...homes]) await h?.cleanup();
@@ -134,7 +140,17 @@ describe("apikey import under SIGKILL", () => {
         outcomes.finished++;
       }
 
-      const keys = await listKeys(opts);
+      // Read back in process, with the master key the CLI's runs get.
+      const { keys, active, last } = await inProcess(
+        opts.home,
+        async (app) => {
+          const keys = await app.keys.list();
+          const active = (await app.active()).secret;
+          const all = keys.filter((k) => k.name.startsWith("bulk")).length === BUNDLE_KEYS;
+          return { keys, active, last: all ? await app.keys.reveal(`bulk-${BUNDLE_KEYS}`) : null };
+        },
+        [masterKeySource(OTHER_MASTER_KEY)],
+      );
       const pre = keys.filter((k) => k.name === "pre-a" || k.name === "pre-b");
       const imported = keys.filter((k) => k.name.startsWith("bulk"));
       expect(pre.map((k) => k.name).sort()).toEqual(["pre-a", "pre-b"]);
@@ -143,10 +159,9 @@ describe("apikey import under SIGKILL", () => {
       if (imported.length === 0) outcomes.none++;
       else outcomes.all++;
       // The store still opens and decrypts: the active key is the one it had before.
-      expect((await runCli(["current"], opts)).stdout).toBe(`${PRE_A}\n`);
+      expect(active).toBe(PRE_A);
       if (imported.length === BUNDLE_KEYS) {
-        const last = await runCli(["reveal", "--yes", `bulk-${BUNDLE_KEYS}`], opts);
-        expect(last.stdout.trim()).toBe(fakeApiKey(`CRASH_${BUNDLE_KEYS - 1}`));
+        expect(last).toBe(fakeApiKey(`CRASH_${BUNDLE_KEYS - 1}`));
       }
     }
     console.info(`SIGKILL loop: ${JSON.stringify(outcomes)} (full run ${Math.round(fullMs)} ms)`);

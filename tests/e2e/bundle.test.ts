@@ -1,5 +1,6 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type Apikey, masterKeySource } from "@apikey/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ADMIN,
@@ -14,25 +15,35 @@ import {
   withPass,
 } from "../fixtures/bundle-source.ts";
 import {
-  addKey,
   jsonError,
   jsonOut,
-  listKeys,
   makeHome,
   OTHER_MASTER_KEY,
   REPO_ROOT,
   type RunOptions,
   runCli,
+  TEST_MASTER_KEY,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // Encrypted export and import through the built CLI, in temp homes. Each export or import that reaches the key
 // derivation costs one scrypt at N=2^17 (most of a second here), so bundles are made once and reused. The source
 // store is made in process (tests/fixtures/bundle-source.ts); bad bundles are in bundle-refusals.test.ts.
 
-const reveal = async (opts: RunOptions, profile: string, name: string) =>
-  (await mustRun(["--profile", profile, "reveal", "--yes", name], opts)).stdout.trim();
+// Set-up and read-backs go through the use cases in process, with the master key the home's CLI runs get; the
+// exports and imports are what is tested and run the CLI.
+const inHome = <T>(opts: RunOptions, steps: (app: Apikey) => Promise<T>) =>
+  inProcess(opts.home, steps, [masterKeySource(opts.env?.APIKEY_MASTER_KEY ?? TEST_MASTER_KEY)]);
+const reveal = (opts: RunOptions, profile: string, name: string) =>
+  inHome(opts, (app) => app.keys.reveal(name, profile));
+/** What `current` prints: the profile's active key. */
+const current = (opts: RunOptions, profile?: string) =>
+  inHome(opts, async (app) => (await app.active(profile)).secret);
+const listKeys = (opts: RunOptions) => inHome(opts, (app) => app.keys.list());
+const profileNames = (opts: RunOptions) =>
+  inHome(opts, async (app) => (await app.profiles.list()).map((p) => p.name));
 
 describe("apikey export / import (bundles)", () => {
   let source: TestHome;
@@ -94,16 +105,13 @@ describe("apikey export / import (bundles)", () => {
       k.kind,
     ];
     expect((await listKeys(target)).map(pick)).toEqual((await listKeys(srcOpts)).map(pick));
-    expect((await mustRun(["current"], target)).stdout).toBe(`${WORK}\n`);
-    expect((await mustRun(["--profile", "dev", "current"], target)).stdout).toBe(`${DEV}\n`);
+    expect(await current(target)).toBe(WORK);
+    expect(await current(target, "dev")).toBe(DEV);
     expect(await reveal(target, "default", "spare")).toBe(SPARE);
     expect(await reveal(target, "dev", "org-admin")).toBe(ADMIN);
-    const profiles = jsonOut<Array<{ name: string }>>(await runCli(["--json", "profile", "list"], target));
-    expect(profiles.map((p) => p.name).sort()).toEqual(["default", "dev", "empty"]);
+    expect((await profileNames(target)).sort()).toEqual(["default", "dev", "empty"]);
 
-    const audit = jsonOut<Array<{ action: string; details: Record<string, unknown> }>>(
-      await runCli(["--json", "audit"], target),
-    );
+    const audit = await inHome(target, (app) => app.audit({ limit: 50 }));
     const entry = audit.find((a) => a.action === "store.import");
     expect(entry?.details).toMatchObject({ source: "bundle", added: 4, skipped: 0 });
     expect(JSON.stringify(audit)).not.toContain(keyBody(WORK));
@@ -125,10 +133,12 @@ describe("apikey export / import (bundles)", () => {
   it("skips duplicates and name clashes, imports the rest, and --dry-run writes nothing", async () => {
     const target = await freshHome();
     // `work` already stored under another name; `dev-main` taken in dev by a different key.
-    expect((await addKey("mine", WORK, target, ["--no-validate"])).code).toBe(0);
-    await mustRun(["profile", "create", "dev"], target);
     const other = fakeApiKey("BUNDLE_OTHER");
-    expect((await addKey("dev-main", other, target, ["--no-validate", "--profile", "dev"])).code).toBe(0);
+    await inHome(target, async (app) => {
+      await app.keys.add({ name: "mine", secret: WORK, validate: false });
+      await app.profiles.create("dev");
+      await app.keys.add({ name: "dev-main", secret: other, profile: "dev", validate: false });
+    });
 
     const before = await storeState(target);
     const dry = await mustRun(["--json", "import", "--dry-run", bundlePath], withPass(target));
@@ -151,7 +161,7 @@ describe("apikey export / import (bundles)", () => {
       ["work", "duplicate"],
     ]);
     expect(await reveal(target, "dev", "dev-main")).toBe(other);
-    expect((await mustRun(["--profile", "dev", "current"], target)).stdout).toBe(`${other}\n`);
+    expect(await current(target, "dev")).toBe(other);
   });
 
   it("writes to stdout when it is a pipe, refuses to overwrite without --force, and takes no passphrase flag", async () => {
@@ -201,9 +211,8 @@ describe("apikey export / import (bundles)", () => {
       ["dev", "dev-main", "active", "api", true],
       ["dev", "org-admin", "active", "admin", false],
     ]);
-    expect((await mustRun(["current"], target)).stdout).toBe(`${fakeApiKey("V1_WORK")}\n`);
+    expect(await current(target)).toBe(fakeApiKey("V1_WORK"));
     expect(await reveal(target, "dev", "org-admin")).toBe(fakeAdminKey("V1_ADMIN"));
-    const profiles = jsonOut<Array<{ name: string }>>(await runCli(["--json", "profile", "list"], target));
-    expect(profiles.map((p) => p.name).sort()).toEqual(["default", "dev", "staging"]);
+    expect((await profileNames(target)).sort()).toEqual(["default", "dev", "staging"]);
   });
 });

@@ -17,6 +17,7 @@ import {
   validationOutcome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // One store walked through the whole key lifecycle in order; each step relies on the one before.
@@ -44,6 +45,10 @@ afterAll(async () => {
 });
 
 const byName = (rows: ListedKey[], name: string) => rows.find((r) => r.name === name);
+// Each step's command is what is tested and runs the CLI; reading back what a step left (the list, the active
+// key's secret) goes through the same use cases in process, unless the read is the step's subject.
+const listed = async () => (await inProcess(home, (app) => app.keys.list())) as unknown as ListedKey[];
+const activeSecret = () => inProcess(home, async (app) => (await app.active()).secret);
 
 describe("key lifecycle through the CLI", () => {
   it("add reads the secret from stdin, validates it and stores it", async () => {
@@ -98,7 +103,7 @@ describe("key lifecycle through the CLI", () => {
     const r = await runCli(["--json", "use", "work"], opts());
     expect(r.code, r.stderr).toBe(0);
     expectNoSecret(r.stdout + r.stderr);
-    expect(byName(await listKeys(opts()), "work")?.active).toBe(true);
+    expect(byName(await listed(), "work")?.active).toBe(true);
   });
 
   it("current prints exactly the secret and a newline", async () => {
@@ -137,16 +142,16 @@ describe("key lifecycle through the CLI", () => {
   it("rename keeps the key and its active state", async () => {
     const r = await runCli(["--json", "rename", "work", "main"], opts());
     expect(r.code, r.stderr).toBe(0);
-    const rows = await listKeys(opts());
+    const rows = await listed();
     expect(rows.map((k) => k.name)).toEqual(["main"]);
     expect(byName(rows, "main")?.active).toBe(true);
-    expect((await runCli(["current"], opts())).stdout).toBe(`${WORK}\n`);
+    expect(await activeSecret()).toBe(WORK);
   });
 
   it("disable stops current from handing out the key", async () => {
     const r = await runCli(["--json", "disable", "main"], opts());
     expect(r.code, r.stderr).toBe(0);
-    expect(byName(await listKeys(opts()), "main")?.status).toBe("disabled");
+    expect(byName(await listed(), "main")?.status).toBe("disabled");
 
     const cur = await runCli(["--json", "current"], opts());
     expect(cur.code).toBe(1);
@@ -158,8 +163,8 @@ describe("key lifecycle through the CLI", () => {
   it("enable restores it", async () => {
     const r = await runCli(["--json", "enable", "main"], opts());
     expect(r.code, r.stderr).toBe(0);
-    expect(byName(await listKeys(opts()), "main")?.status).toBe("active");
-    expect((await runCli(["current"], opts())).stdout).toBe(`${WORK}\n`);
+    expect(byName(await listed(), "main")?.status).toBe("active");
+    expect(await activeSecret()).toBe(WORK);
   });
 
   it("validate asks the API again and records the outcome", async () => {
@@ -168,7 +173,7 @@ describe("key lifecycle through the CLI", () => {
     expect(r.code, r.stderr).toBe(0);
     expectNoSecret(r.stdout + r.stderr);
     expect(fake.requestsFor(WORK)).toHaveLength(before + 1);
-    expect(validationOutcome(byName(await listKeys(opts()), "main") as ListedKey)).toBe("valid");
+    expect(validationOutcome(byName(await listed(), "main") as ListedKey)).toBe("valid");
   });
 
   it("profiles: create and list", async () => {
@@ -196,13 +201,14 @@ describe("key lifecycle through the CLI", () => {
     expect(del.code, del.stderr).toBe(0);
     const r = await runCli(["--json", "profile", "delete", "staging"], opts());
     expect(r.code, r.stderr).toBe(0);
-    expect(await profileNames()).not.toContain("staging");
+    const left = await inProcess(home, (app) => app.profiles.list());
+    expect(left.map((p) => p.name)).not.toContain("staging");
   });
 
   it("delete --yes removes the key; current then has nothing to give", async () => {
     const r = await runCli(["--json", "delete", "--yes", "main"], opts());
     expect(r.code, r.stderr).toBe(0);
-    expect(await listKeys(opts())).toEqual([]);
+    expect(await listed()).toEqual([]);
     const cur = await runCli(["--json", "current"], opts());
     expect(cur.code).toBe(1);
     expect(cur.stdout).toBe("");
@@ -214,11 +220,11 @@ describe("key lifecycle through the CLI", () => {
     const r = await runCli(["--json", "add", "--from-env", "imported"], env);
     expect(r.code, r.stderr).toBe(0);
     expectNoSecret(r.stdout + r.stderr);
-    const row = byName(await listKeys(opts()), "imported");
+    const row = byName(await listed(), "imported");
     expect(row?.kind).toBe("api");
     expect(["env", "import"]).toContain(row?.source);
-    expect((await runCli(["--json", "use", "imported"], opts())).code).toBe(0);
-    expect((await runCli(["current"], opts())).stdout).toBe(`${FROM_ENV}\n`);
+    await inProcess(home, (app) => app.keys.use("imported"));
+    expect(await activeSecret()).toBe(FROM_ENV);
   });
 
   it("audit --json has an entry per mutation, with actor, front and action, and no secret", async () => {

@@ -1,10 +1,10 @@
+import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   addKey,
   DEAD_BASE_URL,
   jsonError,
   type ListedKey,
-  listKeys,
   makeHome,
   type RunOptions,
   runCli,
@@ -17,6 +17,7 @@ import {
   type FakeStatus,
   startFakeAnthropic,
 } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey, fakeOauthToken, keyBody } from "../fixtures/keys.ts";
 
 // Each validation outcome of `add`, driven through the local fake. Outcome names are core's ValidationOutcome.
@@ -38,8 +39,17 @@ afterEach(async () => {
   await home?.cleanup();
 });
 
+/**
+ * What `list --json` would print, read back in process (the `add` and `validate` runs are what is tested). No store
+ * file yet: nothing was stored, and reading must not create one.
+ */
+async function listed(): Promise<ListedKey[]> {
+  if (!existsSync(home.storePath)) return [];
+  return (await inProcess(home, (app) => app.keys.list())) as unknown as ListedKey[];
+}
+
 async function onlyRow(): Promise<ListedKey> {
-  const rows = await listKeys(opts());
+  const rows = await listed();
   expect(rows).toHaveLength(1);
   return rows[0] as ListedKey;
 }
@@ -66,14 +76,14 @@ describe("add validates against GET /v1/models", () => {
     expect(jsonError(r).code).toBe("E_KEY_INVALID");
     expect(r.stderr + r.stdout).not.toContain(keyBody(key));
     expect(fake.requestsFor(key)).toHaveLength(1);
-    expect(await listKeys(opts())).toEqual([]);
+    expect(await listed()).toEqual([]);
   });
 
   it("an unknown key (the fake's default 401) is refused the same way", async () => {
     const r = await addKey("k", fakeApiKey("VAL_UNKNOWN"), opts());
     expect(r.code).toBe(1);
     expect(jsonError(r).code).toBe("E_KEY_INVALID");
-    expect(await listKeys(opts())).toEqual([]);
+    expect(await listed()).toEqual([]);
   });
 
   const stored: Array<[FakeStatus, string, { retryAfter?: number }]> = [
@@ -163,7 +173,7 @@ describe("key kinds", () => {
     const oauth = fakeOauthToken("VAL_OAUTH");
     expect((await addKey("adm", admin, opts(), ["--no-validate"])).code).toBe(0);
     expect((await addKey("tok", oauth, opts(), ["--no-validate"])).code).toBe(0);
-    const rows = await listKeys(opts());
+    const rows = await listed();
     expect(rows.find((k) => k.name === "adm")?.kind).toBe("admin");
     expect(rows.find((k) => k.name === "tok")?.kind).toBe("oauth");
     expect(JSON.stringify(rows)).not.toContain(keyBody(admin));

@@ -4,12 +4,12 @@ import {
   type CliResult,
   jsonOut,
   type ListedKey,
-  listKeys,
   makeHome,
   type RunOptions,
   runCli,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Several CLI processes on one store at the same time, the way shells, Claude Code's apiKeyHelper and a person at a
@@ -46,8 +46,8 @@ describe("concurrent CLI processes on one store", () => {
   beforeAll(async () => {
     home = await makeHome();
     // The store exists first: concurrent creation of a store is a separate, documented race (E_STORE_BUSY).
-    const seeded = await addKey("seed", SEED, opts(), ["--no-validate"]);
-    expect(seeded.code, seeded.stderr).toBe(0);
+    // Made in process: the processes below are the subject, not this set-up.
+    await inProcess(home, (app) => app.keys.add({ name: "seed", secret: SEED, validate: false }));
 
     let writersDone = false;
     const writer = async (w: number) => {
@@ -111,7 +111,7 @@ describe("concurrent CLI processes on one store", () => {
   });
 
   it("the final list has the seed and all 20 keys, each once", async () => {
-    const rows = await listKeys(opts());
+    const rows = await inProcess(home, (app) => app.keys.list());
     const expected = ["seed"];
     for (let w = 0; w < WRITERS; w++) for (let i = 0; i < KEYS_PER_WRITER; i++) expected.push(`w${w}-k${i}`);
     expect(rows.map((r) => r.name).sort()).toEqual(expected.sort());
@@ -121,19 +121,17 @@ describe("concurrent CLI processes on one store", () => {
   });
 
   it("every stored key decrypts to what was added", async () => {
-    for (let w = 0; w < WRITERS; w++) {
-      for (let i = 0; i < KEYS_PER_WRITER; i += 3) {
-        const r = await runCli(["reveal", "--yes", `w${w}-k${i}`], opts());
-        expect(r.code, r.stderr).toBe(0);
-        expect(r.stdout).toBe(`${keyFor(w, i)}\n`);
+    await inProcess(home, async (app) => {
+      for (let w = 0; w < WRITERS; w++) {
+        for (let i = 0; i < KEYS_PER_WRITER; i += 3) {
+          expect(await app.keys.reveal(`w${w}-k${i}`)).toBe(keyFor(w, i));
+        }
       }
-    }
+    });
   });
 
   it("the audit log has one key.add per add", async () => {
-    const audit = jsonOut<Array<{ action: string }>>(
-      await runCli(["--json", "audit", "--limit", "1000"], opts()),
-    );
+    const audit = await inProcess(home, (app) => app.audit({ limit: 1000 }));
     expect(audit.filter((e) => e.action === "key.add")).toHaveLength(WRITERS * KEYS_PER_WRITER + 1);
   });
 });

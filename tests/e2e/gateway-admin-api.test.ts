@@ -1,19 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  addKey,
-  jsonOut,
-  listKeys,
-  makeHome,
-  type RunOptions,
-  runCli,
-  type TestHome,
-} from "../fixtures/cli.ts";
+import { addKey, jsonOut, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
 import {
   type FakeAnthropic,
   fingerprint,
   orgApiKey,
   startFakeAnthropic,
 } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey } from "../fixtures/keys.ts";
 import {
   type RawResponse,
@@ -39,10 +32,12 @@ let opts: RunOptions;
 let proxy: RunningProxy;
 const tokens: Record<string, string> = {};
 
-async function createToken(name: string, profile: string, args: string[] = []) {
-  const r = await runCli(["--profile", profile, "proxy", "token", "create", name, ...args], opts);
-  expect(r.code, r.stderr).toBe(0);
-  tokens[name] = r.stdout.trim();
+// The starting store (keys, profiles, tokens) is made in process, and read back in process; the adds and `use`
+// whose output is tested, and the gateway, run the CLI.
+
+/** `--profile PROFILE proxy token create NAME [--models …]`, in process. */
+async function createToken(name: string, profile: string, models: string[] | null = null) {
+  tokens[name] = (await inProcess(home, (app) => app.tokens.create({ name, profile, models }))).token;
 }
 
 function call(
@@ -84,12 +79,14 @@ beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [KEY], adminKeys: [ADMIN], orgApiKeys: [VICTIM] });
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
-  expect((await addKey("work", KEY, opts)).code).toBe(0);
-  expect((await runCli(["profile", "create", "org"], opts)).code).toBe(0);
+  await inProcess(home, async (app) => {
+    await app.keys.add({ name: "work", secret: KEY, validate: false });
+    await app.profiles.create("org");
+  });
   await createToken("open", "default");
-  await createToken("haiku", "default", ["--models", "claude-haiku-*"]);
+  await createToken("haiku", "default", ["claude-haiku-*"]);
   await createToken("org-open", "org");
-  await createToken("org-haiku", "org", ["--models", "claude-haiku-*"]);
+  await createToken("org-haiku", "org", ["claude-haiku-*"]);
   proxy = await startProxy(opts);
 });
 
@@ -107,7 +104,8 @@ describe("issue 20 item 2: an Admin key is never made active by default", () => 
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/not made the active key of profile org: an Admin key/);
     expect(added.stdout).toContain("apikey --profile org use admin");
-    expect((await listKeys(opts, "org")).find((k) => k.name === "admin")).toMatchObject({
+    const org = await inProcess(home, (app) => app.keys.list({ profile: "org" }));
+    expect(org.find((k) => k.name === "admin")).toMatchObject({
       kind: "admin",
       active: false,
     });
@@ -117,7 +115,7 @@ describe("issue 20 item 2: an Admin key is never made active by default", () => 
   });
 
   it("--json reports it as notActivated: admin_key; an API key added next becomes active", async () => {
-    expect((await runCli(["profile", "create", "org2"], opts)).code).toBe(0);
+    await inProcess(home, (app) => app.profiles.create("org2"));
     const admin = jsonOut<{ key: { active: boolean }; notActivated: string | null }>(
       await addKey("admin2", fakeAdminKey("ADMINAPI_ADMIN2"), opts, ["--profile", "org2", "--no-validate"]),
     );

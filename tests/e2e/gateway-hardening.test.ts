@@ -4,7 +4,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
   jsonError,
-  listKeys,
   makeHome,
   type RunOptions,
   runCli,
@@ -12,6 +11,7 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { rawRequest, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
@@ -65,11 +65,20 @@ beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [KEY_A], usage: USAGE });
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
-  expect((await addKey("a", KEY_A, opts)).code).toBe(0);
-  const printed = await runCli(["proxy", "token", "create", "default"], opts);
-  expect(printed.code).toBe(0);
-  token = printed.stdout.trim();
+  // The key and token are set up in process. The changes "another process" makes below are made in process too:
+  // this test's process is another process than the gateway's, which is what is tested.
+  token = await inProcess(home, async (app) => {
+    await app.keys.add({ name: "a", secret: KEY_A, validate: false });
+    return (await app.tokens.create({ name: "default", profile: null })).token;
+  });
 });
+
+/** `budget set a USD --block`, or `budget clear a` for null, in process. */
+const budget = (usd: number | null) =>
+  inProcess(home, async (app) => {
+    if (usd === null) await app.usage.clearBudget("a");
+    else await app.usage.setBudget({ name: "a", usd, mode: "block" });
+  });
 
 afterEach(async () => {
   await stopAllProxies();
@@ -139,10 +148,9 @@ describe("item 6: gateway freshness", () => {
   it("item 6: a token rotated by another process is refused on the very next request", async () => {
     const proxy = await startProxy(opts);
     expect((await post(proxy.port, token)).status).toBe(200);
-    const rotated = await runCli(["proxy", "token", "--rotate"], opts);
-    expect(rotated.code).toBe(0);
+    const rotated = await inProcess(home, (app) => app.tokens.rotate("default"));
     const previous = token;
-    token = rotated.stdout.trim();
+    token = rotated.token;
     fake.clearRequests();
     // Several at once: none may slip through while the gateway is re-reading the token.
     const old = await Promise.all(Array.from({ length: 8 }, () => post(proxy.port, previous)));
@@ -154,7 +162,7 @@ describe("item 6: gateway freshness", () => {
   it("item 6: a key disabled by another process is not forwarded on the very next request", async () => {
     const proxy = await startProxy(opts);
     expect((await post(proxy.port, token)).status).toBe(200);
-    expect((await runCli(["disable", "a"], opts)).code).toBe(0);
+    await inProcess(home, (app) => app.keys.disable("a"));
     try {
       fake.clearRequests();
       const refused = await Promise.all(Array.from({ length: 8 }, () => post(proxy.port, token)));
@@ -164,7 +172,7 @@ describe("item 6: gateway freshness", () => {
       }
       expect(fake.requests).toEqual([]);
     } finally {
-      expect((await runCli(["enable", "a"], opts)).code).toBe(0);
+      await inProcess(home, (app) => app.keys.enable("a"));
     }
     expect((await post(proxy.port, token)).status).toBe(200);
   });
@@ -174,7 +182,7 @@ describe("item 6: gateway freshness", () => {
     // One expensive answer ($15 of output), then a budget below it.
     fake.setUsage({ output_tokens: 1_000_000 });
     expect((await post(proxy.port, token)).status).toBe(200);
-    expect((await runCli(["budget", "set", "a", "0.01", "--block"], opts)).code).toBe(0);
+    await budget(0.01);
     try {
       fake.clearRequests();
       const res = await post(proxy.port, token);
@@ -182,7 +190,7 @@ describe("item 6: gateway freshness", () => {
       expect(anthropicError(res.body).error.type).toBe("billing_error");
       expect(fake.requests).toEqual([]);
     } finally {
-      expect((await runCli(["budget", "clear", "a"], opts)).code).toBe(0);
+      await budget(null);
     }
   });
 });
@@ -304,7 +312,7 @@ describe("item 8: usage figures", () => {
   ])(
     "item 8 (%s): output_tokens 1e308 is recorded with no tokens and no cost, and does not trip a blocking budget",
     async (_kind, stream) => {
-      expect((await runCli(["budget", "set", "a", "100", "--block"], opts)).code).toBe(0);
+      await budget(100);
       try {
         const proxy = await startProxy(opts);
         const before = (await usageEvents(home)).length;
@@ -326,10 +334,10 @@ describe("item 8: usage figures", () => {
         expect((await post(proxy.port, token)).status).toBe(200);
         const listed = await runCli(["--json", "list"], opts);
         expect(listed.stdout).not.toMatch(/Infinity|NaN|e\+/);
-        const a = (await listKeys(opts)).find((k) => k.name === "a");
+        const a = (await inProcess(home, (app) => app.keys.list())).find((k) => k.name === "a");
         expect(a?.budgetState).not.toBe("over");
       } finally {
-        expect((await runCli(["budget", "clear", "a"], opts)).code).toBe(0);
+        await budget(null);
       }
     },
   );

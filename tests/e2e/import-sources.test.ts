@@ -5,7 +5,6 @@ import {
   type CliResult,
   jsonError,
   jsonOut,
-  listKeys,
   makeHome,
   type RunOptions,
   runCli,
@@ -13,6 +12,7 @@ import {
   walk,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey, fakeOauthToken, keyBody } from "../fixtures/keys.ts";
 
 // `apikey import --from opencode|dotenv|env`: moving in from other tools, through the built CLI in temp homes.
@@ -47,14 +47,21 @@ async function importJson(args: string[], opts: RunOptions): Promise<Report> {
   return jsonOut<Report>(r);
 }
 
+// The imports are what is tested and run the CLI; what they left is read back in process (the use cases `status`,
+// `audit`, `list`, `reveal` and `current` call).
+
 /** Opening a store creates its (empty) database file, as `list` does; "nothing written" means no store was set up. */
 async function expectNothingStored(opts: RunOptions) {
-  const status = jsonOut<{ initialised: boolean; keyCount: number }>(
-    await runCli(["--json", "status"], opts),
-  );
+  const { status, audit } = await inProcess(opts.home, async (app) => ({
+    status: await app.status(),
+    audit: await app.audit({ limit: 50 }),
+  }));
   expect(status).toMatchObject({ initialised: false, keyCount: 0 });
-  expect(jsonOut<unknown[]>(await runCli(["--json", "audit"], opts))).toEqual([]);
+  expect(audit).toEqual([]);
 }
+
+const listKeys = (opts: RunOptions) => inProcess(opts.home, (app) => app.keys.list());
+const revealed = (opts: RunOptions, name: string) => inProcess(opts.home, (app) => app.keys.reveal(name));
 
 const sortSkips = (r: Report) => r.skipped.map((s) => [s.name, s.reason]).sort();
 
@@ -108,7 +115,7 @@ describe("apikey import --from", () => {
     expect(keys.map((k) => [k.name, k.source, k.active, k.validation])).toEqual([
       ["opencode-anthropic", "import", true, null],
     ]);
-    expect((await runCli(["current"], opts)).stdout).toBe(`${OPENCODE_KEY}\n`);
+    expect(await inProcess(home, async (app) => (await app.active()).secret)).toBe(OPENCODE_KEY);
     // No network by default: the base URL points at a port nothing listens on, and the import still succeeded.
 
     const again = await importJson(["--from", "opencode"], opts);
@@ -167,9 +174,8 @@ describe("apikey import --from", () => {
       ["dotenv-env", "malformed"],
       ["dotenv-env", "malformed"],
     ]);
-    const reveal = async (name: string) => (await runCli(["reveal", "--yes", name], opts)).stdout.trim();
-    expect(await reveal("dotenv-env")).toBe(DOTENV_A);
-    expect(await reveal("dotenv-env-2")).toBe(DOTENV_B);
+    expect(await revealed(opts, "dotenv-env")).toBe(DOTENV_A);
+    expect(await revealed(opts, "dotenv-env-2")).toBe(DOTENV_B);
   });
 
   it("dotenv: --name and --profile pick the name and profile; the profile must exist", async () => {
@@ -177,7 +183,7 @@ describe("apikey import --from", () => {
     await writeFile(file, `ANTHROPIC_API_KEY=${DOTENV_A}\nANTHROPIC_API_KEY=${DOTENV_B}\n`);
     const missing = await runCli(["--json", "--profile", "prod", "import", "--from", "dotenv", file], opts);
     expect(jsonError(missing).code).toBe("E_PROFILE_NOT_FOUND");
-    expect((await runCli(["profile", "create", "prod"], opts)).code).toBe(0);
+    await inProcess(home, (app) => app.profiles.create("prod"));
     const r = await runCli(
       ["--json", "--profile", "prod", "import", "--from", "dotenv", file, "--name", "main"],
       opts,
@@ -199,7 +205,7 @@ describe("apikey import --from", () => {
     await expectNothingStored(opts);
     const report = await importJson(["--from", "env"], withEnv);
     expect(report.added.map((a) => a.name)).toEqual(["from-env"]);
-    expect((await runCli(["reveal", "--yes", "from-env"], opts)).stdout.trim()).toBe(ENV_KEY);
+    expect(await revealed(opts, "from-env")).toBe(ENV_KEY);
     const none = await runCli(["--json", "import", "--from", "env"], opts);
     expect(jsonError(none).code).toBe("E_IMPORT_SOURCE");
     const unknown = await runCli(["--json", "import", "--from", "keychain"], opts);

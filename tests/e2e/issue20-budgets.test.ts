@@ -8,16 +8,9 @@ import {
 } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  addKey,
-  jsonOut,
-  makeHome,
-  type RunOptions,
-  runCli,
-  TEST_MASTER_KEY,
-  type TestHome,
-} from "../fixtures/cli.ts";
+import { makeHome, type RunOptions, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
@@ -70,18 +63,23 @@ async function post(token: string, path: string, payload: string, init: RequestI
   return { status: res.status, text };
 }
 
+// The keys, profiles, budgets and tokens are set up in process (the use cases `add`, `profile create`, `budget set`
+// and `proxy token create` call); what is tested is the running gateway (a CLI child) and the instrumented client.
+
+/** `--profile PROFILE proxy token create NAME [--budget USD] [--block]`, in process. */
 async function createToken(
   name: string,
-  args: string[],
+  limits: { budgetUsd?: number; block?: boolean },
   profile = "default",
 ): Promise<{ token: string; id: string }> {
-  const r = await runCli(["--profile", profile, "proxy", "token", "create", name, ...args], opts);
-  expect(r.code, r.stderr).toBe(0);
-  const listed = jsonOut<Array<{ id: string; name: string }>>(
-    await runCli(["--json", "proxy", "token", "list"], opts),
+  const { token, view } = await inProcess(home, (app) =>
+    app.tokens.create({ name, profile, budgetUsd: limits.budgetUsd ?? null, block: limits.block === true }),
   );
-  return { token: r.stdout.trim(), id: listed.find((t) => t.name === name)?.id as string };
+  return { token, id: view.id };
 }
+
+const blockingBudget = (profile: string, name: string) =>
+  inProcess(home, (app) => app.usage.setBudget({ name, profile, usd: BUDGET, mode: "block" }));
 
 /** Fires `n` requests at once (half of them streamed) and sorts the answers. */
 async function burst(token: string, n: number) {
@@ -106,11 +104,13 @@ beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [KEY, KEY_CAPPED, KEY_CLIENT], usage: USAGE });
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
-  expect((await addKey("main", KEY, opts, ["--no-validate"])).code).toBe(0);
-  expect((await runCli(["profile", "create", "capped"], opts)).code).toBe(0);
-  expect((await addKey("capped", KEY_CAPPED, opts, ["--no-validate", "--profile", "capped"])).code).toBe(0);
-  expect((await runCli(["profile", "create", "client"], opts)).code).toBe(0);
-  expect((await addKey("client", KEY_CLIENT, opts, ["--no-validate", "--profile", "client"])).code).toBe(0);
+  await inProcess(home, async (app) => {
+    await app.keys.add({ name: "main", secret: KEY, validate: false });
+    await app.profiles.create("capped");
+    await app.keys.add({ name: "capped", secret: KEY_CAPPED, profile: "capped", validate: false });
+    await app.profiles.create("client");
+    await app.keys.add({ name: "client", secret: KEY_CLIENT, profile: "client", validate: false });
+  });
   proxy = await startProxy(opts);
 });
 
@@ -137,7 +137,7 @@ describe("issue 20 item 3: --block budgets hold under concurrency", () => {
     it(`${n} parallel requests on a --budget ${BUDGET} --block token spend at most the budget plus one request's worst case`, async () => {
       // A few requests fit: the bound below is tight enough to catch an overshoot of one request.
       expect(worstCase).toBeLessThan(BUDGET / 2);
-      const { token, id } = await createToken(`burst${n}`, ["--budget", String(BUDGET), "--block"]);
+      const { token, id } = await createToken(`burst${n}`, { budgetUsd: BUDGET, block: true });
       const before = fake.requests.length;
       const { ok, refused } = await burst(token, n);
       const spent = await spentBy((e) => e.tokenId === id);
@@ -154,12 +154,9 @@ describe("issue 20 item 3: --block budgets hold under concurrency", () => {
   }
 
   it("the same for a key's blocking budget, whatever tokens its requests come with", async () => {
-    expect(
-      (await runCli(["--profile", "capped", "budget", "set", "capped", String(BUDGET), "--block"], opts))
-        .code,
-    ).toBe(0);
-    const a = await createToken("capped-a", [], "capped");
-    const b = await createToken("capped-b", [], "capped");
+    await blockingBudget("capped", "capped");
+    const a = await createToken("capped-a", {}, "capped");
+    const b = await createToken("capped-b", {}, "capped");
     const [ra, rb] = await Promise.all([burst(a.token, 50), burst(b.token, 50)]);
     const keyId = (await usageEvents(home)).find((e) => e.tokenId === a.id || e.tokenId === b.id)?.keyId;
     const spent = await spentBy((e) => e.keyId === keyId);
@@ -171,10 +168,7 @@ describe("issue 20 item 3: --block budgets hold under concurrency", () => {
 
 describe("issue 20 item 3: the instrumented client holds the same way", () => {
   it("50 parallel calls on a key with a blocking budget spend at most the budget plus one call's worst case", async () => {
-    expect(
-      (await runCli(["--profile", "client", "budget", "set", "client", String(BUDGET), "--block"], opts))
-        .code,
-    ).toBe(0);
+    await blockingBudget("client", "client");
     const config = loadConfig({
       APIKEY_HOME: home.dataDir,
       APIKEY_MASTER_KEY: TEST_MASTER_KEY,
@@ -237,11 +231,11 @@ describe("issue 20 item 4: message batches are refused where they could not be m
   ];
 
   it("refuses batch creation for a token with any budget (block or warn), with an Anthropic-shaped error, forwarding nothing", async () => {
-    for (const args of [
-      ["--budget", "0.01", "--block"],
-      ["--budget", "100"],
-    ]) {
-      const { token } = await createToken(`batch${args.length}`, args);
+    for (const [label, limits] of [
+      ["3", { budgetUsd: 0.01, block: true }],
+      ["2", { budgetUsd: 100 }],
+    ] as const) {
+      const { token } = await createToken(`batch${label}`, limits);
       const before = fake.requests.length;
       for (const path of spellings) {
         const r = await post(token, path, batch);
@@ -262,12 +256,12 @@ describe("issue 20 item 4: message batches are refused where they could not be m
   });
 
   it("refuses it for a key with a blocking budget, and lets a token without a budget create one", async () => {
-    const capped = await createToken("batch-capped", [], "capped");
+    const capped = await createToken("batch-capped", {}, "capped");
     const before = fake.requests.length;
     expect((await post(capped.token, "/v1/messages/batches", batch)).status).toBe(403);
     expect(fake.requests.length).toBe(before);
 
-    const free = await createToken("batch-free", []);
+    const free = await createToken("batch-free", {});
     const r = await post(free.token, "/v1/messages/batches", batch);
     expect(fake.requests.length).toBe(before + 1);
     expect(fake.requests.at(-1)?.path).toBe("/v1/messages/batches");

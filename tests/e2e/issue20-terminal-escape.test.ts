@@ -4,7 +4,8 @@ import { loadConfig, storeFileIn } from "@apikey/core";
 import { recordUsageMany } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addKey, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
+import { makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Issue 20 item 13 (the CLI's part): a string that came from outside (a model name an upstream reported, a file name
@@ -34,7 +35,9 @@ function expectEscaped(text: string, label: string): void {
 
 beforeAll(async () => {
   home = await makeHome();
-  expect((await addKey("work", fakeApiKey("ESCAPE"), { home }, ["--no-validate"])).code).toBe(0);
+  await inProcess(home, (app) =>
+    app.keys.add({ name: "work", secret: fakeApiKey("ESCAPE"), validate: false }),
+  );
   const config = loadConfig({ APIKEY_HOME: home.dataDir, APIKEY_MASTER_KEY: TEST_MASTER_KEY });
   const store = await openStore({ path: storeFileIn(config.dataDir) });
   const [key] = await store.keys.list();

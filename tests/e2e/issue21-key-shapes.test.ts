@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRecognisedKey, maskKey } from "../../packages/core/src/key-format.ts";
 import { jsonError, makeHome, type RunOptions, runCli, snapshotDir, type TestHome } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeAdminKey, fakeApiKey, fakeOauthToken } from "../fixtures/keys.ts";
 
 // Issue 21: the CLI's argv refusal, its usage-error redaction and `scan` all apply core's one key-shape rule
@@ -35,14 +36,10 @@ const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({ home, ...extra 
 
 beforeAll(async () => {
   home = await makeHome();
-  expect(
-    (
-      await runCli(
-        ["add", "work", "--no-validate"],
-        opts({ stdin: fakeApiKey("CLI21_STORED"), timeoutMs: 60_000 }),
-      )
-    ).code,
-  ).toBe(0);
+  // The starting store, made in process; the refusals below run the CLI.
+  await inProcess(home, (app) =>
+    app.keys.add({ name: "work", secret: fakeApiKey("CLI21_STORED"), validate: false }),
+  );
 });
 afterAll(() => home?.cleanup());
 

@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { type Apikey, keyFileSource, masterKeySource, passphraseSource } from "@apikey/core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { jsonError, jsonOut, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import { type PtySession, ptyUnavailable, spawnInPty, stripAnsi } from "../fixtures/pty.ts";
 import {
@@ -26,6 +28,22 @@ const opts = (env: Record<string, string | undefined> = {}, stdin?: string): Run
   ...(stdin !== undefined && { stdin }),
 });
 const keyFile = () => join(home.dataDir, "master.key");
+
+// What the prompts and commands under test left is read back in process, offering the master keys the CLI would take
+// from `env` (no keychain: those reads stay CLI runs); a starting store that is not what a test is about is made
+// in process too, with a key file as the CLI makes one when nothing decides.
+const inStore = <T>(steps: (app: Apikey) => Promise<T>, env: Record<string, string> = {}) =>
+  inProcess(home, steps, [
+    masterKeySource(env.APIKEY_MASTER_KEY),
+    passphraseSource({ passphrase: env.APIKEY_PASSPHRASE }),
+    keyFileSource(home.dataDir),
+  ]);
+const providerOf = async (env: Record<string, string> = {}) =>
+  (await inStore((app) => app.status(), env)).kekProvider;
+const keyFileStore = () =>
+  inProcess(home, (app) => app.keys.add({ name: "work", secret: KEY, validate: false }), [
+    keyFileSource(home.dataDir),
+  ]);
 
 beforeEach(async () => {
   home = await makeHome();
@@ -73,11 +91,12 @@ describe("issue 23 item 2: on a terminal, the protection is chosen before the st
     expect(all).toMatch(/Cancelled/);
     // Cancelled at the question: nothing was made.
     expect(existsSync(keyFile())).toBe(false);
-    const status = jsonOut<Status & { initialised: boolean; keyCount: number }>(
-      await runCli(["--json", "status"], opts()),
-    );
+    const { status, slots } = await inStore(async (app) => ({
+      status: await app.status(),
+      slots: await app.slots.list(),
+    }));
     expect(status).toMatchObject({ initialised: false, kekProvider: null, keyCount: 0 });
-    expect(jsonOut<unknown[]>(await runCli(["--json", "slot", "list"], opts()))).toEqual([]);
+    expect(slots).toEqual([]);
   });
 
   it("a passphrase: asked twice, the store opens with it, and apiKeyHelper's no-terminal run says what to do", async () => {
@@ -97,7 +116,9 @@ describe("issue 23 item 2: on a terminal, the protection is chosen before the st
       await runCli(["--json", "status"], opts({ APIKEY_PASSPHRASE: PASSPHRASE })),
     );
     expect(status).toMatchObject({ kekProvider: "passphrase", warnings: [] });
-    expect((await runCli(["current"], opts({ APIKEY_PASSPHRASE: PASSPHRASE }))).stdout).toBe(`${KEY}\n`);
+    expect(await inStore(async (app) => (await app.active()).secret, { APIKEY_PASSPHRASE: PASSPHRASE })).toBe(
+      KEY,
+    );
     // What apiKeyHelper runs: no terminal, no passphrase. The hint names the way out: a slot of its own.
     const helper = await runCli(["--json", "current"], opts());
     expect(helper.code).toBe(1);
@@ -112,8 +133,7 @@ describe("issue 23 item 2: on a terminal, the protection is chosen before the st
     pty.type("\r");
     const { code, screen } = await exitOf(pty);
     expect(code, screen).toBe(0);
-    const status = jsonOut<Status>(await runCli(["--json", "status"], opts()));
-    expect(status.kekProvider).toBe("keyfile");
+    expect(await providerOf()).toBe("keyfile");
     expect(existsSync(keyFile())).toBe(true);
     expect(screen.match(/apikey rekey --to passphrase/g)).toHaveLength(1);
   });
@@ -130,10 +150,7 @@ describe("issue 23 item 2: on a terminal, the protection is chosen before the st
     pty.type(`${PASSPHRASE}\r`);
     const { code, screen } = await exitOf(pty);
     expect(code, screen).toBe(0);
-    const status = jsonOut<Status>(
-      await runCli(["--json", "status"], opts({ APIKEY_PASSPHRASE: PASSPHRASE })),
-    );
-    expect(status.kekProvider).toBe("passphrase");
+    expect(await providerOf({ APIKEY_PASSPHRASE: PASSPHRASE })).toBe("passphrase");
   });
 
   it("nobody is asked when the environment decides (APIKEY_MASTER_KEY)", async () => {
@@ -180,8 +197,7 @@ const keychainMissing = missingSecretServiceTools().length > 0 && process.env.CI
     });
 
     it("is not asked by `rekey --to keychain` on a terminal: only a new store asks", async () => {
-      const made = await runCli(["add", "--no-validate", "work"], opts({}, KEY));
-      expect(made.code, made.stderr).toBe(0);
+      await keyFileStore();
       const pty = spawnInPty(["rekey", "--to", "keychain"], { ...opts(ss.env), timeoutMs: 15_000 });
       const { code, screen } = await exitOf(pty);
       expect(screen).not.toContain("Protection [");
@@ -210,7 +226,7 @@ describe("issue 23 item 2: without a terminal, the key file as before, said once
   });
 
   it("status states the protection as a fact, with a one-line hint only when it is weak", async () => {
-    expect((await runCli(["add", "--no-validate", "work"], opts({}, KEY))).code).toBe(0);
+    await keyFileStore();
     const text = await runCli(["status"], opts());
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^protection: key file ${keyFile()}`, "m"));
@@ -229,7 +245,7 @@ describe("issue 23 item 2: without a terminal, the key file as before, said once
   });
 
   it("`rekey --to passphrase` with no passphrase says how to give one, not that it is too short", async () => {
-    expect((await runCli(["add", "--no-validate", "work"], opts({}, KEY))).code).toBe(0);
+    await keyFileStore();
     for (const args of [
       ["--json", "rekey", "--to", "passphrase"],
       ["--json", "rekey", "--to", "env"],
@@ -248,7 +264,7 @@ describe("issue 23 item 2: without a terminal, the key file as before, said once
       }
     }
     // Nothing changed: still the key file, one slot.
-    expect(jsonOut<Status>(await runCli(["--json", "status"], opts())).kekProvider).toBe("keyfile");
-    expect(jsonOut<unknown[]>(await runCli(["--json", "slot", "list"], opts()))).toHaveLength(1);
+    expect(await providerOf()).toBe("keyfile");
+    expect(await inStore((app) => app.slots.list())).toHaveLength(1);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from "../fixtures/cli.ts";
 import { ANTHROPIC_VERSION, type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { OAUTH_BETA } from "../fixtures/fake-token-exchange.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Issue 26: the official SDKs' `user_oauth` profiles (`ant auth login`) move into the encrypted store: the
@@ -122,7 +123,8 @@ describe("issue 26: import of a user_oauth profile", () => {
     );
     expect(existsSync(old.credentials)).toBe(false);
 
-    expect((await run(["use", "anthropic-laptop"])).code).toBe(0);
+    // The switch is set-up (in process); the `current` that refreshes is what is tested.
+    await inProcess(home, (app) => app.keys.use("anthropic-laptop"));
     fake.clearRequests();
     const current = await run(["current"]);
     expect(current.code, current.stderr).toBe(0);
@@ -254,11 +256,14 @@ describe("issue 26: import of a user_oauth profile", () => {
     expect((await run(["--json", "audit"])).stdout).toContain("sdk.active_config");
 
     // A key that came from no SDK profile: refused, and neither the store's active key nor the file changes.
-    expect((await run(["add", "plain", "--no-validate"], { stdin: fakeApiKey("SDK_PLAIN") })).code).toBe(0);
+    // Set up and read back in process; the refused `use --sdk-profile` is what is tested.
+    await inProcess(home, (app) =>
+      app.keys.add({ name: "plain", secret: fakeApiKey("SDK_PLAIN"), validate: false }),
+    );
     const other = await run(["--json", "use", "plain", "--sdk-profile"]);
     expect(jsonError(other).code).toBe("E_USAGE");
-    const still = await run(["current"]);
-    expect(still.stdout.trim()).toBe(firstAccessToken);
+    const still = await inProcess(home, async (app) => (await app.active()).secret);
+    expect(still).toBe(firstAccessToken);
     expect(readFileSync(active, "utf8")).toBe("me\n");
   });
 

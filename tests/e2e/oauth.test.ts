@@ -8,12 +8,12 @@ import {
   filesContaining,
   jsonError,
   jsonOut,
-  listKeys,
   makeHome,
   type RunOptions,
   runCli,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { MINTED_KEY, type OidcServer, startOidcServer } from "../fixtures/oidc-server.ts";
 
 // `apikey login` end to end: the built CLI in a child process, a real authorization server (oidc-provider) on
@@ -96,23 +96,23 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+// The providers a login needs are registered in process (what `oauth provider add` calls), and what a login or
+// refresh left is read back in process; the logins, refreshes and refusals are what is tested and run the CLI.
+const listKeys = (o: RunOptions) => inProcess(o.home, (app) => app.keys.list());
+const revealed = (name: string) => inProcess(home, (app) => app.keys.reveal(name));
+const auditLog = (limit: number) => inProcess(home, (app) => app.audit({ limit }));
+
 beforeAll(async () => {
   server = await startOidcServer();
   home = await makeHome();
-  const added = await cli([
-    "--json",
-    "oauth",
-    "provider",
-    "add",
-    "corp",
-    "--issuer",
-    server.issuer,
-    "--client-id",
-    server.clientId,
-    "--scope",
-    "keys:mint",
-  ]);
-  jsonOut(added);
+  await inProcess(home, (app) =>
+    app.oauth.addProvider({
+      name: "corp",
+      issuer: server.issuer,
+      clientId: server.clientId,
+      scopes: ["keys:mint"],
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -228,19 +228,19 @@ describe("apikey login --paste", () => {
 
 describe("refresh", () => {
   it("oauth refresh persists new tokens and audits it", async () => {
-    const before = await cli(["reveal", "corp", "--yes"], {}, true);
+    const before = await revealed("corp");
     const refreshesBefore = server.refreshCount();
     const refreshed = jsonOut<{ refreshed: boolean; expiresAt: string }>(
       await cli(["--json", "oauth", "refresh", "corp"]),
     );
     expect(refreshed.refreshed).toBe(true);
     expect(server.refreshCount()).toBe(refreshesBefore + 1);
-    const after = await cli(["reveal", "corp", "--yes"], {}, true);
-    expect(after.stdout.trim()).not.toBe(before.stdout.trim());
-    expect(server.issuedTokens()).toContain(after.stdout.trim());
+    const after = await revealed("corp");
+    expect(after).not.toBe(before);
+    expect(server.issuedTokens()).toContain(after);
     // The refresh token rotated too: a second forced refresh works only if the new one was stored.
     jsonOut(await cli(["--json", "oauth", "refresh", "corp"]));
-    const audit = jsonOut<Array<{ action: string }>>(await cli(["--json", "audit", "--limit", "5"]));
+    const audit = await auditLog(5);
     expect(audit.filter((a) => a.action === "oauth.refresh").length).toBeGreaterThanOrEqual(2);
   });
 
@@ -266,23 +266,13 @@ describe("apikey current with an access token about to expire", () => {
 
   it("refreshes before printing", async () => {
     const o = { home: shortHome };
-    jsonOut(
-      await runCli(
-        [
-          "--json",
-          "oauth",
-          "provider",
-          "add",
-          "short",
-          "--issuer",
-          shortLived.issuer,
-          "--client-id",
-          shortLived.clientId,
-          "--scope",
-          "keys:mint",
-        ],
-        o,
-      ),
+    await inProcess(shortHome, (app) =>
+      app.oauth.addProvider({
+        name: "short",
+        issuer: shortLived.issuer,
+        clientId: shortLived.clientId,
+        scopes: ["keys:mint"],
+      }),
     );
     const saved = home;
     home = shortHome;
@@ -306,22 +296,14 @@ describe("apikey current with an access token about to expire", () => {
 
 describe("key minting", () => {
   it("exchanges the access token for an API key and stores that", async () => {
-    jsonOut(
-      await cli([
-        "--json",
-        "oauth",
-        "provider",
-        "add",
-        "minter",
-        "--issuer",
-        server.issuer,
-        "--client-id",
-        server.clientId,
-        "--scope",
-        "keys:mint",
-        "--key-minting-url",
-        server.mintUrl,
-      ]),
+    await inProcess(home, (app) =>
+      app.oauth.addProvider({
+        name: "minter",
+        issuer: server.issuer,
+        clientId: server.clientId,
+        scopes: ["keys:mint"],
+        keyMintingUrl: server.mintUrl,
+      }),
     );
     const run = await startLogin([
       "--json",
@@ -366,26 +348,19 @@ describe("errors", () => {
       "x",
     ]);
     expect(loginError(result)).toBe("E_OAUTH_UNREACHABLE");
-    const list = jsonOut<Array<{ name: string }>>(await cli(["--json", "oauth", "provider", "list"]));
+    const list = await inProcess(home, (app) => app.oauth.listProviders());
     expect(list.map((p) => p.name)).not.toContain("dead");
   });
 
   it("a token endpoint that does not answer during login: E_OAUTH_UNREACHABLE", async () => {
     const port = await closedPort();
-    jsonOut(
-      await cli([
-        "--json",
-        "oauth",
-        "provider",
-        "add",
-        "gone",
-        "--authorization-endpoint",
-        `${server.issuer}/auth`,
-        "--token-endpoint",
-        `http://127.0.0.1:${port}/token`,
-        "--client-id",
-        server.clientId,
-      ]),
+    await inProcess(home, (app) =>
+      app.oauth.addProvider({
+        name: "gone",
+        authorizationEndpoint: `${server.issuer}/auth`,
+        tokenEndpoint: `http://127.0.0.1:${port}/token`,
+        clientId: server.clientId,
+      }),
     );
     const run = await startLogin(["--json", "login", "gone", "--paste", "--no-browser"]);
     const back = await server.authorize(run.url.href);
@@ -413,7 +388,7 @@ describe("errors", () => {
     expect(jsonError(await cli(["--json", "oauth", "provider", "remove", "gone"])).code).toBe(
       "E_OAUTH_PROVIDER_NOT_FOUND",
     );
-    const audit = jsonOut<Array<{ action: string }>>(await cli(["--json", "audit", "--limit", "50"]));
+    const audit = await auditLog(50);
     expect(audit.map((a) => a.action)).toEqual(
       expect.arrayContaining(["oauth.provider.add", "oauth.provider.remove", "oauth.login"]),
     );

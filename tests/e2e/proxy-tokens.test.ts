@@ -1,9 +1,8 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { masterKeySource, openApikey } from "@apikey/core";
+import { type CreateTokenInput, masterKeySource, openApikey, parseExpiry } from "@apikey/core";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  addKey,
   filesContaining,
   jsonOut,
   makeHome,
@@ -13,6 +12,7 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import {
   type RunningProxy,
@@ -24,7 +24,8 @@ import {
 
 // Issue 10's acceptance: gateway tokens per person or app, through one `apikey proxy` (a child process) in front
 // of the fake Anthropic API, with the official SDK as the client. Tokens are made, revoked and edited by other
-// processes (the CLI, a second store connection) while the gateway runs.
+// processes (this test's own, through the use cases the CLI's commands call, or a second store connection) while
+// the gateway runs.
 
 const KEY_DEFAULT = fakeApiKey("TOKENS_DEFAULT");
 const KEY_WORK = fakeApiKey("TOKENS_WORK");
@@ -70,29 +71,37 @@ async function post(token: string, model = SONNET) {
   };
 }
 
-async function create(name: string, args: string[] = [], profile?: string) {
-  const r = await runCli(
-    [...(profile ? ["--profile", profile] : []), "proxy", "token", "create", name, ...args],
-    opts,
+// Keys, profiles and tokens are set up, and revoked or rotated by "another process", in process: this test's process
+// is another process than the gateway's, which is what is tested.
+
+/** `[--profile PROFILE] proxy token create NAME [limits]`, in process (no --profile: bound to none). */
+async function create(
+  name: string,
+  limits: Omit<CreateTokenInput, "name" | "profile"> = {},
+  profile?: string,
+) {
+  const { token } = await inProcess(home, (app) =>
+    app.tokens.create({ name, profile: profile ?? null, ...limits }),
   );
-  expect(r.code, r.stderr).toBe(0);
-  tokens[name] = r.stdout.trim();
+  tokens[name] = token;
   expect(tokens[name]).toMatch(/^apk-gw-[A-Za-z0-9_-]{43}$/);
 }
+
+const tokenList = () => inProcess(home, (app) => app.tokens.list());
 
 beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [KEY_DEFAULT, KEY_WORK], usage: USAGE });
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
-  expect((await addKey("personal", KEY_DEFAULT, opts)).code).toBe(0);
-  expect((await runCli(["profile", "create", "work"], opts)).code).toBe(0);
-  expect((await addKey("team", KEY_WORK, opts, ["--profile", "work"])).code).toBe(0);
-  await create("alice", [], "default");
-  await create("bob", [], "work");
-  await create("carol", ["--models", "claude-haiku-*"], "work");
-  const listed = jsonOut<Array<{ id: string; name: string; profile: string }>>(
-    await runCli(["--json", "proxy", "token", "list"], opts),
-  );
+  await inProcess(home, async (app) => {
+    await app.keys.add({ name: "personal", secret: KEY_DEFAULT, validate: false });
+    await app.profiles.create("work");
+    await app.keys.add({ name: "team", secret: KEY_WORK, profile: "work", validate: false });
+  });
+  await create("alice", {}, "default");
+  await create("bob", {}, "work");
+  await create("carol", { models: ["claude-haiku-*"] }, "work");
+  const listed = await tokenList();
   for (const t of listed) ids[t.name] = t.id;
   expect(listed.map((t) => [t.name, t.profile])).toEqual([
     ["alice", "default"],
@@ -152,9 +161,7 @@ describe("three tokens on two profiles through one gateway", () => {
         ["carol", 1],
       ]),
     );
-    const listed = jsonOut<Array<{ name: string; monthSpendUsd: number; lastUsedAt: string | null }>>(
-      await runCli(["--json", "proxy", "token", "list"], opts),
-    );
+    const listed = await tokenList();
     const alice = listed.find((t) => t.name === "alice");
     expect(alice?.monthSpendUsd).toBeCloseTo((2 * (1000 * 3 + 100_000 * 15)) / 1e6, 6);
     expect(alice?.lastUsedAt).not.toBeNull();
@@ -175,7 +182,7 @@ describe("refusals: the API's error shape, nothing forwarded", () => {
   });
 
   it("an expired token gets 401 authentication_error from the next request on", async () => {
-    await create("erin", ["--expires", "30d"]);
+    await create("erin", { expiresAt: parseExpiry("30d", new Date()) });
     expect((await post(tokens.erin as string)).status).toBe(200);
     fake.clearRequests();
     // Another connection moves its expiry into the past, as the passing of 30 days would.
@@ -187,7 +194,7 @@ describe("refusals: the API's error shape, nothing forwarded", () => {
   });
 
   it("a token over its blocking budget gets 402 billing_error, with x-should-retry: false", async () => {
-    await create("dave", ["--budget", "1", "--block"], "work");
+    await create("dave", { budgetUsd: 1, block: true }, "work");
     expect((await post(tokens.dave as string)).status).toBe(200);
     fake.clearRequests();
     const refused = await ask(tokens.dave as string).catch((e: unknown) => e);
@@ -203,7 +210,7 @@ describe("refusals: the API's error shape, nothing forwarded", () => {
 
   it("a revocation by another process applies to the very next request, even to requests already queued", async () => {
     expect((await post(tokens.bob as string)).status).toBe(200);
-    expect((await runCli(["proxy", "token", "revoke", "bob"], opts)).code).toBe(0);
+    await inProcess(home, (app) => app.tokens.revoke("bob"));
     fake.clearRequests();
     const refused = await Promise.all(Array.from({ length: 8 }, () => post(tokens.bob as string)));
     for (const r of refused) expectRefused(r, 401, "authentication_error", "revoked");
@@ -212,9 +219,7 @@ describe("refusals: the API's error shape, nothing forwarded", () => {
   });
 
   it("a rotated token's old value is refused and the new one works, keeping the token's usage", async () => {
-    const r = await runCli(["proxy", "token", "rotate", "alice"], opts);
-    expect(r.code).toBe(0);
-    const fresh = r.stdout.trim();
+    const fresh = (await inProcess(home, (app) => app.tokens.rotate("alice"))).token;
     expectRefused(await post(tokens.alice as string), 401, "authentication_error", "not valid");
     expect((await post(fresh)).status).toBe(200);
     tokens.alice = fresh;
@@ -277,8 +282,9 @@ describe("secrecy", () => {
     // The random part alone, and its raw bytes, so no encoding slips through.
     const needles = values.flatMap((t) => [t, t.slice(7), Buffer.from(t.slice(7), "base64url")]);
     expect(await filesContaining(home.root, needles)).toEqual([]);
-    const audit = await runCli(["--json", "audit"], opts);
-    const actions = jsonOut<Array<{ action: string }>>(audit).map((e) => e.action);
+    const rows = await inProcess(home, (app) => app.audit({ limit: 50 }));
+    const audit = { stdout: JSON.stringify(rows.map((e) => ({ ...e, at: e.at.toISOString() }))) };
+    const actions = rows.map((e) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining(["gateway.token.create", "gateway.token.revoke", "gateway.token.rotate"]),
     );

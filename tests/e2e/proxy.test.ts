@@ -2,17 +2,9 @@ import { createServer } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import { openStore } from "@apikey/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  addKey,
-  jsonError,
-  jsonOut,
-  listKeys,
-  makeHome,
-  type RunOptions,
-  runCli,
-  type TestHome,
-} from "../fixtures/cli.ts";
+import { jsonError, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
@@ -51,9 +43,12 @@ beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [KEY_A, KEY_B], usage: USAGE });
   home = await makeHome();
   opts = { home, baseUrl: fake.url };
-  expect((await addKey("a", KEY_A, opts)).code).toBe(0);
-  expect((await addKey("b", KEY_B, opts)).code).toBe(0);
-  ids = Object.fromEntries((await listKeys(opts)).map((k) => [k.name, k.id]));
+  // The keys are set up in process; the gateway (and the commands whose output is tested) run the CLI.
+  ids = await inProcess(home, async (app) => {
+    await app.keys.add({ name: "a", secret: KEY_A, validate: false });
+    await app.keys.add({ name: "b", secret: KEY_B, validate: false });
+    return Object.fromEntries((await app.keys.list()).map((k) => [k.name, k.id]));
+  });
   const printed = await runCli(["proxy", "token", "create", "default"], opts);
   expect(printed.code).toBe(0);
   token = printed.stdout.trim();
@@ -63,8 +58,7 @@ afterEach(async () => {
   await stopAllProxies();
   fake.clearBehaviour(KEY_A);
   fake.clearBehaviour(KEY_B);
-  const used = await runCli(["use", "a"], opts);
-  expect(used.code).toBe(0);
+  await inProcess(home, (app) => app.keys.use("a"));
 });
 
 afterAll(async () => {
@@ -78,13 +72,11 @@ describe("apikey proxy token", () => {
     const again = await runCli(["--json", "proxy", "token", "create", "default"], opts);
     expect(again.code).toBe(1);
     expect(again.stdout).not.toContain(token);
-    const listed = jsonOut<Array<{ name: string; profile: string | null }>>(
-      await runCli(["--json", "proxy", "token", "list"], opts),
-    );
+    const { listed, audit } = await inProcess(home, async (app) => ({
+      listed: await app.tokens.list(),
+      audit: await app.audit({ limit: 50 }),
+    }));
     expect(listed).toEqual([expect.objectContaining({ name: "default", profile: null })]);
-    const audit = jsonOut<Array<{ action: string; details: unknown }>>(
-      await runCli(["--json", "audit"], opts),
-    );
     expect(audit.some((e) => e.action === "gateway.token.create")).toBe(true);
     expect(JSON.stringify(audit) + JSON.stringify(listed)).not.toContain(token);
   });
@@ -119,7 +111,7 @@ describe("forwarding and accounting", () => {
       expect(e.costUsd).toBeGreaterThan(0);
       expect(upstream.map((r) => r.requestId)).toContain(e.requestId);
     }
-    const a = (await listKeys(opts)).find((k) => k.name === "a");
+    const a = (await inProcess(home, (app) => app.keys.list())).find((k) => k.name === "a");
     expect(a?.lastUsedAt).not.toBeNull();
   });
 
@@ -328,7 +320,7 @@ describe("lifecycle", () => {
   });
 
   it("starts on a profile with no active key yet, and says so", async () => {
-    expect((await runCli(["profile", "create", "idle"], opts)).code).toBe(0);
+    await inProcess(home, (app) => app.profiles.create("idle"));
     const proxy = await startProxy(opts, ["--profile", "idle"]);
     await expect.poll(() => proxy.stderr()).toContain('"idle" has no active key yet');
     // The default profile has one: no such warning (the warning is written before any request is answered).

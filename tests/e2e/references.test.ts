@@ -4,6 +4,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_PATH, cliEnv, makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // `apikey exec` with apikey:// references in the environment and a .env file, and masked output.
@@ -23,11 +24,13 @@ function expectNoKey(text: string): void {
 
 beforeAll(async () => {
   home = await makeHome();
-  expect((await runCli(["add", "work", "--no-validate"], opts({ stdin: WORK }))).code).toBe(0);
-  expect((await runCli(["profile", "create", "prod"], opts())).code).toBe(0);
-  const add = await runCli(["--profile", "prod", "add", "main", "--no-validate"], opts({ stdin: PROD }));
-  expect(add.code, add.stderr).toBe(0);
-  expect((await runCli(["--profile", "prod", "use", "main"], opts())).code).toBe(0);
+  // The starting store, made in process; `exec` and `inject` are what is tested.
+  await inProcess(home, async (app) => {
+    await app.keys.add({ name: "work", secret: WORK, validate: false });
+    await app.profiles.create("prod");
+    await app.keys.add({ name: "main", secret: PROD, profile: "prod", validate: false });
+    await app.keys.use("main", "prod");
+  });
   await writeFile(
     join(home.homeDir, ".env"),
     "# references only: safe to commit\nANTHROPIC_API_KEY=apikey://default/work\nPROD_KEY='apikey://prod'\nPLAIN=hello\n",

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type Apikey, keyFileSource, masterKeySource, passphraseSource } from "@apikey/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  addKey,
   type CliResult,
   jsonError,
   jsonOut,
@@ -15,6 +15,7 @@ import {
   TEST_MASTER_KEY,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // `apikey rekey` walks one store through every provider that needs no OS keychain, checking after each step that
@@ -33,17 +34,31 @@ const env = (vars: Record<string, string | undefined>): RunOptions => ({
 const masterKey = (k: string) => env({ APIKEY_MASTER_KEY: k });
 const passphrase = (p: string) => env({ APIKEY_PASSPHRASE: p });
 
-async function provider(): Promise<string> {
-  return jsonOut<{ kekProvider: string }>(await runCli(["--json", "status"], env({}))).kekProvider;
+// The re-keys are what is tested and run the CLI; the checks of what they left (which keys open the store, its
+// provider, the audit log) read the store in process, offering the master keys the CLI would take from `o`'s
+// environment (APIKEY_MASTER_KEY, APIKEY_PASSPHRASE, the key file; no keychain here).
+const inStore = <T>(o: RunOptions, steps: (app: Apikey) => Promise<T>) =>
+  inProcess(o.home, steps, [
+    masterKeySource(o.env?.APIKEY_MASTER_KEY),
+    passphraseSource({ passphrase: o.env?.APIKEY_PASSPHRASE }),
+    keyFileSource(o.home.dataDir),
+  ]);
+
+async function provider(): Promise<string | null> {
+  return (await inStore(env({}), (app) => app.status())).kekProvider;
 }
 
-/** Both keys decrypt under these settings. */
+/** Both keys decrypt under these settings: `current` and `reveal spare` would print them. */
 async function expectOpens(o: RunOptions) {
-  const current = await runCli(["current"], o);
-  expect(current.code, current.stderr).toBe(0);
-  expect(current.stdout.trim()).toBe(WORK);
-  const spare = await runCli(["reveal", "--yes", "spare"], o);
-  expect(spare.stdout.trim()).toBe(SPARE);
+  await inStore(o, async (app) => {
+    expect((await app.active()).secret).toBe(WORK);
+    expect(await app.keys.reveal("spare")).toBe(SPARE);
+  });
+}
+
+/** `reveal work` under these settings fails with this code. */
+async function expectRefused(o: RunOptions, code: string) {
+  await expect(inStore(o, (app) => app.keys.reveal("work"))).rejects.toMatchObject({ code });
 }
 
 function expectCode(r: CliResult, code: string) {
@@ -57,8 +72,10 @@ function rekey(to: string, o: RunOptions, stdin?: string) {
 
 beforeAll(async () => {
   home = await makeHome();
-  expect((await addKey("work", WORK, masterKey(TEST_MASTER_KEY), ["--no-validate"])).code).toBe(0);
-  expect((await addKey("spare", SPARE, masterKey(TEST_MASTER_KEY), ["--no-validate"])).code).toBe(0);
+  await inStore(masterKey(TEST_MASTER_KEY), async (app) => {
+    await app.keys.add({ name: "work", secret: WORK, validate: false });
+    await app.keys.add({ name: "spare", secret: SPARE, validate: false });
+  });
 });
 afterAll(async () => {
   await home?.cleanup();
@@ -87,7 +104,7 @@ describe("apikey rekey", () => {
     expect(jsonOut(await rekey("passphrase", passphrase(PASS_A)))).toMatchObject({ to: "passphrase" });
     expect(existsSync(keyFile())).toBe(false);
     await expectOpens(passphrase(PASS_A));
-    expectCode(await runCli(["--json", "reveal", "--yes", "work"], passphrase(PASS_B)), "E_WRONG_MASTER_KEY");
+    await expectRefused(passphrase(PASS_B), "E_WRONG_MASTER_KEY");
   });
 
   it("a new passphrase from stdin; a short one is refused and nothing changes", async () => {
@@ -99,7 +116,7 @@ describe("apikey rekey", () => {
     const r = await rekey("passphrase", passphrase(PASS_A), `${PASS_B}\n`);
     expect(r.code, r.stderr).toBe(0);
     await expectOpens(passphrase(PASS_B));
-    expectCode(await runCli(["--json", "reveal", "--yes", "work"], passphrase(PASS_A)), "E_WRONG_MASTER_KEY");
+    await expectRefused(passphrase(PASS_A), "E_WRONG_MASTER_KEY");
   });
 
   it("passphrase → env, then env → a new env key read from stdin", async () => {
@@ -115,10 +132,7 @@ describe("apikey rekey", () => {
     const r = await rekey("env", masterKey(OTHER_MASTER_KEY), `${TEST_MASTER_KEY}\n`);
     expect(r.code, r.stderr).toBe(0);
     await expectOpens(masterKey(TEST_MASTER_KEY));
-    expectCode(
-      await runCli(["--json", "reveal", "--yes", "work"], masterKey(OTHER_MASTER_KEY)),
-      "E_WRONG_MASTER_KEY",
-    );
+    await expectRefused(masterKey(OTHER_MASTER_KEY), "E_WRONG_MASTER_KEY");
   });
 
   it("replaces a stale key file left by a re-key killed after its commit, then opens from the new one", async () => {
@@ -134,9 +148,7 @@ describe("apikey rekey", () => {
   });
 
   it("audits every re-key with the providers only", async () => {
-    const rows = jsonOut<Array<{ action: string; details: Record<string, unknown> }>>(
-      await runCli(["--json", "audit", "--limit", "1000"], masterKey(TEST_MASTER_KEY)),
-    );
+    const rows = await inStore(masterKey(TEST_MASTER_KEY), (app) => app.audit({ limit: 1000 }));
     const rekeys = rows.filter((a) => a.action === "store.rekey").map((a) => a.details);
     expect(rekeys.reverse()).toEqual([
       { from: "env", to: "keyfile" },

@@ -76,7 +76,7 @@ describe("item 2: row identity is authenticated", () => {
 
   it("item 2: rename re-seals in the same transaction, so the renamed key still opens", async () => {
     expect((await runCli(["rename", "two", "deux"], opts)).code).toBe(0);
-    expect((await runCli(["reveal", "deux", "--yes"], opts)).stdout).toBe(`${TWO}\n`);
+    expect(await inProcess(home, (app) => app.keys.reveal("deux"))).toBe(TWO);
   });
 
   it("item 2: a store sealed the old way (row id only) is re-sealed at its first unlock and audited", async () => {
@@ -98,6 +98,6 @@ describe("item 2: row identity is authenticated", () => {
     } finally {
       await store.close();
     }
-    expect((await runCli(["current"], opts)).stdout).toBe(`${ONE}\n`);
+    expect(await inProcess(home, async (app) => (await app.active()).secret)).toBe(ONE);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHome, type RunOptions, runCli, type TestHome } from "../fixtures/cli.ts";
 import { startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
 
 // `apikey scan`: planted keys in a tree and in git history are found and never printed; look-alikes are not.
@@ -25,7 +26,8 @@ const git = (cwd: string, ...args: string[]) => {
 
 beforeAll(async () => {
   home = await makeHome();
-  expect((await runCli(["add", "work", "--no-validate"], opts({ stdin: STORED }))).code).toBe(0);
+  // The stored key is set up in process; the `scan` runs are what is tested.
+  await inProcess(home, (app) => app.keys.add({ name: "work", secret: STORED, validate: false }));
   const tree = join(home.root, "tree");
   await mkdir(join(tree, "src/deep"), { recursive: true });
   await writeFile(join(tree, "src/config.js"), `// config\nconst a = 1;\nexport const key = "${STORED}";\n`);

@@ -1,3 +1,4 @@
+import { type Apikey, masterKeySource, passphraseSource } from "@apikey/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addKey,
@@ -10,6 +11,7 @@ import {
   TEST_MASTER_KEY,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Master-key slots through the CLI: several master keys open one store; each change is audited; the last one
@@ -32,6 +34,19 @@ interface Slot {
   lastUsedAt: string | null;
 }
 
+// The slot commands are what is tested and run the CLI; which master keys then open the store, and the slots and
+// audit rows they left, are read back in process with the master key (or passphrase) the CLI would be given.
+const opened = <T>(
+  unlock: { masterKey?: string; passphrase?: string },
+  steps: (app: Apikey) => Promise<T>,
+): Promise<T> =>
+  inProcess(home, steps, [
+    masterKeySource(unlock.masterKey),
+    passphraseSource({ passphrase: unlock.passphrase }),
+  ]);
+const currentWith = (masterKey: string) => opened({ masterKey }, async (app) => (await app.active()).secret);
+const slotsWith = (masterKey: string) => opened({ masterKey }, (app) => app.slots.list());
+
 beforeAll(async () => {
   home = await makeHome();
   expect((await addKey("work", KEY, withKey(TEST_MASTER_KEY), ["--no-validate"])).code).toBe(0);
@@ -42,7 +57,7 @@ describe("master-key slots", () => {
   let device = "";
 
   it("a new store has one slot named after its master key", async () => {
-    const slots = jsonOut<Slot[]>(await runCli(["--json", "slot", "list"], withKey(TEST_MASTER_KEY)));
+    const slots = await slotsWith(TEST_MASTER_KEY);
     expect(slots.map((s) => [s.name, s.kind])).toEqual([["env", "env"]]);
   });
 
@@ -53,9 +68,9 @@ describe("master-key slots", () => {
     device = added.masterKey;
     expect(Buffer.from(device, "base64")).toHaveLength(32);
     expect(added.slot).toMatchObject({ name: "device", kind: "env" });
-    expect((await runCli(["current"], withKey(device))).stdout).toBe(`${KEY}\n`);
-    expect((await runCli(["reveal", "work", "--yes"], withKey(device))).stdout).toBe(`${KEY}\n`);
-    expect((await runCli(["current"], withKey(TEST_MASTER_KEY))).stdout).toBe(`${KEY}\n`);
+    expect(await currentWith(device)).toBe(KEY);
+    expect(await opened({ masterKey: device }, (app) => app.keys.reveal("work"))).toBe(KEY);
+    expect(await currentWith(TEST_MASTER_KEY)).toBe(KEY);
     // Never on disk in clear: not raw, not base64, not hex.
     const raw = Buffer.from(device, "base64");
     expect(await filesContaining(home.root, [device, raw, raw.toString("hex")])).toEqual([]);
@@ -66,7 +81,7 @@ describe("master-key slots", () => {
     expect(jsonError(taken).code).toBe("E_NAME_TAKEN");
     const invalid = await runCli(["--json", "slot", "add", "bad name!"], withKey(TEST_MASTER_KEY));
     expect(jsonError(invalid).code).toBe("E_NAME_INVALID");
-    const slots = jsonOut<Slot[]>(await runCli(["--json", "slot", "list"], withKey(TEST_MASTER_KEY)));
+    const slots = await slotsWith(TEST_MASTER_KEY);
     expect(slots.map((s) => s.name)).toEqual(["env", "device"]);
   });
 
@@ -80,28 +95,25 @@ describe("master-key slots", () => {
       slot: { name: "passphrase", kind: "passphrase" },
       masterKey: null,
     });
-    const opened = await runCli(
-      ["current"],
-      withKey(undefined, { APIKEY_PASSPHRASE: "slot passphrase TEST" }),
+    const secret = await opened(
+      { passphrase: "slot passphrase TEST" },
+      async (app) => (await app.active()).secret,
     );
-    expect(opened.stdout).toBe(`${KEY}\n`);
+    expect(secret).toBe(KEY);
   });
 
   it("slot remove takes a master key away; the removed key no longer opens the store", async () => {
     const r = await runCli(["--json", "slot", "remove", "env"], withKey(device));
     expect(r.code, r.stderr).toBe(0);
-    const refused = await runCli(["--json", "current"], withKey(TEST_MASTER_KEY));
-    expect(refused.code).toBe(1);
-    expect(jsonError(refused).code).toBe("E_WRONG_MASTER_KEY");
-    expect(refused.stdout).toBe("");
-    expect((await runCli(["current"], withKey(device))).stdout).toBe(`${KEY}\n`);
+    await expect(currentWith(TEST_MASTER_KEY)).rejects.toMatchObject({ code: "E_WRONG_MASTER_KEY" });
+    expect(await currentWith(device)).toBe(KEY);
   });
 
   it("the last slot cannot be removed", async () => {
-    await runCli(["--json", "slot", "remove", "passphrase"], withKey(device));
+    await opened({ masterKey: device }, (app) => app.slots.remove("passphrase"));
     const last = await runCli(["--json", "slot", "remove", "device"], withKey(device));
     expect(jsonError(last).code).toBe("E_LAST_SLOT");
-    const slots = jsonOut<Slot[]>(await runCli(["--json", "slot", "list"], withKey(device)));
+    const slots = await slotsWith(device);
     expect(slots.map((s) => s.name)).toEqual(["device"]);
   });
 
@@ -121,9 +133,7 @@ describe("master-key slots", () => {
   });
 
   it("every slot change is audited, without key material", async () => {
-    const audit = jsonOut<Array<{ action: string; details: Record<string, unknown> }>>(
-      await runCli(["--json", "audit"], withKey(device)),
-    );
+    const audit = await opened({ masterKey: device }, (app) => app.audit({ limit: 50 }));
     const slotRows = audit.filter((a) => a.action.startsWith("slot."));
     expect(slotRows.map((a) => [a.action, a.details.slot]).reverse()).toEqual([
       ["slot.add", "device"],

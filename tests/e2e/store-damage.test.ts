@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { keyFileSource } from "@apikey/core";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -12,7 +13,9 @@ import {
   TEST_MASTER_KEY,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
+import { passphraseStore } from "../fixtures/passphrase-store.ts";
 
 // Issue 12, items 10 and 11: reads never write, and damage is named, never mistaken for a new store.
 
@@ -73,7 +76,10 @@ describe("item 11: damage is refused by name", () => {
 
   it("item 11: a database truncated to 0 bytes beside its key file is E_STORE_CORRUPT, never a new store", async () => {
     const opts: RunOptions = { home, env: { APIKEY_MASTER_KEY: undefined } };
-    expect((await addKey("work", KEY, opts, ["--no-validate"])).code).toBe(0);
+    // The starting stores are made in process (as the CLI's first `add` makes them); the damage is what is tested.
+    await inProcess(home, (app) => app.keys.add({ name: "work", secret: KEY, validate: false }), [
+      keyFileSource(home.dataDir),
+    ]);
     expect(readdirSync(home.dataDir)).toContain("master.key");
     truncateSync(home.storePath, 0);
     for (const args of [
@@ -90,7 +96,7 @@ describe("item 11: damage is refused by name", () => {
 
   it("item 11: a slot's parameters edited into invalid JSON → E_STORE_CORRUPT, not an internal error", async () => {
     const opts: RunOptions = { home, env: { APIKEY_MASTER_KEY: TEST_MASTER_KEY } };
-    expect((await addKey("work", KEY, opts, ["--no-validate"])).code).toBe(0);
+    await inProcess(home, (app) => app.keys.add({ name: "work", secret: KEY, validate: false }));
     const db = new Database(home.storePath);
     db.prepare("UPDATE master_key_slots SET params = '{not json'").run();
     db.close();
@@ -100,7 +106,7 @@ describe("item 11: damage is refused by name", () => {
   it("item 11: tampered scrypt parameters → E_STORE_CORRUPT, not an internal error or a runaway hash", async () => {
     const passphrase = "damage test passphrase";
     const opts: RunOptions = { home, env: { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: passphrase } };
-    expect((await addKey("work", KEY, opts, ["--no-validate"])).code).toBe(0);
+    await passphraseStore(home, passphrase, { work: KEY });
     const db = new Database(home.storePath);
     const params = JSON.parse(db.prepare("SELECT params FROM master_key_slots").pluck().get() as string);
     db.prepare("UPDATE master_key_slots SET params = ?").run(JSON.stringify({ ...params, N: 2 ** 40 }));

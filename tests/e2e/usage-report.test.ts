@@ -2,15 +2,8 @@ import { loadConfig, storeFileIn } from "@apikey/core";
 import { recordUsageMany, type UsageInput } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  addKey,
-  jsonError,
-  jsonOut,
-  makeHome,
-  runCli,
-  TEST_MASTER_KEY,
-  type TestHome,
-} from "../fixtures/cli.ts";
+import { jsonError, jsonOut, makeHome, runCli, TEST_MASTER_KEY, type TestHome } from "../fixtures/cli.ts";
+import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // `apikey usage` over events recorded in the store: totals equal what was recorded, unpriced models are flagged,
@@ -40,9 +33,11 @@ interface Report {
 
 beforeAll(async () => {
   home = await makeHome();
-  for (const name of ["alpha", "beta"]) {
-    expect((await addKey(name, fakeApiKey(`REPORT_${name}`), { home }, ["--no-validate"])).code).toBe(0);
-  }
+  // The keys are made in process; the `usage` runs are what is tested.
+  await inProcess(home, async (app) => {
+    for (const name of ["alpha", "beta"])
+      await app.keys.add({ name, secret: fakeApiKey(`REPORT_${name}`), validate: false });
+  });
   const config = loadConfig({ APIKEY_HOME: home.dataDir, APIKEY_MASTER_KEY: TEST_MASTER_KEY });
   const store = await openStore({ path: storeFileIn(config.dataDir) });
   const ids = Object.fromEntries((await store.keys.list()).map((k) => [k.name, k.id]));
