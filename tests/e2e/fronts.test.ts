@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { node22Binary } from "../../scripts/node22-binary.mjs";
 import {
   addKey,
   jsonOut,
@@ -18,7 +19,6 @@ import {
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
-import { node22Binary } from "../fixtures/node22.ts";
 import {
   missingSecretServiceTools,
   type SecretService,

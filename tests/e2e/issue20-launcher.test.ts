@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { node22Binary } from "../../scripts/node22-binary.mjs";
 import {
   addKey,
   CLI_PATH,
@@ -12,7 +13,6 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
-import { node22Binary } from "../fixtures/node22.ts";
 
 // Issue 20 item 1: Node reads some of its own options from a script's arguments (`--env-file`, and on Node 22
 // `--experimental-config-file` even after `--`), applying the file's NODE_OPTIONS to apikey's own process while it
