@@ -189,7 +189,7 @@ describe("issue 26: the stand-in's API takes a minted token only as a bearer wit
     fake.setMintedTokenTtl(1);
     const shortLived = await mint();
     fake.setMintedTokenTtl(60);
-    await new Promise((r) => setTimeout(r, 1100));
+    fake.ageMintedTokens(1);
     const msg = await refusedWith(
       await models({ authorization: `Bearer ${shortLived}`, "anthropic-beta": OAUTH_BETA }),
       401,

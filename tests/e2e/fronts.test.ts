@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { node22Binary } from "../../scripts/node22-binary.mjs";
 import {
   addKey,
   jsonOut,
@@ -41,9 +42,11 @@ let raycastBundle: string;
 let raycastInputs: string[];
 let boltBundle: string;
 
+/** Node 22 (Raycast's runtime, node:sqlite); a test needs it, so none found is a failure. */
 const node22 = (): [string, string[]] => {
-  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  return major > 22 || (major === 22 && minor >= 5) ? [process.execPath, []] : ["npx", ["-y", "node@22"]];
+  const node = node22Binary();
+  if (node === null) throw new Error("No Node 22 found: set APIKEY_NODE22, or let npx fetch node@22.");
+  return [node, []];
 };
 
 function runFront(

@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { node22Binary } from "../../scripts/node22-binary.mjs";
 import {
   addKey,
   CLI_PATH,
@@ -25,18 +26,7 @@ let home: TestHome;
 let marker: string;
 let binDir: string;
 
-/** Node 22's binary: APIKEY_NODE22, else the current one when it is 22, else `npx -y node@22` (npm registry). */
-function node22(): string | null {
-  if (process.env.APIKEY_NODE22) return process.env.APIKEY_NODE22;
-  if (process.versions.node.startsWith("22.")) return process.execPath;
-  const r = spawnSync("npx", ["-y", "node@22", "-p", "process.execPath"], {
-    encoding: "utf8",
-    timeout: 180_000,
-  });
-  const path = r.stdout?.trim().split("\n").pop();
-  return r.status === 0 && path && existsSync(path) ? path : null;
-}
-const NODE22 = node22();
+const NODE22 = node22Binary();
 if (NODE22 === null)
   console.log("issue 20 item 1: no Node 22 found (set APIKEY_NODE22): its runs are left out");
 const NODES: Array<[string, string]> = [

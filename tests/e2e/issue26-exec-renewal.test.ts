@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLI_PATH,
@@ -18,14 +19,17 @@ import { type OidcIssuer, startOidcIssuer } from "../fixtures/oidc-issuer.ts";
 
 // Issue 26: `apikey exec` with an identity token only apikey can read (a command, GitHub Actions) keeps a
 // long-running child working. The child gets ANTHROPIC_IDENTITY_TOKEN_FILE, a private file apikey renews before the
-// token's `exp`; the official SDK re-reads it at every exchange. Identity tokens here live 12 s and minted tokens
+// token's `exp`; the official SDK re-reads it at every exchange. Identity tokens here live 4 s and minted tokens
 // 3 s (so the SDK exchanges at every request): the child's second request comes after its first identity token
-// expired, and the stand-in refuses an expired assertion.
+// expired, and the stand-in refuses an expired assertion. exec runs with its timers 10 times faster
+// (fixtures/fast-timers.cjs; its clock stays real), so its renewal, never sooner than 10 s by its own rule, comes
+// after 1 s, before the token's real expiry, instead of every test waiting out a 12 s token.
 
 const RULE = "fdrl_FAKE_TEST_renew";
 const ORG = "00000000-0000-4000-8000-00000000e7ec";
 const SDK_ENTRY = createRequire(import.meta.url).resolve("@anthropic-ai/sdk");
-const IDENTITY_TTL = 12;
+const IDENTITY_TTL = 4;
+const FAST_TIMERS = fileURLToPath(new URL("../fixtures/fast-timers.cjs", import.meta.url));
 
 let issuer: OidcIssuer;
 let github: GitHubActionsOidc;
@@ -37,6 +41,15 @@ function run(args: string[], extra: Partial<RunOptions> = {}): Promise<CliResult
   return runCli(args, { home, baseUrl: fake.url, ...extra }).then((r) => {
     outputs.push(r.stdout, r.stderr);
     return r;
+  });
+}
+
+/** `apikey exec` with its timers hurried (see the top of the file): its renewals come 10 times sooner. */
+function execRenewing(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return run(["exec", "--", ...args], {
+    nodeArgs: ["--require", FAST_TIMERS],
+    env: { ...env, APIKEY_TEST_TIMER_RATE: "10" },
+    timeoutMs: 60_000,
   });
 }
 
@@ -135,7 +148,7 @@ describe("issue 26: exec renews the identity token of a command or GitHub Action
     ]);
     expect(add.code, add.stderr).toBe(0);
     const out = join(home.root, "seen-cmd.json");
-    const r = await run(["exec", "--", process.execPath, "-e", childScript(out)], { timeoutMs: 60_000 });
+    const r = await execRenewing([process.execPath, "-e", childScript(out)]);
     expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(readFileSync(out, "utf8")) as Seen;
     expect([seen.one, seen.two, seen.rotated]).toEqual([1, 1, true]);
@@ -162,10 +175,7 @@ describe("issue 26: exec renews the identity token of a command or GitHub Action
     expect((await run(["use", "gha"])).code).toBe(0);
     const before = github.issued.length;
     const out = join(home.root, "seen-gha.json");
-    const r = await run(["exec", "--", process.execPath, "-e", childScript(out)], {
-      env: github.env,
-      timeoutMs: 60_000,
-    });
+    const r = await execRenewing([process.execPath, "-e", childScript(out)], github.env);
     expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(readFileSync(out, "utf8")) as Seen;
     expect([seen.one, seen.two, seen.rotated]).toEqual([1, 1, true]);
@@ -190,9 +200,7 @@ describe("issue 26: exec renews the identity token of a command or GitHub Action
     expect(add.code, add.stderr).toBe(0);
     expect((await run(["use", "flaky"])).code).toBe(0);
     const out = join(home.root, "seen-flaky.json");
-    const r = await run(["exec", "--", process.execPath, "-e", childScript(out, broken)], {
-      timeoutMs: 60_000,
-    });
+    const r = await execRenewing([process.execPath, "-e", childScript(out, broken)]);
     expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(readFileSync(out, "utf8")) as Seen;
     expect([seen.one, seen.rotated]).toEqual([1, false]);

@@ -185,7 +185,7 @@ describe("issue 26: apikey add --federated", () => {
 
 describe("issue 26: using a federated key", () => {
   it("current prints a fresh token; two calls across an expiry give two tokens, and the rotated identity file is re-read", async () => {
-    // Long enough for a loaded machine to use the token once, short enough to wait out.
+    // Long enough for a loaded machine to use the token once; the stand-in then ages it past its expiry.
     fake.setMintedTokenTtl(6);
     try {
       const first = await run(["current"]);
@@ -193,7 +193,7 @@ describe("issue 26: using a federated key", () => {
       const t1 = first.stdout.trim();
       expect(t1).toMatch(/^sk-ant-oat01-FAKE_TEST_WIF_/);
       expect((await models(t1)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 6200));
+      fake.ageMintedTokens(6);
       expect((await models(t1)).status).toBe(401);
 
       // The file is read at each exchange: a forged token put there is what the endpoint sees (and refuses)…

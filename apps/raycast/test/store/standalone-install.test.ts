@@ -21,6 +21,10 @@ const env = {
   npm_config_audit: "false",
   npm_config_fund: "false",
   npm_config_update_notifier: "false",
+  // The lockfile fixes every package and its integrity, so a copy already in npm's cache is the same bytes: no
+  // need to ask the registry again for each of the ~500 packages' metadata (about a quarter of the install's time).
+  // Whatever the cache lacks is still fetched.
+  npm_config_prefer_offline: "true",
 };
 const run = (args: string[], cwd: string, timeout: number) =>
   spawnSync(npm, args, { cwd, env, encoding: "utf8", timeout, shell: process.platform === "win32" });
