@@ -19,6 +19,7 @@ export * from "./rotation/index.ts";
 export * from "./scan/index.ts";
 export * from "./store.ts";
 export * from "./test-keys.ts";
+export { exportCheapBundle, readCheapBundle } from "./testing/cheap-bundle.ts";
 export { cheapPassphraseSource, TEST_SCRYPT } from "./testing/cheap-passphrase.ts";
 export * from "./tokens/index.ts";
 export * from "./usage/index.ts";

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isApikeyError } from "../errors.ts";
+import { DEFAULT_SCRYPT } from "../kek/passphrase.ts";
 import { BUNDLE_VERSION, openEnvelope, sealBundle } from "./file-format.ts";
 
 // Envelope codes without a store. Each seal/open costs one scrypt at N=2^17, so only a few cases derive a key;
@@ -21,6 +22,11 @@ describe("bundle envelope", () => {
   let text: string;
   beforeAll(async () => {
     text = await sealBundle(Buffer.from('{"hello":1}'), PASS);
+  });
+
+  it("is written at DEFAULT_SCRYPT, N=2^17, always (tests' cheap bundles come only from @apikey/core/testing)", () => {
+    expect(JSON.parse(text).kdf).toMatchObject({ name: "scrypt", N: 2 ** 17, r: 8, p: 1 });
+    expect(DEFAULT_SCRYPT).toEqual({ N: 2 ** 17, r: 8, p: 1 });
   });
 
   it("opens with the right passphrase and says which reader to use", async () => {

@@ -22,8 +22,23 @@ export interface ExportResult {
   skipped: SkippedKey[];
 }
 
+/** Seals a bundle's plaintext under the export passphrase: sealBundle, which always writes DEFAULT_SCRYPT. */
+export type BundleSealer = (plaintext: Uint8Array, passphrase: string) => Promise<string>;
+
 /** Decrypts the chosen keys with the data key and seals them under a passphrase. Audited as `store.export`. */
-export async function exportBundle(vault: Session, options: ExportOptions): Promise<ExportResult> {
+export function exportBundle(vault: Session, options: ExportOptions): Promise<ExportResult> {
+  return exportBundleSealedBy(vault, options, sealBundle);
+}
+
+/**
+ * exportBundle with another sealer. Not on the bundle entry (index.ts): only @apikey/core/testing passes one, to
+ * write a bundle at a test's scrypt cost through every other step of the real export.
+ */
+export async function exportBundleSealedBy(
+  vault: Session,
+  options: ExportOptions,
+  seal: BundleSealer,
+): Promise<ExportResult> {
   // Refused before anything is decrypted or derived.
   checkExportPassphrase(options.passphrase);
   const { store } = vault;
@@ -88,7 +103,7 @@ export async function exportBundle(vault: Session, options: ExportOptions): Prom
     })),
     keys,
   };
-  const text = await sealBundle(encodePayload(content), options.passphrase);
+  const text = await seal(encodePayload(content), options.passphrase);
   await store.transaction((tx) =>
     vault.auditIn(tx, "store.export", null, options.profile ?? null, {
       count: keys.length,

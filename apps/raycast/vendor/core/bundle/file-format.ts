@@ -37,11 +37,29 @@ const HeaderSchema = z.object({
 
 export type BundleEnvelope = z.infer<typeof HeaderSchema>;
 
-export async function sealBundle(plaintext: Uint8Array, passphrase: string): Promise<string> {
+/** scrypt's cost settings: what a bundle is written at, and the least a reader accepts. */
+export type BundleCost = { readonly N: number; readonly r: number; readonly p: number };
+
+/** Seals at DEFAULT_SCRYPT, always: nothing a front passes can lower what apikey writes. */
+export function sealBundle(plaintext: Uint8Array, passphrase: string): Promise<string> {
+  return sealBundleAt(plaintext, passphrase, DEFAULT_SCRYPT);
+}
+
+/**
+ * sealBundle at a given cost. Not on the bundle entry (index.ts): only @apikey/core/testing reaches it, so tests
+ * whose subject is not scrypt can write a bundle cheaply with the code that writes every real one.
+ */
+export async function sealBundleAt(
+  plaintext: Uint8Array,
+  passphrase: string,
+  cost: BundleCost,
+): Promise<string> {
   checkExportPassphrase(passphrase);
   const params: ScryptParams = {
     name: "scrypt",
-    ...DEFAULT_SCRYPT,
+    N: cost.N,
+    r: cost.r,
+    p: cost.p,
     salt: randomBytes(16).toString("base64"),
   };
   const { key, check } = await deriveKeys(passphrase, params);
@@ -62,10 +80,23 @@ export async function sealBundle(plaintext: Uint8Array, passphrase: string): Pro
  * file), E_BUNDLE_VERSION (newer than this apikey), E_BUNDLE_PASSPHRASE (wrong passphrase). Returns the plaintext and
  * the version whose reader must interpret it.
  */
-export async function openEnvelope(
+export function openEnvelope(
   text: string,
   passphrase: string,
   readable: (version: number) => boolean,
+): Promise<{ version: number; plaintext: Buffer }> {
+  return openEnvelopeAt(text, passphrase, readable, DEFAULT_SCRYPT);
+}
+
+/**
+ * openEnvelope with `floor` as the weakest KDF accepted. Like sealBundleAt, reached only from @apikey/core/testing:
+ * apikey itself reads no bundle weaker than it writes.
+ */
+export async function openEnvelopeAt(
+  text: string,
+  passphrase: string,
+  readable: (version: number) => boolean,
+  floor: BundleCost,
 ): Promise<{ version: number; plaintext: Buffer }> {
   let raw: unknown;
   try {
@@ -94,7 +125,7 @@ export async function openEnvelope(
       hint: "This file was not written by a released apikey.",
     });
   }
-  checkKdfBounds(env.kdf);
+  checkKdfBounds(env.kdf, floor);
   if (passphrase.length === 0) throw wrongPassphrase();
 
   const { key, check } = await deriveKeys(passphrase, env.kdf);
@@ -157,9 +188,9 @@ function headerAad(h: {
   ]);
 }
 
-function checkKdfBounds(kdf: BundleEnvelope["kdf"]): void {
+function checkKdfBounds(kdf: BundleEnvelope["kdf"], floor: BundleCost): void {
   const powerOfTwo = (kdf.N & (kdf.N - 1)) === 0;
-  if (!powerOfTwo || kdf.N < DEFAULT_SCRYPT.N || kdf.r < DEFAULT_SCRYPT.r || kdf.p < DEFAULT_SCRYPT.p) {
+  if (!powerOfTwo || kdf.N < floor.N || kdf.r < floor.r || kdf.p < floor.p) {
     throw corrupt("its key-derivation settings are weaker than apikey writes");
   }
   if (128 * kdf.N * kdf.r * kdf.p > MAX_SCRYPT_MEMORY || kdf.p > 16) {
