@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
+// Aliased: fronts bundle this file, and a common esbuild banner declares `createRequire` (core/src/guards).
+import { createRequire as requireFrom } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,7 +25,7 @@ export function betterSqlite3Addon(): string | undefined {
     }
     try {
       // import.meta.url: this module's own file, or in a bundle the bundle's, beside which the package is installed.
-      const pkg = createRequire(import.meta.url).resolve("better-sqlite3/package.json");
+      const pkg = requireFrom(import.meta.url).resolve("better-sqlite3/package.json");
       file = join(dirname(pkg), RELEASE);
       if (!existsSync(file)) file = null;
     } catch {
