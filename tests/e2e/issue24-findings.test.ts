@@ -259,9 +259,11 @@ describe("issue 24 acceptance: sync, side by side, findings", () => {
       (await storedReported()).find((r) => r.keyId === execKeyId)?.reported?.inputTokens;
     const findingsBefore = await storedFindings();
     // The first report page (the hours) answers; the second (the recent minutes, with the new request) hangs.
+    // `--since 2d` starts at yesterday's 00:00 UTC, so there is an hours page at any time of day: `1d` (today from
+    // 00:00 UTC) has none before 02:00 UTC, when the whole day is still in the minutes page (usage-sync/plan.ts).
     fake.clearRequests();
     fake.failUsageReport(2, { status: 200, hang: true });
-    const child = spawn(process.execPath, [CLI_PATH, "--json", "usage", "sync", "--since", "1d"], {
+    const child = spawn(process.execPath, [CLI_PATH, "--json", "usage", "sync", "--since", "2d"], {
       cwd: home.homeDir,
       env: cliEnv(opts),
       stdio: "ignore",
@@ -269,9 +271,10 @@ describe("issue 24 acceptance: sync, side by side, findings", () => {
     const exited = once(child, "exit");
     const pages = () =>
       fake.requests.filter((r) => r.path === "/v1/organizations/usage_report/messages").length;
-    const deadline = Date.now() + 30_000;
+    // Shorter than the test's own limit, so a sync that never asks for the second page fails here, saying so.
+    const deadline = Date.now() + 20_000;
     while (pages() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(pages()).toBe(2);
+    expect(pages(), "report pages asked for before the kill").toBe(2);
     child.kill("SIGKILL");
     await exited;
 
