@@ -13,7 +13,7 @@ import {
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
-import { rawRequest, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
+import { rawRequest, sharedProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
 
 // Issue 12, items 5–8: what an adversarial pass found in the gateway (paths, freshness, upstream timeouts and
 // transport, usage figures). The real CLI runs the gateway; the fake API records every request it receives, so
@@ -32,6 +32,11 @@ let fake: FakeAnthropic;
 let home: TestHome;
 let opts: RunOptions;
 let token: string;
+/**
+ * The gateway on the file's own options, which the tests about what a running gateway does talk to: one start for
+ * all of them (its start is the subject only where a test starts its own).
+ */
+const gateway = sharedProxy(() => opts);
 
 const messageBody = JSON.stringify({
   model: MODEL,
@@ -87,6 +92,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await gateway.stop();
   await fake?.close();
   await home?.cleanup();
 });
@@ -120,7 +126,7 @@ describe("item 5: gateway paths", () => {
   ];
 
   it("item 5: /v1/../admin and every encoded or backslash variant are refused and nothing is forwarded", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     fake.clearRequests();
     for (const path of HOSTILE) {
       const res = await post(proxy.port, token, { path });
@@ -133,7 +139,7 @@ describe("item 5: gateway paths", () => {
   });
 
   it("item 5: a dot segment that stays under /v1/ is resolved, then forwarded", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     fake.clearRequests();
     const res = await rawRequest(proxy.port, {
       path: "/v1/whatever/../models?limit=1",
@@ -146,7 +152,7 @@ describe("item 5: gateway paths", () => {
 
 describe("item 6: gateway freshness", () => {
   it("item 6: a token rotated by another process is refused on the very next request", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     expect((await post(proxy.port, token)).status).toBe(200);
     const rotated = await inProcess(home, (app) => app.tokens.rotate("default"));
     const previous = token;
@@ -160,7 +166,7 @@ describe("item 6: gateway freshness", () => {
   });
 
   it("item 6: a key disabled by another process is not forwarded on the very next request", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     expect((await post(proxy.port, token)).status).toBe(200);
     await inProcess(home, (app) => app.keys.disable("a"));
     try {
@@ -178,7 +184,7 @@ describe("item 6: gateway freshness", () => {
   });
 
   it("item 6: a blocking budget set by another process applies to the very next request", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     // One expensive answer ($15 of output), then a budget below it.
     fake.setUsage({ output_tokens: 1_000_000 });
     expect((await post(proxy.port, token)).status).toBe(200);
@@ -196,8 +202,13 @@ describe("item 6: gateway freshness", () => {
 });
 
 describe("item 7: gateway upstream", () => {
+  // The gateway's upstream timeouts are undici's, whose timers tick every 499 ms: any timeout below 1 s fires after
+  // 0.5–1 s of silence (1000 ms after 1–1.5 s), so a smaller one would not be quicker. 500 ms leaves a loaded
+  // machine room for its lag under a flowing stream's 100 ms gaps.
+  const UPSTREAM_TIMEOUT_MS = "500";
+
   it("item 7: a hanging upstream gets a 504 timeout_error after APIKEY_UPSTREAM_TIMEOUT_MS", async () => {
-    const proxy = await startProxy({ ...opts, env: { APIKEY_UPSTREAM_TIMEOUT_MS: "500" } });
+    const proxy = await startProxy({ ...opts, env: { APIKEY_UPSTREAM_TIMEOUT_MS: UPSTREAM_TIMEOUT_MS } });
     fake.setBehaviour(KEY_A, { status: 200, hang: true });
     const res = await post(proxy.port, token);
     expect(res.status).toBe(504);
@@ -213,22 +224,28 @@ describe("item 7: gateway upstream", () => {
     const flowing = await startFakeAnthropic({
       validKeys: [KEY_A],
       usage: USAGE,
-      stream: { chunks: 12, chunkDelayMs: 150 },
+      stream: { chunks: 10, chunkDelayMs: 100 },
     });
     try {
-      const env = { APIKEY_UPSTREAM_TIMEOUT_MS: "1000" };
-      const stalled = await startProxy({ ...opts, baseUrl: stalling.url, env });
-      const cut = await post(stalled.port, token, { stream: true });
+      const env = { APIKEY_UPSTREAM_TIMEOUT_MS: UPSTREAM_TIMEOUT_MS };
+      // Two gateways, started together and streaming at the same time.
+      const [stalled, alive] = await Promise.all([
+        startProxy({ ...opts, baseUrl: stalling.url, env }),
+        startProxy({ ...opts, baseUrl: flowing.url, env }),
+      ]);
+      const [cut, whole] = await Promise.all([
+        post(stalled.port, token, { stream: true }),
+        post(alive.port, token, { stream: true }),
+      ]);
       expect(cut.status).toBe(200);
       expect(cut.body).toContain("event: message_start");
       expect(cut.body).toContain("event: error");
       expect(cut.body).toContain('"type":"timeout_error"');
       expect(cut.body).not.toContain("message_stop");
 
-      // 12 chunks 150 ms apart: longer than the timeout in all, never silent for as long.
-      const alive = await startProxy({ ...opts, baseUrl: flowing.url, env });
-      const whole = await post(alive.port, token, { stream: true });
-      expect(whole.body).toContain("chunk 11");
+      // 10 chunks 100 ms apart: 1 s in all, longer than the timeout takes to fire on silence (0.5–1 s), never
+      // silent for as long as the timeout.
+      expect(whole.body).toContain("chunk 9");
       expect(whole.body).toContain("event: message_stop");
       expect(whole.body).not.toContain("event: error");
     } finally {
@@ -280,7 +297,7 @@ describe("item 7: gateway upstream", () => {
   });
 
   it("item 7: a request whose Host is not the gateway's own address gets 403 before the token check", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     fake.clearRequests();
     for (const host of [
       "evil.example",
@@ -314,7 +331,8 @@ describe("item 8: usage figures", () => {
     async (_kind, stream) => {
       await budget(100);
       try {
-        const proxy = await startProxy(opts);
+        const proxy = await gateway.get();
+        const logged = proxy.stderr().length;
         const before = (await usageEvents(home)).length;
         fake.setUsage({ output_tokens: 1e308 });
         const res = await post(proxy.port, token, { stream });
@@ -329,7 +347,7 @@ describe("item 8: usage figures", () => {
           cacheReadTokens: 0,
           costUsd: null,
         });
-        expect(proxy.stderr()).toContain("usage refused");
+        expect(proxy.stderr().slice(logged)).toContain("usage refused");
         // The budget still lets requests through, and nothing shows an infinite spend.
         expect((await post(proxy.port, token)).status).toBe(200);
         const listed = await runCli(["--json", "list"], opts);
@@ -347,7 +365,7 @@ describe("item 8: usage figures", () => {
     ["a fraction", { output_tokens: 2.5 }],
     ["a count above 10^9", { cache_read_input_tokens: 2_000_000_000 }],
   ])("item 8: %s is refused the same way", async (_what, usage) => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     const before = (await usageEvents(home)).length;
     fake.setUsage(usage as Partial<typeof USAGE>);
     expect((await post(proxy.port, token)).status).toBe(200);

@@ -6,7 +6,13 @@ import { jsonError, makeHome, type RunOptions, runCli, type TestHome } from "../
 import { type FakeAnthropic, fingerprint, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { inProcess } from "../fixtures/in-process.ts";
 import { fakeApiKey, keyBody } from "../fixtures/keys.ts";
-import { type RunningProxy, startProxy, stopAllProxies, usageEvents } from "../fixtures/proxy.ts";
+import {
+  type RunningProxy,
+  sharedProxy,
+  startProxy,
+  stopAllProxies,
+  usageEvents,
+} from "../fixtures/proxy.ts";
 
 // `apikey proxy` end to end: the real CLI as a child process, the fake Anthropic API as its upstream, and the
 // official SDK (a client we did not write) pointed at the gateway with the gateway token as its API key.
@@ -38,6 +44,12 @@ let home: TestHome;
 let opts: RunOptions;
 let token: string;
 let ids: Record<string, string>;
+/**
+ * The gateway on the file's own options that the tests about what a running gateway does talk to: one start for
+ * all of them. The tests about a start (budgets already set, a kill and the next start, SIGTERM, profiles) start
+ * their own.
+ */
+const gateway = sharedProxy(() => opts);
 
 beforeAll(async () => {
   fake = await startFakeAnthropic({ validKeys: [KEY_A, KEY_B], usage: USAGE });
@@ -62,6 +74,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await gateway.stop();
   await fake?.close();
   await home?.cleanup();
 });
@@ -84,7 +97,7 @@ describe("apikey proxy token", () => {
 
 describe("forwarding and accounting", () => {
   it("records a JSON and a streamed response from the official SDK to the active key", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     const before = (await usageEvents(home)).length;
     const client = sdk(proxy, token);
     const message = await ask(client);
@@ -116,7 +129,7 @@ describe("forwarding and accounting", () => {
   });
 
   it("sends the real key upstream, never the gateway token, and never shows the real key to the client", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     fake.clearRequests();
     // Both ways a client may send its key: the SDK's Bearer, and x-api-key as curl examples do.
     await ask(sdk(proxy, token));
@@ -138,7 +151,7 @@ describe("forwarding and accounting", () => {
   });
 
   it("answers a missing or wrong token with a 401 in Anthropic's error shape, without calling upstream", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     fake.clearRequests();
     const none = await fetch(`${proxy.url}/v1/messages`, { method: "POST", body: "{}" });
     expect(none.status).toBe(401);
@@ -156,7 +169,7 @@ describe("forwarding and accounting", () => {
   });
 
   it("passes upstream errors through unchanged", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     fake.setBehaviour(KEY_A, { status: 529 });
     const res = await fetch(`${proxy.url}/v1/messages`, {
       method: "POST",
@@ -179,14 +192,14 @@ describe("forwarding and accounting", () => {
   });
 
   it("forwards other /v1 paths with their query string", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     const page = await sdk(proxy, token).models.list({ limit: 2 });
     expect(page.data).toHaveLength(2);
     expect(fake.requests.at(-1)).toMatchObject({ path: "/v1/models", query: { limit: "2" } });
   });
 
   it("records every request from several concurrent clients", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     const before = (await usageEvents(home)).length;
     const clients = Array.from({ length: 4 }, () => sdk(proxy, token));
     await Promise.all(
@@ -215,7 +228,7 @@ describe("forwarding and accounting", () => {
   });
 
   it("uses a key switched with `apikey use` in another process from the next request on", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     const client = sdk(proxy, token);
     await ask(client);
     expect((await runCli(["use", "b"], opts)).code).toBe(0);
@@ -226,7 +239,7 @@ describe("forwarding and accounting", () => {
   });
 
   it("takes a rotated token at once and refuses the old one", async () => {
-    const proxy = await startProxy(opts);
+    const proxy = await gateway.get();
     const rotated = await runCli(["proxy", "token", "--rotate"], opts);
     expect(rotated.code).toBe(0);
     const fresh = rotated.stdout.trim();
@@ -323,8 +336,9 @@ describe("lifecycle", () => {
     await inProcess(home, (app) => app.profiles.create("idle"));
     const proxy = await startProxy(opts, ["--profile", "idle"]);
     await expect.poll(() => proxy.stderr()).toContain('"idle" has no active key yet');
-    // The default profile has one: no such warning (the warning is written before any request is answered).
-    const other = await startProxy(opts);
+    // The default profile has one: no such warning (the warning is written before any request is answered). The
+    // gateway on it is the one the tests above talk to: its stderr since it started.
+    const other = await gateway.get();
     await ask(sdk(other, token));
     expect(other.stderr()).not.toContain("no active key");
   });
