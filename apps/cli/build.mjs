@@ -141,14 +141,18 @@ await build({
 
 // Every bundle the entry runs with V8's code cache (src/launch/cached-script.ts): CommonJS, ASCII with no comments, so
 // the loader reads it byte for byte with no UTF-8 decoding; some modules find files with createRequire(import.meta.url),
-// which CommonJS lacks.
+// which CommonJS lacks. The file is written inside CommonJS's own wrapper (the five names `require` gives a module), one
+// function expression the loader compiles as it is and calls: the loader never has to copy the source to wrap it.
 const cachedBundle = {
   format: "cjs",
   charset: "ascii",
   minifyWhitespace: true,
   minifySyntax: true,
   define: { "import.meta.url": "__apikeyImportMetaUrl" },
-  banner: { js: "const __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: "(function (exports, require, module, __filename, __dirname) { const __apikeyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+  },
+  footer: { js: "});" },
 };
 
 // The hot path of `apikey current`.
@@ -239,9 +243,9 @@ for (const [name, lib] of Object.entries(LIBRARIES)) {
       contents: lib.specifiers.map((s, i) => `export * as l${i} from ${JSON.stringify(s)};`).join("\n"),
       resolveDir: fileURLToPath(new URL(lib.from, import.meta.url)),
     },
-    // Keyed by specifier, as libraryExports asks for them.
+    // Keyed by specifier, as libraryExports asks for them; then the wrapper's end.
     footer: {
-      js: `module.exports = { ${lib.specifiers.map((s, i) => `${JSON.stringify(s)}: module.exports.l${i}`).join(", ")} };`,
+      js: `module.exports = { ${lib.specifiers.map((s, i) => `${JSON.stringify(s)}: module.exports.l${i}`).join(", ")} };\n${cachedBundle.footer.js}`,
     },
     outfile: `${staging}/lib/${name}.cjs`,
     external: ["better-sqlite3", "@napi-rs/keyring", "pg-native"],

@@ -49,7 +49,17 @@ try {
     logLevel: "warning",
   });
   writeFileSync(loaderFile, loader.outputFiles[0].text);
-  const { loadCachedScript, writeCodeCache } = createRequire(import.meta.url)(loaderFile);
+  const { loadCachedScript, stampBundle, writeCodeCache } = createRequire(import.meta.url)(loaderFile);
+  // Each bundle carries the hash of its source on its last line, which its cache must match (cached-script.ts).
+  for (const file of [
+    join(dist, "hot.cjs"),
+    join(dist, "program.cjs"),
+    ...readdirSync(join(dist, "lib"))
+      .filter((f) => f.endsWith(".cjs"))
+      .map((f) => join(dist, "lib", f)),
+  ]) {
+    stampBundle(file);
+  }
 
   const hot = join(dist, "hot.cjs");
   assertAscii(hot);

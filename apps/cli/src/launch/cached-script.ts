@@ -1,21 +1,27 @@
-import { createHash } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
+import { withDeferredBuiltins } from "./lazy-builtins.ts";
 
 // A bundled CommonJS file run with V8's code cache for it (`<file>.cache`, written at build time by
 // scripts/code-cache.mjs). Most of a short command's start-up is V8 parsing and compiling JavaScript, and Node 20 has
 // no compile cache of its own (module.enableCompileCache is Node 22): with the cache, V8 deserializes the compiled
 // functions instead. V8 checks the cache against its own version, its flags and the source's length only, and
 // rejects one that does not match (another Node, a --max-old-space-size): the file is then compiled as it would be
-// without one. A source of the same length with other contents would pass V8's check, so the cache starts with the
-// SHA-256 of the source it was made from, and any other source ignores it. The cache is data from the build, beside
-// the code it was made from, with the same owner and permissions.
-
-// CommonJS's own wrapper, so a bundle runs exactly as `require` would run it (the same five names in scope).
-const WRAP_HEAD = "(function (exports, require, module, __filename, __dirname) { ";
-const WRAP_TAIL = "\n});";
+// without one. The cache is data from the build, beside the code it was made from, with the same owner and
+// permissions.
+//
+// What a start pays for here is memory as much as CPU: on a virtual machine each new page a process touches costs
+// microseconds, and the loader used to touch the source four times (issue 25). Now:
+// - The build writes the bundle already inside CommonJS's function wrapper (build.mjs, `cachedBundle`): the file is
+//   one function expression of CommonJS's five names, compiled as it is, so V8 never copies it to join a wrapper.
+// - A source of the same length with other contents would pass V8's check, so each cache starts with the SHA-256 of
+//   the source it was made from, and the build stamps that hash on the bundle's last line (stampBundle). A cache
+//   whose hash is the stamp, written no earlier than the bundle, is the one made from it: no hashing at start, and
+//   so no loading of node:crypto, which a command like `list` never needs. A bundle written after its cache (an edit
+//   in place) is hashed before its cache is trusted, as is a bundle with no stamp. An edit that also sets the file's
+//   time back is the one change this does not see.
 
 const scripts = new Map<string, Script>();
 /** The source hash of each file loaded with a cache, for remaking one V8 rejected. */
@@ -23,16 +29,33 @@ const hashes = new Map<string, Buffer>();
 
 /** Runs the bundle at `file` (ASCII: the build writes it with charset "ascii") and returns its exports. */
 export function loadCachedScript<T>(file: string): T {
-  // latin1: the bytes as they are, one byte per character, with no UTF-8 decoding (the bundle is ASCII).
-  const source = readFileSync(file, "latin1");
-  const script = new Script(WRAP_HEAD + source + WRAP_TAIL, {
-    filename: file,
-    cachedData: cacheFor(file, source),
-  });
+  const bytes = readFileSync(file);
+  // The hash is of the bytes read, so the text is made once, for V8. latin1: the bytes as they are, one byte per
+  // character, with no UTF-8 decoding (the bundle is ASCII).
+  const cachedData = cacheFor(file, bytes);
+  const script = new Script(bytes.toString("latin1"), { filename: file, cachedData });
   scripts.set(file, script);
-  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  const notOurs = () =>
+    new Error(`${file} is not a bundle of this build (it is not wrapped as build.mjs writes one)`);
+  let run: unknown;
+  try {
+    run = script.runInThisContext();
+  } catch (err) {
+    // A CommonJS file without the wrapper fails on the first of CommonJS's names it uses.
+    const unwrapped = /^(exports|require|module|__filename|__dirname) is not defined$/;
+    if (err instanceof ReferenceError && unwrapped.test(err.message)) throw notOurs();
+    throw err;
+  }
+  if (typeof run !== "function") throw notOurs();
   const loaded = { exports: {} as T };
-  run.call(loaded.exports, loaded.exports, createRequire(file), loaded, file, dirname(file));
+  run.call(
+    loaded.exports,
+    loaded.exports,
+    withDeferredBuiltins(createRequire(file)),
+    loaded,
+    file,
+    dirname(file),
+  );
   return loaded.exports;
 }
 
@@ -40,28 +63,72 @@ export function loadCachedScript<T>(file: string): T {
  * The V8 data of the cache remade for this Node and its options (remakeRejectedCaches), else of the build's
  * (`<file>.cache`), when it was made from exactly this source; else undefined (compile as usual).
  */
-function cacheFor(file: string, source: string): Buffer | undefined {
+function cacheFor(file: string, source: Buffer): Buffer | undefined {
   let cache: Buffer;
+  let cachePath = remadeCachePath(file);
   try {
-    cache = readFileSync(remadeCachePath(file));
+    cache = readFileSync(cachePath);
   } catch {
     try {
-      cache = readFileSync(`${file}.cache`);
+      cachePath = `${file}.cache`;
+      cache = readFileSync(cachePath);
     } catch {
       return undefined; // A build that made none.
     }
   }
   const made = cache.subarray(0, HASH_BYTES);
-  const hash = sourceHash(source);
-  if (made.length !== HASH_BYTES || !made.equals(hash)) return undefined;
-  hashes.set(file, hash);
+  if (made.length !== HASH_BYTES) return undefined;
+  const stamp = stampOf(source);
+  if (stamp === null) {
+    if (!made.equals(sha256(file, source))) return undefined;
+  } else {
+    if (!made.equals(stamp)) return undefined;
+    if (writtenAfter(file, cachePath) && !stamp.equals(sha256(file, unstamped(source)))) return undefined;
+  }
+  hashes.set(file, made);
   return cache.subarray(HASH_BYTES);
 }
 
 const HASH_BYTES = 32;
+// The bundle's last line: this prefix, the hex SHA-256 of everything before the line, a newline.
+const STAMP_PREFIX = "\n//apikey-source-sha256:";
+const STAMP_BYTES = STAMP_PREFIX.length + HASH_BYTES * 2 + 1;
 
-function sourceHash(source: string): Buffer {
-  return createHash("sha256").update(source, "latin1").digest();
+/** The hash a stamped bundle carries (checked for form only), or null when its last line is not a stamp. */
+function stampOf(source: Buffer): Buffer | null {
+  if (source.length < STAMP_BYTES) return null;
+  const line = source.toString("latin1", source.length - STAMP_BYTES);
+  const hex = line.slice(STAMP_PREFIX.length, -1);
+  if (!line.startsWith(STAMP_PREFIX) || !line.endsWith("\n") || !/^[0-9a-f]{64}$/.test(hex)) return null;
+  return Buffer.from(hex, "hex");
+}
+
+function unstamped(source: Buffer): Buffer {
+  return source.subarray(0, source.length - STAMP_BYTES);
+}
+
+/**
+ * Appends the stamp to a bundle the build just wrote (scripts/code-cache.mjs, before it makes the cache). A bundle is
+ * stamped once: stamping one that has a stamp is a build error.
+ */
+export function stampBundle(file: string): void {
+  const source = readFileSync(file);
+  if (stampOf(source) !== null) throw new Error(`${file} is stamped already`);
+  appendFileSync(file, `${STAMP_PREFIX}${sha256(file, source).toString("hex")}\n`);
+}
+
+/** Whether `file` was modified after `cache` was written (equal times, as a package install leaves them: no). */
+function writtenAfter(file: string, cache: string): boolean {
+  return statSync(file).mtimeMs > statSync(cache).mtimeMs;
+}
+
+/**
+ * node:crypto is required only when a hash has to be computed: loading it costs a start more than the hash. (Through
+ * a require made for the bundle's path: this module runs bundled, where import.meta is not always defined.)
+ */
+function sha256(file: string, data: Buffer): Buffer {
+  const { createHash } = createRequire(file)("node:crypto") as typeof import("node:crypto");
+  return createHash("sha256").update(data).digest();
 }
 
 /** Whether V8 used the cache of a file loaded above (false when there was none, or it was rejected). */
@@ -78,7 +145,8 @@ export function writeCodeCache(file: string): number {
   const script = scripts.get(file);
   if (script === undefined) throw new Error(`not loaded: ${file}`);
   const data = script.createCachedData();
-  writeFileSync(`${file}.cache`, Buffer.concat([sourceHash(readFileSync(file, "latin1")), data]), {
+  const source = readFileSync(file);
+  writeFileSync(`${file}.cache`, Buffer.concat([stampOf(source) ?? sha256(file, source), data]), {
     mode: 0o644,
   });
   return data.length;
@@ -112,9 +180,16 @@ export function remakeRejectedCaches(): void {
  * two Nodes, or a run with a V8 flag in NODE_OPTIONS and one without, do not take turns remaking one file.
  */
 function remadeCachePath(file: string): string {
-  const options = createHash("sha256")
-    .update(`${process.execArgv.join("\0")}\n${process.env.NODE_OPTIONS ?? ""}`)
-    .digest("hex")
-    .slice(0, 12);
+  const options = optionsKey(`${process.execArgv.join("\0")}\n${process.env.NODE_OPTIONS ?? ""}`);
   return `${file}.${process.version}-${options}.cache`;
+}
+
+/** 12 hex digits naming a set of options (FNV-1a, twice): a file name, not a secret, so no node:crypto. */
+function optionsKey(text: string): string {
+  const fnv = (seed: number) => {
+    let h = seed;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16).padStart(8, "0");
+  };
+  return (fnv(0x811c9dc5) + fnv(0x050c5d1f)).slice(0, 12);
 }
