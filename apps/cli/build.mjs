@@ -179,6 +179,12 @@ const LIBRARIES = {
   },
   undici: { from: "../../packages/gateway", specifiers: ["undici"] },
   prompts: { from: ".", specifiers: ["@inquirer/password", "@inquirer/confirm"] },
+  // zod (bundles, usage reports, the Admin API's answers) and pg (a PostgreSQL store) are imported statically by the
+  // modules that use them, which initialise only when a command reaches them (tests/e2e/issue25-read-start.test.ts
+  // keeps them out of what every start loads): in bundles of their own, the ~390 kB of their source is no longer
+  // read, copied and hashed by each start of the program, most of which use neither.
+  zod: { from: "../../packages/core", specifiers: ["zod"], imported: "statically" },
+  pg: { from: "../../packages/storage", specifiers: ["pg"], imported: "statically" },
 };
 const LIBRARY_OF = new Map(
   Object.entries(LIBRARIES).flatMap(([name, lib]) => lib.specifiers.map((s) => [s, { name, ...lib }])),
@@ -186,7 +192,8 @@ const LIBRARY_OF = new Map(
 
 // The program's `await import("@anthropic-ai/sdk")` becomes a module that takes the SDK's exports from its bundle
 // (src/launch/libraries.ts), with the same export names: they are read here, from the library itself. A static import
-// of one would load it on every start: refused.
+// of one is refused unless its entry says `imported: "statically"` (a library whose importers initialise only when a
+// command reaches them): a static import from a module every start initialises would load it on every start.
 const librariesApart = {
   name: "libraries-apart",
   setup(b) {
@@ -195,7 +202,7 @@ const librariesApart = {
     );
     b.onResolve({ filter }, (args) => {
       if (args.namespace === "library") return undefined;
-      if (args.kind !== "dynamic-import") {
+      if (args.kind !== "dynamic-import" && LIBRARY_OF.get(args.path)?.imported !== "statically") {
         return {
           errors: [{ text: `${args.path} is imported statically by ${args.importer}: use import()` }],
         };
@@ -210,7 +217,8 @@ const librariesApart = {
         `import { libraryExports } from ${JSON.stringify(fileURLToPath(new URL("./src/launch/libraries.ts", import.meta.url)))};`,
         `const ns = libraryExports(${JSON.stringify(lib.name)}, ${JSON.stringify(path)});`,
         "export default ns.default;",
-        ...names.map((n) => `export const ${n} = ns.${n};`),
+        // Through a local name: an export may be a reserved word (zod's `catch`, `enum`, `function`…).
+        ...names.map((n, i) => `const e${i} = ns[${JSON.stringify(n)}];\nexport { e${i} as ${n} };`),
       ];
       return {
         contents: lines.join("\n"),
