@@ -45,15 +45,15 @@ afterEach(async () => {
 });
 
 /**
- * A store holding one active key named `work`, validated against the stand-in: made once by the CLI (in process
- * there is no stand-in to validate against); its `list --json`, read in process.
+ * A store holding one active key named `work`, validated against the stand-in: added once by the CLI (in process
+ * there is no stand-in to validate against) and made active in process; its `list --json`, read in process.
  */
 const seeded = storeTemplate(
   (h) => ({ home: h, baseUrl: fake.url }),
   async (o) => {
     const add = await addKey("work", EXISTING, o);
     expect(add.code, add.stderr).toBe(0);
-    expect((await runCli(["--json", "use", "work"], o)).code).toBe(0);
+    await inProcess(o.home, (app) => app.keys.use("work"));
     return listedKeys(o.home);
   },
 );
