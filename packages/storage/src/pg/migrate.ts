@@ -41,9 +41,11 @@ export async function migratePgStore(
       const last = applied.length === 0 ? 0 : Math.max(...applied);
       for (const migration of migrations) {
         if (migration.folderMillis <= last) continue;
-        for (const statement of migration.sql) {
-          if (statement.trim() !== "") await session.exec(statement);
-        }
+        // A migration's statements in one round trip (each ends in ";", and a query without parameters may hold
+        // several; still inside the transaction above): a round trip per statement, 57 for a new store, was about
+        // a quarter of the time its first open took on a local server.
+        const statements = migration.sql.filter((statement) => statement.trim() !== "");
+        if (statements.length > 0) await session.exec(statements.join("\n"));
         await session.query(`INSERT INTO ${TABLE} (hash, created_at) VALUES ($1, $2)`, [
           migration.hash,
           migration.folderMillis,

@@ -12,6 +12,12 @@ describe("embedded PostgreSQL migrations", () => {
     expect(() => execFileSync(process.execPath, [script, "--check"], { stdio: "pipe" })).not.toThrow();
   });
 
+  it("end every statement with a semicolon (migrate.ts sends a migration's statements as one query)", () => {
+    const statements = pgMigrations.flatMap((m) => m.sql).filter((s) => s.trim() !== "");
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((s) => !s.trim().endsWith(";"))).toEqual([]);
+  });
+
   it("name no schema, so a store can live in any one", () => {
     expect(pgMigrations.flatMap((m) => m.sql).filter((s) => s.includes('"public".'))).toEqual([]);
   });
