@@ -9,13 +9,25 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+// The test processes allocate glibc's large blocks in transparent huge pages (tests/fixtures/cli.ts,
+// TEST_ALLOCATION: the same setting, for the CLI processes the tests start): core's tests derive keys at scrypt's
+// real cost, 128 MiB each, and on a virtual machine each new 4 KiB page costs ~17 µs. Nothing a test checks changes.
+const HUGE_PAGES = "glibc.malloc.hugetlb=1";
+const tunables = process.env.GLIBC_TUNABLES;
+const testEnv = {
+  ...process.env,
+  GLIBC_TUNABLES: tunables?.includes("glibc.malloc.hugetlb")
+    ? tunables
+    : [tunables, HUGE_PAGES].filter(Boolean).join(":"),
+};
+
 function run(args, { hold }) {
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["ignore", hold ? "pipe" : "inherit", hold ? "pipe" : "inherit"],
     // The held pass's reporter writes as for a terminal when this one is: colours stay, no live progress lines
     // (Vitest draws those only on a TTY, and a pipe is none).
-    env: hold && process.stdout.isTTY ? { ...process.env, FORCE_COLOR: "1" } : process.env,
+    env: hold && process.stdout.isTTY ? { ...testEnv, FORCE_COLOR: "1" } : testEnv,
   });
   const held = [];
   if (hold) {
