@@ -55,6 +55,26 @@ process.stdout.write(JSON.stringify(used));`;
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(Object.fromEntries(bundles.map((b) => [b, true])));
   });
+
+  it("issue 25: a stack trace from the program names the bundle by its place in the package, not the build's folder", async () => {
+    // V8 keeps the script name a cache was made under, for every run that uses the cache: the build's staging folder
+    // (or any folder of the machine that built it) would reach every installed copy.
+    const dist = dirname(CLI_PATH);
+    const program = join(dist, "program.cjs");
+    const loader = await bundledLoader();
+    const code = `const l=require(${JSON.stringify(loader)});const p=l.loadCachedScript(${JSON.stringify(program)});
+p.run(5).then(()=>process.exit(3),(e)=>{process.stdout.write(JSON.stringify({used:l.usedCodeCache(${JSON.stringify(program)}),stack:e.stack}))});`;
+    const r = spawnSync(process.execPath, ["-e", code], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const { used, stack } = JSON.parse(r.stdout) as { used: boolean; stack: string };
+    expect(used).toBe(true);
+    expect(stack).toMatch(/\(apikey\/dist\/program\.cjs:\d+:\d+\)/);
+    expect(stack).not.toContain(ROOT);
+    expect(stack).not.toMatch(/dist\.\d+\.tmp/);
+  });
 });
 
 // What a run really loads: the program bundle initialises each module of a command's when first imported, through

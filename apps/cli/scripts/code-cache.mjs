@@ -12,7 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -20,6 +20,10 @@ import { build } from "esbuild";
 const WARM_UP = [["list"], ["status"], ["show", "warm-up"], ["usage"], ["profile", "list"], ["audit"]];
 
 const dist = resolve(process.argv[2] ?? fileURLToPath(new URL("../dist", import.meta.url)));
+// V8 keeps the name a cache was made under, for every process that uses the cache: in stack traces a bundle is named
+// by its place in the package (apikey/dist/program.cjs), never by the folder it was built in on this machine, which
+// the packed CLI would otherwise carry to every machine it is installed on.
+const finalName = (file) => ({ name: `apikey/dist/${relative(dist, file).split("\\").join("/")}` });
 const root = mkdtempSync(join(tmpdir(), "apikey-code-cache-"));
 try {
   const env = {
@@ -63,7 +67,7 @@ try {
 
   const hot = join(dist, "hot.cjs");
   assertAscii(hot);
-  const { tryPrintCurrent } = loadCachedScript(hot);
+  const { tryPrintCurrent } = loadCachedScript(hot, finalName(hot));
   // The key it prints is the throwaway one; it goes nowhere.
   const write = process.stdout.write;
   process.stdout.write = () => true;
@@ -80,7 +84,7 @@ try {
   // they compile are in its cache (a command not warmed up compiles what the cache lacks, as without one).
   const program = join(dist, "program.cjs");
   assertAscii(program);
-  const { run } = loadCachedScript(program);
+  const { run } = loadCachedScript(program, finalName(program));
   for (const args of WARM_UP) {
     // A command forgets the variables that unlock the store (issue 20 item 8): give them back to each.
     Object.assign(process.env, env);
@@ -98,7 +102,7 @@ try {
   for (const name of readdirSync(join(dist, "lib")).filter((f) => f.endsWith(".cjs"))) {
     const file = join(dist, "lib", name);
     assertAscii(file);
-    const lib = loadCachedScript(file);
+    const lib = loadCachedScript(file, finalName(file));
     if (name === "anthropic-sdk.cjs") await warmUpSdk(lib["@anthropic-ai/sdk"].default);
     report(file, writeCodeCache(file));
   }

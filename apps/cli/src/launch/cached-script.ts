@@ -27,13 +27,18 @@ const scripts = new Map<string, Script>();
 /** The source hash of each file loaded with a cache, for remaking one V8 rejected. */
 const hashes = new Map<string, Buffer>();
 
-/** Runs the bundle at `file` (ASCII: the build writes it with charset "ascii") and returns its exports. */
-export function loadCachedScript<T>(file: string): T {
+/**
+ * Runs the bundle at `file` (ASCII: the build writes it with charset "ascii") and returns its exports. `name` is the
+ * script's name for V8 when it is not `file`: V8 keeps the name a cache was made under for every run that uses the
+ * cache, so the build names each bundle by its place in the package (scripts/code-cache.mjs), not by a folder of
+ * the machine that built it.
+ */
+export function loadCachedScript<T>(file: string, { name = file }: { name?: string } = {}): T {
   const bytes = readFileSync(file);
   // The hash is of the bytes read, so the text is made once, for V8. latin1: the bytes as they are, one byte per
   // character, with no UTF-8 decoding (the bundle is ASCII).
   const cachedData = cacheFor(file, bytes);
-  const script = new Script(bytes.toString("latin1"), { filename: file, cachedData });
+  const script = new Script(bytes.toString("latin1"), { filename: name, cachedData });
   scripts.set(file, script);
   const notOurs = () =>
     new Error(`${file} is not a bundle of this build (it is not wrapped as build.mjs writes one)`);
