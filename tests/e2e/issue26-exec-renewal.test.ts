@@ -62,7 +62,12 @@ function mintCommand(failWhen?: string): string {
   const fail = failWhen
     ? `import {existsSync} from "node:fs";if(existsSync(${JSON.stringify(failWhen)})){console.error("FAKE_TEST_source_down");process.exit(3)}`
     : "";
-  writeFileSync(script, `${fail}process.stdout.write(await (await fetch(process.argv[2])).text());`);
+  // node:http rather than fetch: a process's first fetch compiles Node's WebAssembly HTTP parser (~250 ms of CPU),
+  // and this command runs at every renewal.
+  writeFileSync(
+    script,
+    `${fail}import {get} from "node:http";get(process.argv[2],(r)=>{let t="";r.setEncoding("utf8");r.on("data",(d)=>{t+=d});r.on("end",()=>process.stdout.write(t))});`,
+  );
   return `${process.execPath} ${script} ${issuer.mintUrl(IDENTITY_TTL)}`;
 }
 

@@ -1,4 +1,5 @@
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { isLoopbackHost } from "../validate/loopback-host.ts";
 
 // The identity token sources the SDK has no provider for (it reads a file or ANTHROPIC_IDENTITY_TOKEN only):
@@ -72,7 +73,7 @@ export function runTokenCommand(
 export async function fetchGitHubActionsToken(
   readVariable: ReadVariable,
   audience: string | null,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl: typeof fetch = httpFetch,
 ): Promise<string> {
   const where = "GitHub Actions";
   const requestUrl = readVariable(GITHUB_URL_VARIABLE);

@@ -1,5 +1,6 @@
 import type { TokenCache } from "@anthropic-ai/sdk/lib/credentials/token-cache";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { identityTokenReader, type ReadVariable } from "./identity-token.ts";
 import { checkTokenEndpoint, encodeSettings, type FederationSettings } from "./settings.ts";
 
@@ -50,7 +51,7 @@ export async function federatedToken(
       serviceAccountId: settings.serviceAccountId ?? undefined,
       workspaceId: settings.workspaceId ?? undefined,
       baseURL,
-      fetch: options.fetch ?? fetch,
+      fetch: options.fetch ?? httpFetch,
       userAgent: "apikey (oidcFederationProvider)",
     });
     // A failed background refresh keeps the still-valid token; the blocking one reports. Nothing is logged.

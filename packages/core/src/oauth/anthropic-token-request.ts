@@ -1,4 +1,5 @@
 import type * as oauth from "oauth4webapi";
+import { httpFetch } from "../net/http-fetch.ts";
 
 // Anthropic's token endpoint (`/v1/oauth/token`, where an imported `user_oauth` profile refreshes) is sent JSON, the
 // way the official SDK sends it: @anthropic-ai/sdk 1.14 lib/credentials/user-oauth.js posts
@@ -11,10 +12,10 @@ type RequestInit = oauth.CustomFetchOptions<string, unknown>;
 
 export function anthropicJsonTokenRequest(url: string, init: RequestInit): Promise<Response> {
   const { body } = init;
-  if (!(body instanceof URLSearchParams)) return fetch(url, init as globalThis.RequestInit);
+  if (!(body instanceof URLSearchParams)) return httpFetch(url, init as globalThis.RequestInit);
   const headers: Record<string, string> = { "content-type": "application/json" };
   // Any other spelling of content-type oauth4webapi used would otherwise be sent beside ours.
   for (const [name, value] of Object.entries(init.headers))
     if (name.toLowerCase() !== "content-type") headers[name] = value;
-  return fetch(url, { ...init, headers, body: JSON.stringify(Object.fromEntries(body)) });
+  return httpFetch(url, { ...init, headers, body: JSON.stringify(Object.fromEntries(body)) });
 }

@@ -1,5 +1,6 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProviderRecord } from "../domain.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { OAUTH_API_BETA } from "../oauth-bearer.ts";
 import { anthropicJsonTokenRequest } from "./anthropic-token-request.ts";
 import { checkEndpoint, isLoopbackHttp } from "./endpoints.ts";
@@ -22,7 +23,7 @@ export interface RequestOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
   [oauth.allowInsecureRequests]?: boolean;
-  [oauth.customFetch]?: typeof anthropicJsonTokenRequest;
+  [oauth.customFetch]: typeof anthropicJsonTokenRequest;
 }
 
 /**
@@ -31,10 +32,16 @@ export interface RequestOptions {
  */
 const ANTHROPIC_TOKEN_PATH = "/v1/oauth/token";
 
+// oauth4webapi types the body it passes as unknown; what it sends is what fetch takes.
+const transport: typeof anthropicJsonTokenRequest = (url, init) =>
+  httpFetch(url, init as globalThis.RequestInit);
+
 export function requestOptions(url: string | URL): RequestOptions {
   const parsed = new URL(url);
   return {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    // Every request goes through core's transport (net/http-fetch.ts); Anthropic's token endpoint gets JSON on it.
+    [oauth.customFetch]: transport,
     ...(parsed.pathname === ANTHROPIC_TOKEN_PATH && {
       headers: { "anthropic-beta": OAUTH_API_BETA },
       [oauth.customFetch]: anthropicJsonTokenRequest,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { httpFetch } from "../net/http-fetch.ts";
 import { matchesPartialHint } from "./partial-hint.ts";
 
 // The two Admin API calls rotation needs, through the official SDK (lazily imported: it is large). No retries:
@@ -50,6 +51,7 @@ export async function adminApi(adminSecret: string, opts: AdminApiOptions): Prom
     baseURL: opts.baseURL ?? null,
     timeout: opts.timeoutMs,
     maxRetries: 0,
+    fetch: httpFetch,
   });
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {

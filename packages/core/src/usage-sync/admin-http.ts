@@ -1,5 +1,6 @@
 import type { ZodType } from "zod";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { type NetworkFailure, networkError, networkFailureOf } from "./network-failure.ts";
 
 // GET requests to the Admin API for the usage sync: an Admin key in `x-api-key` (as Anthropic's curl examples send
@@ -75,7 +76,7 @@ type Answer = { res: Response; body: unknown } | { failed: NetworkFailure };
 /** One request, its body read within the same timeout (a body that stalls is a timeout, not a bad answer). */
 async function send(url: URL, opts: AdminHttpOptions): Promise<Answer> {
   try {
-    const res = await fetch(url, {
+    const res = await httpFetch(url, {
       headers: {
         "x-api-key": opts.adminSecret,
         "anthropic-version": "2023-06-01",

@@ -1,4 +1,5 @@
 import type { KeyKind } from "../domain.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { isOAuthTokenKind, OAUTH_API_BETA, workspaceHeader } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "./base-url.ts";
 import { type ApiFailure, classifyFailure, type ValidationResult } from "./classify.ts";
@@ -51,6 +52,7 @@ export async function validateKey(
     timeout: opts.timeoutMs,
     // One clear answer is better than a long wait on an outage; the person can run validate again.
     maxRetries: 0,
+    fetch: httpFetch,
   });
   try {
     if (kind === "admin") await client.get("/v1/organizations/api_keys", { query: { limit: 1 } });

@@ -1,5 +1,6 @@
 // Vendored from packages/core/src/federation/identity-sources.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { isLoopbackHost } from "../validate/loopback-host.ts";
 
 // The identity token sources the SDK has no provider for (it reads a file or ANTHROPIC_IDENTITY_TOKEN only):
@@ -73,7 +74,7 @@ export function runTokenCommand(
 export async function fetchGitHubActionsToken(
   readVariable: ReadVariable,
   audience: string | null,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl: typeof fetch = httpFetch,
 ): Promise<string> {
   const where = "GitHub Actions";
   const requestUrl = readVariable(GITHUB_URL_VARIABLE);

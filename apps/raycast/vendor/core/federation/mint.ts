@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/federation/mint.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { TokenCache } from "@anthropic-ai/sdk/lib/credentials/token-cache";
 import { ApikeyError, ERROR_CODES, isApikeyError } from "../errors.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { identityTokenReader, type ReadVariable } from "./identity-token.ts";
 import { checkTokenEndpoint, encodeSettings, type FederationSettings } from "./settings.ts";
 
@@ -51,7 +52,7 @@ export async function federatedToken(
       serviceAccountId: settings.serviceAccountId ?? undefined,
       workspaceId: settings.workspaceId ?? undefined,
       baseURL,
-      fetch: options.fetch ?? fetch,
+      fetch: options.fetch ?? httpFetch,
       userAgent: "apikey (oidcFederationProvider)",
     });
     // A failed background refresh keeps the still-valid token; the blocking one reports. Nothing is logged.

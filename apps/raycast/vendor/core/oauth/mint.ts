@@ -1,6 +1,7 @@
 // Vendored from packages/core/src/oauth/mint.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import { z } from "zod";
 import { ApikeyError, ERROR_CODES } from "../errors.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { type AddKeyResult, addKey } from "../vault/keys.ts";
 import type { Session } from "../vault/session.ts";
 import { checkEndpoint, configError } from "./endpoints.ts";
@@ -17,7 +18,7 @@ export async function mintApiKey(url: string, accessToken: string): Promise<stri
   const target = checkEndpoint(url, "key-minting URL");
   let res: Response;
   try {
-    res = await fetch(target, {
+    res = await httpFetch(target, {
       method: "POST",
       headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
       // A redirect would carry the token to wherever it points.

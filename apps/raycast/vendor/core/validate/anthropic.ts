@@ -1,5 +1,6 @@
 // Vendored from packages/core/src/validate/anthropic.ts by scripts/vendor.mjs: do not edit here. Edit the package, then run `pnpm --filter api-key-switcher vendor`.
 import type { KeyKind } from "../domain.ts";
+import { httpFetch } from "../net/http-fetch.ts";
 import { isOAuthTokenKind, OAUTH_API_BETA, workspaceHeader } from "../oauth-bearer.ts";
 import { assertSafeBaseUrl } from "./base-url.ts";
 import { type ApiFailure, classifyFailure, type ValidationResult } from "./classify.ts";
@@ -52,6 +53,7 @@ export async function validateKey(
     timeout: opts.timeoutMs,
     // One clear answer is better than a long wait on an outage; the person can run validate again.
     maxRetries: 0,
+    fetch: httpFetch,
   });
   try {
     if (kind === "admin") await client.get("/v1/organizations/api_keys", { query: { limit: 1 } });
