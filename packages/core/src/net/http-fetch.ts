@@ -121,7 +121,9 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
   if (!headers.has("accept")) headers.set("accept", "*/*");
   if (!headers.has("user-agent")) headers.set("user-agent", "node");
   const outgoing: Record<string, string> = {};
-  for (const [name, value] of headers) outgoing[name] = value;
+  headers.forEach((value, name) => {
+    outgoing[name] = value;
+  });
 
   // Fetched, not imported (as loopback-host.ts fetches node:net): most processes that load core never send.
   const { request } =
