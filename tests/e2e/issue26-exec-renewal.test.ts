@@ -45,10 +45,10 @@ function run(args: string[], extra: Partial<RunOptions> = {}): Promise<CliResult
 }
 
 /** `apikey exec` with its timers hurried (see the top of the file): its renewals come 10 times sooner. */
-function execRenewing(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+function execRenewing(args: string[], env: Record<string, string> = {}, rate = 10): Promise<CliResult> {
   return run(["exec", "--", ...args], {
     nodeArgs: ["--require", FAST_TIMERS],
-    env: { ...env, APIKEY_TEST_TIMER_RATE: "10" },
+    env: { ...env, APIKEY_TEST_TIMER_RATE: String(rate) },
     timeoutMs: 60_000,
   });
 }
@@ -73,12 +73,15 @@ function mintCommand(failWhen?: string): string {
 
 /**
  * The child: one request, then it waits until its first identity token has expired and the file holds another,
- * then a second request; it writes what it saw (and its whole environment, for the canary) to `out`.
+ * then a second request; it writes what it saw (and its whole environment, for the canary) to `out`. With
+ * `breakSource`, it first breaks the identity token command (creates that file), and waits only for the expiry.
  */
 function childScript(out: string, breakSource?: string): string {
   const waitForRotation = breakSource === undefined;
   return `
-const A = require(${JSON.stringify(SDK_ENTRY)}); const fs = require("node:fs");
+const fs = require("node:fs");
+${breakSource ? `fs.writeFileSync(${JSON.stringify(breakSource)}, "");` : ""}
+const A = require(${JSON.stringify(SDK_ENTRY)});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const f = process.env.ANTHROPIC_IDENTITY_TOKEN_FILE;
 (async () => {
@@ -87,7 +90,6 @@ const f = process.env.ANTHROPIC_IDENTITY_TOKEN_FILE;
   const mode = (fs.statSync(f).mode & 0o777).toString(8), dirMode = (fs.statSync(require("node:path").dirname(f)).mode & 0o777).toString(8);
   const c = new A.default({ maxRetries: 0 });
   const one = (await c.models.list({ limit: 1 })).data.length;
-  ${breakSource ? `fs.writeFileSync(${JSON.stringify(breakSource)}, "");` : ""}
   const until = Date.now() + 40_000;
   while (Date.now() < until && (Date.now() / 1000 < exp + 1 || (${waitForRotation} && fs.readFileSync(f, "utf8") === first))) await sleep(250);
   const rotated = fs.readFileSync(f, "utf8") !== first;
@@ -205,7 +207,9 @@ describe("issue 26: exec renews the identity token of a command or GitHub Action
     expect(add.code, add.stderr).toBe(0);
     expect((await run(["use", "flaky"])).code).toBe(0);
     const out = join(home.root, "seen-flaky.json");
-    const r = await execRenewing([process.execPath, "-e", childScript(out, broken)]);
+    // The child breaks the source as it starts, and exec's first renewal comes 2.5 s after its start (timers 4
+    // times faster, not 10): on a loaded machine the child's start, not only its request, must come before it.
+    const r = await execRenewing([process.execPath, "-e", childScript(out, broken)], {}, 4);
     expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(readFileSync(out, "utf8")) as Seen;
     expect([seen.one, seen.rotated]).toEqual([1, false]);

@@ -98,18 +98,20 @@ function responseBody(
   });
 }
 
-/**
- * fetch's signature, so it can be handed wherever a fetch is taken. Of its options, method, headers, body, signal
- * and redirect are read; a Request as input, or a body that is not a string, URLSearchParams or bytes, is refused.
- */
-export async function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+interface Outgoing {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+}
+
+/** The request as it goes out: checked as fetch checks it, with the headers fetch adds when the caller did not. */
+function outgoing(input: string | URL | Request, init: RequestInit): Outgoing {
   if (typeof input !== "string" && !(input instanceof URL))
     throw new TypeError("httpFetch takes a URL; core never passes a Request.");
   const url = new URL(input);
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw fetchFailed(new Error(`${url.protocol} is not http or https`));
-  const signal = init.signal ?? undefined;
-  signal?.throwIfAborted();
   const method = (init.method ?? "GET").toUpperCase();
   const headers = new Headers(init.headers);
   const body = requestBody(init.body, headers);
@@ -117,17 +119,51 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
     throw new TypeError(`A ${method} request cannot have a body.`);
   if (body !== null) headers.set("content-length", String(body.byteLength));
   else if (method === "POST" || method === "PUT" || method === "PATCH") headers.set("content-length", "0");
-  // fetch's defaults for what it adds when the caller did not.
   if (!headers.has("accept")) headers.set("accept", "*/*");
   if (!headers.has("user-agent")) headers.set("user-agent", "node");
-  const outgoing: Record<string, string> = {};
+  const flat: Record<string, string> = {};
   headers.forEach((value, name) => {
-    outgoing[name] = value;
+    flat[name] = value;
   });
+  return { url, method, headers: flat, body };
+}
 
+/** The answer as a Response, or why it is not one (a status fetch refuses, a redirect refused, a bad header). */
+function answer(
+  res: IncomingMessage,
+  request: Outgoing,
+  redirect: RequestInit["redirect"],
+  failure: (err: unknown) => unknown,
+  settled: () => void,
+): Response {
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 599) throw new Error(`the server answered status ${status}`);
+  if (redirect === "error" && REDIRECT_STATUSES.has(status))
+    throw new Error(`the server answered a redirect (${status}), and redirects were refused`);
+  const headers = new Headers();
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+    headers.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (NULL_BODY_STATUSES.has(status) || request.method === "HEAD") {
+    res.resume();
+    res.on("end", settled);
+  } else body = responseBody(res, failure, settled);
+  const response = new Response(body, { status, statusText: res.statusMessage ?? "", headers });
+  Object.defineProperty(response, "url", { value: request.url.href });
+  return response;
+}
+
+/**
+ * fetch's signature, so it can be handed wherever a fetch is taken. Of its options, method, headers, body, signal
+ * and redirect are read; a Request as input, or a body that is not a string, URLSearchParams or bytes, is refused.
+ */
+export async function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const request = outgoing(input, init);
+  const signal = init.signal ?? undefined;
+  signal?.throwIfAborted();
   // Fetched, not imported (as loopback-host.ts fetches node:net): most processes that load core never send.
-  const { request } =
-    url.protocol === "https:"
+  const { request: send } =
+    request.url.protocol === "https:"
       ? process.getBuiltinModule("node:https")
       : process.getBuiltinModule("node:http");
   return new Promise<Response>((resolve, reject) => {
@@ -144,7 +180,7 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
     };
     const settled = () => signal?.removeEventListener("abort", onAbort);
     try {
-      req = request(url, { method, headers: outgoing });
+      req = send(request.url, { method: request.method, headers: request.headers });
     } catch (err) {
       reject(fetchFailed(err));
       return;
@@ -157,44 +193,14 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
     });
     req.on("response", (res) => {
       answered = res;
-      const status = res.statusCode ?? 0;
-      const fail = (cause: unknown) => {
+      try {
+        resolve(answer(res, request, init.redirect, failure, settled));
+      } catch (err) {
         settled();
         res.destroy();
-        reject(fetchFailed(cause));
-      };
-      if (status < 200 || status > 599) return fail(new Error(`the server answered status ${status}`));
-      if (init.redirect === "error" && REDIRECT_STATUSES.has(status))
-        return fail(new Error(`the server answered a redirect (${status}), and redirects were refused`));
-      let responseHeaders: Headers;
-      try {
-        responseHeaders = new Headers();
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
-          responseHeaders.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
-      } catch (err) {
-        return fail(err);
-      }
-      const make = (stream: ReadableStream<Uint8Array> | null) => {
-        const response = new Response(stream, {
-          status,
-          statusText: res.statusMessage ?? "",
-          headers: responseHeaders,
-        });
-        Object.defineProperty(response, "url", { value: url.href });
-        resolve(response);
-      };
-      if (NULL_BODY_STATUSES.has(status) || method === "HEAD") {
-        res.resume();
-        res.on("end", settled);
-        make(null);
-        return;
-      }
-      try {
-        make(responseBody(res, failure, settled));
-      } catch (err) {
-        fail(err);
+        reject(fetchFailed(err));
       }
     });
-    req.end(body ?? undefined);
+    req.end(request.body ?? undefined);
   });
 }
