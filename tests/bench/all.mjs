@@ -26,6 +26,12 @@ const BENCHES = [
   },
   { name: "read", what: "read commands", script: "cli-start.mjs", quick: ["--runs", "5", "--warmup", "1"] },
   {
+    name: "network",
+    what: "validate and a validating add",
+    script: "cli-network.mjs",
+    quick: ["--runs", "5", "--warmup", "1"],
+  },
+  {
     name: "gateway",
     what: "gateway vs floor, direct, Portkey",
     script: "gateway.mjs",
