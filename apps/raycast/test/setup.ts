@@ -1,6 +1,6 @@
 import { format } from "node:util";
 import { afterEach, beforeEach } from "vitest";
-import { recorded } from "./mock/raycast-api.tsx";
+import { freshMock, recorded } from "./mock/raycast-api.tsx";
 
 // Everything the extension logs goes into `recorded.logs` (the canary scans it) and still reaches the terminal.
 // react-test-renderer's deprecation notice is the harness's, not the extension's: dropped.
@@ -13,6 +13,9 @@ const original = {
 };
 
 beforeEach(() => {
+  // The files share one module graph per worker (vitest.config.mts): the mock's recorded side effects, LocalStorage
+  // and knobs start as a fresh import has them, whatever the previous file or test left.
+  freshMock();
   for (const level of Object.keys(original) as Array<keyof typeof original>) {
     console[level] = (...args: unknown[]) => {
       const line = format(...args);

@@ -128,14 +128,27 @@ export const recorded = {
 };
 
 /** Test-only knobs. */
-export const mockState = {
+const initialState = () => ({
   root: "",
   preferences: {} as Record<string, unknown>,
   confirmAnswer: true,
   launchType: "userInitiated",
   commandMode: "view",
   commandName: "switch-api-key",
-};
+});
+export const mockState = initialState();
+
+/**
+ * The mock as a fresh import has it: no root or preferences, nothing recorded, an empty LocalStorage, the default
+ * knobs, no commits counted. The test files share one module graph per worker (vitest.config.mts), so test/setup.ts
+ * calls this before every test: nothing one file left here reaches the next.
+ */
+export function freshMock(): void {
+  Object.assign(mockState, initialState());
+  for (const list of Object.values(recorded)) list.length = 0;
+  localStorage.clear();
+  for (const type of Object.keys(commitCounts)) delete commitCounts[type];
+}
 
 export function resetMock(root: string, preferences: Record<string, unknown>): void {
   mockState.root = root;
