@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { cliEnv, CLI_PATH, makeHome, TEST_MASTER_KEY, type TestHome } from "../../../tests/fixtures/cli.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../tests/fixtures/fake-anthropic.ts";
+import { type StoreTemplate, storeTemplate } from "../../../tests/fixtures/store-template.ts";
 import { resetMock } from "./mock/raycast-api.tsx";
 
 export { TEST_MASTER_KEY };
@@ -57,11 +58,25 @@ export interface Fixture {
 }
 
 /**
- * A home with a store protected by APIKEY_MASTER_KEY, a fake Anthropic API that accepts `validKeys`, and the mock's
- * preferences pointing at both (the master key through the `masterKey` preference, as a person would paste it).
+ * The store `seed` leaves, made by the real CLI once per test file and copied (modes included) into the home of each
+ * fixture made `from` it, instead of the same CLI starts before every test (the extension is these tests' subject,
+ * not seeding). Call it at a test file's top level: the template's home is removed after the file.
  */
-export async function makeFixture(validKeys: string[] = []): Promise<Fixture> {
+export function seededStore(seed: (home: TestHome) => Promise<void>): StoreTemplate<void> {
+  return storeTemplate(
+    (home) => ({ home }),
+    (opts) => seed(opts.home),
+  );
+}
+
+/**
+ * A home with a store protected by APIKEY_MASTER_KEY (a copy of `from`, or none until the test makes it), a fake
+ * Anthropic API that accepts `validKeys`, and the mock's preferences pointing at both (the master key through the
+ * `masterKey` preference, as a person would paste it).
+ */
+export async function makeFixture(validKeys: string[] = [], from?: StoreTemplate<void>): Promise<Fixture> {
   const home = await makeHome();
+  if (from) await from.copyTo(home);
   const fake = await startFakeAnthropic({ validKeys });
   const raycastDir = join(home.root, "raycast");
   resetMock(raycastDir, { directory: home.dataDir, masterKey: TEST_MASTER_KEY });
@@ -86,6 +101,6 @@ export async function makeFixture(validKeys: string[] = []): Promise<Fixture> {
 }
 
 /** `add` through the CLI, without validation (the fake is not needed for seeding). */
-export async function seedKey(f: Fixture, name: string, secret: string, profile = "default") {
+export async function seedKey(f: Pick<Fixture, "home">, name: string, secret: string, profile = "default") {
   await cliOk(f.home, ["--profile", profile, "--json", "add", "--no-validate", name], { stdin: secret });
 }

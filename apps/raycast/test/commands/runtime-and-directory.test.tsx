@@ -8,9 +8,11 @@ import CopyActiveApiKey from "../../src/copy-active-api-key.ts";
 import SwitchApiKey from "../../src/switch-api-key.tsx";
 import { mockState, recorded } from "../mock/raycast-api.tsx";
 import { render } from "../render.tsx";
-import { type Fixture, makeFixture, seedKey } from "../store-fixture.ts";
+import { type Fixture, makeFixture, seededStore, seedKey } from "../store-fixture.ts";
 
 const KEY = fakeApiKey("RAYCAST_RUNTIME");
+// One key, "work": made by the CLI once, copied into each test's home.
+const seeded = seededStore((home) => seedKey({ home }, "work", KEY));
 
 async function emptyView(element = <SwitchApiKey />) {
   const view = await render(element);
@@ -27,8 +29,7 @@ describe("issue 22 item 2: a Raycast whose Node has no node:sqlite says to updat
   const original = Object.getOwnPropertyDescriptor(process, "getBuiltinModule");
   const realGet = process.getBuiltinModule.bind(process) as GetBuiltin;
   beforeEach(async () => {
-    f = await makeFixture();
-    await seedKey(f, "work", KEY);
+    f = await makeFixture([], seeded);
   });
   afterEach(async () => {
     if (original) Object.defineProperty(process, "getBuiltinModule", original);
@@ -79,8 +80,7 @@ describe("issue 22 item 2: a Raycast whose Node has no node:sqlite says to updat
 describe("issue 22 item 3: `~` in the Store Directory preference is the home directory", () => {
   let f: Fixture;
   beforeEach(async () => {
-    f = await makeFixture();
-    await seedKey(f, "work", KEY);
+    f = await makeFixture([], seeded);
     // The CLI's default place, under the fixture's HOME, is the store: so the placeholder itself names it.
     mkdirSync(join(f.home.homeDir, ".local", "share"), { recursive: true });
     symlinkSync(f.home.dataDir, join(f.home.homeDir, ".local", "share", "apikey"), "dir");
