@@ -20,6 +20,7 @@ export * from "./store.ts";
 export * from "./test-keys.ts";
 export { exportCheapBundle, readCheapBundle } from "./testing/cheap-bundle.ts";
 export { cheapPassphraseSource, TEST_SCRYPT } from "./testing/cheap-passphrase.ts";
+export { selfSignedCertificate } from "./testing/self-signed.ts";
 export * from "./tokens/index.ts";
 export * from "./usage/index.ts";
 export * from "./vault/names.ts";

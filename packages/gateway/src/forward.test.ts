@@ -1,12 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { UsageInput } from "@apikey/core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "@apikey/core/testing";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Grant } from "./admission.ts";
 import { type ForwardOutcome, forward } from "./forward.ts";
 import { requestHeadersForUpstream } from "./headers.ts";
@@ -39,44 +36,16 @@ const START = sse("message_start", {
 });
 const STOP = sse("message_delta", { delta: {}, usage: { output_tokens: 3 } }) + sse("message_stop", {});
 
-let dir: string;
 let tls: { key: Buffer; cert: Buffer };
 const closers: Array<() => unknown> = [];
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "apikey-forward-"));
-  // A throwaway self-signed certificate for 127.0.0.1; nothing secret in the arguments.
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-    ],
-    { stdio: "ignore" },
-  );
-  tls = { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+  tls = selfSignedCertificate();
 });
 
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -1,12 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../testing/self-signed.ts";
 import { httpFetch } from "./http-fetch.ts";
 
 // core's transport against Node's own fetch, on one real server: what a caller can observe must be the same (status,
@@ -85,7 +82,6 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
 
 let server: http.Server;
 let base: string;
-let dir: string;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -95,13 +91,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  dir = mkdtempSync(join(tmpdir(), "apikey-http-fetch-"));
 });
 
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** What a caller can observe of an answer. */
@@ -252,38 +246,11 @@ describe("httpFetch answers as fetch does", () => {
   });
 
   it("https to a certificate nothing trusts is refused, as fetch refuses it", async () => {
-    // A throwaway self-signed certificate for 127.0.0.1; nothing secret in the arguments.
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
     let hits = 0;
-    const secure = https.createServer(
-      { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
-      (_req, res) => {
-        hits++;
-        res.end("should not be reached");
-      },
-    );
+    const secure = https.createServer(selfSignedCertificate(), (_req, res) => {
+      hits++;
+      res.end("should not be reached");
+    });
     await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
     try {
       const url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}/`;
