@@ -69,6 +69,16 @@ export function seededStore(seed: (home: TestHome) => Promise<void>): StoreTempl
   );
 }
 
+/** The store two files start from: `work` (active) and `side` in default, `main` in a second profile, prod. */
+export function workSideAndProd(work: string, side: string, prod: string): StoreTemplate<void> {
+  return seededStore(async (home) => {
+    await seedKey({ home }, "work", work);
+    await seedKey({ home }, "side", side);
+    await cliOk(home, ["profile", "create", "prod"]);
+    await seedKey({ home }, "main", prod, "prod");
+  });
+}
+
 /**
  * A home with a store protected by APIKEY_MASTER_KEY (a copy of `from`, or none until the test makes it), a fake
  * Anthropic API that accepts `validKeys`, and the mock's preferences pointing at both (the master key through the

@@ -3,19 +3,14 @@ import { fakeApiKey } from "../../../../tests/fixtures/keys.ts";
 import SwitchApiKey from "../../src/switch-api-key.tsx";
 import { recorded } from "../mock/raycast-api.tsx";
 import { render } from "../render.tsx";
-import { cli, cliOk, type Fixture, makeFixture, seededStore, seedKey } from "../store-fixture.ts";
+import { cli, cliOk, type Fixture, makeFixture, workSideAndProd } from "../store-fixture.ts";
 
 const WORK = fakeApiKey("RAYCAST_WORK");
 const SIDE = fakeApiKey("RAYCAST_SIDE");
 const PROD = fakeApiKey("RAYCAST_PROD");
 
-// work and side in default (work active), main in prod: made by the CLI once, copied into each test's home.
-const seeded = seededStore(async (home) => {
-  await seedKey({ home }, "work", WORK);
-  await seedKey({ home }, "side", SIDE);
-  await cliOk(home, ["profile", "create", "prod"]);
-  await seedKey({ home }, "main", PROD, "prod");
-});
+// Made by the CLI once, copied into each test's home.
+const seeded = workSideAndProd(WORK, SIDE, PROD);
 
 describe("Switch API Key", () => {
   let f: Fixture;

@@ -9,19 +9,14 @@ import ApiKeyUsage from "../../src/api-key-usage.tsx";
 import CopyActiveApiKey from "../../src/copy-active-api-key.ts";
 import { recorded } from "../mock/raycast-api.tsx";
 import { render } from "../render.tsx";
-import { cliOk, type Fixture, makeFixture, seededStore, seedKey } from "../store-fixture.ts";
+import { cliOk, type Fixture, makeFixture, workSideAndProd } from "../store-fixture.ts";
 
 const WORK = fakeApiKey("RAYCAST_MB_WORK");
 const SIDE = fakeApiKey("RAYCAST_MB_SIDE");
 const PROD = fakeApiKey("RAYCAST_MB_PROD");
 
-// work and side in default (work active), main in prod: made by the CLI once, copied into each test's home.
-const seeded = seededStore(async (home) => {
-  await seedKey({ home }, "work", WORK);
-  await seedKey({ home }, "side", SIDE);
-  await cliOk(home, ["profile", "create", "prod"]);
-  await seedKey({ home }, "main", PROD, "prod");
-});
+// Made by the CLI once, copied into each test's home.
+const seeded = workSideAndProd(WORK, SIDE, PROD);
 
 describe("usage, menu bar and copy", () => {
   let f: Fixture;
