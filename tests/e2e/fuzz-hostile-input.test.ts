@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isApikeyError, recogniseKey } from "@apikey/core";
 import {
@@ -173,10 +173,20 @@ const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({
   env: { APIKEY_EXPORT_PASSPHRASE: PASSPHRASE, ...extra.env },
 });
 
-/** sha256 of every file in the store directory. */
+/**
+ * sha256 of every file in the store directory, but SQLite's coordination files when they hold no data: an empty
+ * `-wal` and the `-shm` beside it. The cases below run three CLI processes at once, and SQLite removes those two
+ * files only when the connection that closes last finds itself alone; when two refused commands close at the same
+ * moment neither is, and both files stay, empty of data (seen on a loaded machine; reproduced by running refused
+ * `add`s three at a time). A `-wal` with any byte in it is data and is compared.
+ */
 async function storeHashes(): Promise<Record<string, string>> {
+  const files = await walk(home.dataDir);
+  const emptyWal = new Set<string>();
+  for (const f of files) if (f.endsWith("-wal") && (await stat(f)).size === 0) emptyWal.add(f.slice(0, -4));
   const out: Record<string, string> = {};
-  for (const f of await walk(home.dataDir)) {
+  for (const f of files) {
+    if (emptyWal.has(f.replace(/-(wal|shm)$/, "")) && /-(wal|shm)$/.test(f)) continue;
     out[f.slice(home.dataDir.length)] = createHash("sha256")
       .update(await readFile(f))
       .digest("hex");
