@@ -73,6 +73,23 @@ function as(user) {
   return user ? { uid: user.uid, gid: user.gid, env: { ...process.env, HOME: tmpdir() } } : {};
 }
 
+/** Runs a program to its end without blocking the event loop: its exit status and its output, as text. */
+function finished(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text) => {
+      stdout += text;
+    });
+    child.stderr.setEncoding("utf8").on("data", (text) => {
+      stderr += text;
+    });
+    child.on("error", (err) => resolve({ status: null, stdout, stderr: stderr + err.message }));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /**
  * Starts a server. `settings` are postgresql.conf settings (e.g. { fsync: "off" } for throw-away test data).
  * Resolves once it accepts connections.
@@ -89,10 +106,12 @@ export async function startPostgres({ settings = {}, bin = findPostgresBin() } =
     chownSync(sockets, user.uid, user.gid);
   }
   chmodSync(root, 0o700);
-  const init = spawnSync(
+  // Not spawnSync: the test runner's main process starts the shared server (pg-shared-server.ts), and a blocked
+  // event loop there stalls every test worker that waits on it for a module or a report (initdb takes seconds).
+  const init = await finished(
     join(bin, "initdb"),
     ["-D", data, "-U", "apikey", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-    { encoding: "utf8", ...as(user), cwd: root },
+    { ...as(user), cwd: root },
   );
   if (init.status !== 0) {
     rmSync(root, { recursive: true, force: true });
@@ -130,7 +149,7 @@ export async function startPostgres({ settings = {}, bin = findPostgresBin() } =
     if (await canConnect(port)) {
       // Accepting TCP is not yet accepting queries ("the database system is starting up"): the caller's first
       // connection may still be refused, so also wait for pg_isready.
-      const ready = spawnSync(join(bin, "pg_isready"), [
+      const ready = await finished(join(bin, "pg_isready"), [
         "-h",
         "127.0.0.1",
         "-p",

@@ -34,6 +34,20 @@ async function newDatabase(server: PrivatePostgres): Promise<string> {
   return server.url.replace(/\/[^/]*$/, `/${name}`);
 }
 
+/**
+ * Whether to start the server with the run instead of on the first file's request: when the run holds every file of
+ * a project that asks for one (storage's, the end-to-end tests'), as `pnpm test` does. initdb and the server's
+ * start then take the first seconds, when the test workers are still starting and the machine has a core to spare,
+ * not the seconds in which a storage worker would wait for them. A run of chosen files (a path filter) starts it
+ * only if a file asks. `filenamePattern` is Vitest's own record of the run's path filters (not a public field:
+ * where it is missing, the server simply starts at once).
+ */
+function startsAtOnce(project: TestProject): boolean {
+  const filters = (project.vitest as { filenamePattern?: string[] }).filenamePattern;
+  if (filters !== undefined && filters.length > 0) return false;
+  return project.vitest.projects.some((p) => p.name === "storage" || p.name === "e2e");
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let server: Promise<PrivatePostgres> | undefined;
   // Throw-away data (usePrivatePostgres's default), and room for two files' connections at once.
@@ -54,6 +68,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       );
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  if (startsAtOnce(project)) {
+    // Failing here is each asking file's error, as when started on demand.
+    shared().catch(() => {});
+  }
   project.provide(PG_BROKER_KEY, `http://127.0.0.1:${(http.address() as AddressInfo).port}`);
   return async () => {
     await new Promise((resolve) => http.close(resolve));
