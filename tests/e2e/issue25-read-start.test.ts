@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
@@ -107,9 +107,15 @@ m.exports.run(process.argv.slice(2));`,
   return runner;
 }
 
-/** cached-script.ts as the entry bundles it, for a child Node to require. */
+const loaderDirs: string[] = [];
+afterAll(() => {
+  for (const dir of loaderDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** cached-script.ts as the entry bundles it, for a child Node to require (its folder goes after the file). */
 async function bundledLoader(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "apikey-loader-"));
+  loaderDirs.push(dir);
   const out = await build({
     entryPoints: [join(ROOT, "apps/cli/src/launch/cached-script.ts")],
     bundle: true,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { MasterKeySlot } from "../domain.ts";
 import { ERROR_CODES } from "../errors.ts";
 import { generatedMasterKey, keyFileSource, masterKeySource, passphraseSource } from "./sources.ts";
@@ -66,7 +66,9 @@ describe("master-key sources", () => {
   });
 
   it("falls back to a 0600 key file with a warning; a missing file offers nothing", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "apikey-kek-")), "store");
+    const temp = mkdtempSync(join(tmpdir(), "apikey-kek-"));
+    onTestFinished(() => rmSync(temp, { recursive: true, force: true }));
+    const dir = join(temp, "store");
     const source = keyFileSource(dir);
     const made = await source.create?.();
     expect(made?.warning).toBeTruthy();
