@@ -3,13 +3,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type MasterKeySource, masterKeySource, passphraseSource } from "@apikey/core";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { node22Binary } from "../../scripts/node22-binary.mjs";
 import {
   addKey,
   jsonOut,
-  listKeys,
   makeHome,
   REPO_ROOT,
   type RunOptions,
@@ -18,17 +18,22 @@ import {
   type TestHome,
 } from "../fixtures/cli.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { inProcess } from "../fixtures/in-process.ts";
+import { keychainSlotReader } from "../fixtures/keychain-slot.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 import {
   missingSecretServiceTools,
   type SecretService,
   startSecretService,
 } from "../fixtures/secret-service.ts";
+import { storeTemplate } from "../fixtures/store-template.ts";
 
 // Two tiny fronts built on the one front API (@apikey/core): one bundled exactly as `ray build` bundles a
 // Raycast extension (CommonJS, node22, no native addon) and run under Node 22 with node:sqlite; one an ES module
 // on this Node with better-sqlite3, as a Bolt app imports the packages. Each opens a store the CLI created, lists,
-// switches, adds and rotates a key against the local fake API and reads a usage report; the CLI then sees it all.
+// switches, adds and rotates a key against the local fake API and reads a usage report; the CLI's `current` then
+// hands out the key the front switched to, and the store read back in process holds the rest (the new key, the
+// rotation, the front's audit rows). The two fronts of one unlock start from copies of one store the CLI made.
 
 const WORK = fakeApiKey("FRONT_WORK");
 const SPARE = fakeApiKey("FRONT_SPARE");
@@ -141,7 +146,17 @@ async function cliStore(opts: RunOptions): Promise<void> {
   expect((await addKey("spare", SPARE, opts)).code).toBe(0);
 }
 
-async function expectSessionSeenByCli(session: SessionOut, opts: RunOptions, actor: string, front: string) {
+/**
+ * What the front did, as the CLI and the store see it. `masterKeys` opens the store in process as the CLI would
+ * (the same use cases `list`, `reveal` and `audit` call), for the read-backs whose subject is the front's session.
+ */
+async function expectSessionSeen(
+  session: SessionOut,
+  opts: RunOptions,
+  masterKeys: MasterKeySource[],
+  actor: string,
+  front: string,
+) {
   expect(session.error).toBeUndefined();
   expect(session.before.map((k) => [k.name, k.active])).toEqual([
     ["spare", false],
@@ -152,20 +167,25 @@ async function expectSessionSeenByCli(session: SessionOut, opts: RunOptions, act
     added: { name: "fresh", validation: "valid" },
     rotated: { changed: true, plan: "manual" },
   });
-  // The CLI sees every change: the switch (current prints spare), the new key, the rotation.
+  // The CLI sees the switch (current prints spare); the store holds the new key and the rotation.
   const current = await runCli(["current"], opts);
   expect(current.stdout).toBe(`${SPARE}\n`);
-  const listed = await listKeys(opts);
+  const { listed, work, audit } = await inProcess(
+    opts.home,
+    async (app) => ({
+      listed: await app.keys.list(),
+      work: await app.keys.reveal("work"),
+      audit: await app.audit({ limit: 50 }),
+    }),
+    masterKeys,
+  );
   expect(listed.map((k) => [k.name, k.status]).sort()).toEqual([
     ["fresh", "active"],
     ["spare", "active"],
     ["work", "active"],
     ["work", "rotated"],
   ]);
-  expect((await runCli(["reveal", "work", "--yes"], opts)).stdout).toBe(`${NEXT}\n`);
-  const audit = jsonOut<Array<{ action: string; actor: string; front: string }>>(
-    await runCli(["--json", "audit"], opts),
-  );
+  expect(work).toBe(NEXT);
   const mine = audit.filter((a) => a.actor === actor).map((a) => [a.action, a.front]);
   expect(mine).toEqual(
     expect.arrayContaining([
@@ -179,16 +199,28 @@ async function expectSessionSeenByCli(session: SessionOut, opts: RunOptions, act
 }
 
 describe.each([
-  ["APIKEY_MASTER_KEY", { APIKEY_MASTER_KEY: TEST_MASTER_KEY }, { masterKey: TEST_MASTER_KEY }],
-  ["passphrase", { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: PASSPHRASE }, { passphrase: PASSPHRASE }],
-] as const)("a %s store the CLI created", (_label, env, unlock) => {
+  [
+    "APIKEY_MASTER_KEY",
+    { APIKEY_MASTER_KEY: TEST_MASTER_KEY },
+    { masterKey: TEST_MASTER_KEY },
+    () => masterKeySource(TEST_MASTER_KEY),
+  ],
+  [
+    "passphrase",
+    { APIKEY_MASTER_KEY: undefined, APIKEY_PASSPHRASE: PASSPHRASE },
+    { passphrase: PASSPHRASE },
+    () => passphraseSource({ passphrase: PASSPHRASE }),
+  ],
+] as const)("a %s store the CLI created", (_label, env, unlock, source) => {
   let home: TestHome;
   afterAll(() => home?.cleanup());
+  // Both fronts start from `work` and `spare` added by the CLI: made once, copied into each test's home.
+  const made = storeTemplate((h) => ({ home: h, env, baseUrl: fake.url }), cliStore);
 
   it("is used by the Raycast-style bundle under Node 22 (node:sqlite)", async () => {
     home = await makeHome();
     const opts: RunOptions = { home, env, baseUrl: fake.url };
-    await cliStore(opts);
+    await made.copyTo(home);
     const [cmd, pre] = node22();
     const r = await runFront(cmd, [...pre, raycastBundle], {
       home: home.dataDir,
@@ -201,14 +233,14 @@ describe.each([
       rotate: { name: "work", newSecret: NEXT },
     });
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    await expectSessionSeenByCli(JSON.parse(r.stdout), opts, "raycast:tester", "raycast");
+    await expectSessionSeen(JSON.parse(r.stdout), opts, [source()], "raycast:tester", "raycast");
   }, 90_000);
 
   it("is used by an ES-module Node front with better-sqlite3", async () => {
     const other = await makeHome();
     try {
       const opts: RunOptions = { home: other, env, baseUrl: fake.url };
-      await cliStore(opts);
+      await made.copyTo(other);
       const r = await runFront(process.execPath, [boltBundle], {
         home: other.dataDir,
         baseUrl: fake.url,
@@ -220,7 +252,7 @@ describe.each([
         rotate: { name: "work", newSecret: NEXT },
       });
       expect(r.code, r.stderr + r.stdout).toBe(0);
-      await expectSessionSeenByCli(JSON.parse(r.stdout), opts, "slack:T1/U1", "slack");
+      await expectSessionSeen(JSON.parse(r.stdout), opts, [source()], "slack:T1/U1", "slack");
     } finally {
       await other.cleanup();
     }
@@ -247,9 +279,8 @@ describe.skipIf(noKeychain)("a keychain store the CLI created", () => {
   it("opens in the Raycast-style bundle through a master-key slot the CLI added", async () => {
     const opts: RunOptions = { home, env: { APIKEY_MASTER_KEY: undefined, ...ss.env }, baseUrl: fake.url };
     await cliStore(opts);
-    expect(jsonOut<{ kekProvider: string }>(await runCli(["--json", "status"], opts)).kekProvider).toBe(
-      "keychain",
-    );
+    // Read back in process, offering no master key: the store's provider needs none.
+    expect((await inProcess(home, (app) => app.status(), [])).kekProvider).toBe("keychain");
     const added = jsonOut<{ slot: { name: string }; masterKey: string }>(
       await runCli(["--json", "slot", "add", "raycast"], opts),
     );
@@ -266,10 +297,14 @@ describe.skipIf(noKeychain)("a keychain store the CLI created", () => {
       rotate: { name: "work", newSecret: NEXT },
     });
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    await expectSessionSeenByCli(JSON.parse(r.stdout), opts, "raycast:tester", "raycast");
-    const slots = jsonOut<Array<{ name: string; kind: string; lastUsedAt: string | null }>>(
-      await runCli(["--json", "slot", "list"], opts),
+    await expectSessionSeen(
+      JSON.parse(r.stdout),
+      opts,
+      [keychainSlotReader(ss)],
+      "raycast:tester",
+      "raycast",
     );
+    const slots = await inProcess(home, (app) => app.slots.list(), []);
     expect(slots.map((s) => [s.name, s.kind])).toEqual([
       ["keychain", "keychain"],
       ["raycast", "env"],
