@@ -1,26 +1,31 @@
 import { spawn } from "node:child_process";
+import { type Apikey, parseSince } from "@apikey/core";
 import { recordUsageMany } from "@apikey/core/testing";
 import { openStore } from "@apikey/storage";
+import { copyStore, endpointFrom } from "@apikey/storage/copy";
 import { openStore as openPgStore } from "@apikey/storage/postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  addKey,
   CLI_PATH,
   cliEnv,
   jsonOut,
-  listKeys,
   makeHome,
   type RunOptions,
   runCli,
   type TestHome,
 } from "../fixtures/cli.ts";
+import { inProcess, listedKeys } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
-import { onPostgres, storeUrl, usePrivatePostgres } from "../fixtures/postgres.ts";
+import { inProcessOnPg, onPostgres, storeUrl, usePrivatePostgres } from "../fixtures/postgres.ts";
 
 // `apikey store copy`: a SQLite store into PostgreSQL and back, keys still ciphertext (no master key is needed:
 // the copying runs have none), every table's count the same, the target refused unless empty, and a copy killed
 // half-way leaving the target empty.
+// The CLI runs what is tested: every `store copy`. The source store the copies start from, a target that already
+// holds data, and the source's new key before a merge are made in process; what a copy left (the active key and its
+// secret, the keys, the usage report, a merged key) is read back in process, through the use cases `current`,
+// `list --json`, `usage --json` and `show` call (inProcessOnPg opens a PostgreSQL store as the CLI does).
 
 const server = usePrivatePostgres();
 const TABLES = [
@@ -66,6 +71,18 @@ async function pgCounts(url: string): Promise<Record<string, number>> {
   });
 }
 
+/**
+ * What `usage --json --since 30d --by key` prints but its `until` ("now") and the key names beside each row (the key
+ * list is compared on its own): the use cases that command calls, in process.
+ */
+async function usageByKey(app: Apikey, since: Date) {
+  return {
+    report: await app.usage.report({ since, by: "key" }),
+    reported: await app.usage.reported({ since }),
+    costs: await app.usage.costs({ since }),
+  };
+}
+
 async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get("schema") ?? "public";
@@ -84,14 +101,23 @@ if (server) {
   beforeAll(async () => {
     home = await makeHome();
     opts = { home, timeoutMs: 60_000 };
-    expect((await addKey("a", KEY_A, opts, ["--no-validate"])).code).toBe(0);
-    expect((await addKey("b", KEY_B, opts, ["--no-validate"])).code).toBe(0);
-    expect((await runCli(["use", "b"], opts)).code).toBe(0);
-    expect((await runCli(["budget", "set", "a", "25"], opts)).code).toBe(0);
-    expect((await runCli(["rotate", "--max-age-days", "60"], opts)).code).toBe(0);
-    expect((await runCli(["proxy", "token", "create", "default"], opts)).code).toBe(0);
+    const ids = await inProcess(home, async (app) => {
+      await app.keys.add({ name: "a", secret: KEY_A, validate: false });
+      await app.keys.add({ name: "b", secret: KEY_B, validate: false });
+      await app.keys.use("b", "default");
+      await app.usage.setBudget({ name: "a", profile: "default", usd: 25, mode: "warn" });
+      await app.settings.setMaxAgeDays(60);
+      await app.tokens.create({
+        name: "default",
+        profile: null,
+        budgetUsd: null,
+        block: false,
+        expiresAt: null,
+        models: null,
+      });
+      return Object.fromEntries((await app.keys.list()).map((k) => [k.name, k.id]));
+    });
     // Usage over several days and both keys, through the core's own bulk path.
-    const ids = Object.fromEntries((await listKeys(opts)).map((k) => [k.name, k.id]));
     const store = await openStore({ path: home.storePath });
     try {
       const now = Date.now();
@@ -134,23 +160,23 @@ if (server) {
 
       // The PostgreSQL store is the same store: same keys and active key, same secret, same reports.
       const onPg = onPostgres(opts, url);
-      expect((await runCli(["current"], onPg)).stdout).toBe(`${KEY_B}\n`);
-      // The same report and list; float sums added in another order may differ in the last digit, `until` is
-      // "now", and `current` just marked key b used.
+      expect((await inProcessOnPg(onPg, (app) => app.active("default"))).secret).toBe(KEY_B);
+      // The same report and list; float sums added in another order may differ in the last digit, and `active` (what
+      // `current` calls) just marked key b used.
       const same = (value: unknown) =>
         JSON.parse(
           JSON.stringify(value, (k, v) =>
-            k === "until" || k === "lastUsedAt"
+            k === "lastUsedAt"
               ? undefined
               : typeof v === "number" && !Number.isInteger(v)
                 ? Number(v.toFixed(9))
                 : v,
           ),
         );
-      const usage = async (o: RunOptions) =>
-        same(jsonOut(await runCli(["--json", "usage", "--since", "30d", "--by", "key"], o)));
-      expect(await usage(onPg)).toEqual(await usage(opts));
-      expect(same(await listKeys(onPg))).toEqual(same(await listKeys(opts)));
+      const since = parseSince("30d", new Date());
+      const usage = async (app: Apikey) => same(await usageByKey(app, since));
+      expect(await inProcessOnPg(onPg, usage)).toEqual(await inProcess(home, usage));
+      expect(same(await inProcessOnPg(onPg, (app) => app.keys.list()))).toEqual(same(await listedKeys(home)));
       await withClient(url, async (c) => {
         const rows = (await c.query("SELECT ciphertext FROM keys")).rows as Array<{ ciphertext: Buffer }>;
         for (const row of rows) {
@@ -164,9 +190,8 @@ if (server) {
       const back = await runCli(["store", "copy", "--to", backHome.storePath], keyless(onPg));
       expect(back.code, back.stderr).toBe(0);
       expect(await sqliteCounts(backHome.storePath)).toEqual(source);
-      const onBack: RunOptions = { home: backHome, timeoutMs: 60_000 };
-      expect((await runCli(["current"], onBack)).stdout).toBe(`${KEY_B}\n`);
-      expect(await usage(onBack)).toEqual(await usage(opts));
+      expect((await inProcess(backHome, (app) => app.active("default"))).secret).toBe(KEY_B);
+      expect(await inProcess(backHome, usage)).toEqual(await inProcess(home, usage));
     });
 
     it("refuses a target that holds data, and changes nothing there", { timeout: 120_000 }, async () => {
@@ -174,9 +199,9 @@ if (server) {
       const url = storeUrl(server(), "full");
       const other = await makeHome();
       homes.push(other);
-      expect(
-        (await addKey("c", fakeApiKey("PGCOPY_C"), onPostgres({ home: other }, url), ["--no-validate"])).code,
-      ).toBe(0);
+      await inProcessOnPg(onPostgres({ home: other }, url), (app) =>
+        app.keys.add({ name: "c", secret: fakeApiKey("PGCOPY_C"), validate: false }),
+      );
       const before = await pgCounts(url);
       const refused = await runCli(["--json", "store", "copy", "--to", url], keyless(opts));
       expect(refused.code).not.toBe(0);
@@ -194,16 +219,21 @@ if (server) {
     }, async () => {
       if (!server) return;
       const url = storeUrl(server(), "merge");
-      expect((await runCli(["store", "copy", "--to", url], keyless(opts))).code).toBe(0);
+      // The copy to merge into, made as `store copy` makes it (the merge is what is tested).
+      await copyStore(endpointFrom(home.storePath), endpointFrom(url, "--to"), { merge: false });
       const before = await pgCounts(url);
       // The source moves on: a new key (and its audit row).
-      expect((await addKey("m", fakeApiKey("PGCOPY_M"), opts, ["--no-validate"])).code).toBe(0);
+      await inProcess(home, (app) =>
+        app.keys.add({ name: "m", secret: fakeApiKey("PGCOPY_M"), validate: false }),
+      );
       const again = await runCli(["store", "copy", "--merge", "--to", url], keyless(opts));
       expect(again.code, again.stderr).toBe(0);
       const after = await pgCounts(url);
       expect(after).toEqual(await sqliteCounts(home.storePath));
       expect(after.keys).toBe((before.keys ?? 0) + 1);
-      expect((await runCli(["show", "m"], onPostgres(opts, url))).code).toBe(0);
+      expect((await inProcessOnPg(onPostgres(opts, url), (app) => app.keys.get("m", "default"))).name).toBe(
+        "m",
+      );
     });
 
     it("leaves the target empty when the copy is killed half-way", { timeout: 120_000 }, async () => {
