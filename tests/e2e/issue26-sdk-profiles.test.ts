@@ -14,12 +14,14 @@ import {
 } from "../fixtures/cli.ts";
 import { ANTHROPIC_VERSION, type FakeAnthropic, startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { OAUTH_BETA } from "../fixtures/fake-token-exchange.ts";
-import { inProcess } from "../fixtures/in-process.ts";
+import { inProcess, listedKeys } from "../fixtures/in-process.ts";
 import { fakeApiKey } from "../fixtures/keys.ts";
 
 // Issue 26: the official SDKs' `user_oauth` profiles (`ant auth login`) move into the encrypted store: the
 // plaintext credentials file's tokens become an OAuth key that apikey refreshes against the profile's token
 // endpoint, and the plaintext file is removed only when asked. The files are read strictly.
+// The imports, `current`, `oauth refresh`, `show` and `use` are CLI runs; the audit trail and `list --json` a test
+// only reads back to check an earlier run are read in process, and kept with the CLI's outputs for the canary.
 
 const CLIENT = "FAKE_TEST_ant_cli_client";
 
@@ -65,6 +67,13 @@ function writeUserProfile(name: string, ttlSeconds: number, config: Record<strin
     { mode: 0o600 },
   );
   return { ...login, credentials };
+}
+
+/** What `--json audit` prints (its default limit, 50), read in process; the canary reads it like a run's output. */
+async function auditText(): Promise<string> {
+  const text = JSON.stringify(await inProcess(home, (app) => app.audit({ limit: 50 })));
+  outputs.push(text);
+  return text;
 }
 
 const models = (token: string) =>
@@ -136,7 +145,7 @@ describe("issue 26: import of a user_oauth profile", () => {
     expect(grant?.anthropicBeta).toContain(OAUTH_BETA);
     expect((await models(fresh)).status).toBe(200);
 
-    const audit = (await run(["--json", "audit"])).stdout;
+    const audit = await auditText();
     for (const action of ["key.add", "oauth.provider.add", "import.plaintext_removed", "oauth.refresh"])
       expect(audit).toContain(action);
   });
@@ -174,9 +183,9 @@ describe("issue 26: import of a user_oauth profile", () => {
     expect((await run(["import", "--from", "anthropic-profiles", "org"])).code).toBe(0);
     const shown = await run(["show", "anthropic-org"]);
     expect(shown.stdout).toMatch(new RegExp(`organization: ${org}`));
-    const listed = jsonOut<Array<{ name: string; organization: string | null }>>(
-      await run(["--json", "list"]),
-    );
+    // What `list --json` prints, read in process (kept for the canary like a run's output).
+    const listed = await listedKeys(home);
+    outputs.push(JSON.stringify(listed));
     expect(listed.find((k) => k.name === "anthropic-org")?.organization).toBe(org);
   });
 
@@ -253,7 +262,7 @@ describe("issue 26: import of a user_oauth profile", () => {
     expect(readFileSync(active, "utf8")).toBe("me\n");
     expect(statSync(active).mode & 0o777).toBe(0o600);
     expect(readdirSync(configDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
-    expect((await run(["--json", "audit"])).stdout).toContain("sdk.active_config");
+    expect(await auditText()).toContain("sdk.active_config");
 
     // A key that came from no SDK profile: refused, and neither the store's active key nor the file changes.
     // Set up and read back in process; the refused `use --sdk-profile` is what is tested.
