@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { loadConfig, masterKeySource, openApikey } from "@apikey/core";
+import { openStore } from "@apikey/storage/better-sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   addKey,
@@ -8,6 +10,7 @@ import {
   makeHome,
   type RunOptions,
   runCli,
+  TEST_MASTER_KEY,
   type TestHome,
   validationOutcome,
 } from "../fixtures/cli.ts";
@@ -46,6 +49,25 @@ afterEach(async () => {
 async function listed(): Promise<ListedKey[]> {
   if (!existsSync(home.storePath)) return [];
   return (await inProcess(home, (app) => app.keys.list())) as unknown as ListedKey[];
+}
+
+/**
+ * A validated `add` as the CLI makes it, in process, for a test whose subject is a later command: core's add against
+ * the fake (inProcess opens with no ANTHROPIC_BASE_URL, so it cannot validate), one GET /v1/models like the CLI's.
+ */
+async function addValidated(name: string, secret: string) {
+  const app = openApikey({
+    store: await openStore({ path: home.storePath }),
+    masterKeys: [masterKeySource(TEST_MASTER_KEY)],
+    config: loadConfig({ APIKEY_HOME: home.dataDir, ANTHROPIC_BASE_URL: fake.url }),
+    actor: "cli:tester@localhost",
+    front: "cli",
+  });
+  try {
+    return await app.keys.add({ name, secret, validate: true });
+  } finally {
+    await app.close();
+  }
 }
 
 async function onlyRow(): Promise<ListedKey> {
@@ -151,7 +173,8 @@ describe("validate <name>", () => {
   it("records a later change of outcome on a stored key", async () => {
     const key = fakeApiKey("VAL_LATER");
     fake.addValidKey(key);
-    expect((await addKey("k", key, opts())).code).toBe(0);
+    // The stored key to start from, validated in process (one request); `validate` is what is tested.
+    await addValidated("k", key);
     expect(validationOutcome(await onlyRow())).toBe("valid");
 
     fake.setBehaviour(key, { status: 429, retryAfter: 5 });
