@@ -182,11 +182,14 @@ const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({
  */
 async function storeHashes(): Promise<Record<string, string>> {
   const files = await walk(home.dataDir);
-  const emptyWal = new Set<string>();
-  for (const f of files) if (f.endsWith("-wal") && (await stat(f)).size === 0) emptyWal.add(f.slice(0, -4));
+  // The databases whose -wal is empty: their -wal and -shm are left out.
+  const withEmptyWal = new Set<string>();
+  for (const f of files)
+    if (f.endsWith("-wal") && (await stat(f)).size === 0) withEmptyWal.add(f.slice(0, -4));
   const out: Record<string, string> = {};
   for (const f of files) {
-    if (emptyWal.has(f.replace(/-(wal|shm)$/, "")) && /-(wal|shm)$/.test(f)) continue;
+    const coordination = /^(.*)-(wal|shm)$/.exec(f);
+    if (coordination?.[1] !== undefined && withEmptyWal.has(coordination[1])) continue;
     out[f.slice(home.dataDir.length)] = createHash("sha256")
       .update(await readFile(f))
       .digest("hex");
