@@ -1,6 +1,4 @@
 import { existsSync } from "node:fs";
-import { loadConfig, masterKeySource, openApikey } from "@apikey/core";
-import { openStore } from "@apikey/storage/better-sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   addKey,
@@ -10,7 +8,6 @@ import {
   makeHome,
   type RunOptions,
   runCli,
-  TEST_MASTER_KEY,
   type TestHome,
   validationOutcome,
 } from "../fixtures/cli.ts";
@@ -53,21 +50,12 @@ async function listed(): Promise<ListedKey[]> {
 
 /**
  * A validated `add` as the CLI makes it, in process, for a test whose subject is a later command: core's add against
- * the fake (inProcess opens with no ANTHROPIC_BASE_URL, so it cannot validate), one GET /v1/models like the CLI's.
+ * the fake, one GET /v1/models like the CLI's.
  */
-async function addValidated(name: string, secret: string) {
-  const app = openApikey({
-    store: await openStore({ path: home.storePath }),
-    masterKeys: [masterKeySource(TEST_MASTER_KEY)],
-    config: loadConfig({ APIKEY_HOME: home.dataDir, ANTHROPIC_BASE_URL: fake.url }),
-    actor: "cli:tester@localhost",
-    front: "cli",
+function addValidated(name: string, secret: string) {
+  return inProcess(home, (app) => app.keys.add({ name, secret, validate: true }), undefined, undefined, {
+    ANTHROPIC_BASE_URL: fake.url,
   });
-  try {
-    return await app.keys.add({ name, secret, validate: true });
-  } finally {
-    await app.close();
-  }
 }
 
 async function onlyRow(): Promise<ListedKey> {
